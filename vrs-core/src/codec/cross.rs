@@ -1,0 +1,240 @@
+//! State kept across rows, in compact keys only.
+//!
+//! Memory is what limits a streaming validator on a file of millions of rows, so cross-row
+//! rules keep integers, never strings: a voucher key packs into 54 bits exactly (6-digit
+//! municipality code in 20 bits, 10-digit voucher number in 34), a numeric addressee number
+//! into 54 bits exactly, other addressee numbers into a 64-bit hash, and a My Number into a
+//! 40-bit value passed through a keyed permutation chosen at random per run, so the clear
+//! number is never held. Sets of exact keys are compressed bitmaps (roaring).
+
+use roaring::RoaringTreemap;
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use crate::date::Date;
+use crate::id::{MunicipalityCode, MyNumber, VoucherNumber};
+use crate::vaccine::ManufacturerId;
+
+fn digits_value(s: &str) -> u64 {
+    s.bytes().fold(0u64, |acc, b| {
+        acc.wrapping_mul(10)
+            .wrapping_add(u64::from(b.wrapping_sub(b'0')))
+    })
+}
+
+/// Exact 54-bit key of a voucher (municipality code, voucher number).
+pub(crate) fn voucher_key(municipality: &MunicipalityCode, number: &VoucherNumber) -> u64 {
+    (digits_value(municipality.as_str()) << 34) | digits_value(number.as_str())
+}
+
+const HASHED: u64 = 1 << 63;
+const BY_VOUCHER: u64 = 1 << 62;
+
+/// Key of an addressee number: exact (length and value) for numbers of up to 15 digits,
+/// else a 64-bit hash with the top bit set.
+pub(crate) fn addressee_key(s: &str) -> u64 {
+    if !s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()) {
+        ((s.len() as u64) << 50) | digits_value(s)
+    } else {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        s.hash(&mut h);
+        h.finish() | HASHED
+    }
+}
+
+/// A person key for one-row-per-dose files without an addressee number: the voucher.
+pub(crate) fn person_key_from_voucher(voucher_key: u64) -> u64 {
+    voucher_key | BY_VOUCHER
+}
+
+/// A keyed permutation of 40-bit values (4-round Feistel), so that equal My Numbers map to
+/// equal keys within one run while the clear number is never stored.
+#[derive(Debug)]
+pub(crate) struct Blinder {
+    round_keys: [u64; 4],
+}
+
+impl Blinder {
+    pub(crate) fn new() -> Self {
+        let state = RandomState::new();
+        let mut round_keys = [0u64; 4];
+        for (i, k) in round_keys.iter_mut().enumerate() {
+            *k = state.hash_one(i as u64);
+        }
+        Blinder { round_keys }
+    }
+
+    pub(crate) fn blind(&self, n: &MyNumber) -> u64 {
+        let value = digits_value(n.expose_secret()); // < 10^12 < 2^40
+        let mask = (1u64 << 20) - 1;
+        let (mut left, mut right) = (value >> 20, value & mask);
+        for key in self.round_keys {
+            let f = (right ^ key).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 44 & mask;
+            (left, right) = (right, left ^ f);
+        }
+        (left << 20) | right
+    }
+}
+
+/// A set of 64-bit keys: exact small keys in a compressed bitmap, hashed ones in a hash set.
+#[derive(Debug, Default)]
+pub(crate) struct KeySet {
+    exact: RoaringTreemap,
+    hashed: HashSet<u64>,
+}
+
+impl KeySet {
+    /// Inserts; returns false when the key was already there.
+    pub(crate) fn insert(&mut self, key: u64) -> bool {
+        if key & HASHED != 0 {
+            self.hashed.insert(key)
+        } else {
+            self.exact.insert(key)
+        }
+    }
+}
+
+/// Doses of one person seen so far in a one-row-per-dose file.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PersonDoses {
+    /// Days since 2000-01-01, plus one; 0 = not seen.
+    dates: [u16; 9],
+    makers: [u16; 9],
+    lines: [u32; 9],
+}
+
+const NO_MAKER: u16 = u16::MAX;
+
+fn epoch() -> i32 {
+    Date::new(2000, 1, 1)
+        .map(|d| d.days_since_epoch())
+        .unwrap_or(10957)
+}
+
+/// One dose as remembered across rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DoseFact {
+    pub n: u8,
+    pub date: Date,
+    pub maker: Option<ManufacturerId>,
+    pub line: u64,
+}
+
+impl PersonDoses {
+    pub(crate) fn get(&self, n: u8) -> Option<DoseFact> {
+        let i = usize::from(n.checked_sub(1)?);
+        let stored = *self.dates.get(i)?;
+        if stored == 0 {
+            return None;
+        }
+        let date = Date::from_days_since_epoch(epoch() + i32::from(stored) - 1).ok()?;
+        let maker = match self.makers[i] {
+            NO_MAKER => None,
+            m => Some(ManufacturerId(m)),
+        };
+        Some(DoseFact {
+            n,
+            date,
+            maker,
+            line: u64::from(self.lines[i]),
+        })
+    }
+
+    /// Remembers a dose; false when its date cannot be held (before 2000 or after 2179).
+    pub(crate) fn set(&mut self, fact: DoseFact) -> bool {
+        let Some(i) = usize::from(fact.n).checked_sub(1).filter(|i| *i < 9) else {
+            return false;
+        };
+        let offset = fact.date.days_since_epoch() - epoch() + 1;
+        let Ok(stored) = u16::try_from(offset) else {
+            return false;
+        };
+        if stored == 0 {
+            return false;
+        }
+        self.dates[i] = stored;
+        self.makers[i] = fact.maker.map_or(NO_MAKER, |m| m.0);
+        self.lines[i] = u32::try_from(fact.line).unwrap_or(u32::MAX);
+        true
+    }
+
+    /// Dose numbers seen, ascending.
+    pub(crate) fn seen(&self) -> impl Iterator<Item = u8> + '_ {
+        (1..=9u8).filter(|n| self.dates[usize::from(*n - 1)] != 0)
+    }
+}
+
+/// All cross-row state of one validation run.
+#[derive(Debug, Default)]
+pub(crate) struct CrossState {
+    /// S03 (one row per person).
+    pub persons: Option<KeySet>,
+    /// V02 for one-row-per-person files: vouchers used by earlier rows.
+    pub row_vouchers: Option<RoaringTreemap>,
+    /// V02 for one-row-per-voucher files: voucher -> addressee key.
+    pub voucher_owner: Option<HashMap<u64, u64>>,
+    /// N03: blinded My Number -> addressee key.
+    pub my_number_owner: Option<HashMap<u64, u64>>,
+    /// S01-S04, S06 across rows: person key -> doses.
+    pub doses: Option<HashMap<u64, PersonDoses>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_exact_where_promised() {
+        let a = MunicipalityCode::parse("011002").unwrap();
+        let v = VoucherNumber::parse("9999999999").unwrap();
+        let k = voucher_key(&a, &v);
+        assert!(k < 1 << 54);
+        assert_eq!(k & ((1 << 34) - 1), 9_999_999_999);
+        assert_eq!(k >> 34, 11002);
+        assert_ne!(addressee_key("123"), addressee_key("0123"));
+        assert_eq!(addressee_key("123"), addressee_key("123"));
+        assert!(addressee_key("A-1") & HASHED != 0);
+        assert!(addressee_key("999999999999999") < 1 << 54);
+    }
+
+    #[test]
+    fn blinding_is_a_per_run_bijection() {
+        let b = Blinder::new();
+        let x = MyNumber::parse("123456789018").unwrap();
+        let y = MyNumber::parse("110000000000").unwrap();
+        assert_eq!(b.blind(&x), b.blind(&x.clone()));
+        assert_ne!(b.blind(&x), b.blind(&y));
+        assert_ne!(b.blind(&x), 123_456_789_018);
+        assert!(b.blind(&x) < 1 << 40);
+    }
+
+    #[test]
+    fn person_doses_round_trip() {
+        let mut p = PersonDoses::default();
+        let d = Date::new(2021, 6, 1).unwrap();
+        assert!(p.set(DoseFact {
+            n: 2,
+            date: d,
+            maker: Some(ManufacturerId(1)),
+            line: 7
+        }));
+        assert_eq!(
+            p.get(2),
+            Some(DoseFact {
+                n: 2,
+                date: d,
+                maker: Some(ManufacturerId(1)),
+                line: 7
+            })
+        );
+        assert_eq!(p.get(1), None);
+        assert_eq!(p.seen().collect::<Vec<_>>(), vec![2]);
+        assert!(!p.set(DoseFact {
+            n: 1,
+            date: Date::new(1999, 1, 1).unwrap(),
+            maker: None,
+            line: 1
+        }));
+    }
+}

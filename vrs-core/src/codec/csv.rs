@@ -1,0 +1,447 @@
+//! A push-based RFC 4180 record parser that knows physical line numbers.
+//!
+//! Unlike a general CSV reader it reports what an upload validator must see: the physical line
+//! on which each record and each field starts (quoted fields may span lines), quotes that are
+//! never closed, stray quotes in unquoted fields, and records too large to hold. It is fed
+//! chunks of any size and keeps at most one record in memory, so memory stays constant however
+//! large the file.
+
+/// What is structurally wrong with one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CsvProblem {
+    /// A `"` inside an unquoted field (0-based field index).
+    QuoteInUnquoted(usize),
+    /// Text after the closing quote of a quoted field.
+    TextAfterQuote(usize),
+    /// A line break inside a quoted field.
+    LineBreakInQuotes(usize),
+    /// End of input inside a quoted field.
+    UnterminatedQuote(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    StartField,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+/// One parsed record, borrowed from the parser until the callback returns.
+#[derive(Debug)]
+pub(crate) struct Record<'a> {
+    buf: &'a [u8],
+    ends: &'a [usize],
+    field_lines: &'a [u64],
+    /// Physical line where the record starts (1-based).
+    pub line: u64,
+    /// Structural problems found while parsing it.
+    pub problems: &'a [CsvProblem],
+    /// True when the record exceeded the size limit; its fields are then incomplete.
+    pub oversized: bool,
+    /// True when any byte is outside ASCII.
+    pub non_ascii: bool,
+    /// Total number of fields, also when oversized.
+    pub field_count: usize,
+}
+
+impl<'a> Record<'a> {
+    /// Number of fields held.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The raw bytes of field `i` (quotes removed, `""` unescaped).
+    pub fn field(&self, i: usize) -> &'a [u8] {
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0)
+        };
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        self.buf.get(start..end).unwrap_or(&[])
+    }
+
+    /// Physical line on which field `i` starts.
+    pub fn field_line(&self, i: usize) -> u64 {
+        self.field_lines.get(i).copied().unwrap_or(self.line)
+    }
+
+    /// All bytes of the record's fields, concatenated.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.buf
+    }
+
+    /// True for a line holding nothing at all.
+    pub fn is_blank(&self) -> bool {
+        self.field_count == 1 && self.buf.is_empty() && self.problems.is_empty()
+    }
+}
+
+/// Bytes that end a run of ordinary bytes in an unquoted field.
+const fn unquoted_specials() -> [bool; 256] {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t
+}
+static UNQUOTED_SPECIAL: [bool; 256] = unquoted_specials();
+
+/// The parser. Feed it bytes; it calls back once per record.
+#[derive(Debug)]
+pub(crate) struct RecordParser {
+    state: State,
+    /// Current physical line (1-based).
+    line: u64,
+    record_line: u64,
+    after_cr: bool,
+    buf: Vec<u8>,
+    ends: Vec<usize>,
+    field_lines: Vec<u64>,
+    problems: Vec<CsvProblem>,
+    non_ascii: bool,
+    oversized: bool,
+    field_count: usize,
+    /// The last byte stored in a quoted field was a CR (so a following LF ends no extra line).
+    quoted_cr: bool,
+    /// True once any byte of the current record has been seen.
+    in_record: bool,
+    max_record_bytes: usize,
+    max_fields: usize,
+}
+
+impl RecordParser {
+    pub(crate) fn new(max_record_bytes: usize, max_fields: usize) -> Self {
+        RecordParser {
+            state: State::StartField,
+            line: 1,
+            record_line: 1,
+            after_cr: false,
+            buf: Vec::with_capacity(1024),
+            ends: Vec::with_capacity(64),
+            field_lines: Vec::with_capacity(64),
+            problems: Vec::new(),
+            non_ascii: false,
+            oversized: false,
+            field_count: 0,
+            quoted_cr: false,
+            in_record: false,
+            max_record_bytes,
+            max_fields,
+        }
+    }
+
+    /// The physical line the parser is on.
+    pub(crate) fn line(&self) -> u64 {
+        self.line
+    }
+
+    fn begin_field(&mut self) {
+        if !self.in_record {
+            self.in_record = true;
+            self.record_line = self.line;
+        }
+        if self.field_lines.len() < self.max_fields {
+            self.field_lines.push(self.line);
+        }
+    }
+
+    fn push_bytes(&mut self, bytes: &[u8]) {
+        if self.oversized {
+            return;
+        }
+        if self.buf.len() + bytes.len() > self.max_record_bytes {
+            self.oversized = true;
+            return;
+        }
+        if !self.non_ascii && !bytes.is_ascii() {
+            self.non_ascii = true;
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    fn end_field(&mut self) {
+        self.field_count += 1;
+        if self.ends.len() < self.max_fields {
+            self.ends.push(self.buf.len());
+        } else {
+            self.oversized = true;
+        }
+        self.state = State::StartField;
+    }
+
+    fn problem(&mut self, p: CsvProblem) {
+        // One of each kind per field is enough; a broken line would repeat it thousands of times.
+        if self.problems.len() < 16 && !self.problems.contains(&p) {
+            self.problems.push(p);
+        }
+    }
+
+    fn emit(&mut self, sink: &mut impl FnMut(&Record<'_>)) {
+        let record = Record {
+            buf: &self.buf,
+            ends: &self.ends,
+            field_lines: &self.field_lines,
+            line: self.record_line,
+            problems: &self.problems,
+            oversized: self.oversized,
+            non_ascii: self.non_ascii,
+            field_count: self.field_count,
+        };
+        sink(&record);
+        self.buf.clear();
+        self.ends.clear();
+        self.field_lines.clear();
+        self.problems.clear();
+        self.non_ascii = false;
+        self.oversized = false;
+        self.field_count = 0;
+        self.in_record = false;
+        self.state = State::StartField;
+    }
+
+    fn end_record(&mut self, sink: &mut impl FnMut(&Record<'_>)) {
+        if self.state == State::StartField {
+            // An empty last field (`a,` or an empty line) has not begun yet.
+            self.begin_field();
+        }
+        self.end_field();
+        self.emit(sink);
+    }
+
+    /// Feeds a chunk; calls `sink` for every complete record.
+    pub(crate) fn feed(&mut self, data: &[u8], sink: &mut impl FnMut(&Record<'_>)) {
+        let mut i = 0;
+        while i < data.len() {
+            let b = data[i];
+            if self.after_cr {
+                self.after_cr = false;
+                if b == b'\n' && self.state != State::Quoted {
+                    // The LF of a CRLF whose CR already ended the record and counted the line.
+                    i += 1;
+                    continue;
+                }
+            }
+            match self.state {
+                State::StartField => match b {
+                    b'"' => {
+                        self.begin_field();
+                        self.state = State::Quoted;
+                        i += 1;
+                    }
+                    b',' => {
+                        self.begin_field();
+                        self.end_field();
+                        i += 1;
+                    }
+                    b'\r' | b'\n' => {
+                        self.end_record(sink);
+                        self.line += 1;
+                        self.after_cr = b == b'\r';
+                        i += 1;
+                    }
+                    _ => {
+                        self.begin_field();
+                        self.state = State::Unquoted;
+                    }
+                },
+                State::Unquoted => {
+                    let start = i;
+                    while i < data.len() && !UNQUOTED_SPECIAL[usize::from(data[i])] {
+                        i += 1;
+                    }
+                    self.push_bytes(&data[start..i]);
+                    if let Some(&b) = data.get(i) {
+                        match b {
+                            b',' => self.end_field(),
+                            b'"' => {
+                                let field = self.field_count;
+                                self.problem(CsvProblem::QuoteInUnquoted(field));
+                                self.push_bytes(b"\"");
+                            }
+                            _ => {
+                                self.end_record(sink);
+                                self.line += 1;
+                                self.after_cr = b == b'\r';
+                            }
+                        }
+                        i += 1;
+                    }
+                }
+                State::Quoted => {
+                    let start = i;
+                    while i < data.len() && !matches!(data[i], b'"' | b'\n' | b'\r') {
+                        i += 1;
+                    }
+                    if i > start {
+                        self.quoted_cr = false;
+                    }
+                    self.push_bytes(&data[start..i]);
+                    if let Some(&b) = data.get(i) {
+                        match b {
+                            b'"' => {
+                                self.quoted_cr = false;
+                                self.state = State::QuoteInQuoted;
+                            }
+                            _ => {
+                                let field = self.field_count;
+                                self.problem(CsvProblem::LineBreakInQuotes(field));
+                                self.push_bytes(&[b]);
+                                // CRLF counts once: the CR counts, the LF after it does not.
+                                if b == b'\r' || !self.quoted_cr {
+                                    self.line += 1;
+                                }
+                                self.quoted_cr = b == b'\r';
+                            }
+                        }
+                        i += 1;
+                    }
+                }
+                State::QuoteInQuoted => match b {
+                    b'"' => {
+                        self.push_bytes(b"\"");
+                        self.state = State::Quoted;
+                        i += 1;
+                    }
+                    b',' => {
+                        self.end_field();
+                        i += 1;
+                    }
+                    b'\r' | b'\n' => {
+                        self.end_record(sink);
+                        self.line += 1;
+                        self.after_cr = b == b'\r';
+                        i += 1;
+                    }
+                    _ => {
+                        let field = self.field_count;
+                        self.problem(CsvProblem::TextAfterQuote(field));
+                        self.state = State::Unquoted;
+                    }
+                },
+            }
+        }
+    }
+
+    /// Ends the input: emits the last record if it has no line break after it.
+    pub(crate) fn finish(&mut self, sink: &mut impl FnMut(&Record<'_>)) {
+        if self.state == State::Quoted {
+            let field = self.field_count;
+            self.problem(CsvProblem::UnterminatedQuote(field));
+        }
+        if self.in_record {
+            self.end_field();
+            self.emit(sink);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    struct Owned {
+        line: u64,
+        fields: Vec<String>,
+        field_lines: Vec<u64>,
+        problems: Vec<CsvProblem>,
+        oversized: bool,
+    }
+
+    fn parse_chunks(chunks: &[&[u8]], max: usize) -> Vec<Owned> {
+        let mut p = RecordParser::new(max, 1000);
+        let mut out = Vec::new();
+        let mut sink = |r: &Record<'_>| {
+            out.push(Owned {
+                line: r.line,
+                fields: (0..r.len())
+                    .map(|i| String::from_utf8_lossy(r.field(i)).into_owned())
+                    .collect(),
+                field_lines: (0..r.len()).map(|i| r.field_line(i)).collect(),
+                problems: r.problems.to_vec(),
+                oversized: r.oversized,
+            })
+        };
+        for c in chunks {
+            p.feed(c, &mut sink);
+        }
+        p.finish(&mut sink);
+        out
+    }
+
+    fn parse(s: &str) -> Vec<Owned> {
+        parse_chunks(&[s.as_bytes()], 1 << 20)
+    }
+
+    #[test]
+    fn plain_records_and_line_endings() {
+        let r = parse("a,b\r\nc,d\ne,f");
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[0].fields, ["a", "b"]);
+        assert_eq!((r[1].line, r[2].line), (2, 3));
+        assert_eq!(r[2].fields, ["e", "f"]);
+    }
+
+    #[test]
+    fn quoted_fields_spanning_lines_keep_physical_lines() {
+        let r = parse("h1,h2\r\n\"x\r\ny\",z\r\nnext,1\r\n");
+        assert_eq!(r[1].fields, ["x\r\ny", "z"]);
+        assert_eq!(r[1].line, 2);
+        assert_eq!(r[1].field_lines, [2, 3]);
+        assert_eq!(r[1].problems, [CsvProblem::LineBreakInQuotes(0)]);
+        assert_eq!(
+            r[2].line, 4,
+            "the record after a two-line record starts on line 4"
+        );
+    }
+
+    #[test]
+    fn doubled_quotes_and_commas_inside_quotes() {
+        let r = parse("\"a,\"\"b\"\"\",c\n");
+        assert_eq!(r[0].fields, ["a,\"b\"", "c"]);
+        assert!(r[0].problems.is_empty());
+    }
+
+    #[test]
+    fn structural_problems() {
+        let r = parse("a\"b,\"c\"d,\"open\n");
+        assert_eq!(r.len(), 1);
+        assert!(r[0].problems.contains(&CsvProblem::QuoteInUnquoted(0)));
+        assert!(r[0].problems.contains(&CsvProblem::TextAfterQuote(1)));
+        assert!(r[0].problems.contains(&CsvProblem::UnterminatedQuote(2)));
+    }
+
+    #[test]
+    fn blank_lines_and_empty_input() {
+        assert!(parse("").is_empty());
+        let r = parse("a\n\nb\n");
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[1].fields, [""]);
+        assert_eq!(r[2].line, 3);
+    }
+
+    #[test]
+    fn chunking_does_not_change_the_result() {
+        let text = "h,i\r\n\"q\r\nq\",2\r\n3,\"\"\"\"\r\nlast,x";
+        let whole = parse(text);
+        let bytes: Vec<&[u8]> = text.as_bytes().chunks(1).collect();
+        assert_eq!(parse_chunks(&bytes, 1 << 20), whole);
+        for split in 0..text.len() {
+            let (a, b) = text.as_bytes().split_at(split);
+            assert_eq!(parse_chunks(&[a, b], 1 << 20), whole, "split at {split}");
+        }
+    }
+
+    #[test]
+    fn oversized_records_are_flagged_and_parsing_resumes() {
+        let long = "x".repeat(100);
+        let text = format!("{long},{long}\nok,1\n");
+        let r = parse_chunks(&[text.as_bytes()], 50);
+        assert!(r[0].oversized);
+        assert_eq!(r[1].fields, ["ok", "1"]);
+        assert_eq!(r[1].line, 2);
+    }
+}

@@ -1,0 +1,69 @@
+//! Turns findings into [`Diagnostic`]s with both messages and a redacted value.
+
+use crate::diag::{display_value, Code, Diagnostic, ReportBuilder, Severity};
+use crate::layout::{Column, FieldType};
+
+/// Collects diagnostics for one run.
+#[derive(Debug)]
+pub(crate) struct Emitter {
+    pub(crate) builder: ReportBuilder,
+}
+
+impl Emitter {
+    pub(crate) fn new(max: Option<usize>) -> Self {
+        Emitter {
+            builder: ReportBuilder::new(max),
+        }
+    }
+
+    /// A finding about the file or a whole row.
+    pub(crate) fn row(
+        &mut self,
+        code: Code,
+        severity: Severity,
+        line: u64,
+        en: String,
+        ja: String,
+    ) {
+        self.builder.push(Diagnostic {
+            code,
+            severity,
+            line,
+            column: None,
+            column_en: None,
+            field: None,
+            value: None,
+            message_ja: ja,
+            message_en: en,
+        });
+    }
+
+    /// A finding about one field. `index` is 0-based; reports show it 1-based.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn field(
+        &mut self,
+        code: Code,
+        severity: Severity,
+        line: u64,
+        column: &Column,
+        index: usize,
+        value: Option<&str>,
+        en: &str,
+        ja: &str,
+    ) {
+        let sensitive = column.ty == FieldType::MyNumber;
+        self.builder.push(Diagnostic {
+            code,
+            severity,
+            line,
+            column: Some(column.name_ja.clone()),
+            column_en: Some(column.name_en.clone()),
+            field: Some(index + 1),
+            value: value
+                .filter(|v| !v.is_empty())
+                .map(|v| display_value(v, sensitive)),
+            message_ja: format!("{}：{ja}", column.name_ja),
+            message_en: format!("{}: {en}", column.name_en),
+        });
+    }
+}

@@ -1,0 +1,517 @@
+//! The validation engine: decoded rows in, diagnostics out. Shared by the streaming validator
+//! (which feeds it records from bytes) and the writer (which feeds it the rows it writes).
+
+use std::collections::HashMap;
+
+use roaring::RoaringTreemap;
+
+use crate::diag::{Code, Report, Severity};
+use crate::id::MunicipalityCode;
+use crate::layout::{Direction, DoseField, Layout, Requirement, RowUnit};
+
+use super::cross::{
+    person_key_from_voucher, voucher_key, Blinder, CrossState, DoseFact, KeySet, PersonDoses,
+};
+use super::emit::Emitter;
+use super::field::{check_field, field_bit, FieldCtx, RowData};
+use super::options::ValidateOptions;
+use super::rules::{check_row, pair_findings, RoleIndex, RowCtx};
+
+/// Names a download file must never carry as a column (N02).
+const MY_NUMBER_HEADERS: &[&str] = &[
+    "個人番号",
+    "マイナンバー",
+    "my number",
+    "mynumber",
+    "my_number",
+];
+
+#[derive(Debug)]
+pub(crate) struct Engine {
+    pub(crate) layout: Layout,
+    pub(crate) opts: ValidateOptions,
+    pub(crate) emit: Emitter,
+    idx: RoleIndex,
+    blinder: Blinder,
+    row: RowData,
+    cross: CrossState,
+    tenant: Option<MunicipalityCode>,
+    rows: u64,
+    header_pending: bool,
+    filled: Vec<bool>,
+}
+
+impl Engine {
+    pub(crate) fn new(layout: Layout, opts: ValidateOptions) -> Self {
+        let idx = RoleIndex::new(&layout);
+        let c = layout.cross;
+        let person_rows =
+            matches!(layout.row_unit, RowUnit::Person | RowUnit::Inquiry) && layout.dose_blocks > 0;
+        let cross = CrossState {
+            persons: c.unique_person.then(KeySet::default),
+            row_vouchers: (c.voucher_single_owner && person_rows).then(RoaringTreemap::new),
+            voucher_owner: (c.voucher_single_owner && !person_rows).then(HashMap::new),
+            my_number_owner: c.my_number_single_addressee.then(HashMap::new),
+            doses: c.dose_sequence_across_rows.then(HashMap::new),
+        };
+        Engine {
+            emit: Emitter::new(opts.max_diagnostics),
+            tenant: opts.tenant,
+            header_pending: opts.header,
+            row: RowData::default(),
+            blinder: Blinder::new(),
+            filled: Vec::with_capacity(layout.columns.len()),
+            idx,
+            cross,
+            rows: 0,
+            layout,
+            opts,
+        }
+    }
+
+    /// Data rows seen so far.
+    pub(crate) fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Errors so far.
+    pub(crate) fn error_count(&self) -> u64 {
+        self.emit.builder.error_count()
+    }
+
+    /// True while the next record is expected to be the header.
+    pub(crate) fn expects_header(&self) -> bool {
+        self.header_pending
+    }
+
+    /// Checks the header row (F02, N02).
+    pub(crate) fn header(&mut self, values: &[&str], line: u64) {
+        self.header_pending = false;
+        let expected = self.layout.header();
+        if self.layout.direction == Direction::Download {
+            if let Some(i) = values
+                .iter()
+                .position(|v| MY_NUMBER_HEADERS.contains(&v.trim().to_lowercase().as_str()))
+            {
+                self.emit.row(
+                    Code::N02,
+                    Severity::Error,
+                    line,
+                    format!("column {} is a My Number column; download-type files must never carry one", i + 1),
+                    format!("{}列目は個人番号の項目です。ダウンロード系ファイルに個人番号を含めてはいけません", i + 1),
+                );
+            }
+        }
+        if values == expected.as_slice() {
+            return;
+        }
+        let first_diff = values.iter().zip(&expected).position(|(a, b)| a != b);
+        let (en, ja) = match first_diff {
+            Some(i) => (
+                format!(
+                    "column {} is {:?}, expected {:?} (layout {})",
+                    i + 1,
+                    values[i],
+                    expected[i],
+                    self.layout.qualified_id()
+                ),
+                format!(
+                    "{}列目が「{}」です。「{}」であるべきです（レイアウト {}）",
+                    i + 1,
+                    values[i],
+                    expected[i],
+                    self.layout.qualified_id()
+                ),
+            ),
+            None => (
+                format!(
+                    "header has {} columns, layout {} has {}",
+                    values.len(),
+                    self.layout.qualified_id(),
+                    expected.len()
+                ),
+                format!(
+                    "見出しの項目数が{}です。レイアウト {} は{}項目です",
+                    values.len(),
+                    self.layout.qualified_id(),
+                    expected.len()
+                ),
+            ),
+        };
+        self.emit.row(Code::F02, Severity::Error, line, en, ja);
+    }
+
+    /// Validates one data row. `ok[i]` is false for fields that could not be decoded (already reported).
+    pub(crate) fn row(&mut self, values: &[&str], ok: &[bool], line: u64, field_lines: &[u64]) {
+        self.rows += 1;
+        let expected = self.layout.columns.len();
+        if values.len() != expected {
+            self.emit.row(
+                Code::F03,
+                Severity::Error,
+                line,
+                format!(
+                    "{} fields, layout {} has {expected}",
+                    values.len(),
+                    self.layout.qualified_id()
+                ),
+                format!(
+                    "項目数が{}です。レイアウト {} は{expected}項目です",
+                    values.len(),
+                    self.layout.qualified_id()
+                ),
+            );
+            return;
+        }
+        self.row.reset(usize::from(self.layout.dose_blocks));
+        self.filled.clear();
+        let download = self.layout.direction == Direction::Download;
+        let mut row_ok = true;
+        for (i, column) in self.layout.columns.iter().enumerate() {
+            let v = values[i];
+            let filled = !v.is_empty();
+            self.filled.push(filled);
+            if !ok.get(i).copied().unwrap_or(true) {
+                row_ok = false;
+                continue;
+            }
+            let fline = field_lines.get(i).copied().unwrap_or(line);
+            if filled {
+                if let crate::layout::Role::Dose { block, field } = column.role {
+                    if let Some(slot) = self.row.doses.get_mut(usize::from(block)) {
+                        slot.filled |= field_bit(field);
+                    }
+                }
+            }
+            if !filled {
+                if column.requirement == Requirement::Required {
+                    let required_here = !(column.ty == crate::layout::FieldType::MyNumber
+                        && !self.opts.require_my_number);
+                    if required_here {
+                        self.emit.field(
+                            Code::R01,
+                            Severity::Error,
+                            fline,
+                            column,
+                            i,
+                            None,
+                            "required, but empty",
+                            "必須項目ですが空欄です",
+                        );
+                        row_ok = false;
+                    }
+                }
+                continue;
+            }
+            if column.requirement == Requirement::Empty {
+                self.emit.field(
+                    Code::R02,
+                    Severity::Error,
+                    fline,
+                    column,
+                    i,
+                    Some(v),
+                    "must be empty in this layout",
+                    "このレイアウトでは空欄でなければなりません",
+                );
+                row_ok = false;
+                continue;
+            }
+            if let Some((pos, c)) = crate::text::first_control_char(v) {
+                let (code, en, ja) = if c == '\u{FEFF}' {
+                    (
+                        Code::F01,
+                        "byte-order mark (U+FEFF) inside the file: files were concatenated?"
+                            .to_owned(),
+                        "ファイルの途中にBOM（U+FEFF）があります。ファイルを連結していませんか"
+                            .to_owned(),
+                    )
+                } else {
+                    (
+                        Code::F04,
+                        format!("control character U+{:04X} at position {pos}", u32::from(c)),
+                        format!("{pos}文字目に制御文字 U+{:04X} があります", u32::from(c)),
+                    )
+                };
+                self.emit
+                    .field(code, Severity::Error, fline, column, i, Some(v), &en, &ja);
+                row_ok = false;
+                continue;
+            }
+            let mut ctx = FieldCtx {
+                opts: &self.opts,
+                emit: &mut self.emit,
+                blinder: &self.blinder,
+                download,
+                line: fline,
+                index: i,
+                column,
+            };
+            row_ok &= check_field(&mut ctx, v, &mut self.row);
+        }
+        let mut ctx = RowCtx {
+            layout: &self.layout,
+            opts: &self.opts,
+            idx: &self.idx,
+            emit: &mut self.emit,
+            row: &self.row,
+            line,
+            field_lines,
+            filled: &self.filled,
+            values,
+        };
+        check_row(&mut ctx, &mut self.tenant);
+        let _ = row_ok;
+        self.cross_rules(values, line, field_lines);
+    }
+
+    fn at(
+        &mut self,
+        code: Code,
+        col: Option<usize>,
+        line: u64,
+        values: &[&str],
+        en: &str,
+        ja: &str,
+    ) {
+        let severity = code.default_severity();
+        match col.and_then(|i| self.layout.columns.get(i).map(|c| (i, c))) {
+            Some((i, column)) => self.emit.field(
+                code,
+                severity,
+                line,
+                column,
+                i,
+                values.get(i).copied(),
+                en,
+                ja,
+            ),
+            None => self
+                .emit
+                .row(code, severity, line, en.to_owned(), ja.to_owned()),
+        }
+    }
+
+    fn cross_rules(&mut self, values: &[&str], line: u64, field_lines: &[u64]) {
+        let line_of = |col: Option<usize>| {
+            col.and_then(|i| field_lines.get(i).copied())
+                .unwrap_or(line)
+        };
+        // S03: one row per person.
+        if let (Some(set), Some(key)) = (self.cross.persons.as_mut(), self.row.addressee) {
+            if !set.insert(key) {
+                let col = self.idx.addressee;
+                self.at(
+                    Code::S03,
+                    col,
+                    line_of(col),
+                    values,
+                    "this person already has a row earlier in the file",
+                    "この対象者の行がファイルの前の方にすでにあります",
+                );
+            }
+        }
+        // V02 in one-row-per-person files: a voucher seen on an earlier row belongs to another person.
+        if let Some(seen) = self.cross.row_vouchers.as_mut() {
+            let mut mine: [u64; 9] = [0; 9];
+            let mut count = 0;
+            let mut dup_block = None;
+            for (block, slot) in self.row.doses.iter().enumerate() {
+                let (Some(m), Some(v)) = (slot.municipality, slot.voucher) else {
+                    continue;
+                };
+                let key = voucher_key(&m, &v);
+                if mine[..count].contains(&key) {
+                    continue; // doses 1 and 2 on one voucher sheet
+                }
+                if count < mine.len() {
+                    mine[count] = key;
+                    count += 1;
+                }
+                if seen.contains(key) && dup_block.is_none() {
+                    dup_block = Some((block, m, v));
+                }
+            }
+            for key in &mine[..count] {
+                seen.insert(*key);
+            }
+            if let Some((block, m, v)) = dup_block {
+                let col = self.idx.dose_col(block, DoseField::Voucher);
+                self.at(
+                    Code::V02,
+                    col,
+                    line_of(col),
+                    values,
+                    &format!("voucher {m}-{v} is already used by another row (another person)"),
+                    &format!("接種券 {m}-{v} は別の行（別の人）ですでに使われています"),
+                );
+            }
+        }
+        // V02 / S03 in one-row-per-voucher files.
+        if let (Some(owners), Some(m), Some(v), Some(person)) = (
+            self.cross.voucher_owner.as_mut(),
+            self.row.municipality,
+            self.row.voucher,
+            self.row.addressee,
+        ) {
+            let key = voucher_key(&m, &v);
+            match owners.get(&key) {
+                Some(owner) if *owner != person => {
+                    let col = self.idx.voucher;
+                    self.at(
+                        Code::V02,
+                        col,
+                        line_of(col),
+                        values,
+                        &format!(
+                            "voucher {m}-{v} is already registered to another addressee number"
+                        ),
+                        &format!("接種券 {m}-{v} は別の宛名番号にすでに登録されています"),
+                    );
+                }
+                Some(_) => {
+                    let col = self.idx.voucher;
+                    self.at(
+                        Code::S03,
+                        col,
+                        line_of(col),
+                        values,
+                        &format!("voucher {m}-{v} is registered twice for this person"),
+                        &format!("接種券 {m}-{v} がこの対象者に二重に登録されています"),
+                    );
+                }
+                None => {
+                    owners.insert(key, person);
+                }
+            }
+        }
+        // N03: one My Number, one addressee number.
+        if let (Some(owners), Some(n), Some(person)) = (
+            self.cross.my_number_owner.as_mut(),
+            self.row.my_number,
+            self.row.addressee,
+        ) {
+            match owners.get(&n) {
+                Some(owner) if *owner != person => {
+                    let col = self.idx.my_number;
+                    self.at(
+                        Code::N03,
+                        col,
+                        line_of(col),
+                        values,
+                        "this My Number is already attached to another addressee number",
+                        "この個人番号は別の宛名番号にすでに付いています",
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    owners.insert(n, person);
+                }
+            }
+        }
+        self.dose_history(values, line, field_lines);
+    }
+
+    /// S02, S03, S04, S06 across the rows of a one-row-per-dose file.
+    fn dose_history(&mut self, values: &[&str], line: u64, field_lines: &[u64]) {
+        let Some(history) = self.cross.doses.as_mut() else {
+            return;
+        };
+        let slot = self.row.doses.first().copied().unwrap_or_default();
+        let (Some(n), Some(date)) = (self.row.dose_number, slot.date) else {
+            return;
+        };
+        let person = match (self.row.addressee, slot.municipality, slot.voucher) {
+            (Some(a), _, _) => a,
+            (None, Some(m), Some(v)) => person_key_from_voucher(voucher_key(&m, &v)),
+            _ => return,
+        };
+        let n = n.get();
+        let fact = DoseFact {
+            n,
+            date,
+            maker: slot.maker,
+            line,
+        };
+        let entry = history.entry(person).or_insert_with(PersonDoses::default);
+        if let Some(earlier) = entry.get(n) {
+            let col = self.idx.dose_number;
+            let at = col
+                .and_then(|i| field_lines.get(i).copied())
+                .unwrap_or(line);
+            let (en, ja) = (
+                format!(
+                    "dose {n} of this person is already on line {}",
+                    earlier.line
+                ),
+                format!("この対象者の{n}回目は{}行目にすでにあります", earlier.line),
+            );
+            self.at(Code::S03, col, at, values, &en, &ja);
+            return;
+        }
+        let before = n.checked_sub(1).and_then(|p| entry.get(p));
+        let after = entry.get(n + 1);
+        entry.set(fact);
+        let tables = self.opts.tables.clone();
+        let date_col = self.idx.dose_col(0, DoseField::VaccinatedOn);
+        if let Some(prev) = before {
+            for f in pair_findings(&tables, prev, fact) {
+                let (en, ja) = f.messages(prev, fact, &tables);
+                self.at(f.code, date_col, line, values, &en, &ja);
+            }
+        }
+        if let Some(next) = after {
+            // The later dose was read first: report on its line, without its values at hand.
+            for f in pair_findings(&tables, fact, next) {
+                let (en, ja) = f.messages(fact, next, &tables);
+                self.at(f.code, date_col, next.line, &[], &en, &ja);
+            }
+        }
+    }
+
+    /// Ends the run: file-level findings (empty file, S01 gaps) and the report.
+    pub(crate) fn finish(
+        mut self,
+        encoding: Option<&'static str>,
+        bom: bool,
+        last_line: u64,
+    ) -> Report {
+        if self.header_pending {
+            self.emit.row(
+                Code::F02,
+                Severity::Error,
+                1,
+                format!(
+                    "the file is empty: no header row (layout {})",
+                    self.layout.qualified_id()
+                ),
+                format!(
+                    "ファイルが空です。見出し行がありません（レイアウト {}）",
+                    self.layout.qualified_id()
+                ),
+            );
+        }
+        if let Some(history) = self.cross.doses.take() {
+            let col = self.idx.dose_col(0, DoseField::VaccinatedOn);
+            for doses in history.values() {
+                // Gaps between the lowest and highest dose of a person: earlier doses may already be
+                // in VRS, so only a hole in the middle is suspicious.
+                let seen: Vec<u8> = doses.seen().collect();
+                for pair in seen.windows(2) {
+                    if pair[1] > pair[0] + 1 {
+                        if let Some(fact) = doses.get(pair[1]) {
+                            let (n, p) = (pair[1], pair[1] - 1);
+                            self.at(Code::S01, col, fact.line, &[], &format!("dose {n} is in the file but dose {p} of the same person is not"), &format!("{n}回目はありますが、同じ対象者の{p}回目がファイルにありません"));
+                        }
+                    }
+                }
+            }
+        }
+        let _ = last_line;
+        let rows = self.rows;
+        let layout = self.layout;
+        self.emit
+            .builder
+            .finish(layout.id, layout.version, encoding, bom, rows)
+    }
+}

@@ -1,0 +1,452 @@
+//! Checks of one field against its column type; typed results go into [`RowData`].
+
+use std::borrow::Cow;
+
+use crate::date::{Date, DateTime};
+use crate::diag::{Code, Severity};
+use crate::id::{AddresseeNumber, IdError, MunicipalityCode, MyNumber, OcrLine, VoucherNumber};
+use crate::layout::{Column, DoseField, FieldType, Role};
+use crate::text;
+use crate::vaccine::{check_lot, DoseNumber, ManufacturerId};
+
+use super::cross::{addressee_key, Blinder};
+use super::emit::Emitter;
+use super::options::{ValidateOptions, WidthUnit};
+
+/// Typed values of one dose block.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DoseSlot {
+    /// Bit per [`DoseField`] that holds a value.
+    pub filled: u8,
+    pub registered_at: Option<DateTime>,
+    pub date: Option<Date>,
+    pub voucher: Option<VoucherNumber>,
+    pub municipality: Option<MunicipalityCode>,
+    pub maker: Option<ManufacturerId>,
+}
+
+impl DoseSlot {
+    pub fn present(&self) -> bool {
+        self.filled != 0
+    }
+}
+
+pub(crate) fn field_bit(field: DoseField) -> u8 {
+    1 << (field as u8)
+}
+
+/// Typed values of one row, reused from row to row.
+#[derive(Debug, Default)]
+pub(crate) struct RowData {
+    pub addressee: Option<u64>,
+    pub my_number: Option<u64>,
+    pub municipality: Option<MunicipalityCode>,
+    pub voucher: Option<VoucherNumber>,
+    pub dose_number: Option<DoseNumber>,
+    pub ocr: Option<OcrLine>,
+    pub birth: Option<Date>,
+    pub issue_date: Option<Date>,
+    pub flag_kind: Option<usize>,
+    pub flag_date: Option<Date>,
+    pub destination: Option<MunicipalityCode>,
+    pub match_status: Option<usize>,
+    pub doses: Vec<DoseSlot>,
+}
+
+impl RowData {
+    pub fn reset(&mut self, blocks: usize) {
+        let doses = std::mem::take(&mut self.doses);
+        *self = RowData {
+            doses,
+            ..RowData::default()
+        };
+        self.doses.clear();
+        self.doses.resize(blocks, DoseSlot::default());
+    }
+}
+
+/// What one field check needs besides the value.
+pub(crate) struct FieldCtx<'a> {
+    pub opts: &'a ValidateOptions,
+    pub emit: &'a mut Emitter,
+    pub blinder: &'a Blinder,
+    pub download: bool,
+    pub line: u64,
+    pub index: usize,
+    pub column: &'a Column,
+}
+
+impl FieldCtx<'_> {
+    fn report(&mut self, code: Code, severity: Severity, value: &str, en: &str, ja: &str) {
+        self.emit.field(
+            code,
+            severity,
+            self.line,
+            self.column,
+            self.index,
+            Some(value),
+            en,
+            ja,
+        );
+    }
+
+    fn report_id(&mut self, code: Code, severity: Severity, value: &str, err: &IdError) {
+        self.report(code, severity, value, &err.to_string(), &err.message_ja());
+    }
+}
+
+fn is_digit_type(ty: &FieldType) -> bool {
+    matches!(
+        ty,
+        FieldType::MunicipalityCode
+            | FieldType::MyNumber
+            | FieldType::VoucherNumber
+            | FieldType::OcrLine
+            | FieldType::Date
+            | FieldType::DateTime
+            | FieldType::DoseNumber
+    )
+}
+
+fn text_width(s: &str, unit: WidthUnit) -> usize {
+    match unit {
+        WidthUnit::Chars => text::char_count(s),
+        // An unencodable character is reported elsewhere (when writing); count it as 2 bytes.
+        WidthUnit::Cp932Bytes => text::cp932_byte_len(s)
+            .unwrap_or_else(|| s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()),
+    }
+}
+
+fn width_code(column: &Column) -> Code {
+    match column.role {
+        Role::Dose {
+            field: DoseField::Venue,
+            ..
+        } => Code::T01,
+        Role::Dose {
+            field: DoseField::Doctor,
+            ..
+        } => Code::T02,
+        _ => Code::T06,
+    }
+}
+
+/// Checks one non-empty field and stores its typed value. Returns false when it is invalid.
+pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) -> bool {
+    let column = ctx.column;
+    // F05: full-width digits in a digits field are normalised (warning) or refused (error).
+    let value: Cow<'_, str> = if !raw.is_ascii() && is_digit_type(&column.ty) {
+        match text::normalize_digits(raw) {
+            Some(ascii) => {
+                let severity = if ctx.opts.normalize_fullwidth {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                };
+                ctx.report(
+                    Code::F05,
+                    severity,
+                    raw,
+                    "full-width digits; use ASCII digits 0-9",
+                    "全角数字が含まれています。半角数字0～9を使ってください",
+                );
+                if severity == Severity::Error {
+                    return false;
+                }
+                Cow::Owned(ascii)
+            }
+            None => Cow::Borrowed(raw),
+        }
+    } else {
+        Cow::Borrowed(raw)
+    };
+    let v = value.as_ref();
+    match &column.ty {
+        FieldType::MunicipalityCode => match MunicipalityCode::parse(v) {
+            Ok(code) => {
+                if ctx.opts.check_code_table && !crate::munis::contains(code.as_str()) {
+                    ctx.report(
+                        Code::M02,
+                        Severity::Warning,
+                        v,
+                        &format!(
+                            "{} is not in the code table ({})",
+                            code,
+                            crate::munis::SOURCE
+                        ),
+                        &format!("{code} はコード表（{}）にありません", crate::munis::SOURCE),
+                    );
+                }
+                store_municipality(column.role, code, row);
+                true
+            }
+            Err(err) => {
+                let severity = match err {
+                    IdError::CheckDigit { .. } if !ctx.opts.strict_municipality_check_digit => {
+                        Severity::Warning
+                    }
+                    _ => Severity::Error,
+                };
+                ctx.report_id(Code::M01, severity, v, &err);
+                severity != Severity::Error
+            }
+        },
+        FieldType::MyNumber => match MyNumber::parse(v) {
+            Ok(n) => {
+                row.my_number = Some(ctx.blinder.blind(&n));
+                true
+            }
+            Err(err) => {
+                ctx.report_id(Code::N01, Severity::Error, v, &err);
+                false
+            }
+        },
+        FieldType::VoucherNumber => match VoucherNumber::parse(v) {
+            Ok(n) => {
+                match column.role {
+                    Role::Dose { block, .. } => {
+                        if let Some(slot) = row.doses.get_mut(usize::from(block)) {
+                            slot.voucher = Some(n);
+                        }
+                    }
+                    _ => row.voucher = Some(n),
+                }
+                true
+            }
+            Err(err) => {
+                ctx.report_id(Code::V01, Severity::Error, v, &err);
+                false
+            }
+        },
+        FieldType::OcrLine => match OcrLine::parse(v) {
+            Ok(ocr) => {
+                row.ocr = Some(ocr);
+                true
+            }
+            Err(err) => {
+                ctx.report_id(Code::V03, Severity::Error, v, &err);
+                false
+            }
+        },
+        FieldType::Date => match Date::parse_yyyymmdd(v) {
+            Ok(d) => {
+                match column.role {
+                    Role::BirthDate => row.birth = Some(d),
+                    Role::IssueDate => row.issue_date = Some(d),
+                    Role::FlagDate => row.flag_date = Some(d),
+                    Role::Dose { block, .. } => {
+                        if let Some(slot) = row.doses.get_mut(usize::from(block)) {
+                            slot.date = Some(d);
+                        }
+                    }
+                    _ => {}
+                }
+                true
+            }
+            Err(err) => {
+                ctx.report(
+                    Code::D01,
+                    Severity::Error,
+                    v,
+                    &err.to_string(),
+                    &err.message_ja(),
+                );
+                false
+            }
+        },
+        FieldType::DateTime => match DateTime::parse_yyyymmddhhmmss(v) {
+            Ok(t) => {
+                if let Role::Dose { block, .. } = column.role {
+                    if let Some(slot) = row.doses.get_mut(usize::from(block)) {
+                        slot.registered_at = Some(t);
+                    }
+                }
+                true
+            }
+            Err(err) => {
+                ctx.report(
+                    Code::D04,
+                    Severity::Error,
+                    v,
+                    &err.to_string(),
+                    &err.message_ja(),
+                );
+                false
+            }
+        },
+        FieldType::DoseNumber => match DoseNumber::parse(v) {
+            Ok(n) => {
+                row.dose_number = Some(n);
+                true
+            }
+            Err(err) => {
+                ctx.report(
+                    Code::S07,
+                    Severity::Error,
+                    v,
+                    &err.to_string(),
+                    &err.message_ja(),
+                );
+                false
+            }
+        },
+        FieldType::Text => check_width(ctx, v),
+        FieldType::Name => check_width(ctx, v),
+        FieldType::NameKana => {
+            let kana = text::halfwidth_katakana_to_fullwidth(v);
+            if !text::is_katakana_name(&kana) || kana.trim_matches([' ', '\u{3000}']).is_empty() {
+                ctx.report(
+                    Code::T07,
+                    Severity::Error,
+                    v,
+                    "must be written in katakana",
+                    "カタカナで記入してください",
+                );
+                return false;
+            }
+            check_width(ctx, &kana)
+        }
+        FieldType::Manufacturer => match ctx.opts.tables.resolve_manufacturer(v) {
+            Some(id) => {
+                if let Role::Dose { block, .. } = column.role {
+                    if let Some(slot) = row.doses.get_mut(usize::from(block)) {
+                        slot.maker = Some(id);
+                    }
+                }
+                true
+            }
+            None => {
+                let known: Vec<&str> = ctx
+                    .opts
+                    .tables
+                    .manufacturers
+                    .iter()
+                    .map(|m| m.canonical.as_str())
+                    .collect();
+                ctx.report(
+                    Code::T03,
+                    Severity::Error,
+                    v,
+                    &format!("unknown manufacturer; accepted: {}", known.join(", ")),
+                    &format!("不明なメーカーです。使用できる名称：{}", known.join("、")),
+                );
+                false
+            }
+        },
+        FieldType::Lot => match check_lot(v) {
+            Ok(_) => true,
+            Err(err) => {
+                ctx.report(
+                    Code::T04,
+                    Severity::Error,
+                    v,
+                    &err.to_string(),
+                    &err.message_ja(),
+                );
+                false
+            }
+        },
+        FieldType::AddresseeNumber => {
+            match AddresseeNumber::parse_with_max(v, ctx.opts.addressee_max_chars) {
+                Ok(a) => {
+                    if a.is_zero_filled_numeric() {
+                        ctx.report(
+                            Code::T05,
+                            Severity::Warning,
+                            v,
+                            "numeric addressee number with added zero fill",
+                            "数字の宛名番号が0埋めされています",
+                        );
+                    }
+                    if ctx.download && is_my_number_shaped(v) {
+                        ctx.report(
+                            Code::N02,
+                            Severity::Warning,
+                            v,
+                            "value has the shape of a My Number (12 digits, valid check digit) in a download-type file",
+                            "ダウンロード系ファイルに個人番号の形（12桁・検査数字一致）の値があります",
+                        );
+                    }
+                    row.addressee = Some(addressee_key(a.as_str()));
+                    true
+                }
+                Err(err) => {
+                    ctx.report_id(Code::T05, Severity::Error, v, &err);
+                    false
+                }
+            }
+        }
+        FieldType::Code { values } => match values.iter().position(|c| c.value == v) {
+            Some(i) => {
+                match column.role {
+                    Role::FlagKind => row.flag_kind = Some(i),
+                    Role::MatchStatus => row.match_status = Some(i),
+                    _ => {}
+                }
+                true
+            }
+            None => {
+                let en: Vec<String> = values
+                    .iter()
+                    .map(|c| format!("{} ({})", c.value, c.meaning_en))
+                    .collect();
+                let ja: Vec<String> = values
+                    .iter()
+                    .map(|c| format!("{}（{}）", c.value, c.meaning_ja))
+                    .collect();
+                ctx.report(
+                    Code::R02,
+                    Severity::Error,
+                    v,
+                    &format!("not an allowed value; use one of {}", en.join(", ")),
+                    &format!(
+                        "許可されていない値です。{} のいずれかを使ってください",
+                        ja.join("、")
+                    ),
+                );
+                false
+            }
+        },
+    }
+}
+
+fn store_municipality(role: Role, code: MunicipalityCode, row: &mut RowData) {
+    match role {
+        Role::Municipality => row.municipality = Some(code),
+        Role::Destination => row.destination = Some(code),
+        Role::Dose { block, .. } => {
+            if let Some(slot) = row.doses.get_mut(usize::from(block)) {
+                slot.municipality = Some(code);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_width(ctx: &mut FieldCtx<'_>, v: &str) -> bool {
+    let Some(max) = ctx.column.width.map(usize::from) else {
+        return true;
+    };
+    let width = text_width(v, ctx.opts.width_unit);
+    if width <= max {
+        return true;
+    }
+    let (unit_en, unit_ja) = match ctx.opts.width_unit {
+        WidthUnit::Chars => ("characters", "文字"),
+        WidthUnit::Cp932Bytes => ("bytes in CP932", "バイト（CP932）"),
+    };
+    let code = width_code(ctx.column);
+    ctx.report(
+        code,
+        Severity::Error,
+        v,
+        &format!("{width} {unit_en}, at most {max} allowed"),
+        &format!("{width}{unit_ja}です。{max}{unit_ja}以内にしてください"),
+    );
+    false
+}
+
+/// 12 ASCII digits with a valid My Number check digit.
+pub(crate) fn is_my_number_shaped(v: &str) -> bool {
+    v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) && MyNumber::parse(v).is_ok()
+}

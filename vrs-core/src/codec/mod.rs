@@ -1,0 +1,30 @@
+//! Reading, validating and writing VRS exchange files.
+//!
+//! - [`Validator`] / [`validate_reader`] / [`validate_bytes`]: stream a file through every rule
+//!   of its layout and get a [`Report`](crate::diag::Report) of diagnostics with exact lines.
+//! - [`CsvWriter`] writes typed records or raw rows as exact bytes; [`CheckedWriter`] checks
+//!   each row with the validator's rules before writing it.
+//! - [`RecordReader`] reads typed records back.
+//!
+//! Data flows one way: bytes → text → records → rules → diagnostics, and records → text → bytes.
+
+mod cross;
+mod csv;
+mod emit;
+mod engine;
+mod field;
+mod options;
+mod reader;
+mod records;
+mod rules;
+mod validator;
+mod writer;
+
+pub use options::{ValidateOptions, WidthUnit, WriteOptions};
+pub use reader::{ReadError, RecordReader};
+pub use records::{
+    AwaitingRow, BatchInquiryRequestRow, BatchInquiryResultRow, DoseEntry, DoseUploadRow, FlagKind,
+    FlagRow, LayoutRecord, LedgerRow, MatchStatus, RecordError, Sex, SubjectRegistrationRow,
+};
+pub use validator::{validate_bytes, validate_reader, Validator};
+pub use writer::{CheckedWriter, CsvWriter, WriteError};
