@@ -28,3 +28,9 @@ pub use records::{
 };
 pub use validator::{validate_bytes, validate_reader, Validator};
 pub use writer::{CheckedWriter, CsvWriter, WriteError};
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod roundtrip;

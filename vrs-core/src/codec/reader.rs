@@ -92,7 +92,13 @@ impl<R: Read> RecordReader<R> {
         let encoding = self.encoding;
         let queue = &mut self.queue;
         let mut sink = |r: &super::csv::Record<'_>| {
-            if r.oversized || !r.problems.is_empty() {
+            // A line break inside quotes is valid RFC 4180 (the validator reports it, F04); other
+            // structural problems make the fields unreliable.
+            let broken = r
+                .problems
+                .iter()
+                .any(|p| !matches!(p, super::csv::CsvProblem::LineBreakInQuotes(_)));
+            if r.oversized || broken {
                 queue.push_back(Err(ReadError::Csv { line: r.line }));
                 return;
             }

@@ -284,7 +284,8 @@ fn check_dates(ctx: &mut RowCtx<'_>) {
         if let (Some(maker), Some(lot_col)) = (slot.maker, ctx.idx.dose_col(block, DoseField::Lot))
         {
             let lot = ctx.values.get(lot_col).copied().unwrap_or("");
-            if !lot.is_empty() && !tables.lot_matches_shape(maker, &crate::text::fold_width(lot)) {
+            let valid = crate::vaccine::check_lot(lot).is_ok(); // an invalid lot already has its T04 error
+            if valid && !tables.lot_matches_shape(maker, &crate::text::fold_width(lot)) {
                 let name = tables
                     .manufacturer(maker)
                     .map_or("", |m| m.canonical.as_str());

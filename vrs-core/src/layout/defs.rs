@@ -302,7 +302,7 @@ fn subject_registration() -> Result<Layout, LayoutError> {
             "My Number",
             T::MyNumber,
             Role::MyNumber,
-            Opt,
+            Req,
             Some(12),
             M,
         ),

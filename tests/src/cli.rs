@@ -1,0 +1,425 @@
+//! Argument parsing and the subcommands.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufWriter, Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use vrs_core::codec::{validate_reader, ValidateOptions, WriteOptions};
+use vrs_core::date::Date;
+use vrs_core::diag::{render_junit, Lang, Report};
+use vrs_core::id::MunicipalityCode;
+use vrs_core::layout::{self, Layout, LayoutParams};
+use vrs_core::synth::{self, SynthOptions};
+use vrs_core::text::{Encoding, EncodingChoice, EncodingDetector, TextError};
+
+use crate::ids::{self, IdKindArg};
+use crate::progress::Progress;
+
+/// Conformance tool for the exchange files of Japan's COVID-19 Vaccination Record System (VRS).
+#[derive(Debug, Parser)]
+#[command(name = "vrs-conformance", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the layouts and their versions.
+    Layouts {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        /// Dose blocks of the block layouts (ledger export, awaiting list, inquiry result).
+        #[arg(long, default_value_t = 7)]
+        doses: u8,
+    },
+    /// Validate files against a layout. Exit 0: no errors; 1: errors; 2: could not run.
+    Validate {
+        /// Layout ID (`vrs-conformance layouts`), optionally with a version: ledger-export@1.
+        #[arg(long)]
+        layout: String,
+        /// Input encoding: auto (strict decode of the whole file), utf-8 or cp932.
+        #[arg(long, default_value = "auto")]
+        encoding: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Language of messages: ja or en.
+        #[arg(long, default_value = "ja")]
+        lang: String,
+        /// Keep at most N diagnostics per file (counts still cover all; the report says truncated).
+        #[arg(long)]
+        max_errors: Option<usize>,
+        /// File creation date for the no-future-dates rules (YYYY-MM-DD, YYYYMMDD or `today`).
+        #[arg(long, default_value = "today")]
+        as_of: String,
+        /// The uploading municipality code (rule M03); default: the first row's code.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Dose blocks of the block layouts.
+        #[arg(long, default_value_t = 7)]
+        doses: u8,
+        /// The file has no header row.
+        #[arg(long)]
+        no_header: bool,
+        /// Files to validate; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Write a valid synthetic file of a layout to standard output.
+    Generate {
+        /// Layout ID.
+        #[arg(long)]
+        layout: String,
+        /// Number of data rows.
+        #[arg(long, default_value_t = 100)]
+        rows: u64,
+        /// Seed: the same seed gives the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output encoding: utf-8 or cp932.
+        #[arg(long, default_value = "utf-8")]
+        encoding: String,
+        /// The municipality the file belongs to (default: chosen by the seed).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// The file creation date (no generated date is later).
+        #[arg(long, default_value = "2024-04-01")]
+        as_of: String,
+        /// Dose blocks of the block layouts.
+        #[arg(long, default_value_t = 7)]
+        doses: u8,
+    },
+    /// Check identifiers or dates, one output line per value (`ok ...` or `invalid: reason`).
+    /// With no VALUE, reads one value per line from standard input. Never echoes a My Number.
+    Id {
+        /// What to check.
+        #[arg(value_enum)]
+        kind: IdKindArg,
+        /// Values to check.
+        values: Vec<String>,
+    },
+}
+
+/// A failure that stops the command (exit 2).
+struct Fatal(String);
+
+impl<E: std::fmt::Display> From<E> for Fatal {
+    fn from(e: E) -> Self {
+        Fatal(e.to_string())
+    }
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Layouts { format, doses } => layouts(format, doses),
+        Command::Validate {
+            layout,
+            encoding,
+            format,
+            lang,
+            max_errors,
+            as_of,
+            tenant,
+            doses,
+            no_header,
+            files,
+        } => validate(
+            &ValidateArgs {
+                layout,
+                encoding,
+                format,
+                lang,
+                max_errors,
+                as_of,
+                tenant,
+                doses,
+                no_header,
+            },
+            &files,
+        ),
+        Command::Generate {
+            layout,
+            rows,
+            seed,
+            encoding,
+            tenant,
+            as_of,
+            doses,
+        } => generate(
+            &layout,
+            rows,
+            seed,
+            &encoding,
+            tenant.as_deref(),
+            &as_of,
+            doses,
+        ),
+        Command::Id { kind, values } => id(kind, &values),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Fatal(message)) => {
+            eprintln!("vrs-conformance: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn find_layout(id: &str, doses: u8) -> Result<Layout, Fatal> {
+    layout::find(id, &LayoutParams { dose_blocks: doses }).map_err(|e| Fatal(e.to_string()))
+}
+
+fn parse_date_arg(s: &str) -> Result<Date, Fatal> {
+    if s == "today" {
+        return Ok(today());
+    }
+    Date::parse_iso(s)
+        .or_else(|_| Date::parse_yyyymmdd(s))
+        .map_err(|e| Fatal(format!("bad date {s:?}: {e}")))
+}
+
+/// Today's date (UTC) from the system clock: the command line is the edge where a clock may be read.
+fn today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = i32::try_from(secs / 86_400).unwrap_or(0);
+    Date::from_days_since_epoch(days).unwrap_or(Date::MAX)
+}
+
+fn layouts(format: ListFormat, doses: u8) -> Result<ExitCode, Fatal> {
+    let all = layout::all(&LayoutParams { dose_blocks: doses });
+    let mut out = io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            let list: Vec<serde_json::Value> = all
+                .iter()
+                .map(|l| {
+                    serde_json::json!({
+                        "id": l.id,
+                        "version": l.version,
+                        "qualified_id": l.qualified_id(),
+                        "name_ja": l.name_ja,
+                        "name_en": l.name_en,
+                        "direction": l.direction,
+                        "provenance": l.provenance,
+                        "description": l.description,
+                        "columns": l.columns,
+                    })
+                })
+                .collect();
+            writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+        }
+        ListFormat::Text => {
+            for l in &all {
+                writeln!(
+                    out,
+                    "{:<24} v{}  {:<8} {:>3} columns  {} / {}",
+                    l.id,
+                    l.version,
+                    format!("{:?}", l.direction).to_lowercase(),
+                    l.columns.len(),
+                    l.name_ja,
+                    l.name_en
+                )?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+struct ValidateArgs {
+    layout: String,
+    encoding: String,
+    format: ReportFormat,
+    lang: String,
+    max_errors: Option<usize>,
+    as_of: String,
+    tenant: Option<String>,
+    doses: u8,
+    no_header: bool,
+}
+
+fn validate(args: &ValidateArgs, files: &[String]) -> Result<ExitCode, Fatal> {
+    let layout = find_layout(&args.layout, args.doses)?;
+    let choice: EncodingChoice = args.encoding.parse()?;
+    let lang: Lang = args.lang.parse().map_err(Fatal)?;
+    let tenant = args
+        .tenant
+        .as_deref()
+        .map(MunicipalityCode::parse)
+        .transpose()?;
+    let base = ValidateOptions {
+        encoding: choice,
+        max_diagnostics: args.max_errors,
+        as_of: Some(parse_date_arg(&args.as_of)?),
+        tenant,
+        header: !args.no_header,
+        ..ValidateOptions::default()
+    };
+    let mut reports = Vec::with_capacity(files.len());
+    for file in files {
+        let mut options = base.clone();
+        let mut report = if file == "-" {
+            validate_reader(io::stdin().lock(), layout.clone(), options)
+                .map_err(|e| Fatal(format!("-: {e}")))?
+        } else {
+            let path = Path::new(file);
+            if options.encoding == EncodingChoice::Auto {
+                options.encoding = detect_file(path).map_err(|e| Fatal(format!("{file}: {e}")))?;
+            }
+            let f = File::open(path).map_err(|e| Fatal(format!("{file}: {e}")))?;
+            let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+            let mut reader = Progress::new(f, size, file);
+            let report = validate_reader(&mut reader, layout.clone(), options)
+                .map_err(|e| Fatal(format!("{file}: {e}")))?;
+            reader.clear();
+            report
+        };
+        report.file = Some(file.clone());
+        reports.push(report);
+    }
+    print_reports(&reports, args.format, lang)?;
+    let errors: u64 = reports.iter().map(|r| r.errors).sum();
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Decides the encoding of a file by a strict decode of all of it (streaming, constant memory).
+/// When neither encoding fits, the one that got further is used and the bad lines get F01.
+fn detect_file(path: &Path) -> io::Result<EncodingChoice> {
+    let mut f = File::open(path)?;
+    let mut detector = EncodingDetector::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        detector.feed(&buf[..n]);
+    }
+    Ok(match detector.finish() {
+        Ok(d) => EncodingChoice::from(d.encoding),
+        Err(TextError::NotUtf8NorCp932 {
+            utf8_offset,
+            cp932_offset,
+        }) if cp932_offset > utf8_offset => EncodingChoice::Cp932,
+        Err(_) => EncodingChoice::Utf8,
+    })
+}
+
+fn print_reports(reports: &[Report], format: ReportFormat, lang: Lang) -> Result<(), Fatal> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    match format {
+        ReportFormat::Text => {
+            for r in reports {
+                write!(out, "{}", r.render_text(lang))?;
+            }
+        }
+        ReportFormat::Json => {
+            let doc = match reports {
+                [one] => one.to_json_value(lang),
+                many => {
+                    serde_json::Value::Array(many.iter().map(|r| r.to_json_value(lang)).collect())
+                }
+            };
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        }
+        ReportFormat::Junit => write!(out, "{}", render_junit(reports, lang))?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn generate(
+    layout_id: &str,
+    rows: u64,
+    seed: u64,
+    encoding: &str,
+    tenant: Option<&str>,
+    as_of: &str,
+    doses: u8,
+) -> Result<ExitCode, Fatal> {
+    let layout = find_layout(layout_id, doses)?;
+    let encoding: Encoding = encoding.parse()?;
+    let tenant = tenant.map(MunicipalityCode::parse).transpose()?;
+    let options = SynthOptions {
+        rows,
+        seed,
+        tenant,
+        as_of: parse_date_arg(as_of)?,
+    };
+    let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let write = WriteOptions {
+        encoding,
+        ..WriteOptions::default()
+    };
+    synth::generate(&layout, &options, write, out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn id(kind: IdKindArg, values: &[String]) -> Result<ExitCode, Fatal> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    let mut all_ok = true;
+    let mut emit = |value: &str, out: &mut dyn Write| -> io::Result<()> {
+        let (line, ok) = ids::check(kind, value);
+        all_ok &= ok;
+        writeln!(out, "{line}")
+    };
+    if values.is_empty() {
+        let stdin = io::stdin().lock();
+        for line in stdin.split(b'\n') {
+            let bytes = line?;
+            let bytes = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
+            match std::str::from_utf8(bytes) {
+                Ok(s) => emit(s, &mut out)?,
+                Err(_) => {
+                    all_ok = false;
+                    writeln!(out, "invalid: not valid UTF-8")?;
+                }
+            }
+        }
+    } else {
+        for v in values {
+            emit(v, &mut out)?;
+        }
+    }
+    out.flush()?;
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
