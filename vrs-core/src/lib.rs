@@ -25,7 +25,7 @@
 //! assert_eq!(report.errors, 1);
 //! let d = &report.diagnostics[0];
 //! assert_eq!((d.code.as_str(), d.line, d.column.as_deref()), ("M01", 2, Some("1回目接種自治体コード")));
-//! assert_eq!(d.message_en, "dose 1 municipality code: municipality code: check digit should be 6, found 7");
+//! assert_eq!(d.message_en, "dose 1 municipality code: check digit should be 6, found 7");
 //! ```
 
 #![forbid(unsafe_code)]

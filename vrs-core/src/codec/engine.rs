@@ -185,8 +185,10 @@ impl Engine {
             }
             if !filled {
                 if column.requirement == Requirement::Required {
-                    let required_here = !(column.ty == crate::layout::FieldType::MyNumber
-                        && !self.opts.require_my_number);
+                    // A tenant configured "no My Number" may leave it empty in its registration upload.
+                    let required_here = column.ty != crate::layout::FieldType::MyNumber
+                        || self.layout.row_unit != RowUnit::SubjectVoucher
+                        || self.opts.require_my_number;
                     if required_here {
                         self.emit.field(
                             Code::R01,

@@ -90,8 +90,14 @@ impl FieldCtx<'_> {
         );
     }
 
+    /// Reports an identifier error without repeating the identifier's name after the column's.
     fn report_id(&mut self, code: Code, severity: Severity, value: &str, err: &IdError) {
-        self.report(code, severity, value, &err.to_string(), &err.message_ja());
+        let (en, ja) = (err.to_string(), err.message_ja());
+        let en_prefix = format!("{}: ", err.kind().name_en());
+        let ja_prefix = format!("{}: ", err.kind().name_ja());
+        let en = en.strip_prefix(&en_prefix).unwrap_or(&en);
+        let ja = ja.strip_prefix(&ja_prefix).unwrap_or(&ja);
+        self.report(code, severity, value, en, ja);
     }
 }
 

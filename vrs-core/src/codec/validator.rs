@@ -77,6 +77,22 @@ impl RecordSink {
         }
     }
 
+    fn mixed_utf8(&mut self, line: u64, field: usize) {
+        let en = "UTF-8 text in a file read as cp932 (mixed encodings)";
+        let ja = "CP932 として読んでいるファイルに UTF-8 の文字列があります（文字コードの混在）";
+        match self.engine.layout.columns.get(field).cloned() {
+            Some(c) => {
+                self.engine
+                    .emit
+                    .field(Code::F01, Severity::Error, line, &c, field, None, en, ja)
+            }
+            None => self
+                .engine
+                .emit
+                .row(Code::F01, Severity::Error, line, en.into(), ja.into()),
+        }
+    }
+
     fn record(&mut self, r: &Record<'_>) {
         if r.is_blank() {
             if !self.engine.expects_header() {
@@ -169,6 +185,12 @@ impl RecordSink {
                 std::str::from_utf8(bytes)
                     .map(|s| self.text.push_str(s))
                     .is_ok()
+            } else if std::str::from_utf8(bytes).is_ok() {
+                // Japanese text in CP932 is practically never valid UTF-8 (its lead bytes are UTF-8
+                // continuation bytes), while UTF-8 often happens to decode as CP932 mojibake: a
+                // non-ASCII field that is valid UTF-8 in a CP932 file is a mixed encoding.
+                self.mixed_utf8(r.field_line(i), i);
+                false
             } else {
                 match text::decode_strict(bytes, encoding) {
                     Ok(s) => {
@@ -178,7 +200,9 @@ impl RecordSink {
                     Err(_) => false,
                 }
             };
-            if !decoded {
+            let reported_as_mixed =
+                encoding == Encoding::Cp932 && std::str::from_utf8(bytes).is_ok();
+            if !decoded && !reported_as_mixed {
                 self.decode_error(r.field_line(i), i, bytes, encoding);
             }
             self.ranges.push((start, self.text.len()));

@@ -43,7 +43,7 @@ pub struct Date {
 
 /// Whether `year` is a leap year in the Gregorian calendar.
 const fn leap(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// Number of days in `month` of `year`; 0 when `month` is not 1..=12.

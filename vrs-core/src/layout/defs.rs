@@ -68,6 +68,7 @@ pub fn all(params: &LayoutParams) -> Vec<Layout> {
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)] // one call per table row: every argument is a column attribute
 fn col(
     id: &str,
     name_ja: &str,
@@ -220,16 +221,8 @@ fn check_blocks(blocks: u8) -> Result<(), LayoutError> {
 
 fn ledger_export(blocks: u8) -> Result<Layout, LayoutError> {
     check_blocks(blocks)?;
-    let mut columns = vec![col(
-        "addressee_number",
-        "個別宛名番号",
-        "addressee number",
-        FieldType::AddresseeNumber,
-        Role::Addressee,
-        Requirement::Required,
-        None,
-        Provenance::Confirmed,
-    )];
+    #[rustfmt::skip]
+    let mut columns = vec![col("addressee_number", "個別宛名番号", "addressee number", FieldType::AddresseeNumber, Role::Addressee, Requirement::Required, None, Provenance::Confirmed)];
     columns.extend(dose_blocks(blocks, true));
     Layout::new(Layout {
         id: "ledger-export",
@@ -275,97 +268,17 @@ fn subject_registration() -> Result<Layout, LayoutError> {
     use FieldType as T;
     use Provenance::Modelled as M;
     use Requirement::{Optional as Opt, Required as Req};
+    #[rustfmt::skip]
     let columns = vec![
-        col(
-            "municipality_code",
-            "自治体コード",
-            "municipality code",
-            T::MunicipalityCode,
-            Role::Municipality,
-            Req,
-            Some(6),
-            M,
-        ),
-        col(
-            "addressee_number",
-            "宛名番号",
-            "addressee number",
-            T::AddresseeNumber,
-            Role::Addressee,
-            Req,
-            Some(15),
-            M,
-        ),
-        col(
-            "my_number",
-            "個人番号",
-            "My Number",
-            T::MyNumber,
-            Role::MyNumber,
-            Req,
-            Some(12),
-            M,
-        ),
-        col(
-            "voucher_number",
-            "券番号",
-            "voucher number",
-            T::VoucherNumber,
-            Role::Voucher,
-            Req,
-            Some(10),
-            M,
-        ),
-        col(
-            "name",
-            "氏名",
-            "name",
-            T::Name,
-            Role::Name,
-            Req,
-            Some(20),
-            M,
-        ),
-        col(
-            "name_kana",
-            "氏名カナ",
-            "name (kana)",
-            T::NameKana,
-            Role::NameKana,
-            Req,
-            Some(40),
-            M,
-        ),
-        col(
-            "birth_date",
-            "生年月日",
-            "date of birth",
-            T::Date,
-            Role::BirthDate,
-            Req,
-            Some(8),
-            M,
-        ),
-        col(
-            "sex",
-            "性別",
-            "sex",
-            sex_codes(),
-            Role::Sex,
-            Req,
-            Some(1),
-            M,
-        ),
-        col(
-            "issue_date",
-            "発行日",
-            "voucher issue date",
-            T::Date,
-            Role::IssueDate,
-            Opt,
-            Some(8),
-            M,
-        ),
+        col("municipality_code", "自治体コード", "municipality code", T::MunicipalityCode, Role::Municipality, Req, Some(6), M),
+        col("addressee_number", "宛名番号", "addressee number", T::AddresseeNumber, Role::Addressee, Req, Some(15), M),
+        col("my_number", "個人番号", "My Number", T::MyNumber, Role::MyNumber, Req, Some(12), M),
+        col("voucher_number", "券番号", "voucher number", T::VoucherNumber, Role::Voucher, Req, Some(10), M),
+        col("name", "氏名", "name", T::Name, Role::Name, Req, Some(20), M),
+        col("name_kana", "氏名カナ", "name (kana)", T::NameKana, Role::NameKana, Req, Some(40), M),
+        col("birth_date", "生年月日", "date of birth", T::Date, Role::BirthDate, Req, Some(8), M),
+        col("sex", "性別", "sex", sex_codes(), Role::Sex, Req, Some(1), M),
+        col("issue_date", "発行日", "voucher issue date", T::Date, Role::IssueDate, Opt, Some(8), M),
     ];
     Layout::new(Layout {
         id: "subject-registration",
@@ -386,67 +299,14 @@ fn flags() -> Result<Layout, LayoutError> {
     use FieldType as T;
     use Provenance::Modelled as M;
     use Requirement::{Optional as Opt, Required as Req};
+    #[rustfmt::skip]
     let columns = vec![
-        col(
-            "municipality_code",
-            "自治体コード",
-            "municipality code",
-            T::MunicipalityCode,
-            Role::Municipality,
-            Req,
-            Some(6),
-            M,
-        ),
-        col(
-            "addressee_number",
-            "宛名番号",
-            "addressee number",
-            T::AddresseeNumber,
-            Role::Addressee,
-            Opt,
-            Some(15),
-            M,
-        ),
-        col(
-            "voucher_number",
-            "券番号",
-            "voucher number",
-            T::VoucherNumber,
-            Role::Voucher,
-            Opt,
-            Some(10),
-            M,
-        ),
-        col(
-            "flag_kind",
-            "フラグ種別",
-            "flag kind",
-            codes(&[("1", "転出", "move-out"), ("2", "死亡", "death")]),
-            Role::FlagKind,
-            Req,
-            Some(1),
-            M,
-        ),
-        col(
-            "flag_date",
-            "異動日",
-            "effective date",
-            T::Date,
-            Role::FlagDate,
-            Req,
-            Some(8),
-            M,
-        ),
-        col(
-            "destination_code",
-            "転出先自治体コード",
-            "move-out destination code",
-            T::MunicipalityCode,
-            Role::Destination,
-            Opt,
-            Some(6),
-            M,
-        ),
+        col("municipality_code", "自治体コード", "municipality code", T::MunicipalityCode, Role::Municipality, Req, Some(6), M),
+        col("addressee_number", "宛名番号", "addressee number", T::AddresseeNumber, Role::Addressee, Opt, Some(15), M),
+        col("voucher_number", "券番号", "voucher number", T::VoucherNumber, Role::Voucher, Opt, Some(10), M),
+        col("flag_kind", "フラグ種別", "flag kind", codes(&[("1", "転出", "move-out"), ("2", "死亡", "death")]), Role::FlagKind, Req, Some(1), M),
+        col("flag_date", "異動日", "effective date", T::Date, Role::FlagDate, Req, Some(8), M),
+        col("destination_code", "転出先自治体コード", "move-out destination code", T::MunicipalityCode, Role::Destination, Opt, Some(6), M),
     ];
     Layout::new(Layout {
         id: "flags",
@@ -468,117 +328,19 @@ fn dose_upload() -> Result<Layout, LayoutError> {
     use Provenance::Modelled as M;
     use Requirement::{Optional as Opt, Required as Req};
     let dose = |field| Role::Dose { block: 0, field };
+    #[rustfmt::skip]
     let columns = vec![
-        col(
-            "municipality_code",
-            "接種自治体コード",
-            "municipality code",
-            T::MunicipalityCode,
-            dose(DoseField::Municipality),
-            Req,
-            Some(6),
-            M,
-        ),
-        col(
-            "voucher_number",
-            "券番号",
-            "voucher number",
-            T::VoucherNumber,
-            dose(DoseField::Voucher),
-            Req,
-            Some(10),
-            M,
-        ),
-        col(
-            "dose_number",
-            "接種回数",
-            "dose number",
-            T::DoseNumber,
-            Role::DoseNumber,
-            Req,
-            Some(1),
-            M,
-        ),
-        col(
-            "vaccinated_on",
-            "接種日",
-            "vaccination date",
-            T::Date,
-            dose(DoseField::VaccinatedOn),
-            Req,
-            Some(8),
-            M,
-        ),
-        col(
-            "venue",
-            "接種会場名",
-            "venue name",
-            T::Text,
-            dose(DoseField::Venue),
-            Opt,
-            Some(30),
-            M,
-        ),
-        col(
-            "doctor",
-            "接種医師名",
-            "doctor name",
-            T::Text,
-            dose(DoseField::Doctor),
-            Opt,
-            Some(20),
-            M,
-        ),
-        col(
-            "manufacturer",
-            "ワクチンメーカー",
-            "manufacturer",
-            T::Manufacturer,
-            dose(DoseField::Manufacturer),
-            Req,
-            Some(20),
-            M,
-        ),
-        col(
-            "lot",
-            "ワクチンロット番号",
-            "lot number",
-            T::Lot,
-            dose(DoseField::Lot),
-            Req,
-            Some(20),
-            M,
-        ),
-        col(
-            "ocr_line",
-            "OCRライン",
-            "OCR line",
-            T::OcrLine,
-            Role::Ocr,
-            Opt,
-            Some(18),
-            M,
-        ),
-        col(
-            "addressee_number",
-            "宛名番号",
-            "addressee number",
-            T::AddresseeNumber,
-            Role::Addressee,
-            Opt,
-            Some(15),
-            M,
-        ),
-        col(
-            "birth_date",
-            "生年月日",
-            "date of birth",
-            T::Date,
-            Role::BirthDate,
-            Opt,
-            Some(8),
-            M,
-        ),
+        col("municipality_code", "接種自治体コード", "municipality code", T::MunicipalityCode, dose(DoseField::Municipality), Req, Some(6), M),
+        col("voucher_number", "券番号", "voucher number", T::VoucherNumber, dose(DoseField::Voucher), Req, Some(10), M),
+        col("dose_number", "接種回数", "dose number", T::DoseNumber, Role::DoseNumber, Req, Some(1), M),
+        col("vaccinated_on", "接種日", "vaccination date", T::Date, dose(DoseField::VaccinatedOn), Req, Some(8), M),
+        col("venue", "接種会場名", "venue name", T::Text, dose(DoseField::Venue), Opt, Some(30), M),
+        col("doctor", "接種医師名", "doctor name", T::Text, dose(DoseField::Doctor), Opt, Some(20), M),
+        col("manufacturer", "ワクチンメーカー", "manufacturer", T::Manufacturer, dose(DoseField::Manufacturer), Req, Some(20), M),
+        col("lot", "ワクチンロット番号", "lot number", T::Lot, dose(DoseField::Lot), Req, Some(20), M),
+        col("ocr_line", "OCRライン", "OCR line", T::OcrLine, Role::Ocr, Opt, Some(18), M),
+        col("addressee_number", "宛名番号", "addressee number", T::AddresseeNumber, Role::Addressee, Opt, Some(15), M),
+        col("birth_date", "生年月日", "date of birth", T::Date, Role::BirthDate, Opt, Some(8), M),
     ];
     Layout::new(Layout {
         id: "dose-upload",
@@ -598,27 +360,10 @@ fn dose_upload() -> Result<Layout, LayoutError> {
 fn batch_inquiry_request() -> Result<Layout, LayoutError> {
     use Provenance::Modelled as M;
     use Requirement::Required as Req;
+    #[rustfmt::skip]
     let columns = vec![
-        col(
-            "my_number",
-            "個人番号",
-            "My Number",
-            FieldType::MyNumber,
-            Role::MyNumber,
-            Req,
-            Some(12),
-            M,
-        ),
-        col(
-            "addressee_number",
-            "宛名番号",
-            "addressee number",
-            FieldType::AddresseeNumber,
-            Role::Addressee,
-            Req,
-            Some(15),
-            M,
-        ),
+        col("my_number", "個人番号", "My Number", FieldType::MyNumber, Role::MyNumber, Req, Some(12), M),
+        col("addressee_number", "宛名番号", "addressee number", FieldType::AddresseeNumber, Role::Addressee, Req, Some(15), M),
     ];
     Layout::new(Layout {
         id: "batch-inquiry-request",
@@ -637,30 +382,10 @@ fn batch_inquiry_request() -> Result<Layout, LayoutError> {
 
 fn batch_inquiry_result(blocks: u8) -> Result<Layout, LayoutError> {
     check_blocks(blocks)?;
+    #[rustfmt::skip]
     let mut columns = vec![
-        col(
-            "addressee_number",
-            "宛名番号",
-            "addressee number",
-            FieldType::AddresseeNumber,
-            Role::Addressee,
-            Requirement::Required,
-            Some(15),
-            Provenance::Modelled,
-        ),
-        col(
-            "match_status",
-            "照会結果",
-            "match status",
-            codes(&[
-                ("一致", "一致", "match"),
-                ("該当なし", "該当なし", "no match"),
-            ]),
-            Role::MatchStatus,
-            Requirement::Required,
-            Some(4),
-            Provenance::Modelled,
-        ),
+        col("addressee_number", "宛名番号", "addressee number", FieldType::AddresseeNumber, Role::Addressee, Requirement::Required, Some(15), Provenance::Modelled),
+        col("match_status", "照会結果", "match status", codes(&[("一致", "一致", "match"), ("該当なし", "該当なし", "no match"), ]), Role::MatchStatus, Requirement::Required, Some(4), Provenance::Modelled),
     ];
     columns.extend(dose_blocks(blocks, false));
     Layout::new(Layout {

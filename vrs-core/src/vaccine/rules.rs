@@ -147,7 +147,7 @@ impl ProgrammeWindow {
 }
 
 fn applies(from: Date, to: Option<Date>, on: Date) -> bool {
-    from <= on && to.map_or(true, |to| on <= to)
+    from <= on && to.is_none_or(|to| on <= to)
 }
 
 #[cfg(test)]

@@ -1,0 +1,313 @@
+//! The command line as a vendor's CI uses it: exit codes, formats, standard input.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vrs-conformance"))
+}
+
+fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn vrs-conformance");
+    if let Some(data) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin");
+        pipe.write_all(data).expect("write stdin");
+    }
+    child.wait_with_output().expect("wait")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("UTF-8 output")
+}
+
+/// A temporary directory removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("vrs-cli-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn layouts_lists_every_layout_with_its_version() {
+    let o = run(&["layouts", "--format", "json"], None);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vrs_core::layout::LAYOUT_IDS);
+    assert!(v[0]["columns"].as_array().unwrap().len() == 57);
+    let text = stdout(&run(&["layouts"], None));
+    assert!(text.contains("ledger-export") && text.contains("予防接種台帳向け出力"));
+}
+
+#[test]
+fn id_checks_arguments_and_stdin_and_never_echoes_a_my_number() {
+    let o = run(
+        &["id", "municipality-code", "131016", "131017", "011002"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(
+        lines[0].starts_with("ok") && lines[1].starts_with("invalid") && lines[2].starts_with("ok")
+    );
+    assert!(lines[1].contains("check digit should be 6, found 7"));
+    let o = run(
+        &["id", "my-number"],
+        Some(b"123456789018\r\n123456789013\n\n12345678901\n"),
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(out.lines().count(), 4);
+    assert!(out.starts_with("ok\ninvalid: My Number: check digit should be 8, found 3\n"));
+    assert!(
+        !out.contains("12345678901") && !String::from_utf8_lossy(&o.stderr).contains("1234567890")
+    );
+    let o = run(
+        &[
+            "id",
+            "wareki",
+            "令和3年4月23日",
+            "R03.04.23",
+            "R3.4.23",
+            "令和元年5月1日",
+        ],
+        None,
+    );
+    assert!(o.status.success());
+    assert_eq!(
+        stdout(&o),
+        "ok 2021-04-23\nok 2021-04-23\nok 2021-04-23\nok 2019-05-01\n"
+    );
+    let o = run(
+        &[
+            "id",
+            "wareki",
+            "平成31年5月1日",
+            "令和元年4月30日",
+            "令和0年1月1日",
+            "令和3年2月30日",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).lines().all(|l| l.starts_with("invalid")));
+    let o = run(&["id", "date", "20210423", "2021-04-23"], None);
+    assert_eq!(stdout(&o).lines().next(), Some("ok 2021-04-23"));
+    let o = run(&["id", "ocr-line", "111310160000012345"], None);
+    assert!(o.status.success());
+    let o = run(&["id", "voucher-number", "0000012345", "000001234"], None);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn generate_then_validate_round_trips_through_files_and_stdin() {
+    let tmp = TempDir::new("gen");
+    for layout in vrs_core::layout::LAYOUT_IDS {
+        for encoding in ["utf-8", "cp932"] {
+            let g = run(
+                &[
+                    "generate",
+                    "--layout",
+                    layout,
+                    "--rows",
+                    "300",
+                    "--seed",
+                    "7",
+                    "--encoding",
+                    encoding,
+                ],
+                None,
+            );
+            assert!(
+                g.status.success(),
+                "{layout}: {}",
+                String::from_utf8_lossy(&g.stderr)
+            );
+            let again = run(
+                &[
+                    "generate",
+                    "--layout",
+                    layout,
+                    "--rows",
+                    "300",
+                    "--seed",
+                    "7",
+                    "--encoding",
+                    encoding,
+                ],
+                None,
+            );
+            assert_eq!(g.stdout, again.stdout, "generation is deterministic");
+            let path = tmp.0.join(format!("{layout}-{encoding}.csv"));
+            std::fs::write(&path, &g.stdout).unwrap();
+            let v = run(
+                &[
+                    "validate",
+                    "--layout",
+                    layout,
+                    "--format",
+                    "json",
+                    "--as-of",
+                    "2024-04-01",
+                    path.to_str().unwrap(),
+                ],
+                None,
+            );
+            let report: serde_json::Value = serde_json::from_str(&stdout(&v)).unwrap();
+            assert_eq!(report["errors"], 0, "{layout} {encoding}: {report}");
+            assert_eq!(report["rows"], 300);
+            assert_eq!(report["encoding"], encoding);
+            assert_eq!(v.status.code(), Some(0));
+            let from_stdin = run(
+                &[
+                    "validate",
+                    "--layout",
+                    layout,
+                    "--format",
+                    "json",
+                    "--as-of",
+                    "2024-04-01",
+                    "-",
+                ],
+                Some(&g.stdout),
+            );
+            let r2: serde_json::Value = serde_json::from_str(&stdout(&from_stdin)).unwrap();
+            assert_eq!(
+                (r2["errors"].clone(), r2["encoding"].clone()),
+                (serde_json::json!(0), serde_json::json!(encoding))
+            );
+        }
+    }
+}
+
+#[test]
+fn validate_exit_codes_and_formats() {
+    let tmp = TempDir::new("fmt");
+    let bad = tmp.0.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "個人番号,宛名番号\r\n123456789013,1\r\n123456789013,2\r\n123456789013,3\r\n",
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "validate",
+            "--layout",
+            "batch-inquiry-request",
+            "--format",
+            "json",
+            "--max-errors",
+            "2",
+            bad.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (v["errors"].as_u64(), v["truncated"].as_bool()),
+        (Some(3), Some(true))
+    );
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 2);
+    let d = &v["diagnostics"][0];
+    for key in ["code", "severity", "line", "column", "message"] {
+        assert!(d.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["summary"][0]["count"], 3);
+    assert!(!stdout(&o).contains("123456789013"));
+    let text = stdout(&run(
+        &[
+            "validate",
+            "--layout",
+            "batch-inquiry-request",
+            "--lang",
+            "en",
+            bad.to_str().unwrap(),
+        ],
+        None,
+    ));
+    assert!(
+        text.contains(
+            "bad.csv:2: error N01 [My Number]: My Number: check digit should be 8, found 3"
+        ),
+        "{text}"
+    );
+    let junit = stdout(&run(
+        &[
+            "validate",
+            "--layout",
+            "batch-inquiry-request",
+            "--format",
+            "junit",
+            bad.to_str().unwrap(),
+        ],
+        None,
+    ));
+    assert!(junit.starts_with("<?xml") && junit.contains("<failure message=\"N01 x3\">"));
+    // Could not run: missing file, unknown layout, bad option.
+    assert_eq!(
+        run(
+            &[
+                "validate",
+                "--layout",
+                "ledger-export",
+                "/nonexistent/file.csv"
+            ],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    let unknown = run(
+        &["validate", "--layout", "nope", bad.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("ledger-export"));
+    assert_eq!(
+        run(
+            &[
+                "validate",
+                "--layout",
+                "ledger-export",
+                "--encoding",
+                "ebcdic",
+                "-"
+            ],
+            Some(b"")
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(run(&["validate"], None).status.code(), Some(2));
+}
