@@ -320,6 +320,9 @@ fn validate(args: &ValidateArgs, files: &[String]) -> Result<ExitCode, Fatal> {
 /// Decides the encoding of a file by a strict decode of all of it (streaming, constant memory).
 /// When neither encoding fits, the one that got further is used and the bad lines get F01.
 fn detect_file(path: &Path) -> io::Result<EncodingChoice> {
+    if is_utf8_file(path)? {
+        return Ok(EncodingChoice::Utf8);
+    }
     let mut f = File::open(path)?;
     let mut detector = EncodingDetector::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -338,6 +341,30 @@ fn detect_file(path: &Path) -> io::Result<EncodingChoice> {
         }) if cp932_offset > utf8_offset => EncodingChoice::Cp932,
         Err(_) => EncodingChoice::Utf8,
     })
+}
+
+/// One fast pass: is the whole file valid UTF-8? (Most are; CP932 is checked only if not.)
+fn is_utf8_file(path: &Path) -> io::Result<bool> {
+    let mut f = File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut carry = 0usize; // bytes of a character split by the previous read, moved to the front
+    loop {
+        let n = f.read(&mut buf[carry..])?;
+        if n == 0 {
+            return Ok(carry == 0);
+        }
+        let filled = carry + n;
+        match std::str::from_utf8(&buf[..filled]) {
+            Ok(_) => carry = 0,
+            // An incomplete character at the end: keep its bytes for the next read.
+            Err(e) if e.error_len().is_none() => {
+                let valid = e.valid_up_to();
+                buf.copy_within(valid..filled, 0);
+                carry = filled - valid;
+            }
+            Err(_) => return Ok(false),
+        }
+    }
 }
 
 fn print_reports(reports: &[Report], format: ReportFormat, lang: Lang) -> Result<(), Fatal> {
@@ -393,27 +420,23 @@ fn generate(
 fn id(kind: IdKindArg, values: &[String]) -> Result<ExitCode, Fatal> {
     let mut out = BufWriter::new(io::stdout().lock());
     let mut all_ok = true;
-    let mut emit = |value: &str, out: &mut dyn Write| -> io::Result<()> {
-        let (line, ok) = ids::check(kind, value);
-        all_ok &= ok;
-        writeln!(out, "{line}")
-    };
     if values.is_empty() {
         let stdin = io::stdin().lock();
         for line in stdin.split(b'\n') {
             let bytes = line?;
             let bytes = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
-            match std::str::from_utf8(bytes) {
-                Ok(s) => emit(s, &mut out)?,
-                Err(_) => {
-                    all_ok = false;
-                    writeln!(out, "invalid: not valid UTF-8")?;
-                }
-            }
+            let (text, ok) = match std::str::from_utf8(bytes) {
+                Ok(s) => ids::check(kind, s),
+                Err(_) => ("invalid: not valid UTF-8".to_owned(), false),
+            };
+            all_ok &= ok;
+            writeln!(out, "{text}")?;
         }
     } else {
         for v in values {
-            emit(v, &mut out)?;
+            let (text, ok) = ids::check(kind, v);
+            all_ok &= ok;
+            writeln!(out, "{text}")?;
         }
     }
     out.flush()?;

@@ -37,5 +37,6 @@ pub mod diag;
 pub mod id;
 pub mod layout;
 pub mod munis;
+pub mod synth;
 pub mod text;
 pub mod vaccine;

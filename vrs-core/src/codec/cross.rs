@@ -2,19 +2,21 @@
 //!
 //! Memory is what limits a streaming validator on a file of millions of rows, so cross-row
 //! rules keep integers, never strings: a voucher key packs into 54 bits exactly (6-digit
-//! municipality code in 20 bits, 10-digit voucher number in 34), a numeric addressee number
-//! into 54 bits exactly, other addressee numbers into a 64-bit hash, and a My Number into a
-//! 40-bit value passed through a keyed permutation chosen at random per run, so the clear
-//! number is never held. Sets of exact keys are compressed bitmaps (roaring).
+//! municipality code in 20 bits, 10-digit voucher number in 34) — or into 50 bits with the
+//! municipality replaced by its order of appearance — a numeric addressee number of up to 15
+//! digits into 50 bits exactly, other addressee numbers into a 64-bit hash, and a My Number
+//! into a 40-bit value passed through a keyed permutation chosen at random per run, so the
+//! clear number is never held. Sets of keys are [`KeySet`]s, about 4 bytes per key.
 
-use roaring::RoaringTreemap;
 use std::collections::hash_map::RandomState;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 use crate::date::Date;
 use crate::id::{MunicipalityCode, MyNumber, VoucherNumber};
 use crate::vaccine::ManufacturerId;
+
+pub(crate) use super::keyset::KeySet;
 
 fn digits_value(s: &str) -> u64 {
     s.bytes().fold(0u64, |acc, b| {
@@ -31,11 +33,14 @@ pub(crate) fn voucher_key(municipality: &MunicipalityCode, number: &VoucherNumbe
 const HASHED: u64 = 1 << 63;
 const BY_VOUCHER: u64 = 1 << 62;
 
-/// Key of an addressee number: exact (length and value) for numbers of up to 15 digits,
-/// else a 64-bit hash with the top bit set.
+/// Key of an addressee number: exact for digit strings of up to 15 digits (the index of the
+/// string among all digit strings ordered by length then value, below 2^50, so "0123" and "123"
+/// differ), else a 64-bit hash with the top bit set.
 pub(crate) fn addressee_key(s: &str) -> u64 {
     if !s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()) {
-        ((s.len() as u64) << 50) | digits_value(s)
+        // Digit strings shorter than len(s): 10 + 100 + ... + 10^(len-1).
+        let shorter: u64 = (1..s.len() as u32).map(|l| 10u64.pow(l)).sum();
+        shorter + digits_value(s)
     } else {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         s.hash(&mut h);
@@ -77,20 +82,39 @@ impl Blinder {
     }
 }
 
-/// A set of 64-bit keys: exact small keys in a compressed bitmap, hashed ones in a hash set.
+/// Gives voucher keys a 50-bit form for [`KeySet`]: the municipality code is replaced by its
+/// order of first appearance (a file rarely holds more than a few municipalities).
 #[derive(Debug, Default)]
-pub(crate) struct KeySet {
-    exact: RoaringTreemap,
-    hashed: HashSet<u64>,
+pub(crate) struct VoucherOrdinals {
+    ordinals: HashMap<u32, u16>,
+    last: Option<(u32, u16)>,
 }
 
-impl KeySet {
-    /// Inserts; returns false when the key was already there.
-    pub(crate) fn insert(&mut self, key: u64) -> bool {
-        if key & HASHED != 0 {
-            self.hashed.insert(key)
-        } else {
-            self.exact.insert(key)
+impl VoucherOrdinals {
+    /// The compact key of a voucher; after 65,536 distinct municipalities, an exact key above
+    /// the compact range.
+    pub(crate) fn key(&mut self, municipality: &MunicipalityCode, number: &VoucherNumber) -> u64 {
+        let code = digits_value(municipality.as_str()) as u32;
+        let voucher = digits_value(number.as_str());
+        let ordinal = match self.last {
+            Some((c, o)) if c == code => Some(o),
+            _ => {
+                let next = self.ordinals.len();
+                let found = match self.ordinals.get(&code) {
+                    Some(o) => Some(*o),
+                    None => u16::try_from(next).ok().inspect(|o| {
+                        self.ordinals.insert(code, *o);
+                    }),
+                };
+                if let Some(o) = found {
+                    self.last = Some((code, o));
+                }
+                found
+            }
+        };
+        match ordinal {
+            Some(o) => (u64::from(o) << 34) | voucher,
+            None => HASHED | voucher_key(municipality, number),
         }
     }
 }
@@ -159,6 +183,17 @@ impl PersonDoses {
         true
     }
 
+    /// The earliest line of any dose seen.
+    pub(crate) fn first_line(&self) -> u32 {
+        self.lines
+            .iter()
+            .zip(&self.dates)
+            .filter(|(_, d)| **d != 0)
+            .map(|(l, _)| *l)
+            .min()
+            .unwrap_or(u32::MAX)
+    }
+
     /// Dose numbers seen, ascending.
     pub(crate) fn seen(&self) -> impl Iterator<Item = u8> + '_ {
         (1..=9u8).filter(|n| self.dates[usize::from(*n - 1)] != 0)
@@ -171,7 +206,7 @@ pub(crate) struct CrossState {
     /// S03 (one row per person).
     pub persons: Option<KeySet>,
     /// V02 for one-row-per-person files: vouchers used by earlier rows.
-    pub row_vouchers: Option<RoaringTreemap>,
+    pub row_vouchers: Option<(KeySet, VoucherOrdinals)>,
     /// V02 for one-row-per-voucher files: voucher -> addressee key.
     pub voucher_owner: Option<HashMap<u64, u64>>,
     /// N03: blinded My Number -> addressee key.
@@ -195,7 +230,15 @@ mod tests {
         assert_ne!(addressee_key("123"), addressee_key("0123"));
         assert_eq!(addressee_key("123"), addressee_key("123"));
         assert!(addressee_key("A-1") & HASHED != 0);
-        assert!(addressee_key("999999999999999") < 1 << 54);
+        assert!(addressee_key("999999999999999") < super::super::keyset::COMPACT_LIMIT);
+        assert!(
+            addressee_key("0") < addressee_key("9") && addressee_key("9") < addressee_key("00")
+        );
+        let mut ords = VoucherOrdinals::default();
+        let b = MunicipalityCode::parse("131016").unwrap();
+        assert_eq!(ords.key(&a, &v) >> 34, 0);
+        assert_eq!(ords.key(&b, &v) >> 34, 1);
+        assert_eq!(ords.key(&a, &v), ords.key(&a, &v));
     }
 
     #[test]

@@ -62,6 +62,22 @@ impl<'a> Record<'a> {
         self.buf.get(start..end).unwrap_or(&[])
     }
 
+    /// Byte range of field `i` within [`bytes`](Self::bytes).
+    pub fn field_range(&self, i: usize) -> std::ops::Range<usize> {
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0)
+        };
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        start..end.max(start)
+    }
+
+    /// True when the record spans more than one physical line (a quoted line break).
+    pub fn spans_lines(&self) -> bool {
+        self.field_lines.last().is_some_and(|l| *l != self.line)
+    }
+
     /// Physical line on which field `i` starts.
     pub fn field_line(&self, i: usize) -> u64 {
         self.field_lines.get(i).copied().unwrap_or(self.line)

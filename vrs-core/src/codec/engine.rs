@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use roaring::RoaringTreemap;
-
 use crate::diag::{Code, Report, Severity};
 use crate::id::MunicipalityCode;
 use crate::layout::{Direction, DoseField, Layout, Requirement, RowUnit};
@@ -13,7 +11,7 @@ use super::cross::{
     person_key_from_voucher, voucher_key, Blinder, CrossState, DoseFact, KeySet, PersonDoses,
 };
 use super::emit::Emitter;
-use super::field::{check_field, field_bit, FieldCtx, RowData};
+use super::field::{check_field, field_bit, FieldCtx, Memo, RowData};
 use super::options::ValidateOptions;
 use super::rules::{check_row, pair_findings, RoleIndex, RowCtx};
 
@@ -33,12 +31,16 @@ pub(crate) struct Engine {
     pub(crate) emit: Emitter,
     idx: RoleIndex,
     blinder: Blinder,
+    memo: Memo,
     row: RowData,
     cross: CrossState,
     tenant: Option<MunicipalityCode>,
     rows: u64,
     header_pending: bool,
     filled: Vec<bool>,
+    /// Whether rows with errors are remembered by cross-row rules: yes for a file (the row is
+    /// in it), no for the checked writer (a rejected row is not written).
+    remember_rejected: bool,
 }
 
 impl Engine {
@@ -49,7 +51,7 @@ impl Engine {
             matches!(layout.row_unit, RowUnit::Person | RowUnit::Inquiry) && layout.dose_blocks > 0;
         let cross = CrossState {
             persons: c.unique_person.then(KeySet::default),
-            row_vouchers: (c.voucher_single_owner && person_rows).then(RoaringTreemap::new),
+            row_vouchers: (c.voucher_single_owner && person_rows).then(Default::default),
             voucher_owner: (c.voucher_single_owner && !person_rows).then(HashMap::new),
             my_number_owner: c.my_number_single_addressee.then(HashMap::new),
             doses: c.dose_sequence_across_rows.then(HashMap::new),
@@ -60,13 +62,20 @@ impl Engine {
             header_pending: opts.header,
             row: RowData::default(),
             blinder: Blinder::new(),
+            memo: Memo::default(),
             filled: Vec::with_capacity(layout.columns.len()),
+            remember_rejected: true,
             idx,
             cross,
             rows: 0,
             layout,
             opts,
         }
+    }
+
+    /// Makes cross-row rules ignore rows with errors (for the checked writer).
+    pub(crate) fn forget_rejected_rows(&mut self) {
+        self.remember_rejected = false;
     }
 
     /// Data rows seen so far.
@@ -144,6 +153,7 @@ impl Engine {
     /// Validates one data row. `ok[i]` is false for fields that could not be decoded (already reported).
     pub(crate) fn row(&mut self, values: &[&str], ok: &[bool], line: u64, field_lines: &[u64]) {
         self.rows += 1;
+        let errors_before = self.emit.builder.error_count();
         let expected = self.layout.columns.len();
         if values.len() != expected {
             self.emit.row(
@@ -244,6 +254,7 @@ impl Engine {
                 opts: &self.opts,
                 emit: &mut self.emit,
                 blinder: &self.blinder,
+                memo: &mut self.memo,
                 download,
                 line: fline,
                 index: i,
@@ -264,7 +275,7 @@ impl Engine {
         };
         check_row(&mut ctx, &mut self.tenant);
         let _ = row_ok;
-        self.cross_rules(values, line, field_lines);
+        self.cross_rules(values, line, field_lines, errors_before);
     }
 
     fn at(
@@ -294,14 +305,17 @@ impl Engine {
         }
     }
 
-    fn cross_rules(&mut self, values: &[&str], line: u64, field_lines: &[u64]) {
+    /// Cross-row rules: first every check (nothing remembered yet), then, unless the row is
+    /// rejected and this engine only remembers accepted rows (the checked writer), remember
+    /// the row's keys.
+    fn cross_rules(&mut self, values: &[&str], line: u64, field_lines: &[u64], errors_before: u64) {
         let line_of = |col: Option<usize>| {
             col.and_then(|i| field_lines.get(i).copied())
                 .unwrap_or(line)
         };
         // S03: one row per person.
-        if let (Some(set), Some(key)) = (self.cross.persons.as_mut(), self.row.addressee) {
-            if !set.insert(key) {
+        if let (Some(set), Some(key)) = (self.cross.persons.as_ref(), self.row.addressee) {
+            if set.contains(key) {
                 let col = self.idx.addressee;
                 self.at(
                     Code::S03,
@@ -314,15 +328,15 @@ impl Engine {
             }
         }
         // V02 in one-row-per-person files: a voucher seen on an earlier row belongs to another person.
-        if let Some(seen) = self.cross.row_vouchers.as_mut() {
-            let mut mine: [u64; 9] = [0; 9];
-            let mut count = 0;
+        let mut mine: [u64; 9] = [0; 9];
+        let mut count = 0;
+        if let Some((seen, ordinals)) = self.cross.row_vouchers.as_mut() {
             let mut dup_block = None;
             for (block, slot) in self.row.doses.iter().enumerate() {
                 let (Some(m), Some(v)) = (slot.municipality, slot.voucher) else {
                     continue;
                 };
-                let key = voucher_key(&m, &v);
+                let key = ordinals.key(&m, &v);
                 if mine[..count].contains(&key) {
                     continue; // doses 1 and 2 on one voucher sheet
                 }
@@ -330,12 +344,9 @@ impl Engine {
                     mine[count] = key;
                     count += 1;
                 }
-                if seen.contains(key) && dup_block.is_none() {
+                if dup_block.is_none() && seen.contains(key) {
                     dup_block = Some((block, m, v));
                 }
-            }
-            for key in &mine[..count] {
-                seen.insert(*key);
             }
             if let Some((block, m, v)) = dup_block {
                 let col = self.idx.dose_col(block, DoseField::Voucher);
@@ -350,13 +361,13 @@ impl Engine {
             }
         }
         // V02 / S03 in one-row-per-voucher files.
-        if let (Some(owners), Some(m), Some(v), Some(person)) = (
-            self.cross.voucher_owner.as_mut(),
-            self.row.municipality,
-            self.row.voucher,
-            self.row.addressee,
-        ) {
-            let key = voucher_key(&m, &v);
+        let voucher_owner = match (self.row.municipality, self.row.voucher, self.row.addressee) {
+            (Some(m), Some(v), Some(person)) => Some((voucher_key(&m, &v), person, m, v)),
+            _ => None,
+        };
+        if let (Some(owners), Some((key, person, m, v))) =
+            (self.cross.voucher_owner.as_ref(), voucher_owner)
+        {
             match owners.get(&key) {
                 Some(owner) if *owner != person => {
                     let col = self.idx.voucher;
@@ -382,51 +393,77 @@ impl Engine {
                         &format!("接種券 {m}-{v} がこの対象者に二重に登録されています"),
                     );
                 }
-                None => {
-                    owners.insert(key, person);
-                }
+                None => {}
             }
         }
         // N03: one My Number, one addressee number.
+        if let (Some(owners), Some(n), Some(person)) = (
+            self.cross.my_number_owner.as_ref(),
+            self.row.my_number,
+            self.row.addressee,
+        ) {
+            if owners.get(&n).is_some_and(|owner| *owner != person) {
+                let col = self.idx.my_number;
+                self.at(
+                    Code::N03,
+                    col,
+                    line_of(col),
+                    values,
+                    "this My Number is already attached to another addressee number",
+                    "この個人番号は別の宛名番号にすでに付いています",
+                );
+            }
+        }
+        let dose = self.dose_history_check(values, line, field_lines);
+
+        if !self.remember_rejected && self.emit.builder.error_count() > errors_before {
+            return;
+        }
+        if let (Some(set), Some(key)) = (self.cross.persons.as_mut(), self.row.addressee) {
+            set.insert(key);
+        }
+        if let Some((seen, _)) = self.cross.row_vouchers.as_mut() {
+            for key in &mine[..count] {
+                seen.insert(*key);
+            }
+        }
+        if let (Some(owners), Some((key, person, ..))) =
+            (self.cross.voucher_owner.as_mut(), voucher_owner)
+        {
+            owners.entry(key).or_insert(person);
+        }
         if let (Some(owners), Some(n), Some(person)) = (
             self.cross.my_number_owner.as_mut(),
             self.row.my_number,
             self.row.addressee,
         ) {
-            match owners.get(&n) {
-                Some(owner) if *owner != person => {
-                    let col = self.idx.my_number;
-                    self.at(
-                        Code::N03,
-                        col,
-                        line_of(col),
-                        values,
-                        "this My Number is already attached to another addressee number",
-                        "この個人番号は別の宛名番号にすでに付いています",
-                    );
-                }
-                Some(_) => {}
-                None => {
-                    owners.insert(n, person);
-                }
+            owners.entry(n).or_insert(person);
+        }
+        if let (Some(history), Some((person, fact))) = (self.cross.doses.as_mut(), dose) {
+            let entry = history.entry(person).or_default();
+            if entry.get(fact.n).is_none() {
+                entry.set(fact);
             }
         }
-        self.dose_history(values, line, field_lines);
     }
 
-    /// S02, S03, S04, S06 across the rows of a one-row-per-dose file.
-    fn dose_history(&mut self, values: &[&str], line: u64, field_lines: &[u64]) {
-        let Some(history) = self.cross.doses.as_mut() else {
-            return;
-        };
+    /// S02, S03, S04, S06 across the rows of a one-row-per-dose file. Returns the person and
+    /// dose to remember.
+    fn dose_history_check(
+        &mut self,
+        values: &[&str],
+        line: u64,
+        field_lines: &[u64],
+    ) -> Option<(u64, DoseFact)> {
+        let history = self.cross.doses.as_ref()?;
         let slot = self.row.doses.first().copied().unwrap_or_default();
         let (Some(n), Some(date)) = (self.row.dose_number, slot.date) else {
-            return;
+            return None;
         };
         let person = match (self.row.addressee, slot.municipality, slot.voucher) {
             (Some(a), _, _) => a,
             (None, Some(m), Some(v)) => person_key_from_voucher(voucher_key(&m, &v)),
-            _ => return,
+            _ => return None,
         };
         let n = n.get();
         let fact = DoseFact {
@@ -435,8 +472,8 @@ impl Engine {
             maker: slot.maker,
             line,
         };
-        let entry = history.entry(person).or_insert_with(PersonDoses::default);
-        if let Some(earlier) = entry.get(n) {
+        let known = history.get(&person).copied().unwrap_or_default();
+        if let Some(earlier) = known.get(n) {
             let col = self.idx.dose_number;
             let at = col
                 .and_then(|i| field_lines.get(i).copied())
@@ -449,11 +486,10 @@ impl Engine {
                 format!("この対象者の{n}回目は{}行目にすでにあります", earlier.line),
             );
             self.at(Code::S03, col, at, values, &en, &ja);
-            return;
+            return None;
         }
-        let before = n.checked_sub(1).and_then(|p| entry.get(p));
-        let after = entry.get(n + 1);
-        entry.set(fact);
+        let before = n.checked_sub(1).and_then(|p| known.get(p));
+        let after = known.get(n + 1);
         let tables = self.opts.tables.clone();
         let date_col = self.idx.dose_col(0, DoseField::VaccinatedOn);
         if let Some(prev) = before {
@@ -469,6 +505,7 @@ impl Engine {
                 self.at(f.code, date_col, next.line, &[], &en, &ja);
             }
         }
+        Some((person, fact))
     }
 
     /// Ends the run: file-level findings (empty file, S01 gaps) and the report.
@@ -495,7 +532,11 @@ impl Engine {
         }
         if let Some(history) = self.cross.doses.take() {
             let col = self.idx.dose_col(0, DoseField::VaccinatedOn);
-            for doses in history.values() {
+            // Emit in file order: a hash map's order differs from run to run, and with a
+            // diagnostics limit the kept examples must be the first ones.
+            let mut people: Vec<&PersonDoses> = history.values().collect();
+            people.sort_by_key(|d| d.first_line());
+            for doses in people {
                 // Gaps between the lowest and highest dose of a person: earlier doses may already be
                 // in VRS, so only a hole in the middle is suspicious.
                 let seen: Vec<u8> = doses.seen().collect();

@@ -65,11 +65,53 @@ impl RowData {
     }
 }
 
+/// Answers remembered across rows: a file holds few distinct municipalities and makers, so
+/// the last answers are almost always the next ones.
+#[derive(Debug, Default)]
+pub(crate) struct Memo {
+    /// The last municipality code looked up in the code table, and whether it was there.
+    code_table: Option<(MunicipalityCode, bool)>,
+    /// Recent manufacturer spellings and what they resolved to (a handful at most).
+    makers: Vec<(String, Option<ManufacturerId>)>,
+}
+
+impl Memo {
+    const MAKERS: usize = 16;
+
+    fn in_code_table(&mut self, code: MunicipalityCode) -> bool {
+        match self.code_table {
+            Some((c, known)) if c == code => known,
+            _ => {
+                let known = crate::munis::contains(code.as_str());
+                self.code_table = Some((code, known));
+                known
+            }
+        }
+    }
+
+    fn maker(
+        &mut self,
+        tables: &crate::vaccine::VaccineTables,
+        spelling: &str,
+    ) -> Option<ManufacturerId> {
+        if let Some((_, id)) = self.makers.iter().find(|(s, _)| s == spelling) {
+            return *id;
+        }
+        let id = tables.resolve_manufacturer(spelling);
+        if self.makers.len() >= Self::MAKERS {
+            self.makers.remove(0);
+        }
+        self.makers.push((spelling.to_owned(), id));
+        id
+    }
+}
+
 /// What one field check needs besides the value.
 pub(crate) struct FieldCtx<'a> {
     pub opts: &'a ValidateOptions,
     pub emit: &'a mut Emitter,
     pub blinder: &'a Blinder,
+    pub memo: &'a mut Memo,
     pub download: bool,
     pub line: u64,
     pub index: usize,
@@ -170,7 +212,7 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
     match &column.ty {
         FieldType::MunicipalityCode => match MunicipalityCode::parse(v) {
             Ok(code) => {
-                if ctx.opts.check_code_table && !crate::munis::contains(code.as_str()) {
+                if ctx.opts.check_code_table && !ctx.memo.in_code_table(code) {
                     ctx.report(
                         Code::M02,
                         Severity::Warning,
@@ -312,7 +354,7 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
             }
             check_width(ctx, &kana)
         }
-        FieldType::Manufacturer => match ctx.opts.tables.resolve_manufacturer(v) {
+        FieldType::Manufacturer => match ctx.memo.maker(&ctx.opts.tables, v) {
             Some(id) => {
                 if let Role::Dose { block, .. } = column.role {
                     if let Some(slot) = row.doses.get_mut(usize::from(block)) {

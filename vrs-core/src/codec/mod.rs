@@ -13,6 +13,7 @@ mod csv;
 mod emit;
 mod engine;
 mod field;
+mod keyset;
 mod options;
 mod reader;
 mod records;

@@ -235,6 +235,15 @@ fn check_dates(ctx: &mut RowCtx<'_>) {
             );
         }
         if let Some(at) = slot.registered_at {
+            if let Some(today) = as_of.filter(|today| at.date > *today) {
+                ctx.at(
+                    Code::D02,
+                    Severity::Error,
+                    ctx.idx.dose_col(block, DoseField::RegisteredAt),
+                    &format!("registered at {at}, after the file date {today}"),
+                    &format!("登録日時 {at} がファイル作成日 {today} より後です"),
+                );
+            }
             if at.date < date {
                 ctx.at(
                     Code::D06,

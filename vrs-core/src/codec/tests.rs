@@ -269,6 +269,7 @@ fn date_rules() {
             (Code::D03, 2),
             (Code::D02, 3),
             (Code::D03, 3),
+            (Code::D02, 3),
             (Code::D06, 4),
             (Code::D04, 5)
         ]
@@ -717,6 +718,25 @@ fn a_download_record_cannot_go_to_another_layout() {
 }
 
 #[test]
+fn checked_writer_rejects_unencodable_rows_without_remembering_them() {
+    let l = layout("batch-inquiry-request", 7);
+    let write = WriteOptions {
+        encoding: Encoding::Cp932,
+        ..WriteOptions::default()
+    };
+    let mut w = CheckedWriter::new(Vec::new(), l, write, opts()).unwrap();
+    w.set("my_number", "123456789018").unwrap();
+    w.set("addressee_number", "〜1").unwrap();
+    assert!(matches!(w.end_row(), Err(WriteError::Unencodable { .. })));
+    w.set("my_number", "123456789018").unwrap();
+    w.set("addressee_number", "1001").unwrap();
+    assert!(
+        w.end_row().unwrap().is_empty(),
+        "the My Number of the rejected row is not remembered (no N03)"
+    );
+}
+
+#[test]
 fn checked_writer_applies_cross_row_rules() {
     let l = layout("ledger-export", 1);
     let mut w = CheckedWriter::new(Vec::new(), l.clone(), WriteOptions::default(), opts()).unwrap();
@@ -740,7 +760,27 @@ fn checked_writer_applies_cross_row_rules() {
         w.set("nope", "x"),
         Err(WriteError::UnknownColumn { .. })
     ));
+    // A rejected row leaves no trace: person 1002 is refused for another's voucher (V02), then
+    // accepted with their own voucher — no S03, since the refused row was never written.
+    for (c, v) in l.columns.iter().zip(&fields) {
+        w.set(&c.id, &v.replace("1001", "1002")).unwrap();
+    }
+    assert!(
+        matches!(w.end_row(), Err(WriteError::Invalid(d)) if d.len() == 1 && d[0].code == Code::V02)
+    );
+    for (c, v) in l.columns.iter().zip(&fields) {
+        w.set(
+            &c.id,
+            &v.replace("0000012345", "0000099999")
+                .replace("1001", "1002"),
+        )
+        .unwrap();
+    }
+    assert!(
+        w.end_row().unwrap().is_empty(),
+        "a row after a rejected one is judged on its own"
+    );
     let (bytes, report) = w.finish().unwrap();
-    assert_eq!(String::from_utf8(bytes).unwrap().lines().count(), 2);
-    assert_eq!(report.errors, 2);
+    assert_eq!(String::from_utf8(bytes).unwrap().lines().count(), 3);
+    assert_eq!(report.errors, 3);
 }

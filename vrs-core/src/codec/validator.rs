@@ -174,10 +174,25 @@ impl RecordSink {
             EncodingState::Known(e) => e,
             EncodingState::Undecided => Encoding::Utf8,
         };
+        self.lines.clear();
+        if r.spans_lines() {
+            self.lines.extend((0..r.len()).map(|i| r.field_line(i)));
+        }
+        // Fast path: a record that is valid UTF-8 as a whole (every ASCII record, every record of
+        // a UTF-8 file) is sliced in place: delimiters are ASCII, so field boundaries are char
+        // boundaries.
+        if !r.non_ascii || encoding == Encoding::Utf8 {
+            if let Ok(all) = std::str::from_utf8(r.bytes()) {
+                let values: Vec<&str> = (0..r.len())
+                    .map(|i| all.get(r.field_range(i)).unwrap_or(""))
+                    .collect();
+                self.dispatch(&values, &[], r.line);
+                return;
+            }
+        }
         self.text.clear();
         self.ranges.clear();
         self.ok.clear();
-        self.lines.clear();
         for i in 0..r.len() {
             let bytes = r.field(i);
             let start = self.text.len();
@@ -197,27 +212,35 @@ impl RecordSink {
                         self.text.push_str(&s);
                         true
                     }
-                    Err(_) => false,
+                    Err(_) => {
+                        self.decode_error(r.field_line(i), i, bytes, encoding);
+                        false
+                    }
                 }
             };
-            let reported_as_mixed =
-                encoding == Encoding::Cp932 && std::str::from_utf8(bytes).is_ok();
-            if !decoded && !reported_as_mixed {
+            if !decoded && encoding == Encoding::Utf8 {
                 self.decode_error(r.field_line(i), i, bytes, encoding);
             }
             self.ranges.push((start, self.text.len()));
             self.ok.push(decoded);
-            self.lines.push(r.field_line(i));
         }
+        let text = std::mem::take(&mut self.text);
+        let ok = std::mem::take(&mut self.ok);
         let values: Vec<&str> = self
             .ranges
             .iter()
-            .map(|&(a, b)| self.text.get(a..b).unwrap_or(""))
+            .map(|&(a, b)| text.get(a..b).unwrap_or(""))
             .collect();
+        self.dispatch(&values, &ok, r.line);
+        self.text = text;
+        self.ok = ok;
+    }
+
+    fn dispatch(&mut self, values: &[&str], ok: &[bool], line: u64) {
         if self.engine.expects_header() {
-            self.engine.header(&values, r.line);
+            self.engine.header(values, line);
         } else {
-            self.engine.row(&values, &self.ok, r.line, &self.lines);
+            self.engine.row(values, ok, line, &self.lines);
         }
     }
 }

@@ -169,7 +169,8 @@ impl<W: Write> CsvWriter<W> {
         self.rows
     }
 
-    fn write_line<S: AsRef<str>>(&mut self, fields: &[S]) -> Result<(), WriteError> {
+    /// Encodes one row into the line buffer (nothing written yet).
+    fn encode_line<S: AsRef<str>>(&mut self, fields: &[S]) -> Result<(), WriteError> {
         if fields.len() != self.layout.columns.len() {
             return Err(WriteError::FieldCount {
                 layout: self.layout.qualified_id(),
@@ -195,9 +196,19 @@ impl<W: Write> CsvWriter<W> {
             })?;
         }
         self.line.extend_from_slice(b"\r\n");
+        Ok(())
+    }
+
+    /// Writes the encoded line.
+    fn write_encoded(&mut self) -> Result<(), WriteError> {
         self.out.write_all(&self.line)?;
         self.rows += 1;
         Ok(())
+    }
+
+    fn write_line<S: AsRef<str>>(&mut self, fields: &[S]) -> Result<(), WriteError> {
+        self.encode_line(fields)?;
+        self.write_encoded()
     }
 
     /// Writes one row given as strings in column order. Nothing is written on error.
@@ -279,7 +290,8 @@ impl<W: Write> CheckedWriter<W> {
         check.header = false;
         check.max_diagnostics = None;
         let columns = layout.columns.len();
-        let engine = Engine::new(layout.clone(), check);
+        let mut engine = Engine::new(layout.clone(), check);
+        engine.forget_rejected_rows();
         let writer = CsvWriter::new(out, layout, write)?;
         let line = if write.header { 1 } else { 0 };
         Ok(CheckedWriter {
@@ -312,6 +324,13 @@ impl<W: Write> CheckedWriter<W> {
     /// or an encoding/I/O error.
     pub fn end_row(&mut self) -> Result<Vec<Diagnostic>, WriteError> {
         let line = self.line + 1;
+        // Encode first: a value the encoding cannot hold rejects the row before any rule sees it.
+        if let Err(e) = self.writer.encode_line(&self.current) {
+            for f in &mut self.current {
+                f.clear();
+            }
+            return Err(e);
+        }
         let before = self.engine.emit.builder.stored();
         {
             let values: Vec<&str> = self.current.iter().map(String::as_str).collect();
@@ -323,7 +342,7 @@ impl<W: Write> CheckedWriter<W> {
         let result = if found.iter().any(|d| d.severity == Severity::Error) {
             Err(WriteError::Invalid(found))
         } else {
-            self.writer.write_fields(&self.current).map(|()| {
+            self.writer.write_encoded().map(|()| {
                 self.line = line;
                 found
             })

@@ -8,10 +8,10 @@ use super::{catalogue, Code, Diagnostic, Report, Scope, Severity, SummaryEntry};
 /// The language of messages in rendered output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
-    /// Japanese.
-    Ja,
-    /// English (the default: stable for machines; Japanese is always present too).
+    /// Japanese (the default: the users of these files read Japanese; English is always present too).
     #[default]
+    Ja,
+    /// English.
     En,
 }
 

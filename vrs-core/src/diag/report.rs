@@ -63,10 +63,10 @@ impl Report {
         self.errors == 0
     }
 
-    /// The report as a JSON document with English messages (the default format of
-    /// `vrs-conformance validate --format json`; see [`Report::render_json`] for Japanese).
+    /// The report as a JSON document with messages in the default language, Japanese (the same
+    /// document as `vrs-conformance validate --format json`; see [`Report::render_json`]).
     pub fn to_json(&self) -> String {
-        self.render_json(super::Lang::En)
+        self.render_json(super::Lang::default())
     }
 }
 

@@ -65,6 +65,13 @@ fn first_position(s: &str, pred: impl Fn(char) -> bool) -> Option<usize> {
 /// Order of checks (the first failing one is reported): empty/blank, surrounding whitespace,
 /// full-width digit, control character, other non-digit, length.
 fn ascii_digits<const N: usize>(s: &str, kind: IdKind) -> Result<&[u8; N], IdError> {
+    // Fast path for the canonical form (millions of calls per file); the checks below only
+    // run to explain what is wrong.
+    if let Ok(digits) = <&[u8; N]>::try_from(s.as_bytes()) {
+        if digits.iter().all(u8::is_ascii_digit) {
+            return Ok(digits);
+        }
+    }
     check_not_blank(s, kind)?;
     if let Some(position) = first_position(s, is_full_width_digit) {
         return Err(IdError::FullWidthDigits { kind, position });

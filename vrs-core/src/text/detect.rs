@@ -165,6 +165,14 @@ impl fmt::Debug for EncodingDetector {
 /// # Ok::<(), TextError>(())
 /// ```
 pub fn detect(bytes: &[u8]) -> Result<Detection, TextError> {
+    // The common case in one fast pass: the whole input is UTF-8 (with or without a BOM).
+    let (body, bom) = super::strip_utf8_bom(bytes);
+    if std::str::from_utf8(body).is_ok() {
+        return Ok(Detection {
+            encoding: Encoding::Utf8,
+            bom,
+        });
+    }
     let mut detector = EncodingDetector::new();
     detector.feed(bytes);
     detector.finish()

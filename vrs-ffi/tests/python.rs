@@ -1,0 +1,94 @@
+//! Runs the Python test suite (`tests/python/test_vrs.py`, unittest) against the `libvrs` built
+//! for this test run with the checked-in generated bindings (`bindings/python/vrs.py`, the same
+//! file `pip install ./bindings/python` generates). (`bindings/generate.sh --check`, run by CI, fails when they are
+//! stale; the Python bindings of this uniffi version do not compare API checksums on load.)
+//!
+//! The three files are copied into a temporary directory that is removed afterwards. Skipped,
+//! with a notice, only when `python3` is not installed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Prints a notice that stays visible under the test harness's output capture (which only
+/// intercepts the `print!` family of macros).
+fn notice(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+/// A directory removed on drop, also when the test fails.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("vrs-ffi-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create a temporary directory");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The `libvrs` cargo built for this test run: `target/debug/deps/`, the directory of the test
+/// executable. (`cargo test` builds the library with all its crate types there but does not
+/// copy them up to `target/debug/`, which may hold an older `cargo build`'s copy.)
+fn fresh_cdylib() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent()
+        .expect("target/<profile>/deps/<test>")
+        .join(cdylib_name())
+}
+
+fn cdylib_name() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "libvrs.dylib"
+    } else if cfg!(windows) {
+        "vrs.dll"
+    } else {
+        "libvrs.so"
+    }
+}
+
+#[test]
+fn python_unittest_suite() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        notice("skipped: python3 is not installed, the Python bindings were not tested");
+        return;
+    }
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate_dir.parent().expect("workspace root");
+    let lib = fresh_cdylib();
+    assert!(lib.is_file(), "{} was not built", lib.display());
+
+    let tmp = TempDir::new("python");
+    for (from, to) in [
+        (root.join("bindings/python/vrs.py"), "vrs.py"),
+        (lib, cdylib_name()),
+        (crate_dir.join("tests/python/test_vrs.py"), "test_vrs.py"),
+    ] {
+        std::fs::copy(&from, tmp.0.join(to))
+            .unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
+    }
+
+    let output = Command::new("python3")
+        .args(["-m", "unittest", "-v", "test_vrs"])
+        .current_dir(&tmp.0)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("VRS_EXAMPLES_DIR", root.join("examples/python"))
+        .output()
+        .expect("run python3");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{}{stderr}", String::from_utf8_lossy(&output.stdout));
+    assert!(output.status.success(), "the Python tests failed");
+    // unittest prints "OK" (with counts of skips and expected failures) only when all passed.
+    assert!(stderr.contains("\nOK"), "unexpected unittest output");
+    assert!(
+        !stderr.contains("skipped"),
+        "a Python test was skipped unexpectedly"
+    );
+}
