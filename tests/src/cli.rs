@@ -354,7 +354,7 @@ fn is_utf8_file(path: &Path) -> io::Result<bool> {
             return Ok(carry == 0);
         }
         let filled = carry + n;
-        match std::str::from_utf8(&buf[..filled]) {
+        match simdutf8::compat::from_utf8(&buf[..filled]) {
             Ok(_) => carry = 0,
             // An incomplete character at the end: keep its bytes for the next read.
             Err(e) if e.error_len().is_none() => {

@@ -27,7 +27,7 @@ fn digits_value(s: &str) -> u64 {
 
 /// Exact 54-bit key of a voucher (municipality code, voucher number).
 pub(crate) fn voucher_key(municipality: &MunicipalityCode, number: &VoucherNumber) -> u64 {
-    (digits_value(municipality.as_str()) << 34) | digits_value(number.as_str())
+    (u64::from(municipality.to_u32()) << 34) | number.to_u64()
 }
 
 const HASHED: u64 = 1 << 63;
@@ -94,8 +94,8 @@ impl VoucherOrdinals {
     /// The compact key of a voucher; after 65,536 distinct municipalities, an exact key above
     /// the compact range.
     pub(crate) fn key(&mut self, municipality: &MunicipalityCode, number: &VoucherNumber) -> u64 {
-        let code = digits_value(municipality.as_str()) as u32;
-        let voucher = digits_value(number.as_str());
+        let code = municipality.to_u32();
+        let voucher = number.to_u64();
         let ordinal = match self.last {
             Some((c, o)) if c == code => Some(o),
             _ => {

@@ -24,6 +24,36 @@ const MY_NUMBER_HEADERS: &[&str] = &[
     "my_number",
 ];
 
+/// Whether `s` holds a control character (C0, DEL, C1) or U+FEFF, decided on bytes: eight
+/// ASCII bytes at a time, then byte by byte from the first non-ASCII word (a C1 control is
+/// `C2 80..9F` in UTF-8, U+FEFF is `EF BB BF`). The position is found only when it says yes.
+fn holds_control(s: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let bytes = s.as_bytes();
+    // C0 and DEL, eight bytes at a time (exact also for non-ASCII bytes: they never borrow).
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let x = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let del = x ^ (ONES * 0x7F);
+        if below_space | (del.wrapping_sub(ONES) & !del & HIGH) != 0 {
+            return true;
+        }
+    }
+    if words.remainder().iter().any(|&b| b < 0x20 || b == 0x7F) {
+        return true;
+    }
+    // C1 controls (C2 80..9F) and U+FEFF (EF BB BF): look only where their lead bytes are.
+    if s.is_ascii() {
+        return false;
+    }
+    memchr::memchr2_iter(0xC2, 0xEF, bytes).any(|i| match bytes[i] {
+        0xC2 => bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)),
+        _ => bytes.get(i + 1..i + 3) == Some(&[0xBB, 0xBF][..]),
+    })
+}
+
 #[derive(Debug)]
 pub(crate) struct Engine {
     pub(crate) layout: Layout,
@@ -229,7 +259,10 @@ impl Engine {
                 row_ok = false;
                 continue;
             }
-            if let Some((pos, c)) = crate::text::first_control_char(v) {
+            if let Some((pos, c)) = holds_control(v)
+                .then(|| crate::text::first_control_char(v))
+                .flatten()
+            {
                 let (code, en, ja) = if c == '\u{FEFF}' {
                     (
                         Code::F01,
@@ -556,5 +589,38 @@ impl Engine {
         self.emit
             .builder
             .finish(layout.id, layout.version, encoding, bom, rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_control;
+
+    #[test]
+    fn control_detection_agrees_with_the_exact_scan() {
+        let samples = [
+            "",
+            "abc",
+            "12345678901234567",
+            "山田\u{0}一郎",
+            "abcdefgh\u{7F}",
+            "a\tb",
+            "区民会館",
+            "x\u{85}y",
+            "abcdefghij\u{FEFF}",
+            "ＡＢＣ１２３",
+            "¥100",
+            "\u{9F}",
+            "ok ok ok ok ok ok",
+            "ﾃﾞ",
+            "\u{FEFE}",
+        ];
+        for s in samples {
+            assert_eq!(
+                holds_control(s),
+                crate::text::first_control_char(s).is_some(),
+                "{s:?}"
+            );
+        }
     }
 }

@@ -23,6 +23,8 @@ pub(crate) struct DoseSlot {
     pub voucher: Option<VoucherNumber>,
     pub municipality: Option<MunicipalityCode>,
     pub maker: Option<ManufacturerId>,
+    /// The lot passed its check (so the per-maker shape warning may be looked at).
+    pub lot_ok: bool,
 }
 
 impl DoseSlot {
@@ -381,8 +383,15 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
                 false
             }
         },
-        FieldType::Lot => match check_lot(v) {
-            Ok(_) => true,
+        FieldType::Lot => match lot_fast_path(v).map_or_else(|| check_lot(v).map(|_| ()), Ok) {
+            Ok(()) => {
+                if let Role::Dose { block, .. } = column.role {
+                    if let Some(slot) = row.doses.get_mut(usize::from(block)) {
+                        slot.lot_ok = true;
+                    }
+                }
+                true
+            }
             Err(err) => {
                 ctx.report(
                     Code::T04,
@@ -475,6 +484,10 @@ fn check_width(ctx: &mut FieldCtx<'_>, v: &str) -> bool {
     let Some(max) = ctx.column.width.map(usize::from) else {
         return true;
     };
+    // Characters never outnumber bytes, and CP932 needs at most as many bytes as UTF-8 does.
+    if v.len() <= max {
+        return true;
+    }
     let width = text_width(v, ctx.opts.width_unit);
     if width <= max {
         return true;
@@ -492,6 +505,17 @@ fn check_width(ctx: &mut FieldCtx<'_>, v: &str) -> bool {
         &format!("{width}{unit_ja}です。{max}{unit_ja}以内にしてください"),
     );
     false
+}
+
+/// The common case of a lot number decided without allocating: 1..=20 ASCII letters, digits
+/// and hyphens, not a zero-filled number. `None` sends it to the full check (which also
+/// explains what is wrong).
+fn lot_fast_path(v: &str) -> Option<()> {
+    let b = v.as_bytes();
+    let shape_ok =
+        (1..=20).contains(&b.len()) && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-');
+    let zero_filled = b.len() > 1 && b[0] == b'0' && b.iter().all(u8::is_ascii_digit) || b == b"0";
+    (shape_ok && !zero_filled).then_some(())
 }
 
 /// 12 ASCII digits with a valid My Number check digit.

@@ -293,8 +293,12 @@ fn check_dates(ctx: &mut RowCtx<'_>) {
         if let (Some(maker), Some(lot_col)) = (slot.maker, ctx.idx.dose_col(block, DoseField::Lot))
         {
             let lot = ctx.values.get(lot_col).copied().unwrap_or("");
-            let valid = crate::vaccine::check_lot(lot).is_ok(); // an invalid lot already has its T04 error
-            if valid && !tables.lot_matches_shape(maker, &crate::text::fold_width(lot)) {
+            // An invalid lot already has its T04 error; full-width lots are folded for the shape.
+            let matches = || match lot.is_ascii() {
+                true => tables.lot_matches_shape(maker, lot),
+                false => tables.lot_matches_shape(maker, &crate::text::fold_width(lot)),
+            };
+            if slot.lot_ok && !matches() {
                 let name = tables
                     .manufacturer(maker)
                     .map_or("", |m| m.canonical.as_str());

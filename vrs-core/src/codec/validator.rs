@@ -182,7 +182,7 @@ impl RecordSink {
         // a UTF-8 file) is sliced in place: delimiters are ASCII, so field boundaries are char
         // boundaries.
         if !r.non_ascii || encoding == Encoding::Utf8 {
-            if let Ok(all) = std::str::from_utf8(r.bytes()) {
+            if let Ok(all) = simdutf8::basic::from_utf8(r.bytes()) {
                 let values: Vec<&str> = (0..r.len())
                     .map(|i| all.get(r.field_range(i)).unwrap_or(""))
                     .collect();

@@ -129,6 +129,14 @@ impl MunicipalityCode {
         ascii_str(&self.0)
     }
 
+    /// The code as a number (`011002` → 11002); leading zeros are not recoverable from it, so
+    /// use it only as a compact key, never to print.
+    pub fn to_u32(&self) -> u32 {
+        self.0
+            .iter()
+            .fold(0, |acc, d| acc * 10 + u32::from(d - b'0'))
+    }
+
     /// The prefecture number 1..=47 (JIS X 0401), e.g. 13 for Tokyo.
     pub fn prefecture(&self) -> u8 {
         let [a, b, ..] = self.0;

@@ -34,6 +34,13 @@ impl VoucherNumber {
     pub fn as_str(&self) -> &str {
         ascii_str(&self.0)
     }
+
+    /// The number as an integer (below 10^10), for compact keys; never for printing.
+    pub fn to_u64(&self) -> u64 {
+        self.0
+            .iter()
+            .fold(0, |acc, d| acc * 10 + u64::from(d - b'0'))
+    }
 }
 
 impl fmt::Debug for VoucherNumber {

@@ -167,7 +167,7 @@ impl fmt::Debug for EncodingDetector {
 pub fn detect(bytes: &[u8]) -> Result<Detection, TextError> {
     // The common case in one fast pass: the whole input is UTF-8 (with or without a BOM).
     let (body, bom) = super::strip_utf8_bom(bytes);
-    if std::str::from_utf8(body).is_ok() {
+    if simdutf8::basic::from_utf8(body).is_ok() {
         return Ok(Detection {
             encoding: Encoding::Utf8,
             bom,

@@ -58,6 +58,12 @@ pub struct VaccineTables {
     /// Normalised spelling → manufacturer; rebuilt on every construction.
     #[serde(skip)]
     lookup: HashMap<String, ManufacturerId>,
+    /// Rule indexes by dose number (`[n]` lists the rules that can apply to dose `n`), so a
+    /// lookup scans a handful of rows, not the whole table; rebuilt with `lookup`.
+    #[serde(skip)]
+    intervals_by_dose: Vec<Vec<usize>>,
+    #[serde(skip)]
+    ages_by_dose: Vec<Vec<usize>>,
 }
 
 /// The JSON document, field for field; deserialised first, then validated.
@@ -136,6 +142,8 @@ impl VaccineTables {
             programme,
             same_maker_primary_series,
             lookup: HashMap::new(),
+            intervals_by_dose: Vec::new(),
+            ages_by_dose: Vec::new(),
         };
         tables.rebuild()?;
         Ok(tables)
@@ -167,8 +175,25 @@ impl VaccineTables {
     /// `min_days` or `min_months`. On error the lookup is left empty.
     pub fn rebuild(&mut self) -> Result<(), VaccineError> {
         self.lookup.clear();
+        self.intervals_by_dose.clear();
+        self.ages_by_dose.clear();
         let lookup = self.validate()?;
         self.lookup = lookup;
+        let doses = usize::from(DoseNumber::MAX) + 1;
+        self.intervals_by_dose = (0..doses)
+            .map(|n| {
+                (0..self.intervals.len())
+                    .filter(|&i| usize::from(self.intervals[i].dose) == n)
+                    .collect()
+            })
+            .collect();
+        self.ages_by_dose = (0..doses)
+            .map(|n| {
+                (0..self.ages.len())
+                    .filter(|&i| u8::try_from(n).is_ok_and(|n| self.ages[i].covers_dose(n)))
+                    .collect()
+            })
+            .collect();
         Ok(())
     }
 
@@ -320,9 +345,12 @@ impl VaccineTables {
         vaccinated_on: Date,
     ) -> Option<&IntervalRule> {
         let key = self.key_of(maker);
-        self.intervals
-            .iter()
-            .filter(|r| r.dose == dose.get() && r.applies_on(vaccinated_on))
+        self.intervals_by_dose
+            .get(usize::from(dose.get()))
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.intervals.get(i))
+            .filter(|r| r.applies_on(vaccinated_on))
             .filter(|r| maker_matches(r.manufacturer.as_deref(), key))
             .min_by_key(|r| (Reverse(r.manufacturer.is_some()), Reverse(r.valid_from)))
     }
@@ -340,9 +368,12 @@ impl VaccineTables {
         vaccinated_on: Date,
     ) -> Option<&AgeRule> {
         let key = self.key_of(maker);
-        self.ages
-            .iter()
-            .filter(|r| r.covers_dose(dose.get()) && r.applies_on(vaccinated_on))
+        self.ages_by_dose
+            .get(usize::from(dose.get()))
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.ages.get(i))
+            .filter(|r| r.applies_on(vaccinated_on))
             .filter(|r| maker_matches(r.manufacturer.as_deref(), key))
             .min_by_key(|r| (Reverse(r.manufacturer.is_some()), r.min_age_months))
     }
