@@ -401,35 +401,7 @@ impl RecordParser {
 mod tests {
     use super::*;
 
-    #[derive(Debug, PartialEq)]
-    struct Owned {
-        line: u64,
-        fields: Vec<String>,
-        field_lines: Vec<u64>,
-        problems: Vec<CsvProblem>,
-        oversized: bool,
-    }
-
-    fn parse_chunks(chunks: &[&[u8]], max: usize) -> Vec<Owned> {
-        let mut p = RecordParser::new(max, 1000);
-        let mut out = Vec::new();
-        let mut sink = |r: &Record<'_>| {
-            out.push(Owned {
-                line: r.line,
-                fields: (0..r.len())
-                    .map(|i| String::from_utf8_lossy(r.field(i)).into_owned())
-                    .collect(),
-                field_lines: (0..r.len()).map(|i| r.field_line(i)).collect(),
-                problems: r.problems.to_vec(),
-                oversized: r.oversized,
-            })
-        };
-        for c in chunks {
-            p.feed(c, &mut sink);
-        }
-        p.finish(&mut sink);
-        out
-    }
+    use super::tests_support::*;
 
     fn parse(s: &str) -> Vec<Owned> {
         parse_chunks(&[s.as_bytes()], 1 << 20)
@@ -502,5 +474,74 @@ mod tests {
         assert!(r[0].oversized);
         assert_eq!(r[1].fields, ["ok", "1"]);
         assert_eq!(r[1].line, 2);
+    }
+}
+
+#[cfg(test)]
+mod differential {
+    use super::tests_support::*;
+
+    #[test]
+    fn fast_and_slow_paths_agree_on_garbage() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let specials = [
+            b',', b'"', b'\r', b'\n', 0, 0xEF, 0xBB, 0xBF, 0x82, 0xA0, b'1',
+        ];
+        for len in [17usize, 256, 4096] {
+            let mut bytes = Vec::with_capacity(len);
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let pick = (state % 16) as usize;
+                bytes.push(if pick < specials.len() {
+                    specials[pick]
+                } else {
+                    (state >> 8) as u8
+                });
+            }
+            let whole = parse_chunks(&[&bytes], 1 << 20);
+            let singles: Vec<&[u8]> = bytes.chunks(1).collect();
+            let one = parse_chunks(&singles, 1 << 20);
+            for (i, (a, b)) in whole.iter().zip(&one).enumerate() {
+                assert_eq!(a, b, "record {i}");
+            }
+            assert_eq!(whole.len(), one.len());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests_support {
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    pub(super) struct Owned {
+        pub line: u64,
+        pub fields: Vec<String>,
+        pub field_lines: Vec<u64>,
+        pub problems: Vec<CsvProblem>,
+        pub oversized: bool,
+    }
+
+    pub(super) fn parse_chunks(chunks: &[&[u8]], max: usize) -> Vec<Owned> {
+        let mut p = RecordParser::new(max, 1000);
+        let mut out = Vec::new();
+        let mut sink = |r: &Record<'_>| {
+            out.push(Owned {
+                line: r.line,
+                fields: (0..r.len())
+                    .map(|i| String::from_utf8_lossy(r.field(i)).into_owned())
+                    .collect(),
+                field_lines: (0..r.len()).map(|i| r.field_line(i)).collect(),
+                problems: r.problems.to_vec(),
+                oversized: r.oversized,
+            })
+        };
+        for c in chunks {
+            p.feed(c, &mut sink);
+        }
+        p.finish(&mut sink);
+        out
     }
 }

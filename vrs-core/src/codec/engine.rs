@@ -209,7 +209,8 @@ impl Engine {
         let mut row_ok = true;
         for (i, column) in self.layout.columns.iter().enumerate() {
             let v = values[i];
-            let filled = !v.is_empty();
+            // A field that failed to decode (reported as F01) still holds something.
+            let filled = !v.is_empty() || !ok.get(i).copied().unwrap_or(true);
             self.filled.push(filled);
             if !ok.get(i).copied().unwrap_or(true) {
                 row_ok = false;

@@ -784,3 +784,27 @@ fn checked_writer_applies_cross_row_rules() {
     assert_eq!(String::from_utf8(bytes).unwrap().lines().count(), 3);
     assert_eq!(report.errors, 3);
 }
+
+#[test]
+fn a_character_split_across_quoted_fields_is_invalid_in_both() {
+    // Quoted records keep their fields back to back: E3 | 81 82 would read as "あ" across the
+    // boundary, yet each field alone is invalid UTF-8.
+    let l = layout("batch-inquiry-request", 7);
+    let mut bytes = format!("{}\r\n", header(&l)).into_bytes();
+    bytes.extend_from_slice(b"\"\xE3\",\x81\x82\r\n");
+    let r = validate_bytes(
+        &bytes,
+        l,
+        ValidateOptions {
+            encoding: EncodingChoice::Utf8,
+            ..opts()
+        },
+    );
+    let f01: Vec<Option<usize>> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::F01)
+        .map(|d| d.field)
+        .collect();
+    assert_eq!(f01, vec![Some(1), Some(2)]);
+}

@@ -183,11 +183,15 @@ impl RecordSink {
         // boundaries.
         if !r.non_ascii || encoding == Encoding::Utf8 {
             if let Ok(all) = simdutf8::basic::from_utf8(r.bytes()) {
-                let values: Vec<&str> = (0..r.len())
-                    .map(|i| all.get(r.field_range(i)).unwrap_or(""))
-                    .collect();
-                self.dispatch(&values, &[], r.line);
-                return;
+                // Fields of a quoted record are stored back to back, so a character could be
+                // valid only across a field boundary: then a slice fails and the per-field path
+                // below reports the field.
+                let values: Option<Vec<&str>> =
+                    (0..r.len()).map(|i| all.get(r.field_range(i))).collect();
+                if let Some(values) = values {
+                    self.dispatch(&values, &[], r.line);
+                    return;
+                }
             }
         }
         self.text.clear();

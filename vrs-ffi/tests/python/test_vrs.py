@@ -338,9 +338,7 @@ class WriterTests(unittest.TestCase):
         self.assertEqual(len(lines), 3)  # header, one row, "" after the last CRLF
         self.assertTrue(lines[1].startswith("131016,1002,987654321093,"), lines)
 
-    # vrs-core's CheckedWriter::end_row enters a rejected row into the cross-row state (S03, V02),
-    # so the corrected row is then refused as a duplicate. Remove the decorator once it is fixed.
-    @unittest.expectedFailure
+    # A rejected row leaves no trace in the cross-row state, so the corrected row is accepted.
     def test_corrected_row_can_be_retried(self):
         w = vrs.Writer("subject-registration", vrs.WriterOptions(as_of="2021-12-01"))
         set_row(w, dict(SUBJECT_ROW, my_number=CANARY))
@@ -349,7 +347,6 @@ class WriterTests(unittest.TestCase):
         set_row(w, SUBJECT_ROW)
         self.assertEqual(w.end_row(), [])
 
-    @unittest.expectedFailure  # the same vrs-core issue, after an unencodable character
     def test_row_with_unencodable_character_can_be_retried(self):
         w = vrs.Writer("subject-registration", vrs.WriterOptions(encoding=vrs.Encoding.CP932))
         set_row(w, dict(SUBJECT_ROW, name="𠮷田 花子"))

@@ -1,0 +1,261 @@
+//! The C ABI from C: compiles every `tests/c/*.c` with
+//! `cc -std=c11 -Wall -Wextra -Werror -pedantic -I include` against both `libvrs.so` and
+//! `libvrs.a` (the ones `cargo test` just built, next to this test's executable), runs each
+//! program, and, when `valgrind` is installed, runs them again under valgrind: no memory error,
+//! no definite or indirect leak. Also builds `examples/c/validate.c` and checks what it prints
+//! and its exit codes.
+//!
+//! Build outputs go to a temporary directory removed afterwards. Needs a C compiler (`cc`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary directory removed on drop (also when a test fails).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("vrs-c-api-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn include_dir() -> PathBuf {
+    crate_dir().join("..").join("include")
+}
+
+/// The directory holding `libvrs.so` and `libvrs.a` of this very build: `cargo test` leaves them
+/// in `deps/` beside this test's executable (only `cargo build` copies them up to `target/debug`).
+fn lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let deps = exe.parent().expect("deps directory").to_path_buf();
+    let candidates = [
+        deps.clone(),
+        deps.parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| deps.clone()),
+    ];
+    for dir in candidates {
+        if ["libvrs.so", "libvrs.a"]
+            .iter()
+            .all(|lib| dir.join(lib).is_file())
+        {
+            return dir;
+        }
+    }
+    panic!(
+        "libvrs.so/libvrs.a not found beside {}: build with `cargo test -p vrs-ffi`",
+        deps.display()
+    );
+}
+
+/// How a test program is linked.
+#[derive(Debug, Clone, Copy)]
+enum Link {
+    Shared,
+    Static,
+}
+
+/// `cc` with the warnings the C surface must compile cleanly under.
+fn cc(source: &Path, exe: &Path, link: Link) -> Output {
+    let lib = lib_dir();
+    let mut cmd = Command::new(std::env::var_os("CC").unwrap_or_else(|| "cc".into()));
+    cmd.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
+        .arg("-I")
+        .arg(include_dir())
+        .arg(source)
+        .arg("-o")
+        .arg(exe);
+    match link {
+        Link::Shared => {
+            cmd.arg(format!("-L{}", lib.display()))
+                .arg("-lvrs")
+                .arg(format!("-Wl,-rpath,{}", lib.display()));
+        }
+        Link::Static => {
+            cmd.arg(lib.join("libvrs.a"))
+                .args(["-lpthread", "-ldl", "-lm"]);
+        }
+    }
+    cmd.output().expect("run cc (a C compiler is needed)")
+}
+
+fn show(out: &Output) -> String {
+    format!(
+        "status: {}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn has_valgrind() -> bool {
+    Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn valgrind(exe: &Path, args: &[&str]) -> Output {
+    Command::new("valgrind")
+        .args([
+            "--quiet",
+            "--error-exitcode=99",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect",
+        ])
+        .arg(exe)
+        .args(args)
+        .output()
+        .expect("run valgrind")
+}
+
+/// Every `tests/c/*.c`, sorted.
+fn c_tests() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(crate_dir().join("tests").join("c"))
+        .expect("list tests/c")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The canary My Number of `tests/c/canary.c`: no program may print it.
+const CANARY: &str = "123456789013";
+
+#[test]
+fn c_programs_pass_linked_shared_and_static() {
+    let tmp = TempDir::new("tests");
+    let tests = c_tests();
+    assert!(
+        tests.len() >= 5,
+        "expected the C tests in tests/c, found {tests:?}"
+    );
+    let check_memory = has_valgrind();
+    if !check_memory {
+        eprintln!("valgrind is not installed: memory checks skipped");
+    }
+    let mut failures = Vec::new();
+    for source in &tests {
+        let name = source
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("file name");
+        for link in [Link::Shared, Link::Static] {
+            let exe = tmp.0.join(format!("{name}-{link:?}"));
+            let built = cc(source, &exe, link);
+            if !built.status.success() {
+                failures.push(format!(
+                    "{name} ({link:?}) does not compile:\n{}",
+                    show(&built)
+                ));
+                continue;
+            }
+            let run = Command::new(&exe).output().expect("run test program");
+            if !run.status.success() {
+                failures.push(format!("{name} ({link:?}) failed:\n{}", show(&run)));
+                continue;
+            }
+            if show(&run).contains(CANARY) {
+                failures.push(format!("{name} ({link:?}) printed the canary My Number"));
+            }
+            if check_memory {
+                let run = valgrind(&exe, &[]);
+                if !run.status.success() {
+                    failures.push(format!("{name} ({link:?}) under valgrind:\n{}", show(&run)));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A small ledger export (1 dose block) with one M01 error on line 3.
+const LEDGER_WITH_ERROR: &str =
+    "個別宛名番号,1回目接種履歴登録日時,1回目接種日,1回目券番号,1回目接種自治体コード,\
+    1回目接種会場名,1回目接種医師名,1回目ワクチンメーカー,1回目ワクチンロット番号\r\n\
+    1001,20210601120000,20210601,0000012345,131016,区民会館,山田一郎,ファイザー,FA5765\r\n\
+    1002,20210601120000,20210601,0000012346,131017,区民会館,山田一郎,ファイザー,FA5765\r\n";
+
+#[test]
+fn example_validate_prints_diagnostics_and_exits_like_the_cli() {
+    let tmp = TempDir::new("example");
+    let source = crate_dir()
+        .join("..")
+        .join("examples")
+        .join("c")
+        .join("validate.c");
+    let exe = tmp.0.join("validate");
+    let built = cc(&source, &exe, Link::Shared);
+    assert!(
+        built.status.success(),
+        "validate.c does not compile:\n{}",
+        show(&built)
+    );
+
+    let bad = tmp.0.join("bad.csv");
+    std::fs::write(&bad, LEDGER_WITH_ERROR).expect("write sample");
+    let good = tmp.0.join("good.csv");
+    let first_row_only: String = LEDGER_WITH_ERROR.split_inclusive("\r\n").take(2).collect();
+    std::fs::write(&good, first_row_only).expect("write sample");
+    let bad_s = bad.to_str().expect("utf-8 path");
+    let good_s = good.to_str().expect("utf-8 path");
+
+    let run = |args: &[&str]| {
+        Command::new(&exe)
+            .args(args)
+            .output()
+            .expect("run validate")
+    };
+    let out = run(&["--doses", "1", "ledger-export", bad_s]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("3 M01 1回目接種自治体コード: "),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        stdout.contains("rows: 2, errors: 1, warnings: 0"),
+        "{}",
+        show(&out)
+    );
+
+    let out = run(&["--doses", "1", "ledger-export", good_s]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("rows: 1, errors: 0"));
+
+    // Could not run: unknown layout, missing file, no arguments.
+    assert_eq!(run(&["no-such-layout", good_s]).status.code(), Some(2));
+    let missing = tmp.0.join("missing.csv");
+    assert_eq!(
+        run(&["ledger-export", missing.to_str().expect("utf-8 path")])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(run(&[]).status.code(), Some(2));
+
+    if has_valgrind() {
+        let out = valgrind(&exe, &["--doses", "1", "ledger-export", bad_s]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "under valgrind:\n{}",
+            show(&out)
+        );
+    }
+}
