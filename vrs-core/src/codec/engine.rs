@@ -347,9 +347,13 @@ impl Engine {
             col.and_then(|i| field_lines.get(i).copied())
                 .unwrap_or(line)
         };
+        // A file's rows are always remembered, so its checks insert at once (one lookup, not
+        // two); the checked writer looks first and remembers after (see the end).
+        let insert_now = self.remember_rejected;
         // S03: one row per person.
-        if let (Some(set), Some(key)) = (self.cross.persons.as_ref(), self.row.addressee) {
-            if set.contains(key) {
+        if let (Some(set), Some(key)) = (self.cross.persons.as_mut(), self.row.addressee) {
+            let seen = if insert_now { !set.insert(key) } else { set.contains(key) };
+            if seen {
                 let col = self.idx.addressee;
                 self.at(
                     Code::S03,
@@ -378,7 +382,10 @@ impl Engine {
                     mine[count] = key;
                     count += 1;
                 }
-                if dup_block.is_none() && seen.contains(key) {
+                // Keys of this row are distinct here, so inserting now cannot hide a duplicate
+                // within the row (doses 1 and 2 sharing a voucher were skipped above).
+                let known = if insert_now { !seen.insert(key) } else { seen.contains(key) };
+                if dup_block.is_none() && known {
                     dup_block = Some((block, m, v));
                 }
             }
@@ -453,12 +460,14 @@ impl Engine {
         if !self.remember_rejected && self.emit.builder.error_count() > errors_before {
             return;
         }
-        if let (Some(set), Some(key)) = (self.cross.persons.as_mut(), self.row.addressee) {
-            set.insert(key);
-        }
-        if let Some((seen, _)) = self.cross.row_vouchers.as_mut() {
-            for key in &mine[..count] {
-                seen.insert(*key);
+        if !insert_now {
+            if let (Some(set), Some(key)) = (self.cross.persons.as_mut(), self.row.addressee) {
+                set.insert(key);
+            }
+            if let Some((seen, _)) = self.cross.row_vouchers.as_mut() {
+                for key in &mine[..count] {
+                    seen.insert(*key);
+                }
             }
         }
         if let (Some(owners), Some((key, person, ..))) =
