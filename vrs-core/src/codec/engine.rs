@@ -352,7 +352,11 @@ impl Engine {
         let insert_now = self.remember_rejected;
         // S03: one row per person.
         if let (Some(set), Some(key)) = (self.cross.persons.as_mut(), self.row.addressee) {
-            let seen = if insert_now { !set.insert(key) } else { set.contains(key) };
+            let seen = if insert_now {
+                !set.insert(key)
+            } else {
+                set.contains(key)
+            };
             if seen {
                 let col = self.idx.addressee;
                 self.at(
@@ -384,7 +388,11 @@ impl Engine {
                 }
                 // Keys of this row are distinct here, so inserting now cannot hide a duplicate
                 // within the row (doses 1 and 2 sharing a voucher were skipped above).
-                let known = if insert_now { !seen.insert(key) } else { seen.contains(key) };
+                let known = if insert_now {
+                    !seen.insert(key)
+                } else {
+                    seen.contains(key)
+                };
                 if dup_block.is_none() && known {
                     dup_block = Some((block, m, v));
                 }

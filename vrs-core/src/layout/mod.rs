@@ -17,8 +17,10 @@
 //! ```
 
 mod defs;
+mod doc;
 
 pub use defs::{all, find, LayoutParams, LAYOUT_IDS};
+pub use doc::layouts_markdown;
 
 use serde::Serialize;
 
