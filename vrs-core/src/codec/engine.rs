@@ -27,6 +27,11 @@ const MY_NUMBER_HEADERS: &[&str] = &[
 /// Whether `s` holds a control character (C0, DEL, C1) or U+FEFF, decided on bytes: eight
 /// ASCII bytes at a time, then byte by byte from the first non-ASCII word (a C1 control is
 /// `C2 80..9F` in UTF-8, U+FEFF is `EF BB BF`). The position is found only when it says yes.
+/// Digit strings (most fields of a dose block) need no control-character scan.
+fn all_ascii_digits(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn holds_control(s: &str) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -260,7 +265,7 @@ impl Engine {
                 row_ok = false;
                 continue;
             }
-            if let Some((pos, c)) = holds_control(v)
+            if let Some((pos, c)) = (!all_ascii_digits(v) && holds_control(v))
                 .then(|| crate::text::first_control_char(v))
                 .flatten()
             {
