@@ -50,62 +50,9 @@ enum Command {
         doses: u8,
     },
     /// Validate files against a layout. Exit 0: no errors; 1: errors; 2: could not run.
-    Validate {
-        /// Layout ID (`vrs-conformance layouts`), optionally with a version: ledger-export@1.
-        #[arg(long)]
-        layout: String,
-        /// Input encoding: auto (strict decode of the whole file), utf-8 or cp932.
-        #[arg(long, default_value = "auto")]
-        encoding: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-        format: ReportFormat,
-        /// Language of messages: ja or en.
-        #[arg(long, default_value = "ja")]
-        lang: String,
-        /// Keep at most N diagnostics per file (counts still cover all; the report says truncated).
-        #[arg(long)]
-        max_errors: Option<usize>,
-        /// File creation date for the no-future-dates rules (YYYY-MM-DD, YYYYMMDD or `today`).
-        #[arg(long, default_value = "today")]
-        as_of: String,
-        /// The uploading municipality code (rule M03); default: the first row's code.
-        #[arg(long)]
-        tenant: Option<String>,
-        /// Dose blocks of the block layouts.
-        #[arg(long, default_value_t = 7)]
-        doses: u8,
-        /// The file has no header row.
-        #[arg(long)]
-        no_header: bool,
-        /// Files to validate; `-` reads standard input.
-        #[arg(required = true)]
-        files: Vec<String>,
-    },
+    Validate(ValidateArgs),
     /// Write a valid synthetic file of a layout to standard output.
-    Generate {
-        /// Layout ID.
-        #[arg(long)]
-        layout: String,
-        /// Number of data rows.
-        #[arg(long, default_value_t = 100)]
-        rows: u64,
-        /// Seed: the same seed gives the same bytes.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Output encoding: utf-8 or cp932.
-        #[arg(long, default_value = "utf-8")]
-        encoding: String,
-        /// The municipality the file belongs to (default: chosen by the seed).
-        #[arg(long)]
-        tenant: Option<String>,
-        /// The file creation date (no generated date is later).
-        #[arg(long, default_value = "2024-04-01")]
-        as_of: String,
-        /// Dose blocks of the block layouts.
-        #[arg(long, default_value_t = 7)]
-        doses: u8,
-    },
+    Generate(GenerateArgs),
     /// Check identifiers or dates, one output line per value (`ok ...` or `invalid: reason`).
     /// With no VALUE, reads one value per line from standard input. Never echoes a My Number.
     Id {
@@ -115,6 +62,67 @@ enum Command {
         /// Values to check.
         values: Vec<String>,
     },
+}
+
+/// Arguments of `validate`.
+#[derive(Debug, clap::Args)]
+struct ValidateArgs {
+    /// Layout ID (`vrs-conformance layouts`), optionally with a version: ledger-export@1.
+    #[arg(long)]
+    layout: String,
+    /// Input encoding: auto (strict decode of the whole file), utf-8 or cp932.
+    #[arg(long, default_value = "auto")]
+    encoding: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    /// Language of messages: ja or en.
+    #[arg(long, default_value = "ja")]
+    lang: String,
+    /// Keep at most N diagnostics per file (counts still cover all; the report says truncated).
+    #[arg(long)]
+    max_errors: Option<usize>,
+    /// File creation date for the no-future-dates rules (YYYY-MM-DD, YYYYMMDD or `today`).
+    #[arg(long, default_value = "today")]
+    as_of: String,
+    /// The uploading municipality code (rule M03); default: the first row's code.
+    #[arg(long)]
+    tenant: Option<String>,
+    /// Dose blocks of the block layouts.
+    #[arg(long, default_value_t = 7)]
+    doses: u8,
+    /// The file has no header row.
+    #[arg(long)]
+    no_header: bool,
+    /// Files to validate; `-` reads standard input.
+    #[arg(required = true)]
+    files: Vec<String>,
+}
+
+/// Arguments of `generate`.
+#[derive(Debug, clap::Args)]
+struct GenerateArgs {
+    /// Layout ID.
+    #[arg(long)]
+    layout: String,
+    /// Number of data rows.
+    #[arg(long, default_value_t = 100)]
+    rows: u64,
+    /// Seed: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output encoding: utf-8 or cp932.
+    #[arg(long, default_value = "utf-8")]
+    encoding: String,
+    /// The municipality the file belongs to (default: chosen by the seed).
+    #[arg(long)]
+    tenant: Option<String>,
+    /// The file creation date (no generated date is later).
+    #[arg(long, default_value = "2024-04-01")]
+    as_of: String,
+    /// Dose blocks of the block layouts.
+    #[arg(long, default_value_t = 7)]
+    doses: u8,
 }
 
 /// A failure that stops the command (exit 2).
@@ -140,48 +148,8 @@ pub fn run() -> ExitCode {
     };
     let result = match cli.command {
         Command::Layouts { format, doses } => layouts(format, doses),
-        Command::Validate {
-            layout,
-            encoding,
-            format,
-            lang,
-            max_errors,
-            as_of,
-            tenant,
-            doses,
-            no_header,
-            files,
-        } => validate(
-            &ValidateArgs {
-                layout,
-                encoding,
-                format,
-                lang,
-                max_errors,
-                as_of,
-                tenant,
-                doses,
-                no_header,
-            },
-            &files,
-        ),
-        Command::Generate {
-            layout,
-            rows,
-            seed,
-            encoding,
-            tenant,
-            as_of,
-            doses,
-        } => generate(
-            &layout,
-            rows,
-            seed,
-            &encoding,
-            tenant.as_deref(),
-            &as_of,
-            doses,
-        ),
+        Command::Validate(args) => validate(&args),
+        Command::Generate(args) => generate(&args),
         Command::Id { kind, values } => id(kind, &values),
     };
     match result {
@@ -257,19 +225,7 @@ fn layouts(format: ListFormat, doses: u8) -> Result<ExitCode, Fatal> {
     Ok(ExitCode::SUCCESS)
 }
 
-struct ValidateArgs {
-    layout: String,
-    encoding: String,
-    format: ReportFormat,
-    lang: String,
-    max_errors: Option<usize>,
-    as_of: String,
-    tenant: Option<String>,
-    doses: u8,
-    no_header: bool,
-}
-
-fn validate(args: &ValidateArgs, files: &[String]) -> Result<ExitCode, Fatal> {
+fn validate(args: &ValidateArgs) -> Result<ExitCode, Fatal> {
     let layout = find_layout(&args.layout, args.doses)?;
     let choice: EncodingChoice = args.encoding.parse()?;
     let lang: Lang = args.lang.parse().map_err(Fatal)?;
@@ -286,8 +242,8 @@ fn validate(args: &ValidateArgs, files: &[String]) -> Result<ExitCode, Fatal> {
         header: !args.no_header,
         ..ValidateOptions::default()
     };
-    let mut reports = Vec::with_capacity(files.len());
-    for file in files {
+    let mut reports = Vec::with_capacity(args.files.len());
+    for file in &args.files {
         let mut options = base.clone();
         let mut report = if file == "-" {
             validate_reader(io::stdin().lock(), layout.clone(), options)
@@ -390,23 +346,19 @@ fn print_reports(reports: &[Report], format: ReportFormat, lang: Lang) -> Result
     Ok(())
 }
 
-fn generate(
-    layout_id: &str,
-    rows: u64,
-    seed: u64,
-    encoding: &str,
-    tenant: Option<&str>,
-    as_of: &str,
-    doses: u8,
-) -> Result<ExitCode, Fatal> {
-    let layout = find_layout(layout_id, doses)?;
-    let encoding: Encoding = encoding.parse()?;
-    let tenant = tenant.map(MunicipalityCode::parse).transpose()?;
+fn generate(args: &GenerateArgs) -> Result<ExitCode, Fatal> {
+    let layout = find_layout(&args.layout, args.doses)?;
+    let encoding: Encoding = args.encoding.parse()?;
+    let tenant = args
+        .tenant
+        .as_deref()
+        .map(MunicipalityCode::parse)
+        .transpose()?;
     let options = SynthOptions {
-        rows,
-        seed,
+        rows: args.rows,
+        seed: args.seed,
         tenant,
-        as_of: parse_date_arg(as_of)?,
+        as_of: parse_date_arg(&args.as_of)?,
     };
     let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let write = WriteOptions {
