@@ -144,11 +144,6 @@ impl RecordParser {
         }
     }
 
-    /// The physical line the parser is on.
-    pub(crate) fn line(&self) -> u64 {
-        self.line
-    }
-
     fn begin_field(&mut self) {
         self.field_start = self.buf.len();
         if !self.in_record {

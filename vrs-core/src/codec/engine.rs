@@ -211,14 +211,12 @@ impl Engine {
         self.row.reset(usize::from(self.layout.dose_blocks));
         self.filled.clear();
         let download = self.layout.direction == Direction::Download;
-        let mut row_ok = true;
         for (i, column) in self.layout.columns.iter().enumerate() {
             let v = values[i];
             // A field that failed to decode (reported as F01) still holds something.
             let filled = !v.is_empty() || !ok.get(i).copied().unwrap_or(true);
             self.filled.push(filled);
             if !ok.get(i).copied().unwrap_or(true) {
-                row_ok = false;
                 continue;
             }
             let fline = field_lines.get(i).copied().unwrap_or(line);
@@ -246,7 +244,6 @@ impl Engine {
                             "required, but empty",
                             "必須項目ですが空欄です",
                         );
-                        row_ok = false;
                     }
                 }
                 continue;
@@ -262,7 +259,6 @@ impl Engine {
                     "must be empty in this layout",
                     "このレイアウトでは空欄でなければなりません",
                 );
-                row_ok = false;
                 continue;
             }
             if let Some((pos, c)) = (!all_ascii_digits(v) && holds_control(v))
@@ -286,7 +282,6 @@ impl Engine {
                 };
                 self.emit
                     .field(code, Severity::Error, fline, column, i, Some(v), &en, &ja);
-                row_ok = false;
                 continue;
             }
             let mut ctx = FieldCtx {
@@ -299,7 +294,7 @@ impl Engine {
                 index: i,
                 column,
             };
-            row_ok &= check_field(&mut ctx, v, &mut self.row);
+            check_field(&mut ctx, v, &mut self.row);
         }
         let mut ctx = RowCtx {
             layout: &self.layout,
@@ -313,7 +308,6 @@ impl Engine {
             values,
         };
         check_row(&mut ctx, &mut self.tenant);
-        let _ = row_ok;
         self.cross_rules(values, line, field_lines, errors_before);
     }
 
@@ -565,12 +559,7 @@ impl Engine {
     }
 
     /// Ends the run: file-level findings (empty file, S01 gaps) and the report.
-    pub(crate) fn finish(
-        mut self,
-        encoding: Option<&'static str>,
-        bom: bool,
-        last_line: u64,
-    ) -> Report {
+    pub(crate) fn finish(mut self, encoding: Option<&'static str>, bom: bool) -> Report {
         if self.header_pending {
             self.emit.row(
                 Code::F02,
@@ -606,7 +595,6 @@ impl Engine {
                 }
             }
         }
-        let _ = last_line;
         let rows = self.rows;
         let layout = self.layout;
         self.emit

@@ -367,15 +367,12 @@ impl Validator {
         }
         let sink = &mut self.sink;
         self.parser.finish(&mut |r| sink.record(r));
+        // A file with no non-ASCII byte is valid in both encodings; report it as UTF-8.
         let encoding = match self.sink.encoding {
-            EncodingState::Known(e) => Some(e.name()),
-            EncodingState::Undecided if self.parser.line() > 1 || self.sink.engine.rows() > 0 => {
-                Some(Encoding::Utf8.name())
-            }
-            EncodingState::Undecided => Some(Encoding::Utf8.name()),
+            EncodingState::Known(e) => e.name(),
+            EncodingState::Undecided => Encoding::Utf8.name(),
         };
-        let line = self.parser.line();
-        self.sink.engine.finish(encoding, self.bom, line)
+        self.sink.engine.finish(Some(encoding), self.bom)
     }
 }
 

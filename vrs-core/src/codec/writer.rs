@@ -360,6 +360,6 @@ impl<W: Write> CheckedWriter<W> {
     pub fn finish(self) -> Result<(W, Report), WriteError> {
         let encoding = self.writer.options.encoding.name();
         let out = self.writer.finish()?;
-        Ok((out, self.engine.finish(Some(encoding), false, 0)))
+        Ok((out, self.engine.finish(Some(encoding), false)))
     }
 }
