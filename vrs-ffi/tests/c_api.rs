@@ -10,23 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A temporary directory removed on drop (also when a test fails).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("vrs-c-api-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod common;
+use common::TempDir;
 
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -34,31 +19,6 @@ fn crate_dir() -> PathBuf {
 
 fn include_dir() -> PathBuf {
     crate_dir().join("..").join("include")
-}
-
-/// The directory holding `libvrs.so` and `libvrs.a` of this very build: `cargo test` leaves them
-/// in `deps/` beside this test's executable (only `cargo build` copies them up to `target/debug`).
-fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let deps = exe.parent().expect("deps directory").to_path_buf();
-    let candidates = [
-        deps.clone(),
-        deps.parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| deps.clone()),
-    ];
-    for dir in candidates {
-        if ["libvrs.so", "libvrs.a"]
-            .iter()
-            .all(|lib| dir.join(lib).is_file())
-        {
-            return dir;
-        }
-    }
-    panic!(
-        "libvrs.so/libvrs.a not found beside {}: build with `cargo test -p vrs-ffi`",
-        deps.display()
-    );
 }
 
 /// How a test program is linked.
@@ -70,7 +30,7 @@ enum Link {
 
 /// `cc` with the warnings the C surface must compile cleanly under.
 fn cc(source: &Path, exe: &Path, link: Link) -> Output {
-    let lib = lib_dir();
+    let lib = common::lib_dir();
     let mut cmd = Command::new(std::env::var_os("CC").unwrap_or_else(|| "cc".into()));
     cmd.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
         .arg("-I")

@@ -11,30 +11,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Prints a notice that stays visible under the test harness's output capture (which only
-/// intercepts the `print!` family of macros).
-fn notice(text: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{text}");
-}
-
-/// A directory removed on drop, also when the test fails.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("vrs-ffi-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create a temporary directory");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod common;
+use common::{notice, TempDir};
 
 /// True when `program --version`-style probing runs at all.
 fn runs(program: &Path, arg: &str) -> bool {
@@ -63,15 +41,6 @@ fn find_jna() -> Option<PathBuf> {
     jar.is_file().then_some(jar)
 }
 
-/// The directory of the `libvrs` cargo built for this test run: the test executable's
-/// directory, `target/<profile>/deps/` (`cargo test` does not copy it up to `target/<profile>/`).
-fn fresh_cdylib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .expect("target/<profile>/deps/<test>")
-        .to_path_buf()
-}
-
 #[test]
 fn kotlin_bindings() {
     let (Some(kotlinc), Some(jna)) = (find_kotlinc(), find_jna()) else {
@@ -87,7 +56,7 @@ fn kotlin_bindings() {
     }
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let root = crate_dir.parent().expect("workspace root");
-    let lib_dir = fresh_cdylib_dir();
+    let lib_dir = common::lib_dir();
     let lib = if cfg!(target_os = "macos") {
         "libvrs.dylib"
     } else {

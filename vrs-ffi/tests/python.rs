@@ -6,43 +6,11 @@
 //! The three files are copied into a temporary directory that is removed afterwards. Skipped,
 //! with a notice, only when `python3` is not installed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-/// Prints a notice that stays visible under the test harness's output capture (which only
-/// intercepts the `print!` family of macros).
-fn notice(text: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{text}");
-}
-
-/// A directory removed on drop, also when the test fails.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("vrs-ffi-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create a temporary directory");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// The `libvrs` cargo built for this test run: `target/debug/deps/`, the directory of the test
-/// executable. (`cargo test` builds the library with all its crate types there but does not
-/// copy them up to `target/debug/`, which may hold an older `cargo build`'s copy.)
-fn fresh_cdylib() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .expect("target/<profile>/deps/<test>")
-        .join(cdylib_name())
-}
+mod common;
+use common::{notice, TempDir};
 
 fn cdylib_name() -> &'static str {
     if cfg!(target_os = "macos") {
@@ -62,7 +30,7 @@ fn python_unittest_suite() {
     }
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let root = crate_dir.parent().expect("workspace root");
-    let lib = fresh_cdylib();
+    let lib = common::lib_dir().join(cdylib_name());
     assert!(lib.is_file(), "{} was not built", lib.display());
 
     let tmp = TempDir::new("python");
