@@ -13,6 +13,7 @@ use vrs_core::id::MunicipalityCode;
 use vrs_core::layout::{self, Layout, LayoutParams};
 use vrs_core::synth::{self, SynthOptions};
 use vrs_core::text::{Encoding, EncodingChoice, EncodingDetector, TextError};
+use vrs_core::vaccine::VaccineTables;
 
 use crate::ids::{self, IdKindArg};
 use crate::progress::Progress;
@@ -94,6 +95,10 @@ struct ValidateArgs {
     /// The file has no header row.
     #[arg(long)]
     no_header: bool,
+    /// Vaccine tables (manufacturers, intervals, ages, programme window) to use instead of the
+    /// built-in ones: a JSON document in the format of `vrs-core/src/vaccine/default_tables.json`.
+    #[arg(long)]
+    tables: Option<std::path::PathBuf>,
     /// Files to validate; `-` reads standard input.
     #[arg(required = true)]
     files: Vec<String>,
@@ -234,7 +239,18 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, Fatal> {
         .as_deref()
         .map(MunicipalityCode::parse)
         .transpose()?;
+    let tables = match &args.tables {
+        Some(path) => {
+            let json = std::fs::read_to_string(path)
+                .map_err(|e| Fatal(format!("{}: {e}", path.display())))?;
+            let tables = VaccineTables::from_json(&json)
+                .map_err(|e| Fatal(format!("{}: {e}", path.display())))?;
+            std::sync::Arc::new(tables)
+        }
+        None => std::sync::Arc::new(VaccineTables::default()),
+    };
     let base = ValidateOptions {
+        tables,
         encoding: choice,
         max_diagnostics: args.max_errors,
         as_of: Some(parse_date_arg(&args.as_of)?),

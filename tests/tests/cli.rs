@@ -311,3 +311,70 @@ fn validate_exit_codes_and_formats() {
     );
     assert_eq!(run(&["validate"], None).status.code(), Some(2));
 }
+
+#[test]
+fn vaccine_tables_can_be_replaced() {
+    let tmp = TempDir::new("tables");
+    // The built-in tables, with Pfizer's spellings and name changed: "ファイザー" becomes unknown.
+    let json = vrs_core::vaccine::VaccineTables::default()
+        .to_json()
+        .unwrap()
+        .replace("\"ファイザー\"", "\"ファイザー社製\"");
+    let tables = tmp.0.join("tables.json");
+    std::fs::write(&tables, json).unwrap();
+    let file = tmp.0.join("doses.csv");
+    std::fs::write(
+        &file,
+        "接種自治体コード,券番号,接種回数,接種日,接種会場名,接種医師名,ワクチンメーカー,ワクチンロット番号,OCRライン,宛名番号,生年月日\r\n\
+         131016,0000000001,1,20210601,会場,医師,ファイザー,FA5765,,1001,19500101\r\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let default = run(
+        &[
+            "validate",
+            "--layout",
+            "dose-upload",
+            "--as-of",
+            "2024-04-01",
+            path,
+        ],
+        None,
+    );
+    assert_eq!(default.status.code(), Some(0));
+    let custom = run(
+        &[
+            "validate",
+            "--layout",
+            "dose-upload",
+            "--as-of",
+            "2024-04-01",
+            "--format",
+            "json",
+            "--tables",
+            tables.to_str().unwrap(),
+            path,
+        ],
+        None,
+    );
+    assert_eq!(custom.status.code(), Some(1));
+    assert!(stdout(&custom).contains("\"T03\""));
+    let bad = tmp.0.join("bad.json");
+    std::fs::write(&bad, "{}").unwrap();
+    assert_eq!(
+        run(
+            &[
+                "validate",
+                "--layout",
+                "dose-upload",
+                "--tables",
+                bad.to_str().unwrap(),
+                path
+            ],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+}
