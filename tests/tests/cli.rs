@@ -132,39 +132,24 @@ fn generate_then_validate_round_trips_through_files_and_stdin() {
     let tmp = TempDir::new("gen");
     for layout in vrs_core::layout::LAYOUT_IDS {
         for encoding in ["utf-8", "cp932"] {
-            let g = run(
-                &[
-                    "generate",
-                    "--layout",
-                    layout,
-                    "--rows",
-                    "300",
-                    "--seed",
-                    "7",
-                    "--encoding",
-                    encoding,
-                ],
-                None,
-            );
+            let args = [
+                "generate",
+                "--layout",
+                layout,
+                "--rows",
+                "300",
+                "--seed",
+                "7",
+                "--encoding",
+                encoding,
+            ];
+            let g = run(&args, None);
             assert!(
                 g.status.success(),
                 "{layout}: {}",
                 String::from_utf8_lossy(&g.stderr)
             );
-            let again = run(
-                &[
-                    "generate",
-                    "--layout",
-                    layout,
-                    "--rows",
-                    "300",
-                    "--seed",
-                    "7",
-                    "--encoding",
-                    encoding,
-                ],
-                None,
-            );
+            let again = run(&args, None);
             assert_eq!(g.stdout, again.stdout, "generation is deterministic");
             let path = tmp.0.join(format!("{layout}-{encoding}.csv"));
             std::fs::write(&path, &g.stdout).unwrap();

@@ -66,4 +66,23 @@ impl Emitter {
             message_en: format!("{}: {en}", column.name_en),
         });
     }
+
+    /// A finding about column `col` of `columns` when given (and known), else about the row.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn at(
+        &mut self,
+        columns: &[Column],
+        code: Code,
+        severity: Severity,
+        line: u64,
+        col: Option<usize>,
+        value: Option<&str>,
+        en: &str,
+        ja: &str,
+    ) {
+        match col.and_then(|i| columns.get(i).map(|c| (i, c))) {
+            Some((i, column)) => self.field(code, severity, line, column, i, value, en, ja),
+            None => self.row(code, severity, line, en.to_owned(), ja.to_owned()),
+        }
+    }
 }

@@ -213,10 +213,11 @@ impl Engine {
         let download = self.layout.direction == Direction::Download;
         for (i, column) in self.layout.columns.iter().enumerate() {
             let v = values[i];
+            let decoded = ok.get(i).copied().unwrap_or(true);
             // A field that failed to decode (reported as F01) still holds something.
-            let filled = !v.is_empty() || !ok.get(i).copied().unwrap_or(true);
+            let filled = !v.is_empty() || !decoded;
             self.filled.push(filled);
-            if !ok.get(i).copied().unwrap_or(true) {
+            if !decoded {
                 continue;
             }
             let fline = field_lines.get(i).copied().unwrap_or(line);
@@ -320,22 +321,17 @@ impl Engine {
         en: &str,
         ja: &str,
     ) {
-        let severity = code.default_severity();
-        match col.and_then(|i| self.layout.columns.get(i).map(|c| (i, c))) {
-            Some((i, column)) => self.emit.field(
-                code,
-                severity,
-                line,
-                column,
-                i,
-                values.get(i).copied(),
-                en,
-                ja,
-            ),
-            None => self
-                .emit
-                .row(code, severity, line, en.to_owned(), ja.to_owned()),
-        }
+        let value = col.and_then(|i| values.get(i).copied());
+        self.emit.at(
+            &self.layout.columns,
+            code,
+            code.default_severity(),
+            line,
+            col,
+            value,
+            en,
+            ja,
+        );
     }
 
     /// Cross-row rules: first every check (nothing remembered yet), then, unless the row is

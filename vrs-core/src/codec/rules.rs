@@ -86,17 +86,20 @@ pub(crate) struct RowCtx<'a> {
 
 impl RowCtx<'_> {
     fn at(&mut self, code: Code, severity: Severity, col: Option<usize>, en: &str, ja: &str) {
-        match col.and_then(|i| self.layout.columns.get(i).map(|c| (i, c))) {
-            Some((i, column)) => {
-                let line = self.field_lines.get(i).copied().unwrap_or(self.line);
-                let value = self.values.get(i).copied();
-                self.emit
-                    .field(code, severity, line, column, i, value, en, ja);
-            }
-            None => self
-                .emit
-                .row(code, severity, self.line, en.to_owned(), ja.to_owned()),
-        }
+        let line = col
+            .and_then(|i| self.field_lines.get(i).copied())
+            .unwrap_or(self.line);
+        let value = col.and_then(|i| self.values.get(i).copied());
+        self.emit.at(
+            &self.layout.columns,
+            code,
+            severity,
+            line,
+            col,
+            value,
+            en,
+            ja,
+        );
     }
 
     /// The dose number of block `b`: the block position, or the row's dose-number column.
@@ -149,7 +152,9 @@ fn check_blocks(ctx: &mut RowCtx<'_>) {
 }
 
 fn check_dates(ctx: &mut RowCtx<'_>) {
-    let tables = ctx.opts.tables.clone();
+    // A copy of the `&'a` options reference: borrowing `tables` from it leaves `ctx` free.
+    let opts = ctx.opts;
+    let tables = opts.tables.as_ref();
     let as_of = ctx.opts.as_of;
     let birth = ctx.row.birth;
     if let (Some(b), Some(today)) = (birth, as_of) {

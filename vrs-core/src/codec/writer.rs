@@ -324,33 +324,29 @@ impl<W: Write> CheckedWriter<W> {
     /// or an encoding/I/O error.
     pub fn end_row(&mut self) -> Result<Vec<Diagnostic>, WriteError> {
         let line = self.line + 1;
-        // Encode first: a value the encoding cannot hold rejects the row before any rule sees it.
-        if let Err(e) = self.writer.encode_line(&self.current) {
-            for f in &mut self.current {
-                f.clear();
-            }
-            return Err(e);
-        }
-        let before = self.engine.emit.builder.stored();
-        {
-            let values: Vec<&str> = self.current.iter().map(String::as_str).collect();
-            let ok = vec![true; values.len()];
-            let lines = vec![line; values.len()];
-            self.engine.row(&values, &ok, line, &lines);
-        }
-        let found: Vec<Diagnostic> = self.engine.emit.builder.stored_since(before).to_vec();
-        let result = if found.iter().any(|d| d.severity == Severity::Error) {
-            Err(WriteError::Invalid(found))
-        } else {
-            self.writer.write_encoded().map(|()| {
-                self.line = line;
-                found
-            })
-        };
+        let result = self.check_and_write(line);
         for f in &mut self.current {
             f.clear();
         }
         result
+    }
+
+    fn check_and_write(&mut self, line: u64) -> Result<Vec<Diagnostic>, WriteError> {
+        // Encode first: a value the encoding cannot hold rejects the row before any rule sees it.
+        self.writer.encode_line(&self.current)?;
+        let before = self.engine.emit.builder.stored();
+        {
+            let values: Vec<&str> = self.current.iter().map(String::as_str).collect();
+            // Every value is decoded text on one line: the engine's defaults for `ok` and field lines.
+            self.engine.row(&values, &[], line, &[]);
+        }
+        let found = self.engine.emit.builder.stored_since(before).to_vec();
+        if found.iter().any(|d| d.severity == Severity::Error) {
+            return Err(WriteError::Invalid(found));
+        }
+        self.writer.write_encoded()?;
+        self.line = line;
+        Ok(found)
     }
 
     /// Flushes; returns the writer and a report of everything found while writing.
