@@ -32,11 +32,13 @@
 #![warn(missing_docs)]
 
 pub mod codec;
+pub mod crypto;
 pub mod date;
 pub mod diag;
 pub mod id;
 pub mod layout;
 pub mod munis;
+pub mod store;
 pub mod synth;
 pub mod text;
 pub mod vaccine;

@@ -1,0 +1,95 @@
+//! Record keys: keyed hashes (HMAC-SHA256, truncated to 128 bits) of natural keys, so the store
+//! never holds an addressee number, voucher number or My Number in clear.
+
+use std::fmt;
+
+/// What a stored record is. The kind is part of both the pseudonym input and the sealing's
+/// associated data, so a subject record cannot be passed off as a voucher record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum RecordKind {
+    /// A subject (resident), keyed by addressee number.
+    Subject,
+    /// A voucher with its dose records, keyed by voucher number.
+    Voucher,
+    /// The My Number lookup: keyed by the My Number, holds the addressee number.
+    MyNumberIndex,
+    /// A voucher with doses but no subject yet (the awaiting-registration list).
+    Awaiting,
+    /// A registered staff user ID, keyed by the ID.
+    StaffUser,
+    /// An imported file, keyed by its SHA-256 (so a re-import is recognised).
+    Import,
+    /// The MAC-protected head of the audit chain.
+    AuditHead,
+    /// Tenant settings and the key check value.
+    TenantMeta,
+}
+
+impl RecordKind {
+    /// The stable number the store keeps (never reused).
+    pub fn code(self) -> u8 {
+        match self {
+            RecordKind::Subject => 1,
+            RecordKind::Voucher => 2,
+            RecordKind::MyNumberIndex => 3,
+            RecordKind::Awaiting => 4,
+            RecordKind::StaffUser => 5,
+            RecordKind::Import => 6,
+            RecordKind::AuditHead => 7,
+            RecordKind::TenantMeta => 8,
+        }
+    }
+
+    /// The kind stored under `code`, if any.
+    pub fn from_code(code: u8) -> Option<RecordKind> {
+        Some(match code {
+            1 => RecordKind::Subject,
+            2 => RecordKind::Voucher,
+            3 => RecordKind::MyNumberIndex,
+            4 => RecordKind::Awaiting,
+            5 => RecordKind::StaffUser,
+            6 => RecordKind::Import,
+            7 => RecordKind::AuditHead,
+            8 => RecordKind::TenantMeta,
+            _ => return None,
+        })
+    }
+}
+
+/// A record key: 16 bytes of HMAC-SHA256 over (kind, natural key) under the tenant's pseudonym
+/// key. Shown as 32 hex digits; reveals nothing about the natural key without the tenant key.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordKey(pub [u8; 16]);
+
+impl RecordKey {
+    /// A fixed key for singleton records (one per tenant, e.g. the audit head).
+    pub const SINGLETON: RecordKey = RecordKey([0; 16]);
+
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+
+    /// The key from raw bytes; `None` unless exactly 16.
+    pub fn from_slice(bytes: &[u8]) -> Option<RecordKey> {
+        <[u8; 16]>::try_from(bytes).ok().map(RecordKey)
+    }
+
+    /// 32 lower-case hex digits (what the audit log shows).
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+impl fmt::Debug for RecordKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RecordKey({})", self.to_hex())
+    }
+}
+
+impl fmt::Display for RecordKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}

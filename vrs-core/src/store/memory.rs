@@ -1,0 +1,237 @@
+//! An in-memory store: for tests, property tests and hosts that persist elsewhere.
+
+use std::collections::BTreeMap;
+
+use super::error::StoreError;
+use super::{AuditRow, Key, Store};
+
+type RecordId = (u32, u8, Key);
+
+/// Undo information for one write inside a transaction.
+#[derive(Debug)]
+enum Undo {
+    Record(RecordId, Option<Vec<u8>>),
+    Audit(u32),
+}
+
+/// A [`Store`] in process memory. Transactions keep an undo log, so a rollback restores the
+/// exact previous state.
+///
+/// ```
+/// use vrs_core::store::{MemoryStore, Store};
+/// let mut s = MemoryStore::new();
+/// s.begin()?;
+/// s.put(1, 1, &[0; 16], b"x")?;
+/// s.commit()?;
+/// assert_eq!(s.count(1, 1)?, 1);
+/// # Ok::<(), vrs_core::store::StoreError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    records: BTreeMap<RecordId, Vec<u8>>,
+    audit: BTreeMap<u32, Vec<AuditRow>>,
+    undo: Option<Vec<Undo>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// Every stored value and audit entry, for tests that scan for leaked plaintext.
+    pub fn raw_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for v in self.records.values() {
+            out.extend_from_slice(v);
+        }
+        for chain in self.audit.values() {
+            for row in chain {
+                out.extend_from_slice(&row.entry);
+            }
+        }
+        out
+    }
+
+    /// Mutable access to a chain, for tests that tamper with the audit log.
+    pub fn audit_rows_mut(&mut self, chain: u32) -> Option<&mut Vec<AuditRow>> {
+        self.audit.get_mut(&chain)
+    }
+
+    fn log(&mut self) -> Result<&mut Vec<Undo>, StoreError> {
+        self.undo
+            .as_mut()
+            .ok_or(StoreError::Transaction("write outside a transaction"))
+    }
+}
+
+impl Store for MemoryStore {
+    fn begin(&mut self) -> Result<(), StoreError> {
+        if self.undo.is_some() {
+            return Err(StoreError::Transaction("a transaction is already open"));
+        }
+        self.undo = Some(Vec::new());
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        self.undo
+            .take()
+            .map(|_| ())
+            .ok_or(StoreError::Transaction("commit without a transaction"))
+    }
+
+    fn rollback(&mut self) -> Result<(), StoreError> {
+        let Some(log) = self.undo.take() else {
+            return Ok(());
+        };
+        for undo in log.into_iter().rev() {
+            match undo {
+                Undo::Record(id, Some(old)) => {
+                    self.records.insert(id, old);
+                }
+                Undo::Record(id, None) => {
+                    self.records.remove(&id);
+                }
+                Undo::Audit(chain) => {
+                    if let Some(rows) = self.audit.get_mut(&chain) {
+                        rows.pop();
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn get(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.records.get(&(tenant, kind, *key)).cloned())
+    }
+
+    fn put(&mut self, tenant: u32, kind: u8, key: &Key, value: &[u8]) -> Result<(), StoreError> {
+        self.log()?;
+        let id = (tenant, kind, *key);
+        let old = self.records.insert(id, value.to_vec());
+        self.log()?.push(Undo::Record(id, old));
+        Ok(())
+    }
+
+    fn delete(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<bool, StoreError> {
+        self.log()?;
+        let id = (tenant, kind, *key);
+        let old = self.records.remove(&id);
+        let existed = old.is_some();
+        self.log()?.push(Undo::Record(id, old));
+        Ok(existed)
+    }
+
+    fn scan(
+        &mut self,
+        tenant: u32,
+        kind: u8,
+        visit: &mut dyn FnMut(&Key, &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        let range = (tenant, kind, [0u8; 16])..=(tenant, kind, [0xff; 16]);
+        for ((_, _, key), value) in self.records.range(range) {
+            if !visit(key, value) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, tenant: u32, kind: u8) -> Result<u64, StoreError> {
+        let range = (tenant, kind, [0u8; 16])..=(tenant, kind, [0xff; 16]);
+        Ok(self.records.range(range).count() as u64)
+    }
+
+    fn tenants(&mut self) -> Result<Vec<u32>, StoreError> {
+        let mut out: Vec<u32> = self.records.keys().map(|(t, _, _)| *t).collect();
+        out.extend(self.audit.keys().copied());
+        out.retain(|&t| t != 0);
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    fn audit_append(&mut self, chain: u32, row: &AuditRow) -> Result<(), StoreError> {
+        self.log()?;
+        let rows = self.audit.entry(chain).or_default();
+        let next = rows.last().map_or(1, |r| r.seq + 1);
+        if row.seq != next {
+            return Err(StoreError::Conflict(
+                "audit sequence number taken or skipped",
+            ));
+        }
+        rows.push(row.clone());
+        self.log()?.push(Undo::Audit(chain));
+        Ok(())
+    }
+
+    fn audit_scan(
+        &mut self,
+        chain: u32,
+        visit: &mut dyn FnMut(&AuditRow) -> bool,
+    ) -> Result<(), StoreError> {
+        for row in self.audit.get(&chain).into_iter().flatten() {
+            if !visit(row) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn audit_last(&mut self, chain: u32) -> Result<Option<AuditRow>, StoreError> {
+        Ok(self.audit.get(&chain).and_then(|r| r.last().cloned()))
+    }
+
+    fn integrity_check(&mut self) -> Result<Vec<String>, StoreError> {
+        Ok(Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rollback_restores_everything() {
+        let mut s = MemoryStore::new();
+        s.begin().unwrap();
+        s.put(1, 1, &[1; 16], b"a").unwrap();
+        s.commit().unwrap();
+        s.begin().unwrap();
+        s.put(1, 1, &[1; 16], b"b").unwrap();
+        s.put(1, 1, &[2; 16], b"c").unwrap();
+        assert!(s.delete(1, 1, &[1; 16]).unwrap());
+        let row = AuditRow {
+            seq: 1,
+            entry: b"{}".to_vec(),
+            hash: [0; 32],
+        };
+        s.audit_append(1, &row).unwrap();
+        s.rollback().unwrap();
+        assert_eq!(s.get(1, 1, &[1; 16]).unwrap().as_deref(), Some(&b"a"[..]));
+        assert_eq!(s.get(1, 1, &[2; 16]).unwrap(), None);
+        assert_eq!(s.audit_last(1).unwrap(), None);
+    }
+
+    #[test]
+    fn writes_need_a_transaction_and_seq_must_follow() {
+        let mut s = MemoryStore::new();
+        assert!(matches!(
+            s.put(1, 1, &[0; 16], b"x"),
+            Err(StoreError::Transaction(_))
+        ));
+        s.begin().unwrap();
+        assert!(matches!(s.begin(), Err(StoreError::Transaction(_))));
+        let row = AuditRow {
+            seq: 2,
+            entry: vec![],
+            hash: [0; 32],
+        };
+        assert!(matches!(
+            s.audit_append(0, &row),
+            Err(StoreError::Conflict(_))
+        ));
+    }
+}

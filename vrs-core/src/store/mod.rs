@@ -1,0 +1,147 @@
+//! Storage: the [`Store`] trait the registry writes through, an in-memory store, and the embedded
+//! SQLite store (cargo feature `sqlite`, on by default).
+//!
+//! A store holds opaque values: every value the registry puts is already sealed (AES-256-GCM)
+//! and every key is already a pseudonym, so a store implementation never sees personal data and
+//! needs no cryptography of its own. That is the seam for putting the registry on another
+//! database: implement [`Store`] (eleven small methods) over PostgreSQL, a distributed key-value
+//! store, etc., sharded by tenant if you like; nothing above this trait assumes one process or
+//! one file.
+//!
+//! Transactions: [`Store::begin`] opens one, [`Store::commit`] makes everything since durable at
+//! once, [`Store::rollback`] forgets it. The registry runs one transaction per operation (one per
+//! batch for imports), so a crash leaves each operation either complete or absent.
+//!
+//! ```
+//! use vrs_core::store::{MemoryStore, Store};
+//!
+//! let mut store = MemoryStore::new();
+//! store.begin()?;
+//! store.put(131016, 1, &[7; 16], b"sealed bytes")?;
+//! store.rollback()?;
+//! assert_eq!(store.get(131016, 1, &[7; 16])?, None);
+//! # Ok::<(), vrs_core::store::StoreError>(())
+//! ```
+
+mod error;
+mod keyfile;
+mod memory;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+pub use error::StoreError;
+pub use keyfile::FileKeyProvider;
+pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
+
+/// A record's key in the store: 16 opaque bytes (a pseudonym).
+pub type Key = [u8; 16];
+
+/// One entry of an audit chain as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    /// Position in the chain, from 1.
+    pub seq: u64,
+    /// The entry's canonical bytes (JSON without personal data).
+    pub entry: Vec<u8>,
+    /// SHA-256 over the previous hash and `entry`.
+    pub hash: [u8; 32],
+}
+
+/// What the registry needs from a database. Values and keys are opaque (sealed, pseudonymous).
+///
+/// `tenant` is the municipality code as a number (`131016`); chain `0` is the registry-wide audit
+/// chain. `kind` is a small record-kind number.
+pub trait Store: Send {
+    /// Starts a transaction. Writes outside a transaction are refused.
+    ///
+    /// # Errors
+    /// [`StoreError::Transaction`] if one is already open; backend errors.
+    fn begin(&mut self) -> Result<(), StoreError>;
+
+    /// Makes every write since [`Store::begin`] durable, atomically.
+    ///
+    /// # Errors
+    /// [`StoreError::Transaction`] without an open transaction; backend errors (after which the
+    /// transaction is rolled back).
+    fn commit(&mut self) -> Result<(), StoreError>;
+
+    /// Forgets every write since [`Store::begin`]. A no-op without an open transaction.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn rollback(&mut self) -> Result<(), StoreError>;
+
+    /// The value of a record, if present.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn get(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Inserts or replaces a record.
+    ///
+    /// # Errors
+    /// [`StoreError::Transaction`] outside a transaction; backend errors.
+    fn put(&mut self, tenant: u32, kind: u8, key: &Key, value: &[u8]) -> Result<(), StoreError>;
+
+    /// Removes a record (its bytes are overwritten, not left in free space); `true` if it existed.
+    ///
+    /// # Errors
+    /// [`StoreError::Transaction`] outside a transaction; backend errors.
+    fn delete(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<bool, StoreError>;
+
+    /// Calls `visit` with every record of `kind` in `tenant`, in key order, until it returns
+    /// `false`.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn scan(
+        &mut self,
+        tenant: u32,
+        kind: u8,
+        visit: &mut dyn FnMut(&Key, &[u8]) -> bool,
+    ) -> Result<(), StoreError>;
+
+    /// Number of records of `kind` in `tenant`.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn count(&mut self, tenant: u32, kind: u8) -> Result<u64, StoreError>;
+
+    /// Every tenant that has any record or audit entry (chain 0 excluded), ascending.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn tenants(&mut self) -> Result<Vec<u32>, StoreError>;
+
+    /// Appends an entry to an audit chain. `seq` must be one past the last.
+    ///
+    /// # Errors
+    /// [`StoreError::Transaction`] outside a transaction; [`StoreError::Conflict`] when `seq`
+    /// is taken; backend errors.
+    fn audit_append(&mut self, chain: u32, row: &AuditRow) -> Result<(), StoreError>;
+
+    /// Calls `visit` with every entry of an audit chain in `seq` order, until it returns `false`.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn audit_scan(
+        &mut self,
+        chain: u32,
+        visit: &mut dyn FnMut(&AuditRow) -> bool,
+    ) -> Result<(), StoreError>;
+
+    /// The last entry of an audit chain.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn audit_last(&mut self, chain: u32) -> Result<Option<AuditRow>, StoreError>;
+
+    /// Checks the physical integrity of the storage (e.g. SQLite's `PRAGMA integrity_check`);
+    /// an empty list means no problem found.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn integrity_check(&mut self) -> Result<Vec<String>, StoreError>;
+}

@@ -1,0 +1,439 @@
+//! The embedded default store: one SQLite database file (bundled SQLite, WAL journal).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::error::StoreError;
+use super::{AuditRow, Key, Store};
+
+/// The schema version this library writes (`PRAGMA user_version`).
+const SCHEMA_VERSION: u32 = 1;
+
+/// File name of the database inside a store directory.
+pub const DB_FILE: &str = "vrs.sqlite3";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS records (
+    tenant INTEGER NOT NULL,
+    kind   INTEGER NOT NULL,
+    key    BLOB    NOT NULL,
+    value  BLOB    NOT NULL,
+    PRIMARY KEY (tenant, kind, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit (
+    chain INTEGER NOT NULL,
+    seq   INTEGER NOT NULL,
+    entry BLOB    NOT NULL,
+    hash  BLOB    NOT NULL,
+    PRIMARY KEY (chain, seq)
+) WITHOUT ROWID;
+";
+
+/// How hard SQLite works to make a commit survive a power cut (`PRAGMA synchronous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Every commit is fsynced: survives power loss (default).
+    #[default]
+    Full,
+    /// WAL is fsynced at checkpoints only: survives a process crash, may lose the last
+    /// commits on power loss. Faster for many small operations.
+    Normal,
+}
+
+/// Tuning for [`SqliteStore`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SqliteOptions {
+    /// Durability of commits (default [`Synchronous::Full`]).
+    pub synchronous: Synchronous,
+    /// Page cache size in MiB (default 64).
+    pub cache_mib: u32,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions {
+            synchronous: Synchronous::Full,
+            cache_mib: 64,
+        }
+    }
+}
+
+/// A [`Store`] in one SQLite file: WAL journal, `secure_delete` on (deleted records are
+/// overwritten with zeros, not left in free pages), one table of sealed records and one of audit
+/// entries. Opening creates or migrates the schema; a file from a newer library is refused.
+///
+/// ```
+/// use vrs_core::store::{SqliteStore, Store};
+/// let dir = std::env::temp_dir().join(format!("vrs-doc-sqlite-{}", std::process::id()));
+/// let mut store = SqliteStore::open_dir(&dir, Default::default())?;
+/// store.begin()?;
+/// store.put(131016, 1, &[1; 16], b"sealed")?;
+/// store.commit()?;
+/// assert_eq!(store.count(131016, 1)?, 1);
+/// drop(store);
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), vrs_core::store::StoreError>(())
+/// ```
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+    in_tx: bool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store directory `dir` (mode 0700 on Unix) and its database.
+    ///
+    /// # Errors
+    /// I/O errors creating the directory; as for [`SqliteStore::open`].
+    pub fn open_dir(dir: &Path, options: SqliteOptions) -> Result<SqliteStore, StoreError> {
+        let io = |source| StoreError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
+        if !dir.exists() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                    .map_err(io)?;
+            }
+        }
+        SqliteStore::open(&dir.join(DB_FILE), options)
+    }
+
+    /// Opens (creating if needed) the database file at `path`.
+    ///
+    /// # Errors
+    /// [`StoreError::SchemaTooNew`] for a file written by a newer library; backend errors.
+    pub fn open(path: &Path, options: SqliteOptions) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        let sync = match options.synchronous {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        };
+        conn.pragma_update(None, "synchronous", sync)?;
+        conn.pragma_update(None, "cache_size", -(i64::from(options.cache_mib) * 1024))?;
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            in_tx: false,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version in the file.
+    ///
+    /// # Errors
+    /// Backend errors.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Brings the schema up to this library's version (idempotent); returns the version before.
+    ///
+    /// # Errors
+    /// [`StoreError::SchemaTooNew`]; backend errors.
+    pub fn migrate(&mut self) -> Result<u32, StoreError> {
+        let found = self.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found < SCHEMA_VERSION {
+            // Version 0 is an empty file; later versions add steps here.
+            self.conn.execute_batch(SCHEMA)?;
+            self.conn
+                .pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
+        Ok(found)
+    }
+
+    /// Copies the write-ahead log into the database and truncates it, so no old page images
+    /// (which may hold since-deleted sealed records) linger in the `-wal` file.
+    ///
+    /// # Errors
+    /// Backend errors.
+    pub fn checkpoint(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    fn need_tx(&self) -> Result<(), StoreError> {
+        if self.in_tx {
+            Ok(())
+        } else {
+            Err(StoreError::Transaction("write outside a transaction"))
+        }
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        if self.in_tx {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        // Best effort: a failure leaves a WAL that SQLite replays at the next open.
+        let _ = self.checkpoint();
+    }
+}
+
+impl Store for SqliteStore {
+    fn begin(&mut self) -> Result<(), StoreError> {
+        if self.in_tx {
+            return Err(StoreError::Transaction("a transaction is already open"));
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.in_tx = true;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        if !self.in_tx {
+            return Err(StoreError::Transaction("commit without a transaction"));
+        }
+        let result = self.conn.execute_batch("COMMIT");
+        if result.is_err() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        self.in_tx = false;
+        Ok(result?)
+    }
+
+    fn rollback(&mut self) -> Result<(), StoreError> {
+        if !self.in_tx {
+            return Ok(());
+        }
+        self.in_tx = false;
+        Ok(self.conn.execute_batch("ROLLBACK")?)
+    }
+
+    fn get(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT value FROM records WHERE tenant = ?1 AND kind = ?2 AND key = ?3",
+        )?;
+        Ok(stmt
+            .query_row(params![tenant, kind, &key[..]], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn put(&mut self, tenant: u32, kind: u8, key: &Key, value: &[u8]) -> Result<(), StoreError> {
+        self.need_tx()?;
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT OR REPLACE INTO records (tenant, kind, key, value) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        stmt.execute(params![tenant, kind, &key[..], value])?;
+        Ok(())
+    }
+
+    fn delete(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<bool, StoreError> {
+        self.need_tx()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("DELETE FROM records WHERE tenant = ?1 AND kind = ?2 AND key = ?3")?;
+        Ok(stmt.execute(params![tenant, kind, &key[..]])? > 0)
+    }
+
+    fn scan(
+        &mut self,
+        tenant: u32,
+        kind: u8,
+        visit: &mut dyn FnMut(&Key, &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, value FROM records WHERE tenant = ?1 AND kind = ?2 ORDER BY key",
+        )?;
+        let mut rows = stmt.query(params![tenant, kind])?;
+        while let Some(row) = rows.next()? {
+            let key = row.get_ref(0)?.as_blob()?;
+            let Ok(key) = <Key>::try_from(key) else {
+                return Err(StoreError::Backend("a record key is not 16 bytes".into()));
+            };
+            if !visit(&key, row.get_ref(1)?.as_blob()?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, tenant: u32, kind: u8) -> Result<u64, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM records WHERE tenant = ?1 AND kind = ?2")?;
+        let n: i64 = stmt.query_row(params![tenant, kind], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn tenants(&mut self) -> Result<Vec<u32>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT tenant FROM records UNION SELECT DISTINCT chain FROM audit WHERE chain <> 0 ORDER BY 1",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<Vec<u32>, _>>()?)
+    }
+
+    fn audit_append(&mut self, chain: u32, row: &AuditRow) -> Result<(), StoreError> {
+        self.need_tx()?;
+        let next = self.audit_last(chain)?.map_or(1, |r| r.seq + 1);
+        if row.seq != next {
+            return Err(StoreError::Conflict(
+                "audit sequence number taken or skipped",
+            ));
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO audit (chain, seq, entry, hash) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let seq = i64::try_from(row.seq)
+            .map_err(|_| StoreError::Conflict("audit sequence number out of range"))?;
+        stmt.execute(params![chain, seq, row.entry, &row.hash[..]])?;
+        Ok(())
+    }
+
+    fn audit_scan(
+        &mut self,
+        chain: u32,
+        visit: &mut dyn FnMut(&AuditRow) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, entry, hash FROM audit WHERE chain = ?1 ORDER BY seq")?;
+        let mut rows = stmt.query(params![chain])?;
+        while let Some(row) = rows.next()? {
+            if !visit(&audit_row(row)?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn audit_last(&mut self, chain: u32) -> Result<Option<AuditRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, entry, hash FROM audit WHERE chain = ?1 ORDER BY seq DESC LIMIT 1",
+        )?;
+        let mut rows = stmt.query(params![chain])?;
+        match rows.next()? {
+            Some(row) => Ok(Some(audit_row(row)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn integrity_check(&mut self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut problems = rows.collect::<Result<Vec<_>, _>>()?;
+        problems.retain(|p| p != "ok");
+        Ok(problems)
+    }
+}
+
+fn audit_row(row: &rusqlite::Row<'_>) -> Result<AuditRow, StoreError> {
+    let hash = row.get_ref(2)?.as_blob()?;
+    let hash = <[u8; 32]>::try_from(hash)
+        .map_err(|_| StoreError::Backend("an audit hash is not 32 bytes".into()))?;
+    let seq: i64 = row.get(0)?;
+    Ok(AuditRow {
+        seq: u64::try_from(seq).unwrap_or(0),
+        entry: row.get(1)?,
+        hash,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct TempDir(PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+    fn temp(name: &str) -> TempDir {
+        let d = std::env::temp_dir().join(format!("vrs-sqlite-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        TempDir(d)
+    }
+
+    #[test]
+    fn commit_persists_and_rollback_forgets_across_reopen() {
+        let dir = temp("persist");
+        {
+            let mut s = SqliteStore::open_dir(&dir.0, SqliteOptions::default()).unwrap();
+            s.begin().unwrap();
+            s.put(131016, 1, &[1; 16], b"kept").unwrap();
+            s.audit_append(
+                131016,
+                &AuditRow {
+                    seq: 1,
+                    entry: b"{}".to_vec(),
+                    hash: [5; 32],
+                },
+            )
+            .unwrap();
+            s.commit().unwrap();
+            s.begin().unwrap();
+            s.put(131016, 1, &[2; 16], b"forgotten").unwrap();
+            s.rollback().unwrap();
+            s.begin().unwrap();
+            s.put(131032, 1, &[3; 16], b"open at drop").unwrap();
+        }
+        let mut s = SqliteStore::open_dir(&dir.0, SqliteOptions::default()).unwrap();
+        assert_eq!(
+            s.get(131016, 1, &[1; 16]).unwrap().as_deref(),
+            Some(&b"kept"[..])
+        );
+        assert_eq!(s.get(131016, 1, &[2; 16]).unwrap(), None);
+        assert_eq!(s.get(131032, 1, &[3; 16]).unwrap(), None);
+        assert_eq!(s.tenants().unwrap(), vec![131016]);
+        assert_eq!(s.audit_last(131016).unwrap().unwrap().hash, [5; 32]);
+        assert!(s.integrity_check().unwrap().is_empty());
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = temp("newer");
+        drop(SqliteStore::open_dir(&dir.0, SqliteOptions::default()).unwrap());
+        let conn = Connection::open(dir.0.join(DB_FILE)).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        assert!(matches!(
+            SqliteStore::open_dir(&dir.0, SqliteOptions::default()),
+            Err(StoreError::SchemaTooNew { found: 99, .. })
+        ));
+    }
+
+    #[test]
+    fn deleted_values_do_not_linger_in_the_file() {
+        let dir = temp("secure-delete");
+        let canary = b"CANARY-SEALED-VALUE-0123456789";
+        {
+            let mut s = SqliteStore::open_dir(&dir.0, SqliteOptions::default()).unwrap();
+            s.begin().unwrap();
+            s.put(1, 1, &[1; 16], canary).unwrap();
+            s.commit().unwrap();
+            s.checkpoint().unwrap();
+            s.begin().unwrap();
+            assert!(s.delete(1, 1, &[1; 16]).unwrap());
+            s.commit().unwrap();
+        }
+        let bytes = std::fs::read(dir.0.join(DB_FILE)).unwrap();
+        assert!(!bytes.windows(canary.len()).any(|w| w == canary));
+    }
+}
