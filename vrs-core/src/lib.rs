@@ -38,6 +38,7 @@ pub mod diag;
 pub mod id;
 pub mod layout;
 pub mod munis;
+pub mod registry;
 pub mod store;
 pub mod synth;
 pub mod text;

@@ -63,6 +63,13 @@ impl SecretKey {
         key
     }
 
+    /// HMAC-SHA256 of `data` under this key.
+    pub fn mac(&self, data: &[u8]) -> [u8; 32] {
+        let mut mac = keyed(&self.0[..]);
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
     fn bytes(&self) -> &[u8; 32] {
         &self.0
     }

@@ -36,7 +36,7 @@ macro_rules! codes {
 codes!(
     F01, F02, F03, F04, F05, F06, R01, R02, M01, M02, M03, M04, N01, N02, N03, V01, V02, V03, V04,
     V05, D01, D02, D03, D04, D05, D06, S01, S02, S03, S04, S05, S06, S07, T01, T02, T03, T04, T05,
-    T06, T07, B01, Q01, L01, L02, L03,
+    T06, T07, B01, Q01, L01, L02, L03, L04,
 );
 
 impl fmt::Display for Code {
@@ -460,6 +460,13 @@ static CATALOGUE: &[CodeInfo] = &[
         "記録は接種日から5年間保存します。その後は削除できますが、自動では削除しません。",
         "Decide under your retention policy whether to delete.",
         "保存方針に従い削除するかを判断してください。"),
+    entry!(L04, Error, Registry, None,
+        "dose on a voucher that was replaced by a reissue",
+        "再発行により無効になった接種券での接種",
+        "A reissued voucher replaces the old one; a dose scanned from the old voucher may be a lost or misused voucher.",
+        "再発行した接種券が旧券に代わります。旧券での接種は紛失・不正使用の可能性があります。",
+        "Register the dose on the current voucher after checking the person's identity.",
+        "本人確認のうえ、現在の接種券で登録してください。"),
 ];
 
 #[cfg(test)]

@@ -1,0 +1,142 @@
+//! Why a registry operation did not happen.
+
+use crate::crypto::CryptoError;
+use crate::diag::Code;
+use crate::store::StoreError;
+
+use super::import::ImportOutcome;
+
+/// Why an operation was refused or failed. A refused or failed operation changes nothing (except
+/// the audit entry recording it). [`RegistryError::code`] is a stable machine-readable string.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegistryError {
+    /// The principal may not do this (wrong role, wrong tenant, unregistered user).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The tenant does not exist in this registry.
+    #[error("tenant {0} does not exist in this registry")]
+    UnknownTenant(String),
+    /// The tenant exists already.
+    #[error("tenant {0} exists already")]
+    TenantExists(String),
+    /// The tenant's key does not open its data (wrong key supplied by the key provider).
+    #[error("the key supplied for tenant {0} does not open its data")]
+    WrongKey(String),
+    /// No subject, voucher or user with that identifier.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The request contradicts stored data (voucher bound to another subject, My Number bound to
+    /// another addressee number, a different dose already recorded...).
+    #[error("conflict ({code}): {message}")]
+    Conflict {
+        /// The rule, as in the diagnostics catalogue (V02, N03, S03...).
+        code: Code,
+        /// English explanation (names no personal data).
+        message: String,
+    },
+    /// A rule of the domain forbids it (L01 dose after death, D02 future date, T03 unknown
+    /// manufacturer...).
+    #[error("rule {code}: {message}")]
+    Rule {
+        /// The rule, as in the diagnostics catalogue.
+        code: Code,
+        /// English explanation (names no personal data).
+        message: String,
+    },
+    /// An argument is malformed (not a file problem: those are diagnostics).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// The staff user quota of the tenant is used up.
+    #[error("tenant {tenant} already has {quota} staff user IDs (the quota)")]
+    QuotaExceeded {
+        /// The tenant.
+        tenant: String,
+        /// Its quota.
+        quota: usize,
+    },
+    /// A strict import found problems and imported nothing; the outcome lists them.
+    #[error("the file has {} rejected row(s); nothing was imported (strict mode)", .0.rejected)]
+    ImportRejected(Box<ImportOutcome>),
+    /// A stored record could not be decoded (written by a newer library, or corrupt).
+    #[error("a stored record is unreadable: {0}")]
+    Corrupt(String),
+    /// Sealing or opening failed.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Writing an export failed.
+    #[error("export failed: {0}")]
+    Export(String),
+}
+
+impl RegistryError {
+    /// A stable code: `forbidden`, `unknown_tenant`, `tenant_exists`, `wrong_key`, `not_found`,
+    /// `conflict`, `rule`, `invalid_input`, `quota_exceeded`, `import_rejected`, `corrupt`,
+    /// `crypto`, `store`, `export`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RegistryError::Forbidden(_) => "forbidden",
+            RegistryError::UnknownTenant(_) => "unknown_tenant",
+            RegistryError::TenantExists(_) => "tenant_exists",
+            RegistryError::WrongKey(_) => "wrong_key",
+            RegistryError::NotFound(_) => "not_found",
+            RegistryError::Conflict { .. } => "conflict",
+            RegistryError::Rule { .. } => "rule",
+            RegistryError::InvalidInput(_) => "invalid_input",
+            RegistryError::QuotaExceeded { .. } => "quota_exceeded",
+            RegistryError::ImportRejected(_) => "import_rejected",
+            RegistryError::Corrupt(_) => "corrupt",
+            RegistryError::Crypto(_) => "crypto",
+            RegistryError::Store(_) => "store",
+            RegistryError::Export(_) => "export",
+        }
+    }
+
+    /// The diagnostics-catalogue rule behind a conflict or rule error (`"L01"`...), if any.
+    pub fn rule(&self) -> Option<Code> {
+        match self {
+            RegistryError::Conflict { code, .. } | RegistryError::Rule { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The message in Japanese.
+    pub fn message_ja(&self) -> String {
+        match self {
+            RegistryError::Forbidden(why) => format!("権限がありません: {why}"),
+            RegistryError::UnknownTenant(t) => format!("団体 {t} はこのレジストリに存在しません"),
+            RegistryError::TenantExists(t) => format!("団体 {t} は既に存在します"),
+            RegistryError::WrongKey(t) => format!("団体 {t} の鍵でデータを復号できません"),
+            RegistryError::NotFound(what) => format!("見つかりません: {what}"),
+            RegistryError::Conflict { code, .. } => {
+                format!(
+                    "登録済みのデータと矛盾します（{}）: {}",
+                    code.as_str(),
+                    code.info().title_ja
+                )
+            }
+            RegistryError::Rule { code, .. } => {
+                format!(
+                    "規則 {} に反します: {}",
+                    code.as_str(),
+                    code.info().title_ja
+                )
+            }
+            RegistryError::InvalidInput(why) => format!("入力が不正です: {why}"),
+            RegistryError::QuotaExceeded { tenant, quota } => {
+                format!("団体 {tenant} の職員ユーザIDは上限の {quota} 件に達しています")
+            }
+            RegistryError::ImportRejected(o) => format!(
+                "{} 行に問題があるため、何も取り込みませんでした（厳格モード）",
+                o.rejected
+            ),
+            RegistryError::Corrupt(why) => format!("保存済みレコードを読めません: {why}"),
+            RegistryError::Crypto(e) => e.message_ja(),
+            RegistryError::Store(e) => e.message_ja(),
+            RegistryError::Export(why) => format!("出力に失敗しました: {why}"),
+        }
+    }
+}

@@ -1,0 +1,600 @@
+//! The registry: the VRS record model, embeddable. Tenants (municipalities) sealed by their own
+//! keys, principals and roles, subjects, vouchers, doses, flags, exports, statistics and a
+//! tamper-evident audit log, over any [`Store`].
+//!
+//! | operation | staff (own tenant) | venue tablet (own tenant) | prefecture / national | operator |
+//! |---|---|---|---|---|
+//! | [`Registry::create_tenant`], [`Registry::register_staff`], [`Registry::set_staff_quota`] | - | - | - | yes |
+//! | [`Registry::import_subjects`], [`Registry::issue_voucher`], [`Registry::reissue_voucher`] | yes | - | - | - |
+//! | [`Registry::record_dose_ocr`] | yes | yes (confirmation only) | - | - |
+//! | [`Registry::record_dose`], [`Registry::import_doses`], [`Registry::set_flag`] | yes | - | - | - |
+//! | [`Registry::subject_doses`], [`Registry::export_ledger`], [`Registry::export_awaiting`] | yes | - | - | - |
+//! | [`Registry::stats`] | own municipality | - | own prefecture / all | - |
+//! | [`Registry::verify_audit`], [`Registry::audit_log`] | own tenant | - | - | yes |
+//! | [`Registry::verify_store`] | - | - | - | yes |
+//!
+//! Every call, allowed or refused, is appended to the audit chain of the tenant it targets
+//! (calls without a tenant go to the registry-wide chain). A refused or failed call changes
+//! nothing else.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use vrs_core::crypto::MasterKeyProvider;
+//! use vrs_core::date::{Date, DateTime};
+//! use vrs_core::id::{MunicipalityCode, OcrLine};
+//! use vrs_core::registry::{DoseInput, FixedClock, ImportMode, Principal, Registry, RegistryConfig};
+//! use vrs_core::store::MemoryStore;
+//!
+//! let now = DateTime::new(Date::new(2021, 7, 1)?, 9, 0, 0)?;
+//! let mut reg = Registry::open(
+//!     Box::new(MemoryStore::new()),
+//!     Box::new(MasterKeyProvider::new([42; 32])),
+//!     Box::new(FixedClock::new(now)),
+//!     RegistryConfig::default(),
+//! )?;
+//! let chiyoda = MunicipalityCode::parse("131016")?;
+//! reg.create_tenant(&Principal::Operator, &chiyoda)?;
+//! reg.register_staff(&Principal::Operator, &chiyoda, "u1")?;
+//! let staff = Principal::MunicipalStaff { tenant: chiyoda, user_id: "u1".into() };
+//!
+//! let file = "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n\
+//!             131016,1001,123456789018,0000012345,千代田 花子,チヨダ ハナコ,19800101,2,20210501\r\n";
+//! let outcome = reg.import_subjects(&staff, &chiyoda, file.as_bytes(), ImportMode::Strict)?;
+//! assert_eq!(outcome.imported, 1);
+//!
+//! let tablet = Principal::VenueTablet { tenant: chiyoda };
+//! let ocr = OcrLine::parse("111310160000012345")?;
+//! let dose = DoseInput::new(Date::new(2021, 6, 30)?, "ファイザー", "FA5765", "区民会館", "山田一郎");
+//! let confirmation = reg.record_dose_ocr(&tablet, &ocr, &dose)?;
+//! assert_eq!(confirmation.dose, 1);
+//!
+//! let doses = reg.subject_doses(&staff, &chiyoda, "1001")?;
+//! assert_eq!(doses.doses.len(), 1);
+//! assert!(reg.verify_audit(&Principal::Operator, Some(&chiyoda))?.ok);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod access;
+mod area;
+mod audit;
+mod clock;
+mod dose;
+mod error;
+mod export;
+mod flags;
+mod import;
+mod model;
+mod principal;
+mod query;
+mod stats;
+mod voucher;
+
+use std::sync::Arc;
+
+pub use audit::{AuditEntry, AuditVerification};
+pub use clock::{jst_from_unix, Clock, FixedClock};
+pub use dose::{DoseConfirmation, DoseInput};
+pub use error::RegistryError;
+pub use flags::{Flag, SubjectRef};
+pub use import::{ImportMode, ImportOutcome, RejectedRow};
+pub use principal::Principal;
+pub use query::{DoseView, FlagView, SubjectDoses};
+pub use stats::{Dimension, Stats, StatsCell, StatsQuery};
+
+use crate::crypto::{KeyProvider, RecordKey, RecordKind, SecretKey};
+use crate::date::DateTime;
+use crate::id::MunicipalityCode;
+use crate::store::Store;
+use crate::vaccine::VaccineTables;
+
+use access::Access;
+use area::{Area, AreaCache};
+use audit::AuditDraft;
+use model::TenantMetaRec;
+
+/// The registry-wide audit chain's number in the store.
+const REGISTRY_CHAIN: u32 = 0;
+
+/// Settings of a registry.
+#[derive(Debug, Clone)]
+pub struct RegistryConfig {
+    /// Staff user IDs a tenant may register unless the operator raised its quota (default 10,
+    /// per the VRS FAQ).
+    pub staff_quota: u32,
+    /// Statistics cells counting fewer than this many doses are suppressed (default 10).
+    pub stats_threshold: u64,
+    /// Data rows per committed batch in lenient imports (default 10,000).
+    pub import_batch_rows: usize,
+    /// Vaccine tables (manufacturers, lots, programme window) used to check doses.
+    pub tables: Arc<VaccineTables>,
+    /// Lower bounds of the statistics age bands (default 0, 5, 12, 18, 20, 30, ..., 90).
+    pub age_bands: Vec<u8>,
+}
+
+impl Default for RegistryConfig {
+    fn default() -> Self {
+        RegistryConfig {
+            staff_quota: 10,
+            stats_threshold: 10,
+            import_batch_rows: 10_000,
+            tables: Arc::new(VaccineTables::default()),
+            age_bands: vec![0, 5, 12, 18, 20, 30, 40, 50, 60, 65, 70, 80, 90],
+        }
+    }
+}
+
+/// The record model over a store. See the [module docs](self) for roles and an example.
+///
+/// A registry is used by one thread at a time (`&mut self`); share it behind a `Mutex`. Several
+/// registries (processes) may open the same SQLite store: SQLite serialises their writes.
+pub struct Registry {
+    store: Box<dyn Store>,
+    areas: AreaCache,
+    clock: Box<dyn Clock>,
+    config: RegistryConfig,
+    /// MAC key of the registry-wide audit chain's head.
+    registry_audit: SecretKey,
+    /// Pseudonymises staff user IDs in audit entries.
+    user_pseudonyms: SecretKey,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry").finish_non_exhaustive()
+    }
+}
+
+/// What an operation body works with: the store inside the operation's transaction, the target
+/// tenant's area, the time, and the record keys it touched (for the audit entry).
+pub(crate) struct Ctx<'a> {
+    pub store: &'a mut dyn Store,
+    pub areas: &'a mut AreaCache,
+    pub area: Option<Area>,
+    pub now: DateTime,
+    pub config: &'a RegistryConfig,
+    pub touched: Vec<RecordKey>,
+}
+
+impl Ctx<'_> {
+    /// The target tenant's area (operations with a target always have one).
+    pub fn area(&self) -> Result<Area, RegistryError> {
+        self.area
+            .clone()
+            .ok_or_else(|| RegistryError::InvalidInput("the operation needs a tenant".into()))
+    }
+}
+
+impl Registry {
+    /// Opens a registry over `store` with keys from `keys` and time from `clock`.
+    ///
+    /// # Errors
+    /// Key provider failures (no registry key).
+    pub fn open(
+        store: Box<dyn Store>,
+        keys: Box<dyn KeyProvider>,
+        clock: Box<dyn Clock>,
+        config: RegistryConfig,
+    ) -> Result<Registry, RegistryError> {
+        let registry_key = keys.registry_key()?;
+        Ok(Registry {
+            store,
+            areas: AreaCache::new(keys),
+            clock,
+            config,
+            registry_audit: registry_key.derive(b"vrs/registry-audit/v1"),
+            user_pseudonyms: registry_key.derive(b"vrs/user-pseudonym/v1"),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RegistryConfig {
+        &self.config
+    }
+
+    /// Creates the area of `tenant` (operator only). Its key must be available from the key
+    /// provider; a check record sealed with it lets a wrong key be recognised later.
+    ///
+    /// # Errors
+    /// [`RegistryError::Forbidden`], [`RegistryError::TenantExists`], key or store failures.
+    pub fn create_tenant(
+        &mut self,
+        principal: &Principal,
+        tenant: &MunicipalityCode,
+    ) -> Result<(), RegistryError> {
+        if !matches!(principal, Principal::Operator) {
+            return self.refuse_without_area(
+                principal,
+                "create-tenant",
+                "only the operator creates tenants",
+            );
+        }
+        let exists = self.store.get(
+            tenant.to_u32(),
+            RecordKind::TenantMeta.code(),
+            RecordKey::SINGLETON.as_bytes(),
+        )?;
+        if exists.is_some() {
+            let err = RegistryError::TenantExists(tenant.as_str().to_owned());
+            self.audit_alone(
+                principal,
+                "create-tenant",
+                None,
+                "failed",
+                Some(err.code()),
+                vec![],
+            )?;
+            return Err(err);
+        }
+        let area = self.areas.fresh(tenant)?;
+        let now = self.clock.now();
+        let meta = TenantMetaRec {
+            code: tenant.as_str().to_owned(),
+            created_at: model::stamp(now),
+            staff_quota: None,
+        };
+        self.store.begin()?;
+        let result = area
+            .save(
+                &mut *self.store,
+                RecordKind::TenantMeta,
+                &RecordKey::SINGLETON,
+                &meta,
+            )
+            .and_then(|()| {
+                let draft = self.draft(principal, "create-tenant", now, "ok", None, vec![]);
+                self.append_audit(Some(&area), draft)
+            });
+        self.finish_tx(result)?;
+        self.areas.remember(area);
+        Ok(())
+    }
+
+    /// Every tenant in the store (operator only): municipality codes, ascending.
+    ///
+    /// # Errors
+    /// [`RegistryError::Forbidden`], store failures.
+    pub fn tenants(
+        &mut self,
+        principal: &Principal,
+    ) -> Result<Vec<MunicipalityCode>, RegistryError> {
+        self.run(principal, "list-tenants", None, Access::Operator, |ctx| {
+            let mut out = Vec::new();
+            for id in ctx.store.tenants()? {
+                if let Ok(code) = MunicipalityCode::parse(&format!("{id:06}")) {
+                    out.push(code);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Registers a staff user ID for `tenant` (operator only), within the tenant's quota.
+    /// Registering an ID twice is a no-op.
+    ///
+    /// # Errors
+    /// [`RegistryError::QuotaExceeded`], [`RegistryError::InvalidInput`] for an empty or
+    /// over-long ID, [`RegistryError::Forbidden`], [`RegistryError::UnknownTenant`].
+    pub fn register_staff(
+        &mut self,
+        principal: &Principal,
+        tenant: &MunicipalityCode,
+        user_id: &str,
+    ) -> Result<(), RegistryError> {
+        if user_id.is_empty()
+            || user_id.chars().count() > 64
+            || user_id.chars().any(char::is_control)
+        {
+            return Err(RegistryError::InvalidInput(
+                "a user ID is 1 to 64 characters without control characters".into(),
+            ));
+        }
+        self.run(
+            principal,
+            "register-staff",
+            Some(tenant),
+            Access::Operator,
+            |ctx| access::register_staff(ctx, user_id),
+        )
+    }
+
+    /// Removes a staff user ID (operator only); `true` if it was registered.
+    ///
+    /// # Errors
+    /// [`RegistryError::Forbidden`], [`RegistryError::UnknownTenant`], store failures.
+    pub fn unregister_staff(
+        &mut self,
+        principal: &Principal,
+        tenant: &MunicipalityCode,
+        user_id: &str,
+    ) -> Result<bool, RegistryError> {
+        self.run(
+            principal,
+            "unregister-staff",
+            Some(tenant),
+            Access::Operator,
+            |ctx| {
+                let area = ctx.area()?;
+                let key = area.key(RecordKind::StaffUser, user_id.as_bytes());
+                ctx.touched.push(key);
+                Ok(area.remove(ctx.store, RecordKind::StaffUser, &key)?)
+            },
+        )
+    }
+
+    /// Sets the staff quota of `tenant` (operator only; "more IDs on request").
+    ///
+    /// # Errors
+    /// [`RegistryError::Forbidden`], [`RegistryError::UnknownTenant`], store failures.
+    pub fn set_staff_quota(
+        &mut self,
+        principal: &Principal,
+        tenant: &MunicipalityCode,
+        quota: u32,
+    ) -> Result<(), RegistryError> {
+        self.run(
+            principal,
+            "set-staff-quota",
+            Some(tenant),
+            Access::Operator,
+            |ctx| {
+                let area = ctx.area()?;
+                let key = RecordKey::SINGLETON;
+                let mut meta: TenantMetaRec = area
+                    .load(ctx.store, RecordKind::TenantMeta, &key)?
+                    .ok_or_else(|| {
+                    RegistryError::UnknownTenant(area.code.as_str().to_owned())
+                })?;
+                meta.staff_quota = Some(quota);
+                area.save(ctx.store, RecordKind::TenantMeta, &key, &meta)
+            },
+        )
+    }
+
+    /// Checks the audit chain of `tenant` (or the registry-wide chain for `None`): operator, or
+    /// staff for their own tenant.
+    ///
+    /// # Errors
+    /// [`RegistryError::Forbidden`], [`RegistryError::UnknownTenant`], store failures.
+    pub fn verify_audit(
+        &mut self,
+        principal: &Principal,
+        tenant: Option<&MunicipalityCode>,
+    ) -> Result<AuditVerification, RegistryError> {
+        let access = match tenant {
+            Some(t) => Access::StaffOrOperator(*t),
+            None => Access::Operator,
+        };
+        let registry_audit = self.registry_audit.clone();
+        self.run(
+            principal,
+            "verify-audit",
+            tenant,
+            access,
+            |ctx| match &ctx.area {
+                Some(area) => {
+                    let keys = area.keys.clone();
+                    audit::verify(ctx.store, area.id, area.code.as_str().to_owned(), &|d| {
+                        keys.audit_mac(d)
+                    })
+                }
+                None => audit::verify(ctx.store, REGISTRY_CHAIN, "registry".into(), &|d| {
+                    registry_audit.mac(d)
+                }),
+            },
+        )
+    }
+
+    /// The entries of an audit chain, for review (operator, or staff for their own tenant).
+    ///
+    /// # Errors
+    /// As for [`Registry::verify_audit`].
+    pub fn audit_log(
+        &mut self,
+        principal: &Principal,
+        tenant: Option<&MunicipalityCode>,
+    ) -> Result<Vec<AuditEntry>, RegistryError> {
+        let access = match tenant {
+            Some(t) => Access::StaffOrOperator(*t),
+            None => Access::Operator,
+        };
+        self.run(principal, "read-audit", tenant, access, |ctx| {
+            let chain = ctx.area.as_ref().map_or(REGISTRY_CHAIN, |a| a.id);
+            audit::entries(ctx.store, chain)
+        })
+    }
+
+    /// Maintenance check (operator only): the store's physical integrity, then every audit
+    /// chain. Returns the storage problems (empty when none) and one verification per chain.
+    ///
+    /// # Errors
+    /// [`RegistryError::Forbidden`], key or store failures.
+    pub fn verify_store(
+        &mut self,
+        principal: &Principal,
+    ) -> Result<(Vec<String>, Vec<AuditVerification>), RegistryError> {
+        if !matches!(principal, Principal::Operator) {
+            return self.refuse_without_area(
+                principal,
+                "verify-store",
+                "only the operator runs maintenance",
+            );
+        }
+        let problems = self.store.integrity_check()?;
+        let mut chains = vec![self.verify_audit(principal, None)?];
+        for id in self.store.tenants()? {
+            if let Ok(code) = MunicipalityCode::parse(&format!("{id:06}")) {
+                chains.push(self.verify_audit(principal, Some(&code))?);
+            }
+        }
+        Ok((problems, chains))
+    }
+
+    /// Runs `body` as one audited operation: access check, one transaction, audit entry.
+    pub(crate) fn run<T>(
+        &mut self,
+        principal: &Principal,
+        op: &'static str,
+        tenant: Option<&MunicipalityCode>,
+        access: Access,
+        body: impl FnOnce(&mut Ctx<'_>) -> Result<T, RegistryError>,
+    ) -> Result<T, RegistryError> {
+        let now = self.clock.now();
+        let area = match tenant {
+            Some(t) => match self.areas.get(&mut *self.store, t) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    self.audit_alone(principal, op, None, "failed", Some(e.code()), vec![])?;
+                    return Err(e);
+                }
+            },
+            None => None,
+        };
+        self.store.begin()?;
+        if let Err(refusal) = access::check(&mut *self.store, principal, area.as_ref(), access) {
+            self.store.rollback()?;
+            self.audit_alone(
+                principal,
+                op,
+                area.as_ref(),
+                "refused",
+                Some(refusal.code()),
+                vec![],
+            )?;
+            return Err(refusal);
+        }
+        let mut ctx = Ctx {
+            store: &mut *self.store,
+            areas: &mut self.areas,
+            area: area.clone(),
+            now,
+            config: &self.config,
+            touched: Vec::new(),
+        };
+        let result = body(&mut ctx);
+        let touched = std::mem::take(&mut ctx.touched);
+        match result {
+            Ok(value) => {
+                let draft = self.draft(principal, op, now, "ok", None, touched);
+                let appended = self.append_audit(area.as_ref(), draft);
+                self.finish_tx(appended)?;
+                Ok(value)
+            }
+            Err(e) => {
+                self.store.rollback()?;
+                self.audit_alone(
+                    principal,
+                    op,
+                    area.as_ref(),
+                    "failed",
+                    Some(e.code()),
+                    vec![],
+                )?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Commits on success, rolls back on failure.
+    fn finish_tx(&mut self, result: Result<(), RegistryError>) -> Result<(), RegistryError> {
+        match result {
+            Ok(()) => Ok(self.store.commit()?),
+            Err(e) => {
+                self.store.rollback()?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Refuses an operation that has no tenant (audited in the registry chain).
+    fn refuse_without_area<T>(
+        &mut self,
+        principal: &Principal,
+        op: &'static str,
+        why: &str,
+    ) -> Result<T, RegistryError> {
+        let err = RegistryError::Forbidden(why.to_owned());
+        self.audit_alone(principal, op, None, "refused", Some(err.code()), vec![])?;
+        Err(err)
+    }
+
+    /// Appends one audit entry in its own transaction.
+    fn audit_alone(
+        &mut self,
+        principal: &Principal,
+        op: &'static str,
+        area: Option<&Area>,
+        outcome: &'static str,
+        code: Option<&str>,
+        records: Vec<RecordKey>,
+    ) -> Result<(), RegistryError> {
+        let now = self.clock.now();
+        let draft = self.draft(
+            principal,
+            op,
+            now,
+            outcome,
+            code.map(str::to_owned),
+            records,
+        );
+        self.store.begin()?;
+        let result = self.append_audit(area, draft);
+        self.finish_tx(result)
+    }
+
+    fn draft(
+        &self,
+        principal: &Principal,
+        op: &'static str,
+        now: DateTime,
+        outcome: &'static str,
+        code: Option<String>,
+        records: Vec<RecordKey>,
+    ) -> AuditDraft {
+        let (scope, user) = match principal {
+            Principal::MunicipalStaff { tenant, user_id } => {
+                let mut input = tenant.as_str().as_bytes().to_vec();
+                input.push(0);
+                input.extend_from_slice(user_id.as_bytes());
+                let p = self.user_pseudonyms.mac(&input);
+                (
+                    Some(tenant.as_str().to_owned()),
+                    Some(hex::encode(&p[..16])),
+                )
+            }
+            Principal::VenueTablet { tenant } => (Some(tenant.as_str().to_owned()), None),
+            Principal::PrefectureViewer { prefecture } => (Some(format!("{prefecture:02}")), None),
+            Principal::NationalViewer | Principal::Operator => (None, None),
+        };
+        AuditDraft {
+            at: now.to_string(),
+            role: principal.role(),
+            scope,
+            user,
+            op,
+            records,
+            outcome,
+            code,
+        }
+    }
+
+    /// Appends to the chain of `area` (or the registry chain) inside the open transaction.
+    fn append_audit(
+        &mut self,
+        area: Option<&Area>,
+        draft: AuditDraft,
+    ) -> Result<(), RegistryError> {
+        match area {
+            Some(a) => {
+                let keys = a.keys.clone();
+                audit::append(&mut *self.store, a.id, &|d| keys.audit_mac(d), draft)
+            }
+            None => {
+                let key = self.registry_audit.clone();
+                audit::append(&mut *self.store, REGISTRY_CHAIN, &|d| key.mac(d), draft)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
