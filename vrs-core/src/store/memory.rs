@@ -1,6 +1,7 @@
 //! An in-memory store: for tests, property tests and hosts that persist elsewhere.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::error::StoreError;
 use super::{AuditRow, Key, Store};
@@ -8,7 +9,7 @@ use super::{AuditRow, Key, Store};
 type RecordId = (u32, u8, Key);
 
 /// Undo information for one write inside a transaction.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Undo {
     Record(RecordId, Option<Vec<u8>>),
     Audit(u32),
@@ -17,20 +18,37 @@ enum Undo {
 /// A [`Store`] in process memory. Transactions keep an undo log, so a rollback restores the
 /// exact previous state.
 ///
+/// [`MemoryStore::share`] gives a second handle on the same data (e.g. to inspect what a
+/// registry stored), [`MemoryStore::snapshot`] an independent copy.
+///
 /// ```
 /// use vrs_core::store::{MemoryStore, Store};
 /// let mut s = MemoryStore::new();
+/// let view = s.share();
 /// s.begin()?;
 /// s.put(1, 1, &[0; 16], b"x")?;
 /// s.commit()?;
-/// assert_eq!(s.count(1, 1)?, 1);
+/// assert_eq!(view.snapshot().count(1, 1)?, 1);
 /// # Ok::<(), vrs_core::store::StoreError>(())
 /// ```
 #[derive(Debug, Default)]
 pub struct MemoryStore {
+    state: Arc<Mutex<State>>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct State {
     records: BTreeMap<RecordId, Vec<u8>>,
     audit: BTreeMap<u32, Vec<AuditRow>>,
     undo: Option<Vec<Undo>>,
+}
+
+impl State {
+    fn log(&mut self) -> Result<&mut Vec<Undo>, StoreError> {
+        self.undo
+            .as_mut()
+            .ok_or(StoreError::Transaction("write outside a transaction"))
+    }
 }
 
 impl MemoryStore {
@@ -39,13 +57,34 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
+    /// Another handle on the same data.
+    pub fn share(&self) -> MemoryStore {
+        MemoryStore {
+            state: Arc::clone(&self.state),
+        }
+    }
+
+    /// An independent copy of the committed and uncommitted data.
+    pub fn snapshot(&self) -> MemoryStore {
+        MemoryStore {
+            state: Arc::new(Mutex::new(self.lock().clone())),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves consistent data (every write is one map
+        // operation), so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Every stored value and audit entry, for tests that scan for leaked plaintext.
     pub fn raw_bytes(&self) -> Vec<u8> {
+        let state = self.lock();
         let mut out = Vec::new();
-        for v in self.records.values() {
+        for v in state.records.values() {
             out.extend_from_slice(v);
         }
-        for chain in self.audit.values() {
+        for chain in state.audit.values() {
             for row in chain {
                 out.extend_from_slice(&row.entry);
             }
@@ -53,48 +92,46 @@ impl MemoryStore {
         out
     }
 
-    /// Mutable access to a chain, for tests that tamper with the audit log.
-    pub fn audit_rows_mut(&mut self, chain: u32) -> Option<&mut Vec<AuditRow>> {
-        self.audit.get_mut(&chain)
-    }
-
-    fn log(&mut self) -> Result<&mut Vec<Undo>, StoreError> {
-        self.undo
-            .as_mut()
-            .ok_or(StoreError::Transaction("write outside a transaction"))
+    /// Edits the rows of an audit chain directly, for tests that tamper with the log.
+    pub fn tamper_audit(&self, chain: u32, edit: impl FnOnce(&mut Vec<AuditRow>)) {
+        let mut state = self.lock();
+        edit(state.audit.entry(chain).or_default());
     }
 }
 
 impl Store for MemoryStore {
     fn begin(&mut self) -> Result<(), StoreError> {
-        if self.undo.is_some() {
+        let mut st = self.lock();
+        if st.undo.is_some() {
             return Err(StoreError::Transaction("a transaction is already open"));
         }
-        self.undo = Some(Vec::new());
+        st.undo = Some(Vec::new());
         Ok(())
     }
 
     fn commit(&mut self) -> Result<(), StoreError> {
-        self.undo
+        self.lock()
+            .undo
             .take()
             .map(|_| ())
             .ok_or(StoreError::Transaction("commit without a transaction"))
     }
 
     fn rollback(&mut self) -> Result<(), StoreError> {
-        let Some(log) = self.undo.take() else {
+        let mut st = self.lock();
+        let Some(log) = st.undo.take() else {
             return Ok(());
         };
         for undo in log.into_iter().rev() {
             match undo {
                 Undo::Record(id, Some(old)) => {
-                    self.records.insert(id, old);
+                    st.records.insert(id, old);
                 }
                 Undo::Record(id, None) => {
-                    self.records.remove(&id);
+                    st.records.remove(&id);
                 }
                 Undo::Audit(chain) => {
-                    if let Some(rows) = self.audit.get_mut(&chain) {
+                    if let Some(rows) = st.audit.get_mut(&chain) {
                         rows.pop();
                     }
                 }
@@ -104,23 +141,25 @@ impl Store for MemoryStore {
     }
 
     fn get(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.records.get(&(tenant, kind, *key)).cloned())
+        Ok(self.lock().records.get(&(tenant, kind, *key)).cloned())
     }
 
     fn put(&mut self, tenant: u32, kind: u8, key: &Key, value: &[u8]) -> Result<(), StoreError> {
-        self.log()?;
+        let mut st = self.lock();
+        st.log()?;
         let id = (tenant, kind, *key);
-        let old = self.records.insert(id, value.to_vec());
-        self.log()?.push(Undo::Record(id, old));
+        let old = st.records.insert(id, value.to_vec());
+        st.log()?.push(Undo::Record(id, old));
         Ok(())
     }
 
     fn delete(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<bool, StoreError> {
-        self.log()?;
+        let mut st = self.lock();
+        st.log()?;
         let id = (tenant, kind, *key);
-        let old = self.records.remove(&id);
+        let old = st.records.remove(&id);
         let existed = old.is_some();
-        self.log()?.push(Undo::Record(id, old));
+        st.log()?.push(Undo::Record(id, old));
         Ok(existed)
     }
 
@@ -130,8 +169,15 @@ impl Store for MemoryStore {
         kind: u8,
         visit: &mut dyn FnMut(&Key, &[u8]) -> bool,
     ) -> Result<(), StoreError> {
+        // Visit a copy, so the visitor may call back into the store.
         let range = (tenant, kind, [0u8; 16])..=(tenant, kind, [0xff; 16]);
-        for ((_, _, key), value) in self.records.range(range) {
+        let rows: Vec<(Key, Vec<u8>)> = self
+            .lock()
+            .records
+            .range(range)
+            .map(|((_, _, k), v)| (*k, v.clone()))
+            .collect();
+        for (key, value) in &rows {
             if !visit(key, value) {
                 break;
             }
@@ -141,12 +187,13 @@ impl Store for MemoryStore {
 
     fn count(&mut self, tenant: u32, kind: u8) -> Result<u64, StoreError> {
         let range = (tenant, kind, [0u8; 16])..=(tenant, kind, [0xff; 16]);
-        Ok(self.records.range(range).count() as u64)
+        Ok(self.lock().records.range(range).count() as u64)
     }
 
     fn tenants(&mut self) -> Result<Vec<u32>, StoreError> {
-        let mut out: Vec<u32> = self.records.keys().map(|(t, _, _)| *t).collect();
-        out.extend(self.audit.keys().copied());
+        let st = self.lock();
+        let mut out: Vec<u32> = st.records.keys().map(|(t, _, _)| *t).collect();
+        out.extend(st.audit.keys().copied());
         out.retain(|&t| t != 0);
         out.sort_unstable();
         out.dedup();
@@ -154,8 +201,9 @@ impl Store for MemoryStore {
     }
 
     fn audit_append(&mut self, chain: u32, row: &AuditRow) -> Result<(), StoreError> {
-        self.log()?;
-        let rows = self.audit.entry(chain).or_default();
+        let mut st = self.lock();
+        st.log()?;
+        let rows = st.audit.entry(chain).or_default();
         let next = rows.last().map_or(1, |r| r.seq + 1);
         if row.seq != next {
             return Err(StoreError::Conflict(
@@ -163,7 +211,7 @@ impl Store for MemoryStore {
             ));
         }
         rows.push(row.clone());
-        self.log()?.push(Undo::Audit(chain));
+        st.log()?.push(Undo::Audit(chain));
         Ok(())
     }
 
@@ -172,7 +220,8 @@ impl Store for MemoryStore {
         chain: u32,
         visit: &mut dyn FnMut(&AuditRow) -> bool,
     ) -> Result<(), StoreError> {
-        for row in self.audit.get(&chain).into_iter().flatten() {
+        let rows = self.lock().audit.get(&chain).cloned().unwrap_or_default();
+        for row in &rows {
             if !visit(row) {
                 break;
             }
@@ -181,7 +230,11 @@ impl Store for MemoryStore {
     }
 
     fn audit_last(&mut self, chain: u32) -> Result<Option<AuditRow>, StoreError> {
-        Ok(self.audit.get(&chain).and_then(|r| r.last().cloned()))
+        Ok(self
+            .lock()
+            .audit
+            .get(&chain)
+            .and_then(|r| r.last().cloned()))
     }
 
     fn integrity_check(&mut self) -> Result<Vec<String>, StoreError> {
