@@ -36,7 +36,7 @@ macro_rules! codes {
 codes!(
     F01, F02, F03, F04, F05, F06, R01, R02, M01, M02, M03, M04, N01, N02, N03, V01, V02, V03, V04,
     V05, D01, D02, D03, D04, D05, D06, S01, S02, S03, S04, S05, S06, S07, T01, T02, T03, T04, T05,
-    T06, T07, B01, Q01, L01, L02, L03, L04,
+    T06, T07, B01, Q01, L01, L02, L03, L04, L05,
 );
 
 impl fmt::Display for Code {
@@ -467,6 +467,13 @@ static CATALOGUE: &[CodeInfo] = &[
         "再発行した接種券が旧券に代わります。旧券での接種は紛失・不正使用の可能性があります。",
         "Register the dose on the current voucher after checking the person's identity.",
         "本人確認のうえ、現在の接種券で登録してください。"),
+    entry!(L05, Error, Registry, None,
+        "no registered subject for this row",
+        "該当する接種対象者が未登録",
+        "A flag or update names a person (addressee or voucher number) the municipality has not registered; it would be lost.",
+        "フラグ等の対象者（宛名番号・券番号）が登録されていないため、反映できません。",
+        "Register the subject first, or correct the addressee or voucher number.",
+        "先に接種対象者を登録するか、宛名番号・券番号を確認してください。"),
 ];
 
 #[cfg(test)]

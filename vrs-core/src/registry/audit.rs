@@ -94,7 +94,16 @@ pub(crate) fn append(
     draft: AuditDraft,
 ) -> Result<(), RegistryError> {
     let last = store.audit_last(chain)?;
-    let (seq, prev) = last.map_or((1, [0u8; 32]), |r| (r.seq + 1, r.hash));
+    // Chain from the authentic (MACed) head, never from whatever the table ends with: a
+    // removed tail or a rewritten chain then stays visible to verification. When the head
+    // itself is missing or forged, keep appending but never bless that state with a new MAC.
+    let (seq, prev, update_head) = match (read_head(store, chain, mac)?, last) {
+        (Head::Valid(seq, hash), Some(l)) => (seq.max(l.seq) + 1, hash, true),
+        (Head::Valid(seq, hash), None) => (seq + 1, hash, true),
+        (Head::Missing, None) => (1, [0u8; 32], true),
+        (Head::Missing | Head::Forged, Some(l)) => (l.seq + 1, l.hash, false),
+        (Head::Forged, None) => (1, [0u8; 32], false),
+    };
     let mut digest = Sha256::new();
     for k in &draft.records {
         digest.update(k.as_bytes());
@@ -129,16 +138,39 @@ pub(crate) fn append(
             hash,
         },
     )?;
-    let head = head_bytes(seq, &hash);
-    let mut value = head.to_vec();
-    value.extend_from_slice(&mac(&head));
-    store.put(
-        chain,
-        RecordKind::AuditHead.code(),
-        RecordKey::SINGLETON.as_bytes(),
-        &value,
-    )?;
+    if update_head {
+        let head = head_bytes(seq, &hash);
+        let mut value = head.to_vec();
+        value.extend_from_slice(&mac(&head));
+        let key = RecordKey::SINGLETON;
+        store.put(chain, RecordKind::AuditHead.code(), key.as_bytes(), &value)?;
+    }
     Ok(())
+}
+
+/// The stored head of a chain.
+enum Head {
+    /// No head record.
+    Missing,
+    /// A head whose MAC checks out: its sequence number and hash.
+    Valid(u64, [u8; 32]),
+    /// A head record with a wrong MAC or length.
+    Forged,
+}
+
+fn read_head(store: &mut dyn Store, chain: u32, mac: HeadMac<'_>) -> Result<Head, RegistryError> {
+    let key = RecordKey::SINGLETON;
+    let Some(head) = store.get(chain, RecordKind::AuditHead.code(), key.as_bytes())? else {
+        return Ok(Head::Missing);
+    };
+    if head.len() != 72 || mac(&head[..40]) != head[40..] {
+        return Ok(Head::Forged);
+    }
+    let mut seq = [0u8; 8];
+    seq.copy_from_slice(&head[..8]);
+    let mut hash = [0u8; 32];
+    hash.copy_from_slice(&head[8..40]);
+    Ok(Head::Valid(u64::from_be_bytes(seq), hash))
 }
 
 fn chain_hash(prev: &[u8; 32], entry: &[u8]) -> [u8; 32] {
@@ -158,7 +190,12 @@ pub(crate) fn verify(
     let mut expected_seq = 1u64;
     let mut prev = [0u8; 32];
     let mut bad: Option<(u64, String)> = None;
+    let mut entries = 0u64;
     store.audit_scan(chain, &mut |row| {
+        entries += 1;
+        if bad.is_some() {
+            return true; // Only counting from here on.
+        }
         let problem = if row.seq != expected_seq {
             Some("an entry is missing or out of order")
         } else if chain_hash(&prev, &row.entry) != row.hash {
@@ -171,13 +208,12 @@ pub(crate) fn verify(
         };
         if let Some(p) = problem {
             bad = Some((expected_seq, p.to_owned()));
-            return false;
+            return true;
         }
         prev = row.hash;
         expected_seq += 1;
         true
     })?;
-    let entries = expected_seq - 1;
     if bad.is_none() {
         bad = check_head(store, chain, entries, &prev, mac)?;
     }

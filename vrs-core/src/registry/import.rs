@@ -1,6 +1,6 @@
 //! Importing a subject and voucher registration upload (接種対象者・接種券発行登録).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -194,12 +194,12 @@ impl Registry {
             return Ok(ImportOutcome {
                 rows: prev.rows,
                 imported: 0,
-                unchanged: prev.rows,
-                rejected: 0,
+                unchanged: prev.imported + prev.unchanged,
+                rejected: prev.rejected,
                 rejected_rows: Vec::new(),
                 batches_committed: 0,
                 already_imported: true,
-                validation: validate_bytes(&[], layout, ValidateOptions::default()),
+                validation: not_validated(&layout, prev.rows),
             });
         }
 
@@ -221,6 +221,7 @@ impl Registry {
             validation: report,
         };
         let (bad_lines, file_level) = error_lines(&outcome.validation);
+        let bad_lines: HashMap<u64, (Code, String, String)> = bad_lines;
         if file_level || (mode == ImportMode::Strict && !bad_lines.is_empty()) {
             let errors: Vec<_> = outcome
                 .validation
@@ -232,6 +233,7 @@ impl Registry {
             for (line, code, en, ja) in errors {
                 reject(&mut outcome, line, code, en, ja);
             }
+            (outcome.imported, outcome.unchanged) = (0, 0);
             outcome.rejected = if file_level {
                 outcome.rows
             } else {
@@ -254,7 +256,12 @@ impl Registry {
         while let Some(next) = reader.next_record::<R>() {
             in_batch += 1;
             match next {
-                Ok((line, _)) if bad_lines.contains(&line) => outcome.rejected += 1,
+                Ok((line, _)) if bad_lines.contains_key(&line) => {
+                    outcome.rejected += 1;
+                    if let Some((code, en, ja)) = bad_lines.get(&line) {
+                        reject(&mut outcome, line, *code, en.clone(), ja.clone());
+                    }
+                }
                 Ok((line, row)) => match apply(&mut *self.store, &area, now, &self.config, &row) {
                     Err(e) => {
                         self.store.rollback()?;
@@ -280,13 +287,18 @@ impl Registry {
                 },
                 Err(ReadError::Record { line, source }) => {
                     outcome.rejected += 1;
-                    if !bad_lines.contains(&line) {
-                        let ja = source.message_ja();
-                        reject(&mut outcome, line, Code::F03, source.to_string(), ja);
+                    let (code, en, ja) = bad_lines
+                        .get(&line)
+                        .cloned()
+                        .unwrap_or_else(|| (Code::F03, source.to_string(), source.message_ja()));
+                    reject(&mut outcome, line, code, en, ja);
+                }
+                Err(ReadError::Decode { line, .. } | ReadError::Csv { line }) => {
+                    outcome.rejected += 1;
+                    if let Some((code, en, ja)) = bad_lines.get(&line).cloned() {
+                        reject(&mut outcome, line, code, en, ja);
                     }
                 }
-                // The validator reported these lines already.
-                Err(ReadError::Decode { .. } | ReadError::Csv { .. }) => outcome.rejected += 1,
                 Err(e) => {
                     self.store.rollback()?;
                     return Err(RegistryError::InvalidInput(e.to_string()));
@@ -302,11 +314,14 @@ impl Registry {
         }
         if mode == ImportMode::Strict && outcome.rejected > 0 {
             self.store.rollback()?;
+            (outcome.imported, outcome.unchanged) = (0, 0);
             return self.refuse_import(principal, &area, op, outcome);
         }
         let record = ImportRec {
             rows: outcome.rows,
             imported: outcome.imported,
+            unchanged: outcome.unchanged,
+            rejected: outcome.rejected,
             at: model::stamp(now),
         };
         if let Err(e) = area.save(&mut *self.store, RecordKind::Import, &file_key, &record) {
@@ -357,9 +372,10 @@ fn find_layout(id: &str) -> Result<crate::layout::Layout, RegistryError> {
         .map_err(|e| RegistryError::Corrupt(format!("built-in layout missing: {e}")))
 }
 
-/// Lines with errors, and whether an error concerns the whole file (header, encoding at line 1).
-fn error_lines(report: &Report) -> (HashSet<u64>, bool) {
-    let mut lines = HashSet::new();
+/// The first error of every line with errors, and whether an error concerns the whole file
+/// (header, encoding at line 1).
+fn error_lines(report: &Report) -> (HashMap<u64, (Code, String, String)>, bool) {
+    let mut lines = HashMap::new();
     let mut file_level = false;
     for d in &report.diagnostics {
         if d.severity != Severity::Error {
@@ -368,9 +384,29 @@ fn error_lines(report: &Report) -> (HashSet<u64>, bool) {
         if d.line <= 1 {
             file_level = true;
         }
-        lines.insert(d.line);
+        lines
+            .entry(d.line)
+            .or_insert_with(|| (d.code, d.message_en.clone(), d.message_ja.clone()));
     }
     (lines, file_level)
+}
+
+/// The report of a file that was not validated again (it was imported before).
+fn not_validated(layout: &crate::layout::Layout, rows: u64) -> Report {
+    Report {
+        layout: layout.id.to_string(),
+        layout_version: layout.version.to_string(),
+        file: None,
+        encoding: None,
+        bom: false,
+        rows,
+        errors: 0,
+        warnings: 0,
+        infos: 0,
+        truncated: false,
+        diagnostics: Vec::new(),
+        summary: Vec::new(),
+    }
 }
 
 fn reject(outcome: &mut ImportOutcome, line: u64, code: Code, en: String, ja: String) {
@@ -396,6 +432,19 @@ fn apply_subject_row(
     let voucher_key = area.key(RecordKind::Voucher, voucher_number.as_bytes());
     let existing: Option<SubjectRec> = area.load(store, RecordKind::Subject, &subject_key)?;
 
+    // N02: an addressee number that is the person's My Number would put the My Number into
+    // every download (ledger export) — refuse it.
+    if row
+        .my_number
+        .as_ref()
+        .is_some_and(|n| n.expose_secret() == addressee)
+    {
+        return Ok(RowResult::Rejected(
+            Code::N02,
+            "the addressee number is the person's My Number; downloads would disclose it".into(),
+            "宛名番号が個人番号と同じです。ダウンロードファイルに個人番号が出てしまいます".into(),
+        ));
+    }
     // N03 against stored data: the My Number must not belong to another addressee number.
     let my_number_key = row
         .my_number

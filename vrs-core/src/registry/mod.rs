@@ -423,7 +423,16 @@ impl Registry {
         let mut chains = vec![self.verify_audit(principal, None)?];
         for id in self.store.tenants()? {
             if let Ok(code) = MunicipalityCode::parse(&format!("{id:06}")) {
-                chains.push(self.verify_audit(principal, Some(&code))?);
+                // One tenant that cannot be checked (e.g. a wrong key) is a finding, not a
+                // reason to stop checking the others.
+                let result = self.verify_audit(principal, Some(&code));
+                chains.push(result.unwrap_or_else(|e| AuditVerification {
+                    chain: code.as_str().to_owned(),
+                    entries: 0,
+                    ok: false,
+                    first_bad: None,
+                    problem: Some(format!("cannot verify: {e}")),
+                }));
             }
         }
         Ok((problems, chains))

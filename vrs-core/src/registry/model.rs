@@ -157,6 +157,8 @@ pub(crate) struct StaffRec {
 pub(crate) struct ImportRec {
     pub rows: u64,
     pub imported: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
     pub at: u64,
 }
 

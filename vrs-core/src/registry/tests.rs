@@ -831,3 +831,191 @@ fn records_copied_between_tenants_do_not_open_and_wrong_keys_are_recognised() {
         "unknown_tenant"
     );
 }
+
+#[test]
+fn tampering_is_not_laundered_by_later_operations() {
+    let store = MemoryStore::new();
+    let keys = MasterKeyProvider::new([1; 32]);
+    let now = DateTime::new(date(2021, 7, 1), 9, 0, 0).unwrap();
+    let t = code("131016");
+    let open = |s: MemoryStore| {
+        Registry::open(
+            Box::new(s),
+            Box::new(keys.clone()),
+            Box::new(FixedClock::ticking(now, 1)),
+            RegistryConfig::default(),
+        )
+        .unwrap()
+    };
+    let mut reg = open(store.share());
+    reg.create_tenant(&Principal::Operator, &t).unwrap();
+    for i in 0..4 {
+        reg.register_staff(&Principal::Operator, &t, &format!("u{i}"))
+            .unwrap();
+    }
+    // Remove the tail, then keep working: the gap stays visible.
+    let cut = store.snapshot();
+    cut.tamper_audit(t.to_u32(), |rows| {
+        rows.pop();
+        rows.pop();
+    });
+    let mut reg = open(cut);
+    reg.register_staff(&Principal::Operator, &t, "u9").unwrap();
+    let v = reg.verify_audit(&Principal::Operator, Some(&t)).unwrap();
+    assert_eq!((v.ok, v.first_bad), (false, Some(4)), "{v:?}");
+
+    // Rewrite an entry and recompute every later hash: the authentic head still disagrees,
+    // before and after further operations.
+    let rewritten = store.snapshot();
+    rewritten.tamper_audit(t.to_u32(), |rows| {
+        use sha2::{Digest, Sha256};
+        rows[1].entry = String::from_utf8(rows[1].entry.clone())
+            .unwrap()
+            .replace("register-staff", "register-other")
+            .into_bytes();
+        let mut prev = rows[0].hash;
+        for r in rows.iter_mut().skip(1) {
+            let mut h = Sha256::new();
+            h.update(prev);
+            h.update(&r.entry);
+            r.hash = h.finalize().into();
+            prev = r.hash;
+        }
+    });
+    let mut reg = open(rewritten);
+    assert!(!reg.verify_audit(&Principal::Operator, Some(&t)).unwrap().ok);
+    reg.register_staff(&Principal::Operator, &t, "u9").unwrap();
+    let v = reg.verify_audit(&Principal::Operator, Some(&t)).unwrap();
+    assert!(!v.ok, "{v:?}");
+}
+
+#[test]
+fn import_outcomes_are_exact() {
+    let mut reg = registry();
+    let t = code("131016");
+    // N02: an addressee number equal to the My Number would leak it into downloads.
+    let file = format!(
+        "{HEADER}{}{}",
+        row(
+            "131016",
+            "123456789018",
+            "123456789018",
+            "0000012345",
+            "千代田 花子"
+        ),
+        row("131016", "1002", "12345678901X", "0000012346", "番号 誤り"),
+    );
+    let out = reg
+        .import_subjects(&staff("131016"), &t, file.as_bytes(), ImportMode::Lenient)
+        .unwrap();
+    let codes: Vec<(u64, &str)> = out
+        .rejected_rows
+        .iter()
+        .map(|r| (r.line, r.code.as_str()))
+        .collect();
+    assert_eq!(codes, vec![(2, "N02"), (3, "N01")]);
+    assert_eq!((out.imported, out.rejected), (0, 2));
+    let again = reg
+        .import_subjects(&staff("131016"), &t, file.as_bytes(), ImportMode::Lenient)
+        .unwrap();
+    assert!(again.already_imported);
+    assert_eq!(
+        (again.unchanged, again.rejected, again.validation.errors),
+        (0, 2, 0)
+    );
+    assert!(again.validation.diagnostics.is_empty());
+
+    // A strict import rolled back by a registry rule reports nothing imported.
+    let good = format!(
+        "{HEADER}{}",
+        row(
+            "131016",
+            "1001",
+            "123456789018",
+            "0000012345",
+            "千代田 花子"
+        )
+    );
+    let clash = format!(
+        "{good}{}",
+        row("131016", "1003", "110000000000", "0000099999", "別人")
+    );
+    reg.import_subjects(&staff("131016"), &t, good.as_bytes(), ImportMode::Strict)
+        .unwrap();
+    let clash = clash.replace(
+        "1001,123456789018,0000012345",
+        "1004,500000000011,0000012345",
+    );
+    let e = reg
+        .import_subjects(&staff("131016"), &t, clash.as_bytes(), ImportMode::Strict)
+        .unwrap_err();
+    let RegistryError::ImportRejected(o) = e else {
+        panic!()
+    };
+    assert_eq!(
+        (o.imported, o.unchanged, o.rejected, o.batches_committed),
+        (0, 0, 1, 0)
+    );
+    assert_eq!(
+        reg.subject_doses(&staff("131016"), &t, "1003")
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+}
+
+#[test]
+fn flags_upload_and_verify_store_with_a_wrong_key() {
+    let (mut reg, store) = registry_with_store();
+    let t = code("131016");
+    let file = format!(
+        "{HEADER}{}",
+        row(
+            "131016",
+            "1001",
+            "123456789018",
+            "0000012345",
+            "千代田 花子"
+        )
+    );
+    reg.import_subjects(&staff("131016"), &t, file.as_bytes(), ImportMode::Strict)
+        .unwrap();
+    let flags = "自治体コード,宛名番号,券番号,フラグ種別,異動日,転出先自治体コード\r\n\
+                 131016,1001,,2,20210531,\r\n131016,9999,,1,20210531,011002\r\n";
+    let out = reg
+        .import_flags(&staff("131016"), &t, flags.as_bytes(), ImportMode::Lenient)
+        .unwrap();
+    assert_eq!(
+        (out.imported, out.rejected),
+        (1, 1),
+        "{:?}",
+        out.rejected_rows
+    );
+    assert_eq!(out.rejected_rows[0].code, "L05");
+    let s = reg.subject_doses(&staff("131016"), &t, "1001").unwrap();
+    assert_eq!(s.flags[0].kind, "deceased");
+
+    // 131032 sealed with another key: verify_store reports it and checks the rest.
+    let now = DateTime::new(date(2021, 7, 1), 9, 0, 0).unwrap();
+    let mut keys = crate::crypto::StaticKeyProvider::new(crate::crypto::SecretKey::new([9; 32]));
+    let master = MasterKeyProvider::new([42; 32]);
+    for c in ["131016", "011002"] {
+        keys.insert(code(c), master.tenant_key(&code(c)).unwrap());
+    }
+    keys.insert(code("131032"), crate::crypto::SecretKey::new([3; 32]));
+    let mut reg = Registry::open(
+        Box::new(store.share()),
+        Box::new(keys),
+        Box::new(FixedClock::new(now)),
+        RegistryConfig::default(),
+    )
+    .unwrap();
+    let (problems, chains) = reg.verify_store(&Principal::Operator).unwrap();
+    assert!(problems.is_empty());
+    let bad: Vec<&str> = chains
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.chain.as_str())
+        .collect();
+    assert_eq!(bad, vec!["131032"], "{chains:?}");
+}

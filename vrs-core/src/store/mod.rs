@@ -115,11 +115,12 @@ pub trait Store: Send {
     /// Backend errors.
     fn tenants(&mut self) -> Result<Vec<u32>, StoreError>;
 
-    /// Appends an entry to an audit chain. `seq` must be one past the last.
+    /// Appends an entry to an audit chain. `seq` must be greater than the last entry's (gaps are
+    /// allowed: they are evidence that entries were removed).
     ///
     /// # Errors
     /// [`StoreError::Transaction`] outside a transaction; [`StoreError::Conflict`] when `seq`
-    /// is taken; backend errors.
+    /// is not greater than the last; backend errors.
     fn audit_append(&mut self, chain: u32, row: &AuditRow) -> Result<(), StoreError>;
 
     /// Calls `visit` with every entry of an audit chain in `seq` order, until it returns `false`.

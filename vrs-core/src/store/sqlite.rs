@@ -290,11 +290,8 @@ impl Store for SqliteStore {
 
     fn audit_append(&mut self, chain: u32, row: &AuditRow) -> Result<(), StoreError> {
         self.need_tx()?;
-        let next = self.audit_last(chain)?.map_or(1, |r| r.seq + 1);
-        if row.seq != next {
-            return Err(StoreError::Conflict(
-                "audit sequence number taken or skipped",
-            ));
+        if self.audit_last(chain)?.is_some_and(|r| r.seq >= row.seq) {
+            return Err(StoreError::Conflict("audit sequence number taken"));
         }
         let mut stmt = self.conn.prepare_cached(
             "INSERT INTO audit (chain, seq, entry, hash) VALUES (?1, ?2, ?3, ?4)",
