@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufWriter, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -62,6 +62,21 @@ enum Command {
         kind: IdKindArg,
         /// Values to check.
         values: Vec<String>,
+    },
+    /// Run a registry scenario against a store; print one JSON line per step.
+    ///
+    /// Runs the scenario FILE (tenants, clock, steps with principals, arguments and
+    /// expectations) against an embedded registry in DIR, printing
+    /// {"step": N, "op": ..., "ok": ..., "error": ..., "result": ...} per step. Exit 0: every
+    /// expectation holds; 1: some do not (listed on standard error); 2: could not run.
+    /// Format and ops: tests/scenarios/README.md.
+    Scenario {
+        /// The scenario file (JSON).
+        file: PathBuf,
+        /// The store directory: created if missing (database, and keys in DIR/keys); a later
+        /// run on the same DIR reuses its data and keys.
+        #[arg(long, value_name = "DIR")]
+        store: PathBuf,
     },
 }
 
@@ -156,6 +171,7 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate(&args),
         Command::Generate(args) => generate(&args),
         Command::Id { kind, values } => id(kind, &values),
+        Command::Scenario { file, store } => scenario(&file, &store),
     };
     match result {
         Ok(code) => code,
@@ -409,6 +425,18 @@ fn id(kind: IdKindArg, values: &[String]) -> Result<ExitCode, Fatal> {
     }
     out.flush()?;
     Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn scenario(file: &Path, store: &Path) -> Result<ExitCode, Fatal> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    let mut err = io::stderr().lock();
+    let all_hold = crate::scenario::run(file, store, &mut out, &mut err).map_err(Fatal)?;
+    out.flush()?;
+    Ok(if all_hold {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -66,6 +66,26 @@ fn layouts_lists_every_layout_with_its_version() {
 }
 
 #[test]
+fn help_lists_every_subcommand() {
+    let o = run(&["--help"], None);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    for cmd in ["layouts", "validate", "generate", "id", "scenario"] {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(cmd)),
+            "{cmd} missing in:\n{text}"
+        );
+    }
+    let o = run(&["scenario", "--help"], None);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(
+        text.contains("--store <DIR>") && text.contains("Exit 0"),
+        "{text}"
+    );
+}
+
+#[test]
 fn id_checks_arguments_and_stdin_and_never_echoes_a_my_number() {
     let o = run(
         &["id", "municipality-code", "131016", "131017", "011002"],

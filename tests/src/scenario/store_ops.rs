@@ -1,0 +1,278 @@
+//! Store-level steps: they act on the store's files directly, as an attacker with file access
+//! (or a failing disk) would, to show what the registry notices. None goes through the registry.
+
+use std::io::Write;
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use vrs_core::crypto::RecordKind;
+use vrs_core::id::MunicipalityCode;
+use vrs_core::store::{SqliteOptions, SqliteStore, Store};
+
+use super::spec::{AuditTamper, RecordTamper};
+
+fn sql(e: rusqlite::Error) -> String {
+    format!("SQLite: {e}")
+}
+
+fn chain_name(chain: Option<&MunicipalityCode>) -> String {
+    chain.map_or_else(|| "registry".to_owned(), |c| c.as_str().to_owned())
+}
+
+/// What `tamper-audit` did.
+#[derive(Debug, Serialize)]
+pub struct AuditTamperView {
+    chain: String,
+    seq: i64,
+    action: &'static str,
+    rehashed: u64,
+}
+
+/// Edits or deletes one entry of an audit chain (`seq`: default the last one).
+///
+/// # Errors
+/// The chain has no such entry; SQLite failures.
+pub fn tamper_audit(
+    db: &Path,
+    chain: Option<&MunicipalityCode>,
+    seq: Option<u64>,
+    action: &AuditTamper,
+) -> Result<AuditTamperView, String> {
+    let id = chain.map_or(0, MunicipalityCode::to_u32);
+    let name = chain_name(chain);
+    let mut conn = Connection::open(db).map_err(sql)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(sql)?;
+    let seq: i64 = match seq {
+        Some(s) => i64::try_from(s).map_err(|_| format!("seq {s} is out of range"))?,
+        None => conn
+            .query_row(
+                "SELECT MAX(seq) FROM audit WHERE chain = ?1",
+                params![id],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .map_err(sql)?
+            .ok_or_else(|| format!("the audit chain {name} is empty"))?,
+    };
+    let tx = conn.transaction().map_err(sql)?;
+    let entry: Vec<u8> = tx
+        .query_row(
+            "SELECT entry FROM audit WHERE chain = ?1 AND seq = ?2",
+            params![id, seq],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(sql)?
+        .ok_or_else(|| format!("the audit chain {name} has no entry {seq}"))?;
+    let (action_name, rehashed) = match action {
+        AuditTamper::Delete => {
+            tx.execute(
+                "DELETE FROM audit WHERE chain = ?1 AND seq = ?2",
+                params![id, seq],
+            )
+            .map_err(sql)?;
+            ("delete", 0)
+        }
+        AuditTamper::Edit { set, rehash } => {
+            let mut obj: Map<String, Value> = serde_json::from_slice(&entry)
+                .map_err(|e| format!("audit entry {seq} is not JSON: {e}"))?;
+            for (k, v) in set {
+                obj.insert(k.clone(), v.clone());
+            }
+            let bytes = serde_json::to_vec(&obj).map_err(|e| e.to_string())?;
+            tx.execute(
+                "UPDATE audit SET entry = ?3 WHERE chain = ?1 AND seq = ?2",
+                params![id, seq, bytes],
+            )
+            .map_err(sql)?;
+            let rehashed = if *rehash {
+                rehash_from(&tx, id, seq)?
+            } else {
+                0
+            };
+            ("edit", rehashed)
+        }
+    };
+    tx.commit().map_err(sql)?;
+    Ok(AuditTamperView {
+        chain: name,
+        seq,
+        action: action_name,
+        rehashed,
+    })
+}
+
+/// Recomputes the hash chain from `seq` on, as a forger without the head key would: each
+/// entry's `prev` and stored hash made consistent again. Returns the entries rewritten.
+fn rehash_from(tx: &rusqlite::Transaction<'_>, chain: u32, seq: i64) -> Result<u64, String> {
+    let mut prev: Vec<u8> = if seq > 1 {
+        tx.query_row(
+            "SELECT hash FROM audit WHERE chain = ?1 AND seq = ?2",
+            params![chain, seq - 1],
+            |r| r.get(0),
+        )
+        .map_err(sql)?
+    } else {
+        vec![0; 32]
+    };
+    let rows: Vec<(i64, Vec<u8>)> = {
+        let mut stmt = tx
+            .prepare("SELECT seq, entry FROM audit WHERE chain = ?1 AND seq >= ?2 ORDER BY seq")
+            .map_err(sql)?;
+        let it = stmt
+            .query_map(params![chain, seq], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(sql)?;
+        it.collect::<Result<_, _>>().map_err(sql)?
+    };
+    let mut n = 0;
+    for (s, entry) in rows {
+        let mut obj: Map<String, Value> = serde_json::from_slice(&entry)
+            .map_err(|e| format!("audit entry {s} is not JSON: {e}"))?;
+        obj.insert("prev".into(), Value::String(hex::encode(&prev)));
+        let bytes = serde_json::to_vec(&obj).map_err(|e| e.to_string())?;
+        let mut h = Sha256::new();
+        h.update(&prev);
+        h.update(&bytes);
+        let hash = h.finalize().to_vec();
+        tx.execute(
+            "UPDATE audit SET entry = ?3, hash = ?4 WHERE chain = ?1 AND seq = ?2",
+            params![chain, s, bytes, hash],
+        )
+        .map_err(sql)?;
+        prev = hash;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// What `tamper-record` did.
+#[derive(Debug, Serialize)]
+pub struct RecordTamperView {
+    action: &'static str,
+    records: usize,
+}
+
+/// Copies or corrupts sealed records through a second connection to the store.
+///
+/// # Errors
+/// Store failures.
+pub fn tamper_record(
+    db: &Path,
+    kind: RecordKind,
+    action: &RecordTamper,
+) -> Result<RecordTamperView, String> {
+    let mut store = SqliteStore::open(db, SqliteOptions::default()).map_err(|e| e.to_string())?;
+    let source = match action {
+        RecordTamper::Transplant { from, .. } => from,
+        RecordTamper::Corrupt { tenant } => tenant,
+    };
+    let mut rows: Vec<([u8; 16], Vec<u8>)> = Vec::new();
+    store
+        .scan(source.to_u32(), kind.code(), &mut |k, v| {
+            rows.push((*k, v.to_vec()));
+            true
+        })
+        .map_err(|e| e.to_string())?;
+    let (dest, name) = match action {
+        RecordTamper::Transplant { to, .. } => (to, "transplant"),
+        RecordTamper::Corrupt { tenant } => (tenant, "corrupt"),
+    };
+    let count = rows.len();
+    store.begin().map_err(|e| e.to_string())?;
+    for (key, mut value) in rows {
+        if matches!(action, RecordTamper::Corrupt { .. }) {
+            if let Some(last) = value.last_mut() {
+                *last ^= 1;
+            }
+        }
+        store
+            .put(dest.to_u32(), kind.code(), &key, &value)
+            .map_err(|e| e.to_string())?;
+    }
+    store.commit().map_err(|e| e.to_string())?;
+    Ok(RecordTamperView {
+        action: name,
+        records: count,
+    })
+}
+
+/// Writes a fresh random 32-byte key (64 hex digits, mode 0600) to `path`, replacing any.
+///
+/// # Errors
+/// I/O failures, no randomness.
+pub fn write_random_key(path: &Path) -> Result<(), String> {
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw).map_err(|e| format!("no randomness: {e}"))?;
+    let text = format!("{}\n", hex::encode(raw));
+    raw.fill(0);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// What `scan-store` found.
+#[derive(Debug, Serialize)]
+pub struct ScanView {
+    files: usize,
+    bytes: u64,
+    found: Vec<usize>,
+    my_numbers_searched: usize,
+    my_numbers_found: usize,
+}
+
+/// Searches the raw store files (the database and its journal, not the keys) for each string
+/// of `find` and each known My Number. Returns the indices of `find` found and how many My
+/// Numbers were found (never which).
+///
+/// # Errors
+/// I/O failures.
+pub fn scan_store(dir: &Path, find: &[String], my_numbers: &[String]) -> Result<ScanView, String> {
+    let mut contents = Vec::new();
+    let io = |e: std::io::Error| format!("{}: {e}", dir.display());
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(io)?;
+    names.sort_by_key(std::fs::DirEntry::file_name);
+    let mut bytes = 0u64;
+    for entry in names {
+        if entry.file_type().map_err(io)?.is_file() {
+            let data = std::fs::read(entry.path()).map_err(io)?;
+            bytes += data.len() as u64;
+            contents.push(data);
+        }
+    }
+    let present = |needle: &[u8]| {
+        !needle.is_empty()
+            && contents
+                .iter()
+                .any(|c| c.windows(needle.len()).any(|w| w == needle))
+    };
+    let found: Vec<usize> = find
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| present(s.as_bytes()))
+        .map(|(i, _)| i)
+        .collect();
+    let my = my_numbers.iter().filter(|n| present(n.as_bytes())).count();
+    Ok(ScanView {
+        files: contents.len(),
+        bytes,
+        found,
+        my_numbers_searched: my_numbers.len(),
+        my_numbers_found: my,
+    })
+}
