@@ -1,14 +1,15 @@
 /*
  * libvrs: the C interface of vrs, validating and writing the exchange files of Japan's
- * COVID-19 Vaccination Record System (VRS).
+ * COVID-19 Vaccination Record System (VRS), and running its record model (vrs_registry).
  *
  * Conventions:
  * - Fallible functions return a vrs_status: VRS_OK (0) or a status whose number never changes;
- *   vrs_status_message() describes any number. There is no global "last error".
+ *   vrs_status_message() describes any number. There is no global "last error": registry calls
+ *   hand out a failure's details through their optional last parameter vrs_error **out_error.
  * - Inputs are (const uint8_t *data, size_t len), UTF-8 for text. NULL data is allowed only with
  *   len 0 ("empty"). A NULL required pointer gives VRS_NULL_ARGUMENT.
- * - Outputs come last and are written only when the call returns VRS_OK (vrs_writer_end_row
- *   documents its one exception).
+ * - Outputs come last and are written only when the call returns VRS_OK (the exceptions:
+ *   vrs_writer_end_row's diagnostics, and out_error, written only on failure).
  * - Handles come from vrs_*_new (or a call returning one) and are released with the matching
  *   vrs_*_free; vrs_*_free(NULL) does nothing. Handles never depend on each other.
  * - A panic inside the library is caught and returned as VRS_PANIC.
@@ -49,6 +50,44 @@
  * with `vrs_bytes_free`. It does not depend on the handle that produced it.
  */
 typedef struct vrs_bytes vrs_bytes;
+
+/**
+ * The details of a failed registry call: its status, a stable code, the rule behind a conflict
+ * or rule error, messages in English and Japanese, and (for `VRS_IMPORT_REJECTED`) the import
+ * outcome listing the rejected rows. Read it with `vrs_error_describe` and `vrs_error_json`,
+ * free it with `vrs_error_free`.
+ *
+ * No message or document holds a My Number. An error never changes, so it may be read from
+ * several threads at once.
+ */
+typedef struct vrs_error vrs_error;
+
+/**
+ * The caller of a registry operation: municipal staff, a venue tablet, a prefecture or national
+ * viewer, or the operator. Make one with a `vrs_principal_*_new` function, pass it to any number
+ * of registry calls (also from several threads: it never changes), free it with
+ * `vrs_principal_free`. It does not depend on a registry.
+ *
+ * | role | may |
+ * |---|---|
+ * | staff (own municipality, user ID registered by the operator) | import, vouchers, doses, flags, read a subject, exports, own statistics, own audit log |
+ * | venue tablet (own municipality) | record doses by OCR line (sees only the confirmation) |
+ * | prefecture / national viewer | statistics of its prefecture / of all municipalities |
+ * | operator | tenants, staff user IDs and quotas, audit logs, store verification; no personal data |
+ */
+typedef struct vrs_principal vrs_principal;
+
+/**
+ * A registry: the record model over one store, with keys from the host. Open it with
+ * `vrs_registry_open` (a store directory and a key directory) or `vrs_registry_open_memory`
+ * (in memory, for tests and demos); free it with `vrs_registry_free`.
+ *
+ * A registry may be used from several threads at once: calls are serialised by a lock inside.
+ * Several processes may open the same store directory (SQLite serialises their writes).
+ * After a panic inside a call (`VRS_PANIC`) every later call returns `VRS_INVALID_STATE`: free
+ * the registry and open it again.
+ */
+typedef struct vrs_registry vrs_registry;
 
 /**
  * The result of a validation, or the diagnostics of one row written by a `vrs_writer`.
@@ -305,6 +344,180 @@ typedef struct {
 } vrs_write_options;
 
 /**
+ * What `vrs_error_describe` fills in. The strings borrow from the error: valid until
+ * `vrs_error_free`, NUL-terminated.
+ */
+typedef struct {
+    /**
+     * The status the call returned.
+     */
+    vrs_status status;
+    /**
+     * A stable machine-readable code: one of `forbidden`, `unknown_tenant`, `tenant_exists`,
+     * `wrong_key`, `not_found`, `conflict`, `rule`, `invalid_input`, `quota_exceeded`,
+     * `import_rejected`, `corrupt`, `crypto`, `store`, `export` (the registry's codes), or
+     * `null_argument`, `invalid_utf8`, `invalid_state`, `internal` (failures at the C
+     * boundary; an argument the boundary rejects is `invalid_input` like the registry's own).
+     */
+    vrs_str code;
+    /**
+     * The rule of a `VRS_CONFLICT` or `VRS_RULE` error as in the diagnostics catalogue
+     * (`"S03"`, `"D02"`...); absent (`{ NULL, 0 }`) otherwise.
+     */
+    vrs_str rule;
+    /**
+     * The message in English.
+     */
+    vrs_str message_en;
+    /**
+     * The message in Japanese.
+     */
+    vrs_str message_ja;
+} vrs_error_info;
+
+/**
+ * Options of `vrs_registry_open` and `vrs_registry_open_memory`. A zero-initialised struct
+ * (`vrs_registry_options o = {0};`) gives the defaults, the same as passing NULL.
+ *
+ * The struct may only grow in a new major version of the library.
+ */
+typedef struct {
+    /**
+     * Pin the registry's clock at this Japan time, the number `YYYYMMDDHHMMSS` (e.g.
+     * `20210701090000`); 0: the system clock (the default). `vrs_registry_set_time` changes it
+     * later. The time dates registrations and audit entries and is the "today" of the
+     * no-future-dates rules.
+     */
+    uint64_t fixed_time_yyyymmddhhmmss;
+    /**
+     * Statistics cells counting fewer doses than this are suppressed (`"count": null`); 0: the
+     * default, 10. (1 suppresses nothing.)
+     */
+    uint64_t stats_threshold;
+    /**
+     * Staff user IDs a tenant may register unless the operator raised its quota; 0: the
+     * default, 10.
+     */
+    uint32_t staff_quota;
+    /**
+     * Data rows per committed batch in lenient imports; 0: the default, 10,000.
+     */
+    uint32_t import_batch_rows;
+} vrs_registry_options;
+
+/**
+ * How an import treats rows with problems: `VRS_IMPORT_STRICT` (0, the default) or
+ * `VRS_IMPORT_LENIENT` (a `uint32_t`; the numbers are fixed forever).
+ */
+typedef uint32_t vrs_import_mode;
+
+/**
+ * One dose as a venue or staff member enters it. Text fields are `(pointer, length)` pairs of
+ * UTF-8; NULL with length 0 is the empty text.
+ */
+typedef struct {
+    /**
+     * Vaccination date, the number `YYYYMMDD`.
+     */
+    uint32_t vaccinated_on_yyyymmdd;
+    /**
+     * Manufacturer as written (any accepted spelling, e.g. `ファイザー`).
+     */
+    const uint8_t *manufacturer;
+    /**
+     * Length of `manufacturer` in bytes.
+     */
+    size_t manufacturer_len;
+    /**
+     * Lot number (1-20 of `[0-9A-Za-z-]`).
+     */
+    const uint8_t *lot;
+    /**
+     * Length of `lot` in bytes.
+     */
+    size_t lot_len;
+    /**
+     * Venue name (at most 30 characters).
+     */
+    const uint8_t *venue;
+    /**
+     * Length of `venue` in bytes.
+     */
+    size_t venue_len;
+    /**
+     * Doctor's name (at most 20 characters).
+     */
+    const uint8_t *doctor;
+    /**
+     * Length of `doctor` in bytes.
+     */
+    size_t doctor_len;
+} vrs_dose_input;
+
+/**
+ * How `vrs_registry_set_flag` names the subject: one of the `VRS_SUBJECT_BY_*` numbers (a
+ * `uint32_t`; fixed forever, 0 is never a kind).
+ */
+typedef uint32_t vrs_subject_kind;
+
+/**
+ * A flag's kind: one of the `VRS_FLAG_*` numbers (a `uint32_t`; fixed forever, the same
+ * numbers as the flag file's フラグ種別).
+ */
+typedef uint32_t vrs_flag_kind;
+
+/**
+ * A flag to set with `vrs_registry_set_flag`.
+ */
+typedef struct {
+    /**
+     * `VRS_FLAG_MOVED_OUT` or `VRS_FLAG_DECEASED`.
+     */
+    vrs_flag_kind kind;
+    /**
+     * The move-out date or the date of death, the number `YYYYMMDD`.
+     */
+    uint32_t date_yyyymmdd;
+    /**
+     * Moved out: the destination municipality code, `destination_len` bytes; NULL when unknown
+     * (and always for a death).
+     */
+    const uint8_t *destination;
+    /**
+     * Length of `destination` in bytes.
+     */
+    size_t destination_len;
+} vrs_flag;
+
+/**
+ * Options of the exports. A zero-initialised struct gives the defaults, the same as passing
+ * NULL: UTF-8 without BOM, with a header row.
+ *
+ * The struct may only grow in a new major version of the library.
+ */
+typedef struct {
+    /**
+     * `VRS_ENCODING_AUTO` (0) or `VRS_ENCODING_UTF8` for UTF-8, `VRS_ENCODING_CP932` for CP932
+     * (a character CP932 cannot hold fails the export with `VRS_EXPORT`, never replaced).
+     */
+    vrs_encoding encoding;
+    /**
+     * Nonzero: start with a UTF-8 byte-order mark (ignored for CP932).
+     */
+    uint8_t bom;
+    /**
+     * Nonzero: write no header row.
+     */
+    uint8_t no_header;
+} vrs_export_options;
+
+/**
+ * A statistics dimension: one of the `VRS_DIMENSION_*` numbers (a `uint32_t`; fixed forever,
+ * 0 is never a dimension).
+ */
+typedef uint32_t vrs_dimension;
+
+/**
  * Success.
  */
 #define VRS_OK 0
@@ -377,6 +590,81 @@ typedef struct {
 #define VRS_INDEX_OUT_OF_RANGE 12
 
 /**
+ * Registry: the principal may not do this (wrong role, another municipality, a staff user ID
+ * that is not registered). The call was recorded in the audit log as refused.
+ */
+#define VRS_FORBIDDEN 13
+
+/**
+ * Registry: the tenant (municipality) does not exist in this registry.
+ */
+#define VRS_UNKNOWN_TENANT 14
+
+/**
+ * Registry: the tenant exists already.
+ */
+#define VRS_TENANT_EXISTS 15
+
+/**
+ * Registry: no subject, voucher or user with that identifier.
+ */
+#define VRS_NOT_FOUND 16
+
+/**
+ * Registry: the request contradicts stored data (a voucher issued to someone else, a different
+ * dose already recorded...); the error's `rule` names the rule (V02, S03...).
+ */
+#define VRS_CONFLICT 17
+
+/**
+ * Registry: a rule of the domain forbids it (D02 future date, L01 dose after death, T03
+ * unknown manufacturer...); the error's `rule` names it.
+ */
+#define VRS_RULE 18
+
+/**
+ * Registry: the tenant's staff user quota is used up.
+ */
+#define VRS_QUOTA_EXCEEDED 19
+
+/**
+ * Registry: a strict import found problems and imported nothing (or the file itself is
+ * unusable); the error's JSON lists the rejected rows.
+ */
+#define VRS_IMPORT_REJECTED 20
+
+/**
+ * Registry: the key supplied for a tenant does not open its data.
+ */
+#define VRS_WRONG_KEY 21
+
+/**
+ * Registry: a key is missing or unusable, or sealing/opening failed.
+ */
+#define VRS_CRYPTO 22
+
+/**
+ * Registry: the store failed (database error, unreadable directory, newer schema...).
+ */
+#define VRS_STORE 23
+
+/**
+ * Registry: a stored record is unreadable (written by a newer library, or corrupt).
+ */
+#define VRS_CORRUPT 24
+
+/**
+ * Registry: writing an export failed (e.g. a name CP932 cannot hold).
+ */
+#define VRS_EXPORT 25
+
+/**
+ * Registry: another error, new in `vrs-core`, that has no status of its own yet; the error's
+ * `code` says which.
+ */
+#define VRS_REGISTRY 26
+
+/**
  * 全国地方公共団体コード: 6 ASCII digits, prefecture 01-47, JIS X 0402 check digit.
  */
 #define VRS_ID_MUNICIPALITY_CODE 1
@@ -436,6 +724,61 @@ typedef struct {
  * CP932 / Windows-31J (Microsoft's Shift_JIS).
  */
 #define VRS_ENCODING_CP932 2
+
+/**
+ * All or nothing: any rejected row and nothing is imported (`VRS_IMPORT_REJECTED`).
+ */
+#define VRS_IMPORT_STRICT 0
+
+/**
+ * Import the valid rows in committed batches; the outcome lists the rejected ones.
+ */
+#define VRS_IMPORT_LENIENT 1
+
+/**
+ * By addressee number (宛名番号).
+ */
+#define VRS_SUBJECT_BY_ADDRESSEE 1
+
+/**
+ * By one of the subject's voucher numbers (券番号).
+ */
+#define VRS_SUBJECT_BY_VOUCHER 2
+
+/**
+ * Moved out (転出): later doses under this tenant's vouchers get warning L02.
+ */
+#define VRS_FLAG_MOVED_OUT 1
+
+/**
+ * Died (死亡): later doses are refused (L01).
+ */
+#define VRS_FLAG_DECEASED 2
+
+/**
+ * The municipality holding the dose (`"municipality"` in the JSON).
+ */
+#define VRS_DIMENSION_MUNICIPALITY 1
+
+/**
+ * The dose number (`"dose"`).
+ */
+#define VRS_DIMENSION_DOSE 2
+
+/**
+ * The week of vaccination, as its Monday (`"week"`).
+ */
+#define VRS_DIMENSION_WEEK 3
+
+/**
+ * The manufacturer, canonical spelling (`"manufacturer"`).
+ */
+#define VRS_DIMENSION_MANUFACTURER 4
+
+/**
+ * The age band on the vaccination day (`"age-band"`: `"12-17"`, `"90+"`, `"unknown"`).
+ */
+#define VRS_DIMENSION_AGE_BAND 5
 
 #ifdef __cplusplus
 extern "C" {
@@ -811,6 +1154,725 @@ vrs_status vrs_writer_report(const vrs_writer *writer, vrs_report **out);
  * not be used afterwards.
  */
 void vrs_writer_free(vrs_writer *writer);
+
+/**
+ * Fills `*out` with the status, code, rule and messages of `error`; the strings borrow from
+ * `error` and stay valid until `vrs_error_free(error)`.
+ *
+ * Returns `VRS_OK` or `VRS_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `error` must be NULL or a live error; `out` must be NULL or valid for a write of one
+ * `vrs_error_info`.
+ */
+vrs_status vrs_error_describe(const vrs_error *error, vrs_error_info *out);
+
+/**
+ * Writes to `*out` a new buffer holding `error` as a compact JSON object (free it with
+ * `vrs_bytes_free`):
+ *
+ * ```json
+ * {"status": 20, "code": "import_rejected", "rule": null,
+ *  "message_en": "...", "message_ja": "...", "import": { ...an import outcome... }}
+ * ```
+ *
+ * `rule` is a string such as `"D02"` for `VRS_CONFLICT` and `VRS_RULE`, else `null`; `import`
+ * is the outcome of the rejected import for `VRS_IMPORT_REJECTED` (the document
+ * `vrs_registry_import_subjects` describes, with `rejected_rows` saying which lines and why),
+ * else `null`.
+ *
+ * Returns `VRS_OK` or `VRS_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `error` must be NULL or a live error; `out` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_error_json(const vrs_error *error, vrs_bytes **out);
+
+/**
+ * Frees `error` (and every string borrowed from it). `vrs_error_free(NULL)` does nothing.
+ *
+ * # Safety
+ * `error` must be NULL or a pointer from this library that has not been freed yet; it must not
+ * be used afterwards.
+ */
+void vrs_error_free(vrs_error *error);
+
+/**
+ * Makes a municipal staff member of `tenant` (a municipality code, `tenant_len` bytes) with
+ * login ID `user_id` (`user_id_len` bytes of UTF-8), and writes it to `*out`. The ID must have
+ * been registered for the tenant (`vrs_registry_register_staff`) before it can act.
+ *
+ * Returns `VRS_OK`; `VRS_INVALID_ARGUMENT` for an invalid municipality code or an empty user
+ * ID; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `tenant` and `user_id` must be NULL or valid for reads of their lengths; `out` must be NULL
+ * or valid for a write of a pointer.
+ */
+vrs_status vrs_principal_staff_new(const uint8_t *tenant,
+                                   size_t tenant_len,
+                                   const uint8_t *user_id,
+                                   size_t user_id_len,
+                                   vrs_principal **out);
+
+/**
+ * Makes a vaccination venue's tablet issued by `tenant` (a municipality code) and writes it to
+ * `*out`. A tablet may only record doses by OCR line on its municipality's vouchers.
+ *
+ * Returns `VRS_OK`, `VRS_INVALID_ARGUMENT` (invalid code), `VRS_INVALID_UTF8` or
+ * `VRS_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `tenant` must be NULL or valid for reads of `tenant_len` bytes; `out` must be NULL or valid
+ * for a write of a pointer.
+ */
+vrs_status vrs_principal_venue_new(const uint8_t *tenant, size_t tenant_len, vrs_principal **out);
+
+/**
+ * Makes a prefecture's viewer (statistics of its own municipalities only) for prefecture number
+ * `prefecture` (1 Hokkaido .. 47 Okinawa) and writes it to `*out`.
+ *
+ * Returns `VRS_OK`, `VRS_INVALID_ARGUMENT` (not 1..=47) or `VRS_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `out` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_principal_prefecture_new(uint8_t prefecture, vrs_principal **out);
+
+/**
+ * Makes the national viewer (statistics of every municipality) and writes it to `*out`.
+ *
+ * Returns `VRS_OK` or `VRS_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `out` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_principal_national_new(vrs_principal **out);
+
+/**
+ * Makes the operator (the operations contractor: tenants, staff user IDs, audit, maintenance;
+ * never personal data) and writes it to `*out`.
+ *
+ * Returns `VRS_OK` or `VRS_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `out` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_principal_operator_new(vrs_principal **out);
+
+/**
+ * Frees `principal`. `vrs_principal_free(NULL)` does nothing.
+ *
+ * # Safety
+ * `principal` must be NULL or a pointer from this library that has not been freed yet; it
+ * must not be used afterwards.
+ */
+void vrs_principal_free(vrs_principal *principal);
+
+/**
+ * Creates the key directory `key_dir` (`key_dir_len` bytes of UTF-8; mode 0700) with a fresh
+ * random `master.key` (64 hex digits, mode 0600) from which every tenant key is derived. A
+ * `<municipality code>.key` added later gives that tenant its own key. Refuses to overwrite an
+ * existing master key. For production, keep keys in an HSM or KMS instead (through the Rust
+ * `KeyProvider` trait).
+ *
+ * Returns `VRS_OK`; `VRS_STORE` when a master key exists already or the directory cannot be
+ * written; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`. Details go to `*out_error` (when not NULL)
+ * on failure.
+ *
+ * # Safety
+ * `key_dir` must be NULL or valid for reads of `key_dir_len` bytes; `out_error` must be NULL or
+ * valid for a write of a pointer.
+ */
+vrs_status vrs_registry_create_key_dir(const uint8_t *key_dir,
+                                       size_t key_dir_len,
+                                       vrs_error **out_error);
+
+/**
+ * Opens the registry stored in the directory `store_dir` (created with mode 0700 if needed;
+ * the SQLite database `vrs.sqlite3` inside), with keys from the key directory `key_dir` (see
+ * `vrs_registry_create_key_dir`), and writes it to `*out`. Paths are UTF-8. `opts` may be NULL
+ * for the defaults (system clock).
+ *
+ * Returns `VRS_OK`; `VRS_CRYPTO` (no `master.key`, or a key file readable by others);
+ * `VRS_STORE` (missing or unsafe key directory, database error, store written by a newer
+ * library); `VRS_INVALID_ARGUMENT` (an impossible `fixed_time_yyyymmddhhmmss`);
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`. `*out` is written only on `VRS_OK`; details go to
+ * `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `store_dir` and `key_dir` must be NULL or valid for reads of their lengths; `opts` must be
+ * NULL or point to a readable `vrs_registry_options`; `out` and `out_error` must be NULL or
+ * valid for a write of a pointer.
+ */
+vrs_status vrs_registry_open(const uint8_t *store_dir,
+                             size_t store_dir_len,
+                             const uint8_t *key_dir,
+                             size_t key_dir_len,
+                             const vrs_registry_options *opts,
+                             vrs_registry **out,
+                             vrs_error **out_error);
+
+/**
+ * Opens an empty registry held in memory (gone when freed), every key derived from the 32-byte
+ * `master_key` (`master_key_len` must be 32), and writes it to `*out`. For tests, demos and
+ * trying the API; `opts` may be NULL for the defaults.
+ *
+ * Returns `VRS_OK`; `VRS_INVALID_ARGUMENT` (a key length other than 32, an impossible
+ * `fixed_time_yyyymmddhhmmss`); `VRS_NULL_ARGUMENT`. `*out` is written only on `VRS_OK`;
+ * details go to `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `master_key` must be NULL or valid for reads of `master_key_len` bytes; `opts` must be NULL
+ * or point to a readable `vrs_registry_options`; `out` and `out_error` must be NULL or valid
+ * for a write of a pointer.
+ */
+vrs_status vrs_registry_open_memory(const uint8_t *master_key,
+                                    size_t master_key_len,
+                                    const vrs_registry_options *opts,
+                                    vrs_registry **out,
+                                    vrs_error **out_error);
+
+/**
+ * Pins the registry's clock at the Japan time `yyyymmddhhmmss` (e.g. `20210701090000`), or
+ * with 0 lets it follow the system clock again. Takes effect from the next call.
+ *
+ * Returns `VRS_OK`, `VRS_INVALID_ARGUMENT` (an impossible time) or `VRS_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `registry` must be NULL or a live registry.
+ */
+vrs_status vrs_registry_set_time(const vrs_registry *registry, uint64_t yyyymmddhhmmss);
+
+/**
+ * Frees `registry` (closing its store; everything committed stays in a store directory).
+ * `vrs_registry_free(NULL)` does nothing.
+ *
+ * # Safety
+ * `registry` must be NULL or a pointer from this library that has not been freed yet, with no
+ * call on it still running in another thread; it must not be used afterwards.
+ */
+void vrs_registry_free(vrs_registry *registry);
+
+/**
+ * Creates the tenant (municipality) `tenant` (a municipality code, `tenant_len` bytes).
+ * Operator only.
+ *
+ * Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_TENANT_EXISTS`; `VRS_INVALID_ARGUMENT` (invalid
+ * code); `VRS_CRYPTO`/`VRS_STORE`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`. Like every
+ * registry operation: details go to `*out_error` (when not NULL) on failure; every call,
+ * allowed or refused, is recorded in the audit log.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads
+ * of `tenant_len` bytes; `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_create_tenant(const vrs_registry *registry,
+                                      const vrs_principal *who,
+                                      const uint8_t *tenant,
+                                      size_t tenant_len,
+                                      vrs_error **out_error);
+
+/**
+ * Writes to `*out_json` a JSON array of every tenant's municipality code, ascending (e.g.
+ * `["131016","131032"]`). Operator only.
+ *
+ * Returns `VRS_OK`, `VRS_FORBIDDEN`, `VRS_STORE`, `VRS_NULL_ARGUMENT`. `*out_json` (free it
+ * with `vrs_bytes_free`) is written only on `VRS_OK`; details go to `*out_error` (when not
+ * NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `out_json` and `out_error` must be NULL
+ * or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_tenants(const vrs_registry *registry,
+                                const vrs_principal *who,
+                                vrs_bytes **out_json,
+                                vrs_error **out_error);
+
+/**
+ * Registers the staff login ID `user_id` (`user_id_len` bytes of UTF-8, 1-64 characters, no
+ * control characters) for `tenant`, within the tenant's quota. Registering an ID twice does
+ * nothing. Operator only.
+ *
+ * Returns `VRS_OK`; `VRS_QUOTA_EXCEEDED`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT` (invalid code or user ID); `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`;
+ * store failures. Details go to `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` and `user_id` must be NULL or
+ * valid for reads of their lengths; `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_register_staff(const vrs_registry *registry,
+                                       const vrs_principal *who,
+                                       const uint8_t *tenant,
+                                       size_t tenant_len,
+                                       const uint8_t *user_id,
+                                       size_t user_id_len,
+                                       vrs_error **out_error);
+
+/**
+ * Removes the staff login ID `user_id` of `tenant` and writes to `*out_removed` whether it was
+ * registered. Operator only.
+ *
+ * Returns `VRS_OK`, `VRS_FORBIDDEN`, `VRS_UNKNOWN_TENANT`, `VRS_INVALID_ARGUMENT`,
+ * `VRS_INVALID_UTF8`, `VRS_NULL_ARGUMENT`, store failures. `*out_removed` is written only on
+ * `VRS_OK`; details go to `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` and `user_id` must be NULL or
+ * valid for reads of their lengths; `out_removed` must be NULL or valid for a write of a
+ * `bool`; `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_unregister_staff(const vrs_registry *registry,
+                                         const vrs_principal *who,
+                                         const uint8_t *tenant,
+                                         size_t tenant_len,
+                                         const uint8_t *user_id,
+                                         size_t user_id_len,
+                                         bool *out_removed,
+                                         vrs_error **out_error);
+
+/**
+ * Sets how many staff user IDs `tenant` may register ("more IDs on request"). Operator only.
+ *
+ * Returns `VRS_OK`, `VRS_FORBIDDEN`, `VRS_UNKNOWN_TENANT`, `VRS_INVALID_ARGUMENT`,
+ * `VRS_INVALID_UTF8`, `VRS_NULL_ARGUMENT`, store failures. Details go to `*out_error` (when not
+ * NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads
+ * of `tenant_len` bytes; `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_set_staff_quota(const vrs_registry *registry,
+                                        const vrs_principal *who,
+                                        const uint8_t *tenant,
+                                        size_t tenant_len,
+                                        uint32_t quota,
+                                        vrs_error **out_error);
+
+/**
+ * Imports a subject and voucher registration upload (接種対象者・接種券発行登録, layout
+ * `subject-registration`, UTF-8 or CP932, `file_len` bytes) into `tenant`. Staff of the
+ * tenant only. The file is validated first (every row's municipality must be the tenant);
+ * `VRS_IMPORT_STRICT` imports everything or nothing, `VRS_IMPORT_LENIENT` commits the valid
+ * rows. Importing the same file again changes nothing (`"already_imported": true`).
+ *
+ * On `VRS_OK`, `*out_json` receives the outcome (free it with `vrs_bytes_free`):
+ *
+ * ```json
+ * {"rows": 1, "imported": 1, "unchanged": 0, "rejected": 0,
+ *  "rejected_rows": [{"line": 3, "code": "N01", "message_en": "...", "message_ja": "..."}],
+ *  "batches_committed": 1, "already_imported": false,
+ *  "validation": {"layout": "subject-registration", "layout_version": "1", "file": null,
+ *                 "encoding": "utf-8", "bom": false, "rows": 1, "errors": 0, "warnings": 0,
+ *                 "infos": 0, "truncated": false,
+ *                 "diagnostics": [{"code", "severity", "line", "column", "column_en", "field",
+ *                                  "value", "message_ja", "message_en"}],
+ *                 "summary": [{"code", "severity", "count", "title_en", "title_ja",
+ *                              "first_lines"}]}}
+ * ```
+ *
+ * (`rejected_rows` lists the first 1,000; a diagnostic's `value` is `"<redacted>"` for
+ * anything that could be a My Number.)
+ *
+ * Returns `VRS_OK`; `VRS_IMPORT_REJECTED` (strict mode with rejected rows, or a file-level
+ * problem such as a wrong header in either mode: nothing was imported, and the error's JSON
+ * holds this same outcome document under `"import"`); `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT` (invalid code, unknown mode); `VRS_NULL_ARGUMENT`; key or store
+ * failures. Details go to `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` and `file` must be NULL or valid
+ * for reads of their lengths; `out_json` and `out_error` must be NULL or valid for a write of
+ * a pointer.
+ */
+vrs_status vrs_registry_import_subjects(const vrs_registry *registry,
+                                        const vrs_principal *who,
+                                        const uint8_t *tenant,
+                                        size_t tenant_len,
+                                        const uint8_t *file,
+                                        size_t file_len,
+                                        vrs_import_mode mode,
+                                        vrs_bytes **out_json,
+                                        vrs_error **out_error);
+
+/**
+ * Imports a bulk dose-record upload (layout `dose-upload`) into `tenant`, with the same modes,
+ * outcome document and statuses as `vrs_registry_import_subjects`. A row breaking a registry
+ * rule (L01 dose after death, S03 a different dose already recorded...) is a rejected row.
+ * Staff of the tenant only.
+ *
+ * # Safety
+ * As `vrs_registry_import_subjects`.
+ */
+vrs_status vrs_registry_import_doses(const vrs_registry *registry,
+                                     const vrs_principal *who,
+                                     const uint8_t *tenant,
+                                     size_t tenant_len,
+                                     const uint8_t *file,
+                                     size_t file_len,
+                                     vrs_import_mode mode,
+                                     vrs_bytes **out_json,
+                                     vrs_error **out_error);
+
+/**
+ * Imports a move-out/death flags upload (layout `flags`) into `tenant`, with the same modes,
+ * outcome document and statuses as `vrs_registry_import_subjects`. A row naming an unknown
+ * subject is a rejected row. Staff of the tenant only.
+ *
+ * # Safety
+ * As `vrs_registry_import_subjects`.
+ */
+vrs_status vrs_registry_import_flags(const vrs_registry *registry,
+                                     const vrs_principal *who,
+                                     const uint8_t *tenant,
+                                     size_t tenant_len,
+                                     const uint8_t *file,
+                                     size_t file_len,
+                                     vrs_import_mode mode,
+                                     vrs_bytes **out_json,
+                                     vrs_error **out_error);
+
+/**
+ * Issues the voucher `voucher` (券番号, 10 digits) to the registered subject `addressee`
+ * (宛名番号) of `tenant` on `issued_on_yyyymmdd`, e.g. a booster voucher. Issuing the same
+ * voucher to the same subject again only updates the issue date. Staff of the tenant only.
+ *
+ * Returns `VRS_OK`; `VRS_NOT_FOUND` (no such subject); `VRS_CONFLICT` (rule V02: the voucher
+ * belongs to someone else); `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`; `VRS_INVALID_ARGUMENT`;
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures. Details go to `*out_error`
+ * (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; the text arguments must be NULL or valid
+ * for reads of their lengths; `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_issue_voucher(const vrs_registry *registry,
+                                      const vrs_principal *who,
+                                      const uint8_t *tenant,
+                                      size_t tenant_len,
+                                      const uint8_t *addressee,
+                                      size_t addressee_len,
+                                      const uint8_t *voucher,
+                                      size_t voucher_len,
+                                      uint32_t issued_on_yyyymmdd,
+                                      vrs_error **out_error);
+
+/**
+ * Reissues a voucher (lost, damaged, DV protection): `new_voucher` replaces `old_voucher` for
+ * the same subject of `tenant`, issued on `issued_on_yyyymmdd`. Doses on the old voucher stay;
+ * doses scanned later from it are refused (L04). Staff of the tenant only.
+ *
+ * Returns `VRS_OK`; `VRS_NOT_FOUND` (unknown old voucher, or one without a subject);
+ * `VRS_CONFLICT` (old already replaced: L04; new one in use: V02); `VRS_INVALID_ARGUMENT`
+ * (also when both numbers are equal); `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures. Details go to `*out_error`
+ * (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; the text arguments must be NULL or valid
+ * for reads of their lengths; `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_reissue_voucher(const vrs_registry *registry,
+                                        const vrs_principal *who,
+                                        const uint8_t *tenant,
+                                        size_t tenant_len,
+                                        const uint8_t *old_voucher,
+                                        size_t old_voucher_len,
+                                        const uint8_t *new_voucher,
+                                        size_t new_voucher_len,
+                                        uint32_t issued_on_yyyymmdd,
+                                        vrs_error **out_error);
+
+/**
+ * Records a dose from a voucher's 18-digit OCR line (`ocr_line`, strict: digits only) as
+ * scanned at a venue: the tenant is the line's municipality, the dose number its dose digit.
+ * A venue tablet or staff of that municipality only. A voucher not yet registered to a subject
+ * is created and its doses wait in the awaiting-registration list.
+ *
+ * On `VRS_OK`, `*out_json` receives the confirmation a venue may see (no name, no My Number):
+ *
+ * ```json
+ * {"voucher_number": "0000012345", "dose": 1, "vaccinated_on": "2021-06-30",
+ *  "registered_at": "2021-07-01T09:00:00", "already_recorded": false,
+ *  "awaiting_registration": false, "warnings": ["L02"]}
+ * ```
+ *
+ * (`already_recorded`: the same dose was recorded before and nothing changed; `warnings`: rule
+ * codes such as L02, dose after a move-out.)
+ *
+ * Returns `VRS_OK`; `VRS_RULE` (D02 date after the registry's today, D03 outside the
+ * programme, D05 before birth, T01-T04 venue/doctor/manufacturer/lot, L01 after death, L04
+ * replaced voucher, S02 order of doses; the error's `rule` says which); `VRS_CONFLICT` (S03:
+ * a different dose with this number is recorded); `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT` (not an OCR line, an impossible date); `VRS_INVALID_UTF8`;
+ * `VRS_NULL_ARGUMENT`; key or store failures. Details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `ocr_line` must be NULL or valid for
+ * reads of `ocr_line_len` bytes; `dose` must be NULL or point to a readable `vrs_dose_input`
+ * whose texts are valid for their lengths; `out_json` and `out_error` must be NULL or valid for
+ * a write of a pointer.
+ */
+vrs_status vrs_registry_record_dose_ocr(const vrs_registry *registry,
+                                        const vrs_principal *who,
+                                        const uint8_t *ocr_line,
+                                        size_t ocr_line_len,
+                                        const vrs_dose_input *dose,
+                                        vrs_bytes **out_json,
+                                        vrs_error **out_error);
+
+/**
+ * Records dose number `dose_number` (1-9) on the voucher `voucher` of `tenant`, as entered by
+ * staff (e.g. from a paper record). Staff of the tenant only. The confirmation document and
+ * the statuses are those of `vrs_registry_record_dose_ocr` (`VRS_INVALID_ARGUMENT` also for a
+ * dose number outside 1-9).
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` and `voucher` must be NULL or
+ * valid for reads of their lengths; `dose` must be NULL or point to a readable
+ * `vrs_dose_input` whose texts are valid for their lengths; `out_json` and `out_error` must be
+ * NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_record_dose(const vrs_registry *registry,
+                                    const vrs_principal *who,
+                                    const uint8_t *tenant,
+                                    size_t tenant_len,
+                                    const uint8_t *voucher,
+                                    size_t voucher_len,
+                                    uint8_t dose_number,
+                                    const vrs_dose_input *dose,
+                                    vrs_bytes **out_json,
+                                    vrs_error **out_error);
+
+/**
+ * Sets a move-out or death flag on a subject of `tenant`, named by addressee number or by one
+ * of its voucher numbers (`by`, then `subject`, `subject_len` bytes). Setting the same kind of
+ * flag again replaces its date; nothing is ever deleted. Staff of the tenant only.
+ *
+ * Returns `VRS_OK`; `VRS_NOT_FOUND`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT` (unknown `by` or flag kind, invalid identifier, date or destination);
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures. Details go to `*out_error`
+ * (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` and `subject` must be NULL or
+ * valid for reads of their lengths; `flag` must be NULL or point to a readable `vrs_flag`
+ * whose `destination` is NULL or valid for `destination_len` bytes; `out_error` must be NULL
+ * or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_set_flag(const vrs_registry *registry,
+                                 const vrs_principal *who,
+                                 const uint8_t *tenant,
+                                 size_t tenant_len,
+                                 vrs_subject_kind by,
+                                 const uint8_t *subject,
+                                 size_t subject_len,
+                                 const vrs_flag *flag,
+                                 vrs_error **out_error);
+
+/**
+ * Writes to `*out_json` the record of the subject with addressee number `addressee` in
+ * `tenant`: name, birth date, vouchers, flags and doses, never the My Number. Staff of the
+ * tenant only.
+ *
+ * ```json
+ * {"addressee": "1001", "name": "千代田 花子", "name_kana": "チヨダ ハナコ",
+ *  "birth_date": "1980-01-01", "sex": 2, "has_my_number": true,
+ *  "vouchers": ["0000012345"],
+ *  "flags": [{"kind": "moved-out", "date": "2021-08-01", "destination": "131032"}],
+ *  "doses": [{"dose": 1, "vaccinated_on": "2021-06-30", "voucher_number": "0000012345",
+ *             "manufacturer": "ファイザー", "lot": "FA5765", "venue": "区民会館",
+ *             "doctor": "山田一郎", "registered_at": "2021-07-01T09:00:00",
+ *             "source": "venue"}]}
+ * ```
+ *
+ * (`sex`: 1 male, 2 female; a flag's `kind` is `moved-out` or `deceased`; a dose's `source`
+ * is `venue`, `staff` or `upload`.)
+ *
+ * Returns `VRS_OK`; `VRS_NOT_FOUND`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+ * `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` and `addressee` must be NULL or
+ * valid for reads of their lengths; `out_json` and `out_error` must be NULL or valid for a
+ * write of a pointer.
+ */
+vrs_status vrs_registry_subject_doses(const vrs_registry *registry,
+                                      const vrs_principal *who,
+                                      const uint8_t *tenant,
+                                      size_t tenant_len,
+                                      const uint8_t *addressee,
+                                      size_t addressee_len,
+                                      vrs_bytes **out_json,
+                                      vrs_error **out_error);
+
+/**
+ * Writes the ledger export (予防接種台帳向け出力, layout `ledger-export`) of `tenant` to
+ * `*out` as the CSV file's bytes (CRLF, header of Japanese column names, 7 dose blocks or more
+ * when a stored dose number needs them): one row per subject with doses, in addressee-number
+ * order. The layout has no My Number column, so the file cannot carry one. The number of data
+ * rows goes to `*out_rows` (NULL to ignore). `opts` may be NULL for UTF-8 with a header. Staff
+ * of the tenant only.
+ *
+ * Returns `VRS_OK`; `VRS_EXPORT` (a name CP932 cannot hold); `VRS_FORBIDDEN`;
+ * `VRS_UNKNOWN_TENANT`; `VRS_INVALID_ARGUMENT` (invalid code, unknown encoding);
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures. `*out` (free it with
+ * `vrs_bytes_free`) and `*out_rows` are written only on `VRS_OK`; details go to `*out_error`
+ * (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads
+ * of `tenant_len` bytes; `opts` must be NULL or point to a readable `vrs_export_options`;
+ * `out` and `out_error` must be NULL or valid for a write of a pointer; `out_rows` must be NULL
+ * or valid for a write of a `uint64_t`.
+ */
+vrs_status vrs_registry_export_ledger(const vrs_registry *registry,
+                                      const vrs_principal *who,
+                                      const uint8_t *tenant,
+                                      size_t tenant_len,
+                                      const vrs_export_options *opts,
+                                      vrs_bytes **out,
+                                      uint64_t *out_rows,
+                                      vrs_error **out_error);
+
+/**
+ * Writes the awaiting-registration list (layout `awaiting-registration`) of `tenant` to `*out`:
+ * the doses on vouchers not yet linked to a subject, one row per voucher. Otherwise as
+ * `vrs_registry_export_ledger`.
+ *
+ * # Safety
+ * As `vrs_registry_export_ledger`.
+ */
+vrs_status vrs_registry_export_awaiting(const vrs_registry *registry,
+                                        const vrs_principal *who,
+                                        const uint8_t *tenant,
+                                        size_t tenant_len,
+                                        const vrs_export_options *opts,
+                                        vrs_bytes **out,
+                                        uint64_t *out_rows,
+                                        vrs_error **out_error);
+
+/**
+ * Writes dose statistics to `*out_json`, grouped by the `group_by_count` dimensions at
+ * `group_by` (any order, duplicates ignored; none at all gives one cell with the total).
+ * National viewers see every municipality, prefecture viewers their prefecture's, staff their
+ * own municipality's; venue tablets and the operator are refused. Cells counting fewer doses
+ * than the threshold (`vrs_registry_options.stats_threshold`) are suppressed:
+ *
+ * ```json
+ * {"group_by": ["municipality", "dose"], "threshold": 10, "suppressed": 1,
+ *  "cells": [{"municipality": "131016", "dose": 1, "week": null, "manufacturer": null,
+ *             "age_band": null, "count": null}]}
+ * ```
+ *
+ * (A dimension not grouped by is `null` in every cell; `count` is `null` when suppressed;
+ * `week` is the Monday as `YYYY-MM-DD`; `age_band` such as `"60-64"`, `"90+"` or
+ * `"unknown"`; `group_by` names are `municipality`, `dose`, `week`, `manufacturer`,
+ * `age-band`.)
+ *
+ * Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_INVALID_ARGUMENT` (unknown dimension number);
+ * `VRS_NULL_ARGUMENT` (also `group_by` NULL with a count above 0); key or store failures.
+ * `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `group_by` must be NULL or valid for
+ * reads of `group_by_count` elements; `out_json` and `out_error` must be NULL or valid for a
+ * write of a pointer.
+ */
+vrs_status vrs_registry_stats(const vrs_registry *registry,
+                              const vrs_principal *who,
+                              const vrs_dimension *group_by,
+                              size_t group_by_count,
+                              vrs_bytes **out_json,
+                              vrs_error **out_error);
+
+/**
+ * Verifies the audit chain of `tenant` (a municipality code), or with `tenant` NULL the
+ * registry-wide chain (calls without a tenant), and writes to `*out_ok` whether every entry
+ * and the MAC-protected head check out. When `out_json` is not NULL it receives the details:
+ *
+ * ```json
+ * {"chain": "131016", "entries": 12, "ok": true, "first_bad": null, "problem": null}
+ * ```
+ *
+ * (`first_bad`: the sequence number of the first altered, missing or misplaced entry;
+ * `problem`: what is wrong there.) The operator, or staff for their own tenant.
+ *
+ * Returns `VRS_OK` (also when the chain is broken: read `*out_ok`); `VRS_FORBIDDEN`;
+ * `VRS_UNKNOWN_TENANT`; `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or
+ * store failures. Outputs are written only on `VRS_OK`; details go to `*out_error` (when not
+ * NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads
+ * of `tenant_len` bytes; `out_ok` must be NULL or valid for a write of a `bool`; `out_json` and
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_verify_audit(const vrs_registry *registry,
+                                     const vrs_principal *who,
+                                     const uint8_t *tenant,
+                                     size_t tenant_len,
+                                     bool *out_ok,
+                                     vrs_bytes **out_json,
+                                     vrs_error **out_error);
+
+/**
+ * Writes to `*out_json` the entries of the audit chain of `tenant` (NULL: the registry-wide
+ * chain), oldest first, for review. Entries hold no personal data: record keys are pseudonyms
+ * and staff user IDs are pseudonymised. The operator, or staff for their own tenant.
+ *
+ * ```json
+ * [{"seq": 1, "at": "2021-07-01T09:00:00", "role": "operator", "scope": null, "user": null,
+ *   "op": "create-tenant", "records": ["<hex>"], "record_count": 1,
+ *   "records_digest": "<hex>", "outcome": "ok", "code": null, "prev": "<hex>"}]
+ * ```
+ *
+ * (`role`: `staff`, `venue`, `prefecture`, `national` or `operator`; `outcome`: `ok`,
+ * `refused` or `failed`, with the error's `code` for the latter two.)
+ *
+ * Returns as `vrs_registry_verify_audit`.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads
+ * of `tenant_len` bytes; `out_json` and `out_error` must be NULL or valid for a write of a
+ * pointer.
+ */
+vrs_status vrs_registry_audit_log(const vrs_registry *registry,
+                                  const vrs_principal *who,
+                                  const uint8_t *tenant,
+                                  size_t tenant_len,
+                                  vrs_bytes **out_json,
+                                  vrs_error **out_error);
+
+/**
+ * Maintenance check: the store's physical integrity, then every audit chain. Writes to
+ * `*out_ok` whether no problem was found; when `out_json` is not NULL it receives the details:
+ *
+ * ```json
+ * {"ok": true, "problems": [],
+ *  "chains": [{"chain": "registry", "entries": 3, "ok": true, "first_bad": null,
+ *              "problem": null}, {"chain": "131016", ...}]}
+ * ```
+ *
+ * Operator only. Returns `VRS_OK` (also when problems were found: read `*out_ok`);
+ * `VRS_FORBIDDEN`; `VRS_NULL_ARGUMENT`; key or store failures. Outputs are written only on
+ * `VRS_OK`; details go to `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `out_ok` must be NULL or valid for a
+ * write of a `bool`; `out_json` and `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_verify_store(const vrs_registry *registry,
+                                     const vrs_principal *who,
+                                     bool *out_ok,
+                                     vrs_bytes **out_json,
+                                     vrs_error **out_error);
 
 #ifdef __cplusplus
 }  // extern "C"

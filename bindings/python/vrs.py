@@ -526,6 +526,8 @@ def _uniffi_check_contract_api_version(lib):
 def _uniffi_check_api_checksums(lib):
     if lib.uniffi_vrs_checksum_func_check_id() != 35759:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_func_create_key_dir() != 7543:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_func_format_ocr_line() != 35435:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_func_id_problem() != 31365:
@@ -547,6 +549,52 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_vrs_checksum_func_validate_bytes() != 25037:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_func_version() != 24690:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_audit_log() != 54113:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_create_tenant() != 24828:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_export_awaiting() != 39822:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_export_ledger() != 45488:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_import_doses() != 41218:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_import_flags() != 27727:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_import_subjects() != 32371:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_issue_voucher() != 41338:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_record_dose() != 21616:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_record_dose_ocr() != 24305:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_register_staff() != 13920:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_reissue_voucher() != 18105:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_set_flag() != 4433:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_set_staff_quota() != 1217:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_set_time() != 17143:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_stats() != 64687:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_subject_doses() != 61761:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_tenants() != 65276:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_unregister_staff() != 22371:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_verify_audit() != 65432:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_verify_store() != 31322:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_constructor_registry_in_memory() != 41554:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_constructor_registry_open() != 17528:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_report_bom() != 44217:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -630,6 +678,9 @@ _UniffiLib.ffi_vrs_uniffi_contract_version.restype = ctypes.c_uint32
 _UniffiLib.uniffi_vrs_checksum_func_check_id.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_func_check_id.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_func_create_key_dir.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_func_create_key_dir.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_func_format_ocr_line.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_func_format_ocr_line.restype = ctypes.c_uint16
@@ -663,6 +714,75 @@ _UniffiLib.uniffi_vrs_checksum_func_validate_bytes.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_func_version.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_func_version.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_audit_log.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_audit_log.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_create_tenant.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_create_tenant.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_export_awaiting.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_export_awaiting.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_export_ledger.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_export_ledger.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_import_doses.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_import_doses.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_import_flags.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_import_flags.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_import_subjects.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_import_subjects.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_issue_voucher.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_issue_voucher.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_record_dose.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_record_dose.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_record_dose_ocr.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_record_dose_ocr.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_register_staff.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_register_staff.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_reissue_voucher.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_reissue_voucher.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_flag.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_flag.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_staff_quota.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_staff_quota.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_time.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_time.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_stats.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_stats.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_subject_doses.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_subject_doses.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_tenants.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_tenants.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_unregister_staff.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_unregister_staff.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_verify_audit.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_verify_audit.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_verify_store.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_verify_store.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_constructor_registry_in_memory.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_constructor_registry_in_memory.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_constructor_registry_open.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_constructor_registry_open.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_report_bom.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_report_bom.restype = ctypes.c_uint16
@@ -744,6 +864,11 @@ _UniffiLib.uniffi_vrs_fn_func_check_id.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_func_check_id.restype = ctypes.c_int8
+_UniffiLib.uniffi_vrs_fn_func_create_key_dir.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_func_create_key_dir.restype = None
 _UniffiLib.uniffi_vrs_fn_func_format_ocr_line.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -804,6 +929,187 @@ _UniffiLib.uniffi_vrs_fn_func_version.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_func_version.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_audit_log.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_audit_log.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_create_tenant.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_create_tenant.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_export_awaiting.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_export_awaiting.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_export_ledger.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_export_ledger.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_import_doses.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_import_doses.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_import_flags.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_import_flags.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_import_subjects.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_import_subjects.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_record_dose.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint8,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_record_dose.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_record_dose_ocr.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_record_dose_ocr.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_register_staff.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_register_staff.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_reissue_voucher.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_reissue_voucher.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_set_flag.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_set_flag.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_set_staff_quota.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint32,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_set_staff_quota.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_set_time.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_set_time.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_stats.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_stats.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_subject_doses.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_subject_doses.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_tenants.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_tenants.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_unregister_staff.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_unregister_staff.restype = ctypes.c_int8
+_UniffiLib.uniffi_vrs_fn_method_registry_verify_audit.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_verify_audit.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_verify_store.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_verify_store.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_constructor_registry_in_memory.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_constructor_registry_in_memory.restype = ctypes.c_uint64
+_UniffiLib.uniffi_vrs_fn_constructor_registry_open.argtypes = (
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_constructor_registry_open.restype = ctypes.c_uint64
 _UniffiLib.uniffi_vrs_fn_method_report_bom.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -936,6 +1242,16 @@ _UniffiLib.uniffi_vrs_fn_constructor_writer_new.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_constructor_writer_new.restype = ctypes.c_uint64
+_UniffiLib.uniffi_vrs_fn_clone_registry.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_clone_registry.restype = ctypes.c_uint64
+_UniffiLib.uniffi_vrs_fn_free_registry.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_free_registry.restype = None
 _UniffiLib.uniffi_vrs_fn_clone_report.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -975,6 +1291,19 @@ _uniffi_check_contract_api_version(_UniffiLib)
 # Public interface members begin here.
 
 
+class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u64"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**64
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u64()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u64(value)
+
 class _UniffiFfiConverterString:
     @staticmethod
     def check_lower(value):
@@ -1006,6 +1335,257 @@ class _UniffiFfiConverterString:
         with _UniffiRustBuffer.alloc_with_builder() as builder:
             builder.write(value.encode("utf-8"))
             return builder.finalize()
+
+class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterString.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterString.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterString.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class AuditEntry:
+    """
+    One audit entry. Holds no personal data: record keys are pseudonyms, staff user IDs are
+    pseudonymised.
+"""
+    def __init__(self, *, seq:int, at:str, role:str, scope:typing.Optional[str], user:typing.Optional[str], op:str, records:typing.List[str], record_count:int, records_digest:str, outcome:str, code:typing.Optional[str], prev:str):
+        self.seq = seq
+        self.at = at
+        self.role = role
+        self.scope = scope
+        self.user = user
+        self.op = op
+        self.records = records
+        self.record_count = record_count
+        self.records_digest = records_digest
+        self.outcome = outcome
+        self.code = code
+        self.prev = prev
+        
+        
+
+    
+    def __str__(self):
+        return "AuditEntry(seq={}, at={}, role={}, scope={}, user={}, op={}, records={}, record_count={}, records_digest={}, outcome={}, code={}, prev={})".format(self.seq, self.at, self.role, self.scope, self.user, self.op, self.records, self.record_count, self.records_digest, self.outcome, self.code, self.prev)
+    def __eq__(self, other):
+        if self.seq != other.seq:
+            return False
+        if self.at != other.at:
+            return False
+        if self.role != other.role:
+            return False
+        if self.scope != other.scope:
+            return False
+        if self.user != other.user:
+            return False
+        if self.op != other.op:
+            return False
+        if self.records != other.records:
+            return False
+        if self.record_count != other.record_count:
+            return False
+        if self.records_digest != other.records_digest:
+            return False
+        if self.outcome != other.outcome:
+            return False
+        if self.code != other.code:
+            return False
+        if self.prev != other.prev:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAuditEntry(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AuditEntry(
+            seq=_UniffiFfiConverterUInt64.read(buf),
+            at=_UniffiFfiConverterString.read(buf),
+            role=_UniffiFfiConverterString.read(buf),
+            scope=_UniffiFfiConverterOptionalString.read(buf),
+            user=_UniffiFfiConverterOptionalString.read(buf),
+            op=_UniffiFfiConverterString.read(buf),
+            records=_UniffiFfiConverterSequenceString.read(buf),
+            record_count=_UniffiFfiConverterUInt64.read(buf),
+            records_digest=_UniffiFfiConverterString.read(buf),
+            outcome=_UniffiFfiConverterString.read(buf),
+            code=_UniffiFfiConverterOptionalString.read(buf),
+            prev=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.seq)
+        _UniffiFfiConverterString.check_lower(value.at)
+        _UniffiFfiConverterString.check_lower(value.role)
+        _UniffiFfiConverterOptionalString.check_lower(value.scope)
+        _UniffiFfiConverterOptionalString.check_lower(value.user)
+        _UniffiFfiConverterString.check_lower(value.op)
+        _UniffiFfiConverterSequenceString.check_lower(value.records)
+        _UniffiFfiConverterUInt64.check_lower(value.record_count)
+        _UniffiFfiConverterString.check_lower(value.records_digest)
+        _UniffiFfiConverterString.check_lower(value.outcome)
+        _UniffiFfiConverterOptionalString.check_lower(value.code)
+        _UniffiFfiConverterString.check_lower(value.prev)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.seq, buf)
+        _UniffiFfiConverterString.write(value.at, buf)
+        _UniffiFfiConverterString.write(value.role, buf)
+        _UniffiFfiConverterOptionalString.write(value.scope, buf)
+        _UniffiFfiConverterOptionalString.write(value.user, buf)
+        _UniffiFfiConverterString.write(value.op, buf)
+        _UniffiFfiConverterSequenceString.write(value.records, buf)
+        _UniffiFfiConverterUInt64.write(value.record_count, buf)
+        _UniffiFfiConverterString.write(value.records_digest, buf)
+        _UniffiFfiConverterString.write(value.outcome, buf)
+        _UniffiFfiConverterOptionalString.write(value.code, buf)
+        _UniffiFfiConverterString.write(value.prev, buf)
+
+class _UniffiFfiConverterBoolean:
+    @classmethod
+    def check_lower(cls, value):
+        return not not value
+
+    @classmethod
+    def lower(cls, value):
+        return 1 if value else 0
+
+    @staticmethod
+    def lift(value):
+        return value != 0
+
+    @classmethod
+    def read(cls, buf):
+        return cls.lift(buf.read_u8())
+
+    @classmethod
+    def write(cls, value, buf):
+        buf.write_u8(value)
+
+class _UniffiFfiConverterOptionalUInt64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterUInt64.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterUInt64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterUInt64.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class AuditVerification:
+    """
+    The result of verifying one audit chain.
+"""
+    def __init__(self, *, chain:str, entries:int, ok:bool, first_bad:typing.Optional[int], problem:typing.Optional[str]):
+        self.chain = chain
+        self.entries = entries
+        self.ok = ok
+        self.first_bad = first_bad
+        self.problem = problem
+        
+        
+
+    
+    def __str__(self):
+        return "AuditVerification(chain={}, entries={}, ok={}, first_bad={}, problem={})".format(self.chain, self.entries, self.ok, self.first_bad, self.problem)
+    def __eq__(self, other):
+        if self.chain != other.chain:
+            return False
+        if self.entries != other.entries:
+            return False
+        if self.ok != other.ok:
+            return False
+        if self.first_bad != other.first_bad:
+            return False
+        if self.problem != other.problem:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeAuditVerification(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return AuditVerification(
+            chain=_UniffiFfiConverterString.read(buf),
+            entries=_UniffiFfiConverterUInt64.read(buf),
+            ok=_UniffiFfiConverterBoolean.read(buf),
+            first_bad=_UniffiFfiConverterOptionalUInt64.read(buf),
+            problem=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.chain)
+        _UniffiFfiConverterUInt64.check_lower(value.entries)
+        _UniffiFfiConverterBoolean.check_lower(value.ok)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.first_bad)
+        _UniffiFfiConverterOptionalString.check_lower(value.problem)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.chain, buf)
+        _UniffiFfiConverterUInt64.write(value.entries, buf)
+        _UniffiFfiConverterBoolean.write(value.ok, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.first_bad, buf)
+        _UniffiFfiConverterOptionalString.write(value.problem, buf)
 
 
 
@@ -1299,44 +1879,6 @@ class _UniffiFfiConverterTypeSeverity(_UniffiConverterRustBuffer):
 
 
 
-class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u64"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**64
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u64()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u64(value)
-
-class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterString.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterString.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterString.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
 class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u32"
     VALUE_MIN = 0
@@ -1456,55 +1998,6 @@ class _UniffiFfiConverterTypeDiagnostic(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.message_ja, buf)
         _UniffiFfiConverterString.write(value.message_en, buf)
 
-
-
-
-
-
-class Direction(enum.Enum):
-    """
-    Whether a file goes to VRS or comes from it.
-"""
-    
-    UPLOAD = 0
-    """
-    Uploaded by a municipality to VRS.
-"""
-    
-    DOWNLOAD = 1
-    """
-    Downloaded from VRS (never carries a My Number).
-"""
-    
-
-
-class _UniffiFfiConverterTypeDirection(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return Direction.UPLOAD
-        if variant == 2:
-            return Direction.DOWNLOAD
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == Direction.UPLOAD:
-            return
-        if value == Direction.DOWNLOAD:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == Direction.UPLOAD:
-            buf.write_i32(1)
-        if value == Direction.DOWNLOAD:
-            buf.write_i32(2)
-
-
-
 class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u8"
     VALUE_MIN = 0
@@ -1518,18 +2011,443 @@ class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
     def write(value, buf):
         buf.write_u8(value)
 
-class _UniffiFfiConverterSequenceTypeColumnInfo(_UniffiConverterRustBuffer):
+@dataclass
+class DoseConfirmation:
+    """
+    What a venue sees after recording a dose: no name, no My Number.
+"""
+    def __init__(self, *, voucher_number:str, dose:int, vaccinated_on:str, registered_at:str, already_recorded:bool, awaiting_registration:bool, warnings:typing.List[str]):
+        self.voucher_number = voucher_number
+        self.dose = dose
+        self.vaccinated_on = vaccinated_on
+        self.registered_at = registered_at
+        self.already_recorded = already_recorded
+        self.awaiting_registration = awaiting_registration
+        self.warnings = warnings
+        
+        
+
+    
+    def __str__(self):
+        return "DoseConfirmation(voucher_number={}, dose={}, vaccinated_on={}, registered_at={}, already_recorded={}, awaiting_registration={}, warnings={})".format(self.voucher_number, self.dose, self.vaccinated_on, self.registered_at, self.already_recorded, self.awaiting_registration, self.warnings)
+    def __eq__(self, other):
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.registered_at != other.registered_at:
+            return False
+        if self.already_recorded != other.already_recorded:
+            return False
+        if self.awaiting_registration != other.awaiting_registration:
+            return False
+        if self.warnings != other.warnings:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseConfirmation(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseConfirmation(
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            registered_at=_UniffiFfiConverterString.read(buf),
+            already_recorded=_UniffiFfiConverterBoolean.read(buf),
+            awaiting_registration=_UniffiFfiConverterBoolean.read(buf),
+            warnings=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.registered_at)
+        _UniffiFfiConverterBoolean.check_lower(value.already_recorded)
+        _UniffiFfiConverterBoolean.check_lower(value.awaiting_registration)
+        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.registered_at, buf)
+        _UniffiFfiConverterBoolean.write(value.already_recorded, buf)
+        _UniffiFfiConverterBoolean.write(value.awaiting_registration, buf)
+        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
+
+@dataclass
+class DoseInput:
+    """
+    One dose as a venue or staff member enters it.
+"""
+    def __init__(self, *, vaccinated_on:str, manufacturer:str, lot:str, venue:str, doctor:str):
+        self.vaccinated_on = vaccinated_on
+        self.manufacturer = manufacturer
+        self.lot = lot
+        self.venue = venue
+        self.doctor = doctor
+        
+        
+
+    
+    def __str__(self):
+        return "DoseInput(vaccinated_on={}, manufacturer={}, lot={}, venue={}, doctor={})".format(self.vaccinated_on, self.manufacturer, self.lot, self.venue, self.doctor)
+    def __eq__(self, other):
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.lot != other.lot:
+            return False
+        if self.venue != other.venue:
+            return False
+        if self.doctor != other.doctor:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseInput(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseInput(
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            manufacturer=_UniffiFfiConverterString.read(buf),
+            lot=_UniffiFfiConverterString.read(buf),
+            venue=_UniffiFfiConverterString.read(buf),
+            doctor=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.manufacturer)
+        _UniffiFfiConverterString.check_lower(value.lot)
+        _UniffiFfiConverterString.check_lower(value.venue)
+        _UniffiFfiConverterString.check_lower(value.doctor)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.manufacturer, buf)
+        _UniffiFfiConverterString.write(value.lot, buf)
+        _UniffiFfiConverterString.write(value.venue, buf)
+        _UniffiFfiConverterString.write(value.doctor, buf)
+
+@dataclass
+class DoseView:
+    """
+    One dose as staff see it.
+"""
+    def __init__(self, *, dose:int, vaccinated_on:str, voucher_number:str, manufacturer:str, lot:str, venue:str, doctor:str, registered_at:str, source:str):
+        self.dose = dose
+        self.vaccinated_on = vaccinated_on
+        self.voucher_number = voucher_number
+        self.manufacturer = manufacturer
+        self.lot = lot
+        self.venue = venue
+        self.doctor = doctor
+        self.registered_at = registered_at
+        self.source = source
+        
+        
+
+    
+    def __str__(self):
+        return "DoseView(dose={}, vaccinated_on={}, voucher_number={}, manufacturer={}, lot={}, venue={}, doctor={}, registered_at={}, source={})".format(self.dose, self.vaccinated_on, self.voucher_number, self.manufacturer, self.lot, self.venue, self.doctor, self.registered_at, self.source)
+    def __eq__(self, other):
+        if self.dose != other.dose:
+            return False
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.lot != other.lot:
+            return False
+        if self.venue != other.venue:
+            return False
+        if self.doctor != other.doctor:
+            return False
+        if self.registered_at != other.registered_at:
+            return False
+        if self.source != other.source:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseView(
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            manufacturer=_UniffiFfiConverterString.read(buf),
+            lot=_UniffiFfiConverterString.read(buf),
+            venue=_UniffiFfiConverterString.read(buf),
+            doctor=_UniffiFfiConverterString.read(buf),
+            registered_at=_UniffiFfiConverterString.read(buf),
+            source=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterString.check_lower(value.manufacturer)
+        _UniffiFfiConverterString.check_lower(value.lot)
+        _UniffiFfiConverterString.check_lower(value.venue)
+        _UniffiFfiConverterString.check_lower(value.doctor)
+        _UniffiFfiConverterString.check_lower(value.registered_at)
+        _UniffiFfiConverterString.check_lower(value.source)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterString.write(value.manufacturer, buf)
+        _UniffiFfiConverterString.write(value.lot, buf)
+        _UniffiFfiConverterString.write(value.venue, buf)
+        _UniffiFfiConverterString.write(value.doctor, buf)
+        _UniffiFfiConverterString.write(value.registered_at, buf)
+        _UniffiFfiConverterString.write(value.source, buf)
+
+
+
+
+
+
+class Encoding(enum.Enum):
+    """
+    A text encoding of exchange files.
+"""
+    
+    UTF8 = 0
+    """
+    UTF-8 (on input a leading byte-order mark is accepted).
+"""
+    
+    CP932 = 1
+    """
+    CP932 / Windows-31J (Microsoft's Shift_JIS).
+"""
+    
+
+
+class _UniffiFfiConverterTypeEncoding(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Encoding.UTF8
+        if variant == 2:
+            return Encoding.CP932
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Encoding.UTF8:
+            return
+        if value == Encoding.CP932:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Encoding.UTF8:
+            buf.write_i32(1)
+        if value == Encoding.CP932:
+            buf.write_i32(2)
+
+
+
+class _UniffiFfiConverterOptionalTypeEncoding(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeEncoding.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeEncoding.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeEncoding.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class ExportOptions:
+    """
+    How an export is written. Every field has a default.
+"""
+    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, bom:bool = False, header:bool = True):
+        if encoding is _DEFAULT:
+            self.encoding = None
+        else:
+            self.encoding = encoding
+        self.bom = bom
+        self.header = header
+        
+        
+
+    
+    def __str__(self):
+        return "ExportOptions(encoding={}, bom={}, header={})".format(self.encoding, self.bom, self.header)
+    def __eq__(self, other):
+        if self.encoding != other.encoding:
+            return False
+        if self.bom != other.bom:
+            return False
+        if self.header != other.header:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeExportOptions(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ExportOptions(
+            encoding=_UniffiFfiConverterOptionalTypeEncoding.read(buf),
+            bom=_UniffiFfiConverterBoolean.read(buf),
+            header=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalTypeEncoding.check_lower(value.encoding)
+        _UniffiFfiConverterBoolean.check_lower(value.bom)
+        _UniffiFfiConverterBoolean.check_lower(value.header)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalTypeEncoding.write(value.encoding, buf)
+        _UniffiFfiConverterBoolean.write(value.bom, buf)
+        _UniffiFfiConverterBoolean.write(value.header, buf)
+
+@dataclass
+class FlagView:
+    """
+    A flag as staff see it.
+"""
+    def __init__(self, *, kind:str, date:str, destination:typing.Optional[str]):
+        self.kind = kind
+        self.date = date
+        self.destination = destination
+        
+        
+
+    
+    def __str__(self):
+        return "FlagView(kind={}, date={}, destination={})".format(self.kind, self.date, self.destination)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.date != other.date:
+            return False
+        if self.destination != other.destination:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeFlagView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return FlagView(
+            kind=_UniffiFfiConverterString.read(buf),
+            date=_UniffiFfiConverterString.read(buf),
+            destination=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.kind)
+        _UniffiFfiConverterString.check_lower(value.date)
+        _UniffiFfiConverterOptionalString.check_lower(value.destination)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.kind, buf)
+        _UniffiFfiConverterString.write(value.date, buf)
+        _UniffiFfiConverterOptionalString.write(value.destination, buf)
+
+@dataclass
+class RejectedRow:
+    """
+    A row an import did not take.
+"""
+    def __init__(self, *, line:int, code:str, message_en:str, message_ja:str):
+        self.line = line
+        self.code = code
+        self.message_en = message_en
+        self.message_ja = message_ja
+        
+        
+
+    
+    def __str__(self):
+        return "RejectedRow(line={}, code={}, message_en={}, message_ja={})".format(self.line, self.code, self.message_en, self.message_ja)
+    def __eq__(self, other):
+        if self.line != other.line:
+            return False
+        if self.code != other.code:
+            return False
+        if self.message_en != other.message_en:
+            return False
+        if self.message_ja != other.message_ja:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRejectedRow(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RejectedRow(
+            line=_UniffiFfiConverterUInt64.read(buf),
+            code=_UniffiFfiConverterString.read(buf),
+            message_en=_UniffiFfiConverterString.read(buf),
+            message_ja=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.line)
+        _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterString.check_lower(value.message_en)
+        _UniffiFfiConverterString.check_lower(value.message_ja)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.line, buf)
+        _UniffiFfiConverterString.write(value.code, buf)
+        _UniffiFfiConverterString.write(value.message_en, buf)
+        _UniffiFfiConverterString.write(value.message_ja, buf)
+
+class _UniffiFfiConverterSequenceTypeRejectedRow(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
         for item in value:
-            _UniffiFfiConverterTypeColumnInfo.check_lower(item)
+            _UniffiFfiConverterTypeRejectedRow.check_lower(item)
 
     @classmethod
     def write(cls, value, buf):
         items = len(value)
         buf.write_i32(items)
         for item in value:
-            _UniffiFfiConverterTypeColumnInfo.write(item, buf)
+            _UniffiFfiConverterTypeRejectedRow.write(item, buf)
 
     @classmethod
     def read(cls, buf):
@@ -1538,140 +2456,80 @@ class _UniffiFfiConverterSequenceTypeColumnInfo(_UniffiConverterRustBuffer):
             raise InternalError("Unexpected negative sequence length")
 
         return [
-            _UniffiFfiConverterTypeColumnInfo.read(buf) for i in range(count)
+            _UniffiFfiConverterTypeRejectedRow.read(buf) for i in range(count)
         ]
 
-@dataclass
-class LayoutInfo:
+class _UniffiFfiConverterSequenceTypeDiagnostic(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeDiagnostic.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeDiagnostic.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeDiagnostic.read(buf) for i in range(count)
+        ]
+
+
+
+
+
+
+class Lang(enum.Enum):
     """
-    A layout with its columns.
+    The language of messages in rendered reports.
 """
-    def __init__(self, *, id:str, version:str, name_ja:str, name_en:str, direction:Direction, dose_blocks:int, description:str, provenance:Provenance, columns:typing.List[ColumnInfo]):
-        self.id = id
-        self.version = version
-        self.name_ja = name_ja
-        self.name_en = name_en
-        self.direction = direction
-        self.dose_blocks = dose_blocks
-        self.description = description
-        self.provenance = provenance
-        self.columns = columns
-        
-        
-
     
-    def __str__(self):
-        return "LayoutInfo(id={}, version={}, name_ja={}, name_en={}, direction={}, dose_blocks={}, description={}, provenance={}, columns={})".format(self.id, self.version, self.name_ja, self.name_en, self.direction, self.dose_blocks, self.description, self.provenance, self.columns)
-    def __eq__(self, other):
-        if self.id != other.id:
-            return False
-        if self.version != other.version:
-            return False
-        if self.name_ja != other.name_ja:
-            return False
-        if self.name_en != other.name_en:
-            return False
-        if self.direction != other.direction:
-            return False
-        if self.dose_blocks != other.dose_blocks:
-            return False
-        if self.description != other.description:
-            return False
-        if self.provenance != other.provenance:
-            return False
-        if self.columns != other.columns:
-            return False
-        return True
+    JA = 0
+    """
+    Japanese (the default of `vrs-conformance`).
+"""
+    
+    EN = 1
+    """
+    English.
+"""
+    
 
-class _UniffiFfiConverterTypeLayoutInfo(_UniffiConverterRustBuffer):
+
+class _UniffiFfiConverterTypeLang(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        return LayoutInfo(
-            id=_UniffiFfiConverterString.read(buf),
-            version=_UniffiFfiConverterString.read(buf),
-            name_ja=_UniffiFfiConverterString.read(buf),
-            name_en=_UniffiFfiConverterString.read(buf),
-            direction=_UniffiFfiConverterTypeDirection.read(buf),
-            dose_blocks=_UniffiFfiConverterUInt8.read(buf),
-            description=_UniffiFfiConverterString.read(buf),
-            provenance=_UniffiFfiConverterTypeProvenance.read(buf),
-            columns=_UniffiFfiConverterSequenceTypeColumnInfo.read(buf),
-        )
+        variant = buf.read_i32()
+        if variant == 1:
+            return Lang.JA
+        if variant == 2:
+            return Lang.EN
+        raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
     def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.id)
-        _UniffiFfiConverterString.check_lower(value.version)
-        _UniffiFfiConverterString.check_lower(value.name_ja)
-        _UniffiFfiConverterString.check_lower(value.name_en)
-        _UniffiFfiConverterTypeDirection.check_lower(value.direction)
-        _UniffiFfiConverterUInt8.check_lower(value.dose_blocks)
-        _UniffiFfiConverterString.check_lower(value.description)
-        _UniffiFfiConverterTypeProvenance.check_lower(value.provenance)
-        _UniffiFfiConverterSequenceTypeColumnInfo.check_lower(value.columns)
+        if value == Lang.JA:
+            return
+        if value == Lang.EN:
+            return
+        raise ValueError(value)
 
     @staticmethod
     def write(value, buf):
-        _UniffiFfiConverterString.write(value.id, buf)
-        _UniffiFfiConverterString.write(value.version, buf)
-        _UniffiFfiConverterString.write(value.name_ja, buf)
-        _UniffiFfiConverterString.write(value.name_en, buf)
-        _UniffiFfiConverterTypeDirection.write(value.direction, buf)
-        _UniffiFfiConverterUInt8.write(value.dose_blocks, buf)
-        _UniffiFfiConverterString.write(value.description, buf)
-        _UniffiFfiConverterTypeProvenance.write(value.provenance, buf)
-        _UniffiFfiConverterSequenceTypeColumnInfo.write(value.columns, buf)
+        if value == Lang.JA:
+            buf.write_i32(1)
+        if value == Lang.EN:
+            buf.write_i32(2)
 
-@dataclass
-class OcrLine:
-    """
-    The fields of a voucher's 18-digit OCR line.
-"""
-    def __init__(self, *, voucher_type:int, dose:int, municipality:str, voucher_number:str):
-        self.voucher_type = voucher_type
-        self.dose = dose
-        self.municipality = municipality
-        self.voucher_number = voucher_number
-        
-        
 
-    
-    def __str__(self):
-        return "OcrLine(voucher_type={}, dose={}, municipality={}, voucher_number={})".format(self.voucher_type, self.dose, self.municipality, self.voucher_number)
-    def __eq__(self, other):
-        if self.voucher_type != other.voucher_type:
-            return False
-        if self.dose != other.dose:
-            return False
-        if self.municipality != other.municipality:
-            return False
-        if self.voucher_number != other.voucher_number:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeOcrLine(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return OcrLine(
-            voucher_type=_UniffiFfiConverterUInt8.read(buf),
-            dose=_UniffiFfiConverterUInt8.read(buf),
-            municipality=_UniffiFfiConverterString.read(buf),
-            voucher_number=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterUInt8.check_lower(value.voucher_type)
-        _UniffiFfiConverterUInt8.check_lower(value.dose)
-        _UniffiFfiConverterString.check_lower(value.municipality)
-        _UniffiFfiConverterString.check_lower(value.voucher_number)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterUInt8.write(value.voucher_type, buf)
-        _UniffiFfiConverterUInt8.write(value.dose, buf)
-        _UniffiFfiConverterString.write(value.municipality, buf)
-        _UniffiFfiConverterString.write(value.voucher_number, buf)
 
 class _UniffiFfiConverterSequenceUInt64(_UniffiConverterRustBuffer):
     @classmethod
@@ -1758,690 +2616,6 @@ class _UniffiFfiConverterTypeSummaryEntry(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.title_ja, buf)
         _UniffiFfiConverterString.write(value.title_en, buf)
         _UniffiFfiConverterSequenceUInt64.write(value.first_lines, buf)
-
-
-
-
-
-
-class Encoding(enum.Enum):
-    """
-    A text encoding of exchange files.
-"""
-    
-    UTF8 = 0
-    """
-    UTF-8 (on input a leading byte-order mark is accepted).
-"""
-    
-    CP932 = 1
-    """
-    CP932 / Windows-31J (Microsoft's Shift_JIS).
-"""
-    
-
-
-class _UniffiFfiConverterTypeEncoding(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return Encoding.UTF8
-        if variant == 2:
-            return Encoding.CP932
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == Encoding.UTF8:
-            return
-        if value == Encoding.CP932:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == Encoding.UTF8:
-            buf.write_i32(1)
-        if value == Encoding.CP932:
-            buf.write_i32(2)
-
-
-
-class _UniffiFfiConverterOptionalTypeEncoding(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeEncoding.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeEncoding.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeEncoding.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterBoolean:
-    @classmethod
-    def check_lower(cls, value):
-        return not not value
-
-    @classmethod
-    def lower(cls, value):
-        return 1 if value else 0
-
-    @staticmethod
-    def lift(value):
-        return value != 0
-
-    @classmethod
-    def read(cls, buf):
-        return cls.lift(buf.read_u8())
-
-    @classmethod
-    def write(cls, value, buf):
-        buf.write_u8(value)
-
-
-
-
-
-
-class Lang(enum.Enum):
-    """
-    The language of messages in rendered reports.
-"""
-    
-    JA = 0
-    """
-    Japanese (the default of `vrs-conformance`).
-"""
-    
-    EN = 1
-    """
-    English.
-"""
-    
-
-
-class _UniffiFfiConverterTypeLang(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return Lang.JA
-        if variant == 2:
-            return Lang.EN
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == Lang.JA:
-            return
-        if value == Lang.EN:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == Lang.JA:
-            buf.write_i32(1)
-        if value == Lang.EN:
-            buf.write_i32(2)
-
-
-
-class _UniffiFfiConverterOptionalTypeLang(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeLang.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeLang.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeLang.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterSequenceUInt32(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterUInt32.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterUInt32.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterUInt32.read(buf) for i in range(count)
-        ]
-
-class _UniffiFfiConverterOptionalSequenceUInt32(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterSequenceUInt32.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterSequenceUInt32.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterSequenceUInt32.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-@dataclass
-class ValidateOptions:
-    """
-    What the validator checks and how. Every field has a default: `ValidateOptions()` in Python
-    and Kotlin gives the defaults, `ValidateOptions(as_of="2021-12-01")` changes one.
-"""
-    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, max_diagnostics:typing.Optional[int] = _DEFAULT, as_of:typing.Optional[str] = _DEFAULT, tenant:typing.Optional[str] = _DEFAULT, header:bool = True, dose_blocks:int = 7, lang:typing.Optional[Lang] = _DEFAULT, normalize_fullwidth:bool = True, require_my_number:bool = True, strict_municipality_check_digit:bool = True, check_code_table:bool = True, voucher_types:typing.Optional[typing.List[int]] = _DEFAULT, count_cp932_bytes:bool = False, file_name:typing.Optional[str] = _DEFAULT):
-        if encoding is _DEFAULT:
-            self.encoding = None
-        else:
-            self.encoding = encoding
-        if max_diagnostics is _DEFAULT:
-            self.max_diagnostics = None
-        else:
-            self.max_diagnostics = max_diagnostics
-        if as_of is _DEFAULT:
-            self.as_of = None
-        else:
-            self.as_of = as_of
-        if tenant is _DEFAULT:
-            self.tenant = None
-        else:
-            self.tenant = tenant
-        self.header = header
-        self.dose_blocks = dose_blocks
-        if lang is _DEFAULT:
-            self.lang = None
-        else:
-            self.lang = lang
-        self.normalize_fullwidth = normalize_fullwidth
-        self.require_my_number = require_my_number
-        self.strict_municipality_check_digit = strict_municipality_check_digit
-        self.check_code_table = check_code_table
-        if voucher_types is _DEFAULT:
-            self.voucher_types = None
-        else:
-            self.voucher_types = voucher_types
-        self.count_cp932_bytes = count_cp932_bytes
-        if file_name is _DEFAULT:
-            self.file_name = None
-        else:
-            self.file_name = file_name
-        
-        
-
-    
-    def __str__(self):
-        return "ValidateOptions(encoding={}, max_diagnostics={}, as_of={}, tenant={}, header={}, dose_blocks={}, lang={}, normalize_fullwidth={}, require_my_number={}, strict_municipality_check_digit={}, check_code_table={}, voucher_types={}, count_cp932_bytes={}, file_name={})".format(self.encoding, self.max_diagnostics, self.as_of, self.tenant, self.header, self.dose_blocks, self.lang, self.normalize_fullwidth, self.require_my_number, self.strict_municipality_check_digit, self.check_code_table, self.voucher_types, self.count_cp932_bytes, self.file_name)
-    def __eq__(self, other):
-        if self.encoding != other.encoding:
-            return False
-        if self.max_diagnostics != other.max_diagnostics:
-            return False
-        if self.as_of != other.as_of:
-            return False
-        if self.tenant != other.tenant:
-            return False
-        if self.header != other.header:
-            return False
-        if self.dose_blocks != other.dose_blocks:
-            return False
-        if self.lang != other.lang:
-            return False
-        if self.normalize_fullwidth != other.normalize_fullwidth:
-            return False
-        if self.require_my_number != other.require_my_number:
-            return False
-        if self.strict_municipality_check_digit != other.strict_municipality_check_digit:
-            return False
-        if self.check_code_table != other.check_code_table:
-            return False
-        if self.voucher_types != other.voucher_types:
-            return False
-        if self.count_cp932_bytes != other.count_cp932_bytes:
-            return False
-        if self.file_name != other.file_name:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return ValidateOptions(
-            encoding=_UniffiFfiConverterOptionalTypeEncoding.read(buf),
-            max_diagnostics=_UniffiFfiConverterOptionalUInt32.read(buf),
-            as_of=_UniffiFfiConverterOptionalString.read(buf),
-            tenant=_UniffiFfiConverterOptionalString.read(buf),
-            header=_UniffiFfiConverterBoolean.read(buf),
-            dose_blocks=_UniffiFfiConverterUInt8.read(buf),
-            lang=_UniffiFfiConverterOptionalTypeLang.read(buf),
-            normalize_fullwidth=_UniffiFfiConverterBoolean.read(buf),
-            require_my_number=_UniffiFfiConverterBoolean.read(buf),
-            strict_municipality_check_digit=_UniffiFfiConverterBoolean.read(buf),
-            check_code_table=_UniffiFfiConverterBoolean.read(buf),
-            voucher_types=_UniffiFfiConverterOptionalSequenceUInt32.read(buf),
-            count_cp932_bytes=_UniffiFfiConverterBoolean.read(buf),
-            file_name=_UniffiFfiConverterOptionalString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterOptionalTypeEncoding.check_lower(value.encoding)
-        _UniffiFfiConverterOptionalUInt32.check_lower(value.max_diagnostics)
-        _UniffiFfiConverterOptionalString.check_lower(value.as_of)
-        _UniffiFfiConverterOptionalString.check_lower(value.tenant)
-        _UniffiFfiConverterBoolean.check_lower(value.header)
-        _UniffiFfiConverterUInt8.check_lower(value.dose_blocks)
-        _UniffiFfiConverterOptionalTypeLang.check_lower(value.lang)
-        _UniffiFfiConverterBoolean.check_lower(value.normalize_fullwidth)
-        _UniffiFfiConverterBoolean.check_lower(value.require_my_number)
-        _UniffiFfiConverterBoolean.check_lower(value.strict_municipality_check_digit)
-        _UniffiFfiConverterBoolean.check_lower(value.check_code_table)
-        _UniffiFfiConverterOptionalSequenceUInt32.check_lower(value.voucher_types)
-        _UniffiFfiConverterBoolean.check_lower(value.count_cp932_bytes)
-        _UniffiFfiConverterOptionalString.check_lower(value.file_name)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterOptionalTypeEncoding.write(value.encoding, buf)
-        _UniffiFfiConverterOptionalUInt32.write(value.max_diagnostics, buf)
-        _UniffiFfiConverterOptionalString.write(value.as_of, buf)
-        _UniffiFfiConverterOptionalString.write(value.tenant, buf)
-        _UniffiFfiConverterBoolean.write(value.header, buf)
-        _UniffiFfiConverterUInt8.write(value.dose_blocks, buf)
-        _UniffiFfiConverterOptionalTypeLang.write(value.lang, buf)
-        _UniffiFfiConverterBoolean.write(value.normalize_fullwidth, buf)
-        _UniffiFfiConverterBoolean.write(value.require_my_number, buf)
-        _UniffiFfiConverterBoolean.write(value.strict_municipality_check_digit, buf)
-        _UniffiFfiConverterBoolean.write(value.check_code_table, buf)
-        _UniffiFfiConverterOptionalSequenceUInt32.write(value.voucher_types, buf)
-        _UniffiFfiConverterBoolean.write(value.count_cp932_bytes, buf)
-        _UniffiFfiConverterOptionalString.write(value.file_name, buf)
-
-@dataclass
-class WriterOptions:
-    """
-    How the [`Writer`] writes and checks. Every field has a default.
-"""
-    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, bom:bool = False, header:bool = True, dose_blocks:int = 7, as_of:typing.Optional[str] = _DEFAULT, tenant:typing.Optional[str] = _DEFAULT):
-        if encoding is _DEFAULT:
-            self.encoding = None
-        else:
-            self.encoding = encoding
-        self.bom = bom
-        self.header = header
-        self.dose_blocks = dose_blocks
-        if as_of is _DEFAULT:
-            self.as_of = None
-        else:
-            self.as_of = as_of
-        if tenant is _DEFAULT:
-            self.tenant = None
-        else:
-            self.tenant = tenant
-        
-        
-
-    
-    def __str__(self):
-        return "WriterOptions(encoding={}, bom={}, header={}, dose_blocks={}, as_of={}, tenant={})".format(self.encoding, self.bom, self.header, self.dose_blocks, self.as_of, self.tenant)
-    def __eq__(self, other):
-        if self.encoding != other.encoding:
-            return False
-        if self.bom != other.bom:
-            return False
-        if self.header != other.header:
-            return False
-        if self.dose_blocks != other.dose_blocks:
-            return False
-        if self.as_of != other.as_of:
-            return False
-        if self.tenant != other.tenant:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeWriterOptions(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return WriterOptions(
-            encoding=_UniffiFfiConverterOptionalTypeEncoding.read(buf),
-            bom=_UniffiFfiConverterBoolean.read(buf),
-            header=_UniffiFfiConverterBoolean.read(buf),
-            dose_blocks=_UniffiFfiConverterUInt8.read(buf),
-            as_of=_UniffiFfiConverterOptionalString.read(buf),
-            tenant=_UniffiFfiConverterOptionalString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterOptionalTypeEncoding.check_lower(value.encoding)
-        _UniffiFfiConverterBoolean.check_lower(value.bom)
-        _UniffiFfiConverterBoolean.check_lower(value.header)
-        _UniffiFfiConverterUInt8.check_lower(value.dose_blocks)
-        _UniffiFfiConverterOptionalString.check_lower(value.as_of)
-        _UniffiFfiConverterOptionalString.check_lower(value.tenant)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterOptionalTypeEncoding.write(value.encoding, buf)
-        _UniffiFfiConverterBoolean.write(value.bom, buf)
-        _UniffiFfiConverterBoolean.write(value.header, buf)
-        _UniffiFfiConverterUInt8.write(value.dose_blocks, buf)
-        _UniffiFfiConverterOptionalString.write(value.as_of, buf)
-        _UniffiFfiConverterOptionalString.write(value.tenant, buf)
-
-
-
-
-
-
-class IdKind(enum.Enum):
-    """
-    The identifiers [`check_id`] and [`id_problem`] know.
-"""
-    
-    MUNICIPALITY_CODE = 0
-    """
-    Municipality code (全国地方公共団体コード): 6 digits, prefecture 01-47, check digit.
-"""
-    
-    MY_NUMBER = 1
-    """
-    My Number (個人番号): 12 digits with check digit.
-"""
-    
-    VOUCHER_NUMBER = 2
-    """
-    Voucher number (券番号): exactly 10 digits.
-"""
-    
-    OCR_LINE = 3
-    """
-    The 18-digit OCR line of a voucher (OCRライン), strict form (digits only).
-"""
-    
-
-
-class _UniffiFfiConverterTypeIdKind(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return IdKind.MUNICIPALITY_CODE
-        if variant == 2:
-            return IdKind.MY_NUMBER
-        if variant == 3:
-            return IdKind.VOUCHER_NUMBER
-        if variant == 4:
-            return IdKind.OCR_LINE
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == IdKind.MUNICIPALITY_CODE:
-            return
-        if value == IdKind.MY_NUMBER:
-            return
-        if value == IdKind.VOUCHER_NUMBER:
-            return
-        if value == IdKind.OCR_LINE:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == IdKind.MUNICIPALITY_CODE:
-            buf.write_i32(1)
-        if value == IdKind.MY_NUMBER:
-            buf.write_i32(2)
-        if value == IdKind.VOUCHER_NUMBER:
-            buf.write_i32(3)
-        if value == IdKind.OCR_LINE:
-            buf.write_i32(4)
-
-
-
-
-
-# VrsError
-# We want to define each variant as a nested class that's also a subclass,
-# which is tricky in Python.  To accomplish this we're going to create each
-# class separately, then manually add the child classes to the base class's
-# __dict__.  All of this happens in dummy class to avoid polluting the module
-# namespace.
-class VrsError(Exception):
-    """
-    Why a call of the uniffi interface could not run.
-
-    Problems in a file's content are never errors: they are [`Diagnostic`](super::Diagnostic)s
-    in a [`Report`](super::Report). An error means the call itself could not do its work.
-"""
-    pass
-
-_UniffiTempVrsError = VrsError
-
-class VrsError:  # type: ignore
-    """
-    Why a call of the uniffi interface could not run.
-
-    Problems in a file's content are never errors: they are [`Diagnostic`](super::Diagnostic)s
-    in a [`Report`](super::Report). An error means the call itself could not do its work.
-"""
-    
-    class Layout(_UniffiTempVrsError):
-        """
-        No layout has this ID (or version), or the dose-block count is outside 1..=9.
-"""
-        def __repr__(self):
-            return "VrsError.Layout({})".format(repr(str(self)))
-    _UniffiTempVrsError.Layout = Layout # type: ignore
-    class InvalidArgument(_UniffiTempVrsError):
-        """
-        An option or argument is not valid: a date, a tenant municipality code, a voucher type...
-"""
-        def __repr__(self):
-            return "VrsError.InvalidArgument({})".format(repr(str(self)))
-    _UniffiTempVrsError.InvalidArgument = InvalidArgument # type: ignore
-    class InvalidId(_UniffiTempVrsError):
-        """
-        An identifier given to a check-digit or OCR-line function is not valid. The message
-        names the problem (position, expected digit), never the input.
-"""
-        def __repr__(self):
-            return "VrsError.InvalidId({})".format(repr(str(self)))
-    _UniffiTempVrsError.InvalidId = InvalidId # type: ignore
-    class Finished(_UniffiTempVrsError):
-        """
-        The validator or writer was already finished: create a new one.
-"""
-        def __repr__(self):
-            return "VrsError.Finished({})".format(repr(str(self)))
-    _UniffiTempVrsError.Finished = Finished # type: ignore
-    class UnknownColumn(_UniffiTempVrsError):
-        """
-        The writer's layout has no column with this ID.
-"""
-        def __repr__(self):
-            return "VrsError.UnknownColumn({})".format(repr(str(self)))
-    _UniffiTempVrsError.UnknownColumn = UnknownColumn # type: ignore
-    class InvalidRow(_UniffiTempVrsError):
-        """
-        The row breaks the layout's rules and was not written; the message lists every
-        diagnostic of the row.
-"""
-        def __repr__(self):
-            return "VrsError.InvalidRow({})".format(repr(str(self)))
-    _UniffiTempVrsError.InvalidRow = InvalidRow # type: ignore
-    class Unencodable(_UniffiTempVrsError):
-        """
-        A value holds a character the output encoding (CP932) cannot represent; nothing of the
-        row was written.
-"""
-        def __repr__(self):
-            return "VrsError.Unencodable({})".format(repr(str(self)))
-    _UniffiTempVrsError.Unencodable = Unencodable # type: ignore
-    class Internal(_UniffiTempVrsError):
-        """
-        Something that should not happen (an I/O error on an in-memory buffer, an earlier call
-        that panicked).
-"""
-        def __repr__(self):
-            return "VrsError.Internal({})".format(repr(str(self)))
-    _UniffiTempVrsError.Internal = Internal # type: ignore
-
-VrsError = _UniffiTempVrsError # type: ignore
-del _UniffiTempVrsError
-
-
-class _UniffiFfiConverterTypeVrsError(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return VrsError.Layout(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 2:
-            return VrsError.InvalidArgument(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 3:
-            return VrsError.InvalidId(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 4:
-            return VrsError.Finished(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 5:
-            return VrsError.UnknownColumn(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 6:
-            return VrsError.InvalidRow(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 7:
-            return VrsError.Unencodable(
-                _UniffiFfiConverterString.read(buf),
-            )
-        if variant == 8:
-            return VrsError.Internal(
-                _UniffiFfiConverterString.read(buf),
-            )
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if isinstance(value, VrsError.Layout):
-            return
-        if isinstance(value, VrsError.InvalidArgument):
-            return
-        if isinstance(value, VrsError.InvalidId):
-            return
-        if isinstance(value, VrsError.Finished):
-            return
-        if isinstance(value, VrsError.UnknownColumn):
-            return
-        if isinstance(value, VrsError.InvalidRow):
-            return
-        if isinstance(value, VrsError.Unencodable):
-            return
-        if isinstance(value, VrsError.Internal):
-            return
-
-    @staticmethod
-    def write(value, buf):
-        if isinstance(value, VrsError.Layout):
-            buf.write_i32(1)
-        if isinstance(value, VrsError.InvalidArgument):
-            buf.write_i32(2)
-        if isinstance(value, VrsError.InvalidId):
-            buf.write_i32(3)
-        if isinstance(value, VrsError.Finished):
-            buf.write_i32(4)
-        if isinstance(value, VrsError.UnknownColumn):
-            buf.write_i32(5)
-        if isinstance(value, VrsError.InvalidRow):
-            buf.write_i32(6)
-        if isinstance(value, VrsError.Unencodable):
-            buf.write_i32(7)
-        if isinstance(value, VrsError.Internal):
-            buf.write_i32(8)
-
-class _UniffiFfiConverterSequenceTypeDiagnostic(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeDiagnostic.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeDiagnostic.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeDiagnostic.read(buf) for i in range(count)
-        ]
 
 class _UniffiFfiConverterSequenceTypeSummaryEntry(_UniffiConverterRustBuffer):
     @classmethod
@@ -2868,6 +3042,2129 @@ class _UniffiFfiConverterTypeReport:
     def write(cls, value: Report, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
+@dataclass
+class ImportOutcome:
+    """
+    What an import did.
+"""
+    def __init__(self, *, rows:int, imported:int, unchanged:int, rejected:int, rejected_rows:typing.List[RejectedRow], batches_committed:int, already_imported:bool, validation:Report):
+        self.rows = rows
+        self.imported = imported
+        self.unchanged = unchanged
+        self.rejected = rejected
+        self.rejected_rows = rejected_rows
+        self.batches_committed = batches_committed
+        self.already_imported = already_imported
+        self.validation = validation
+        
+        
+
+    
+    def __str__(self):
+        return "ImportOutcome(rows={}, imported={}, unchanged={}, rejected={}, rejected_rows={}, batches_committed={}, already_imported={}, validation={})".format(self.rows, self.imported, self.unchanged, self.rejected, self.rejected_rows, self.batches_committed, self.already_imported, self.validation)
+    def __eq__(self, other):
+        if self.rows != other.rows:
+            return False
+        if self.imported != other.imported:
+            return False
+        if self.unchanged != other.unchanged:
+            return False
+        if self.rejected != other.rejected:
+            return False
+        if self.rejected_rows != other.rejected_rows:
+            return False
+        if self.batches_committed != other.batches_committed:
+            return False
+        if self.already_imported != other.already_imported:
+            return False
+        if self.validation != other.validation:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeImportOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ImportOutcome(
+            rows=_UniffiFfiConverterUInt64.read(buf),
+            imported=_UniffiFfiConverterUInt64.read(buf),
+            unchanged=_UniffiFfiConverterUInt64.read(buf),
+            rejected=_UniffiFfiConverterUInt64.read(buf),
+            rejected_rows=_UniffiFfiConverterSequenceTypeRejectedRow.read(buf),
+            batches_committed=_UniffiFfiConverterUInt64.read(buf),
+            already_imported=_UniffiFfiConverterBoolean.read(buf),
+            validation=_UniffiFfiConverterTypeReport.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.rows)
+        _UniffiFfiConverterUInt64.check_lower(value.imported)
+        _UniffiFfiConverterUInt64.check_lower(value.unchanged)
+        _UniffiFfiConverterUInt64.check_lower(value.rejected)
+        _UniffiFfiConverterSequenceTypeRejectedRow.check_lower(value.rejected_rows)
+        _UniffiFfiConverterUInt64.check_lower(value.batches_committed)
+        _UniffiFfiConverterBoolean.check_lower(value.already_imported)
+        _UniffiFfiConverterTypeReport.check_lower(value.validation)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.rows, buf)
+        _UniffiFfiConverterUInt64.write(value.imported, buf)
+        _UniffiFfiConverterUInt64.write(value.unchanged, buf)
+        _UniffiFfiConverterUInt64.write(value.rejected, buf)
+        _UniffiFfiConverterSequenceTypeRejectedRow.write(value.rejected_rows, buf)
+        _UniffiFfiConverterUInt64.write(value.batches_committed, buf)
+        _UniffiFfiConverterBoolean.write(value.already_imported, buf)
+        _UniffiFfiConverterTypeReport.write(value.validation, buf)
+
+
+
+
+
+
+class Direction(enum.Enum):
+    """
+    Whether a file goes to VRS or comes from it.
+"""
+    
+    UPLOAD = 0
+    """
+    Uploaded by a municipality to VRS.
+"""
+    
+    DOWNLOAD = 1
+    """
+    Downloaded from VRS (never carries a My Number).
+"""
+    
+
+
+class _UniffiFfiConverterTypeDirection(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Direction.UPLOAD
+        if variant == 2:
+            return Direction.DOWNLOAD
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Direction.UPLOAD:
+            return
+        if value == Direction.DOWNLOAD:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Direction.UPLOAD:
+            buf.write_i32(1)
+        if value == Direction.DOWNLOAD:
+            buf.write_i32(2)
+
+
+
+class _UniffiFfiConverterSequenceTypeColumnInfo(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeColumnInfo.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeColumnInfo.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeColumnInfo.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class LayoutInfo:
+    """
+    A layout with its columns.
+"""
+    def __init__(self, *, id:str, version:str, name_ja:str, name_en:str, direction:Direction, dose_blocks:int, description:str, provenance:Provenance, columns:typing.List[ColumnInfo]):
+        self.id = id
+        self.version = version
+        self.name_ja = name_ja
+        self.name_en = name_en
+        self.direction = direction
+        self.dose_blocks = dose_blocks
+        self.description = description
+        self.provenance = provenance
+        self.columns = columns
+        
+        
+
+    
+    def __str__(self):
+        return "LayoutInfo(id={}, version={}, name_ja={}, name_en={}, direction={}, dose_blocks={}, description={}, provenance={}, columns={})".format(self.id, self.version, self.name_ja, self.name_en, self.direction, self.dose_blocks, self.description, self.provenance, self.columns)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.version != other.version:
+            return False
+        if self.name_ja != other.name_ja:
+            return False
+        if self.name_en != other.name_en:
+            return False
+        if self.direction != other.direction:
+            return False
+        if self.dose_blocks != other.dose_blocks:
+            return False
+        if self.description != other.description:
+            return False
+        if self.provenance != other.provenance:
+            return False
+        if self.columns != other.columns:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLayoutInfo(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return LayoutInfo(
+            id=_UniffiFfiConverterString.read(buf),
+            version=_UniffiFfiConverterString.read(buf),
+            name_ja=_UniffiFfiConverterString.read(buf),
+            name_en=_UniffiFfiConverterString.read(buf),
+            direction=_UniffiFfiConverterTypeDirection.read(buf),
+            dose_blocks=_UniffiFfiConverterUInt8.read(buf),
+            description=_UniffiFfiConverterString.read(buf),
+            provenance=_UniffiFfiConverterTypeProvenance.read(buf),
+            columns=_UniffiFfiConverterSequenceTypeColumnInfo.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.id)
+        _UniffiFfiConverterString.check_lower(value.version)
+        _UniffiFfiConverterString.check_lower(value.name_ja)
+        _UniffiFfiConverterString.check_lower(value.name_en)
+        _UniffiFfiConverterTypeDirection.check_lower(value.direction)
+        _UniffiFfiConverterUInt8.check_lower(value.dose_blocks)
+        _UniffiFfiConverterString.check_lower(value.description)
+        _UniffiFfiConverterTypeProvenance.check_lower(value.provenance)
+        _UniffiFfiConverterSequenceTypeColumnInfo.check_lower(value.columns)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterString.write(value.version, buf)
+        _UniffiFfiConverterString.write(value.name_ja, buf)
+        _UniffiFfiConverterString.write(value.name_en, buf)
+        _UniffiFfiConverterTypeDirection.write(value.direction, buf)
+        _UniffiFfiConverterUInt8.write(value.dose_blocks, buf)
+        _UniffiFfiConverterString.write(value.description, buf)
+        _UniffiFfiConverterTypeProvenance.write(value.provenance, buf)
+        _UniffiFfiConverterSequenceTypeColumnInfo.write(value.columns, buf)
+
+@dataclass
+class OcrLine:
+    """
+    The fields of a voucher's 18-digit OCR line.
+"""
+    def __init__(self, *, voucher_type:int, dose:int, municipality:str, voucher_number:str):
+        self.voucher_type = voucher_type
+        self.dose = dose
+        self.municipality = municipality
+        self.voucher_number = voucher_number
+        
+        
+
+    
+    def __str__(self):
+        return "OcrLine(voucher_type={}, dose={}, municipality={}, voucher_number={})".format(self.voucher_type, self.dose, self.municipality, self.voucher_number)
+    def __eq__(self, other):
+        if self.voucher_type != other.voucher_type:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.municipality != other.municipality:
+            return False
+        if self.voucher_number != other.voucher_number:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeOcrLine(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return OcrLine(
+            voucher_type=_UniffiFfiConverterUInt8.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            municipality=_UniffiFfiConverterString.read(buf),
+            voucher_number=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt8.check_lower(value.voucher_type)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.municipality)
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt8.write(value.voucher_type, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.municipality, buf)
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+
+@dataclass
+class RegistryOptions:
+    """
+    How a [`Registry`] is set up. Every field has a default.
+"""
+    def __init__(self, *, fixed_time:typing.Optional[str] = _DEFAULT, staff_quota:typing.Optional[int] = _DEFAULT, stats_threshold:typing.Optional[int] = _DEFAULT, import_batch_rows:typing.Optional[int] = _DEFAULT):
+        if fixed_time is _DEFAULT:
+            self.fixed_time = None
+        else:
+            self.fixed_time = fixed_time
+        if staff_quota is _DEFAULT:
+            self.staff_quota = None
+        else:
+            self.staff_quota = staff_quota
+        if stats_threshold is _DEFAULT:
+            self.stats_threshold = None
+        else:
+            self.stats_threshold = stats_threshold
+        if import_batch_rows is _DEFAULT:
+            self.import_batch_rows = None
+        else:
+            self.import_batch_rows = import_batch_rows
+        
+        
+
+    
+    def __str__(self):
+        return "RegistryOptions(fixed_time={}, staff_quota={}, stats_threshold={}, import_batch_rows={})".format(self.fixed_time, self.staff_quota, self.stats_threshold, self.import_batch_rows)
+    def __eq__(self, other):
+        if self.fixed_time != other.fixed_time:
+            return False
+        if self.staff_quota != other.staff_quota:
+            return False
+        if self.stats_threshold != other.stats_threshold:
+            return False
+        if self.import_batch_rows != other.import_batch_rows:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRegistryOptions(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RegistryOptions(
+            fixed_time=_UniffiFfiConverterOptionalString.read(buf),
+            staff_quota=_UniffiFfiConverterOptionalUInt32.read(buf),
+            stats_threshold=_UniffiFfiConverterOptionalUInt64.read(buf),
+            import_batch_rows=_UniffiFfiConverterOptionalUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.fixed_time)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.staff_quota)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.stats_threshold)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.import_batch_rows)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.fixed_time, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.staff_quota, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.stats_threshold, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.import_batch_rows, buf)
+
+
+
+
+
+
+class Dimension(enum.Enum):
+    """
+    A dimension statistics can be grouped by.
+"""
+    
+    MUNICIPALITY = 0
+    """
+    The municipality holding the dose.
+"""
+    
+    DOSE = 1
+    """
+    The dose number.
+"""
+    
+    WEEK = 2
+    """
+    The week of vaccination (its Monday).
+"""
+    
+    MANUFACTURER = 3
+    """
+    The manufacturer (canonical spelling).
+"""
+    
+    AGE_BAND = 4
+    """
+    The age band on the vaccination day (`12-17`, `90+`, `unknown`).
+"""
+    
+
+
+class _UniffiFfiConverterTypeDimension(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Dimension.MUNICIPALITY
+        if variant == 2:
+            return Dimension.DOSE
+        if variant == 3:
+            return Dimension.WEEK
+        if variant == 4:
+            return Dimension.MANUFACTURER
+        if variant == 5:
+            return Dimension.AGE_BAND
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Dimension.MUNICIPALITY:
+            return
+        if value == Dimension.DOSE:
+            return
+        if value == Dimension.WEEK:
+            return
+        if value == Dimension.MANUFACTURER:
+            return
+        if value == Dimension.AGE_BAND:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Dimension.MUNICIPALITY:
+            buf.write_i32(1)
+        if value == Dimension.DOSE:
+            buf.write_i32(2)
+        if value == Dimension.WEEK:
+            buf.write_i32(3)
+        if value == Dimension.MANUFACTURER:
+            buf.write_i32(4)
+        if value == Dimension.AGE_BAND:
+            buf.write_i32(5)
+
+
+
+class _UniffiFfiConverterSequenceTypeDimension(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeDimension.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeDimension.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeDimension.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalUInt8(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterUInt8.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterUInt8.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterUInt8.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class StatsCell:
+    """
+    One statistics cell: the values of the grouped dimensions (`None` for the others) and the
+    count.
+"""
+    def __init__(self, *, municipality:typing.Optional[str], dose:typing.Optional[int], week:typing.Optional[str], manufacturer:typing.Optional[str], age_band:typing.Optional[str], count:typing.Optional[int]):
+        self.municipality = municipality
+        self.dose = dose
+        self.week = week
+        self.manufacturer = manufacturer
+        self.age_band = age_band
+        self.count = count
+        
+        
+
+    
+    def __str__(self):
+        return "StatsCell(municipality={}, dose={}, week={}, manufacturer={}, age_band={}, count={})".format(self.municipality, self.dose, self.week, self.manufacturer, self.age_band, self.count)
+    def __eq__(self, other):
+        if self.municipality != other.municipality:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.week != other.week:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.age_band != other.age_band:
+            return False
+        if self.count != other.count:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeStatsCell(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return StatsCell(
+            municipality=_UniffiFfiConverterOptionalString.read(buf),
+            dose=_UniffiFfiConverterOptionalUInt8.read(buf),
+            week=_UniffiFfiConverterOptionalString.read(buf),
+            manufacturer=_UniffiFfiConverterOptionalString.read(buf),
+            age_band=_UniffiFfiConverterOptionalString.read(buf),
+            count=_UniffiFfiConverterOptionalUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.municipality)
+        _UniffiFfiConverterOptionalUInt8.check_lower(value.dose)
+        _UniffiFfiConverterOptionalString.check_lower(value.week)
+        _UniffiFfiConverterOptionalString.check_lower(value.manufacturer)
+        _UniffiFfiConverterOptionalString.check_lower(value.age_band)
+        _UniffiFfiConverterOptionalUInt64.check_lower(value.count)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.municipality, buf)
+        _UniffiFfiConverterOptionalUInt8.write(value.dose, buf)
+        _UniffiFfiConverterOptionalString.write(value.week, buf)
+        _UniffiFfiConverterOptionalString.write(value.manufacturer, buf)
+        _UniffiFfiConverterOptionalString.write(value.age_band, buf)
+        _UniffiFfiConverterOptionalUInt64.write(value.count, buf)
+
+class _UniffiFfiConverterSequenceTypeStatsCell(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeStatsCell.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeStatsCell.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeStatsCell.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class Stats:
+    """
+    Dose statistics as a viewer receives them.
+"""
+    def __init__(self, *, group_by:typing.List[Dimension], threshold:int, suppressed:int, cells:typing.List[StatsCell]):
+        self.group_by = group_by
+        self.threshold = threshold
+        self.suppressed = suppressed
+        self.cells = cells
+        
+        
+
+    
+    def __str__(self):
+        return "Stats(group_by={}, threshold={}, suppressed={}, cells={})".format(self.group_by, self.threshold, self.suppressed, self.cells)
+    def __eq__(self, other):
+        if self.group_by != other.group_by:
+            return False
+        if self.threshold != other.threshold:
+            return False
+        if self.suppressed != other.suppressed:
+            return False
+        if self.cells != other.cells:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeStats(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Stats(
+            group_by=_UniffiFfiConverterSequenceTypeDimension.read(buf),
+            threshold=_UniffiFfiConverterUInt64.read(buf),
+            suppressed=_UniffiFfiConverterUInt64.read(buf),
+            cells=_UniffiFfiConverterSequenceTypeStatsCell.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceTypeDimension.check_lower(value.group_by)
+        _UniffiFfiConverterUInt64.check_lower(value.threshold)
+        _UniffiFfiConverterUInt64.check_lower(value.suppressed)
+        _UniffiFfiConverterSequenceTypeStatsCell.check_lower(value.cells)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceTypeDimension.write(value.group_by, buf)
+        _UniffiFfiConverterUInt64.write(value.threshold, buf)
+        _UniffiFfiConverterUInt64.write(value.suppressed, buf)
+        _UniffiFfiConverterSequenceTypeStatsCell.write(value.cells, buf)
+
+class _UniffiFfiConverterSequenceTypeAuditVerification(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeAuditVerification.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeAuditVerification.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeAuditVerification.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class StoreVerification:
+    """
+    The result of [`Registry::verify_store`].
+"""
+    def __init__(self, *, ok:bool, problems:typing.List[str], chains:typing.List[AuditVerification]):
+        self.ok = ok
+        self.problems = problems
+        self.chains = chains
+        
+        
+
+    
+    def __str__(self):
+        return "StoreVerification(ok={}, problems={}, chains={})".format(self.ok, self.problems, self.chains)
+    def __eq__(self, other):
+        if self.ok != other.ok:
+            return False
+        if self.problems != other.problems:
+            return False
+        if self.chains != other.chains:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeStoreVerification(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return StoreVerification(
+            ok=_UniffiFfiConverterBoolean.read(buf),
+            problems=_UniffiFfiConverterSequenceString.read(buf),
+            chains=_UniffiFfiConverterSequenceTypeAuditVerification.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.ok)
+        _UniffiFfiConverterSequenceString.check_lower(value.problems)
+        _UniffiFfiConverterSequenceTypeAuditVerification.check_lower(value.chains)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.ok, buf)
+        _UniffiFfiConverterSequenceString.write(value.problems, buf)
+        _UniffiFfiConverterSequenceTypeAuditVerification.write(value.chains, buf)
+
+class _UniffiFfiConverterSequenceTypeFlagView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeFlagView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeFlagView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeFlagView.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeDoseView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeDoseView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeDoseView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeDoseView.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class SubjectDoses:
+    """
+    One subject's record as staff see it: never the My Number.
+"""
+    def __init__(self, *, addressee:str, name:str, name_kana:str, birth_date:str, sex:int, has_my_number:bool, vouchers:typing.List[str], flags:typing.List[FlagView], doses:typing.List[DoseView]):
+        self.addressee = addressee
+        self.name = name
+        self.name_kana = name_kana
+        self.birth_date = birth_date
+        self.sex = sex
+        self.has_my_number = has_my_number
+        self.vouchers = vouchers
+        self.flags = flags
+        self.doses = doses
+        
+        
+
+    
+    def __str__(self):
+        return "SubjectDoses(addressee={}, name={}, name_kana={}, birth_date={}, sex={}, has_my_number={}, vouchers={}, flags={}, doses={})".format(self.addressee, self.name, self.name_kana, self.birth_date, self.sex, self.has_my_number, self.vouchers, self.flags, self.doses)
+    def __eq__(self, other):
+        if self.addressee != other.addressee:
+            return False
+        if self.name != other.name:
+            return False
+        if self.name_kana != other.name_kana:
+            return False
+        if self.birth_date != other.birth_date:
+            return False
+        if self.sex != other.sex:
+            return False
+        if self.has_my_number != other.has_my_number:
+            return False
+        if self.vouchers != other.vouchers:
+            return False
+        if self.flags != other.flags:
+            return False
+        if self.doses != other.doses:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSubjectDoses(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SubjectDoses(
+            addressee=_UniffiFfiConverterString.read(buf),
+            name=_UniffiFfiConverterString.read(buf),
+            name_kana=_UniffiFfiConverterString.read(buf),
+            birth_date=_UniffiFfiConverterString.read(buf),
+            sex=_UniffiFfiConverterUInt8.read(buf),
+            has_my_number=_UniffiFfiConverterBoolean.read(buf),
+            vouchers=_UniffiFfiConverterSequenceString.read(buf),
+            flags=_UniffiFfiConverterSequenceTypeFlagView.read(buf),
+            doses=_UniffiFfiConverterSequenceTypeDoseView.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.addressee)
+        _UniffiFfiConverterString.check_lower(value.name)
+        _UniffiFfiConverterString.check_lower(value.name_kana)
+        _UniffiFfiConverterString.check_lower(value.birth_date)
+        _UniffiFfiConverterUInt8.check_lower(value.sex)
+        _UniffiFfiConverterBoolean.check_lower(value.has_my_number)
+        _UniffiFfiConverterSequenceString.check_lower(value.vouchers)
+        _UniffiFfiConverterSequenceTypeFlagView.check_lower(value.flags)
+        _UniffiFfiConverterSequenceTypeDoseView.check_lower(value.doses)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.addressee, buf)
+        _UniffiFfiConverterString.write(value.name, buf)
+        _UniffiFfiConverterString.write(value.name_kana, buf)
+        _UniffiFfiConverterString.write(value.birth_date, buf)
+        _UniffiFfiConverterUInt8.write(value.sex, buf)
+        _UniffiFfiConverterBoolean.write(value.has_my_number, buf)
+        _UniffiFfiConverterSequenceString.write(value.vouchers, buf)
+        _UniffiFfiConverterSequenceTypeFlagView.write(value.flags, buf)
+        _UniffiFfiConverterSequenceTypeDoseView.write(value.doses, buf)
+
+class _UniffiFfiConverterOptionalTypeLang(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeLang.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeLang.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeLang.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceUInt32(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterUInt32.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterUInt32.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterUInt32.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalSequenceUInt32(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterSequenceUInt32.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterSequenceUInt32.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterSequenceUInt32.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class ValidateOptions:
+    """
+    What the validator checks and how. Every field has a default: `ValidateOptions()` in Python
+    and Kotlin gives the defaults, `ValidateOptions(as_of="2021-12-01")` changes one.
+"""
+    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, max_diagnostics:typing.Optional[int] = _DEFAULT, as_of:typing.Optional[str] = _DEFAULT, tenant:typing.Optional[str] = _DEFAULT, header:bool = True, dose_blocks:int = 7, lang:typing.Optional[Lang] = _DEFAULT, normalize_fullwidth:bool = True, require_my_number:bool = True, strict_municipality_check_digit:bool = True, check_code_table:bool = True, voucher_types:typing.Optional[typing.List[int]] = _DEFAULT, count_cp932_bytes:bool = False, file_name:typing.Optional[str] = _DEFAULT):
+        if encoding is _DEFAULT:
+            self.encoding = None
+        else:
+            self.encoding = encoding
+        if max_diagnostics is _DEFAULT:
+            self.max_diagnostics = None
+        else:
+            self.max_diagnostics = max_diagnostics
+        if as_of is _DEFAULT:
+            self.as_of = None
+        else:
+            self.as_of = as_of
+        if tenant is _DEFAULT:
+            self.tenant = None
+        else:
+            self.tenant = tenant
+        self.header = header
+        self.dose_blocks = dose_blocks
+        if lang is _DEFAULT:
+            self.lang = None
+        else:
+            self.lang = lang
+        self.normalize_fullwidth = normalize_fullwidth
+        self.require_my_number = require_my_number
+        self.strict_municipality_check_digit = strict_municipality_check_digit
+        self.check_code_table = check_code_table
+        if voucher_types is _DEFAULT:
+            self.voucher_types = None
+        else:
+            self.voucher_types = voucher_types
+        self.count_cp932_bytes = count_cp932_bytes
+        if file_name is _DEFAULT:
+            self.file_name = None
+        else:
+            self.file_name = file_name
+        
+        
+
+    
+    def __str__(self):
+        return "ValidateOptions(encoding={}, max_diagnostics={}, as_of={}, tenant={}, header={}, dose_blocks={}, lang={}, normalize_fullwidth={}, require_my_number={}, strict_municipality_check_digit={}, check_code_table={}, voucher_types={}, count_cp932_bytes={}, file_name={})".format(self.encoding, self.max_diagnostics, self.as_of, self.tenant, self.header, self.dose_blocks, self.lang, self.normalize_fullwidth, self.require_my_number, self.strict_municipality_check_digit, self.check_code_table, self.voucher_types, self.count_cp932_bytes, self.file_name)
+    def __eq__(self, other):
+        if self.encoding != other.encoding:
+            return False
+        if self.max_diagnostics != other.max_diagnostics:
+            return False
+        if self.as_of != other.as_of:
+            return False
+        if self.tenant != other.tenant:
+            return False
+        if self.header != other.header:
+            return False
+        if self.dose_blocks != other.dose_blocks:
+            return False
+        if self.lang != other.lang:
+            return False
+        if self.normalize_fullwidth != other.normalize_fullwidth:
+            return False
+        if self.require_my_number != other.require_my_number:
+            return False
+        if self.strict_municipality_check_digit != other.strict_municipality_check_digit:
+            return False
+        if self.check_code_table != other.check_code_table:
+            return False
+        if self.voucher_types != other.voucher_types:
+            return False
+        if self.count_cp932_bytes != other.count_cp932_bytes:
+            return False
+        if self.file_name != other.file_name:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ValidateOptions(
+            encoding=_UniffiFfiConverterOptionalTypeEncoding.read(buf),
+            max_diagnostics=_UniffiFfiConverterOptionalUInt32.read(buf),
+            as_of=_UniffiFfiConverterOptionalString.read(buf),
+            tenant=_UniffiFfiConverterOptionalString.read(buf),
+            header=_UniffiFfiConverterBoolean.read(buf),
+            dose_blocks=_UniffiFfiConverterUInt8.read(buf),
+            lang=_UniffiFfiConverterOptionalTypeLang.read(buf),
+            normalize_fullwidth=_UniffiFfiConverterBoolean.read(buf),
+            require_my_number=_UniffiFfiConverterBoolean.read(buf),
+            strict_municipality_check_digit=_UniffiFfiConverterBoolean.read(buf),
+            check_code_table=_UniffiFfiConverterBoolean.read(buf),
+            voucher_types=_UniffiFfiConverterOptionalSequenceUInt32.read(buf),
+            count_cp932_bytes=_UniffiFfiConverterBoolean.read(buf),
+            file_name=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalTypeEncoding.check_lower(value.encoding)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.max_diagnostics)
+        _UniffiFfiConverterOptionalString.check_lower(value.as_of)
+        _UniffiFfiConverterOptionalString.check_lower(value.tenant)
+        _UniffiFfiConverterBoolean.check_lower(value.header)
+        _UniffiFfiConverterUInt8.check_lower(value.dose_blocks)
+        _UniffiFfiConverterOptionalTypeLang.check_lower(value.lang)
+        _UniffiFfiConverterBoolean.check_lower(value.normalize_fullwidth)
+        _UniffiFfiConverterBoolean.check_lower(value.require_my_number)
+        _UniffiFfiConverterBoolean.check_lower(value.strict_municipality_check_digit)
+        _UniffiFfiConverterBoolean.check_lower(value.check_code_table)
+        _UniffiFfiConverterOptionalSequenceUInt32.check_lower(value.voucher_types)
+        _UniffiFfiConverterBoolean.check_lower(value.count_cp932_bytes)
+        _UniffiFfiConverterOptionalString.check_lower(value.file_name)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalTypeEncoding.write(value.encoding, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.max_diagnostics, buf)
+        _UniffiFfiConverterOptionalString.write(value.as_of, buf)
+        _UniffiFfiConverterOptionalString.write(value.tenant, buf)
+        _UniffiFfiConverterBoolean.write(value.header, buf)
+        _UniffiFfiConverterUInt8.write(value.dose_blocks, buf)
+        _UniffiFfiConverterOptionalTypeLang.write(value.lang, buf)
+        _UniffiFfiConverterBoolean.write(value.normalize_fullwidth, buf)
+        _UniffiFfiConverterBoolean.write(value.require_my_number, buf)
+        _UniffiFfiConverterBoolean.write(value.strict_municipality_check_digit, buf)
+        _UniffiFfiConverterBoolean.write(value.check_code_table, buf)
+        _UniffiFfiConverterOptionalSequenceUInt32.write(value.voucher_types, buf)
+        _UniffiFfiConverterBoolean.write(value.count_cp932_bytes, buf)
+        _UniffiFfiConverterOptionalString.write(value.file_name, buf)
+
+@dataclass
+class WriterOptions:
+    """
+    How the [`Writer`] writes and checks. Every field has a default.
+"""
+    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, bom:bool = False, header:bool = True, dose_blocks:int = 7, as_of:typing.Optional[str] = _DEFAULT, tenant:typing.Optional[str] = _DEFAULT):
+        if encoding is _DEFAULT:
+            self.encoding = None
+        else:
+            self.encoding = encoding
+        self.bom = bom
+        self.header = header
+        self.dose_blocks = dose_blocks
+        if as_of is _DEFAULT:
+            self.as_of = None
+        else:
+            self.as_of = as_of
+        if tenant is _DEFAULT:
+            self.tenant = None
+        else:
+            self.tenant = tenant
+        
+        
+
+    
+    def __str__(self):
+        return "WriterOptions(encoding={}, bom={}, header={}, dose_blocks={}, as_of={}, tenant={})".format(self.encoding, self.bom, self.header, self.dose_blocks, self.as_of, self.tenant)
+    def __eq__(self, other):
+        if self.encoding != other.encoding:
+            return False
+        if self.bom != other.bom:
+            return False
+        if self.header != other.header:
+            return False
+        if self.dose_blocks != other.dose_blocks:
+            return False
+        if self.as_of != other.as_of:
+            return False
+        if self.tenant != other.tenant:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeWriterOptions(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return WriterOptions(
+            encoding=_UniffiFfiConverterOptionalTypeEncoding.read(buf),
+            bom=_UniffiFfiConverterBoolean.read(buf),
+            header=_UniffiFfiConverterBoolean.read(buf),
+            dose_blocks=_UniffiFfiConverterUInt8.read(buf),
+            as_of=_UniffiFfiConverterOptionalString.read(buf),
+            tenant=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalTypeEncoding.check_lower(value.encoding)
+        _UniffiFfiConverterBoolean.check_lower(value.bom)
+        _UniffiFfiConverterBoolean.check_lower(value.header)
+        _UniffiFfiConverterUInt8.check_lower(value.dose_blocks)
+        _UniffiFfiConverterOptionalString.check_lower(value.as_of)
+        _UniffiFfiConverterOptionalString.check_lower(value.tenant)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalTypeEncoding.write(value.encoding, buf)
+        _UniffiFfiConverterBoolean.write(value.bom, buf)
+        _UniffiFfiConverterBoolean.write(value.header, buf)
+        _UniffiFfiConverterUInt8.write(value.dose_blocks, buf)
+        _UniffiFfiConverterOptionalString.write(value.as_of, buf)
+        _UniffiFfiConverterOptionalString.write(value.tenant, buf)
+
+
+
+
+
+
+class Flag:
+    """
+    A flag on a subject. Flags never delete data.
+"""
+    def __init__(self):
+        raise RuntimeError("Flag cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class MOVED_OUT:
+        """
+        Moved out (転出): later doses under this tenant's vouchers get warning L02.
+"""
+        
+        def __init__(self, date:str, destination:typing.Optional[str]):
+            self.date = date
+            
+            """
+        Move-out date, `YYYY-MM-DD` or `YYYYMMDD`.
+"""
+        
+            self.destination = destination
+            
+            """
+        The destination municipality code, when known.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Flag.MOVED_OUT(date={}, destination={})".format(self.date, self.destination)
+        def __eq__(self, other):
+            if not isinstance(other, Flag):
+                return NotImplemented
+            if not other.is_MOVED_OUT():
+                return False
+            if self.date != other.date:
+                return False
+            if self.destination != other.destination:
+                return False
+            return True
+
+    @dataclass
+    class DECEASED:
+        """
+        Died (死亡): later doses are refused (rule L01).
+"""
+        
+        def __init__(self, date:str):
+            self.date = date
+            
+            """
+        Date of death, `YYYY-MM-DD` or `YYYYMMDD`.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Flag.DECEASED(date={})".format(self.date)
+        def __eq__(self, other):
+            if not isinstance(other, Flag):
+                return NotImplemented
+            if not other.is_DECEASED():
+                return False
+            if self.date != other.date:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_MOVED_OUT(self) -> bool:
+        return isinstance(self, Flag.MOVED_OUT)
+    def is_moved_out(self) -> bool:
+        return isinstance(self, Flag.MOVED_OUT)
+    def is_DECEASED(self) -> bool:
+        return isinstance(self, Flag.DECEASED)
+    def is_deceased(self) -> bool:
+        return isinstance(self, Flag.DECEASED)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+Flag.MOVED_OUT = type("Flag.MOVED_OUT", (Flag.MOVED_OUT, Flag,), {})  # type: ignore
+Flag.DECEASED = type("Flag.DECEASED", (Flag.DECEASED, Flag,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeFlag(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Flag.MOVED_OUT(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterOptionalString.read(buf),
+            )
+        if variant == 2:
+            return Flag.DECEASED(
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_MOVED_OUT():
+            _UniffiFfiConverterString.check_lower(value.date)
+            _UniffiFfiConverterOptionalString.check_lower(value.destination)
+            return
+        if value.is_DECEASED():
+            _UniffiFfiConverterString.check_lower(value.date)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_MOVED_OUT():
+            buf.write_i32(1)
+            _UniffiFfiConverterString.write(value.date, buf)
+            _UniffiFfiConverterOptionalString.write(value.destination, buf)
+        if value.is_DECEASED():
+            buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.date, buf)
+
+
+
+
+
+
+
+
+class IdKind(enum.Enum):
+    """
+    The identifiers [`check_id`] and [`id_problem`] know.
+"""
+    
+    MUNICIPALITY_CODE = 0
+    """
+    Municipality code (全国地方公共団体コード): 6 digits, prefecture 01-47, check digit.
+"""
+    
+    MY_NUMBER = 1
+    """
+    My Number (個人番号): 12 digits with check digit.
+"""
+    
+    VOUCHER_NUMBER = 2
+    """
+    Voucher number (券番号): exactly 10 digits.
+"""
+    
+    OCR_LINE = 3
+    """
+    The 18-digit OCR line of a voucher (OCRライン), strict form (digits only).
+"""
+    
+
+
+class _UniffiFfiConverterTypeIdKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return IdKind.MUNICIPALITY_CODE
+        if variant == 2:
+            return IdKind.MY_NUMBER
+        if variant == 3:
+            return IdKind.VOUCHER_NUMBER
+        if variant == 4:
+            return IdKind.OCR_LINE
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == IdKind.MUNICIPALITY_CODE:
+            return
+        if value == IdKind.MY_NUMBER:
+            return
+        if value == IdKind.VOUCHER_NUMBER:
+            return
+        if value == IdKind.OCR_LINE:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == IdKind.MUNICIPALITY_CODE:
+            buf.write_i32(1)
+        if value == IdKind.MY_NUMBER:
+            buf.write_i32(2)
+        if value == IdKind.VOUCHER_NUMBER:
+            buf.write_i32(3)
+        if value == IdKind.OCR_LINE:
+            buf.write_i32(4)
+
+
+
+
+
+
+
+
+class ImportMode(enum.Enum):
+    """
+    How an import treats rows with problems.
+"""
+    
+    STRICT = 0
+    """
+    All or nothing: any rejected row and nothing is imported ([`VrsError::ImportRejected`]).
+"""
+    
+    LENIENT = 1
+    """
+    Import the valid rows in committed batches; the outcome lists the rejected ones.
+"""
+    
+
+
+class _UniffiFfiConverterTypeImportMode(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ImportMode.STRICT
+        if variant == 2:
+            return ImportMode.LENIENT
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == ImportMode.STRICT:
+            return
+        if value == ImportMode.LENIENT:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == ImportMode.STRICT:
+            buf.write_i32(1)
+        if value == ImportMode.LENIENT:
+            buf.write_i32(2)
+
+
+
+
+
+
+
+
+class Principal:
+    """
+    Who calls a registry operation. The host authenticates the person or device, then names
+    the matching principal.
+
+    In Python `vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")`,
+    `vrs.Principal.OPERATOR()`; in Kotlin `Principal.MunicipalStaff("131016", "u1")`,
+    `Principal.Operator`.
+"""
+    def __init__(self):
+        raise RuntimeError("Principal cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class MUNICIPAL_STAFF:
+        """
+        A municipal staff member whose login ID the operator registered for the municipality:
+        full access to their own tenant.
+"""
+        
+        def __init__(self, tenant:str, user_id:str):
+            self.tenant = tenant
+            
+            """
+        The municipality code they work for.
+"""
+        
+            self.user_id = user_id
+            
+            """
+        Their login ID.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Principal.MUNICIPAL_STAFF(tenant={}, user_id={})".format(self.tenant, self.user_id)
+        def __eq__(self, other):
+            if not isinstance(other, Principal):
+                return NotImplemented
+            if not other.is_MUNICIPAL_STAFF():
+                return False
+            if self.tenant != other.tenant:
+                return False
+            if self.user_id != other.user_id:
+                return False
+            return True
+
+    @dataclass
+    class VENUE_TABLET:
+        """
+        A vaccination venue's tablet: records doses by OCR line for its municipality and sees
+        only the confirmation.
+"""
+        
+        def __init__(self, tenant:str):
+            self.tenant = tenant
+            
+            """
+        The municipality code that issued the tablet.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Principal.VENUE_TABLET(tenant={})".format(self.tenant)
+        def __eq__(self, other):
+            if not isinstance(other, Principal):
+                return NotImplemented
+            if not other.is_VENUE_TABLET():
+                return False
+            if self.tenant != other.tenant:
+                return False
+            return True
+
+    @dataclass
+    class PREFECTURE_VIEWER:
+        """
+        A prefecture: statistics of its own municipalities.
+"""
+        
+        def __init__(self, prefecture:int):
+            self.prefecture = prefecture
+            
+            """
+        Prefecture number 1 (Hokkaido) .. 47 (Okinawa).
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Principal.PREFECTURE_VIEWER(prefecture={})".format(self.prefecture)
+        def __eq__(self, other):
+            if not isinstance(other, Principal):
+                return NotImplemented
+            if not other.is_PREFECTURE_VIEWER():
+                return False
+            if self.prefecture != other.prefecture:
+                return False
+            return True
+
+    @dataclass
+    class NATIONAL_VIEWER:
+        """
+        The state: statistics of every municipality.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Principal.NATIONAL_VIEWER()".format()
+        def __eq__(self, other):
+            if not isinstance(other, Principal):
+                return NotImplemented
+            if not other.is_NATIONAL_VIEWER():
+                return False
+            return True
+
+    @dataclass
+    class OPERATOR:
+        """
+        The operations contractor: tenants, staff user IDs, audit, maintenance; no personal data.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Principal.OPERATOR()".format()
+        def __eq__(self, other):
+            if not isinstance(other, Principal):
+                return NotImplemented
+            if not other.is_OPERATOR():
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_MUNICIPAL_STAFF(self) -> bool:
+        return isinstance(self, Principal.MUNICIPAL_STAFF)
+    def is_municipal_staff(self) -> bool:
+        return isinstance(self, Principal.MUNICIPAL_STAFF)
+    def is_VENUE_TABLET(self) -> bool:
+        return isinstance(self, Principal.VENUE_TABLET)
+    def is_venue_tablet(self) -> bool:
+        return isinstance(self, Principal.VENUE_TABLET)
+    def is_PREFECTURE_VIEWER(self) -> bool:
+        return isinstance(self, Principal.PREFECTURE_VIEWER)
+    def is_prefecture_viewer(self) -> bool:
+        return isinstance(self, Principal.PREFECTURE_VIEWER)
+    def is_NATIONAL_VIEWER(self) -> bool:
+        return isinstance(self, Principal.NATIONAL_VIEWER)
+    def is_national_viewer(self) -> bool:
+        return isinstance(self, Principal.NATIONAL_VIEWER)
+    def is_OPERATOR(self) -> bool:
+        return isinstance(self, Principal.OPERATOR)
+    def is_operator(self) -> bool:
+        return isinstance(self, Principal.OPERATOR)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+Principal.MUNICIPAL_STAFF = type("Principal.MUNICIPAL_STAFF", (Principal.MUNICIPAL_STAFF, Principal,), {})  # type: ignore
+Principal.VENUE_TABLET = type("Principal.VENUE_TABLET", (Principal.VENUE_TABLET, Principal,), {})  # type: ignore
+Principal.PREFECTURE_VIEWER = type("Principal.PREFECTURE_VIEWER", (Principal.PREFECTURE_VIEWER, Principal,), {})  # type: ignore
+Principal.NATIONAL_VIEWER = type("Principal.NATIONAL_VIEWER", (Principal.NATIONAL_VIEWER, Principal,), {})  # type: ignore
+Principal.OPERATOR = type("Principal.OPERATOR", (Principal.OPERATOR, Principal,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypePrincipal(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Principal.MUNICIPAL_STAFF(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 2:
+            return Principal.VENUE_TABLET(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 3:
+            return Principal.PREFECTURE_VIEWER(
+                _UniffiFfiConverterUInt8.read(buf),
+            )
+        if variant == 4:
+            return Principal.NATIONAL_VIEWER(
+            )
+        if variant == 5:
+            return Principal.OPERATOR(
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_MUNICIPAL_STAFF():
+            _UniffiFfiConverterString.check_lower(value.tenant)
+            _UniffiFfiConverterString.check_lower(value.user_id)
+            return
+        if value.is_VENUE_TABLET():
+            _UniffiFfiConverterString.check_lower(value.tenant)
+            return
+        if value.is_PREFECTURE_VIEWER():
+            _UniffiFfiConverterUInt8.check_lower(value.prefecture)
+            return
+        if value.is_NATIONAL_VIEWER():
+            return
+        if value.is_OPERATOR():
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_MUNICIPAL_STAFF():
+            buf.write_i32(1)
+            _UniffiFfiConverterString.write(value.tenant, buf)
+            _UniffiFfiConverterString.write(value.user_id, buf)
+        if value.is_VENUE_TABLET():
+            buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.tenant, buf)
+        if value.is_PREFECTURE_VIEWER():
+            buf.write_i32(3)
+            _UniffiFfiConverterUInt8.write(value.prefecture, buf)
+        if value.is_NATIONAL_VIEWER():
+            buf.write_i32(4)
+        if value.is_OPERATOR():
+            buf.write_i32(5)
+
+
+
+
+
+
+
+
+class SubjectRef:
+    """
+    How a request names a subject.
+"""
+    def __init__(self):
+        raise RuntimeError("SubjectRef cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class ADDRESSEE:
+        """
+        By addressee number (宛名番号).
+"""
+        
+        def __init__(self, number:str):
+            self.number = number
+            
+            """
+        The addressee number.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SubjectRef.ADDRESSEE(number={})".format(self.number)
+        def __eq__(self, other):
+            if not isinstance(other, SubjectRef):
+                return NotImplemented
+            if not other.is_ADDRESSEE():
+                return False
+            if self.number != other.number:
+                return False
+            return True
+
+    @dataclass
+    class VOUCHER:
+        """
+        By one of their voucher numbers (券番号).
+"""
+        
+        def __init__(self, number:str):
+            self.number = number
+            
+            """
+        The voucher number.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "SubjectRef.VOUCHER(number={})".format(self.number)
+        def __eq__(self, other):
+            if not isinstance(other, SubjectRef):
+                return NotImplemented
+            if not other.is_VOUCHER():
+                return False
+            if self.number != other.number:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_ADDRESSEE(self) -> bool:
+        return isinstance(self, SubjectRef.ADDRESSEE)
+    def is_addressee(self) -> bool:
+        return isinstance(self, SubjectRef.ADDRESSEE)
+    def is_VOUCHER(self) -> bool:
+        return isinstance(self, SubjectRef.VOUCHER)
+    def is_voucher(self) -> bool:
+        return isinstance(self, SubjectRef.VOUCHER)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+SubjectRef.ADDRESSEE = type("SubjectRef.ADDRESSEE", (SubjectRef.ADDRESSEE, SubjectRef,), {})  # type: ignore
+SubjectRef.VOUCHER = type("SubjectRef.VOUCHER", (SubjectRef.VOUCHER, SubjectRef,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeSubjectRef(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return SubjectRef.ADDRESSEE(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 2:
+            return SubjectRef.VOUCHER(
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_ADDRESSEE():
+            _UniffiFfiConverterString.check_lower(value.number)
+            return
+        if value.is_VOUCHER():
+            _UniffiFfiConverterString.check_lower(value.number)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_ADDRESSEE():
+            buf.write_i32(1)
+            _UniffiFfiConverterString.write(value.number, buf)
+        if value.is_VOUCHER():
+            buf.write_i32(2)
+            _UniffiFfiConverterString.write(value.number, buf)
+
+
+
+
+
+# VrsError
+# We want to define each variant as a nested class that's also a subclass,
+# which is tricky in Python.  To accomplish this we're going to create each
+# class separately, then manually add the child classes to the base class's
+# __dict__.  All of this happens in dummy class to avoid polluting the module
+# namespace.
+class VrsError(Exception):
+    """
+    Why a call of the uniffi interface could not run.
+
+    Problems in a file's content are never errors: they are [`Diagnostic`](super::Diagnostic)s
+    in a [`Report`](super::Report). An error means the call itself could not do its work.
+"""
+    pass
+
+_UniffiTempVrsError = VrsError
+
+class VrsError:  # type: ignore
+    """
+    Why a call of the uniffi interface could not run.
+
+    Problems in a file's content are never errors: they are [`Diagnostic`](super::Diagnostic)s
+    in a [`Report`](super::Report). An error means the call itself could not do its work.
+"""
+    
+    class Layout(_UniffiTempVrsError):
+        """
+        No layout has this ID (or version), or the dose-block count is outside 1..=9.
+"""
+        def __repr__(self):
+            return "VrsError.Layout({})".format(repr(str(self)))
+    _UniffiTempVrsError.Layout = Layout # type: ignore
+    class InvalidArgument(_UniffiTempVrsError):
+        """
+        An option or argument is not valid: a date, a tenant municipality code, a voucher type...
+"""
+        def __repr__(self):
+            return "VrsError.InvalidArgument({})".format(repr(str(self)))
+    _UniffiTempVrsError.InvalidArgument = InvalidArgument # type: ignore
+    class InvalidId(_UniffiTempVrsError):
+        """
+        An identifier given to a check-digit or OCR-line function is not valid. The message
+        names the problem (position, expected digit), never the input.
+"""
+        def __repr__(self):
+            return "VrsError.InvalidId({})".format(repr(str(self)))
+    _UniffiTempVrsError.InvalidId = InvalidId # type: ignore
+    class Finished(_UniffiTempVrsError):
+        """
+        The validator or writer was already finished: create a new one.
+"""
+        def __repr__(self):
+            return "VrsError.Finished({})".format(repr(str(self)))
+    _UniffiTempVrsError.Finished = Finished # type: ignore
+    class UnknownColumn(_UniffiTempVrsError):
+        """
+        The writer's layout has no column with this ID.
+"""
+        def __repr__(self):
+            return "VrsError.UnknownColumn({})".format(repr(str(self)))
+    _UniffiTempVrsError.UnknownColumn = UnknownColumn # type: ignore
+    class InvalidRow(_UniffiTempVrsError):
+        """
+        The row breaks the layout's rules and was not written; the message lists every
+        diagnostic of the row.
+"""
+        def __repr__(self):
+            return "VrsError.InvalidRow({})".format(repr(str(self)))
+    _UniffiTempVrsError.InvalidRow = InvalidRow # type: ignore
+    class Unencodable(_UniffiTempVrsError):
+        """
+        A value holds a character the output encoding (CP932) cannot represent; nothing of the
+        row was written.
+"""
+        def __repr__(self):
+            return "VrsError.Unencodable({})".format(repr(str(self)))
+    _UniffiTempVrsError.Unencodable = Unencodable # type: ignore
+    class Internal(_UniffiTempVrsError):
+        """
+        Something that should not happen (an I/O error on an in-memory buffer, an earlier call
+        that panicked).
+"""
+        def __repr__(self):
+            return "VrsError.Internal({})".format(repr(str(self)))
+    _UniffiTempVrsError.Internal = Internal # type: ignore
+    class Forbidden(_UniffiTempVrsError):
+        """
+        Registry: the principal may not do this (wrong role, another municipality, a staff user
+        ID that is not registered). The refusal is recorded in the audit log.
+"""
+        def __repr__(self):
+            return "VrsError.Forbidden({})".format(repr(str(self)))
+    _UniffiTempVrsError.Forbidden = Forbidden # type: ignore
+    class UnknownTenant(_UniffiTempVrsError):
+        """
+        Registry: the tenant (municipality) does not exist in this registry.
+"""
+        def __repr__(self):
+            return "VrsError.UnknownTenant({})".format(repr(str(self)))
+    _UniffiTempVrsError.UnknownTenant = UnknownTenant # type: ignore
+    class TenantExists(_UniffiTempVrsError):
+        """
+        Registry: the tenant exists already.
+"""
+        def __repr__(self):
+            return "VrsError.TenantExists({})".format(repr(str(self)))
+    _UniffiTempVrsError.TenantExists = TenantExists # type: ignore
+    class NotFound(_UniffiTempVrsError):
+        """
+        Registry: no subject, voucher or user with that identifier.
+"""
+        def __repr__(self):
+            return "VrsError.NotFound({})".format(repr(str(self)))
+    _UniffiTempVrsError.NotFound = NotFound # type: ignore
+    class Conflict(_UniffiTempVrsError):
+        """
+        Registry: the request contradicts stored data; the message starts with
+        `conflict (<rule>)`, e.g. `conflict (S03)`.
+"""
+        def __repr__(self):
+            return "VrsError.Conflict({})".format(repr(str(self)))
+    _UniffiTempVrsError.Conflict = Conflict # type: ignore
+    class Rule(_UniffiTempVrsError):
+        """
+        Registry: a rule forbids it; the message starts with `rule <code>:`, e.g.
+        `rule D02:` (future date) or `rule L01:` (dose after death).
+"""
+        def __repr__(self):
+            return "VrsError.Rule({})".format(repr(str(self)))
+    _UniffiTempVrsError.Rule = Rule # type: ignore
+    class QuotaExceeded(_UniffiTempVrsError):
+        """
+        Registry: the tenant's staff user quota is used up.
+"""
+        def __repr__(self):
+            return "VrsError.QuotaExceeded({})".format(repr(str(self)))
+    _UniffiTempVrsError.QuotaExceeded = QuotaExceeded # type: ignore
+    class ImportRejected(_UniffiTempVrsError):
+        """
+        Registry: a strict import found problems and imported nothing (or the file is unusable);
+        the message lists the rejected rows as `line <n> <code>: <why>`.
+"""
+        def __repr__(self):
+            return "VrsError.ImportRejected({})".format(repr(str(self)))
+    _UniffiTempVrsError.ImportRejected = ImportRejected # type: ignore
+    class Crypto(_UniffiTempVrsError):
+        """
+        Registry: a key is missing, unusable or wrong for a tenant's data.
+"""
+        def __repr__(self):
+            return "VrsError.Crypto({})".format(repr(str(self)))
+    _UniffiTempVrsError.Crypto = Crypto # type: ignore
+    class Storage(_UniffiTempVrsError):
+        """
+        Registry: the store failed, or a stored record is unreadable.
+"""
+        def __repr__(self):
+            return "VrsError.Storage({})".format(repr(str(self)))
+    _UniffiTempVrsError.Storage = Storage # type: ignore
+    class Export(_UniffiTempVrsError):
+        """
+        Registry: writing an export failed (e.g. a name CP932 cannot hold).
+"""
+        def __repr__(self):
+            return "VrsError.Export({})".format(repr(str(self)))
+    _UniffiTempVrsError.Export = Export # type: ignore
+
+VrsError = _UniffiTempVrsError # type: ignore
+del _UniffiTempVrsError
+
+
+class _UniffiFfiConverterTypeVrsError(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return VrsError.Layout(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 2:
+            return VrsError.InvalidArgument(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 3:
+            return VrsError.InvalidId(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 4:
+            return VrsError.Finished(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 5:
+            return VrsError.UnknownColumn(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 6:
+            return VrsError.InvalidRow(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 7:
+            return VrsError.Unencodable(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 8:
+            return VrsError.Internal(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 9:
+            return VrsError.Forbidden(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 10:
+            return VrsError.UnknownTenant(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 11:
+            return VrsError.TenantExists(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 12:
+            return VrsError.NotFound(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 13:
+            return VrsError.Conflict(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 14:
+            return VrsError.Rule(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 15:
+            return VrsError.QuotaExceeded(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 16:
+            return VrsError.ImportRejected(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 17:
+            return VrsError.Crypto(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 18:
+            return VrsError.Storage(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 19:
+            return VrsError.Export(
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if isinstance(value, VrsError.Layout):
+            return
+        if isinstance(value, VrsError.InvalidArgument):
+            return
+        if isinstance(value, VrsError.InvalidId):
+            return
+        if isinstance(value, VrsError.Finished):
+            return
+        if isinstance(value, VrsError.UnknownColumn):
+            return
+        if isinstance(value, VrsError.InvalidRow):
+            return
+        if isinstance(value, VrsError.Unencodable):
+            return
+        if isinstance(value, VrsError.Internal):
+            return
+        if isinstance(value, VrsError.Forbidden):
+            return
+        if isinstance(value, VrsError.UnknownTenant):
+            return
+        if isinstance(value, VrsError.TenantExists):
+            return
+        if isinstance(value, VrsError.NotFound):
+            return
+        if isinstance(value, VrsError.Conflict):
+            return
+        if isinstance(value, VrsError.Rule):
+            return
+        if isinstance(value, VrsError.QuotaExceeded):
+            return
+        if isinstance(value, VrsError.ImportRejected):
+            return
+        if isinstance(value, VrsError.Crypto):
+            return
+        if isinstance(value, VrsError.Storage):
+            return
+        if isinstance(value, VrsError.Export):
+            return
+
+    @staticmethod
+    def write(value, buf):
+        if isinstance(value, VrsError.Layout):
+            buf.write_i32(1)
+        if isinstance(value, VrsError.InvalidArgument):
+            buf.write_i32(2)
+        if isinstance(value, VrsError.InvalidId):
+            buf.write_i32(3)
+        if isinstance(value, VrsError.Finished):
+            buf.write_i32(4)
+        if isinstance(value, VrsError.UnknownColumn):
+            buf.write_i32(5)
+        if isinstance(value, VrsError.InvalidRow):
+            buf.write_i32(6)
+        if isinstance(value, VrsError.Unencodable):
+            buf.write_i32(7)
+        if isinstance(value, VrsError.Internal):
+            buf.write_i32(8)
+        if isinstance(value, VrsError.Forbidden):
+            buf.write_i32(9)
+        if isinstance(value, VrsError.UnknownTenant):
+            buf.write_i32(10)
+        if isinstance(value, VrsError.TenantExists):
+            buf.write_i32(11)
+        if isinstance(value, VrsError.NotFound):
+            buf.write_i32(12)
+        if isinstance(value, VrsError.Conflict):
+            buf.write_i32(13)
+        if isinstance(value, VrsError.Rule):
+            buf.write_i32(14)
+        if isinstance(value, VrsError.QuotaExceeded):
+            buf.write_i32(15)
+        if isinstance(value, VrsError.ImportRejected):
+            buf.write_i32(16)
+        if isinstance(value, VrsError.Crypto):
+            buf.write_i32(17)
+        if isinstance(value, VrsError.Storage):
+            buf.write_i32(18)
+        if isinstance(value, VrsError.Export):
+            buf.write_i32(19)
+
+class _UniffiFfiConverterSequenceTypeAuditEntry(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeAuditEntry.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeAuditEntry.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeAuditEntry.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalTypeExportOptions(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeExportOptions.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeExportOptions.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeExportOptions.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
@@ -2887,6 +5184,1014 @@ class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
     def write(value, buf):
         buf.write_i32(len(value))
         buf.write(value)
+
+class _UniffiFfiConverterOptionalTypeImportMode(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeImportMode.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeImportMode.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeImportMode.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalSequenceTypeDimension(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterSequenceTypeDimension.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterSequenceTypeDimension.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterSequenceTypeDimension.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+class RegistryProtocol(typing.Protocol):
+    """
+    The VRS record model over one store: tenants, staff, subjects, vouchers, doses, flags,
+    exports, statistics and a tamper-evident audit log. Open it over a store directory with
+    [`Registry::open`], or in memory with [`Registry::in_memory`].
+
+    ```python
+    reg = vrs.Registry.in_memory(bytes(32), vrs.RegistryOptions(fixed_time="2021-07-01T09:00:00"))
+    op = vrs.Principal.OPERATOR()
+    reg.create_tenant(op, "131016")
+    reg.register_staff(op, "131016", "u1")
+    staff = vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")
+    outcome = reg.import_subjects(staff, "131016", data)
+    ```
+
+    A registry may be shared between threads: calls are serialised.
+"""
+    
+    def audit_log(self, principal: Principal,tenant: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> typing.List[AuditEntry]:
+        """
+        The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
+        first. The operator, or staff for their own tenant.
+
+        # Errors
+        As for [`Registry::verify_audit`].
+"""
+        raise NotImplementedError
+    def create_tenant(self, principal: Principal,tenant: str) -> None:
+        """
+        Creates the tenant (municipality) `tenant`. Operator only.
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::TenantExists`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
+    def export_awaiting(self, principal: Principal,tenant: str,options: typing.Union[object, typing.Optional[ExportOptions]] = _DEFAULT) -> bytes:
+        """
+        The awaiting-registration list of `tenant` (doses on vouchers not yet linked to a
+        subject) as the CSV file's bytes. Staff only.
+
+        # Errors
+        As for [`Registry::export_ledger`].
+"""
+        raise NotImplementedError
+    def export_ledger(self, principal: Principal,tenant: str,options: typing.Union[object, typing.Optional[ExportOptions]] = _DEFAULT) -> bytes:
+        """
+        The ledger export (予防接種台帳向け出力) of `tenant` as the CSV file's bytes: one row
+        per subject with doses. The layout has no My Number column. Staff only.
+
+        # Errors
+        [`VrsError::Export`] (a name CP932 cannot hold), [`VrsError::Forbidden`].
+"""
+        raise NotImplementedError
+    def import_doses(self, principal: Principal,tenant: str,file: bytes,mode: typing.Union[object, typing.Optional[ImportMode]] = _DEFAULT) -> ImportOutcome:
+        """
+        Imports a bulk dose-record upload (layout `dose-upload`) into `tenant`, like
+        [`Registry::import_subjects`]. A row breaking a registry rule is a rejected row.
+
+        # Errors
+        As for [`Registry::import_subjects`].
+"""
+        raise NotImplementedError
+    def import_flags(self, principal: Principal,tenant: str,file: bytes,mode: typing.Union[object, typing.Optional[ImportMode]] = _DEFAULT) -> ImportOutcome:
+        """
+        Imports a move-out/death flags upload (layout `flags`) into `tenant`, like
+        [`Registry::import_subjects`]. A row naming an unknown subject is a rejected row.
+
+        # Errors
+        As for [`Registry::import_subjects`].
+"""
+        raise NotImplementedError
+    def import_subjects(self, principal: Principal,tenant: str,file: bytes,mode: typing.Union[object, typing.Optional[ImportMode]] = _DEFAULT) -> ImportOutcome:
+        """
+        Imports a subject and voucher registration upload (layout `subject-registration`,
+        UTF-8 or CP932) into `tenant`. Staff of the tenant only. Strict mode (default) imports
+        everything or nothing; lenient mode commits the valid rows. Importing the same file
+        again changes nothing (`already_imported`).
+
+        # Errors
+        [`VrsError::ImportRejected`] listing the rejected rows (strict mode with problems, or a
+        file-level problem in either mode), [`VrsError::Forbidden`],
+        [`VrsError::UnknownTenant`].
+"""
+        raise NotImplementedError
+    def issue_voucher(self, principal: Principal,tenant: str,addressee_number: str,voucher_number: str,issued_on: str) -> None:
+        """
+        Issues voucher `voucher` to the registered subject `addressee` of `tenant` on
+        `issued_on` (`YYYY-MM-DD` or `YYYYMMDD`), e.g. a booster voucher. Staff only.
+
+        # Errors
+        [`VrsError::NotFound`] (no such subject), [`VrsError::Conflict`] (V02: the voucher
+        belongs to someone else), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
+    def record_dose(self, principal: Principal,tenant: str,voucher_number: str,dose_number: int,dose: DoseInput) -> DoseConfirmation:
+        """
+        Records dose number `dose_number` (1-9) on voucher `voucher_number` of `tenant`, as
+        entered by staff. Staff only.
+
+        # Errors
+        As for [`Registry::record_dose_ocr`].
+"""
+        raise NotImplementedError
+    def record_dose_ocr(self, principal: Principal,ocr_line: str,dose: DoseInput) -> DoseConfirmation:
+        """
+        Records a dose from a voucher's 18-digit OCR line (strict: digits only) as scanned at a
+        venue: the tenant is the line's municipality, the dose number its dose digit. A venue
+        tablet or staff of that municipality only.
+
+        # Errors
+        [`VrsError::Rule`] (D02 future date, D03, D05, T01-T04, L01 after death, L04, S02; the
+        message starts with the rule), [`VrsError::Conflict`] (S03),
+        [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
+    def register_staff(self, principal: Principal,tenant: str,user_id: str) -> None:
+        """
+        Registers the staff login ID `user_id` (1-64 characters) for `tenant`, within its
+        quota; registering it twice does nothing. Operator only.
+
+        # Errors
+        [`VrsError::QuotaExceeded`], [`VrsError::Forbidden`], [`VrsError::UnknownTenant`],
+        [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
+    def reissue_voucher(self, principal: Principal,tenant: str,old_voucher: str,new_voucher: str,issued_on: str) -> None:
+        """
+        Reissues a voucher (lost, damaged, DV protection): `new_voucher` replaces `old_voucher`
+        for the same subject. Doses scanned later from the old one are refused (L04). Staff
+        only.
+
+        # Errors
+        [`VrsError::NotFound`], [`VrsError::Conflict`] (L04 already replaced, V02 new number
+        in use), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
+    def set_flag(self, principal: Principal,tenant: str,subject: SubjectRef,flag: Flag) -> None:
+        """
+        Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
+        its date. Staff only.
+
+        # Errors
+        [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
+    def set_staff_quota(self, principal: Principal,tenant: str,quota: int) -> None:
+        """
+        Sets how many staff user IDs `tenant` may register. Operator only.
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+"""
+        raise NotImplementedError
+    def set_time(self, at: typing.Optional[str]) -> None:
+        """
+        Pins the clock at `at` (`YYYY-MM-DDTHH:MM:SS` or `YYYYMMDDHHMMSS`, Japan time), or with
+        `None` lets it follow the system clock again.
+
+        # Errors
+        [`VrsError::InvalidArgument`] for an impossible time.
+"""
+        raise NotImplementedError
+    def stats(self, principal: Principal,group_by: typing.Union[object, typing.Optional[typing.List[Dimension]]] = _DEFAULT) -> Stats:
+        """
+        Dose statistics grouped by `group_by` (`None`, the default: municipality and dose; an
+        empty list: one cell with the total). National viewers see every municipality,
+        prefecture viewers their prefecture's, staff their own; small cells are suppressed.
+
+        # Errors
+        [`VrsError::Forbidden`] for venue tablets and the operator.
+"""
+        raise NotImplementedError
+    def subject_doses(self, principal: Principal,tenant: str,addressee_number: str) -> SubjectDoses:
+        """
+        The record of the subject `addressee_number` of `tenant`: name, birth date, vouchers,
+        flags and doses, never the My Number. Staff only.
+
+        # Errors
+        [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
+    def tenants(self, principal: Principal) -> typing.List[str]:
+        """
+        Every tenant's municipality code, ascending. Operator only.
+
+        # Errors
+        [`VrsError::Forbidden`].
+"""
+        raise NotImplementedError
+    def unregister_staff(self, principal: Principal,tenant: str,user_id: str) -> bool:
+        """
+        Removes a staff login ID; `true` if it was registered. Operator only.
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+"""
+        raise NotImplementedError
+    def verify_audit(self, principal: Principal,tenant: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> AuditVerification:
+        """
+        Verifies the audit chain of `tenant` (`None`: the registry-wide chain). The operator,
+        or staff for their own tenant. A broken chain is a result (`ok` false), not an error.
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+"""
+        raise NotImplementedError
+    def verify_store(self, principal: Principal) -> StoreVerification:
+        """
+        Maintenance check (operator only): the store's physical integrity, then every audit
+        chain.
+
+        # Errors
+        [`VrsError::Forbidden`].
+"""
+        raise NotImplementedError
+
+class Registry(RegistryProtocol):
+    """
+    The VRS record model over one store: tenants, staff, subjects, vouchers, doses, flags,
+    exports, statistics and a tamper-evident audit log. Open it over a store directory with
+    [`Registry::open`], or in memory with [`Registry::in_memory`].
+
+    ```python
+    reg = vrs.Registry.in_memory(bytes(32), vrs.RegistryOptions(fixed_time="2021-07-01T09:00:00"))
+    op = vrs.Principal.OPERATOR()
+    reg.create_tenant(op, "131016")
+    reg.register_staff(op, "131016", "u1")
+    staff = vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")
+    outcome = reg.import_subjects(staff, "131016", data)
+    ```
+
+    A registry may be shared between threads: calls are serialised.
+"""
+    
+    _handle: ctypes.c_uint64
+    @classmethod
+    def in_memory(cls, master_key: bytes,options: typing.Union[object, typing.Optional[RegistryOptions]] = _DEFAULT) -> Registry:
+        """
+        An empty registry held in memory, every key derived from the 32-byte `master_key`: for
+        tests, demos and trying the API.
+
+        # Errors
+        [`VrsError::InvalidArgument`] for a key that is not 32 bytes or a bad `fixed_time`.
+"""
+        
+        _UniffiFfiConverterBytes.check_lower(master_key)
+
+        if options is _DEFAULT:
+            options = None
+        _UniffiFfiConverterOptionalTypeRegistryOptions.check_lower(options)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterBytes.lower(master_key),
+            _UniffiFfiConverterOptionalTypeRegistryOptions.lower(options),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRegistry.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_constructor_registry_in_memory,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    @classmethod
+    def open(cls, store_dir: str,key_dir: str,options: typing.Union[object, typing.Optional[RegistryOptions]] = _DEFAULT) -> Registry:
+        """
+        Opens the registry stored in `store_dir` (created with mode 0700 if needed), with keys
+        from the key directory `key_dir` (see [`create_key_dir`]).
+
+        # Errors
+        [`VrsError::Crypto`] (no `master.key`, a key file others may read),
+        [`VrsError::Storage`] (missing or unsafe key directory, database error),
+        [`VrsError::InvalidArgument`] (a bad `fixed_time`).
+"""
+        
+        _UniffiFfiConverterString.check_lower(store_dir)
+
+        _UniffiFfiConverterString.check_lower(key_dir)
+
+        if options is _DEFAULT:
+            options = None
+        _UniffiFfiConverterOptionalTypeRegistryOptions.check_lower(options)
+        _uniffi_lowered_args = (
+            _UniffiFfiConverterString.lower(store_dir),
+            _UniffiFfiConverterString.lower(key_dir),
+            _UniffiFfiConverterOptionalTypeRegistryOptions.lower(options),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRegistry.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_constructor_registry_open,
+            *_uniffi_lowered_args,
+        )
+        return cls._uniffi_make_instance(_uniffi_ffi_result)
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_vrs_fn_free_registry, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_vrs_fn_clone_registry, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def audit_log(self, principal: Principal,tenant: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> typing.List[AuditEntry]:
+        """
+        The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
+        first. The operator, or staff for their own tenant.
+
+        # Errors
+        As for [`Registry::verify_audit`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        if tenant is _DEFAULT:
+            tenant = None
+        _UniffiFfiConverterOptionalString.check_lower(tenant)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterOptionalString.lower(tenant),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeAuditEntry.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_audit_log,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def create_tenant(self, principal: Principal,tenant: str) -> None:
+        """
+        Creates the tenant (municipality) `tenant`. Operator only.
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::TenantExists`], [`VrsError::InvalidArgument`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_create_tenant,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def export_awaiting(self, principal: Principal,tenant: str,options: typing.Union[object, typing.Optional[ExportOptions]] = _DEFAULT) -> bytes:
+        """
+        The awaiting-registration list of `tenant` (doses on vouchers not yet linked to a
+        subject) as the CSV file's bytes. Staff only.
+
+        # Errors
+        As for [`Registry::export_ledger`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        if options is _DEFAULT:
+            options = None
+        _UniffiFfiConverterOptionalTypeExportOptions.check_lower(options)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterOptionalTypeExportOptions.lower(options),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_export_awaiting,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def export_ledger(self, principal: Principal,tenant: str,options: typing.Union[object, typing.Optional[ExportOptions]] = _DEFAULT) -> bytes:
+        """
+        The ledger export (予防接種台帳向け出力) of `tenant` as the CSV file's bytes: one row
+        per subject with doses. The layout has no My Number column. Staff only.
+
+        # Errors
+        [`VrsError::Export`] (a name CP932 cannot hold), [`VrsError::Forbidden`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        if options is _DEFAULT:
+            options = None
+        _UniffiFfiConverterOptionalTypeExportOptions.check_lower(options)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterOptionalTypeExportOptions.lower(options),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_export_ledger,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def import_doses(self, principal: Principal,tenant: str,file: bytes,mode: typing.Union[object, typing.Optional[ImportMode]] = _DEFAULT) -> ImportOutcome:
+        """
+        Imports a bulk dose-record upload (layout `dose-upload`) into `tenant`, like
+        [`Registry::import_subjects`]. A row breaking a registry rule is a rejected row.
+
+        # Errors
+        As for [`Registry::import_subjects`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterBytes.check_lower(file)
+
+        if mode is _DEFAULT:
+            mode = None
+        _UniffiFfiConverterOptionalTypeImportMode.check_lower(mode)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterBytes.lower(file),
+            _UniffiFfiConverterOptionalTypeImportMode.lower(mode),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeImportOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_import_doses,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def import_flags(self, principal: Principal,tenant: str,file: bytes,mode: typing.Union[object, typing.Optional[ImportMode]] = _DEFAULT) -> ImportOutcome:
+        """
+        Imports a move-out/death flags upload (layout `flags`) into `tenant`, like
+        [`Registry::import_subjects`]. A row naming an unknown subject is a rejected row.
+
+        # Errors
+        As for [`Registry::import_subjects`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterBytes.check_lower(file)
+
+        if mode is _DEFAULT:
+            mode = None
+        _UniffiFfiConverterOptionalTypeImportMode.check_lower(mode)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterBytes.lower(file),
+            _UniffiFfiConverterOptionalTypeImportMode.lower(mode),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeImportOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_import_flags,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def import_subjects(self, principal: Principal,tenant: str,file: bytes,mode: typing.Union[object, typing.Optional[ImportMode]] = _DEFAULT) -> ImportOutcome:
+        """
+        Imports a subject and voucher registration upload (layout `subject-registration`,
+        UTF-8 or CP932) into `tenant`. Staff of the tenant only. Strict mode (default) imports
+        everything or nothing; lenient mode commits the valid rows. Importing the same file
+        again changes nothing (`already_imported`).
+
+        # Errors
+        [`VrsError::ImportRejected`] listing the rejected rows (strict mode with problems, or a
+        file-level problem in either mode), [`VrsError::Forbidden`],
+        [`VrsError::UnknownTenant`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterBytes.check_lower(file)
+
+        if mode is _DEFAULT:
+            mode = None
+        _UniffiFfiConverterOptionalTypeImportMode.check_lower(mode)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterBytes.lower(file),
+            _UniffiFfiConverterOptionalTypeImportMode.lower(mode),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeImportOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_import_subjects,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def issue_voucher(self, principal: Principal,tenant: str,addressee_number: str,voucher_number: str,issued_on: str) -> None:
+        """
+        Issues voucher `voucher` to the registered subject `addressee` of `tenant` on
+        `issued_on` (`YYYY-MM-DD` or `YYYYMMDD`), e.g. a booster voucher. Staff only.
+
+        # Errors
+        [`VrsError::NotFound`] (no such subject), [`VrsError::Conflict`] (V02: the voucher
+        belongs to someone else), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(addressee_number)
+
+        _UniffiFfiConverterString.check_lower(voucher_number)
+
+        _UniffiFfiConverterString.check_lower(issued_on)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(addressee_number),
+            _UniffiFfiConverterString.lower(voucher_number),
+            _UniffiFfiConverterString.lower(issued_on),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def record_dose(self, principal: Principal,tenant: str,voucher_number: str,dose_number: int,dose: DoseInput) -> DoseConfirmation:
+        """
+        Records dose number `dose_number` (1-9) on voucher `voucher_number` of `tenant`, as
+        entered by staff. Staff only.
+
+        # Errors
+        As for [`Registry::record_dose_ocr`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(voucher_number)
+
+        _UniffiFfiConverterUInt8.check_lower(dose_number)
+
+        _UniffiFfiConverterTypeDoseInput.check_lower(dose)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(voucher_number),
+            _UniffiFfiConverterUInt8.lower(dose_number),
+            _UniffiFfiConverterTypeDoseInput.lower(dose),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoseConfirmation.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_record_dose,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def record_dose_ocr(self, principal: Principal,ocr_line: str,dose: DoseInput) -> DoseConfirmation:
+        """
+        Records a dose from a voucher's 18-digit OCR line (strict: digits only) as scanned at a
+        venue: the tenant is the line's municipality, the dose number its dose digit. A venue
+        tablet or staff of that municipality only.
+
+        # Errors
+        [`VrsError::Rule`] (D02 future date, D03, D05, T01-T04, L01 after death, L04, S02; the
+        message starts with the rule), [`VrsError::Conflict`] (S03),
+        [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::InvalidArgument`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(ocr_line)
+
+        _UniffiFfiConverterTypeDoseInput.check_lower(dose)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(ocr_line),
+            _UniffiFfiConverterTypeDoseInput.lower(dose),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoseConfirmation.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_record_dose_ocr,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def register_staff(self, principal: Principal,tenant: str,user_id: str) -> None:
+        """
+        Registers the staff login ID `user_id` (1-64 characters) for `tenant`, within its
+        quota; registering it twice does nothing. Operator only.
+
+        # Errors
+        [`VrsError::QuotaExceeded`], [`VrsError::Forbidden`], [`VrsError::UnknownTenant`],
+        [`VrsError::InvalidArgument`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(user_id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(user_id),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_register_staff,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def reissue_voucher(self, principal: Principal,tenant: str,old_voucher: str,new_voucher: str,issued_on: str) -> None:
+        """
+        Reissues a voucher (lost, damaged, DV protection): `new_voucher` replaces `old_voucher`
+        for the same subject. Doses scanned later from the old one are refused (L04). Staff
+        only.
+
+        # Errors
+        [`VrsError::NotFound`], [`VrsError::Conflict`] (L04 already replaced, V02 new number
+        in use), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(old_voucher)
+
+        _UniffiFfiConverterString.check_lower(new_voucher)
+
+        _UniffiFfiConverterString.check_lower(issued_on)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(old_voucher),
+            _UniffiFfiConverterString.lower(new_voucher),
+            _UniffiFfiConverterString.lower(issued_on),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_reissue_voucher,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_flag(self, principal: Principal,tenant: str,subject: SubjectRef,flag: Flag) -> None:
+        """
+        Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
+        its date. Staff only.
+
+        # Errors
+        [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterTypeSubjectRef.check_lower(subject)
+
+        _UniffiFfiConverterTypeFlag.check_lower(flag)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterTypeSubjectRef.lower(subject),
+            _UniffiFfiConverterTypeFlag.lower(flag),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_set_flag,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_staff_quota(self, principal: Principal,tenant: str,quota: int) -> None:
+        """
+        Sets how many staff user IDs `tenant` may register. Operator only.
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterUInt32.check_lower(quota)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterUInt32.lower(quota),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_set_staff_quota,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_time(self, at: typing.Optional[str]) -> None:
+        """
+        Pins the clock at `at` (`YYYY-MM-DDTHH:MM:SS` or `YYYYMMDDHHMMSS`, Japan time), or with
+        `None` lets it follow the system clock again.
+
+        # Errors
+        [`VrsError::InvalidArgument`] for an impossible time.
+"""
+        
+        _UniffiFfiConverterOptionalString.check_lower(at)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalString.lower(at),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_set_time,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def stats(self, principal: Principal,group_by: typing.Union[object, typing.Optional[typing.List[Dimension]]] = _DEFAULT) -> Stats:
+        """
+        Dose statistics grouped by `group_by` (`None`, the default: municipality and dose; an
+        empty list: one cell with the total). National viewers see every municipality,
+        prefecture viewers their prefecture's, staff their own; small cells are suppressed.
+
+        # Errors
+        [`VrsError::Forbidden`] for venue tablets and the operator.
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        if group_by is _DEFAULT:
+            group_by = None
+        _UniffiFfiConverterOptionalSequenceTypeDimension.check_lower(group_by)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterOptionalSequenceTypeDimension.lower(group_by),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeStats.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_stats,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def subject_doses(self, principal: Principal,tenant: str,addressee_number: str) -> SubjectDoses:
+        """
+        The record of the subject `addressee_number` of `tenant`: name, birth date, vouchers,
+        flags and doses, never the My Number. Staff only.
+
+        # Errors
+        [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(addressee_number)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(addressee_number),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSubjectDoses.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_subject_doses,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def tenants(self, principal: Principal) -> typing.List[str]:
+        """
+        Every tenant's municipality code, ascending. Operator only.
+
+        # Errors
+        [`VrsError::Forbidden`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_tenants,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def unregister_staff(self, principal: Principal,tenant: str,user_id: str) -> bool:
+        """
+        Removes a staff login ID; `true` if it was registered. Operator only.
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(user_id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(user_id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_unregister_staff,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verify_audit(self, principal: Principal,tenant: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> AuditVerification:
+        """
+        Verifies the audit chain of `tenant` (`None`: the registry-wide chain). The operator,
+        or staff for their own tenant. A broken chain is a result (`ok` false), not an error.
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        if tenant is _DEFAULT:
+            tenant = None
+        _UniffiFfiConverterOptionalString.check_lower(tenant)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterOptionalString.lower(tenant),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeAuditVerification.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_verify_audit,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verify_store(self, principal: Principal) -> StoreVerification:
+        """
+        Maintenance check (operator only): the store's physical integrity, then every audit
+        chain.
+
+        # Errors
+        [`VrsError::Forbidden`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeStoreVerification.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_verify_store,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeRegistry:
+    @staticmethod
+    def lift(value: int) -> Registry:
+        return Registry._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: Registry):
+        if not isinstance(value, Registry):
+            raise TypeError("Expected Registry instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: Registry) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> Registry:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: Registry, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
 
 
 class ValidatorProtocol(typing.Protocol):
@@ -3349,6 +6654,31 @@ class _UniffiFfiConverterOptionalTypeValidateOptions(_UniffiConverterRustBuffer)
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+class _UniffiFfiConverterOptionalTypeRegistryOptions(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeRegistryOptions.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeRegistryOptions.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeRegistryOptions.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 class _UniffiFfiConverterOptionalTypeWriterOptions(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -3390,6 +6720,28 @@ def check_id(kind: IdKind,value: str) -> bool:
     _uniffi_ffi_result = _uniffi_rust_call_with_error(
         _uniffi_error_converter,
         _UniffiLib.uniffi_vrs_fn_func_check_id,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def create_key_dir(dir: str) -> None:
+    """
+    Creates a key directory with a fresh random `master.key` (mode 0600, directory 0700), from
+    which every tenant key is derived; refuses to overwrite an existing master key. For
+    production keep keys in an HSM or KMS (the Rust `KeyProvider` trait) instead.
+
+    # Errors
+    [`VrsError::Storage`] when a master key exists already or the directory cannot be written.
+"""
+    
+    _UniffiFfiConverterString.check_lower(dir)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterString.lower(dir),
+    )
+    _uniffi_lift_return = lambda val: None
+    _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_vrs_fn_func_create_key_dir,
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3629,19 +6981,39 @@ __all__ = [
     "Requirement",
     "Provenance",
     "Severity",
-    "Direction",
     "Encoding",
     "Lang",
+    "Direction",
+    "Dimension",
+    "Flag",
     "IdKind",
+    "ImportMode",
+    "Principal",
+    "SubjectRef",
     "VrsError",
+    "AuditEntry",
+    "AuditVerification",
     "ColumnInfo",
     "Diagnostic",
+    "DoseConfirmation",
+    "DoseInput",
+    "DoseView",
+    "ExportOptions",
+    "FlagView",
+    "RejectedRow",
+    "SummaryEntry",
+    "ImportOutcome",
     "LayoutInfo",
     "OcrLine",
-    "SummaryEntry",
+    "RegistryOptions",
+    "StatsCell",
+    "Stats",
+    "StoreVerification",
+    "SubjectDoses",
     "ValidateOptions",
     "WriterOptions",
     "check_id",
+    "create_key_dir",
     "format_ocr_line",
     "id_problem",
     "id_problem_ja",
@@ -3655,6 +7027,8 @@ __all__ = [
     "version",
     "Report",
     "ReportProtocol",
+    "Registry",
+    "RegistryProtocol",
     "Validator",
     "ValidatorProtocol",
     "Writer",

@@ -618,6 +618,778 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * The VRS record model over one store: tenants, staff, subjects, vouchers, doses, flags,
+ * exports, statistics and a tamper-evident audit log. Open it over a store directory with
+ * [`Registry::open`], or in memory with [`Registry::in_memory`].
+ *
+ * ```python
+ * reg = vrs.Registry.in_memory(bytes(32), vrs.RegistryOptions(fixed_time="2021-07-01T09:00:00"))
+ * op = vrs.Principal.OPERATOR()
+ * reg.create_tenant(op, "131016")
+ * reg.register_staff(op, "131016", "u1")
+ * staff = vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")
+ * outcome = reg.import_subjects(staff, "131016", data)
+ * ```
+ *
+ * A registry may be shared between threads: calls are serialised.
+ */
+public protocol RegistryProtocol: AnyObject, Sendable {
+    
+    /**
+     * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
+     * first. The operator, or staff for their own tenant.
+     *
+     * # Errors
+     * As for [`Registry::verify_audit`].
+     */
+    func auditLog(principal: Principal, tenant: String?) throws  -> [AuditEntry]
+    
+    /**
+     * Creates the tenant (municipality) `tenant`. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::TenantExists`], [`VrsError::InvalidArgument`].
+     */
+    func createTenant(principal: Principal, tenant: String) throws 
+    
+    /**
+     * The awaiting-registration list of `tenant` (doses on vouchers not yet linked to a
+     * subject) as the CSV file's bytes. Staff only.
+     *
+     * # Errors
+     * As for [`Registry::export_ledger`].
+     */
+    func exportAwaiting(principal: Principal, tenant: String, options: ExportOptions?) throws  -> Data
+    
+    /**
+     * The ledger export (予防接種台帳向け出力) of `tenant` as the CSV file's bytes: one row
+     * per subject with doses. The layout has no My Number column. Staff only.
+     *
+     * # Errors
+     * [`VrsError::Export`] (a name CP932 cannot hold), [`VrsError::Forbidden`].
+     */
+    func exportLedger(principal: Principal, tenant: String, options: ExportOptions?) throws  -> Data
+    
+    /**
+     * Imports a bulk dose-record upload (layout `dose-upload`) into `tenant`, like
+     * [`Registry::import_subjects`]. A row breaking a registry rule is a rejected row.
+     *
+     * # Errors
+     * As for [`Registry::import_subjects`].
+     */
+    func importDoses(principal: Principal, tenant: String, file: Data, mode: ImportMode?) throws  -> ImportOutcome
+    
+    /**
+     * Imports a move-out/death flags upload (layout `flags`) into `tenant`, like
+     * [`Registry::import_subjects`]. A row naming an unknown subject is a rejected row.
+     *
+     * # Errors
+     * As for [`Registry::import_subjects`].
+     */
+    func importFlags(principal: Principal, tenant: String, file: Data, mode: ImportMode?) throws  -> ImportOutcome
+    
+    /**
+     * Imports a subject and voucher registration upload (layout `subject-registration`,
+     * UTF-8 or CP932) into `tenant`. Staff of the tenant only. Strict mode (default) imports
+     * everything or nothing; lenient mode commits the valid rows. Importing the same file
+     * again changes nothing (`already_imported`).
+     *
+     * # Errors
+     * [`VrsError::ImportRejected`] listing the rejected rows (strict mode with problems, or a
+     * file-level problem in either mode), [`VrsError::Forbidden`],
+     * [`VrsError::UnknownTenant`].
+     */
+    func importSubjects(principal: Principal, tenant: String, file: Data, mode: ImportMode?) throws  -> ImportOutcome
+    
+    /**
+     * Issues voucher `voucher` to the registered subject `addressee` of `tenant` on
+     * `issued_on` (`YYYY-MM-DD` or `YYYYMMDD`), e.g. a booster voucher. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`] (no such subject), [`VrsError::Conflict`] (V02: the voucher
+     * belongs to someone else), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    func issueVoucher(principal: Principal, tenant: String, addresseeNumber: String, voucherNumber: String, issuedOn: String) throws 
+    
+    /**
+     * Records dose number `dose_number` (1-9) on voucher `voucher_number` of `tenant`, as
+     * entered by staff. Staff only.
+     *
+     * # Errors
+     * As for [`Registry::record_dose_ocr`].
+     */
+    func recordDose(principal: Principal, tenant: String, voucherNumber: String, doseNumber: UInt8, dose: DoseInput) throws  -> DoseConfirmation
+    
+    /**
+     * Records a dose from a voucher's 18-digit OCR line (strict: digits only) as scanned at a
+     * venue: the tenant is the line's municipality, the dose number its dose digit. A venue
+     * tablet or staff of that municipality only.
+     *
+     * # Errors
+     * [`VrsError::Rule`] (D02 future date, D03, D05, T01-T04, L01 after death, L04, S02; the
+     * message starts with the rule), [`VrsError::Conflict`] (S03),
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::InvalidArgument`].
+     */
+    func recordDoseOcr(principal: Principal, ocrLine: String, dose: DoseInput) throws  -> DoseConfirmation
+    
+    /**
+     * Registers the staff login ID `user_id` (1-64 characters) for `tenant`, within its
+     * quota; registering it twice does nothing. Operator only.
+     *
+     * # Errors
+     * [`VrsError::QuotaExceeded`], [`VrsError::Forbidden`], [`VrsError::UnknownTenant`],
+     * [`VrsError::InvalidArgument`].
+     */
+    func registerStaff(principal: Principal, tenant: String, userId: String) throws 
+    
+    /**
+     * Reissues a voucher (lost, damaged, DV protection): `new_voucher` replaces `old_voucher`
+     * for the same subject. Doses scanned later from the old one are refused (L04). Staff
+     * only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Conflict`] (L04 already replaced, V02 new number
+     * in use), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    func reissueVoucher(principal: Principal, tenant: String, oldVoucher: String, newVoucher: String, issuedOn: String) throws 
+    
+    /**
+     * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
+     * its date. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    func setFlag(principal: Principal, tenant: String, subject: SubjectRef, flag: Flag) throws 
+    
+    /**
+     * Sets how many staff user IDs `tenant` may register. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+     */
+    func setStaffQuota(principal: Principal, tenant: String, quota: UInt32) throws 
+    
+    /**
+     * Pins the clock at `at` (`YYYY-MM-DDTHH:MM:SS` or `YYYYMMDDHHMMSS`, Japan time), or with
+     * `None` lets it follow the system clock again.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] for an impossible time.
+     */
+    func setTime(at: String?) throws 
+    
+    /**
+     * Dose statistics grouped by `group_by` (`None`, the default: municipality and dose; an
+     * empty list: one cell with the total). National viewers see every municipality,
+     * prefecture viewers their prefecture's, staff their own; small cells are suppressed.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`] for venue tablets and the operator.
+     */
+    func stats(principal: Principal, groupBy: [Dimension]?) throws  -> Stats
+    
+    /**
+     * The record of the subject `addressee_number` of `tenant`: name, birth date, vouchers,
+     * flags and doses, never the My Number. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    func subjectDoses(principal: Principal, tenant: String, addresseeNumber: String) throws  -> SubjectDoses
+    
+    /**
+     * Every tenant's municipality code, ascending. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`].
+     */
+    func tenants(principal: Principal) throws  -> [String]
+    
+    /**
+     * Removes a staff login ID; `true` if it was registered. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+     */
+    func unregisterStaff(principal: Principal, tenant: String, userId: String) throws  -> Bool
+    
+    /**
+     * Verifies the audit chain of `tenant` (`None`: the registry-wide chain). The operator,
+     * or staff for their own tenant. A broken chain is a result (`ok` false), not an error.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+     */
+    func verifyAudit(principal: Principal, tenant: String?) throws  -> AuditVerification
+    
+    /**
+     * Maintenance check (operator only): the store's physical integrity, then every audit
+     * chain.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`].
+     */
+    func verifyStore(principal: Principal) throws  -> StoreVerification
+    
+}
+/**
+ * The VRS record model over one store: tenants, staff, subjects, vouchers, doses, flags,
+ * exports, statistics and a tamper-evident audit log. Open it over a store directory with
+ * [`Registry::open`], or in memory with [`Registry::in_memory`].
+ *
+ * ```python
+ * reg = vrs.Registry.in_memory(bytes(32), vrs.RegistryOptions(fixed_time="2021-07-01T09:00:00"))
+ * op = vrs.Principal.OPERATOR()
+ * reg.create_tenant(op, "131016")
+ * reg.register_staff(op, "131016", "u1")
+ * staff = vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")
+ * outcome = reg.import_subjects(staff, "131016", data)
+ * ```
+ *
+ * A registry may be shared between threads: calls are serialised.
+ */
+open class Registry: RegistryProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_vrs_fn_clone_registry(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_vrs_fn_free_registry(handle, $0) }
+    }
+
+    
+    /**
+     * An empty registry held in memory, every key derived from the 32-byte `master_key`: for
+     * tests, demos and trying the API.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] for a key that is not 32 bytes or a bad `fixed_time`.
+     */
+public static func inMemory(masterKey: Data, options: RegistryOptions? = nil)throws  -> Registry  {
+    return try  FfiConverterTypeRegistry_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_constructor_registry_in_memory(
+        FfiConverterData.lower(masterKey),
+        FfiConverterOptionTypeRegistryOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Opens the registry stored in `store_dir` (created with mode 0700 if needed), with keys
+     * from the key directory `key_dir` (see [`create_key_dir`]).
+     *
+     * # Errors
+     * [`VrsError::Crypto`] (no `master.key`, a key file others may read),
+     * [`VrsError::Storage`] (missing or unsafe key directory, database error),
+     * [`VrsError::InvalidArgument`] (a bad `fixed_time`).
+     */
+public static func `open`(storeDir: String, keyDir: String, options: RegistryOptions? = nil)throws  -> Registry  {
+    return try  FfiConverterTypeRegistry_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_constructor_registry_open(
+        FfiConverterString.lower(storeDir),
+        FfiConverterString.lower(keyDir),
+        FfiConverterOptionTypeRegistryOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
+     * first. The operator, or staff for their own tenant.
+     *
+     * # Errors
+     * As for [`Registry::verify_audit`].
+     */
+open func auditLog(principal: Principal, tenant: String? = nil)throws  -> [AuditEntry]  {
+    return try  FfiConverterSequenceTypeAuditEntry.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_audit_log(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterOptionString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Creates the tenant (municipality) `tenant`. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::TenantExists`], [`VrsError::InvalidArgument`].
+     */
+open func createTenant(principal: Principal, tenant: String)throws   {try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_create_tenant(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The awaiting-registration list of `tenant` (doses on vouchers not yet linked to a
+     * subject) as the CSV file's bytes. Staff only.
+     *
+     * # Errors
+     * As for [`Registry::export_ledger`].
+     */
+open func exportAwaiting(principal: Principal, tenant: String, options: ExportOptions? = nil)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_export_awaiting(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterOptionTypeExportOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The ledger export (予防接種台帳向け出力) of `tenant` as the CSV file's bytes: one row
+     * per subject with doses. The layout has no My Number column. Staff only.
+     *
+     * # Errors
+     * [`VrsError::Export`] (a name CP932 cannot hold), [`VrsError::Forbidden`].
+     */
+open func exportLedger(principal: Principal, tenant: String, options: ExportOptions? = nil)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_export_ledger(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterOptionTypeExportOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Imports a bulk dose-record upload (layout `dose-upload`) into `tenant`, like
+     * [`Registry::import_subjects`]. A row breaking a registry rule is a rejected row.
+     *
+     * # Errors
+     * As for [`Registry::import_subjects`].
+     */
+open func importDoses(principal: Principal, tenant: String, file: Data, mode: ImportMode? = nil)throws  -> ImportOutcome  {
+    return try  FfiConverterTypeImportOutcome_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_import_doses(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterData.lower(file),
+        FfiConverterOptionTypeImportMode.lower(mode),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Imports a move-out/death flags upload (layout `flags`) into `tenant`, like
+     * [`Registry::import_subjects`]. A row naming an unknown subject is a rejected row.
+     *
+     * # Errors
+     * As for [`Registry::import_subjects`].
+     */
+open func importFlags(principal: Principal, tenant: String, file: Data, mode: ImportMode? = nil)throws  -> ImportOutcome  {
+    return try  FfiConverterTypeImportOutcome_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_import_flags(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterData.lower(file),
+        FfiConverterOptionTypeImportMode.lower(mode),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Imports a subject and voucher registration upload (layout `subject-registration`,
+     * UTF-8 or CP932) into `tenant`. Staff of the tenant only. Strict mode (default) imports
+     * everything or nothing; lenient mode commits the valid rows. Importing the same file
+     * again changes nothing (`already_imported`).
+     *
+     * # Errors
+     * [`VrsError::ImportRejected`] listing the rejected rows (strict mode with problems, or a
+     * file-level problem in either mode), [`VrsError::Forbidden`],
+     * [`VrsError::UnknownTenant`].
+     */
+open func importSubjects(principal: Principal, tenant: String, file: Data, mode: ImportMode? = nil)throws  -> ImportOutcome  {
+    return try  FfiConverterTypeImportOutcome_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_import_subjects(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterData.lower(file),
+        FfiConverterOptionTypeImportMode.lower(mode),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Issues voucher `voucher` to the registered subject `addressee` of `tenant` on
+     * `issued_on` (`YYYY-MM-DD` or `YYYYMMDD`), e.g. a booster voucher. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`] (no such subject), [`VrsError::Conflict`] (V02: the voucher
+     * belongs to someone else), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+open func issueVoucher(principal: Principal, tenant: String, addresseeNumber: String, voucherNumber: String, issuedOn: String)throws   {try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_issue_voucher(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(addresseeNumber),
+        FfiConverterString.lower(voucherNumber),
+        FfiConverterString.lower(issuedOn),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Records dose number `dose_number` (1-9) on voucher `voucher_number` of `tenant`, as
+     * entered by staff. Staff only.
+     *
+     * # Errors
+     * As for [`Registry::record_dose_ocr`].
+     */
+open func recordDose(principal: Principal, tenant: String, voucherNumber: String, doseNumber: UInt8, dose: DoseInput)throws  -> DoseConfirmation  {
+    return try  FfiConverterTypeDoseConfirmation_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_record_dose(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(voucherNumber),
+        FfiConverterUInt8.lower(doseNumber),
+        FfiConverterTypeDoseInput_lower(dose),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records a dose from a voucher's 18-digit OCR line (strict: digits only) as scanned at a
+     * venue: the tenant is the line's municipality, the dose number its dose digit. A venue
+     * tablet or staff of that municipality only.
+     *
+     * # Errors
+     * [`VrsError::Rule`] (D02 future date, D03, D05, T01-T04, L01 after death, L04, S02; the
+     * message starts with the rule), [`VrsError::Conflict`] (S03),
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::InvalidArgument`].
+     */
+open func recordDoseOcr(principal: Principal, ocrLine: String, dose: DoseInput)throws  -> DoseConfirmation  {
+    return try  FfiConverterTypeDoseConfirmation_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_record_dose_ocr(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(ocrLine),
+        FfiConverterTypeDoseInput_lower(dose),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Registers the staff login ID `user_id` (1-64 characters) for `tenant`, within its
+     * quota; registering it twice does nothing. Operator only.
+     *
+     * # Errors
+     * [`VrsError::QuotaExceeded`], [`VrsError::Forbidden`], [`VrsError::UnknownTenant`],
+     * [`VrsError::InvalidArgument`].
+     */
+open func registerStaff(principal: Principal, tenant: String, userId: String)throws   {try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_register_staff(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(userId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Reissues a voucher (lost, damaged, DV protection): `new_voucher` replaces `old_voucher`
+     * for the same subject. Doses scanned later from the old one are refused (L04). Staff
+     * only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Conflict`] (L04 already replaced, V02 new number
+     * in use), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+open func reissueVoucher(principal: Principal, tenant: String, oldVoucher: String, newVoucher: String, issuedOn: String)throws   {try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_reissue_voucher(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(oldVoucher),
+        FfiConverterString.lower(newVoucher),
+        FfiConverterString.lower(issuedOn),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
+     * its date. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+open func setFlag(principal: Principal, tenant: String, subject: SubjectRef, flag: Flag)throws   {try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_set_flag(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterTypeSubjectRef_lower(subject),
+        FfiConverterTypeFlag_lower(flag),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Sets how many staff user IDs `tenant` may register. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+     */
+open func setStaffQuota(principal: Principal, tenant: String, quota: UInt32)throws   {try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_set_staff_quota(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterUInt32.lower(quota),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Pins the clock at `at` (`YYYY-MM-DDTHH:MM:SS` or `YYYYMMDDHHMMSS`, Japan time), or with
+     * `None` lets it follow the system clock again.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] for an impossible time.
+     */
+open func setTime(at: String?)throws   {try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_set_time(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(at),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Dose statistics grouped by `group_by` (`None`, the default: municipality and dose; an
+     * empty list: one cell with the total). National viewers see every municipality,
+     * prefecture viewers their prefecture's, staff their own; small cells are suppressed.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`] for venue tablets and the operator.
+     */
+open func stats(principal: Principal, groupBy: [Dimension]? = nil)throws  -> Stats  {
+    return try  FfiConverterTypeStats_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_stats(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterOptionSequenceTypeDimension.lower(groupBy),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The record of the subject `addressee_number` of `tenant`: name, birth date, vouchers,
+     * flags and doses, never the My Number. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+open func subjectDoses(principal: Principal, tenant: String, addresseeNumber: String)throws  -> SubjectDoses  {
+    return try  FfiConverterTypeSubjectDoses_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_subject_doses(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(addresseeNumber),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every tenant's municipality code, ascending. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`].
+     */
+open func tenants(principal: Principal)throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_tenants(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes a staff login ID; `true` if it was registered. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+     */
+open func unregisterStaff(principal: Principal, tenant: String, userId: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_unregister_staff(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(userId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Verifies the audit chain of `tenant` (`None`: the registry-wide chain). The operator,
+     * or staff for their own tenant. A broken chain is a result (`ok` false), not an error.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+     */
+open func verifyAudit(principal: Principal, tenant: String? = nil)throws  -> AuditVerification  {
+    return try  FfiConverterTypeAuditVerification_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_verify_audit(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterOptionString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Maintenance check (operator only): the store's physical integrity, then every audit
+     * chain.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`].
+     */
+open func verifyStore(principal: Principal)throws  -> StoreVerification  {
+    return try  FfiConverterTypeStoreVerification_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_verify_store(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegistry: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Registry
+
+    public static func lift(_ handle: UInt64) throws -> Registry {
+        return Registry(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Registry) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Registry {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Registry, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistry_lift(_ handle: UInt64) throws -> Registry {
+    return try FfiConverterTypeRegistry.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistry_lower(_ value: Registry) -> UInt64 {
+    return FfiConverterTypeRegistry.lower(value)
+}
+
+
+
+
+
+
+/**
  * The result of validating one file: counts, diagnostics, a per-code summary and the JSON
  * document of `vrs-conformance validate --format json`.
  *
@@ -1482,6 +2254,275 @@ public func FfiConverterTypeWriter_lower(_ value: Writer) -> UInt64 {
 
 
 /**
+ * One audit entry. Holds no personal data: record keys are pseudonyms, staff user IDs are
+ * pseudonymised.
+ */
+public struct AuditEntry: Equatable, Hashable {
+    /**
+     * Position in its chain, from 1.
+     */
+    public var seq: UInt64
+    /**
+     * When (Japan time, `YYYY-MM-DDTHH:MM:SS`).
+     */
+    public var at: String
+    /**
+     * The principal's role: `staff`, `venue`, `prefecture`, `national`, `operator`.
+     */
+    public var role: String
+    /**
+     * The principal's municipality (staff, venue) or prefecture number.
+     */
+    public var scope: String?
+    /**
+     * Pseudonym of the staff user ID.
+     */
+    public var user: String?
+    /**
+     * The operation (`import`, `record-dose`, `set-flag`...).
+     */
+    public var op: String
+    /**
+     * Affected record keys (pseudonyms, hex), at most 32.
+     */
+    public var records: [String]
+    /**
+     * Number of affected records.
+     */
+    public var recordCount: UInt64
+    /**
+     * SHA-256 over all affected record keys (hex).
+     */
+    public var recordsDigest: String
+    /**
+     * `ok`, `refused` or `failed`.
+     */
+    public var outcome: String
+    /**
+     * The error code of a refused or failed operation (`forbidden`...).
+     */
+    public var code: String?
+    /**
+     * Hash of the previous entry (hex).
+     */
+    public var prev: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Position in its chain, from 1.
+         */seq: UInt64, 
+        /**
+         * When (Japan time, `YYYY-MM-DDTHH:MM:SS`).
+         */at: String, 
+        /**
+         * The principal's role: `staff`, `venue`, `prefecture`, `national`, `operator`.
+         */role: String, 
+        /**
+         * The principal's municipality (staff, venue) or prefecture number.
+         */scope: String?, 
+        /**
+         * Pseudonym of the staff user ID.
+         */user: String?, 
+        /**
+         * The operation (`import`, `record-dose`, `set-flag`...).
+         */op: String, 
+        /**
+         * Affected record keys (pseudonyms, hex), at most 32.
+         */records: [String], 
+        /**
+         * Number of affected records.
+         */recordCount: UInt64, 
+        /**
+         * SHA-256 over all affected record keys (hex).
+         */recordsDigest: String, 
+        /**
+         * `ok`, `refused` or `failed`.
+         */outcome: String, 
+        /**
+         * The error code of a refused or failed operation (`forbidden`...).
+         */code: String?, 
+        /**
+         * Hash of the previous entry (hex).
+         */prev: String) {
+        self.seq = seq
+        self.at = at
+        self.role = role
+        self.scope = scope
+        self.user = user
+        self.op = op
+        self.records = records
+        self.recordCount = recordCount
+        self.recordsDigest = recordsDigest
+        self.outcome = outcome
+        self.code = code
+        self.prev = prev
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AuditEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditEntry {
+        return
+            try AuditEntry(
+                seq: FfiConverterUInt64.read(from: &buf), 
+                at: FfiConverterString.read(from: &buf), 
+                role: FfiConverterString.read(from: &buf), 
+                scope: FfiConverterOptionString.read(from: &buf), 
+                user: FfiConverterOptionString.read(from: &buf), 
+                op: FfiConverterString.read(from: &buf), 
+                records: FfiConverterSequenceString.read(from: &buf), 
+                recordCount: FfiConverterUInt64.read(from: &buf), 
+                recordsDigest: FfiConverterString.read(from: &buf), 
+                outcome: FfiConverterString.read(from: &buf), 
+                code: FfiConverterOptionString.read(from: &buf), 
+                prev: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuditEntry, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterString.write(value.at, into: &buf)
+        FfiConverterString.write(value.role, into: &buf)
+        FfiConverterOptionString.write(value.scope, into: &buf)
+        FfiConverterOptionString.write(value.user, into: &buf)
+        FfiConverterString.write(value.op, into: &buf)
+        FfiConverterSequenceString.write(value.records, into: &buf)
+        FfiConverterUInt64.write(value.recordCount, into: &buf)
+        FfiConverterString.write(value.recordsDigest, into: &buf)
+        FfiConverterString.write(value.outcome, into: &buf)
+        FfiConverterOptionString.write(value.code, into: &buf)
+        FfiConverterString.write(value.prev, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditEntry_lift(_ buf: RustBuffer) throws -> AuditEntry {
+    return try FfiConverterTypeAuditEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditEntry_lower(_ value: AuditEntry) -> RustBuffer {
+    return FfiConverterTypeAuditEntry.lower(value)
+}
+
+
+/**
+ * The result of verifying one audit chain.
+ */
+public struct AuditVerification: Equatable, Hashable {
+    /**
+     * The chain: a municipality code, or `registry`.
+     */
+    public var chain: String
+    /**
+     * Entries found.
+     */
+    public var entries: UInt64
+    /**
+     * `true` when every entry and the MAC-protected head check out.
+     */
+    public var ok: Bool
+    /**
+     * The first entry (sequence number) that is altered, missing or out of place.
+     */
+    public var firstBad: UInt64?
+    /**
+     * What is wrong there.
+     */
+    public var problem: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The chain: a municipality code, or `registry`.
+         */chain: String, 
+        /**
+         * Entries found.
+         */entries: UInt64, 
+        /**
+         * `true` when every entry and the MAC-protected head check out.
+         */ok: Bool, 
+        /**
+         * The first entry (sequence number) that is altered, missing or out of place.
+         */firstBad: UInt64?, 
+        /**
+         * What is wrong there.
+         */problem: String?) {
+        self.chain = chain
+        self.entries = entries
+        self.ok = ok
+        self.firstBad = firstBad
+        self.problem = problem
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AuditVerification: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuditVerification: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AuditVerification {
+        return
+            try AuditVerification(
+                chain: FfiConverterString.read(from: &buf), 
+                entries: FfiConverterUInt64.read(from: &buf), 
+                ok: FfiConverterBool.read(from: &buf), 
+                firstBad: FfiConverterOptionUInt64.read(from: &buf), 
+                problem: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AuditVerification, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.chain, into: &buf)
+        FfiConverterUInt64.write(value.entries, into: &buf)
+        FfiConverterBool.write(value.ok, into: &buf)
+        FfiConverterOptionUInt64.write(value.firstBad, into: &buf)
+        FfiConverterOptionString.write(value.problem, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditVerification_lift(_ buf: RustBuffer) throws -> AuditVerification {
+    return try FfiConverterTypeAuditVerification.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuditVerification_lower(_ value: AuditVerification) -> RustBuffer {
+    return FfiConverterTypeAuditVerification.lower(value)
+}
+
+
+/**
  * One column of a layout.
  */
 public struct ColumnInfo: Equatable, Hashable {
@@ -1732,6 +2773,652 @@ public func FfiConverterTypeDiagnostic_lower(_ value: Diagnostic) -> RustBuffer 
 
 
 /**
+ * What a venue sees after recording a dose: no name, no My Number.
+ */
+public struct DoseConfirmation: Equatable, Hashable {
+    /**
+     * The voucher the dose was recorded on.
+     */
+    public var voucherNumber: String
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8
+    /**
+     * Vaccination date (`YYYY-MM-DD`).
+     */
+    public var vaccinatedOn: String
+    /**
+     * Registration time (`YYYY-MM-DDTHH:MM:SS`, Japan time).
+     */
+    public var registeredAt: String
+    /**
+     * The same dose was recorded before; nothing changed.
+     */
+    public var alreadyRecorded: Bool
+    /**
+     * The voucher is not linked to a subject yet: the dose waits in the awaiting list.
+     */
+    public var awaitingRegistration: Bool
+    /**
+     * Warning rule codes (e.g. `L02`, dose after a move-out).
+     */
+    public var warnings: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The voucher the dose was recorded on.
+         */voucherNumber: String, 
+        /**
+         * Dose number.
+         */dose: UInt8, 
+        /**
+         * Vaccination date (`YYYY-MM-DD`).
+         */vaccinatedOn: String, 
+        /**
+         * Registration time (`YYYY-MM-DDTHH:MM:SS`, Japan time).
+         */registeredAt: String, 
+        /**
+         * The same dose was recorded before; nothing changed.
+         */alreadyRecorded: Bool, 
+        /**
+         * The voucher is not linked to a subject yet: the dose waits in the awaiting list.
+         */awaitingRegistration: Bool, 
+        /**
+         * Warning rule codes (e.g. `L02`, dose after a move-out).
+         */warnings: [String]) {
+        self.voucherNumber = voucherNumber
+        self.dose = dose
+        self.vaccinatedOn = vaccinatedOn
+        self.registeredAt = registeredAt
+        self.alreadyRecorded = alreadyRecorded
+        self.awaitingRegistration = awaitingRegistration
+        self.warnings = warnings
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseConfirmation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseConfirmation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseConfirmation {
+        return
+            try DoseConfirmation(
+                voucherNumber: FfiConverterString.read(from: &buf), 
+                dose: FfiConverterUInt8.read(from: &buf), 
+                vaccinatedOn: FfiConverterString.read(from: &buf), 
+                registeredAt: FfiConverterString.read(from: &buf), 
+                alreadyRecorded: FfiConverterBool.read(from: &buf), 
+                awaitingRegistration: FfiConverterBool.read(from: &buf), 
+                warnings: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseConfirmation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.voucherNumber, into: &buf)
+        FfiConverterUInt8.write(value.dose, into: &buf)
+        FfiConverterString.write(value.vaccinatedOn, into: &buf)
+        FfiConverterString.write(value.registeredAt, into: &buf)
+        FfiConverterBool.write(value.alreadyRecorded, into: &buf)
+        FfiConverterBool.write(value.awaitingRegistration, into: &buf)
+        FfiConverterSequenceString.write(value.warnings, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseConfirmation_lift(_ buf: RustBuffer) throws -> DoseConfirmation {
+    return try FfiConverterTypeDoseConfirmation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseConfirmation_lower(_ value: DoseConfirmation) -> RustBuffer {
+    return FfiConverterTypeDoseConfirmation.lower(value)
+}
+
+
+/**
+ * One dose as a venue or staff member enters it.
+ */
+public struct DoseInput: Equatable, Hashable {
+    /**
+     * Vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+     */
+    public var vaccinatedOn: String
+    /**
+     * Manufacturer as written (any accepted spelling, e.g. `ファイザー`).
+     */
+    public var manufacturer: String
+    /**
+     * Lot number (1-20 of `[0-9A-Za-z-]`).
+     */
+    public var lot: String
+    /**
+     * Venue name (at most 30 characters).
+     */
+    public var venue: String
+    /**
+     * Doctor's name (at most 20 characters).
+     */
+    public var doctor: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+         */vaccinatedOn: String, 
+        /**
+         * Manufacturer as written (any accepted spelling, e.g. `ファイザー`).
+         */manufacturer: String, 
+        /**
+         * Lot number (1-20 of `[0-9A-Za-z-]`).
+         */lot: String, 
+        /**
+         * Venue name (at most 30 characters).
+         */venue: String, 
+        /**
+         * Doctor's name (at most 20 characters).
+         */doctor: String) {
+        self.vaccinatedOn = vaccinatedOn
+        self.manufacturer = manufacturer
+        self.lot = lot
+        self.venue = venue
+        self.doctor = doctor
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseInput: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseInput: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseInput {
+        return
+            try DoseInput(
+                vaccinatedOn: FfiConverterString.read(from: &buf), 
+                manufacturer: FfiConverterString.read(from: &buf), 
+                lot: FfiConverterString.read(from: &buf), 
+                venue: FfiConverterString.read(from: &buf), 
+                doctor: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseInput, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.vaccinatedOn, into: &buf)
+        FfiConverterString.write(value.manufacturer, into: &buf)
+        FfiConverterString.write(value.lot, into: &buf)
+        FfiConverterString.write(value.venue, into: &buf)
+        FfiConverterString.write(value.doctor, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseInput_lift(_ buf: RustBuffer) throws -> DoseInput {
+    return try FfiConverterTypeDoseInput.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseInput_lower(_ value: DoseInput) -> RustBuffer {
+    return FfiConverterTypeDoseInput.lower(value)
+}
+
+
+/**
+ * One dose as staff see it.
+ */
+public struct DoseView: Equatable, Hashable {
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8
+    /**
+     * Vaccination date (`YYYY-MM-DD`).
+     */
+    public var vaccinatedOn: String
+    /**
+     * The voucher it was recorded on.
+     */
+    public var voucherNumber: String
+    /**
+     * Manufacturer (canonical spelling).
+     */
+    public var manufacturer: String
+    /**
+     * Lot number.
+     */
+    public var lot: String
+    /**
+     * Venue name.
+     */
+    public var venue: String
+    /**
+     * Doctor's name.
+     */
+    public var doctor: String
+    /**
+     * Registration time (`YYYY-MM-DDTHH:MM:SS`).
+     */
+    public var registeredAt: String
+    /**
+     * `venue`, `staff` or `upload`.
+     */
+    public var source: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Dose number.
+         */dose: UInt8, 
+        /**
+         * Vaccination date (`YYYY-MM-DD`).
+         */vaccinatedOn: String, 
+        /**
+         * The voucher it was recorded on.
+         */voucherNumber: String, 
+        /**
+         * Manufacturer (canonical spelling).
+         */manufacturer: String, 
+        /**
+         * Lot number.
+         */lot: String, 
+        /**
+         * Venue name.
+         */venue: String, 
+        /**
+         * Doctor's name.
+         */doctor: String, 
+        /**
+         * Registration time (`YYYY-MM-DDTHH:MM:SS`).
+         */registeredAt: String, 
+        /**
+         * `venue`, `staff` or `upload`.
+         */source: String) {
+        self.dose = dose
+        self.vaccinatedOn = vaccinatedOn
+        self.voucherNumber = voucherNumber
+        self.manufacturer = manufacturer
+        self.lot = lot
+        self.venue = venue
+        self.doctor = doctor
+        self.registeredAt = registeredAt
+        self.source = source
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseView {
+        return
+            try DoseView(
+                dose: FfiConverterUInt8.read(from: &buf), 
+                vaccinatedOn: FfiConverterString.read(from: &buf), 
+                voucherNumber: FfiConverterString.read(from: &buf), 
+                manufacturer: FfiConverterString.read(from: &buf), 
+                lot: FfiConverterString.read(from: &buf), 
+                venue: FfiConverterString.read(from: &buf), 
+                doctor: FfiConverterString.read(from: &buf), 
+                registeredAt: FfiConverterString.read(from: &buf), 
+                source: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseView, into buf: inout [UInt8]) {
+        FfiConverterUInt8.write(value.dose, into: &buf)
+        FfiConverterString.write(value.vaccinatedOn, into: &buf)
+        FfiConverterString.write(value.voucherNumber, into: &buf)
+        FfiConverterString.write(value.manufacturer, into: &buf)
+        FfiConverterString.write(value.lot, into: &buf)
+        FfiConverterString.write(value.venue, into: &buf)
+        FfiConverterString.write(value.doctor, into: &buf)
+        FfiConverterString.write(value.registeredAt, into: &buf)
+        FfiConverterString.write(value.source, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseView_lift(_ buf: RustBuffer) throws -> DoseView {
+    return try FfiConverterTypeDoseView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseView_lower(_ value: DoseView) -> RustBuffer {
+    return FfiConverterTypeDoseView.lower(value)
+}
+
+
+/**
+ * How an export is written. Every field has a default.
+ */
+public struct ExportOptions: Equatable, Hashable {
+    /**
+     * Output encoding; `None` (default) means UTF-8. With CP932 a name it cannot hold fails
+     * the export ([`VrsError::Export`]), never replaced.
+     */
+    public var encoding: Encoding?
+    /**
+     * Start with a UTF-8 byte-order mark (default `false`; ignored for CP932).
+     */
+    public var bom: Bool
+    /**
+     * Write the header row (default `true`).
+     */
+    public var header: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Output encoding; `None` (default) means UTF-8. With CP932 a name it cannot hold fails
+         * the export ([`VrsError::Export`]), never replaced.
+         */encoding: Encoding? = nil, 
+        /**
+         * Start with a UTF-8 byte-order mark (default `false`; ignored for CP932).
+         */bom: Bool = false, 
+        /**
+         * Write the header row (default `true`).
+         */header: Bool = true) {
+        self.encoding = encoding
+        self.bom = bom
+        self.header = header
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExportOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExportOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExportOptions {
+        return
+            try ExportOptions(
+                encoding: FfiConverterOptionTypeEncoding.read(from: &buf), 
+                bom: FfiConverterBool.read(from: &buf), 
+                header: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExportOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeEncoding.write(value.encoding, into: &buf)
+        FfiConverterBool.write(value.bom, into: &buf)
+        FfiConverterBool.write(value.header, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportOptions_lift(_ buf: RustBuffer) throws -> ExportOptions {
+    return try FfiConverterTypeExportOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExportOptions_lower(_ value: ExportOptions) -> RustBuffer {
+    return FfiConverterTypeExportOptions.lower(value)
+}
+
+
+/**
+ * A flag as staff see it.
+ */
+public struct FlagView: Equatable, Hashable {
+    /**
+     * `moved-out` or `deceased`.
+     */
+    public var kind: String
+    /**
+     * Effective date (`YYYY-MM-DD`).
+     */
+    public var date: String
+    /**
+     * Destination municipality of a move, when known.
+     */
+    public var destination: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `moved-out` or `deceased`.
+         */kind: String, 
+        /**
+         * Effective date (`YYYY-MM-DD`).
+         */date: String, 
+        /**
+         * Destination municipality of a move, when known.
+         */destination: String?) {
+        self.kind = kind
+        self.date = date
+        self.destination = destination
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FlagView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFlagView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FlagView {
+        return
+            try FlagView(
+                kind: FfiConverterString.read(from: &buf), 
+                date: FfiConverterString.read(from: &buf), 
+                destination: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FlagView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterString.write(value.date, into: &buf)
+        FfiConverterOptionString.write(value.destination, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFlagView_lift(_ buf: RustBuffer) throws -> FlagView {
+    return try FfiConverterTypeFlagView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFlagView_lower(_ value: FlagView) -> RustBuffer {
+    return FfiConverterTypeFlagView.lower(value)
+}
+
+
+/**
+ * What an import did.
+ */
+public struct ImportOutcome {
+    /**
+     * Data rows in the file.
+     */
+    public var rows: UInt64
+    /**
+     * Rows that created or changed records.
+     */
+    public var imported: UInt64
+    /**
+     * Rows identical to what was stored already.
+     */
+    public var unchanged: UInt64
+    /**
+     * Rows not imported (validation errors or conflicts with stored data).
+     */
+    public var rejected: UInt64
+    /**
+     * The first 1,000 rejected rows.
+     */
+    public var rejectedRows: [RejectedRow]
+    /**
+     * Transactions committed (lenient: one per batch; strict: one).
+     */
+    public var batchesCommitted: UInt64
+    /**
+     * The same file was imported completely before; nothing was done.
+     */
+    public var alreadyImported: Bool
+    /**
+     * The validation report of the file.
+     */
+    public var validation: Report
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Data rows in the file.
+         */rows: UInt64, 
+        /**
+         * Rows that created or changed records.
+         */imported: UInt64, 
+        /**
+         * Rows identical to what was stored already.
+         */unchanged: UInt64, 
+        /**
+         * Rows not imported (validation errors or conflicts with stored data).
+         */rejected: UInt64, 
+        /**
+         * The first 1,000 rejected rows.
+         */rejectedRows: [RejectedRow], 
+        /**
+         * Transactions committed (lenient: one per batch; strict: one).
+         */batchesCommitted: UInt64, 
+        /**
+         * The same file was imported completely before; nothing was done.
+         */alreadyImported: Bool, 
+        /**
+         * The validation report of the file.
+         */validation: Report) {
+        self.rows = rows
+        self.imported = imported
+        self.unchanged = unchanged
+        self.rejected = rejected
+        self.rejectedRows = rejectedRows
+        self.batchesCommitted = batchesCommitted
+        self.alreadyImported = alreadyImported
+        self.validation = validation
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ImportOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportOutcome {
+        return
+            try ImportOutcome(
+                rows: FfiConverterUInt64.read(from: &buf), 
+                imported: FfiConverterUInt64.read(from: &buf), 
+                unchanged: FfiConverterUInt64.read(from: &buf), 
+                rejected: FfiConverterUInt64.read(from: &buf), 
+                rejectedRows: FfiConverterSequenceTypeRejectedRow.read(from: &buf), 
+                batchesCommitted: FfiConverterUInt64.read(from: &buf), 
+                alreadyImported: FfiConverterBool.read(from: &buf), 
+                validation: FfiConverterTypeReport.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ImportOutcome, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.rows, into: &buf)
+        FfiConverterUInt64.write(value.imported, into: &buf)
+        FfiConverterUInt64.write(value.unchanged, into: &buf)
+        FfiConverterUInt64.write(value.rejected, into: &buf)
+        FfiConverterSequenceTypeRejectedRow.write(value.rejectedRows, into: &buf)
+        FfiConverterUInt64.write(value.batchesCommitted, into: &buf)
+        FfiConverterBool.write(value.alreadyImported, into: &buf)
+        FfiConverterTypeReport.write(value.validation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportOutcome_lift(_ buf: RustBuffer) throws -> ImportOutcome {
+    return try FfiConverterTypeImportOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportOutcome_lower(_ value: ImportOutcome) -> RustBuffer {
+    return FfiConverterTypeImportOutcome.lower(value)
+}
+
+
+/**
  * A layout with its columns.
  */
 public struct LayoutInfo: Equatable, Hashable {
@@ -1956,6 +3643,607 @@ public func FfiConverterTypeOcrLine_lift(_ buf: RustBuffer) throws -> OcrLine {
 #endif
 public func FfiConverterTypeOcrLine_lower(_ value: OcrLine) -> RustBuffer {
     return FfiConverterTypeOcrLine.lower(value)
+}
+
+
+/**
+ * How a [`Registry`] is set up. Every field has a default.
+ */
+public struct RegistryOptions: Equatable, Hashable {
+    /**
+     * Pin the registry's clock at this Japan time, `YYYY-MM-DDTHH:MM:SS` (or
+     * `YYYYMMDDHHMMSS`); `None` (default): the system clock. The time dates registrations and
+     * audit entries and is the "today" of the no-future-dates rules.
+     */
+    public var fixedTime: String?
+    /**
+     * Staff user IDs a tenant may register unless the operator raised its quota; `None`
+     * (default): 10.
+     */
+    public var staffQuota: UInt32?
+    /**
+     * Statistics cells counting fewer doses than this are suppressed; `None` (default): 10.
+     */
+    public var statsThreshold: UInt64?
+    /**
+     * Data rows per committed batch in lenient imports; `None` (default): 10,000.
+     */
+    public var importBatchRows: UInt32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Pin the registry's clock at this Japan time, `YYYY-MM-DDTHH:MM:SS` (or
+         * `YYYYMMDDHHMMSS`); `None` (default): the system clock. The time dates registrations and
+         * audit entries and is the "today" of the no-future-dates rules.
+         */fixedTime: String? = nil, 
+        /**
+         * Staff user IDs a tenant may register unless the operator raised its quota; `None`
+         * (default): 10.
+         */staffQuota: UInt32? = nil, 
+        /**
+         * Statistics cells counting fewer doses than this are suppressed; `None` (default): 10.
+         */statsThreshold: UInt64? = nil, 
+        /**
+         * Data rows per committed batch in lenient imports; `None` (default): 10,000.
+         */importBatchRows: UInt32? = nil) {
+        self.fixedTime = fixedTime
+        self.staffQuota = staffQuota
+        self.statsThreshold = statsThreshold
+        self.importBatchRows = importBatchRows
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RegistryOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegistryOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegistryOptions {
+        return
+            try RegistryOptions(
+                fixedTime: FfiConverterOptionString.read(from: &buf), 
+                staffQuota: FfiConverterOptionUInt32.read(from: &buf), 
+                statsThreshold: FfiConverterOptionUInt64.read(from: &buf), 
+                importBatchRows: FfiConverterOptionUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RegistryOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.fixedTime, into: &buf)
+        FfiConverterOptionUInt32.write(value.staffQuota, into: &buf)
+        FfiConverterOptionUInt64.write(value.statsThreshold, into: &buf)
+        FfiConverterOptionUInt32.write(value.importBatchRows, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistryOptions_lift(_ buf: RustBuffer) throws -> RegistryOptions {
+    return try FfiConverterTypeRegistryOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistryOptions_lower(_ value: RegistryOptions) -> RustBuffer {
+    return FfiConverterTypeRegistryOptions.lower(value)
+}
+
+
+/**
+ * A row an import did not take.
+ */
+public struct RejectedRow: Equatable, Hashable {
+    /**
+     * Physical line in the file (header = 1).
+     */
+    public var line: UInt64
+    /**
+     * The rule (diagnostics catalogue code, e.g. `N01`).
+     */
+    public var code: String
+    /**
+     * Why, in English (never the My Number).
+     */
+    public var messageEn: String
+    /**
+     * Why, in Japanese.
+     */
+    public var messageJa: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Physical line in the file (header = 1).
+         */line: UInt64, 
+        /**
+         * The rule (diagnostics catalogue code, e.g. `N01`).
+         */code: String, 
+        /**
+         * Why, in English (never the My Number).
+         */messageEn: String, 
+        /**
+         * Why, in Japanese.
+         */messageJa: String) {
+        self.line = line
+        self.code = code
+        self.messageEn = messageEn
+        self.messageJa = messageJa
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RejectedRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRejectedRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RejectedRow {
+        return
+            try RejectedRow(
+                line: FfiConverterUInt64.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                messageEn: FfiConverterString.read(from: &buf), 
+                messageJa: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RejectedRow, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.line, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.messageEn, into: &buf)
+        FfiConverterString.write(value.messageJa, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRejectedRow_lift(_ buf: RustBuffer) throws -> RejectedRow {
+    return try FfiConverterTypeRejectedRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRejectedRow_lower(_ value: RejectedRow) -> RustBuffer {
+    return FfiConverterTypeRejectedRow.lower(value)
+}
+
+
+/**
+ * Dose statistics as a viewer receives them.
+ */
+public struct Stats: Equatable, Hashable {
+    /**
+     * The dimensions grouped by (sorted, without duplicates).
+     */
+    public var groupBy: [Dimension]
+    /**
+     * Cells under this count are suppressed.
+     */
+    public var threshold: UInt64
+    /**
+     * Number of suppressed cells.
+     */
+    public var suppressed: UInt64
+    /**
+     * The cells, ordered by their dimension values.
+     */
+    public var cells: [StatsCell]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The dimensions grouped by (sorted, without duplicates).
+         */groupBy: [Dimension], 
+        /**
+         * Cells under this count are suppressed.
+         */threshold: UInt64, 
+        /**
+         * Number of suppressed cells.
+         */suppressed: UInt64, 
+        /**
+         * The cells, ordered by their dimension values.
+         */cells: [StatsCell]) {
+        self.groupBy = groupBy
+        self.threshold = threshold
+        self.suppressed = suppressed
+        self.cells = cells
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Stats: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStats: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Stats {
+        return
+            try Stats(
+                groupBy: FfiConverterSequenceTypeDimension.read(from: &buf), 
+                threshold: FfiConverterUInt64.read(from: &buf), 
+                suppressed: FfiConverterUInt64.read(from: &buf), 
+                cells: FfiConverterSequenceTypeStatsCell.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Stats, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeDimension.write(value.groupBy, into: &buf)
+        FfiConverterUInt64.write(value.threshold, into: &buf)
+        FfiConverterUInt64.write(value.suppressed, into: &buf)
+        FfiConverterSequenceTypeStatsCell.write(value.cells, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStats_lift(_ buf: RustBuffer) throws -> Stats {
+    return try FfiConverterTypeStats.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStats_lower(_ value: Stats) -> RustBuffer {
+    return FfiConverterTypeStats.lower(value)
+}
+
+
+/**
+ * One statistics cell: the values of the grouped dimensions (`None` for the others) and the
+ * count.
+ */
+public struct StatsCell: Equatable, Hashable {
+    /**
+     * Municipality code.
+     */
+    public var municipality: String?
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8?
+    /**
+     * Monday of the week (`YYYY-MM-DD`).
+     */
+    public var week: String?
+    /**
+     * Manufacturer.
+     */
+    public var manufacturer: String?
+    /**
+     * Age band.
+     */
+    public var ageBand: String?
+    /**
+     * Doses counted; `None` when fewer than the threshold (suppressed).
+     */
+    public var count: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Municipality code.
+         */municipality: String?, 
+        /**
+         * Dose number.
+         */dose: UInt8?, 
+        /**
+         * Monday of the week (`YYYY-MM-DD`).
+         */week: String?, 
+        /**
+         * Manufacturer.
+         */manufacturer: String?, 
+        /**
+         * Age band.
+         */ageBand: String?, 
+        /**
+         * Doses counted; `None` when fewer than the threshold (suppressed).
+         */count: UInt64?) {
+        self.municipality = municipality
+        self.dose = dose
+        self.week = week
+        self.manufacturer = manufacturer
+        self.ageBand = ageBand
+        self.count = count
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StatsCell: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStatsCell: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StatsCell {
+        return
+            try StatsCell(
+                municipality: FfiConverterOptionString.read(from: &buf), 
+                dose: FfiConverterOptionUInt8.read(from: &buf), 
+                week: FfiConverterOptionString.read(from: &buf), 
+                manufacturer: FfiConverterOptionString.read(from: &buf), 
+                ageBand: FfiConverterOptionString.read(from: &buf), 
+                count: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StatsCell, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.municipality, into: &buf)
+        FfiConverterOptionUInt8.write(value.dose, into: &buf)
+        FfiConverterOptionString.write(value.week, into: &buf)
+        FfiConverterOptionString.write(value.manufacturer, into: &buf)
+        FfiConverterOptionString.write(value.ageBand, into: &buf)
+        FfiConverterOptionUInt64.write(value.count, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatsCell_lift(_ buf: RustBuffer) throws -> StatsCell {
+    return try FfiConverterTypeStatsCell.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatsCell_lower(_ value: StatsCell) -> RustBuffer {
+    return FfiConverterTypeStatsCell.lower(value)
+}
+
+
+/**
+ * The result of [`Registry::verify_store`].
+ */
+public struct StoreVerification: Equatable, Hashable {
+    /**
+     * `true` when the store and every audit chain check out.
+     */
+    public var ok: Bool
+    /**
+     * Storage problems found (empty when none).
+     */
+    public var problems: [String]
+    /**
+     * One verification per audit chain: the registry-wide one, then each tenant's.
+     */
+    public var chains: [AuditVerification]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `true` when the store and every audit chain check out.
+         */ok: Bool, 
+        /**
+         * Storage problems found (empty when none).
+         */problems: [String], 
+        /**
+         * One verification per audit chain: the registry-wide one, then each tenant's.
+         */chains: [AuditVerification]) {
+        self.ok = ok
+        self.problems = problems
+        self.chains = chains
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StoreVerification: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStoreVerification: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoreVerification {
+        return
+            try StoreVerification(
+                ok: FfiConverterBool.read(from: &buf), 
+                problems: FfiConverterSequenceString.read(from: &buf), 
+                chains: FfiConverterSequenceTypeAuditVerification.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StoreVerification, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.ok, into: &buf)
+        FfiConverterSequenceString.write(value.problems, into: &buf)
+        FfiConverterSequenceTypeAuditVerification.write(value.chains, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreVerification_lift(_ buf: RustBuffer) throws -> StoreVerification {
+    return try FfiConverterTypeStoreVerification.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreVerification_lower(_ value: StoreVerification) -> RustBuffer {
+    return FfiConverterTypeStoreVerification.lower(value)
+}
+
+
+/**
+ * One subject's record as staff see it: never the My Number.
+ */
+public struct SubjectDoses: Equatable, Hashable {
+    /**
+     * Addressee number.
+     */
+    public var addressee: String
+    /**
+     * Name.
+     */
+    public var name: String
+    /**
+     * Name in katakana.
+     */
+    public var nameKana: String
+    /**
+     * Birth date (`YYYY-MM-DD`).
+     */
+    public var birthDate: String
+    /**
+     * `1` male, `2` female.
+     */
+    public var sex: UInt8
+    /**
+     * Whether a My Number is on file (the number itself is never returned).
+     */
+    public var hasMyNumber: Bool
+    /**
+     * Voucher numbers, oldest first.
+     */
+    public var vouchers: [String]
+    /**
+     * Flags.
+     */
+    public var flags: [FlagView]
+    /**
+     * Doses, by dose number.
+     */
+    public var doses: [DoseView]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Addressee number.
+         */addressee: String, 
+        /**
+         * Name.
+         */name: String, 
+        /**
+         * Name in katakana.
+         */nameKana: String, 
+        /**
+         * Birth date (`YYYY-MM-DD`).
+         */birthDate: String, 
+        /**
+         * `1` male, `2` female.
+         */sex: UInt8, 
+        /**
+         * Whether a My Number is on file (the number itself is never returned).
+         */hasMyNumber: Bool, 
+        /**
+         * Voucher numbers, oldest first.
+         */vouchers: [String], 
+        /**
+         * Flags.
+         */flags: [FlagView], 
+        /**
+         * Doses, by dose number.
+         */doses: [DoseView]) {
+        self.addressee = addressee
+        self.name = name
+        self.nameKana = nameKana
+        self.birthDate = birthDate
+        self.sex = sex
+        self.hasMyNumber = hasMyNumber
+        self.vouchers = vouchers
+        self.flags = flags
+        self.doses = doses
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SubjectDoses: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSubjectDoses: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SubjectDoses {
+        return
+            try SubjectDoses(
+                addressee: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                nameKana: FfiConverterString.read(from: &buf), 
+                birthDate: FfiConverterString.read(from: &buf), 
+                sex: FfiConverterUInt8.read(from: &buf), 
+                hasMyNumber: FfiConverterBool.read(from: &buf), 
+                vouchers: FfiConverterSequenceString.read(from: &buf), 
+                flags: FfiConverterSequenceTypeFlagView.read(from: &buf), 
+                doses: FfiConverterSequenceTypeDoseView.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SubjectDoses, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.addressee, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.nameKana, into: &buf)
+        FfiConverterString.write(value.birthDate, into: &buf)
+        FfiConverterUInt8.write(value.sex, into: &buf)
+        FfiConverterBool.write(value.hasMyNumber, into: &buf)
+        FfiConverterSequenceString.write(value.vouchers, into: &buf)
+        FfiConverterSequenceTypeFlagView.write(value.flags, into: &buf)
+        FfiConverterSequenceTypeDoseView.write(value.doses, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubjectDoses_lift(_ buf: RustBuffer) throws -> SubjectDoses {
+    return try FfiConverterTypeSubjectDoses.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubjectDoses_lower(_ value: SubjectDoses) -> RustBuffer {
+    return FfiConverterTypeSubjectDoses.lower(value)
 }
 
 
@@ -2386,6 +4674,111 @@ public func FfiConverterTypeWriterOptions_lower(_ value: WriterOptions) -> RustB
 
 
 /**
+ * A dimension statistics can be grouped by.
+ */
+
+public enum Dimension: Equatable, Hashable {
+    
+    /**
+     * The municipality holding the dose.
+     */
+    case municipality
+    /**
+     * The dose number.
+     */
+    case dose
+    /**
+     * The week of vaccination (its Monday).
+     */
+    case week
+    /**
+     * The manufacturer (canonical spelling).
+     */
+    case manufacturer
+    /**
+     * The age band on the vaccination day (`12-17`, `90+`, `unknown`).
+     */
+    case ageBand
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Dimension: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDimension: FfiConverterRustBuffer {
+    typealias SwiftType = Dimension
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Dimension {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .municipality
+        
+        case 2: return .dose
+        
+        case 3: return .week
+        
+        case 4: return .manufacturer
+        
+        case 5: return .ageBand
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Dimension, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .municipality:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .dose:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .week:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .manufacturer:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .ageBand:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDimension_lift(_ buf: RustBuffer) throws -> Dimension {
+    return try FfiConverterTypeDimension.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDimension_lower(_ value: Dimension) -> RustBuffer {
+    return FfiConverterTypeDimension.lower(value)
+}
+
+
+
+/**
  * Whether a file goes to VRS or comes from it.
  */
 
@@ -2536,6 +4929,97 @@ public func FfiConverterTypeEncoding_lower(_ value: Encoding) -> RustBuffer {
 
 
 /**
+ * A flag on a subject. Flags never delete data.
+ */
+
+public enum Flag: Equatable, Hashable {
+    
+    /**
+     * Moved out (転出): later doses under this tenant's vouchers get warning L02.
+     */
+    case movedOut(
+        /**
+         * Move-out date, `YYYY-MM-DD` or `YYYYMMDD`.
+         */date: String, 
+        /**
+         * The destination municipality code, when known.
+         */destination: String?
+    )
+    /**
+     * Died (死亡): later doses are refused (rule L01).
+     */
+    case deceased(
+        /**
+         * Date of death, `YYYY-MM-DD` or `YYYYMMDD`.
+         */date: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Flag: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFlag: FfiConverterRustBuffer {
+    typealias SwiftType = Flag
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Flag {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .movedOut(date: try FfiConverterString.read(from: &buf), destination: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 2: return .deceased(date: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Flag, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .movedOut(date,destination):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(date, into: &buf)
+            FfiConverterOptionString.write(destination, into: &buf)
+            
+        
+        case let .deceased(date):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(date, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFlag_lift(_ buf: RustBuffer) throws -> Flag {
+    return try FfiConverterTypeFlag.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFlag_lower(_ value: Flag) -> RustBuffer {
+    return FfiConverterTypeFlag.lower(value)
+}
+
+
+
+/**
  * The identifiers [`check_id`] and [`id_problem`] know.
  */
 
@@ -2631,6 +5115,81 @@ public func FfiConverterTypeIdKind_lower(_ value: IdKind) -> RustBuffer {
 
 
 /**
+ * How an import treats rows with problems.
+ */
+
+public enum ImportMode: Equatable, Hashable {
+    
+    /**
+     * All or nothing: any rejected row and nothing is imported ([`VrsError::ImportRejected`]).
+     */
+    case strict
+    /**
+     * Import the valid rows in committed batches; the outcome lists the rejected ones.
+     */
+    case lenient
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ImportMode: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportMode: FfiConverterRustBuffer {
+    typealias SwiftType = ImportMode
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportMode {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .strict
+        
+        case 2: return .lenient
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ImportMode, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .strict:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .lenient:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportMode_lift(_ buf: RustBuffer) throws -> ImportMode {
+    return try FfiConverterTypeImportMode.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportMode_lower(_ value: ImportMode) -> RustBuffer {
+    return FfiConverterTypeImportMode.lower(value)
+}
+
+
+
+/**
  * The language of messages in rendered reports.
  */
 
@@ -2701,6 +5260,140 @@ public func FfiConverterTypeLang_lift(_ buf: RustBuffer) throws -> Lang {
 #endif
 public func FfiConverterTypeLang_lower(_ value: Lang) -> RustBuffer {
     return FfiConverterTypeLang.lower(value)
+}
+
+
+
+/**
+ * Who calls a registry operation. The host authenticates the person or device, then names
+ * the matching principal.
+ *
+ * In Python `vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")`,
+ * `vrs.Principal.OPERATOR()`; in Kotlin `Principal.MunicipalStaff("131016", "u1")`,
+ * `Principal.Operator`.
+ */
+
+public enum Principal: Equatable, Hashable {
+    
+    /**
+     * A municipal staff member whose login ID the operator registered for the municipality:
+     * full access to their own tenant.
+     */
+    case municipalStaff(
+        /**
+         * The municipality code they work for.
+         */tenant: String, 
+        /**
+         * Their login ID.
+         */userId: String
+    )
+    /**
+     * A vaccination venue's tablet: records doses by OCR line for its municipality and sees
+     * only the confirmation.
+     */
+    case venueTablet(
+        /**
+         * The municipality code that issued the tablet.
+         */tenant: String
+    )
+    /**
+     * A prefecture: statistics of its own municipalities.
+     */
+    case prefectureViewer(
+        /**
+         * Prefecture number 1 (Hokkaido) .. 47 (Okinawa).
+         */prefecture: UInt8
+    )
+    /**
+     * The state: statistics of every municipality.
+     */
+    case nationalViewer
+    /**
+     * The operations contractor: tenants, staff user IDs, audit, maintenance; no personal data.
+     */
+    case `operator`
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Principal: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePrincipal: FfiConverterRustBuffer {
+    typealias SwiftType = Principal
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Principal {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .municipalStaff(tenant: try FfiConverterString.read(from: &buf), userId: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .venueTablet(tenant: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .prefectureViewer(prefecture: try FfiConverterUInt8.read(from: &buf)
+        )
+        
+        case 4: return .nationalViewer
+        
+        case 5: return .`operator`
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Principal, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .municipalStaff(tenant,userId):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(tenant, into: &buf)
+            FfiConverterString.write(userId, into: &buf)
+            
+        
+        case let .venueTablet(tenant):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(tenant, into: &buf)
+            
+        
+        case let .prefectureViewer(prefecture):
+            writeInt(&buf, Int32(3))
+            FfiConverterUInt8.write(prefecture, into: &buf)
+            
+        
+        case .nationalViewer:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .`operator`:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePrincipal_lift(_ buf: RustBuffer) throws -> Principal {
+    return try FfiConverterTypePrincipal.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePrincipal_lower(_ value: Principal) -> RustBuffer {
+    return FfiConverterTypePrincipal.lower(value)
 }
 
 
@@ -2971,6 +5664,93 @@ public func FfiConverterTypeSeverity_lower(_ value: Severity) -> RustBuffer {
 
 
 /**
+ * How a request names a subject.
+ */
+
+public enum SubjectRef: Equatable, Hashable {
+    
+    /**
+     * By addressee number (宛名番号).
+     */
+    case addressee(
+        /**
+         * The addressee number.
+         */number: String
+    )
+    /**
+     * By one of their voucher numbers (券番号).
+     */
+    case voucher(
+        /**
+         * The voucher number.
+         */number: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SubjectRef: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSubjectRef: FfiConverterRustBuffer {
+    typealias SwiftType = SubjectRef
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SubjectRef {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .addressee(number: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .voucher(number: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SubjectRef, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .addressee(number):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(number, into: &buf)
+            
+        
+        case let .voucher(number):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(number, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubjectRef_lift(_ buf: RustBuffer) throws -> SubjectRef {
+    return try FfiConverterTypeSubjectRef.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubjectRef_lower(_ value: SubjectRef) -> RustBuffer {
+    return FfiConverterTypeSubjectRef.lower(value)
+}
+
+
+
+/**
  * Why a call of the uniffi interface could not run.
  *
  * Problems in a file's content are never errors: they are [`Diagnostic`](super::Diagnostic)s
@@ -3024,6 +5804,65 @@ enum VrsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      * that panicked).
      */
     case Internal(message: String)
+    
+    /**
+     * Registry: the principal may not do this (wrong role, another municipality, a staff user
+     * ID that is not registered). The refusal is recorded in the audit log.
+     */
+    case Forbidden(message: String)
+    
+    /**
+     * Registry: the tenant (municipality) does not exist in this registry.
+     */
+    case UnknownTenant(message: String)
+    
+    /**
+     * Registry: the tenant exists already.
+     */
+    case TenantExists(message: String)
+    
+    /**
+     * Registry: no subject, voucher or user with that identifier.
+     */
+    case NotFound(message: String)
+    
+    /**
+     * Registry: the request contradicts stored data; the message starts with
+     * `conflict (<rule>)`, e.g. `conflict (S03)`.
+     */
+    case Conflict(message: String)
+    
+    /**
+     * Registry: a rule forbids it; the message starts with `rule <code>:`, e.g.
+     * `rule D02:` (future date) or `rule L01:` (dose after death).
+     */
+    case Rule(message: String)
+    
+    /**
+     * Registry: the tenant's staff user quota is used up.
+     */
+    case QuotaExceeded(message: String)
+    
+    /**
+     * Registry: a strict import found problems and imported nothing (or the file is unusable);
+     * the message lists the rejected rows as `line <n> <code>: <why>`.
+     */
+    case ImportRejected(message: String)
+    
+    /**
+     * Registry: a key is missing, unusable or wrong for a tenant's data.
+     */
+    case Crypto(message: String)
+    
+    /**
+     * Registry: the store failed, or a stored record is unreadable.
+     */
+    case Storage(message: String)
+    
+    /**
+     * Registry: writing an export failed (e.g. a name CP932 cannot hold).
+     */
+    case Export(message: String)
     
 
     
@@ -3086,6 +5925,50 @@ public struct FfiConverterTypeVrsError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
+        case 9: return .Forbidden(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 10: return .UnknownTenant(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 11: return .TenantExists(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 12: return .NotFound(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 13: return .Conflict(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 14: return .Rule(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 15: return .QuotaExceeded(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 16: return .ImportRejected(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 17: return .Crypto(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 18: return .Storage(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 19: return .Export(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
 
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3113,6 +5996,28 @@ public struct FfiConverterTypeVrsError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(7))
         case .Internal(_ /* message is ignored*/):
             writeInt(&buf, Int32(8))
+        case .Forbidden(_ /* message is ignored*/):
+            writeInt(&buf, Int32(9))
+        case .UnknownTenant(_ /* message is ignored*/):
+            writeInt(&buf, Int32(10))
+        case .TenantExists(_ /* message is ignored*/):
+            writeInt(&buf, Int32(11))
+        case .NotFound(_ /* message is ignored*/):
+            writeInt(&buf, Int32(12))
+        case .Conflict(_ /* message is ignored*/):
+            writeInt(&buf, Int32(13))
+        case .Rule(_ /* message is ignored*/):
+            writeInt(&buf, Int32(14))
+        case .QuotaExceeded(_ /* message is ignored*/):
+            writeInt(&buf, Int32(15))
+        case .ImportRejected(_ /* message is ignored*/):
+            writeInt(&buf, Int32(16))
+        case .Crypto(_ /* message is ignored*/):
+            writeInt(&buf, Int32(17))
+        case .Storage(_ /* message is ignored*/):
+            writeInt(&buf, Int32(18))
+        case .Export(_ /* message is ignored*/):
+            writeInt(&buf, Int32(19))
 
         
         }
@@ -3132,6 +6037,30 @@ public func FfiConverterTypeVrsError_lift(_ buf: RustBuffer) throws -> VrsError 
 #endif
 public func FfiConverterTypeVrsError_lower(_ value: VrsError) -> RustBuffer {
     return FfiConverterTypeVrsError.lower(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt8: FfiConverterRustBuffer {
+    typealias SwiftType = UInt8?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt8.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt8.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
 }
 
 #if swift(>=5.8)
@@ -3185,6 +6114,30 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -3201,6 +6154,54 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeExportOptions: FfiConverterRustBuffer {
+    typealias SwiftType = ExportOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeExportOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeExportOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRegistryOptions: FfiConverterRustBuffer {
+    typealias SwiftType = RegistryOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRegistryOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRegistryOptions.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3281,6 +6282,30 @@ fileprivate struct FfiConverterOptionTypeEncoding: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeImportMode: FfiConverterRustBuffer {
+    typealias SwiftType = ImportMode?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeImportMode.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeImportMode.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeLang: FfiConverterRustBuffer {
     typealias SwiftType = Lang?
 
@@ -3321,6 +6346,30 @@ fileprivate struct FfiConverterOptionSequenceUInt32: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterSequenceUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceTypeDimension: FfiConverterRustBuffer {
+    typealias SwiftType = [Dimension]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceTypeDimension.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceTypeDimension.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3379,6 +6428,81 @@ fileprivate struct FfiConverterSequenceUInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAuditEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [AuditEntry]
+
+    public static func write(_ value: [AuditEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAuditEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AuditEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AuditEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAuditEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAuditVerification: FfiConverterRustBuffer {
+    typealias SwiftType = [AuditVerification]
+
+    public static func write(_ value: [AuditVerification], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAuditVerification.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AuditVerification] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AuditVerification]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAuditVerification.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeColumnInfo: FfiConverterRustBuffer {
     typealias SwiftType = [ColumnInfo]
 
@@ -3429,6 +6553,56 @@ fileprivate struct FfiConverterSequenceTypeDiagnostic: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDoseView: FfiConverterRustBuffer {
+    typealias SwiftType = [DoseView]
+
+    public static func write(_ value: [DoseView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDoseView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DoseView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DoseView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDoseView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFlagView: FfiConverterRustBuffer {
+    typealias SwiftType = [FlagView]
+
+    public static func write(_ value: [FlagView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFlagView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FlagView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FlagView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFlagView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer {
     typealias SwiftType = [LayoutInfo]
 
@@ -3454,6 +6628,56 @@ fileprivate struct FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeRejectedRow: FfiConverterRustBuffer {
+    typealias SwiftType = [RejectedRow]
+
+    public static func write(_ value: [RejectedRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRejectedRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RejectedRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RejectedRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRejectedRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStatsCell: FfiConverterRustBuffer {
+    typealias SwiftType = [StatsCell]
+
+    public static func write(_ value: [StatsCell], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStatsCell.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StatsCell] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StatsCell]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStatsCell.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeSummaryEntry: FfiConverterRustBuffer {
     typealias SwiftType = [SummaryEntry]
 
@@ -3471,6 +6695,31 @@ fileprivate struct FfiConverterSequenceTypeSummaryEntry: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeSummaryEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDimension: FfiConverterRustBuffer {
+    typealias SwiftType = [Dimension]
+
+    public static func write(_ value: [Dimension], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDimension.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Dimension] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Dimension]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDimension.read(from: &buf))
         }
         return seq
     }
@@ -3623,6 +6872,21 @@ public func parseOcrLine(value: String, lenient: Bool = false)throws  -> OcrLine
 })
 }
 /**
+ * Creates a key directory with a fresh random `master.key` (mode 0600, directory 0700), from
+ * which every tenant key is derived; refuses to overwrite an existing master key. For
+ * production keep keys in an HSM or KMS (the Rust `KeyProvider` trait) instead.
+ *
+ * # Errors
+ * [`VrsError::Storage`] when a master key exists already or the directory cannot be written.
+ */
+public func createKeyDir(dir: String)throws   {try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_func_create_key_dir(
+        FfiConverterString.lower(dir),uniffiCallStatus
+    )
+}
+}
+/**
  * Validates a whole file held in memory. With automatic encoding, the encoding is decided by
  * a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
  *
@@ -3688,7 +6952,73 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_func_parse_ocr_line() != 19776) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_vrs_checksum_func_create_key_dir() != 7543) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_vrs_checksum_func_validate_bytes() != 25037) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_audit_log() != 54113) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_create_tenant() != 24828) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_export_awaiting() != 39822) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_export_ledger() != 45488) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_import_doses() != 41218) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_import_flags() != 27727) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_import_subjects() != 32371) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_issue_voucher() != 41338) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_record_dose() != 21616) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_record_dose_ocr() != 24305) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_register_staff() != 13920) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_reissue_voucher() != 18105) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_set_flag() != 4433) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_set_staff_quota() != 1217) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_set_time() != 17143) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_stats() != 64687) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_subject_doses() != 61761) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_tenants() != 65276) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_unregister_staff() != 22371) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_verify_audit() != 65432) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_verify_store() != 31322) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_report_bom() != 44217) {
@@ -3758,6 +7088,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_writer_set() != 16986) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_constructor_registry_in_memory() != 41554) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_constructor_registry_open() != 17528) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_constructor_validator_new() != 22261) {

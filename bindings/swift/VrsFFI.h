@@ -243,6 +243,131 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_CLONE_REGISTRY
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_CLONE_REGISTRY
+uint64_t uniffi_vrs_fn_clone_registry(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_FREE_REGISTRY
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_FREE_REGISTRY
+void uniffi_vrs_fn_free_registry(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_CONSTRUCTOR_REGISTRY_IN_MEMORY
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_CONSTRUCTOR_REGISTRY_IN_MEMORY
+uint64_t uniffi_vrs_fn_constructor_registry_in_memory(RustBuffer master_key, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_CONSTRUCTOR_REGISTRY_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_CONSTRUCTOR_REGISTRY_OPEN
+uint64_t uniffi_vrs_fn_constructor_registry_open(RustBuffer store_dir, RustBuffer key_dir, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_AUDIT_LOG
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_AUDIT_LOG
+RustBuffer uniffi_vrs_fn_method_registry_audit_log(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CREATE_TENANT
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CREATE_TENANT
+void uniffi_vrs_fn_method_registry_create_tenant(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_EXPORT_AWAITING
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_EXPORT_AWAITING
+RustBuffer uniffi_vrs_fn_method_registry_export_awaiting(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_EXPORT_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_EXPORT_LEDGER
+RustBuffer uniffi_vrs_fn_method_registry_export_ledger(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_IMPORT_DOSES
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_IMPORT_DOSES
+RustBuffer uniffi_vrs_fn_method_registry_import_doses(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer file, RustBuffer mode, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_IMPORT_FLAGS
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_IMPORT_FLAGS
+RustBuffer uniffi_vrs_fn_method_registry_import_flags(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer file, RustBuffer mode, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_IMPORT_SUBJECTS
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_IMPORT_SUBJECTS
+RustBuffer uniffi_vrs_fn_method_registry_import_subjects(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer file, RustBuffer mode, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_ISSUE_VOUCHER
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_ISSUE_VOUCHER
+void uniffi_vrs_fn_method_registry_issue_voucher(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer addressee_number, RustBuffer voucher_number, RustBuffer issued_on, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_RECORD_DOSE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_RECORD_DOSE
+RustBuffer uniffi_vrs_fn_method_registry_record_dose(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer voucher_number, uint8_t dose_number, RustBuffer dose, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_RECORD_DOSE_OCR
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_RECORD_DOSE_OCR
+RustBuffer uniffi_vrs_fn_method_registry_record_dose_ocr(uint64_t ptr, RustBuffer principal, RustBuffer ocr_line, RustBuffer dose, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_REGISTER_STAFF
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_REGISTER_STAFF
+void uniffi_vrs_fn_method_registry_register_staff(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer user_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_REISSUE_VOUCHER
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_REISSUE_VOUCHER
+void uniffi_vrs_fn_method_registry_reissue_voucher(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer old_voucher, RustBuffer new_voucher, RustBuffer issued_on, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_FLAG
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_FLAG
+void uniffi_vrs_fn_method_registry_set_flag(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer subject, RustBuffer flag, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_STAFF_QUOTA
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_STAFF_QUOTA
+void uniffi_vrs_fn_method_registry_set_staff_quota(uint64_t ptr, RustBuffer principal, RustBuffer tenant, uint32_t quota, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_TIME
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_TIME
+void uniffi_vrs_fn_method_registry_set_time(uint64_t ptr, RustBuffer at, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_STATS
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_STATS
+RustBuffer uniffi_vrs_fn_method_registry_stats(uint64_t ptr, RustBuffer principal, RustBuffer group_by, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SUBJECT_DOSES
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SUBJECT_DOSES
+RustBuffer uniffi_vrs_fn_method_registry_subject_doses(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer addressee_number, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_TENANTS
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_TENANTS
+RustBuffer uniffi_vrs_fn_method_registry_tenants(uint64_t ptr, RustBuffer principal, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_UNREGISTER_STAFF
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_UNREGISTER_STAFF
+int8_t uniffi_vrs_fn_method_registry_unregister_staff(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer user_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VERIFY_AUDIT
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VERIFY_AUDIT
+RustBuffer uniffi_vrs_fn_method_registry_verify_audit(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VERIFY_STORE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VERIFY_STORE
+RustBuffer uniffi_vrs_fn_method_registry_verify_store(uint64_t ptr, RustBuffer principal, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_CLONE_REPORT
 #define UNIFFI_FFIDEF_UNIFFI_VRS_FN_CLONE_REPORT
 uint64_t uniffi_vrs_fn_clone_report(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -452,6 +577,11 @@ uint8_t uniffi_vrs_fn_func_my_number_check_digit(RustBuffer first_eleven, RustCa
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_FUNC_PARSE_OCR_LINE
 #define UNIFFI_FFIDEF_UNIFFI_VRS_FN_FUNC_PARSE_OCR_LINE
 RustBuffer uniffi_vrs_fn_func_parse_ocr_line(RustBuffer value, int8_t lenient, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_FUNC_CREATE_KEY_DIR
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_FUNC_CREATE_KEY_DIR
+void uniffi_vrs_fn_func_create_key_dir(RustBuffer dir, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_FUNC_VALIDATE_BYTES
@@ -785,9 +915,141 @@ uint16_t uniffi_vrs_checksum_func_parse_ocr_line(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_FUNC_CREATE_KEY_DIR
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_FUNC_CREATE_KEY_DIR
+uint16_t uniffi_vrs_checksum_func_create_key_dir(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_FUNC_VALIDATE_BYTES
 #define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_FUNC_VALIDATE_BYTES
 uint16_t uniffi_vrs_checksum_func_validate_bytes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_AUDIT_LOG
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_AUDIT_LOG
+uint16_t uniffi_vrs_checksum_method_registry_audit_log(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_CREATE_TENANT
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_CREATE_TENANT
+uint16_t uniffi_vrs_checksum_method_registry_create_tenant(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_EXPORT_AWAITING
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_EXPORT_AWAITING
+uint16_t uniffi_vrs_checksum_method_registry_export_awaiting(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_EXPORT_LEDGER
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_EXPORT_LEDGER
+uint16_t uniffi_vrs_checksum_method_registry_export_ledger(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_IMPORT_DOSES
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_IMPORT_DOSES
+uint16_t uniffi_vrs_checksum_method_registry_import_doses(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_IMPORT_FLAGS
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_IMPORT_FLAGS
+uint16_t uniffi_vrs_checksum_method_registry_import_flags(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_IMPORT_SUBJECTS
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_IMPORT_SUBJECTS
+uint16_t uniffi_vrs_checksum_method_registry_import_subjects(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_ISSUE_VOUCHER
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_ISSUE_VOUCHER
+uint16_t uniffi_vrs_checksum_method_registry_issue_voucher(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_RECORD_DOSE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_RECORD_DOSE
+uint16_t uniffi_vrs_checksum_method_registry_record_dose(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_RECORD_DOSE_OCR
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_RECORD_DOSE_OCR
+uint16_t uniffi_vrs_checksum_method_registry_record_dose_ocr(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_REGISTER_STAFF
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_REGISTER_STAFF
+uint16_t uniffi_vrs_checksum_method_registry_register_staff(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_REISSUE_VOUCHER
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_REISSUE_VOUCHER
+uint16_t uniffi_vrs_checksum_method_registry_reissue_voucher(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_FLAG
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_FLAG
+uint16_t uniffi_vrs_checksum_method_registry_set_flag(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_STAFF_QUOTA
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_STAFF_QUOTA
+uint16_t uniffi_vrs_checksum_method_registry_set_staff_quota(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_TIME
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_TIME
+uint16_t uniffi_vrs_checksum_method_registry_set_time(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_STATS
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_STATS
+uint16_t uniffi_vrs_checksum_method_registry_stats(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SUBJECT_DOSES
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SUBJECT_DOSES
+uint16_t uniffi_vrs_checksum_method_registry_subject_doses(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_TENANTS
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_TENANTS
+uint16_t uniffi_vrs_checksum_method_registry_tenants(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_UNREGISTER_STAFF
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_UNREGISTER_STAFF
+uint16_t uniffi_vrs_checksum_method_registry_unregister_staff(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VERIFY_AUDIT
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VERIFY_AUDIT
+uint16_t uniffi_vrs_checksum_method_registry_verify_audit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VERIFY_STORE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VERIFY_STORE
+uint16_t uniffi_vrs_checksum_method_registry_verify_store(void
     
 );
 #endif
@@ -926,6 +1188,18 @@ uint16_t uniffi_vrs_checksum_method_writer_finish(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_WRITER_SET
 #define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_WRITER_SET
 uint16_t uniffi_vrs_checksum_method_writer_set(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_CONSTRUCTOR_REGISTRY_IN_MEMORY
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_CONSTRUCTOR_REGISTRY_IN_MEMORY
+uint16_t uniffi_vrs_checksum_constructor_registry_in_memory(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_CONSTRUCTOR_REGISTRY_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_CONSTRUCTOR_REGISTRY_OPEN
+uint16_t uniffi_vrs_checksum_constructor_registry_open(void
     
 );
 #endif

@@ -72,11 +72,11 @@ fn crash_child_import() {
     let mut out = std::io::stdout();
     reg.import_subjects_with(&staff(), &tenant(), &bytes, ImportMode::Lenient, &mut |o| {
         let done = o.imported + o.unchanged + o.rejected;
-        writeln!(out, "committed {done}").unwrap();
+        writeln!(out, "vrs-committed {done}").unwrap();
         out.flush().unwrap();
     })
     .unwrap();
-    writeln!(out, "finished").unwrap();
+    writeln!(out, "vrs-finished").unwrap();
 }
 
 struct TempDir(PathBuf);
@@ -99,7 +99,11 @@ fn run_child(file: &Path, store: &Path, delay: Option<Duration>) -> (u64, bool) 
         .env("VRS_CRASH_CHILD", store)
         .env("VRS_CRASH_FILE", file)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(if delay.is_some() {
+            Stdio::null()
+        } else {
+            Stdio::piped()
+        })
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
@@ -109,9 +113,13 @@ fn run_child(file: &Path, store: &Path, delay: Option<Duration>) -> (u64, bool) 
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
             let mut p = seen.lock().unwrap();
-            if let Some(n) = line.strip_prefix("committed ") {
+            if std::env::var("VRS_CRASH_DEBUG").is_ok() {
+                eprintln!("child: {line}");
+            }
+            // libtest may print "test crash_child_import ... " in front of the first line.
+            if let Some((_, n)) = line.split_once("vrs-committed ") {
                 p.0 = p.0.max(n.trim().parse().unwrap_or(0));
-            } else if line.starts_with("finished") {
+            } else if line.contains("vrs-finished") {
                 p.1 = true;
             }
         }
@@ -120,8 +128,15 @@ fn run_child(file: &Path, store: &Path, delay: Option<Duration>) -> (u64, bool) 
         std::thread::sleep(d);
         let _ = child.kill(); // SIGKILL
     }
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
     child.wait().unwrap();
     reader.join().unwrap();
+    if delay.is_none() && !progress.lock().unwrap().1 {
+        eprintln!("child did not finish: {stderr}");
+    }
     let p = *progress.lock().unwrap();
     p
 }
@@ -179,7 +194,7 @@ fn sigkill_during_import_leaves_whole_batches() {
             assert_eq!(held, ROWS, "run {i}");
         } else {
             mid_import_kills += 1;
-            let whole = held % BATCH as u64 == 0 || held == ROWS;
+            let whole = held.is_multiple_of(BATCH as u64) || held == ROWS;
             assert!(
                 whole,
                 "run {i}: {held} rows is not a whole number of batches"

@@ -12,5 +12,6 @@
 
 pub mod api;
 pub mod capi;
+mod host;
 
 uniffi::setup_scaffolding!("vrs");

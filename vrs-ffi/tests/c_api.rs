@@ -2,8 +2,8 @@
 //! `cc -std=c11 -Wall -Wextra -Werror -pedantic -I include` against both `libvrs.so` and
 //! `libvrs.a` (the ones `cargo test` just built, next to this test's executable), runs each
 //! program, and, when `valgrind` is installed, runs them again under valgrind: no memory error,
-//! no definite or indirect leak. Also builds `examples/c/validate.c` and checks what it prints
-//! and its exit codes.
+//! no definite or indirect leak. Also builds `examples/c/validate.c` and `examples/c/registry.c`
+//! and checks what they print and their exit codes.
 //!
 //! Build outputs go to a temporary directory removed afterwards. Needs a C compiler (`cc`).
 
@@ -61,6 +61,15 @@ fn show(out: &Output) -> String {
     )
 }
 
+/// A command running the test program `exe`, which finds the `libvrs.so` of this build: cargo
+/// runs tests with `LD_LIBRARY_PATH` naming `target/<profile>/` too, where `cargo build` may have
+/// left an older copy, and `LD_LIBRARY_PATH` wins over the program's runpath.
+fn program(exe: &Path) -> Command {
+    let mut cmd = Command::new(exe);
+    cmd.env("LD_LIBRARY_PATH", common::lib_dir());
+    cmd
+}
+
 fn has_valgrind() -> bool {
     Command::new("valgrind")
         .arg("--version")
@@ -69,17 +78,17 @@ fn has_valgrind() -> bool {
 }
 
 fn valgrind(exe: &Path, args: &[&str]) -> Output {
-    Command::new("valgrind")
-        .args([
-            "--quiet",
-            "--error-exitcode=99",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-        ])
-        .arg(exe)
-        .args(args)
-        .output()
-        .expect("run valgrind")
+    let mut cmd = program(Path::new("valgrind"));
+    cmd.args([
+        "--quiet",
+        "--error-exitcode=99",
+        "--leak-check=full",
+        "--errors-for-leak-kinds=definite,indirect",
+    ])
+    .arg(exe)
+    .args(args)
+    .output()
+    .expect("run valgrind")
 }
 
 /// Every `tests/c/*.c`, sorted.
@@ -124,7 +133,7 @@ fn c_programs_pass_linked_shared_and_static() {
                 ));
                 continue;
             }
-            let run = Command::new(&exe).output().expect("run test program");
+            let run = program(&exe).output().expect("run test program");
             if !run.status.success() {
                 failures.push(format!("{name} ({link:?}) failed:\n{}", show(&run)));
                 continue;
@@ -174,12 +183,7 @@ fn example_validate_prints_diagnostics_and_exits_like_the_cli() {
     let bad_s = bad.to_str().expect("utf-8 path");
     let good_s = good.to_str().expect("utf-8 path");
 
-    let run = |args: &[&str]| {
-        Command::new(&exe)
-            .args(args)
-            .output()
-            .expect("run validate")
-    };
+    let run = |args: &[&str]| program(&exe).args(args).output().expect("run validate");
     let out = run(&["--doses", "1", "ledger-export", bad_s]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -214,6 +218,91 @@ fn example_validate_prints_diagnostics_and_exits_like_the_cli() {
         assert_eq!(
             out.status.code(),
             Some(1),
+            "under valgrind:\n{}",
+            show(&out)
+        );
+    }
+}
+
+#[test]
+fn example_registry_tours_twice_over_the_same_directory() {
+    let tmp = TempDir::new("example-registry");
+    let source = crate_dir()
+        .join("..")
+        .join("examples")
+        .join("c")
+        .join("registry.c");
+    let exe = tmp.0.join("registry");
+    let built = cc(&source, &exe, Link::Shared);
+    assert!(
+        built.status.success(),
+        "registry.c does not compile:\n{}",
+        show(&built)
+    );
+    let demo = tmp.0.join("demo");
+    let demo_s = demo.to_str().expect("utf-8 path");
+    let run = |args: &[&str]| program(&exe).args(args).output().expect("run registry");
+
+    let first = run(&[demo_s, "20210701090000"]);
+    assert_eq!(first.status.code(), Some(0), "{}", show(&first));
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    for line in [
+        "tenant 131016: created",
+        "import: {\"rows\":1,\"imported\":1,",
+        "dose: {\"voucher_number\":\"0000012345\",\"dose\":1,\"vaccinated_on\":\"2021-06-30\",\
+         \"registered_at\":\"2021-07-01T09:00:00\",\"already_recorded\":false,",
+        "refused: forbidden (",
+        "ledger: 1 row(s) -> ",
+        "\"count\":null}]}",
+        "audit: {\"chain\":\"131016\",",
+    ] {
+        assert!(stdout.contains(line), "{line:?} missing:\n{}", show(&first));
+    }
+    // Again, on the system clock: everything is there already.
+    let second = run(&[demo_s]);
+    assert_eq!(second.status.code(), Some(0), "{}", show(&second));
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        stdout.contains("tenant 131016: exists already"),
+        "{}",
+        show(&second)
+    );
+    assert!(
+        stdout.contains("\"already_imported\":true"),
+        "{}",
+        show(&second)
+    );
+    assert!(
+        stdout.contains("\"already_recorded\":true"),
+        "{}",
+        show(&second)
+    );
+    let ledger = std::fs::read(demo.join("ledger.csv")).expect("read the ledger export");
+    let ledger = String::from_utf8(ledger).expect("UTF-8 ledger");
+    assert!(ledger.starts_with("個別宛名番号,"), "{ledger}");
+    assert!(ledger.contains("\r\n1001,20210701090000,20210630,0000012345,131016,区民会館"));
+    for out in [&first, &second] {
+        assert!(
+            !show(out).contains("123456789018"),
+            "a My Number was printed"
+        );
+    }
+    assert!(
+        !ledger.contains("123456789018"),
+        "the export holds a My Number"
+    );
+
+    // An impossible pinned time fails the operation (1); bad usage is 2.
+    let bad = run(&[demo_s, "20211301000000"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", show(&bad));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("code invalid_input"));
+    assert_eq!(run(&[]).status.code(), Some(2));
+
+    if has_valgrind() {
+        let out = valgrind(&exe, &[demo_s]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
             "under valgrind:\n{}",
             show(&out)
         );

@@ -204,6 +204,7 @@ pub(crate) fn register(
     if let Some(same) = all_doses.iter().find(|d| d.dose == rec.dose) {
         if same.same_dose(&rec) {
             confirmation.already_recorded = true;
+            confirmation.registered_at = model::unstamp(same.registered_at)?.to_string();
             return Ok(confirmation);
         }
         return Err(RegistryError::Conflict {
@@ -287,6 +288,10 @@ impl Registry {
             .map_err(|_| RegistryError::InvalidInput("the OCR line's dose digit is 0".into()))?;
         let tenant = ocr.key.municipality;
         let number = ocr.key.number;
+        let source = match principal {
+            Principal::VenueTablet { .. } => Source::Venue,
+            _ => Source::Staff,
+        };
         self.run(
             principal,
             "record-dose",
@@ -302,7 +307,7 @@ impl Registry {
                     number.as_str(),
                     dose,
                     input,
-                    Source::Venue,
+                    source,
                     &mut ctx.touched,
                 )
             },

@@ -316,7 +316,7 @@ impl Registry {
                 let area = ctx.area()?;
                 let key = area.key(RecordKind::StaffUser, user_id.as_bytes());
                 ctx.touched.push(key);
-                Ok(area.remove(ctx.store, RecordKind::StaffUser, &key)?)
+                area.remove(ctx.store, RecordKind::StaffUser, &key)
             },
         )
     }

@@ -15,6 +15,7 @@ use vrs_core::date::DateError;
 use vrs_core::diag::Diagnostic;
 use vrs_core::id::IdError;
 use vrs_core::layout::LayoutError;
+use vrs_core::registry::RegistryError;
 
 /// Why a call of the uniffi interface could not run.
 ///
@@ -52,6 +53,43 @@ pub enum VrsError {
     /// that panicked).
     #[error("{0}")]
     Internal(String),
+    /// Registry: the principal may not do this (wrong role, another municipality, a staff user
+    /// ID that is not registered). The refusal is recorded in the audit log.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Registry: the tenant (municipality) does not exist in this registry.
+    #[error("{0}")]
+    UnknownTenant(String),
+    /// Registry: the tenant exists already.
+    #[error("{0}")]
+    TenantExists(String),
+    /// Registry: no subject, voucher or user with that identifier.
+    #[error("{0}")]
+    NotFound(String),
+    /// Registry: the request contradicts stored data; the message starts with
+    /// `conflict (<rule>)`, e.g. `conflict (S03)`.
+    #[error("{0}")]
+    Conflict(String),
+    /// Registry: a rule forbids it; the message starts with `rule <code>:`, e.g.
+    /// `rule D02:` (future date) or `rule L01:` (dose after death).
+    #[error("{0}")]
+    Rule(String),
+    /// Registry: the tenant's staff user quota is used up.
+    #[error("{0}")]
+    QuotaExceeded(String),
+    /// Registry: a strict import found problems and imported nothing (or the file is unusable);
+    /// the message lists the rejected rows as `line <n> <code>: <why>`.
+    #[error("{0}")]
+    ImportRejected(String),
+    /// Registry: a key is missing, unusable or wrong for a tenant's data.
+    #[error("{0}")]
+    Crypto(String),
+    /// Registry: the store failed, or a stored record is unreadable.
+    #[error("{0}")]
+    Storage(String),
+    /// Registry: writing an export failed (e.g. a name CP932 cannot hold).
+    #[error("{0}")]
+    Export(String),
 }
 
 /// `"English (日本語)"`: the message shown to users of the bindings.
@@ -137,6 +175,49 @@ impl From<WriteError> for VrsError {
             | WriteError::Record(_)
             | WriteError::WrongLayout { .. } => VrsError::InvalidArgument(both(&e, e.message_ja())),
             _ => VrsError::Internal(both(&e, e.message_ja())),
+        }
+    }
+}
+
+/// Rejected rows listed in an [`VrsError::ImportRejected`] message; the count covers all.
+const LISTED_REJECTIONS: usize = 20;
+
+impl From<RegistryError> for VrsError {
+    fn from(e: RegistryError) -> Self {
+        let message = both(&e, e.message_ja());
+        match e {
+            RegistryError::Forbidden(_) => VrsError::Forbidden(message),
+            RegistryError::UnknownTenant(_) => VrsError::UnknownTenant(message),
+            RegistryError::TenantExists(_) => VrsError::TenantExists(message),
+            RegistryError::NotFound(_) => VrsError::NotFound(message),
+            RegistryError::Conflict { .. } => VrsError::Conflict(message),
+            RegistryError::Rule { .. } => VrsError::Rule(message),
+            RegistryError::InvalidInput(_) => VrsError::InvalidArgument(message),
+            RegistryError::QuotaExceeded { .. } => VrsError::QuotaExceeded(message),
+            RegistryError::ImportRejected(outcome) => {
+                let mut rows: Vec<String> = outcome
+                    .rejected_rows
+                    .iter()
+                    .take(LISTED_REJECTIONS)
+                    .map(|r| {
+                        format!(
+                            "line {} {}: {}",
+                            r.line,
+                            r.code,
+                            both(&r.message_en, &r.message_ja)
+                        )
+                    })
+                    .collect();
+                let listed = rows.len() as u64;
+                if outcome.rejected > listed {
+                    rows.push(format!("... {} more", outcome.rejected - listed));
+                }
+                VrsError::ImportRejected(format!("{message}: {}", rows.join("; ")))
+            }
+            RegistryError::WrongKey(_) | RegistryError::Crypto(_) => VrsError::Crypto(message),
+            RegistryError::Store(_) | RegistryError::Corrupt(_) => VrsError::Storage(message),
+            RegistryError::Export(_) => VrsError::Export(message),
+            _ => VrsError::Internal(message),
         }
     }
 }

@@ -11,7 +11,10 @@
 //! - validation: [`Validator`] (streaming: `feed` / `finish`), [`validate_bytes`],
 //!   [`ValidateOptions`], the [`Report`] with its [`Diagnostic`]s;
 //! - writing: [`Writer`] checks each row with the validator's rules and returns the bytes;
-//! - [`layouts`] / [`layout`]: the layouts with their column IDs and names; [`version`].
+//! - [`layouts`] / [`layout`]: the layouts with their column IDs and names; [`version`];
+//! - the registry: [`Registry`] (over a store directory, or in memory) with operations taking
+//!   the calling [`Principal`], [`create_key_dir`], and result records ([`ImportOutcome`],
+//!   [`DoseConfirmation`], [`SubjectDoses`], [`Stats`], [`AuditVerification`]...).
 //!
 //! The generated bindings are checked in under `bindings/` (regenerate with
 //! `bindings/generate.sh`). In Python:
@@ -30,6 +33,7 @@
 
 mod error;
 mod id;
+mod registry;
 mod report;
 mod validator;
 mod writer;
@@ -38,6 +42,11 @@ pub use error::VrsError;
 pub use id::{
     check_id, format_ocr_line, id_problem, id_problem_ja, municipality_check_digit,
     municipality_name, my_number_check_digit, parse_ocr_line, IdKind, OcrLine,
+};
+pub use registry::{
+    create_key_dir, AuditEntry, AuditVerification, Dimension, DoseConfirmation, DoseInput,
+    DoseView, ExportOptions, Flag, FlagView, ImportMode, ImportOutcome, Principal, Registry,
+    RegistryOptions, RejectedRow, Stats, StatsCell, StoreVerification, SubjectDoses, SubjectRef,
 };
 pub use report::{Diagnostic, Report, Severity, SummaryEntry};
 pub use validator::{validate_bytes, ValidateOptions, Validator};
@@ -233,15 +242,17 @@ pub(crate) fn find_layout(id: &str, dose_blocks: u8) -> Result<core_layout::Layo
 
 /// Parses an optional date option given as `YYYY-MM-DD` or `YYYYMMDD`.
 pub(crate) fn parse_date(what: &str, s: Option<&str>) -> Result<Option<Date>, VrsError> {
-    s.map(|s| {
-        let parsed = if s.contains('-') {
-            Date::parse_iso(s)
-        } else {
-            Date::parse_yyyymmdd(s)
-        };
-        parsed.map_err(|e| VrsError::date(what, &e))
-    })
-    .transpose()
+    s.map(|s| parse_date_arg(what, s)).transpose()
+}
+
+/// Parses a date argument given as `YYYY-MM-DD` or `YYYYMMDD`.
+pub(crate) fn parse_date_arg(what: &str, s: &str) -> Result<Date, VrsError> {
+    let parsed = if s.contains('-') {
+        Date::parse_iso(s)
+    } else {
+        Date::parse_yyyymmdd(s)
+    };
+    parsed.map_err(|e| VrsError::date(what, &e))
 }
 
 /// Parses an optional tenant (uploading municipality) code.

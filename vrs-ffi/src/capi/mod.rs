@@ -6,11 +6,14 @@
 //!
 //! - Every fallible function returns a [`vrs_status`]: `VRS_OK` (0) or a
 //!   status whose number never changes; [`vrs_status_message`]
-//!   describes any number. There is no global "last error".
+//!   describes any number. There is no global "last error": registry calls hand out the details
+//!   of a failure (a stable code, the rule, messages in English and Japanese) through their
+//!   optional last parameter `vrs_error **out_error` (see [`registry`]).
 //! - Inputs come as `(const uint8_t *data, size_t len)`, UTF-8 for text (`VRS_INVALID_UTF8`
 //!   otherwise); a NULL `data` is allowed only with `len == 0` and means "empty".
 //! - Outputs come last, through pointers, and are written only when the call returns `VRS_OK`
-//!   (`vrs_writer_end_row`'s diagnostics, documented there, are the one exception).
+//!   (the exceptions, documented there: `vrs_writer_end_row`'s diagnostics, and the
+//!   `out_error` of registry calls, written only on failure).
 //! - A NULL required pointer gives `VRS_NULL_ARGUMENT`; a panic inside the library is caught and
 //!   gives `VRS_PANIC` (see [`macros`]).
 //! - Objects are opaque handles made by `vrs_*_new` (or returned by a call) and released by the
@@ -19,7 +22,8 @@
 //! - Enumerations are `uint32_t` typedefs with `#define`d values (never C `enum`s, so that any
 //!   number a caller passes is well defined: unknown ones give a documented status).
 //! - Strings handed out (`vrs_str`, `vrs_bytes`) are borrowed or owned as documented, and always
-//!   followed by a NUL byte.
+//!   followed by a NUL byte. Structured registry results are compact UTF-8 JSON in a `vrs_bytes`,
+//!   each function documenting its document.
 //!
 //! No domain logic lives here: each function converts its arguments, calls `vrs-core` and
 //! converts the result.
@@ -40,10 +44,19 @@ pub mod validator;
 
 pub mod writer;
 
+pub mod error;
+
+pub mod principal;
+
+pub mod registry;
+
 pub mod macros;
 
 pub use bytes::*;
+pub use error::*;
 pub use id::*;
+pub use principal::*;
+pub use registry::*;
 pub use report::*;
 pub use status::*;
 pub use validator::*;

@@ -96,7 +96,7 @@ struct DiagnosticText {
 }
 
 /// `s` followed by a NUL byte.
-fn nul_terminated(s: &str) -> Box<[u8]> {
+pub(crate) fn nul_terminated(s: &str) -> Box<[u8]> {
     let mut v = Vec::with_capacity(s.len() + 1);
     v.extend_from_slice(s.as_bytes());
     v.push(0);

@@ -45,6 +45,39 @@ pub const VRS_UNKNOWN_COLUMN: vrs_status = vrs_status(10);
 pub const VRS_INVALID_ARGUMENT: vrs_status = vrs_status(11);
 /// An index is not below the number of items (e.g. a diagnostic index).
 pub const VRS_INDEX_OUT_OF_RANGE: vrs_status = vrs_status(12);
+/// Registry: the principal may not do this (wrong role, another municipality, a staff user ID
+/// that is not registered). The call was recorded in the audit log as refused.
+pub const VRS_FORBIDDEN: vrs_status = vrs_status(13);
+/// Registry: the tenant (municipality) does not exist in this registry.
+pub const VRS_UNKNOWN_TENANT: vrs_status = vrs_status(14);
+/// Registry: the tenant exists already.
+pub const VRS_TENANT_EXISTS: vrs_status = vrs_status(15);
+/// Registry: no subject, voucher or user with that identifier.
+pub const VRS_NOT_FOUND: vrs_status = vrs_status(16);
+/// Registry: the request contradicts stored data (a voucher issued to someone else, a different
+/// dose already recorded...); the error's `rule` names the rule (V02, S03...).
+pub const VRS_CONFLICT: vrs_status = vrs_status(17);
+/// Registry: a rule of the domain forbids it (D02 future date, L01 dose after death, T03
+/// unknown manufacturer...); the error's `rule` names it.
+pub const VRS_RULE: vrs_status = vrs_status(18);
+/// Registry: the tenant's staff user quota is used up.
+pub const VRS_QUOTA_EXCEEDED: vrs_status = vrs_status(19);
+/// Registry: a strict import found problems and imported nothing (or the file itself is
+/// unusable); the error's JSON lists the rejected rows.
+pub const VRS_IMPORT_REJECTED: vrs_status = vrs_status(20);
+/// Registry: the key supplied for a tenant does not open its data.
+pub const VRS_WRONG_KEY: vrs_status = vrs_status(21);
+/// Registry: a key is missing or unusable, or sealing/opening failed.
+pub const VRS_CRYPTO: vrs_status = vrs_status(22);
+/// Registry: the store failed (database error, unreadable directory, newer schema...).
+pub const VRS_STORE: vrs_status = vrs_status(23);
+/// Registry: a stored record is unreadable (written by a newer library, or corrupt).
+pub const VRS_CORRUPT: vrs_status = vrs_status(24);
+/// Registry: writing an export failed (e.g. a name CP932 cannot hold).
+pub const VRS_EXPORT: vrs_status = vrs_status(25);
+/// Registry: another error, new in `vrs-core`, that has no status of its own yet; the error's
+/// `code` says which.
+pub const VRS_REGISTRY: vrs_status = vrs_status(26);
 
 /// A static, NUL-terminated English description of `status`; never NULL, never to be freed.
 ///
@@ -72,6 +105,20 @@ fn message(status: vrs_status) -> &'static std::ffi::CStr {
         VRS_UNKNOWN_COLUMN => c"the layout has no column with this ID",
         VRS_INVALID_ARGUMENT => c"an argument is out of range",
         VRS_INDEX_OUT_OF_RANGE => c"index out of range",
+        VRS_FORBIDDEN => c"forbidden: the principal may not do this",
+        VRS_UNKNOWN_TENANT => c"the tenant does not exist in this registry",
+        VRS_TENANT_EXISTS => c"the tenant exists already",
+        VRS_NOT_FOUND => c"not found",
+        VRS_CONFLICT => c"the request conflicts with stored data",
+        VRS_RULE => c"a rule forbids this",
+        VRS_QUOTA_EXCEEDED => c"the staff user quota is used up",
+        VRS_IMPORT_REJECTED => c"the import was rejected; nothing was imported",
+        VRS_WRONG_KEY => c"the tenant's key does not open its data",
+        VRS_CRYPTO => c"a key is missing or unusable, or sealing failed",
+        VRS_STORE => c"the store failed",
+        VRS_CORRUPT => c"a stored record is unreadable",
+        VRS_EXPORT => c"writing the export failed",
+        VRS_REGISTRY => c"the registry could not do this",
         _ => c"unknown status",
     }
 }
@@ -103,7 +150,7 @@ mod tests {
     #[test]
     fn every_status_has_its_own_message_and_unknown_numbers_a_generic_one() {
         let mut seen = std::collections::HashSet::new();
-        for n in 0..=12 {
+        for n in 0..=26 {
             // SAFETY: vrs_status_message returns a static NUL-terminated string.
             let m = unsafe { CStr::from_ptr(vrs_status_message(vrs_status(n))) };
             assert!(seen.insert(m.to_owned()), "duplicate message for {n}");

@@ -1,5 +1,5 @@
 // Exercises the generated Kotlin bindings (package jp.vrs) against the freshly built libvrs:
-// identifiers, the streaming Validator and the Writer, including error paths. Run by
+// identifiers, the streaming Validator, the Writer and the Registry, including error paths. Run by
 // `cargo test -p vrs-ffi` (tests/kotlin.rs) when kotlinc and the JNA jar are installed.
 package jp.vrs.test
 
@@ -110,9 +110,39 @@ private fun writer() {
     }
 }
 
+private fun registry() {
+    val subjects = "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n" +
+        "131016,1001,$VALID_MY_NUMBER,0000012345,千代田 花子,チヨダ ハナコ,19800101,2,20210501\r\n"
+    val options = RegistryOptions(fixedTime = "2021-07-01T09:00:00", statsThreshold = 1uL)
+    Registry.inMemory(ByteArray(32) { it.toByte() }, options).use { reg ->
+        val op = Principal.Operator
+        reg.createTenant(op, "131016")
+        reg.registerStaff(op, "131016", "u1")
+        val staff = Principal.MunicipalStaff("131016", "u1")
+        val outcome = reg.importSubjects(staff, "131016", subjects.toByteArray())
+        check(outcome.imported == 1uL && outcome.rejected == 0uL, "import $outcome")
+        val dose = DoseInput("2021-06-30", "ファイザー", "FA5765", "区民会館", "山田一郎")
+        val c = reg.recordDoseOcr(Principal.VenueTablet("131016"), "111310160000012345", dose)
+        check(c.dose == 1.toUByte() && c.registeredAt == "2021-07-01T09:00:00", "confirmation $c")
+        val e = assertThrows<VrsException.Forbidden>("another municipality") {
+            reg.subjectDoses(Principal.MunicipalStaff("131032", "u2"), "131016", "1001")
+        }
+        check(!e.message!!.contains(VALID_MY_NUMBER), "Forbidden message")
+        val rule = assertThrows<VrsException.Rule>("future dose") {
+            reg.recordDoseOcr(Principal.VenueTablet("131016"), "121310160000012345", dose.copy(vaccinatedOn = "2021-07-02"))
+        }
+        check(rule.message!!.startsWith("rule D02: "), "Rule message")
+        val ledger = String(reg.exportLedger(staff, "131016"))
+        check(ledger.contains("FA5765") && !ledger.contains(VALID_MY_NUMBER), "ledger export")
+        check(reg.stats(staff).cells.single().count == 1uL, "stats")
+        check(reg.verifyAudit(op, "131016").ok, "audit chain")
+    }
+}
+
 fun main() {
     identifiers()
     validator()
     writer()
+    registry()
     println("ok: $checks checks")
 }

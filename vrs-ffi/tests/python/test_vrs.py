@@ -394,6 +394,192 @@ class WriterTests(unittest.TestCase):
                 call()
 
 
+REGISTRY_SUBJECTS = (
+    "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n"
+    f"131016,1001,{VALID_MY_NUMBER},0000012345,千代田 花子,チヨダ ハナコ,19800101,2,20210501\r\n"
+)
+OCR = "111310160000012345"
+
+
+def registry_dose(on="2021-06-30"):
+    return vrs.DoseInput(vaccinated_on=on, manufacturer="ファイザー", lot="FA5765", venue="区民会館", doctor="山田一郎")
+
+
+class RegistryTests(unittest.TestCase):
+    """The registry scenario: tenant, staff, import, dose by OCR, refusals, export, stats, audit."""
+
+    def setUp(self):
+        options = vrs.RegistryOptions(fixed_time="2021-07-01T09:00:00", stats_threshold=1)
+        self.reg = vrs.Registry.in_memory(bytes(range(32)), options)
+        self.op = vrs.Principal.OPERATOR()
+        self.staff = vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")
+        self.venue = vrs.Principal.VENUE_TABLET(tenant="131016")
+        self.other = vrs.Principal.MUNICIPAL_STAFF(tenant="131032", user_id="u2")
+        for tenant, user in (("131016", "u1"), ("131032", "u2")):
+            self.reg.create_tenant(self.op, tenant)
+            self.reg.register_staff(self.op, tenant, user)
+        self.outcome = self.reg.import_subjects(self.staff, "131016", REGISTRY_SUBJECTS.encode())
+
+    def test_scenario(self):
+        reg, staff = self.reg, self.staff
+        self.assertEqual(reg.tenants(self.op), ["131016", "131032"])
+        o = self.outcome
+        self.assertEqual((o.rows, o.imported, o.unchanged, o.rejected, o.already_imported), (1, 1, 0, 0, False))
+        self.assertTrue(o.validation.is_ok())
+        again = reg.import_subjects(staff, "131016", REGISTRY_SUBJECTS.encode())
+        self.assertTrue(again.already_imported)
+
+        c = reg.record_dose_ocr(self.venue, OCR, registry_dose())
+        self.assertEqual(
+            (c.voucher_number, c.dose, c.vaccinated_on, c.registered_at, c.already_recorded, c.awaiting_registration),
+            ("0000012345", 1, "2021-06-30", "2021-07-01T09:00:00", False, False),
+        )
+        self.assertTrue(reg.record_dose_ocr(self.venue, OCR, registry_dose("20210630")).already_recorded)
+
+        # Another municipality's staff, and a venue tablet, cannot read the subject.
+        with self.assertRaises(vrs.VrsError.Forbidden) as cm:
+            reg.subject_doses(self.other, "131016", "1001")
+        self.assertIn("forbidden", str(cm.exception))
+        self.assertIn("権限がありません", str(cm.exception))
+        with self.assertRaises(vrs.VrsError.Forbidden):
+            reg.record_dose_ocr(self.other, OCR, registry_dose())
+        with self.assertRaises(vrs.VrsError.Forbidden):
+            reg.subject_doses(self.venue, "131016", "1001")
+        with self.assertRaises(vrs.VrsError.Forbidden):
+            reg.create_tenant(staff, "011002")
+
+        record = reg.subject_doses(staff, "131016", "1001")
+        self.assertEqual((record.name, record.birth_date, record.sex), ("千代田 花子", "1980-01-01", 2))
+        self.assertTrue(record.has_my_number)
+        self.assertEqual([(d.dose, d.lot, d.source) for d in record.doses], [(1, "FA5765", "venue")])
+        self.assertNotIn(VALID_MY_NUMBER, repr(record))
+
+        ledger = reg.export_ledger(staff, "131016")
+        self.assertNotIn(VALID_MY_NUMBER.encode(), ledger)
+        lines = ledger.decode().split("\r\n")
+        self.assertTrue(lines[0].startswith("個別宛名番号,1回目接種履歴登録日時,1回目接種日"), lines[0])
+        self.assertTrue(lines[1].startswith("1001,20210701090000,20210630,0000012345,131016,区民会館,山田一郎,"), lines[1])
+        cp932 = reg.export_ledger(staff, "131016", vrs.ExportOptions(encoding=vrs.Encoding.CP932, header=False))
+        self.assertEqual(cp932.decode("cp932"), "\r\n".join(lines[1:]))
+        self.assertEqual(reg.export_awaiting(staff, "131016").count(b"\r\n"), 1)  # header only
+
+        stats = reg.stats(staff)
+        self.assertEqual(stats.group_by, [vrs.Dimension.MUNICIPALITY, vrs.Dimension.DOSE])
+        self.assertEqual([(s.municipality, s.dose, s.count) for s in stats.cells], [("131016", 1, 1)])
+        total = reg.stats(vrs.Principal.NATIONAL_VIEWER(), [])
+        self.assertEqual([s.count for s in total.cells], [1])
+        pref = reg.stats(vrs.Principal.PREFECTURE_VIEWER(prefecture=1), [vrs.Dimension.MANUFACTURER])
+        self.assertEqual(pref.cells, [])
+        with self.assertRaises(vrs.VrsError.Forbidden):
+            reg.stats(self.venue)
+
+        audit = reg.verify_audit(self.op, "131016")
+        self.assertTrue(audit.ok)
+        self.assertEqual(audit.chain, "131016")
+        self.assertTrue(reg.verify_audit(staff, "131016").ok)
+        self.assertTrue(reg.verify_audit(self.op).ok)
+        with self.assertRaises(vrs.VrsError.Forbidden):
+            reg.verify_audit(self.other, "131016")
+        log = reg.audit_log(staff, "131016")
+        self.assertIn(("record-dose", "ok"), [(e.op, e.outcome) for e in log])
+        self.assertIn(("subject-doses", "refused", "forbidden"), [(e.op, e.outcome, e.code) for e in log])
+        self.assertEqual([e.seq for e in log], list(range(1, len(log) + 1)))
+        store = reg.verify_store(self.op)
+        self.assertTrue(store.ok)
+        self.assertEqual([c.chain for c in store.chains], ["registry", "131016", "131032"])
+
+    def test_rules_conflicts_and_arguments(self):
+        reg, staff = self.reg, self.staff
+        with self.assertRaises(vrs.VrsError.Rule) as cm:
+            reg.record_dose_ocr(self.venue, OCR, registry_dose("2021-07-02"))
+        self.assertTrue(str(cm.exception).startswith("rule D02: "), str(cm.exception))
+        with self.assertRaises(vrs.VrsError.Rule) as cm:
+            reg.record_dose_ocr(self.venue, OCR, vrs.DoseInput(
+                vaccinated_on="2021-06-30", manufacturer="unknown", lot="FA5765", venue="v", doctor="d"))
+        self.assertIn("T03", str(cm.exception))
+        reg.record_dose_ocr(self.venue, OCR, registry_dose())
+        with self.assertRaises(vrs.VrsError.Conflict) as cm:
+            reg.record_dose(staff, "131016", "0000012345", 1, registry_dose("2021-06-29"))
+        self.assertIn("S03", str(cm.exception))
+        with self.assertRaises(vrs.VrsError.TenantExists):
+            reg.create_tenant(self.op, "131016")
+        with self.assertRaises(vrs.VrsError.NotFound):
+            reg.subject_doses(staff, "131016", "9999")
+        for call in (
+            lambda: reg.record_dose_ocr(self.venue, "11131016000001234", registry_dose()),
+            lambda: reg.record_dose_ocr(self.venue, OCR, registry_dose("2021-02-30")),
+            lambda: reg.record_dose(staff, "131016", "0000012345", 0, registry_dose()),
+            lambda: reg.create_tenant(self.op, "131017"),
+            lambda: reg.subject_doses(vrs.Principal.PREFECTURE_VIEWER(prefecture=48), "131016", "1001"),
+            lambda: reg.set_time("2021-07-01 09:00"),
+            lambda: vrs.Registry.in_memory(bytes(31)),
+        ):
+            with self.assertRaises(vrs.VrsError.InvalidArgument):
+                call()
+
+        # Vouchers, reissue, flags.
+        reg.issue_voucher(staff, "131016", "1001", "0000054321", "2021-06-15")
+        reg.reissue_voucher(staff, "131016", "0000054321", "0000054322", "20210620")
+        with self.assertRaises(vrs.VrsError.Conflict) as cm:
+            reg.reissue_voucher(staff, "131016", "0000054321", "0000054323", "20210620")
+        self.assertIn("L04", str(cm.exception))
+        reg.set_time("2021-08-01T09:00:00")
+        second = reg.record_dose(staff, "131016", "0000054322", 2, registry_dose("2021-07-21"))
+        self.assertEqual(second.registered_at, "2021-08-01T09:00:00")
+        reg.set_flag(staff, "131016", vrs.SubjectRef.VOUCHER(number="0000054322"), vrs.Flag.DECEASED(date="2021-07-22"))
+        reg.set_flag(staff, "131016", vrs.SubjectRef.ADDRESSEE(number="1001"),
+                     vrs.Flag.MOVED_OUT(date="2021-07-10", destination="131032"))
+        with self.assertRaises(vrs.VrsError.Rule) as cm:
+            reg.record_dose(staff, "131016", "0000054322", 3, registry_dose("2021-07-25"))
+        self.assertIn("L01", str(cm.exception))
+        flags = reg.subject_doses(staff, "131016", "1001").flags
+        self.assertEqual([(f.kind, f.date, f.destination) for f in flags],
+                         [("deceased", "2021-07-22", None), ("moved-out", "2021-07-10", "131032")])
+        upload = ("自治体コード,宛名番号,券番号,フラグ種別,異動日,転出先自治体コード\r\n"
+                  "131016,1001,,1,20210712,131032\r\n131016,9999,,1,20210712,\r\n")
+        with self.assertRaises(vrs.VrsError.ImportRejected) as cm:
+            reg.import_flags(staff, "131016", upload.encode())
+        self.assertIn("line 3 ", str(cm.exception))
+        outcome = reg.import_flags(staff, "131016", upload.encode(), vrs.ImportMode.LENIENT)
+        self.assertEqual((outcome.imported, outcome.rejected), (1, 1))
+        flags = reg.subject_doses(staff, "131016", "1001").flags
+        self.assertIn(("moved-out", "2021-07-12"), [(f.kind, f.date) for f in flags])
+
+        # Staff quota.
+        reg.set_staff_quota(self.op, "131032", 1)
+        with self.assertRaises(vrs.VrsError.QuotaExceeded):
+            reg.register_staff(self.op, "131032", "u3")
+        self.assertTrue(reg.unregister_staff(self.op, "131032", "u2"))
+        self.assertFalse(reg.unregister_staff(self.op, "131032", "u2"))
+
+    def test_rejected_import_lists_rows_without_the_my_number(self):
+        bad = REGISTRY_SUBJECTS.replace("1001", "1002").replace(VALID_MY_NUMBER, CANARY)
+        with self.assertRaises(vrs.VrsError.ImportRejected) as cm:
+            self.reg.import_subjects(self.staff, "131016", bad.encode(), vrs.ImportMode.STRICT)
+        message = str(cm.exception)
+        self.assertIn("line 2 N01: My Number: check digit should be 8", message)
+        self.assertNotIn(CANARY, message)
+        lenient = self.reg.import_subjects(self.staff, "131016", bad.encode(), vrs.ImportMode.LENIENT)
+        self.assertEqual((lenient.imported, lenient.rejected), (0, 1))
+        self.assertEqual([(r.line, r.code) for r in lenient.rejected_rows], [(2, "N01")])
+        self.assertNotIn(CANARY, repr(lenient.rejected_rows) + lenient.validation.to_json())
+
+    def test_store_and_key_directories(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            keys, store = os.path.join(tmp, "keys"), os.path.join(tmp, "store")
+            with self.assertRaises(vrs.VrsError.Storage):
+                vrs.Registry.open(store, keys)
+            vrs.create_key_dir(keys)
+            with self.assertRaises(vrs.VrsError.Storage):
+                vrs.create_key_dir(keys)  # never overwrites a master key
+            reg = vrs.Registry.open(store, keys, vrs.RegistryOptions(fixed_time="20210701090000"))
+            reg.create_tenant(self.op, "131016")
+            del reg
+            reopened = vrs.Registry.open(store, keys)
+            self.assertEqual(reopened.tenants(self.op), ["131016"])
+            self.assertTrue(reopened.verify_store(self.op).ok)
+
+
 class CanaryTests(unittest.TestCase):
     """A My Number given anywhere never comes back in a message, a report, a JSON or a repr."""
 
@@ -502,6 +688,51 @@ class ExampleTests(unittest.TestCase):
         r = self.run_example(good)  # --layout missing: argparse usage error
         self.assertEqual(r.returncode, 2)
         self.assertTrue(re.search(r"--layout", r.stderr))
+
+
+class RegistryExampleTests(unittest.TestCase):
+    """examples/python/registry.py: a tour that can run again over the same directory."""
+
+    def setUp(self):
+        examples = os.environ.get("VRS_EXAMPLES_DIR")
+        if not examples:
+            self.skipTest("VRS_EXAMPLES_DIR not set")
+        self.script = os.path.join(examples, "registry.py")
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+
+    def run_example(self, *args):
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(vrs.__file__), PYTHONDONTWRITEBYTECODE="1")
+        return subprocess.run(
+            [sys.executable, self.script, *args], capture_output=True, text=True, env=env, timeout=120
+        )
+
+    def test_tour_twice(self):
+        demo = os.path.join(self.tmp.name, "demo")
+        first = self.run_example("--dir", demo, "--now", "2021-07-01T09:00:00")
+        self.assertEqual(first.returncode, 0, first.stderr)
+        for line in (
+            "tenant 131016: created",
+            "import: 1 rows, 1 imported, 0 unchanged, 0 rejected",
+            "dose: voucher 0000012345, dose 1 on 2021-06-30: recorded at 2021-07-01T09:00:00",
+            "refused: Forbidden: forbidden",
+            "ledger: 1 row(s)",
+            "stats: 131016 dose 1: suppressed (fewer than 10)",
+            "audit 131016: ok",
+        ):
+            self.assertIn(line, first.stdout)
+        second = self.run_example("--dir", demo)  # the system clock
+        self.assertEqual(second.returncode, 0, second.stderr)
+        self.assertIn("tenant 131016: exists already", second.stdout)
+        self.assertIn("(already imported)", second.stdout)
+        self.assertIn("already recorded", second.stdout)
+        with open(os.path.join(demo, "ledger.csv"), "rb") as f:
+            self.assertNotIn(VALID_MY_NUMBER.encode(), f.read())
+        for out in (first, second):
+            self.assertNotIn(VALID_MY_NUMBER, out.stdout + out.stderr)
+        bad = self.run_example("--dir", demo, "--now", "tomorrow")
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("InvalidArgument", bad.stderr)
 
 
 if __name__ == "__main__":

@@ -697,7 +697,51 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_vrs_checksum_func_parse_ocr_line(
     ): Int
+    external fun uniffi_vrs_checksum_func_create_key_dir(
+    ): Int
     external fun uniffi_vrs_checksum_func_validate_bytes(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_audit_log(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_create_tenant(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_export_awaiting(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_export_ledger(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_import_doses(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_import_flags(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_import_subjects(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_issue_voucher(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_record_dose(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_record_dose_ocr(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_register_staff(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_reissue_voucher(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_set_flag(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_set_staff_quota(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_set_time(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_stats(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_subject_doses(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_tenants(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_unregister_staff(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_verify_audit(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_verify_store(
     ): Int
     external fun uniffi_vrs_checksum_method_report_bom(
     ): Int
@@ -745,6 +789,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_vrs_checksum_method_writer_set(
     ): Int
+    external fun uniffi_vrs_checksum_constructor_registry_in_memory(
+    ): Int
+    external fun uniffi_vrs_checksum_constructor_registry_open(
+    ): Int
     external fun uniffi_vrs_checksum_constructor_validator_new(
     ): Int
     external fun uniffi_vrs_checksum_constructor_writer_new(
@@ -769,6 +817,56 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_vrs_fn_clone_registry(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_vrs_fn_free_registry(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_vrs_fn_constructor_registry_in_memory(`masterKey`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_vrs_fn_constructor_registry_open(`storeDir`: RustBuffer.ByValue,`keyDir`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_vrs_fn_method_registry_audit_log(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_create_tenant(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_vrs_fn_method_registry_export_awaiting(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_export_ledger(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_import_doses(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`file`: RustBuffer.ByValue,`mode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_import_flags(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`file`: RustBuffer.ByValue,`mode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_import_subjects(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`file`: RustBuffer.ByValue,`mode`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_issue_voucher(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`addresseeNumber`: RustBuffer.ByValue,`voucherNumber`: RustBuffer.ByValue,`issuedOn`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_vrs_fn_method_registry_record_dose(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`voucherNumber`: RustBuffer.ByValue,`doseNumber`: Byte,`dose`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_record_dose_ocr(`ptr`: Long,`principal`: RustBuffer.ByValue,`ocrLine`: RustBuffer.ByValue,`dose`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_register_staff(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`userId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_vrs_fn_method_registry_reissue_voucher(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`oldVoucher`: RustBuffer.ByValue,`newVoucher`: RustBuffer.ByValue,`issuedOn`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_vrs_fn_method_registry_set_flag(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`flag`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_vrs_fn_method_registry_set_staff_quota(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`quota`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_vrs_fn_method_registry_set_time(`ptr`: Long,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_vrs_fn_method_registry_stats(`ptr`: Long,`principal`: RustBuffer.ByValue,`groupBy`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_subject_doses(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`addresseeNumber`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_tenants(`ptr`: Long,`principal`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_unregister_staff(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`userId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_vrs_fn_method_registry_verify_audit(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_verify_store(`ptr`: Long,`principal`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_clone_report(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_vrs_fn_free_report(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -853,6 +951,8 @@ internal object UniffiLib {
     ): Int
     external fun uniffi_vrs_fn_func_parse_ocr_line(`value`: RustBuffer.ByValue,`lenient`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_func_create_key_dir(`dir`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_vrs_fn_func_validate_bytes(`layout`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun ffi_vrs_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1007,7 +1107,73 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_func_parse_ocr_line() and 0xFFFF) != 19776) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_vrs_checksum_func_create_key_dir() and 0xFFFF) != 7543) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_vrs_checksum_func_validate_bytes() and 0xFFFF) != 25037) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_audit_log() and 0xFFFF) != 54113) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_create_tenant() and 0xFFFF) != 24828) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_export_awaiting() and 0xFFFF) != 39822) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_export_ledger() and 0xFFFF) != 45488) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_import_doses() and 0xFFFF) != 41218) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_import_flags() and 0xFFFF) != 27727) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_import_subjects() and 0xFFFF) != 32371) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_issue_voucher() and 0xFFFF) != 41338) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_record_dose() and 0xFFFF) != 21616) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_record_dose_ocr() and 0xFFFF) != 24305) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_register_staff() and 0xFFFF) != 13920) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_reissue_voucher() and 0xFFFF) != 18105) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_set_flag() and 0xFFFF) != 4433) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_set_staff_quota() and 0xFFFF) != 1217) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_set_time() and 0xFFFF) != 17143) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_stats() and 0xFFFF) != 64687) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_subject_doses() and 0xFFFF) != 61761) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_tenants() and 0xFFFF) != 65276) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_unregister_staff() and 0xFFFF) != 22371) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_verify_audit() and 0xFFFF) != 65432) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_verify_store() and 0xFFFF) != 31322) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_report_bom() and 0xFFFF) != 44217) {
@@ -1077,6 +1243,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_writer_set() and 0xFFFF) != 16986) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_constructor_registry_in_memory() and 0xFFFF) != 41554) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_constructor_registry_open() and 0xFFFF) != 17528) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_constructor_validator_new() and 0xFFFF) != 22261) {
@@ -1438,6 +1610,1023 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The VRS record model over one store: tenants, staff, subjects, vouchers, doses, flags,
+ * exports, statistics and a tamper-evident audit log. Open it over a store directory with
+ * [`Registry::open`], or in memory with [`Registry::in_memory`].
+ *
+ * ```python
+ * reg = vrs.Registry.in_memory(bytes(32), vrs.RegistryOptions(fixed_time="2021-07-01T09:00:00"))
+ * op = vrs.Principal.OPERATOR()
+ * reg.create_tenant(op, "131016")
+ * reg.register_staff(op, "131016", "u1")
+ * staff = vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")
+ * outcome = reg.import_subjects(staff, "131016", data)
+ * ```
+ *
+ * A registry may be shared between threads: calls are serialised.
+ */
+public interface RegistryInterface {
+    
+    /**
+     * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
+     * first. The operator, or staff for their own tenant.
+     *
+     * # Errors
+     * As for [`Registry::verify_audit`].
+     */
+    fun `auditLog`(`principal`: Principal, `tenant`: kotlin.String? = null): List<AuditEntry>
+    
+    /**
+     * Creates the tenant (municipality) `tenant`. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::TenantExists`], [`VrsError::InvalidArgument`].
+     */
+    fun `createTenant`(`principal`: Principal, `tenant`: kotlin.String)
+    
+    /**
+     * The awaiting-registration list of `tenant` (doses on vouchers not yet linked to a
+     * subject) as the CSV file's bytes. Staff only.
+     *
+     * # Errors
+     * As for [`Registry::export_ledger`].
+     */
+    fun `exportAwaiting`(`principal`: Principal, `tenant`: kotlin.String, `options`: ExportOptions? = null): kotlin.ByteArray
+    
+    /**
+     * The ledger export (予防接種台帳向け出力) of `tenant` as the CSV file's bytes: one row
+     * per subject with doses. The layout has no My Number column. Staff only.
+     *
+     * # Errors
+     * [`VrsError::Export`] (a name CP932 cannot hold), [`VrsError::Forbidden`].
+     */
+    fun `exportLedger`(`principal`: Principal, `tenant`: kotlin.String, `options`: ExportOptions? = null): kotlin.ByteArray
+    
+    /**
+     * Imports a bulk dose-record upload (layout `dose-upload`) into `tenant`, like
+     * [`Registry::import_subjects`]. A row breaking a registry rule is a rejected row.
+     *
+     * # Errors
+     * As for [`Registry::import_subjects`].
+     */
+    fun `importDoses`(`principal`: Principal, `tenant`: kotlin.String, `file`: kotlin.ByteArray, `mode`: ImportMode? = null): ImportOutcome
+    
+    /**
+     * Imports a move-out/death flags upload (layout `flags`) into `tenant`, like
+     * [`Registry::import_subjects`]. A row naming an unknown subject is a rejected row.
+     *
+     * # Errors
+     * As for [`Registry::import_subjects`].
+     */
+    fun `importFlags`(`principal`: Principal, `tenant`: kotlin.String, `file`: kotlin.ByteArray, `mode`: ImportMode? = null): ImportOutcome
+    
+    /**
+     * Imports a subject and voucher registration upload (layout `subject-registration`,
+     * UTF-8 or CP932) into `tenant`. Staff of the tenant only. Strict mode (default) imports
+     * everything or nothing; lenient mode commits the valid rows. Importing the same file
+     * again changes nothing (`already_imported`).
+     *
+     * # Errors
+     * [`VrsError::ImportRejected`] listing the rejected rows (strict mode with problems, or a
+     * file-level problem in either mode), [`VrsError::Forbidden`],
+     * [`VrsError::UnknownTenant`].
+     */
+    fun `importSubjects`(`principal`: Principal, `tenant`: kotlin.String, `file`: kotlin.ByteArray, `mode`: ImportMode? = null): ImportOutcome
+    
+    /**
+     * Issues voucher `voucher` to the registered subject `addressee` of `tenant` on
+     * `issued_on` (`YYYY-MM-DD` or `YYYYMMDD`), e.g. a booster voucher. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`] (no such subject), [`VrsError::Conflict`] (V02: the voucher
+     * belongs to someone else), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    fun `issueVoucher`(`principal`: Principal, `tenant`: kotlin.String, `addresseeNumber`: kotlin.String, `voucherNumber`: kotlin.String, `issuedOn`: kotlin.String)
+    
+    /**
+     * Records dose number `dose_number` (1-9) on voucher `voucher_number` of `tenant`, as
+     * entered by staff. Staff only.
+     *
+     * # Errors
+     * As for [`Registry::record_dose_ocr`].
+     */
+    fun `recordDose`(`principal`: Principal, `tenant`: kotlin.String, `voucherNumber`: kotlin.String, `doseNumber`: kotlin.UByte, `dose`: DoseInput): DoseConfirmation
+    
+    /**
+     * Records a dose from a voucher's 18-digit OCR line (strict: digits only) as scanned at a
+     * venue: the tenant is the line's municipality, the dose number its dose digit. A venue
+     * tablet or staff of that municipality only.
+     *
+     * # Errors
+     * [`VrsError::Rule`] (D02 future date, D03, D05, T01-T04, L01 after death, L04, S02; the
+     * message starts with the rule), [`VrsError::Conflict`] (S03),
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::InvalidArgument`].
+     */
+    fun `recordDoseOcr`(`principal`: Principal, `ocrLine`: kotlin.String, `dose`: DoseInput): DoseConfirmation
+    
+    /**
+     * Registers the staff login ID `user_id` (1-64 characters) for `tenant`, within its
+     * quota; registering it twice does nothing. Operator only.
+     *
+     * # Errors
+     * [`VrsError::QuotaExceeded`], [`VrsError::Forbidden`], [`VrsError::UnknownTenant`],
+     * [`VrsError::InvalidArgument`].
+     */
+    fun `registerStaff`(`principal`: Principal, `tenant`: kotlin.String, `userId`: kotlin.String)
+    
+    /**
+     * Reissues a voucher (lost, damaged, DV protection): `new_voucher` replaces `old_voucher`
+     * for the same subject. Doses scanned later from the old one are refused (L04). Staff
+     * only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Conflict`] (L04 already replaced, V02 new number
+     * in use), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    fun `reissueVoucher`(`principal`: Principal, `tenant`: kotlin.String, `oldVoucher`: kotlin.String, `newVoucher`: kotlin.String, `issuedOn`: kotlin.String)
+    
+    /**
+     * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
+     * its date. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    fun `setFlag`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `flag`: Flag)
+    
+    /**
+     * Sets how many staff user IDs `tenant` may register. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+     */
+    fun `setStaffQuota`(`principal`: Principal, `tenant`: kotlin.String, `quota`: kotlin.UInt)
+    
+    /**
+     * Pins the clock at `at` (`YYYY-MM-DDTHH:MM:SS` or `YYYYMMDDHHMMSS`, Japan time), or with
+     * `None` lets it follow the system clock again.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] for an impossible time.
+     */
+    fun `setTime`(`at`: kotlin.String?)
+    
+    /**
+     * Dose statistics grouped by `group_by` (`None`, the default: municipality and dose; an
+     * empty list: one cell with the total). National viewers see every municipality,
+     * prefecture viewers their prefecture's, staff their own; small cells are suppressed.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`] for venue tablets and the operator.
+     */
+    fun `stats`(`principal`: Principal, `groupBy`: List<Dimension>? = null): Stats
+    
+    /**
+     * The record of the subject `addressee_number` of `tenant`: name, birth date, vouchers,
+     * flags and doses, never the My Number. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    fun `subjectDoses`(`principal`: Principal, `tenant`: kotlin.String, `addresseeNumber`: kotlin.String): SubjectDoses
+    
+    /**
+     * Every tenant's municipality code, ascending. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`].
+     */
+    fun `tenants`(`principal`: Principal): List<kotlin.String>
+    
+    /**
+     * Removes a staff login ID; `true` if it was registered. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+     */
+    fun `unregisterStaff`(`principal`: Principal, `tenant`: kotlin.String, `userId`: kotlin.String): kotlin.Boolean
+    
+    /**
+     * Verifies the audit chain of `tenant` (`None`: the registry-wide chain). The operator,
+     * or staff for their own tenant. A broken chain is a result (`ok` false), not an error.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+     */
+    fun `verifyAudit`(`principal`: Principal, `tenant`: kotlin.String? = null): AuditVerification
+    
+    /**
+     * Maintenance check (operator only): the store's physical integrity, then every audit
+     * chain.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`].
+     */
+    fun `verifyStore`(`principal`: Principal): StoreVerification
+    
+    companion object
+}
+
+/**
+ * The VRS record model over one store: tenants, staff, subjects, vouchers, doses, flags,
+ * exports, statistics and a tamper-evident audit log. Open it over a store directory with
+ * [`Registry::open`], or in memory with [`Registry::in_memory`].
+ *
+ * ```python
+ * reg = vrs.Registry.in_memory(bytes(32), vrs.RegistryOptions(fixed_time="2021-07-01T09:00:00"))
+ * op = vrs.Principal.OPERATOR()
+ * reg.create_tenant(op, "131016")
+ * reg.register_staff(op, "131016", "u1")
+ * staff = vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")
+ * outcome = reg.import_subjects(staff, "131016", data)
+ * ```
+ *
+ * A registry may be shared between threads: calls are serialised.
+ */
+open class Registry: Disposable, AutoCloseable, RegistryInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_vrs_fn_free_registry(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_vrs_fn_clone_registry(handle, status)
+        }
+    }
+
+    
+    /**
+     * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
+     * first. The operator, or staff for their own tenant.
+     *
+     * # Errors
+     * As for [`Registry::verify_audit`].
+     */
+    @Throws(VrsException::class)override fun `auditLog`(`principal`: Principal, `tenant`: kotlin.String?): List<AuditEntry> {
+            return FfiConverterSequenceTypeAuditEntry.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_audit_log(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterOptionalString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Creates the tenant (municipality) `tenant`. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::TenantExists`], [`VrsError::InvalidArgument`].
+     */
+    @Throws(VrsException::class)override fun `createTenant`(`principal`: Principal, `tenant`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_create_tenant(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The awaiting-registration list of `tenant` (doses on vouchers not yet linked to a
+     * subject) as the CSV file's bytes. Staff only.
+     *
+     * # Errors
+     * As for [`Registry::export_ledger`].
+     */
+    @Throws(VrsException::class)override fun `exportAwaiting`(`principal`: Principal, `tenant`: kotlin.String, `options`: ExportOptions?): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_export_awaiting(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterOptionalTypeExportOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The ledger export (予防接種台帳向け出力) of `tenant` as the CSV file's bytes: one row
+     * per subject with doses. The layout has no My Number column. Staff only.
+     *
+     * # Errors
+     * [`VrsError::Export`] (a name CP932 cannot hold), [`VrsError::Forbidden`].
+     */
+    @Throws(VrsException::class)override fun `exportLedger`(`principal`: Principal, `tenant`: kotlin.String, `options`: ExportOptions?): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_export_ledger(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterOptionalTypeExportOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Imports a bulk dose-record upload (layout `dose-upload`) into `tenant`, like
+     * [`Registry::import_subjects`]. A row breaking a registry rule is a rejected row.
+     *
+     * # Errors
+     * As for [`Registry::import_subjects`].
+     */
+    @Throws(VrsException::class)override fun `importDoses`(`principal`: Principal, `tenant`: kotlin.String, `file`: kotlin.ByteArray, `mode`: ImportMode?): ImportOutcome {
+            return FfiConverterTypeImportOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_import_doses(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterByteArray.lower(`file`),
+        FfiConverterOptionalTypeImportMode.lower(`mode`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Imports a move-out/death flags upload (layout `flags`) into `tenant`, like
+     * [`Registry::import_subjects`]. A row naming an unknown subject is a rejected row.
+     *
+     * # Errors
+     * As for [`Registry::import_subjects`].
+     */
+    @Throws(VrsException::class)override fun `importFlags`(`principal`: Principal, `tenant`: kotlin.String, `file`: kotlin.ByteArray, `mode`: ImportMode?): ImportOutcome {
+            return FfiConverterTypeImportOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_import_flags(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterByteArray.lower(`file`),
+        FfiConverterOptionalTypeImportMode.lower(`mode`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Imports a subject and voucher registration upload (layout `subject-registration`,
+     * UTF-8 or CP932) into `tenant`. Staff of the tenant only. Strict mode (default) imports
+     * everything or nothing; lenient mode commits the valid rows. Importing the same file
+     * again changes nothing (`already_imported`).
+     *
+     * # Errors
+     * [`VrsError::ImportRejected`] listing the rejected rows (strict mode with problems, or a
+     * file-level problem in either mode), [`VrsError::Forbidden`],
+     * [`VrsError::UnknownTenant`].
+     */
+    @Throws(VrsException::class)override fun `importSubjects`(`principal`: Principal, `tenant`: kotlin.String, `file`: kotlin.ByteArray, `mode`: ImportMode?): ImportOutcome {
+            return FfiConverterTypeImportOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_import_subjects(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterByteArray.lower(`file`),
+        FfiConverterOptionalTypeImportMode.lower(`mode`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Issues voucher `voucher` to the registered subject `addressee` of `tenant` on
+     * `issued_on` (`YYYY-MM-DD` or `YYYYMMDD`), e.g. a booster voucher. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`] (no such subject), [`VrsError::Conflict`] (V02: the voucher
+     * belongs to someone else), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    @Throws(VrsException::class)override fun `issueVoucher`(`principal`: Principal, `tenant`: kotlin.String, `addresseeNumber`: kotlin.String, `voucherNumber`: kotlin.String, `issuedOn`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`addresseeNumber`),
+        FfiConverterString.lower(`voucherNumber`),
+        FfiConverterString.lower(`issuedOn`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Records dose number `dose_number` (1-9) on voucher `voucher_number` of `tenant`, as
+     * entered by staff. Staff only.
+     *
+     * # Errors
+     * As for [`Registry::record_dose_ocr`].
+     */
+    @Throws(VrsException::class)override fun `recordDose`(`principal`: Principal, `tenant`: kotlin.String, `voucherNumber`: kotlin.String, `doseNumber`: kotlin.UByte, `dose`: DoseInput): DoseConfirmation {
+            return FfiConverterTypeDoseConfirmation.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_record_dose(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`voucherNumber`),
+        FfiConverterUByte.lower(`doseNumber`),
+        FfiConverterTypeDoseInput.lower(`dose`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records a dose from a voucher's 18-digit OCR line (strict: digits only) as scanned at a
+     * venue: the tenant is the line's municipality, the dose number its dose digit. A venue
+     * tablet or staff of that municipality only.
+     *
+     * # Errors
+     * [`VrsError::Rule`] (D02 future date, D03, D05, T01-T04, L01 after death, L04, S02; the
+     * message starts with the rule), [`VrsError::Conflict`] (S03),
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::InvalidArgument`].
+     */
+    @Throws(VrsException::class)override fun `recordDoseOcr`(`principal`: Principal, `ocrLine`: kotlin.String, `dose`: DoseInput): DoseConfirmation {
+            return FfiConverterTypeDoseConfirmation.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_record_dose_ocr(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`ocrLine`),
+        FfiConverterTypeDoseInput.lower(`dose`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Registers the staff login ID `user_id` (1-64 characters) for `tenant`, within its
+     * quota; registering it twice does nothing. Operator only.
+     *
+     * # Errors
+     * [`VrsError::QuotaExceeded`], [`VrsError::Forbidden`], [`VrsError::UnknownTenant`],
+     * [`VrsError::InvalidArgument`].
+     */
+    @Throws(VrsException::class)override fun `registerStaff`(`principal`: Principal, `tenant`: kotlin.String, `userId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_register_staff(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`userId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Reissues a voucher (lost, damaged, DV protection): `new_voucher` replaces `old_voucher`
+     * for the same subject. Doses scanned later from the old one are refused (L04). Staff
+     * only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Conflict`] (L04 already replaced, V02 new number
+     * in use), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    @Throws(VrsException::class)override fun `reissueVoucher`(`principal`: Principal, `tenant`: kotlin.String, `oldVoucher`: kotlin.String, `newVoucher`: kotlin.String, `issuedOn`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_reissue_voucher(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`oldVoucher`),
+        FfiConverterString.lower(`newVoucher`),
+        FfiConverterString.lower(`issuedOn`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
+     * its date. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    @Throws(VrsException::class)override fun `setFlag`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `flag`: Flag)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_set_flag(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterTypeSubjectRef.lower(`subject`),
+        FfiConverterTypeFlag.lower(`flag`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Sets how many staff user IDs `tenant` may register. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+     */
+    @Throws(VrsException::class)override fun `setStaffQuota`(`principal`: Principal, `tenant`: kotlin.String, `quota`: kotlin.UInt)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_set_staff_quota(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterUInt.lower(`quota`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Pins the clock at `at` (`YYYY-MM-DDTHH:MM:SS` or `YYYYMMDDHHMMSS`, Japan time), or with
+     * `None` lets it follow the system clock again.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] for an impossible time.
+     */
+    @Throws(VrsException::class)override fun `setTime`(`at`: kotlin.String?)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_set_time(
+        it,
+        
+        FfiConverterOptionalString.lower(`at`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Dose statistics grouped by `group_by` (`None`, the default: municipality and dose; an
+     * empty list: one cell with the total). National viewers see every municipality,
+     * prefecture viewers their prefecture's, staff their own; small cells are suppressed.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`] for venue tablets and the operator.
+     */
+    @Throws(VrsException::class)override fun `stats`(`principal`: Principal, `groupBy`: List<Dimension>?): Stats {
+            return FfiConverterTypeStats.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_stats(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterOptionalSequenceTypeDimension.lower(`groupBy`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The record of the subject `addressee_number` of `tenant`: name, birth date, vouchers,
+     * flags and doses, never the My Number. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    @Throws(VrsException::class)override fun `subjectDoses`(`principal`: Principal, `tenant`: kotlin.String, `addresseeNumber`: kotlin.String): SubjectDoses {
+            return FfiConverterTypeSubjectDoses.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_subject_doses(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`addresseeNumber`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every tenant's municipality code, ascending. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`].
+     */
+    @Throws(VrsException::class)override fun `tenants`(`principal`: Principal): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_tenants(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes a staff login ID; `true` if it was registered. Operator only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+     */
+    @Throws(VrsException::class)override fun `unregisterStaff`(`principal`: Principal, `tenant`: kotlin.String, `userId`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_unregister_staff(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`userId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Verifies the audit chain of `tenant` (`None`: the registry-wide chain). The operator,
+     * or staff for their own tenant. A broken chain is a result (`ok` false), not an error.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+     */
+    @Throws(VrsException::class)override fun `verifyAudit`(`principal`: Principal, `tenant`: kotlin.String?): AuditVerification {
+            return FfiConverterTypeAuditVerification.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_verify_audit(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterOptionalString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Maintenance check (operator only): the store's physical integrity, then every audit
+     * chain.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`].
+     */
+    @Throws(VrsException::class)override fun `verifyStore`(`principal`: Principal): StoreVerification {
+            return FfiConverterTypeStoreVerification.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_verify_store(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * An empty registry held in memory, every key derived from the 32-byte `master_key`: for
+     * tests, demos and trying the API.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] for a key that is not 32 bytes or a bad `fixed_time`.
+     */
+    @Throws(VrsException::class) fun `inMemory`(`masterKey`: kotlin.ByteArray, `options`: RegistryOptions? = null): Registry {
+            return FfiConverterTypeRegistry.lift(
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_constructor_registry_in_memory(
+    
+        
+        FfiConverterByteArray.lower(`masterKey`),
+        FfiConverterOptionalTypeRegistryOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Opens the registry stored in `store_dir` (created with mode 0700 if needed), with keys
+     * from the key directory `key_dir` (see [`create_key_dir`]).
+     *
+     * # Errors
+     * [`VrsError::Crypto`] (no `master.key`, a key file others may read),
+     * [`VrsError::Storage`] (missing or unsafe key directory, database error),
+     * [`VrsError::InvalidArgument`] (a bad `fixed_time`).
+     */
+    @Throws(VrsException::class) fun `open`(`storeDir`: kotlin.String, `keyDir`: kotlin.String, `options`: RegistryOptions? = null): Registry {
+            return FfiConverterTypeRegistry.lift(
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_constructor_registry_open(
+    
+        
+        FfiConverterString.lower(`storeDir`),
+        FfiConverterString.lower(`keyDir`),
+        FfiConverterOptionalTypeRegistryOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRegistry: FfiConverter<Registry, Long> {
+    override fun lower(value: Registry): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Registry {
+        return Registry(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Registry {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Registry) = 8UL
+
+    override fun write(value: Registry, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -2811,6 +4000,205 @@ public object FfiConverterTypeWriter: FfiConverter<Writer, Long> {
 
 
 /**
+ * One audit entry. Holds no personal data: record keys are pseudonyms, staff user IDs are
+ * pseudonymised.
+ */
+data class AuditEntry (
+    /**
+     * Position in its chain, from 1.
+     */
+    var `seq`: kotlin.ULong
+    , 
+    /**
+     * When (Japan time, `YYYY-MM-DDTHH:MM:SS`).
+     */
+    var `at`: kotlin.String
+    , 
+    /**
+     * The principal's role: `staff`, `venue`, `prefecture`, `national`, `operator`.
+     */
+    var `role`: kotlin.String
+    , 
+    /**
+     * The principal's municipality (staff, venue) or prefecture number.
+     */
+    var `scope`: kotlin.String?
+    , 
+    /**
+     * Pseudonym of the staff user ID.
+     */
+    var `user`: kotlin.String?
+    , 
+    /**
+     * The operation (`import`, `record-dose`, `set-flag`...).
+     */
+    var `op`: kotlin.String
+    , 
+    /**
+     * Affected record keys (pseudonyms, hex), at most 32.
+     */
+    var `records`: List<kotlin.String>
+    , 
+    /**
+     * Number of affected records.
+     */
+    var `recordCount`: kotlin.ULong
+    , 
+    /**
+     * SHA-256 over all affected record keys (hex).
+     */
+    var `recordsDigest`: kotlin.String
+    , 
+    /**
+     * `ok`, `refused` or `failed`.
+     */
+    var `outcome`: kotlin.String
+    , 
+    /**
+     * The error code of a refused or failed operation (`forbidden`...).
+     */
+    var `code`: kotlin.String?
+    , 
+    /**
+     * Hash of the previous entry (hex).
+     */
+    var `prev`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuditEntry: FfiConverterRustBuffer<AuditEntry> {
+    override fun read(buf: ByteBuffer): AuditEntry {
+        return AuditEntry(
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AuditEntry) = (
+            FfiConverterULong.allocationSize(value.`seq`) +
+            FfiConverterString.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`role`) +
+            FfiConverterOptionalString.allocationSize(value.`scope`) +
+            FfiConverterOptionalString.allocationSize(value.`user`) +
+            FfiConverterString.allocationSize(value.`op`) +
+            FfiConverterSequenceString.allocationSize(value.`records`) +
+            FfiConverterULong.allocationSize(value.`recordCount`) +
+            FfiConverterString.allocationSize(value.`recordsDigest`) +
+            FfiConverterString.allocationSize(value.`outcome`) +
+            FfiConverterOptionalString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`prev`)
+    )
+
+    override fun write(value: AuditEntry, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`seq`, buf)
+            FfiConverterString.write(value.`at`, buf)
+            FfiConverterString.write(value.`role`, buf)
+            FfiConverterOptionalString.write(value.`scope`, buf)
+            FfiConverterOptionalString.write(value.`user`, buf)
+            FfiConverterString.write(value.`op`, buf)
+            FfiConverterSequenceString.write(value.`records`, buf)
+            FfiConverterULong.write(value.`recordCount`, buf)
+            FfiConverterString.write(value.`recordsDigest`, buf)
+            FfiConverterString.write(value.`outcome`, buf)
+            FfiConverterOptionalString.write(value.`code`, buf)
+            FfiConverterString.write(value.`prev`, buf)
+    }
+}
+
+
+
+/**
+ * The result of verifying one audit chain.
+ */
+data class AuditVerification (
+    /**
+     * The chain: a municipality code, or `registry`.
+     */
+    var `chain`: kotlin.String
+    , 
+    /**
+     * Entries found.
+     */
+    var `entries`: kotlin.ULong
+    , 
+    /**
+     * `true` when every entry and the MAC-protected head check out.
+     */
+    var `ok`: kotlin.Boolean
+    , 
+    /**
+     * The first entry (sequence number) that is altered, missing or out of place.
+     */
+    var `firstBad`: kotlin.ULong?
+    , 
+    /**
+     * What is wrong there.
+     */
+    var `problem`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAuditVerification: FfiConverterRustBuffer<AuditVerification> {
+    override fun read(buf: ByteBuffer): AuditVerification {
+        return AuditVerification(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AuditVerification) = (
+            FfiConverterString.allocationSize(value.`chain`) +
+            FfiConverterULong.allocationSize(value.`entries`) +
+            FfiConverterBoolean.allocationSize(value.`ok`) +
+            FfiConverterOptionalULong.allocationSize(value.`firstBad`) +
+            FfiConverterOptionalString.allocationSize(value.`problem`)
+    )
+
+    override fun write(value: AuditVerification, buf: ByteBuffer) {
+            FfiConverterString.write(value.`chain`, buf)
+            FfiConverterULong.write(value.`entries`, buf)
+            FfiConverterBoolean.write(value.`ok`, buf)
+            FfiConverterOptionalULong.write(value.`firstBad`, buf)
+            FfiConverterOptionalString.write(value.`problem`, buf)
+    }
+}
+
+
+
+/**
  * One column of a layout.
  */
 data class ColumnInfo (
@@ -2994,6 +4382,488 @@ public object FfiConverterTypeDiagnostic: FfiConverterRustBuffer<Diagnostic> {
 
 
 /**
+ * What a venue sees after recording a dose: no name, no My Number.
+ */
+data class DoseConfirmation (
+    /**
+     * The voucher the dose was recorded on.
+     */
+    var `voucherNumber`: kotlin.String
+    , 
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte
+    , 
+    /**
+     * Vaccination date (`YYYY-MM-DD`).
+     */
+    var `vaccinatedOn`: kotlin.String
+    , 
+    /**
+     * Registration time (`YYYY-MM-DDTHH:MM:SS`, Japan time).
+     */
+    var `registeredAt`: kotlin.String
+    , 
+    /**
+     * The same dose was recorded before; nothing changed.
+     */
+    var `alreadyRecorded`: kotlin.Boolean
+    , 
+    /**
+     * The voucher is not linked to a subject yet: the dose waits in the awaiting list.
+     */
+    var `awaitingRegistration`: kotlin.Boolean
+    , 
+    /**
+     * Warning rule codes (e.g. `L02`, dose after a move-out).
+     */
+    var `warnings`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseConfirmation: FfiConverterRustBuffer<DoseConfirmation> {
+    override fun read(buf: ByteBuffer): DoseConfirmation {
+        return DoseConfirmation(
+            FfiConverterString.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseConfirmation) = (
+            FfiConverterString.allocationSize(value.`voucherNumber`) +
+            FfiConverterUByte.allocationSize(value.`dose`) +
+            FfiConverterString.allocationSize(value.`vaccinatedOn`) +
+            FfiConverterString.allocationSize(value.`registeredAt`) +
+            FfiConverterBoolean.allocationSize(value.`alreadyRecorded`) +
+            FfiConverterBoolean.allocationSize(value.`awaitingRegistration`) +
+            FfiConverterSequenceString.allocationSize(value.`warnings`)
+    )
+
+    override fun write(value: DoseConfirmation, buf: ByteBuffer) {
+            FfiConverterString.write(value.`voucherNumber`, buf)
+            FfiConverterUByte.write(value.`dose`, buf)
+            FfiConverterString.write(value.`vaccinatedOn`, buf)
+            FfiConverterString.write(value.`registeredAt`, buf)
+            FfiConverterBoolean.write(value.`alreadyRecorded`, buf)
+            FfiConverterBoolean.write(value.`awaitingRegistration`, buf)
+            FfiConverterSequenceString.write(value.`warnings`, buf)
+    }
+}
+
+
+
+/**
+ * One dose as a venue or staff member enters it.
+ */
+data class DoseInput (
+    /**
+     * Vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+     */
+    var `vaccinatedOn`: kotlin.String
+    , 
+    /**
+     * Manufacturer as written (any accepted spelling, e.g. `ファイザー`).
+     */
+    var `manufacturer`: kotlin.String
+    , 
+    /**
+     * Lot number (1-20 of `[0-9A-Za-z-]`).
+     */
+    var `lot`: kotlin.String
+    , 
+    /**
+     * Venue name (at most 30 characters).
+     */
+    var `venue`: kotlin.String
+    , 
+    /**
+     * Doctor's name (at most 20 characters).
+     */
+    var `doctor`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseInput: FfiConverterRustBuffer<DoseInput> {
+    override fun read(buf: ByteBuffer): DoseInput {
+        return DoseInput(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseInput) = (
+            FfiConverterString.allocationSize(value.`vaccinatedOn`) +
+            FfiConverterString.allocationSize(value.`manufacturer`) +
+            FfiConverterString.allocationSize(value.`lot`) +
+            FfiConverterString.allocationSize(value.`venue`) +
+            FfiConverterString.allocationSize(value.`doctor`)
+    )
+
+    override fun write(value: DoseInput, buf: ByteBuffer) {
+            FfiConverterString.write(value.`vaccinatedOn`, buf)
+            FfiConverterString.write(value.`manufacturer`, buf)
+            FfiConverterString.write(value.`lot`, buf)
+            FfiConverterString.write(value.`venue`, buf)
+            FfiConverterString.write(value.`doctor`, buf)
+    }
+}
+
+
+
+/**
+ * One dose as staff see it.
+ */
+data class DoseView (
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte
+    , 
+    /**
+     * Vaccination date (`YYYY-MM-DD`).
+     */
+    var `vaccinatedOn`: kotlin.String
+    , 
+    /**
+     * The voucher it was recorded on.
+     */
+    var `voucherNumber`: kotlin.String
+    , 
+    /**
+     * Manufacturer (canonical spelling).
+     */
+    var `manufacturer`: kotlin.String
+    , 
+    /**
+     * Lot number.
+     */
+    var `lot`: kotlin.String
+    , 
+    /**
+     * Venue name.
+     */
+    var `venue`: kotlin.String
+    , 
+    /**
+     * Doctor's name.
+     */
+    var `doctor`: kotlin.String
+    , 
+    /**
+     * Registration time (`YYYY-MM-DDTHH:MM:SS`).
+     */
+    var `registeredAt`: kotlin.String
+    , 
+    /**
+     * `venue`, `staff` or `upload`.
+     */
+    var `source`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseView: FfiConverterRustBuffer<DoseView> {
+    override fun read(buf: ByteBuffer): DoseView {
+        return DoseView(
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseView) = (
+            FfiConverterUByte.allocationSize(value.`dose`) +
+            FfiConverterString.allocationSize(value.`vaccinatedOn`) +
+            FfiConverterString.allocationSize(value.`voucherNumber`) +
+            FfiConverterString.allocationSize(value.`manufacturer`) +
+            FfiConverterString.allocationSize(value.`lot`) +
+            FfiConverterString.allocationSize(value.`venue`) +
+            FfiConverterString.allocationSize(value.`doctor`) +
+            FfiConverterString.allocationSize(value.`registeredAt`) +
+            FfiConverterString.allocationSize(value.`source`)
+    )
+
+    override fun write(value: DoseView, buf: ByteBuffer) {
+            FfiConverterUByte.write(value.`dose`, buf)
+            FfiConverterString.write(value.`vaccinatedOn`, buf)
+            FfiConverterString.write(value.`voucherNumber`, buf)
+            FfiConverterString.write(value.`manufacturer`, buf)
+            FfiConverterString.write(value.`lot`, buf)
+            FfiConverterString.write(value.`venue`, buf)
+            FfiConverterString.write(value.`doctor`, buf)
+            FfiConverterString.write(value.`registeredAt`, buf)
+            FfiConverterString.write(value.`source`, buf)
+    }
+}
+
+
+
+/**
+ * How an export is written. Every field has a default.
+ */
+data class ExportOptions (
+    /**
+     * Output encoding; `None` (default) means UTF-8. With CP932 a name it cannot hold fails
+     * the export ([`VrsError::Export`]), never replaced.
+     */
+    var `encoding`: Encoding? = null 
+    , 
+    /**
+     * Start with a UTF-8 byte-order mark (default `false`; ignored for CP932).
+     */
+    var `bom`: kotlin.Boolean = false 
+    , 
+    /**
+     * Write the header row (default `true`).
+     */
+    var `header`: kotlin.Boolean = true 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExportOptions: FfiConverterRustBuffer<ExportOptions> {
+    override fun read(buf: ByteBuffer): ExportOptions {
+        return ExportOptions(
+            FfiConverterOptionalTypeEncoding.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExportOptions) = (
+            FfiConverterOptionalTypeEncoding.allocationSize(value.`encoding`) +
+            FfiConverterBoolean.allocationSize(value.`bom`) +
+            FfiConverterBoolean.allocationSize(value.`header`)
+    )
+
+    override fun write(value: ExportOptions, buf: ByteBuffer) {
+            FfiConverterOptionalTypeEncoding.write(value.`encoding`, buf)
+            FfiConverterBoolean.write(value.`bom`, buf)
+            FfiConverterBoolean.write(value.`header`, buf)
+    }
+}
+
+
+
+/**
+ * A flag as staff see it.
+ */
+data class FlagView (
+    /**
+     * `moved-out` or `deceased`.
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * Effective date (`YYYY-MM-DD`).
+     */
+    var `date`: kotlin.String
+    , 
+    /**
+     * Destination municipality of a move, when known.
+     */
+    var `destination`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFlagView: FfiConverterRustBuffer<FlagView> {
+    override fun read(buf: ByteBuffer): FlagView {
+        return FlagView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FlagView) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`date`) +
+            FfiConverterOptionalString.allocationSize(value.`destination`)
+    )
+
+    override fun write(value: FlagView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterString.write(value.`date`, buf)
+            FfiConverterOptionalString.write(value.`destination`, buf)
+    }
+}
+
+
+
+/**
+ * What an import did.
+ */
+data class ImportOutcome (
+    /**
+     * Data rows in the file.
+     */
+    var `rows`: kotlin.ULong
+    , 
+    /**
+     * Rows that created or changed records.
+     */
+    var `imported`: kotlin.ULong
+    , 
+    /**
+     * Rows identical to what was stored already.
+     */
+    var `unchanged`: kotlin.ULong
+    , 
+    /**
+     * Rows not imported (validation errors or conflicts with stored data).
+     */
+    var `rejected`: kotlin.ULong
+    , 
+    /**
+     * The first 1,000 rejected rows.
+     */
+    var `rejectedRows`: List<RejectedRow>
+    , 
+    /**
+     * Transactions committed (lenient: one per batch; strict: one).
+     */
+    var `batchesCommitted`: kotlin.ULong
+    , 
+    /**
+     * The same file was imported completely before; nothing was done.
+     */
+    var `alreadyImported`: kotlin.Boolean
+    , 
+    /**
+     * The validation report of the file.
+     */
+    var `validation`: Report
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`rows`,
+        this.`imported`,
+        this.`unchanged`,
+        this.`rejected`,
+        this.`rejectedRows`,
+        this.`batchesCommitted`,
+        this.`alreadyImported`,
+        this.`validation`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeImportOutcome: FfiConverterRustBuffer<ImportOutcome> {
+    override fun read(buf: ByteBuffer): ImportOutcome {
+        return ImportOutcome(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeRejectedRow.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterTypeReport.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ImportOutcome) = (
+            FfiConverterULong.allocationSize(value.`rows`) +
+            FfiConverterULong.allocationSize(value.`imported`) +
+            FfiConverterULong.allocationSize(value.`unchanged`) +
+            FfiConverterULong.allocationSize(value.`rejected`) +
+            FfiConverterSequenceTypeRejectedRow.allocationSize(value.`rejectedRows`) +
+            FfiConverterULong.allocationSize(value.`batchesCommitted`) +
+            FfiConverterBoolean.allocationSize(value.`alreadyImported`) +
+            FfiConverterTypeReport.allocationSize(value.`validation`)
+    )
+
+    override fun write(value: ImportOutcome, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`rows`, buf)
+            FfiConverterULong.write(value.`imported`, buf)
+            FfiConverterULong.write(value.`unchanged`, buf)
+            FfiConverterULong.write(value.`rejected`, buf)
+            FfiConverterSequenceTypeRejectedRow.write(value.`rejectedRows`, buf)
+            FfiConverterULong.write(value.`batchesCommitted`, buf)
+            FfiConverterBoolean.write(value.`alreadyImported`, buf)
+            FfiConverterTypeReport.write(value.`validation`, buf)
+    }
+}
+
+
+
+/**
  * A layout with its columns.
  */
 data class LayoutInfo (
@@ -3154,6 +5024,436 @@ public object FfiConverterTypeOcrLine: FfiConverterRustBuffer<OcrLine> {
             FfiConverterUByte.write(value.`dose`, buf)
             FfiConverterString.write(value.`municipality`, buf)
             FfiConverterString.write(value.`voucherNumber`, buf)
+    }
+}
+
+
+
+/**
+ * How a [`Registry`] is set up. Every field has a default.
+ */
+data class RegistryOptions (
+    /**
+     * Pin the registry's clock at this Japan time, `YYYY-MM-DDTHH:MM:SS` (or
+     * `YYYYMMDDHHMMSS`); `None` (default): the system clock. The time dates registrations and
+     * audit entries and is the "today" of the no-future-dates rules.
+     */
+    var `fixedTime`: kotlin.String? = null 
+    , 
+    /**
+     * Staff user IDs a tenant may register unless the operator raised its quota; `None`
+     * (default): 10.
+     */
+    var `staffQuota`: kotlin.UInt? = null 
+    , 
+    /**
+     * Statistics cells counting fewer doses than this are suppressed; `None` (default): 10.
+     */
+    var `statsThreshold`: kotlin.ULong? = null 
+    , 
+    /**
+     * Data rows per committed batch in lenient imports; `None` (default): 10,000.
+     */
+    var `importBatchRows`: kotlin.UInt? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRegistryOptions: FfiConverterRustBuffer<RegistryOptions> {
+    override fun read(buf: ByteBuffer): RegistryOptions {
+        return RegistryOptions(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RegistryOptions) = (
+            FfiConverterOptionalString.allocationSize(value.`fixedTime`) +
+            FfiConverterOptionalUInt.allocationSize(value.`staffQuota`) +
+            FfiConverterOptionalULong.allocationSize(value.`statsThreshold`) +
+            FfiConverterOptionalUInt.allocationSize(value.`importBatchRows`)
+    )
+
+    override fun write(value: RegistryOptions, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`fixedTime`, buf)
+            FfiConverterOptionalUInt.write(value.`staffQuota`, buf)
+            FfiConverterOptionalULong.write(value.`statsThreshold`, buf)
+            FfiConverterOptionalUInt.write(value.`importBatchRows`, buf)
+    }
+}
+
+
+
+/**
+ * A row an import did not take.
+ */
+data class RejectedRow (
+    /**
+     * Physical line in the file (header = 1).
+     */
+    var `line`: kotlin.ULong
+    , 
+    /**
+     * The rule (diagnostics catalogue code, e.g. `N01`).
+     */
+    var `code`: kotlin.String
+    , 
+    /**
+     * Why, in English (never the My Number).
+     */
+    var `messageEn`: kotlin.String
+    , 
+    /**
+     * Why, in Japanese.
+     */
+    var `messageJa`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRejectedRow: FfiConverterRustBuffer<RejectedRow> {
+    override fun read(buf: ByteBuffer): RejectedRow {
+        return RejectedRow(
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RejectedRow) = (
+            FfiConverterULong.allocationSize(value.`line`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`messageEn`) +
+            FfiConverterString.allocationSize(value.`messageJa`)
+    )
+
+    override fun write(value: RejectedRow, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`line`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`messageEn`, buf)
+            FfiConverterString.write(value.`messageJa`, buf)
+    }
+}
+
+
+
+/**
+ * Dose statistics as a viewer receives them.
+ */
+data class Stats (
+    /**
+     * The dimensions grouped by (sorted, without duplicates).
+     */
+    var `groupBy`: List<Dimension>
+    , 
+    /**
+     * Cells under this count are suppressed.
+     */
+    var `threshold`: kotlin.ULong
+    , 
+    /**
+     * Number of suppressed cells.
+     */
+    var `suppressed`: kotlin.ULong
+    , 
+    /**
+     * The cells, ordered by their dimension values.
+     */
+    var `cells`: List<StatsCell>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStats: FfiConverterRustBuffer<Stats> {
+    override fun read(buf: ByteBuffer): Stats {
+        return Stats(
+            FfiConverterSequenceTypeDimension.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeStatsCell.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Stats) = (
+            FfiConverterSequenceTypeDimension.allocationSize(value.`groupBy`) +
+            FfiConverterULong.allocationSize(value.`threshold`) +
+            FfiConverterULong.allocationSize(value.`suppressed`) +
+            FfiConverterSequenceTypeStatsCell.allocationSize(value.`cells`)
+    )
+
+    override fun write(value: Stats, buf: ByteBuffer) {
+            FfiConverterSequenceTypeDimension.write(value.`groupBy`, buf)
+            FfiConverterULong.write(value.`threshold`, buf)
+            FfiConverterULong.write(value.`suppressed`, buf)
+            FfiConverterSequenceTypeStatsCell.write(value.`cells`, buf)
+    }
+}
+
+
+
+/**
+ * One statistics cell: the values of the grouped dimensions (`None` for the others) and the
+ * count.
+ */
+data class StatsCell (
+    /**
+     * Municipality code.
+     */
+    var `municipality`: kotlin.String?
+    , 
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte?
+    , 
+    /**
+     * Monday of the week (`YYYY-MM-DD`).
+     */
+    var `week`: kotlin.String?
+    , 
+    /**
+     * Manufacturer.
+     */
+    var `manufacturer`: kotlin.String?
+    , 
+    /**
+     * Age band.
+     */
+    var `ageBand`: kotlin.String?
+    , 
+    /**
+     * Doses counted; `None` when fewer than the threshold (suppressed).
+     */
+    var `count`: kotlin.ULong?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStatsCell: FfiConverterRustBuffer<StatsCell> {
+    override fun read(buf: ByteBuffer): StatsCell {
+        return StatsCell(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalUByte.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StatsCell) = (
+            FfiConverterOptionalString.allocationSize(value.`municipality`) +
+            FfiConverterOptionalUByte.allocationSize(value.`dose`) +
+            FfiConverterOptionalString.allocationSize(value.`week`) +
+            FfiConverterOptionalString.allocationSize(value.`manufacturer`) +
+            FfiConverterOptionalString.allocationSize(value.`ageBand`) +
+            FfiConverterOptionalULong.allocationSize(value.`count`)
+    )
+
+    override fun write(value: StatsCell, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`municipality`, buf)
+            FfiConverterOptionalUByte.write(value.`dose`, buf)
+            FfiConverterOptionalString.write(value.`week`, buf)
+            FfiConverterOptionalString.write(value.`manufacturer`, buf)
+            FfiConverterOptionalString.write(value.`ageBand`, buf)
+            FfiConverterOptionalULong.write(value.`count`, buf)
+    }
+}
+
+
+
+/**
+ * The result of [`Registry::verify_store`].
+ */
+data class StoreVerification (
+    /**
+     * `true` when the store and every audit chain check out.
+     */
+    var `ok`: kotlin.Boolean
+    , 
+    /**
+     * Storage problems found (empty when none).
+     */
+    var `problems`: List<kotlin.String>
+    , 
+    /**
+     * One verification per audit chain: the registry-wide one, then each tenant's.
+     */
+    var `chains`: List<AuditVerification>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStoreVerification: FfiConverterRustBuffer<StoreVerification> {
+    override fun read(buf: ByteBuffer): StoreVerification {
+        return StoreVerification(
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeAuditVerification.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StoreVerification) = (
+            FfiConverterBoolean.allocationSize(value.`ok`) +
+            FfiConverterSequenceString.allocationSize(value.`problems`) +
+            FfiConverterSequenceTypeAuditVerification.allocationSize(value.`chains`)
+    )
+
+    override fun write(value: StoreVerification, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`ok`, buf)
+            FfiConverterSequenceString.write(value.`problems`, buf)
+            FfiConverterSequenceTypeAuditVerification.write(value.`chains`, buf)
+    }
+}
+
+
+
+/**
+ * One subject's record as staff see it: never the My Number.
+ */
+data class SubjectDoses (
+    /**
+     * Addressee number.
+     */
+    var `addressee`: kotlin.String
+    , 
+    /**
+     * Name.
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * Name in katakana.
+     */
+    var `nameKana`: kotlin.String
+    , 
+    /**
+     * Birth date (`YYYY-MM-DD`).
+     */
+    var `birthDate`: kotlin.String
+    , 
+    /**
+     * `1` male, `2` female.
+     */
+    var `sex`: kotlin.UByte
+    , 
+    /**
+     * Whether a My Number is on file (the number itself is never returned).
+     */
+    var `hasMyNumber`: kotlin.Boolean
+    , 
+    /**
+     * Voucher numbers, oldest first.
+     */
+    var `vouchers`: List<kotlin.String>
+    , 
+    /**
+     * Flags.
+     */
+    var `flags`: List<FlagView>
+    , 
+    /**
+     * Doses, by dose number.
+     */
+    var `doses`: List<DoseView>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSubjectDoses: FfiConverterRustBuffer<SubjectDoses> {
+    override fun read(buf: ByteBuffer): SubjectDoses {
+        return SubjectDoses(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceTypeFlagView.read(buf),
+            FfiConverterSequenceTypeDoseView.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SubjectDoses) = (
+            FfiConverterString.allocationSize(value.`addressee`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`nameKana`) +
+            FfiConverterString.allocationSize(value.`birthDate`) +
+            FfiConverterUByte.allocationSize(value.`sex`) +
+            FfiConverterBoolean.allocationSize(value.`hasMyNumber`) +
+            FfiConverterSequenceString.allocationSize(value.`vouchers`) +
+            FfiConverterSequenceTypeFlagView.allocationSize(value.`flags`) +
+            FfiConverterSequenceTypeDoseView.allocationSize(value.`doses`)
+    )
+
+    override fun write(value: SubjectDoses, buf: ByteBuffer) {
+            FfiConverterString.write(value.`addressee`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`nameKana`, buf)
+            FfiConverterString.write(value.`birthDate`, buf)
+            FfiConverterUByte.write(value.`sex`, buf)
+            FfiConverterBoolean.write(value.`hasMyNumber`, buf)
+            FfiConverterSequenceString.write(value.`vouchers`, buf)
+            FfiConverterSequenceTypeFlagView.write(value.`flags`, buf)
+            FfiConverterSequenceTypeDoseView.write(value.`doses`, buf)
     }
 }
 
@@ -3471,6 +5771,61 @@ public object FfiConverterTypeWriterOptions: FfiConverterRustBuffer<WriterOption
 
 
 /**
+ * A dimension statistics can be grouped by.
+ */
+
+enum class Dimension {
+    
+    /**
+     * The municipality holding the dose.
+     */
+    MUNICIPALITY,
+    /**
+     * The dose number.
+     */
+    DOSE,
+    /**
+     * The week of vaccination (its Monday).
+     */
+    WEEK,
+    /**
+     * The manufacturer (canonical spelling).
+     */
+    MANUFACTURER,
+    /**
+     * The age band on the vaccination day (`12-17`, `90+`, `unknown`).
+     */
+    AGE_BAND;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDimension: FfiConverterRustBuffer<Dimension> {
+    override fun read(buf: ByteBuffer) = try {
+        Dimension.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Dimension) = 4UL
+
+    override fun write(value: Dimension, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * Whether a file goes to VRS or comes from it.
  */
 
@@ -3557,6 +5912,111 @@ public object FfiConverterTypeEncoding: FfiConverterRustBuffer<Encoding> {
 
 
 /**
+ * A flag on a subject. Flags never delete data.
+ */
+sealed class Flag {
+    
+    /**
+     * Moved out (転出): later doses under this tenant's vouchers get warning L02.
+     */
+    data class MovedOut(
+        /**
+         * Move-out date, `YYYY-MM-DD` or `YYYYMMDD`.
+         */
+        val `date`: kotlin.String, 
+        /**
+         * The destination municipality code, when known.
+         */
+        val `destination`: kotlin.String?) : Flag()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Died (死亡): later doses are refused (rule L01).
+     */
+    data class Deceased(
+        /**
+         * Date of death, `YYYY-MM-DD` or `YYYYMMDD`.
+         */
+        val `date`: kotlin.String) : Flag()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFlag : FfiConverterRustBuffer<Flag>{
+    override fun read(buf: ByteBuffer): Flag {
+        return when(buf.getInt()) {
+            1 -> Flag.MovedOut(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            2 -> Flag.Deceased(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Flag): ULong = when(value) {
+        is Flag.MovedOut -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`date`)
+                + FfiConverterOptionalString.allocationSize(value.`destination`)
+            )
+        }
+        is Flag.Deceased -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`date`)
+            )
+        }
+    }
+
+    override fun write(value: Flag, buf: ByteBuffer) {
+        when(value) {
+            is Flag.MovedOut -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`date`, buf)
+                FfiConverterOptionalString.write(value.`destination`, buf)
+                Unit
+            }
+            is Flag.Deceased -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`date`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * The identifiers [`check_id`] and [`id_problem`] know.
  */
 
@@ -3608,6 +6068,49 @@ public object FfiConverterTypeIdKind: FfiConverterRustBuffer<IdKind> {
 
 
 /**
+ * How an import treats rows with problems.
+ */
+
+enum class ImportMode {
+    
+    /**
+     * All or nothing: any rejected row and nothing is imported ([`VrsError::ImportRejected`]).
+     */
+    STRICT,
+    /**
+     * Import the valid rows in committed batches; the outcome lists the rejected ones.
+     */
+    LENIENT;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeImportMode: FfiConverterRustBuffer<ImportMode> {
+    override fun read(buf: ByteBuffer) = try {
+        ImportMode.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ImportMode) = 4UL
+
+    override fun write(value: ImportMode, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The language of messages in rendered reports.
  */
 
@@ -3643,6 +6146,182 @@ public object FfiConverterTypeLang: FfiConverterRustBuffer<Lang> {
 
     override fun write(value: Lang, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Who calls a registry operation. The host authenticates the person or device, then names
+ * the matching principal.
+ *
+ * In Python `vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")`,
+ * `vrs.Principal.OPERATOR()`; in Kotlin `Principal.MunicipalStaff("131016", "u1")`,
+ * `Principal.Operator`.
+ */
+sealed class Principal {
+    
+    /**
+     * A municipal staff member whose login ID the operator registered for the municipality:
+     * full access to their own tenant.
+     */
+    data class MunicipalStaff(
+        /**
+         * The municipality code they work for.
+         */
+        val `tenant`: kotlin.String, 
+        /**
+         * Their login ID.
+         */
+        val `userId`: kotlin.String) : Principal()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A vaccination venue's tablet: records doses by OCR line for its municipality and sees
+     * only the confirmation.
+     */
+    data class VenueTablet(
+        /**
+         * The municipality code that issued the tablet.
+         */
+        val `tenant`: kotlin.String) : Principal()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A prefecture: statistics of its own municipalities.
+     */
+    data class PrefectureViewer(
+        /**
+         * Prefecture number 1 (Hokkaido) .. 47 (Okinawa).
+         */
+        val `prefecture`: kotlin.UByte) : Principal()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The state: statistics of every municipality.
+     */
+    object NationalViewer : Principal()
+    
+    
+    /**
+     * The operations contractor: tenants, staff user IDs, audit, maintenance; no personal data.
+     */
+    object Operator : Principal()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePrincipal : FfiConverterRustBuffer<Principal>{
+    override fun read(buf: ByteBuffer): Principal {
+        return when(buf.getInt()) {
+            1 -> Principal.MunicipalStaff(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            2 -> Principal.VenueTablet(
+                FfiConverterString.read(buf),
+                )
+            3 -> Principal.PrefectureViewer(
+                FfiConverterUByte.read(buf),
+                )
+            4 -> Principal.NationalViewer
+            5 -> Principal.Operator
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: Principal): ULong = when(value) {
+        is Principal.MunicipalStaff -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`tenant`)
+                + FfiConverterString.allocationSize(value.`userId`)
+            )
+        }
+        is Principal.VenueTablet -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`tenant`)
+            )
+        }
+        is Principal.PrefectureViewer -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUByte.allocationSize(value.`prefecture`)
+            )
+        }
+        is Principal.NationalViewer -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Principal.Operator -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: Principal, buf: ByteBuffer) {
+        when(value) {
+            is Principal.MunicipalStaff -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`tenant`, buf)
+                FfiConverterString.write(value.`userId`, buf)
+                Unit
+            }
+            is Principal.VenueTablet -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`tenant`, buf)
+                Unit
+            }
+            is Principal.PrefectureViewer -> {
+                buf.putInt(3)
+                FfiConverterUByte.write(value.`prefecture`, buf)
+                Unit
+            }
+            is Principal.NationalViewer -> {
+                buf.putInt(4)
+                Unit
+            }
+            is Principal.Operator -> {
+                buf.putInt(5)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -3795,6 +6474,104 @@ public object FfiConverterTypeSeverity: FfiConverterRustBuffer<Severity> {
 
 
 
+/**
+ * How a request names a subject.
+ */
+sealed class SubjectRef {
+    
+    /**
+     * By addressee number (宛名番号).
+     */
+    data class Addressee(
+        /**
+         * The addressee number.
+         */
+        val `number`: kotlin.String) : SubjectRef()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * By one of their voucher numbers (券番号).
+     */
+    data class Voucher(
+        /**
+         * The voucher number.
+         */
+        val `number`: kotlin.String) : SubjectRef()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSubjectRef : FfiConverterRustBuffer<SubjectRef>{
+    override fun read(buf: ByteBuffer): SubjectRef {
+        return when(buf.getInt()) {
+            1 -> SubjectRef.Addressee(
+                FfiConverterString.read(buf),
+                )
+            2 -> SubjectRef.Voucher(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SubjectRef): ULong = when(value) {
+        is SubjectRef.Addressee -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`number`)
+            )
+        }
+        is SubjectRef.Voucher -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`number`)
+            )
+        }
+    }
+
+    override fun write(value: SubjectRef, buf: ByteBuffer) {
+        when(value) {
+            is SubjectRef.Addressee -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`number`, buf)
+                Unit
+            }
+            is SubjectRef.Voucher -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`number`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
 
 
 /**
@@ -3849,6 +6626,65 @@ sealed class VrsException(message: String): kotlin.Exception(message) {
      */
         class Internal(message: String) : VrsException(message)
         
+    /**
+     * Registry: the principal may not do this (wrong role, another municipality, a staff user
+     * ID that is not registered). The refusal is recorded in the audit log.
+     */
+        class Forbidden(message: String) : VrsException(message)
+        
+    /**
+     * Registry: the tenant (municipality) does not exist in this registry.
+     */
+        class UnknownTenant(message: String) : VrsException(message)
+        
+    /**
+     * Registry: the tenant exists already.
+     */
+        class TenantExists(message: String) : VrsException(message)
+        
+    /**
+     * Registry: no subject, voucher or user with that identifier.
+     */
+        class NotFound(message: String) : VrsException(message)
+        
+    /**
+     * Registry: the request contradicts stored data; the message starts with
+     * `conflict (<rule>)`, e.g. `conflict (S03)`.
+     */
+        class Conflict(message: String) : VrsException(message)
+        
+    /**
+     * Registry: a rule forbids it; the message starts with `rule <code>:`, e.g.
+     * `rule D02:` (future date) or `rule L01:` (dose after death).
+     */
+        class Rule(message: String) : VrsException(message)
+        
+    /**
+     * Registry: the tenant's staff user quota is used up.
+     */
+        class QuotaExceeded(message: String) : VrsException(message)
+        
+    /**
+     * Registry: a strict import found problems and imported nothing (or the file is unusable);
+     * the message lists the rejected rows as `line <n> <code>: <why>`.
+     */
+        class ImportRejected(message: String) : VrsException(message)
+        
+    /**
+     * Registry: a key is missing, unusable or wrong for a tenant's data.
+     */
+        class Crypto(message: String) : VrsException(message)
+        
+    /**
+     * Registry: the store failed, or a stored record is unreadable.
+     */
+        class Storage(message: String) : VrsException(message)
+        
+    /**
+     * Registry: writing an export failed (e.g. a name CP932 cannot hold).
+     */
+        class Export(message: String) : VrsException(message)
+        
 
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<VrsException> {
         override fun lift(error_buf: RustBuffer.ByValue): VrsException = FfiConverterTypeVrsError.lift(error_buf)
@@ -3870,6 +6706,17 @@ public object FfiConverterTypeVrsError : FfiConverterRustBuffer<VrsException> {
             6 -> VrsException.InvalidRow(FfiConverterString.read(buf))
             7 -> VrsException.Unencodable(FfiConverterString.read(buf))
             8 -> VrsException.Internal(FfiConverterString.read(buf))
+            9 -> VrsException.Forbidden(FfiConverterString.read(buf))
+            10 -> VrsException.UnknownTenant(FfiConverterString.read(buf))
+            11 -> VrsException.TenantExists(FfiConverterString.read(buf))
+            12 -> VrsException.NotFound(FfiConverterString.read(buf))
+            13 -> VrsException.Conflict(FfiConverterString.read(buf))
+            14 -> VrsException.Rule(FfiConverterString.read(buf))
+            15 -> VrsException.QuotaExceeded(FfiConverterString.read(buf))
+            16 -> VrsException.ImportRejected(FfiConverterString.read(buf))
+            17 -> VrsException.Crypto(FfiConverterString.read(buf))
+            18 -> VrsException.Storage(FfiConverterString.read(buf))
+            19 -> VrsException.Export(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -3913,9 +6760,85 @@ public object FfiConverterTypeVrsError : FfiConverterRustBuffer<VrsException> {
                 buf.putInt(8)
                 Unit
             }
+            is VrsException.Forbidden -> {
+                buf.putInt(9)
+                Unit
+            }
+            is VrsException.UnknownTenant -> {
+                buf.putInt(10)
+                Unit
+            }
+            is VrsException.TenantExists -> {
+                buf.putInt(11)
+                Unit
+            }
+            is VrsException.NotFound -> {
+                buf.putInt(12)
+                Unit
+            }
+            is VrsException.Conflict -> {
+                buf.putInt(13)
+                Unit
+            }
+            is VrsException.Rule -> {
+                buf.putInt(14)
+                Unit
+            }
+            is VrsException.QuotaExceeded -> {
+                buf.putInt(15)
+                Unit
+            }
+            is VrsException.ImportRejected -> {
+                buf.putInt(16)
+                Unit
+            }
+            is VrsException.Crypto -> {
+                buf.putInt(17)
+                Unit
+            }
+            is VrsException.Storage -> {
+                buf.putInt(18)
+                Unit
+            }
+            is VrsException.Export -> {
+                buf.putInt(19)
+                Unit
+            }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalUByte: FfiConverterRustBuffer<kotlin.UByte?> {
+    override fun read(buf: ByteBuffer): kotlin.UByte? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUByte.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UByte?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUByte.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UByte?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUByte.write(value, buf)
+        }
+    }
 }
 
 
@@ -3988,6 +6911,38 @@ public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
+    override fun read(buf: ByteBuffer): kotlin.ULong? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterULong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ULong?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterULong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
     override fun read(buf: ByteBuffer): kotlin.String? {
         if (buf.get().toInt() == 0) {
@@ -4010,6 +6965,70 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeExportOptions: FfiConverterRustBuffer<ExportOptions?> {
+    override fun read(buf: ByteBuffer): ExportOptions? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeExportOptions.read(buf)
+    }
+
+    override fun allocationSize(value: ExportOptions?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeExportOptions.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ExportOptions?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeExportOptions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRegistryOptions: FfiConverterRustBuffer<RegistryOptions?> {
+    override fun read(buf: ByteBuffer): RegistryOptions? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRegistryOptions.read(buf)
+    }
+
+    override fun allocationSize(value: RegistryOptions?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRegistryOptions.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RegistryOptions?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRegistryOptions.write(value, buf)
         }
     }
 }
@@ -4116,6 +7135,38 @@ public object FfiConverterOptionalTypeEncoding: FfiConverterRustBuffer<Encoding?
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeImportMode: FfiConverterRustBuffer<ImportMode?> {
+    override fun read(buf: ByteBuffer): ImportMode? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeImportMode.read(buf)
+    }
+
+    override fun allocationSize(value: ImportMode?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeImportMode.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ImportMode?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeImportMode.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeLang: FfiConverterRustBuffer<Lang?> {
     override fun read(buf: ByteBuffer): Lang? {
         if (buf.get().toInt() == 0) {
@@ -4170,6 +7221,38 @@ public object FfiConverterOptionalSequenceUInt: FfiConverterRustBuffer<List<kotl
         } else {
             buf.put(1)
             FfiConverterSequenceUInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceTypeDimension: FfiConverterRustBuffer<List<Dimension>?> {
+    override fun read(buf: ByteBuffer): List<Dimension>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceTypeDimension.read(buf)
+    }
+
+    override fun allocationSize(value: List<Dimension>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceTypeDimension.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<Dimension>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceTypeDimension.write(value, buf)
         }
     }
 }
@@ -4236,6 +7319,90 @@ public object FfiConverterSequenceULong: FfiConverterRustBuffer<List<kotlin.ULon
 /**
  * @suppress
  */
+public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+    override fun read(buf: ByteBuffer): List<kotlin.String> {
+        val len = buf.getInt()
+        return List<kotlin.String>(len) {
+            FfiConverterString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.String>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAuditEntry: FfiConverterRustBuffer<List<AuditEntry>> {
+    override fun read(buf: ByteBuffer): List<AuditEntry> {
+        val len = buf.getInt()
+        return List<AuditEntry>(len) {
+            FfiConverterTypeAuditEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AuditEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAuditEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AuditEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAuditEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAuditVerification: FfiConverterRustBuffer<List<AuditVerification>> {
+    override fun read(buf: ByteBuffer): List<AuditVerification> {
+        val len = buf.getInt()
+        return List<AuditVerification>(len) {
+            FfiConverterTypeAuditVerification.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AuditVerification>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAuditVerification.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AuditVerification>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAuditVerification.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeColumnInfo: FfiConverterRustBuffer<List<ColumnInfo>> {
     override fun read(buf: ByteBuffer): List<ColumnInfo> {
         val len = buf.getInt()
@@ -4292,6 +7459,62 @@ public object FfiConverterSequenceTypeDiagnostic: FfiConverterRustBuffer<List<Di
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeDoseView: FfiConverterRustBuffer<List<DoseView>> {
+    override fun read(buf: ByteBuffer): List<DoseView> {
+        val len = buf.getInt()
+        return List<DoseView>(len) {
+            FfiConverterTypeDoseView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DoseView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDoseView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DoseView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDoseView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeFlagView: FfiConverterRustBuffer<List<FlagView>> {
+    override fun read(buf: ByteBuffer): List<FlagView> {
+        val len = buf.getInt()
+        return List<FlagView>(len) {
+            FfiConverterTypeFlagView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<FlagView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFlagView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<FlagView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFlagView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer<List<LayoutInfo>> {
     override fun read(buf: ByteBuffer): List<LayoutInfo> {
         val len = buf.getInt()
@@ -4320,6 +7543,62 @@ public object FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer<List<La
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeRejectedRow: FfiConverterRustBuffer<List<RejectedRow>> {
+    override fun read(buf: ByteBuffer): List<RejectedRow> {
+        val len = buf.getInt()
+        return List<RejectedRow>(len) {
+            FfiConverterTypeRejectedRow.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RejectedRow>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRejectedRow.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RejectedRow>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRejectedRow.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeStatsCell: FfiConverterRustBuffer<List<StatsCell>> {
+    override fun read(buf: ByteBuffer): List<StatsCell> {
+        val len = buf.getInt()
+        return List<StatsCell>(len) {
+            FfiConverterTypeStatsCell.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<StatsCell>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeStatsCell.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<StatsCell>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeStatsCell.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeSummaryEntry: FfiConverterRustBuffer<List<SummaryEntry>> {
     override fun read(buf: ByteBuffer): List<SummaryEntry> {
         val len = buf.getInt()
@@ -4338,6 +7617,34 @@ public object FfiConverterSequenceTypeSummaryEntry: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeSummaryEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDimension: FfiConverterRustBuffer<List<Dimension>> {
+    override fun read(buf: ByteBuffer): List<Dimension> {
+        val len = buf.getInt()
+        return List<Dimension>(len) {
+            FfiConverterTypeDimension.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Dimension>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDimension.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Dimension>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDimension.write(it, buf)
         }
     }
 }
@@ -4525,6 +7832,25 @@ public object FfiConverterSequenceTypeSummaryEntry: FfiConverterRustBuffer<List<
 }
     )
     }
+    
+
+        /**
+         * Creates a key directory with a fresh random `master.key` (mode 0600, directory 0700), from
+         * which every tenant key is derived; refuses to overwrite an existing master key. For
+         * production keep keys in an HSM or KMS (the Rust `KeyProvider` trait) instead.
+         *
+         * # Errors
+         * [`VrsError::Storage`] when a master key exists already or the directory cannot be written.
+         */
+    @Throws(VrsException::class) fun `createKeyDir`(`dir`: kotlin.String)
+        = 
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_func_create_key_dir(
+    
+        
+        FfiConverterString.lower(`dir`),_status)
+}
+    
     
 
         /**

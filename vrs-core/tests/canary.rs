@@ -1,0 +1,235 @@
+//! The canary test: import files carrying a canary name and a canary My Number, use every
+//! operation, then scan every byte of the store directory, the audit log and all exports. The
+//! canaries never appear in clear (the name legitimately appears only in answers to staff).
+
+#![cfg(feature = "sqlite")]
+
+use std::path::{Path, PathBuf};
+
+use vrs_core::codec::WriteOptions;
+use vrs_core::crypto::MasterKeyProvider;
+use vrs_core::date::{Date, DateTime};
+use vrs_core::id::{AddresseeNumber, MunicipalityCode, MyNumber, OcrLine};
+use vrs_core::registry::{
+    Dimension, DoseInput, FixedClock, Flag, ImportMode, Principal, Registry, RegistryConfig,
+    StatsQuery, SubjectRef,
+};
+use vrs_core::store::{SqliteOptions, SqliteStore};
+use vrs_core::text::{encode_strict, Encoding};
+
+const CANARY_NAME: &str = "鵺野 鳴子";
+const CANARY_KANA: &str = "ヌエノ ナルコ";
+const HEADER: &str = "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n";
+
+struct TempDir(PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn canary_number() -> MyNumber {
+    MyNumber::from_eleven_digits("98765432109").unwrap()
+}
+
+/// Every encoding in which a canary could leak.
+fn needles() -> Vec<(String, Vec<u8>)> {
+    let number = canary_number();
+    let mut out = Vec::new();
+    for (what, text) in [
+        ("name", CANARY_NAME.to_owned()),
+        ("family name", "鵺野".to_owned()),
+        ("kana", CANARY_KANA.to_owned()),
+        ("my number", number.expose_secret().to_owned()),
+    ] {
+        out.push((format!("{what} utf-8"), text.as_bytes().to_vec()));
+        let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        out.push((format!("{what} utf-16"), utf16));
+        if let Ok(cp932) = encode_strict(&text, Encoding::Cp932) {
+            out.push((format!("{what} cp932"), cp932.into_owned()));
+        }
+    }
+    out
+}
+
+fn assert_clean(place: &str, bytes: &[u8]) {
+    for (what, needle) in needles() {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_slice()),
+            "{what} found in {place}"
+        );
+    }
+}
+
+fn scan_dir(dir: &Path) -> usize {
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files += scan_dir(&path);
+        } else {
+            assert_clean(&path.display().to_string(), &std::fs::read(&path).unwrap());
+            files += 1;
+        }
+    }
+    files
+}
+
+#[test]
+fn canaries_never_appear_in_clear() {
+    let dir = std::env::temp_dir().join(format!("vrs-canary-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _cleanup = TempDir(dir.clone());
+    let t = MunicipalityCode::parse("131016").unwrap();
+    let now = DateTime::new(Date::new(2021, 7, 1).unwrap(), 9, 0, 0).unwrap();
+    let store = SqliteStore::open_dir(&dir, SqliteOptions::default()).unwrap();
+    let mut reg = Registry::open(
+        Box::new(store),
+        Box::new(MasterKeyProvider::new([3; 32])),
+        Box::new(FixedClock::ticking(now, 1)),
+        RegistryConfig::default(),
+    )
+    .unwrap();
+    reg.create_tenant(&Principal::Operator, &t).unwrap();
+    reg.register_staff(&Principal::Operator, &t, "u1").unwrap();
+    let staff = Principal::MunicipalStaff {
+        tenant: t,
+        user_id: "u1".into(),
+    };
+    let n = canary_number();
+    let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
+
+    // The canary arrives in a UTF-8 file and in a CP932 file (a second voucher).
+    let utf8 = format!(
+        "{HEADER}131016,1001,{},0000012345,{CANARY_NAME},{CANARY_KANA},19800101,2,20210501\r\n",
+        n.expose_secret()
+    );
+    let out = reg
+        .import_subjects(&staff, &t, utf8.as_bytes(), ImportMode::Strict)
+        .unwrap();
+    assert_eq!(out.imported, 1);
+    outputs.push(("import outcome".into(), format!("{out:?}").into_bytes()));
+    let cp932_text = utf8.replace("0000012345", "0000012399");
+    let cp932 = encode_strict(&cp932_text, Encoding::Cp932).unwrap();
+    let out = reg
+        .import_subjects(&staff, &t, &cp932, ImportMode::Lenient)
+        .unwrap();
+    assert_eq!(out.imported, 1, "{:?}", out.rejected_rows);
+
+    // A clash on the canary My Number, and a strict rejection: their messages stay clean.
+    let clash = format!(
+        "{HEADER}131016,2002,{},0000022222,別人 太郎,ベツジン タロウ,19700101,1,\r\n",
+        n.expose_secret()
+    );
+    let out = reg
+        .import_subjects(&staff, &t, clash.as_bytes(), ImportMode::Lenient)
+        .unwrap();
+    assert_eq!(out.rejected_rows[0].code, "N03");
+    outputs.push((
+        "clash outcome".into(),
+        format!("{out:?} {}", serde_json::to_string(&out).unwrap()).into_bytes(),
+    ));
+    let strict = clash.replace(",2002,", ",2003,");
+    let err = reg
+        .import_subjects(&staff, &t, strict.as_bytes(), ImportMode::Strict)
+        .unwrap_err();
+    outputs.push((
+        "strict error".into(),
+        format!("{err} {err:?} {}", err.message_ja()).into_bytes(),
+    ));
+    let bad = utf8.replace(n.expose_secret(), &format!("{}0", &n.expose_secret()[..11]));
+    let err = reg
+        .import_subjects(&staff, &t, bad.as_bytes(), ImportMode::Strict)
+        .unwrap_err();
+    outputs.push((
+        "check-digit error".into(),
+        format!("{err} {err:?}").into_bytes(),
+    ));
+
+    // Doses, flags, queries, exports, statistics.
+    let venue = Principal::VenueTablet { tenant: t };
+    let dose = DoseInput::new(
+        Date::new(2021, 6, 1).unwrap(),
+        "ファイザー",
+        "FA5765",
+        "区民会館",
+        "山田一郎",
+    );
+    let c = reg
+        .record_dose_ocr(
+            &venue,
+            &OcrLine::parse("111310160000012345").unwrap(),
+            &dose,
+        )
+        .unwrap();
+    outputs.push(("venue confirmation".into(), format!("{c:?}").into_bytes()));
+    let c = reg
+        .record_dose_ocr(
+            &venue,
+            &OcrLine::parse("111310160000077777").unwrap(),
+            &dose,
+        )
+        .unwrap();
+    assert!(c.awaiting_registration);
+    let who = SubjectRef::Addressee(AddresseeNumber::parse("1001").unwrap());
+    let flag = Flag::MovedOut {
+        date: Date::new(2021, 6, 15).unwrap(),
+        destination: None,
+    };
+    reg.set_flag(&staff, &t, &who, &flag).unwrap();
+    let s = reg.subject_doses(&staff, &t, "1001").unwrap();
+    assert_eq!(s.name, CANARY_NAME, "staff see the name");
+    assert!(
+        !format!("{s:?}").contains(n.expose_secret()),
+        "but never the My Number"
+    );
+    for options in [
+        WriteOptions::default(),
+        WriteOptions {
+            encoding: Encoding::Cp932,
+            ..WriteOptions::default()
+        },
+    ] {
+        let mut ledger = Vec::new();
+        reg.export_ledger(&staff, &t, &mut ledger, options).unwrap();
+        assert!(ledger.len() > 100);
+        outputs.push(("ledger export".into(), ledger));
+        let mut awaiting = Vec::new();
+        reg.export_awaiting(&staff, &t, &mut awaiting, options)
+            .unwrap();
+        outputs.push(("awaiting export".into(), awaiting));
+    }
+    let all = StatsQuery {
+        group_by: vec![
+            Dimension::Municipality,
+            Dimension::Dose,
+            Dimension::Week,
+            Dimension::Manufacturer,
+            Dimension::AgeBand,
+        ],
+    };
+    let stats = reg.stats(&Principal::NationalViewer, &all).unwrap();
+    outputs.push(("stats".into(), serde_json::to_vec(&stats).unwrap()));
+    let log = reg.audit_log(&Principal::Operator, Some(&t)).unwrap();
+    assert!(log.len() >= 10);
+    outputs.push(("audit log".into(), serde_json::to_vec(&log).unwrap()));
+    let (problems, chains) = reg.verify_store(&Principal::Operator).unwrap();
+    assert!(
+        problems.is_empty() && chains.iter().all(|c| c.ok),
+        "{chains:?}"
+    );
+    // Refused calls: their errors are clean too.
+    let e = reg.subject_doses(&venue, &t, "1001").unwrap_err();
+    outputs.push(("refusal".into(), format!("{e} {e:?}").into_bytes()));
+    drop(reg);
+
+    for (place, bytes) in &outputs {
+        assert_clean(place, bytes);
+    }
+    // The scan itself works: it finds a canary where there is one.
+    let planted = encode_strict(CANARY_NAME, Encoding::Cp932)
+        .unwrap()
+        .into_owned();
+    assert!(std::panic::catch_unwind(|| assert_clean("planted", &planted)).is_err());
+    assert!(scan_dir(&dir) >= 1);
+}
