@@ -20,6 +20,37 @@ type HmacSha256 = Hmac<Sha256>;
 /// Bytes a sealed value adds to its plaintext: version, nonce, tag.
 pub const SEAL_OVERHEAD: usize = 1 + 12 + 16;
 
+/// Random bytes drawn from the OS in blocks, per thread: one system call serves 341 nonces.
+struct NoncePool {
+    /// The process the bytes were drawn in: a forked child must not reuse its parent's pool.
+    pid: u32,
+    bytes: [u8; 4092],
+    used: usize,
+}
+
+thread_local! {
+    static NONCES: std::cell::RefCell<NoncePool> = const {
+        std::cell::RefCell::new(NoncePool { pid: 0, bytes: [0; 4092], used: 4092 })
+    };
+}
+
+/// A fresh random 96-bit nonce.
+fn fresh_nonce() -> Result<[u8; 12], CryptoError> {
+    NONCES.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        let pid = std::process::id();
+        if pool.used + 12 > pool.bytes.len() || pool.pid != pid {
+            getrandom::fill(&mut pool.bytes).map_err(|_| CryptoError::Random)?;
+            pool.used = 0;
+            pool.pid = pid;
+        }
+        let mut nonce = [0u8; 12];
+        nonce.copy_from_slice(&pool.bytes[pool.used..pool.used + 12]);
+        pool.used += 12;
+        Ok(nonce)
+    })
+}
+
 /// A 32-byte key, wiped from memory when dropped; `Debug` never shows it.
 #[derive(Clone)]
 pub struct SecretKey(Zeroizing<[u8; 32]>);
@@ -239,8 +270,7 @@ impl TenantKeys {
     /// # Errors
     /// [`CryptoError::Random`] when no nonce could be drawn.
     pub fn seal(&self, ctx: &SealContext, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let mut nonce = [0u8; 12];
-        getrandom::fill(&mut nonce).map_err(|_| CryptoError::Random)?;
+        let nonce = fresh_nonce()?;
         let mut out = Vec::with_capacity(plaintext.len() + SEAL_OVERHEAD);
         out.push(SEAL_VERSION);
         out.extend_from_slice(&nonce);
@@ -336,6 +366,14 @@ mod tests {
         let b = t.seal(&ctx, b"CANARY-CANARY-CANARY").unwrap();
         assert_ne!(a, b);
         assert!(!a.windows(6).any(|w| w == b"CANARY"));
+    }
+
+    #[test]
+    fn pooled_nonces_do_not_repeat() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..5_000 {
+            assert!(seen.insert(fresh_nonce().unwrap()));
+        }
     }
 
     #[test]

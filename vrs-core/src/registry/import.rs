@@ -19,6 +19,7 @@ use crate::text::Encoding;
 use super::access::{self, Access};
 use super::area::Area;
 use super::error::RegistryError;
+use super::fresh::FreshLoad;
 use super::model::{
     self, AwaitingRec, ImportRec, MyNumberRec, SecretDigits, SubjectRec, VoucherRec,
 };
@@ -253,6 +254,13 @@ impl Registry {
         let mut touched: Vec<RecordKey> = Vec::new();
         let mut in_batch = 0usize;
         self.store.begin()?;
+        let mut fresh = match FreshLoad::start(&mut *self.store, area.id, outcome.rows) {
+            Ok(f) => f,
+            Err(e) => {
+                self.store.rollback()?;
+                return Err(e);
+            }
+        };
         while let Some(next) = reader.next_record::<R>() {
             in_batch += 1;
             match next {
@@ -262,29 +270,41 @@ impl Registry {
                         reject(&mut outcome, line, *code, en.clone(), ja.clone());
                     }
                 }
-                Ok((line, row)) => match apply(&mut *self.store, &area, now, &self.config, &row) {
-                    Err(e) => {
-                        self.store.rollback()?;
-                        self.audit_alone(
-                            principal,
-                            op,
-                            Some(&area),
-                            "failed",
-                            Some(e.code()),
-                            vec![],
-                        )?;
-                        return Err(e);
+                Ok((line, row)) => {
+                    let applied = match fresh.as_mut() {
+                        Some(f) => apply(
+                            &mut f.over(&mut *self.store),
+                            &area,
+                            now,
+                            &self.config,
+                            &row,
+                        ),
+                        None => apply(&mut *self.store, &area, now, &self.config, &row),
+                    };
+                    match applied {
+                        Err(e) => {
+                            self.store.rollback()?;
+                            self.audit_alone(
+                                principal,
+                                op,
+                                Some(&area),
+                                "failed",
+                                Some(e.code()),
+                                vec![],
+                            )?;
+                            return Err(e);
+                        }
+                        Ok(RowResult::Changed(keys)) => {
+                            outcome.imported += 1;
+                            touched.extend(keys);
+                        }
+                        Ok(RowResult::Unchanged) => outcome.unchanged += 1,
+                        Ok(RowResult::Rejected(code, en, ja)) => {
+                            outcome.rejected += 1;
+                            reject(&mut outcome, line, code, en, ja);
+                        }
                     }
-                    Ok(RowResult::Changed(keys)) => {
-                        outcome.imported += 1;
-                        touched.extend(keys);
-                    }
-                    Ok(RowResult::Unchanged) => outcome.unchanged += 1,
-                    Ok(RowResult::Rejected(code, en, ja)) => {
-                        outcome.rejected += 1;
-                        reject(&mut outcome, line, code, en, ja);
-                    }
-                },
+                }
                 Err(ReadError::Record { line, source }) => {
                     outcome.rejected += 1;
                     let (code, en, ja) = bad_lines
@@ -305,11 +325,19 @@ impl Registry {
                 }
             }
             if in_batch >= batch_rows {
+                if let Some(f) = fresh.as_mut() {
+                    f.flush(&mut *self.store)?;
+                }
                 self.commit_batch(principal, &area, op, std::mem::take(&mut touched))?;
                 outcome.batches_committed += 1;
                 on_commit(&outcome);
                 in_batch = 0;
                 self.store.begin()?;
+                if let Some(f) = &fresh {
+                    if !f.still_valid(&mut *self.store)? {
+                        fresh = None; // Someone else wrote: look everything up again.
+                    }
+                }
             }
         }
         if mode == ImportMode::Strict && outcome.rejected > 0 {
@@ -324,6 +352,9 @@ impl Registry {
             rejected: outcome.rejected,
             at: model::stamp(now),
         };
+        if let Some(f) = fresh.as_mut() {
+            f.flush(&mut *self.store)?;
+        }
         if let Err(e) = area.save(&mut *self.store, RecordKind::Import, &file_key, &record) {
             self.store.rollback()?;
             return Err(e);
@@ -450,8 +481,18 @@ fn apply_subject_row(
         .my_number
         .as_ref()
         .map(|n| area.key(RecordKind::MyNumberIndex, n.expose_secret().as_bytes()));
-    if let Some(k) = &my_number_key {
+    // A stored subject already holding this My Number implies its index entry (they are
+    // written together), so the lookup is needed only for a new or changed number.
+    let mut index_present = match (&existing, &row.my_number) {
+        (Some(old), Some(n)) => old
+            .my_number
+            .as_ref()
+            .is_some_and(|m| m.0 == n.expose_secret()),
+        _ => false,
+    };
+    if let (Some(k), false) = (&my_number_key, index_present) {
         if let Some(idx) = area.load::<MyNumberRec>(store, RecordKind::MyNumberIndex, k)? {
+            index_present = true;
             if idx.addressee != addressee {
                 return Ok(RowResult::Rejected(
                     Code::N03,
@@ -537,7 +578,7 @@ fn apply_subject_row(
     if subject_changed {
         area.save(store, RecordKind::Subject, &subject_key, &subject)?;
         keys.push(subject_key);
-        if let (Some(k), Some(_)) = (&my_number_key, &subject.my_number) {
+        if let (Some(k), false) = (&my_number_key, index_present) {
             let idx = MyNumberRec {
                 addressee: addressee.to_owned(),
             };

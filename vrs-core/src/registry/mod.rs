@@ -62,6 +62,7 @@ mod dose;
 mod error;
 mod export;
 mod flags;
+mod fresh;
 mod import;
 mod model;
 mod principal;

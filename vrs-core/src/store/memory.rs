@@ -34,6 +34,8 @@ enum Undo {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     state: Arc<Mutex<State>>,
+    /// Commits made through this handle (the others' commits change the change token).
+    own_commits: u64,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -41,6 +43,8 @@ struct State {
     records: BTreeMap<RecordId, Vec<u8>>,
     audit: BTreeMap<u32, Vec<AuditRow>>,
     undo: Option<Vec<Undo>>,
+    /// Commits through any handle.
+    commits: u64,
 }
 
 impl State {
@@ -61,6 +65,7 @@ impl MemoryStore {
     pub fn share(&self) -> MemoryStore {
         MemoryStore {
             state: Arc::clone(&self.state),
+            own_commits: 0,
         }
     }
 
@@ -68,6 +73,7 @@ impl MemoryStore {
     pub fn snapshot(&self) -> MemoryStore {
         MemoryStore {
             state: Arc::new(Mutex::new(self.lock().clone())),
+            own_commits: 0,
         }
     }
 
@@ -110,11 +116,14 @@ impl Store for MemoryStore {
     }
 
     fn commit(&mut self) -> Result<(), StoreError> {
-        self.lock()
-            .undo
+        let mut st = self.lock();
+        st.undo
             .take()
-            .map(|_| ())
-            .ok_or(StoreError::Transaction("commit without a transaction"))
+            .ok_or(StoreError::Transaction("commit without a transaction"))?;
+        st.commits += 1;
+        drop(st);
+        self.own_commits += 1;
+        Ok(())
     }
 
     fn rollback(&mut self) -> Result<(), StoreError> {
@@ -234,6 +243,10 @@ impl Store for MemoryStore {
             .and_then(|r| r.last().cloned()))
     }
 
+    fn change_token(&mut self) -> Result<Option<u64>, StoreError> {
+        Ok(Some(self.lock().commits - self.own_commits))
+    }
+
     fn integrity_check(&mut self) -> Result<Vec<String>, StoreError> {
         Ok(Vec::new())
     }
@@ -263,6 +276,20 @@ mod tests {
         assert_eq!(s.get(1, 1, &[1; 16]).unwrap().as_deref(), Some(&b"a"[..]));
         assert_eq!(s.get(1, 1, &[2; 16]).unwrap(), None);
         assert_eq!(s.audit_last(1).unwrap(), None);
+    }
+
+    #[test]
+    fn change_token_moves_only_for_other_handles() {
+        let mut a = MemoryStore::new();
+        let mut b = a.share();
+        let t0 = a.change_token().unwrap();
+        a.begin().unwrap();
+        a.put(1, 1, &[1; 16], b"x").unwrap();
+        a.commit().unwrap();
+        assert_eq!(a.change_token().unwrap(), t0);
+        b.begin().unwrap();
+        b.commit().unwrap();
+        assert_ne!(a.change_token().unwrap(), t0);
     }
 
     #[test]

@@ -139,6 +139,17 @@ pub trait Store: Send {
     /// Backend errors.
     fn audit_last(&mut self, chain: u32) -> Result<Option<AuditRow>, StoreError>;
 
+    /// A number that changes whenever **another** connection or process commits to the store
+    /// (SQLite's `PRAGMA data_version`); `None` when the store cannot tell. The registry uses it
+    /// to know that nobody else wrote between two of its own transactions (bulk loads into an
+    /// empty tenant skip lookups of keys they know to be absent).
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn change_token(&mut self) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
+
     /// Checks the physical integrity of the storage (e.g. SQLite's `PRAGMA integrity_check`);
     /// an empty list means no problem found.
     ///

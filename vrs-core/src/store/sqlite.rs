@@ -330,6 +330,13 @@ impl Store for SqliteStore {
         }
     }
 
+    fn change_token(&mut self) -> Result<Option<u64>, StoreError> {
+        let v: i64 = self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?;
+        Ok(Some(v as u64))
+    }
+
     fn integrity_check(&mut self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
