@@ -13,6 +13,7 @@
 //! cargo bench -p vrs-core --bench registry                   # 1,000,000 rows
 //! VRS_BENCH_ROWS=100000 cargo bench -p vrs-core --bench registry
 //! VRS_BENCH_SYNC=normal cargo bench -p vrs-core --bench registry  # synchronous=NORMAL
+//! VRS_BENCH_SKIP_IMPORT=1 cargo bench -p vrs-core --bench registry  # only the OCR latency
 //! ```
 
 use std::hint::black_box;
@@ -216,6 +217,13 @@ fn bench(c: &mut Criterion) {
         first.as_secs_f64()
     );
 
+    if std::env::var("VRS_BENCH_SKIP_IMPORT").is_err() {
+        import_group(c, rows, size, &file);
+    }
+    ocr_latency(c, &mut reg, rows, &file);
+}
+
+fn import_group(c: &mut Criterion, rows: u64, size: usize, file: &[u8]) {
     let mut group = c.benchmark_group("import");
     group.throughput(Throughput::Elements(rows));
     group.sample_size(10);
@@ -236,15 +244,17 @@ fn bench(c: &mut Criterion) {
             (0..iters)
                 .map(|_| {
                     let dir = TempDir::new("import");
-                    import(&dir.0, &file).1
+                    import(&dir.0, file).1
                 })
                 .sum()
         })
     });
     group.finish();
+}
 
-    // Dose registration by OCR line with every row stored.
-    let vouchers = adult_vouchers(&file, 20_000);
+/// Dose registration by OCR line with every row stored.
+fn ocr_latency(c: &mut Criterion, reg: &mut Registry, rows: u64, file: &[u8]) {
+    let vouchers = adult_vouchers(file, 20_000);
     let venue = Principal::VenueTablet { tenant: tenant() };
     let dose = DoseInput::new(
         Date::new(2021, 6, 1).expect("date"),
