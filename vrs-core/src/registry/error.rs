@@ -106,11 +106,11 @@ impl RegistryError {
     /// The message in Japanese.
     pub fn message_ja(&self) -> String {
         match self {
-            RegistryError::Forbidden(why) => format!("権限がありません: {why}"),
+            RegistryError::Forbidden(why) => format!("権限がありません: {}", reason_ja(why)),
             RegistryError::UnknownTenant(t) => format!("団体 {t} はこのレジストリに存在しません"),
             RegistryError::TenantExists(t) => format!("団体 {t} は既に存在します"),
             RegistryError::WrongKey(t) => format!("団体 {t} の鍵でデータを復号できません"),
-            RegistryError::NotFound(what) => format!("見つかりません: {what}"),
+            RegistryError::NotFound(what) => format!("見つかりません: {}", reason_ja(what)),
             RegistryError::Conflict { code, .. } => {
                 format!(
                     "登録済みのデータと矛盾します（{}）: {}",
@@ -138,5 +138,50 @@ impl RegistryError {
             RegistryError::Store(e) => e.message_ja(),
             RegistryError::Export(why) => format!("出力に失敗しました: {why}"),
         }
+    }
+}
+
+/// The Japanese for the registry's fixed English reasons (anything else is shown as is).
+fn reason_ja(en: &str) -> &str {
+    match en {
+        "only the operator may do this" => "運用保守事業者のみが行えます",
+        "only the operator creates tenants" => "団体の作成は運用保守事業者のみが行えます",
+        "only the operator runs maintenance" => "保守作業は運用保守事業者のみが行えます",
+        "the operator sees no statistics" => "運用保守事業者は統計を閲覧できません",
+        "a venue tablet may register doses only for its own municipality" => {
+            "接種会場のタブレットは自団体の接種券の接種のみ登録できます"
+        }
+        "only the municipality's staff may do this" => "当該市区町村の職員のみが行えます",
+        "only the operator or the municipality's staff may do this" => {
+            "運用保守事業者または当該市区町村の職員のみが行えます"
+        }
+        "staff may act only on their own municipality" => "職員は自団体のデータのみ扱えます",
+        "the user ID is not registered for this municipality" => {
+            "このユーザIDは当該市区町村に登録されていません"
+        }
+        "no subject with this addressee number" => "この宛名番号の接種対象者はいません",
+        "no such voucher" => "この券番号の接種券はありません",
+        "the voucher has no registered subject" => "この接種券には接種対象者が登録されていません",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn japanese_messages_translate_the_fixed_reasons() {
+        let e = RegistryError::Forbidden("staff may act only on their own municipality".into());
+        assert_eq!(
+            e.message_ja(),
+            "権限がありません: 職員は自団体のデータのみ扱えます"
+        );
+        let e = RegistryError::NotFound("no such voucher".into());
+        assert_eq!(
+            e.message_ja(),
+            "見つかりません: この券番号の接種券はありません"
+        );
+        assert_eq!(e.code(), "not_found");
     }
 }

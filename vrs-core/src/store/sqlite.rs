@@ -37,7 +37,9 @@ pub enum Synchronous {
     #[default]
     Full,
     /// WAL is fsynced at checkpoints only: survives a process crash, may lose the last
-    /// commits on power loss. Faster for many small operations.
+    /// commits on power loss. Much faster for many small operations: registering one dose with
+    /// 1,000,000 rows stored took p99 0.73 ms here against 2.7 ms with `Full` (see the
+    /// `registry` benchmark).
     Normal,
 }
 
