@@ -12,7 +12,7 @@
 //! ```text
 //! cargo bench -p vrs-core --bench registry                   # 1,000,000 rows
 //! VRS_BENCH_ROWS=100000 cargo bench -p vrs-core --bench registry
-//! VRS_BENCH_SYNC=normal cargo bench -p vrs-core --bench registry  # synchronous=NORMAL
+//! VRS_BENCH_SYNC=full cargo bench -p vrs-core --bench registry    # synchronous=FULL
 //! VRS_BENCH_SKIP_IMPORT=1 cargo bench -p vrs-core --bench registry  # only the OCR latency
 //! ```
 
@@ -43,8 +43,8 @@ fn rows() -> u64 {
 
 fn sync() -> Synchronous {
     match std::env::var("VRS_BENCH_SYNC").as_deref() {
-        Ok("normal") => Synchronous::Normal,
-        _ => Synchronous::Full,
+        Ok("full") => Synchronous::Full,
+        _ => Synchronous::default(),
     }
 }
 
@@ -132,7 +132,7 @@ fn blob_floor(dir: &Path, rows: u64, size: usize) -> Duration {
         .expect("secure");
     let sync = match sync() {
         Synchronous::Full => "FULL",
-        _ => "NORMAL",
+        Synchronous::Normal => "NORMAL",
     };
     conn.pragma_update(None, "synchronous", sync).expect("sync");
     conn.pragma_update(None, "cache_size", -(64 * 1024))
