@@ -20,7 +20,7 @@
 //! let key = tenant.pseudonym(RecordKind::Subject, b"1001");
 //! let ctx = SealContext::new(&chiyoda, RecordKind::Subject, &key);
 //! let sealed = tenant.seal(&ctx, b"name and birth date")?;
-//! assert_eq!(tenant.open(&ctx, &sealed)?, b"name and birth date");
+//! assert_eq!(&tenant.open(&ctx, &sealed)?[..], b"name and birth date");
 //!
 //! // The same bytes presented as another tenant's record do not open.
 //! let minato = MunicipalityCode::parse("131032")?;
