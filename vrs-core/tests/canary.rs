@@ -4,7 +4,9 @@
 
 #![cfg(feature = "sqlite")]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use vrs_core::codec::WriteOptions;
 use vrs_core::crypto::MasterKeyProvider;
@@ -17,16 +19,11 @@ use vrs_core::registry::{
 use vrs_core::store::{SqliteOptions, SqliteStore};
 use vrs_core::text::{encode_strict, Encoding};
 
+use common::TempDir;
+
 const CANARY_NAME: &str = "鵺野 鳴子";
 const CANARY_KANA: &str = "ヌエノ ナルコ";
 const HEADER: &str = "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n";
-
-struct TempDir(PathBuf);
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn canary_number() -> MyNumber {
     MyNumber::from_eleven_digits("98765432109").unwrap()
@@ -77,9 +74,8 @@ fn scan_dir(dir: &Path) -> usize {
 
 #[test]
 fn canaries_never_appear_in_clear() {
-    let dir = std::env::temp_dir().join(format!("vrs-canary-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let _cleanup = TempDir(dir.clone());
+    let temp = TempDir::fresh("canary");
+    let dir = temp.0.clone();
     let t = MunicipalityCode::parse("131016").unwrap();
     let now = DateTime::new(Date::new(2021, 7, 1).unwrap(), 9, 0, 0).unwrap();
     let store = SqliteStore::open_dir(&dir, SqliteOptions::default()).unwrap();

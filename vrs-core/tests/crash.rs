@@ -7,6 +7,8 @@
 
 #![cfg(all(unix, feature = "sqlite"))]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -21,6 +23,8 @@ use vrs_core::layout::{self, LayoutParams};
 use vrs_core::registry::{FixedClock, ImportMode, Principal, Registry, RegistryConfig};
 use vrs_core::store::{SqliteOptions, SqliteStore, Store};
 use vrs_core::synth::{self, SynthOptions};
+
+use common::TempDir;
 
 const ROWS: u64 = 100_000;
 const BATCH: usize = 5_000;
@@ -77,13 +81,6 @@ fn crash_child_import() {
     })
     .unwrap();
     writeln!(out, "vrs-finished").unwrap();
-}
-
-struct TempDir(PathBuf);
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Runs the child on a fresh store; kills it after `delay` (never, for `None`). Returns the
@@ -154,10 +151,9 @@ fn sigkill_during_import_leaves_whole_batches() {
     if std::env::var("VRS_CRASH_CHILD").is_ok() {
         return;
     }
-    let base = std::env::temp_dir().join(format!("vrs-crash-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
+    let temp = TempDir::fresh("crash");
+    let base = temp.0.clone();
     std::fs::create_dir_all(&base).unwrap();
-    let _cleanup = TempDir(base.clone());
     let file = base.join("subjects.csv");
     let layout = layout::find("subject-registration", &LayoutParams::default()).unwrap();
     let options = SynthOptions {

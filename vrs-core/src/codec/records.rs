@@ -91,6 +91,16 @@ pub enum Sex {
     Female,
 }
 
+impl Sex {
+    /// The layout's code: 1 male, 2 female.
+    pub fn code(self) -> u8 {
+        match self {
+            Sex::Male => 1,
+            Sex::Female => 2,
+        }
+    }
+}
+
 /// Kind of a flag in the flags upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FlagKind {
@@ -432,11 +442,7 @@ impl LayoutRecord for SubjectRegistrationRow {
             self.name.clone(),
             self.name_kana.clone(),
             self.birth_date.yyyymmdd(),
-            match self.sex {
-                Sex::Male => "1",
-                Sex::Female => "2",
-            }
-            .to_owned(),
+            self.sex.code().to_string(),
             self.issue_date.map(Date::yyyymmdd).unwrap_or_default(),
         ])
     }

@@ -18,8 +18,8 @@ pub(crate) enum Access {
     StaffOrVenue,
     /// The operator.
     Operator,
-    /// The operator, or staff of this tenant.
-    StaffOrOperator(crate::id::MunicipalityCode),
+    /// The operator, or staff of the target tenant.
+    StaffOrOperator,
     /// Anyone; the operation filters what the principal sees (statistics).
     Anyone,
 }
@@ -36,12 +36,9 @@ pub(crate) fn check(
         (Access::Anyone, _) => Ok(()),
         (Access::Operator, Principal::Operator) => Ok(()),
         (Access::Operator, _) => forbid("only the operator may do this"),
-        (Access::StaffOrOperator(_), Principal::Operator) => Ok(()),
-        (Access::StaffOrOperator(t), Principal::MunicipalStaff { tenant, .. }) if *tenant != t => {
-            forbid("staff may act only on their own municipality")
-        }
+        (Access::StaffOrOperator, Principal::Operator) => Ok(()),
         (
-            Access::StaffOrOperator(_) | Access::Staff | Access::StaffOrVenue,
+            Access::StaffOrOperator | Access::Staff | Access::StaffOrVenue,
             Principal::MunicipalStaff { tenant, user_id },
         ) => {
             let Some(area) = area else {
@@ -66,7 +63,7 @@ pub(crate) fn check(
         (Access::StaffOrVenue | Access::Staff, _) => {
             forbid("only the municipality's staff may do this")
         }
-        (Access::StaffOrOperator(_), _) => {
+        (Access::StaffOrOperator, _) => {
             forbid("only the operator or the municipality's staff may do this")
         }
     }

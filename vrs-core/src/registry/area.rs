@@ -110,6 +110,15 @@ impl Area {
     }
 }
 
+/// The municipality codes of every tenant in the store (the store keys tenants by number).
+pub(crate) fn tenant_codes(store: &mut dyn Store) -> Result<Vec<MunicipalityCode>, RegistryError> {
+    Ok(store
+        .tenants()?
+        .into_iter()
+        .filter_map(|id| MunicipalityCode::parse(&format!("{id:06}")).ok())
+        .collect())
+}
+
 /// The areas opened so far, and the key provider for the others.
 pub(crate) struct AreaCache {
     keys: Box<dyn KeyProvider>,

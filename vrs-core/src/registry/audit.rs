@@ -233,36 +233,17 @@ fn check_head(
     last_hash: &[u8; 32],
     mac: HeadMac<'_>,
 ) -> Result<Option<(u64, String)>, RegistryError> {
-    let head = store.get(
-        chain,
-        RecordKind::AuditHead.code(),
-        RecordKey::SINGLETON.as_bytes(),
-    )?;
-    let Some(head) = head else {
-        return Ok((entries > 0).then(|| (1, "the chain's head record is missing".to_owned())));
+    let problem = match read_head(store, chain, mac)? {
+        Head::Missing if entries > 0 => (1, "the chain's head record is missing"),
+        Head::Missing => return Ok(None),
+        Head::Forged => (1, "the chain's head record is not authentic"),
+        Head::Valid(seq, _) if seq > entries => (entries + 1, "entries were removed from the end"),
+        Head::Valid(seq, hash) if seq < entries || hash != *last_hash => {
+            (seq + 1, "entries were added after the authentic head")
+        }
+        Head::Valid(..) => return Ok(None),
     };
-    if head.len() != 72 || mac(&head[..40]) != head[40..] {
-        return Ok(Some((
-            1,
-            "the chain's head record is not authentic".to_owned(),
-        )));
-    }
-    let mut seq = [0u8; 8];
-    seq.copy_from_slice(&head[..8]);
-    let head_seq = u64::from_be_bytes(seq);
-    if head_seq > entries {
-        return Ok(Some((
-            entries + 1,
-            "entries were removed from the end".to_owned(),
-        )));
-    }
-    if head_seq < entries || head[8..40] != last_hash[..] {
-        return Ok(Some((
-            head_seq + 1,
-            "entries were added after the authentic head".to_owned(),
-        )));
-    }
-    Ok(None)
+    Ok(Some((problem.0, problem.1.to_owned())))
 }
 
 /// Every entry of a chain, for review.

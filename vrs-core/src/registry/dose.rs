@@ -292,26 +292,8 @@ impl Registry {
             Principal::VenueTablet { .. } => Source::Venue,
             _ => Source::Staff,
         };
-        self.run(
-            principal,
-            "record-dose",
-            Some(&tenant),
-            Access::StaffOrVenue,
-            |ctx| {
-                let area = ctx.area()?;
-                register(
-                    ctx.store,
-                    &area,
-                    ctx.now,
-                    ctx.config,
-                    number.as_str(),
-                    dose,
-                    input,
-                    source,
-                    &mut ctx.touched,
-                )
-            },
-        )
+        let access = Access::StaffOrVenue;
+        self.record_one(principal, &tenant, access, &number, dose, input, source)
     }
 
     /// Registers a dose entered by staff on one of the tenant's vouchers.
@@ -326,26 +308,45 @@ impl Registry {
         dose: DoseNumber,
         input: &DoseInput,
     ) -> Result<DoseConfirmation, RegistryError> {
-        self.run(
+        self.record_one(
             principal,
-            "record-dose",
-            Some(tenant),
+            tenant,
             Access::Staff,
-            |ctx| {
-                let area = ctx.area()?;
-                register(
-                    ctx.store,
-                    &area,
-                    ctx.now,
-                    ctx.config,
-                    voucher.as_str(),
-                    dose,
-                    input,
-                    Source::Staff,
-                    &mut ctx.touched,
-                )
-            },
+            voucher,
+            dose,
+            input,
+            Source::Staff,
         )
+    }
+
+    /// One audited dose registration on voucher `number` of `tenant`.
+    #[allow(clippy::too_many_arguments)]
+    fn record_one(
+        &mut self,
+        principal: &Principal,
+        tenant: &MunicipalityCode,
+        access: Access,
+        number: &VoucherNumber,
+        dose: DoseNumber,
+        input: &DoseInput,
+        source: Source,
+    ) -> Result<DoseConfirmation, RegistryError> {
+        self.run(principal, "record-dose", Some(tenant), access, |ctx| {
+            let area = ctx.area()?;
+            let n = number.as_str();
+            let (store, now, config) = (&mut *ctx.store, ctx.now, ctx.config);
+            register(
+                store,
+                &area,
+                now,
+                config,
+                n,
+                dose,
+                input,
+                source,
+                &mut ctx.touched,
+            )
+        })
     }
 
     /// Imports a bulk dose-record upload (`dose-upload` layout) into `tenant` (staff only), with

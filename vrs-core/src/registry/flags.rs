@@ -92,15 +92,13 @@ fn apply(
             set_at: model::stamp(now),
         },
     };
-    let mut updated = subject.clone();
-    updated.flags.retain(|f| f.kind != rec.kind);
-    if let Some(old) = subject.flags.iter().find(|f| f.kind == rec.kind) {
-        if (old.date, &old.destination) == (rec.date, &rec.destination) {
-            return Ok(None); // The same flag again: nothing to change.
-        }
+    let same =
+        |f: &FlagRec| (f.kind, f.date, &f.destination) == (rec.kind, rec.date, &rec.destination);
+    if subject.flags.iter().any(same) {
+        return Ok(None); // The same flag again: nothing to change.
     }
-    updated.flags.push(rec);
-    subject = updated;
+    subject.flags.retain(|f| f.kind != rec.kind);
+    subject.flags.push(rec);
     area.save(store, RecordKind::Subject, &key, &subject)?;
     Ok(Some(key))
 }

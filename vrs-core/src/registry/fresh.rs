@@ -39,19 +39,19 @@ impl Bloom {
         }
     }
 
-    fn probes(&self, kind: u8, key: &Key) -> impl Iterator<Item = u64> + '_ {
+    /// The bit positions of `key` (double hashing over the key's two halves).
+    fn probes(mask: u64, kind: u8, key: &Key) -> impl Iterator<Item = u64> {
         let mut a = [0u8; 8];
         let mut b = [0u8; 8];
         a.copy_from_slice(&key[..8]);
         b.copy_from_slice(&key[8..]);
         let h1 = u64::from_le_bytes(a) ^ u64::from(kind).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let h2 = u64::from_le_bytes(b) | 1;
-        (0..PROBES).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) & self.mask)
+        (0..PROBES).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) & mask)
     }
 
     fn insert(&mut self, kind: u8, key: &Key) {
-        let probes: Vec<u64> = self.probes(kind, key).collect();
-        for bit in probes {
+        for bit in Bloom::probes(self.mask, kind, key) {
             if let Some(word) = self.bits.get_mut((bit / 64) as usize) {
                 *word |= 1 << (bit % 64);
             }
@@ -59,7 +59,7 @@ impl Bloom {
     }
 
     fn may_contain(&self, kind: u8, key: &Key) -> bool {
-        self.probes(kind, key).all(|bit| {
+        Bloom::probes(self.mask, kind, key).all(|bit| {
             self.bits
                 .get((bit / 64) as usize)
                 .is_some_and(|w| w & (1 << (bit % 64)) != 0)

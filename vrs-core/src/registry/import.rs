@@ -222,7 +222,6 @@ impl Registry {
             validation: report,
         };
         let (bad_lines, file_level) = error_lines(&outcome.validation);
-        let bad_lines: HashMap<u64, (Code, String, String)> = bad_lines;
         if file_level || (mode == ImportMode::Strict && !bad_lines.is_empty()) {
             let errors: Vec<_> = outcome
                 .validation
@@ -234,7 +233,6 @@ impl Registry {
             for (line, code, en, ja) in errors {
                 reject(&mut outcome, line, code, en, ja);
             }
-            (outcome.imported, outcome.unchanged) = (0, 0);
             outcome.rejected = if file_level {
                 outcome.rows
             } else {
@@ -523,10 +521,7 @@ fn apply_subject_row(
         name: row.name.clone(),
         name_kana: row.name_kana.clone(),
         birth: model::days(row.birth_date),
-        sex: match row.sex {
-            crate::codec::Sex::Male => 1,
-            _ => 2,
-        },
+        sex: row.sex.code(),
         flags: Vec::new(),
         vouchers: vec![voucher_number.to_owned()],
     };

@@ -259,13 +259,7 @@ impl Registry {
         principal: &Principal,
     ) -> Result<Vec<MunicipalityCode>, RegistryError> {
         self.run(principal, "list-tenants", None, Access::Operator, |ctx| {
-            let mut out = Vec::new();
-            for id in ctx.store.tenants()? {
-                if let Ok(code) = MunicipalityCode::parse(&format!("{id:06}")) {
-                    out.push(code);
-                }
-            }
-            Ok(out)
+            area::tenant_codes(ctx.store)
         })
     }
 
@@ -361,10 +355,7 @@ impl Registry {
         principal: &Principal,
         tenant: Option<&MunicipalityCode>,
     ) -> Result<AuditVerification, RegistryError> {
-        let access = match tenant {
-            Some(t) => Access::StaffOrOperator(*t),
-            None => Access::Operator,
-        };
+        let access = audit_access(tenant);
         let registry_audit = self.registry_audit.clone();
         self.run(
             principal,
@@ -394,10 +385,7 @@ impl Registry {
         principal: &Principal,
         tenant: Option<&MunicipalityCode>,
     ) -> Result<Vec<AuditEntry>, RegistryError> {
-        let access = match tenant {
-            Some(t) => Access::StaffOrOperator(*t),
-            None => Access::Operator,
-        };
+        let access = audit_access(tenant);
         self.run(principal, "read-audit", tenant, access, |ctx| {
             let chain = ctx.area.as_ref().map_or(REGISTRY_CHAIN, |a| a.id);
             audit::entries(ctx.store, chain)
@@ -422,19 +410,17 @@ impl Registry {
         }
         let problems = self.store.integrity_check()?;
         let mut chains = vec![self.verify_audit(principal, None)?];
-        for id in self.store.tenants()? {
-            if let Ok(code) = MunicipalityCode::parse(&format!("{id:06}")) {
-                // One tenant that cannot be checked (e.g. a wrong key) is a finding, not a
-                // reason to stop checking the others.
-                let result = self.verify_audit(principal, Some(&code));
-                chains.push(result.unwrap_or_else(|e| AuditVerification {
-                    chain: code.as_str().to_owned(),
-                    entries: 0,
-                    ok: false,
-                    first_bad: None,
-                    problem: Some(format!("cannot verify: {e}")),
-                }));
-            }
+        for code in area::tenant_codes(&mut *self.store)? {
+            // One tenant that cannot be checked (e.g. a wrong key) is a finding, not a reason
+            // to stop checking the others.
+            let result = self.verify_audit(principal, Some(&code));
+            chains.push(result.unwrap_or_else(|e| AuditVerification {
+                chain: code.as_str().to_owned(),
+                entries: 0,
+                ok: false,
+                first_bad: None,
+                problem: Some(format!("cannot verify: {e}")),
+            }));
         }
         Ok((problems, chains))
     }
@@ -603,6 +589,15 @@ impl Registry {
                 audit::append(&mut *self.store, REGISTRY_CHAIN, &|d| key.mac(d), draft)
             }
         }
+    }
+}
+
+/// Who may read or verify an audit chain: a tenant's chain its staff and the operator, the
+/// registry-wide chain the operator only.
+fn audit_access(tenant: Option<&MunicipalityCode>) -> Access {
+    match tenant {
+        Some(_) => Access::StaffOrOperator,
+        None => Access::Operator,
     }
 }
 

@@ -6,8 +6,6 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::crypto::RecordKind;
-use crate::date::Date;
-use crate::id::MunicipalityCode;
 use crate::store::Store;
 
 use super::access::Access;
@@ -150,11 +148,9 @@ fn count_tenant(
                 None
             };
             let week = by(Dimension::Week).then(|| {
-                // 1970-01-01 was a Thursday: (days + 3) mod 7 counts from Monday.
-                let monday = Date::from_days_since_epoch(
-                    d.vaccinated_on - (d.vaccinated_on + 3).rem_euclid(7),
-                );
-                monday.map_or_else(|_| on.to_string(), |m| m.to_string())
+                let back = 1 - i32::from(on.weekday().number_from_monday());
+                on.add_days(back)
+                    .map_or_else(|_| on.to_string(), |monday| monday.to_string())
             });
             let key = (
                 by(Dimension::Municipality).then(|| area.code.as_str().to_owned()),
@@ -241,10 +237,7 @@ fn tenants_in(
     prefecture: Option<u8>,
 ) -> Result<Vec<Area>, RegistryError> {
     let mut out = Vec::new();
-    for id in ctx.store.tenants()? {
-        let Ok(code) = MunicipalityCode::parse(&format!("{id:06}")) else {
-            continue;
-        };
+    for code in super::area::tenant_codes(ctx.store)? {
         if prefecture.is_some_and(|p| code.prefecture() != p) {
             continue;
         }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::crypto::{CryptoError, KeyProvider, SecretKey};
+use crate::crypto::{CryptoError, KeyProvider, MasterKeyProvider, SecretKey};
 use crate::id::MunicipalityCode;
 
 use super::error::StoreError;
@@ -141,35 +141,33 @@ impl FileKeyProvider {
         Ok(Some(SecretKey::new(*bytes)))
     }
 
-    fn master(&self) -> Result<SecretKey, CryptoError> {
-        self.read(MASTER)
-            .map_err(|e| CryptoError::BadKey(e.to_string()))?
-            .ok_or_else(|| CryptoError::BadKey(format!("no {MASTER} in {}", self.dir.display())))
+    /// The key in `name`, if that file exists.
+    fn own(&self, name: &str) -> Result<Option<SecretKey>, CryptoError> {
+        self.read(name)
+            .map_err(|e| CryptoError::BadKey(e.to_string()))
+    }
+
+    /// Derivation from `master.key`, exactly as a [`MasterKeyProvider`] over it.
+    fn master(&self) -> Result<MasterKeyProvider, CryptoError> {
+        let key = self
+            .own(MASTER)?
+            .ok_or_else(|| CryptoError::BadKey(format!("no {MASTER} in {}", self.dir.display())))?;
+        Ok(MasterKeyProvider::from_key(key))
     }
 }
 
 impl KeyProvider for FileKeyProvider {
     fn tenant_key(&self, tenant: &MunicipalityCode) -> Result<SecretKey, CryptoError> {
-        let own = self
-            .read(&format!("{}.key", tenant.as_str()))
-            .map_err(|e| CryptoError::BadKey(e.to_string()))?;
-        match own {
+        match self.own(&format!("{}.key", tenant.as_str()))? {
             Some(k) => Ok(k),
-            None => {
-                let mut label = b"vrs/tenant-key/v1/".to_vec();
-                label.extend_from_slice(tenant.as_str().as_bytes());
-                Ok(self.master()?.derive(&label))
-            }
+            None => self.master()?.tenant_key(tenant),
         }
     }
 
     fn registry_key(&self) -> Result<SecretKey, CryptoError> {
-        let own = self
-            .read("registry.key")
-            .map_err(|e| CryptoError::BadKey(e.to_string()))?;
-        match own {
+        match self.own("registry.key")? {
             Some(k) => Ok(k),
-            None => Ok(self.master()?.derive(b"vrs/registry-key/v1")),
+            None => self.master()?.registry_key(),
         }
     }
 }
@@ -177,7 +175,6 @@ impl KeyProvider for FileKeyProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::MasterKeyProvider;
 
     #[test]
     fn file_provider_derives_like_master_and_refuses_open_permissions() {
