@@ -114,6 +114,10 @@ struct ValidateArgs {
     /// built-in ones: a JSON document in the format of `vrs-core/src/vaccine/default_tables.json`.
     #[arg(long)]
     tables: Option<std::path::PathBuf>,
+    /// Threads validating a large file, this one included (0 = one per core; 1 = no worker
+    /// threads). The report is the same whatever the number.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
     /// Files to validate; `-` reads standard input.
     #[arg(required = true)]
     files: Vec<String>,
@@ -272,6 +276,7 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, Fatal> {
         as_of: Some(parse_date_arg(&args.as_of)?),
         tenant,
         header: !args.no_header,
+        threads: args.threads,
         ..ValidateOptions::default()
     };
     let mut reports = Vec::with_capacity(args.files.len());

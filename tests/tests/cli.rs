@@ -383,3 +383,56 @@ fn vaccine_tables_can_be_replaced() {
         Some(2)
     );
 }
+
+#[test]
+fn validate_gives_one_report_whatever_the_threads() {
+    // Over 1 MiB, so worker threads start; a repeated row gives cross-row findings (S03, V02).
+    let tmp = TempDir::new("threads");
+    let file = tmp.0.join("ledger.csv");
+    let generated = run(
+        &[
+            "generate",
+            "--layout",
+            "ledger-export",
+            "--rows",
+            "4000",
+            "--seed",
+            "9",
+        ],
+        None,
+    );
+    assert!(generated.status.success());
+    let mut bytes = generated.stdout;
+    let second_row: Vec<u8> = bytes
+        .split(|b| *b == b'\n')
+        .nth(1)
+        .expect("a data row")
+        .to_vec();
+    bytes.extend_from_slice(&second_row);
+    bytes.push(b'\n');
+    assert!(bytes.len() > 1 << 20);
+    std::fs::write(&file, &bytes).unwrap();
+    let report = |threads: &str| {
+        let o = run(
+            &[
+                "validate",
+                "--layout",
+                "ledger-export",
+                "--as-of",
+                "2024-04-01",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+                file.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(1), "threads {threads}");
+        stdout(&o)
+    };
+    let alone = report("1");
+    assert!(alone.contains("\"S03\"") && alone.contains("\"V02\""));
+    assert_eq!(report("2"), alone);
+    assert_eq!(report("0"), alone);
+}

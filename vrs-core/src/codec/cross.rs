@@ -48,6 +48,30 @@ pub(crate) fn addressee_key(s: &str) -> u64 {
     }
 }
 
+/// Tags a voucher key in [`CrossState::seen`]; addressee keys of that set stay below it.
+const SEEN_VOUCHER: u64 = 1 << 49;
+
+/// The key of addressee key `person` in [`CrossState::seen`]: compact below 2^49, else in the
+/// set's exact hash part (hashed addressee numbers already are).
+pub(crate) fn seen_person(person: u64) -> u64 {
+    if person < SEEN_VOUCHER {
+        person
+    } else {
+        person | HASHED
+    }
+}
+
+/// The key of compact voucher key `voucher` ([`VoucherOrdinals::key`]) in
+/// [`CrossState::seen`]: tagged with bit 49 below 2^49 (the first 32,768 municipalities of a
+/// file), else in the set's exact hash part with bit 62 set.
+pub(crate) fn seen_voucher(voucher: u64) -> u64 {
+    if voucher < SEEN_VOUCHER {
+        voucher | SEEN_VOUCHER
+    } else {
+        voucher | HASHED | BY_VOUCHER
+    }
+}
+
 /// A person key for one-row-per-dose files without an addressee number: the voucher.
 pub(crate) fn person_key_from_voucher(voucher_key: u64) -> u64 {
     voucher_key | BY_VOUCHER
@@ -55,7 +79,7 @@ pub(crate) fn person_key_from_voucher(voucher_key: u64) -> u64 {
 
 /// A keyed permutation of 40-bit values (4-round Feistel), so that equal My Numbers map to
 /// equal keys within one run while the clear number is never stored.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Blinder {
     round_keys: [u64; 4],
 }
@@ -203,10 +227,14 @@ impl PersonDoses {
 /// All cross-row state of one validation run.
 #[derive(Debug, Default)]
 pub(crate) struct CrossState {
-    /// S03 (one row per person).
-    pub persons: Option<KeySet>,
-    /// V02 for one-row-per-person files: vouchers used by earlier rows.
-    pub row_vouchers: Option<(KeySet, VoucherOrdinals)>,
+    /// Keys already seen, for S03 (one row per person, [`seen_person`]) and V02 in
+    /// one-row-per-person files (vouchers used by earlier rows, [`seen_voucher`]): one set, so
+    /// all the keys of a row are looked up together.
+    pub seen: KeySet,
+    /// S03 (one row per person) applies.
+    pub unique_person: bool,
+    /// V02 for one-row-per-person files applies; the compact form of its voucher keys.
+    pub row_vouchers: Option<VoucherOrdinals>,
     /// V02 for one-row-per-voucher files: voucher -> addressee key.
     pub voucher_owner: Option<HashMap<u64, u64>>,
     /// N03: blinded My Number -> addressee key.

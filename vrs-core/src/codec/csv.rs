@@ -87,6 +87,104 @@ impl<'a> Record<'a> {
     }
 }
 
+/// Where one record of a [`RecordBatch`] ends in the batch's lists, and its flags.
+#[derive(Debug, Clone, Copy)]
+struct BatchEntry<T> {
+    bytes_end: usize,
+    bounds_end: usize,
+    lines_end: usize,
+    problems_end: usize,
+    line: u64,
+    oversized: bool,
+    non_ascii: bool,
+    field_count: usize,
+    tag: T,
+}
+
+/// Records copied out of the parser, so they can be checked on another thread: the bytes of
+/// all records back to back, and each record's field bounds, field lines and problems, with a
+/// tag per record (the validator's encoding for it).
+#[derive(Debug)]
+pub(crate) struct RecordBatch<T> {
+    bytes: Vec<u8>,
+    bounds: Vec<(usize, usize)>,
+    field_lines: Vec<u64>,
+    problems: Vec<CsvProblem>,
+    entries: Vec<BatchEntry<T>>,
+}
+
+impl<T> Default for RecordBatch<T> {
+    fn default() -> Self {
+        RecordBatch {
+            bytes: Vec::new(),
+            bounds: Vec::new(),
+            field_lines: Vec::new(),
+            problems: Vec::new(),
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<T: Copy> RecordBatch<T> {
+    /// Appends a copy of `record`.
+    pub(crate) fn push(&mut self, record: &Record<'_>, tag: T) {
+        self.bytes.extend_from_slice(record.buf);
+        self.bounds.extend_from_slice(record.bounds);
+        self.field_lines.extend_from_slice(record.field_lines);
+        self.problems.extend_from_slice(record.problems);
+        self.entries.push(BatchEntry {
+            bytes_end: self.bytes.len(),
+            bounds_end: self.bounds.len(),
+            lines_end: self.field_lines.len(),
+            problems_end: self.problems.len(),
+            line: record.line,
+            oversized: record.oversized,
+            non_ascii: record.non_ascii,
+            field_count: record.field_count,
+            tag,
+        });
+    }
+
+    /// Record `i` as the parser gave it, and its tag.
+    pub(crate) fn get(&self, i: usize) -> Option<(Record<'_>, T)> {
+        let entry = self.entries.get(i)?;
+        let previous = i.checked_sub(1).and_then(|p| self.entries.get(p));
+        let (bytes, bounds, lines, problems) = previous.map_or((0, 0, 0, 0), |p| {
+            (p.bytes_end, p.bounds_end, p.lines_end, p.problems_end)
+        });
+        let record = Record {
+            buf: self.bytes.get(bytes..entry.bytes_end)?,
+            bounds: self.bounds.get(bounds..entry.bounds_end)?,
+            field_lines: self.field_lines.get(lines..entry.lines_end)?,
+            line: entry.line,
+            problems: self.problems.get(problems..entry.problems_end)?,
+            oversized: entry.oversized,
+            non_ascii: entry.non_ascii,
+            field_count: entry.field_count,
+        };
+        Some((record, entry.tag))
+    }
+
+    /// Number of records.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Bytes of record text held.
+    pub(crate) fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Empties the batch, keeping its allocations.
+    pub(crate) fn clear(&mut self) {
+        self.bytes.clear();
+        self.bounds.clear();
+        self.field_lines.clear();
+        self.problems.clear();
+        self.entries.clear();
+    }
+}
+
 /// Bytes that end a run of ordinary bytes in an unquoted field.
 const fn unquoted_specials() -> [bool; 256] {
     let mut t = [false; 256];
@@ -459,6 +557,42 @@ mod tests {
             let (a, b) = text.as_bytes().split_at(split);
             assert_eq!(parse_chunks(&[a, b], 1 << 20), whole, "split at {split}");
         }
+    }
+
+    #[test]
+    fn a_batch_gives_back_the_records_it_was_given() {
+        let text = "h,i\r\n\"q\r\nq\",2\r\n\r\n3,\"\"\"\"\r\na\"b,x\r\nlast,ü";
+        let direct = parse(text);
+        let mut batch = RecordBatch::default();
+        let mut p = RecordParser::new(1 << 20, 1000);
+        let mut tag = 0u8;
+        let mut sink = |r: &Record<'_>| {
+            batch.push(r, tag);
+            tag += 1;
+        };
+        p.feed(text.as_bytes(), &mut sink);
+        p.finish(&mut sink);
+        assert_eq!(batch.len(), direct.len());
+        for (i, want) in direct.iter().enumerate() {
+            let (r, t) = batch.get(i).unwrap();
+            assert_eq!(usize::from(t), i);
+            let got = Owned {
+                line: r.line,
+                fields: (0..r.len())
+                    .map(|f| String::from_utf8_lossy(r.field(f)).into_owned())
+                    .collect(),
+                field_lines: (0..r.len()).map(|f| r.field_line(f)).collect(),
+                problems: r.problems.to_vec(),
+                oversized: r.oversized,
+            };
+            assert_eq!(&got, want);
+            assert_eq!(r.non_ascii, i == direct.len() - 1);
+            assert_eq!(r.is_blank(), want.fields == [""]);
+        }
+        assert!(batch.get(direct.len()).is_none());
+        assert!(batch.byte_len() > 0);
+        batch.clear();
+        assert_eq!((batch.len(), batch.byte_len()), (0, 0));
     }
 
     #[test]

@@ -7,12 +7,37 @@ use crate::layout::{Column, FieldType};
 #[derive(Debug)]
 pub(crate) struct Emitter {
     pub(crate) builder: ReportBuilder,
+    /// On a worker: diagnostics held for the thread that builds the report, in order.
+    buffer: Option<Vec<Diagnostic>>,
 }
 
 impl Emitter {
     pub(crate) fn new(max: Option<usize>) -> Self {
         Emitter {
             builder: ReportBuilder::new(max),
+            buffer: None,
+        }
+    }
+
+    /// From now on, holds diagnostics in a buffer instead of the report.
+    pub(crate) fn buffer(&mut self) {
+        self.buffer.get_or_insert_with(Vec::new);
+    }
+
+    /// Number of diagnostics in the buffer.
+    pub(crate) fn buffered(&self) -> usize {
+        self.buffer.as_ref().map_or(0, Vec::len)
+    }
+
+    /// The buffered diagnostics; the buffer stays on, empty.
+    pub(crate) fn take_buffer(&mut self) -> Vec<Diagnostic> {
+        self.buffer.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    fn push(&mut self, diagnostic: Diagnostic) {
+        match self.buffer.as_mut() {
+            Some(buffer) => buffer.push(diagnostic),
+            None => self.builder.push(diagnostic),
         }
     }
 
@@ -25,7 +50,7 @@ impl Emitter {
         en: String,
         ja: String,
     ) {
-        self.builder.push(Diagnostic {
+        self.push(Diagnostic {
             code,
             severity,
             line,
@@ -52,7 +77,7 @@ impl Emitter {
         ja: &str,
     ) {
         let sensitive = column.ty == FieldType::MyNumber;
-        self.builder.push(Diagnostic {
+        self.push(Diagnostic {
             code,
             severity,
             line,

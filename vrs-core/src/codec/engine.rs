@@ -1,19 +1,83 @@
 //! The validation engine: decoded rows in, diagnostics out. Shared by the streaming validator
 //! (which feeds it records from bytes) and the writer (which feeds it the rows it writes).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::diag::{Code, Report, Severity};
+use crate::diag::{Code, Diagnostic, Report, Severity};
 use crate::id::MunicipalityCode;
 use crate::layout::{Direction, DoseField, Layout, Requirement, RowUnit};
 
 use super::cross::{
-    person_key_from_voucher, voucher_key, Blinder, CrossState, DoseFact, KeySet, PersonDoses,
+    person_key_from_voucher, seen_person, seen_voucher, voucher_key, Blinder, CrossState, DoseFact,
+    KeySet, PersonDoses,
 };
 use super::emit::Emitter;
 use super::field::{check_field, field_bit, FieldCtx, Memo, RowData};
 use super::options::ValidateOptions;
 use super::rules::{check_row, pair_findings, RoleIndex, RowCtx};
+
+/// Most dose blocks a row can hold (dose numbers run 1..=9).
+const MAX_ROW_VOUCHERS: usize = super::field::MAX_BLOCKS;
+
+/// The text of a row's fields, for the value a cross-row diagnostic shows: a row checked on
+/// the spot has its decoded fields at hand; a row whose cross-row rules run later, on the
+/// thread that keeps the cross-row state, decodes again the one field a finding needs.
+pub(crate) trait FieldText {
+    /// The text of field `i`, if it has one.
+    fn text(&self, i: usize) -> Option<Cow<'_, str>>;
+}
+
+impl FieldText for [&str] {
+    fn text(&self, i: usize) -> Option<Cow<'_, str>> {
+        self.get(i).map(|s| Cow::Borrowed(*s))
+    }
+}
+
+/// The keys of one row in the seen set (see [`Engine::seen_keys`]).
+#[derive(Debug, Clone, Copy)]
+struct SeenKeys {
+    keys: [u64; 1 + MAX_ROW_VOUCHERS],
+    /// The dose block of each voucher key.
+    blocks: [usize; 1 + MAX_ROW_VOUCHERS],
+    count: usize,
+    /// `keys[0]` is the person's.
+    person: bool,
+}
+
+/// Seen-set answers looked up for a batch of rows ahead of their cross-row rules.
+#[derive(Debug, Default)]
+struct Prepared {
+    /// Each row's keys, in order.
+    rows: Vec<SeenKeys>,
+    /// The next row's index in `rows`.
+    row: usize,
+    /// All keys, in order.
+    keys: Vec<u64>,
+    /// Whether each key was new; empty when no batch is prepared.
+    answers: Vec<bool>,
+    /// The first answer of the next row.
+    next: usize,
+    /// A batch is prepared.
+    active: bool,
+}
+
+/// No field text: for findings reported on another row's line.
+const NO_TEXT: &[&str] = &[];
+
+/// A row whose row rules ran on a worker thread and whose cross-row rules are still to run
+/// (see [`Engine::defer_cross_rules`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DeferredRow {
+    /// Physical line of the row.
+    pub line: u64,
+    /// Index of the row's record in its batch.
+    pub record: usize,
+    /// The row's diagnostics end here in the batch's list (cross-row findings follow them).
+    pub diag_end: usize,
+    /// The typed values the cross-row rules read.
+    pub row: RowData,
+}
 
 /// Names a download file must never carry as a column (N02).
 const MY_NUMBER_HEADERS: &[&str] = &[
@@ -76,6 +140,12 @@ pub(crate) struct Engine {
     /// Whether rows with errors are remembered by cross-row rules: yes for a file (the row is
     /// in it), no for the checked writer (a rejected row is not written).
     remember_rejected: bool,
+    /// Set on a worker's engine: rows get their row rules here and are listed for the
+    /// cross-row rules, which run on the engine holding the cross-row state.
+    deferred: Option<Vec<DeferredRow>>,
+    /// Index in its batch of the record being checked (for [`DeferredRow::record`]).
+    pub(crate) record_index: usize,
+    prepared: Prepared,
 }
 
 impl Engine {
@@ -85,7 +155,8 @@ impl Engine {
         let person_rows =
             matches!(layout.row_unit, RowUnit::Person | RowUnit::Inquiry) && layout.dose_blocks > 0;
         let cross = CrossState {
-            persons: c.unique_person.then(KeySet::default),
+            seen: KeySet::default(),
+            unique_person: c.unique_person,
             row_vouchers: (c.voucher_single_owner && person_rows).then(Default::default),
             voucher_owner: (c.voucher_single_owner && !person_rows).then(HashMap::new),
             my_number_owner: c.my_number_single_addressee.then(HashMap::new),
@@ -100,12 +171,58 @@ impl Engine {
             memo: Memo::default(),
             filled: Vec::with_capacity(layout.columns.len()),
             remember_rejected: true,
+            deferred: None,
+            record_index: 0,
+            prepared: Prepared::default(),
             idx,
             cross,
             rows: 0,
             layout,
             opts,
         }
+    }
+
+    /// Blinds My Numbers as `other` does, so both produce the same keys.
+    pub(crate) fn share_blinding(&mut self, other: &Engine) {
+        self.blinder = other.blinder.clone();
+    }
+
+    /// Makes this engine check rows without their cross-row rules: diagnostics are buffered
+    /// and each row is listed (see [`take_deferred`](Self::take_deferred)) for the engine that
+    /// holds the cross-row state.
+    pub(crate) fn defer_cross_rules(&mut self) {
+        // The header is read by the engine that hands rows over.
+        self.header_pending = false;
+        self.deferred = Some(Vec::new());
+        self.emit.buffer();
+    }
+
+    /// The diagnostics, rows counted and rows listed since the last call (a deferring engine).
+    pub(crate) fn take_deferred(&mut self) -> (Vec<Diagnostic>, u64, Vec<DeferredRow>) {
+        let rows = std::mem::take(&mut self.rows);
+        let listed = self
+            .deferred
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default();
+        (self.emit.take_buffer(), rows, listed)
+    }
+
+    /// Adds rows checked by a worker to the count.
+    pub(crate) fn add_rows(&mut self, rows: u64) {
+        self.rows += rows;
+    }
+
+    /// Runs the cross-row rules of a row checked by a worker, in file order.
+    pub(crate) fn cross_rules_of<T: FieldText + ?Sized>(
+        &mut self,
+        deferred: &DeferredRow,
+        text: &T,
+        field_lines: &[u64],
+    ) {
+        self.row = deferred.row;
+        let errors_before = self.emit.builder.error_count();
+        self.cross_stage(text, deferred.line, field_lines, errors_before);
     }
 
     /// Makes cross-row rules ignore rows with errors (for the checked writer).
@@ -308,91 +425,231 @@ impl Engine {
             filled: &self.filled,
             values,
         };
-        check_row(&mut ctx, &mut self.tenant);
+        check_row(&mut ctx);
+        if let Some(listed) = self.deferred.as_mut() {
+            listed.push(DeferredRow {
+                line,
+                record: self.record_index,
+                diag_end: self.emit.buffered(),
+                row: self.row,
+            });
+            return;
+        }
+        self.cross_stage(values, line, field_lines, errors_before);
+    }
+
+    /// Rules that need earlier rows: the uploading municipality (M03), then the cross-row rules.
+    fn cross_stage<T: FieldText + ?Sized>(
+        &mut self,
+        values: &T,
+        line: u64,
+        field_lines: &[u64],
+        errors_before: u64,
+    ) {
+        self.check_tenant(values, line, field_lines);
         self.cross_rules(values, line, field_lines, errors_before);
     }
 
-    fn at(
+    /// M03: upload rows belong to the uploading municipality (the configured one, else the
+    /// first row's).
+    fn check_tenant<T: FieldText + ?Sized>(&mut self, values: &T, line: u64, field_lines: &[u64]) {
+        if !matches!(
+            self.layout.row_unit,
+            RowUnit::SubjectVoucher | RowUnit::Flag
+        ) {
+            return;
+        }
+        let Some(code) = self.row.municipality else {
+            return;
+        };
+        match self.tenant {
+            None => self.tenant = Some(code),
+            Some(t) if t != code => {
+                let col = self.idx.municipality;
+                let at = col
+                    .and_then(|i| field_lines.get(i).copied())
+                    .unwrap_or(line);
+                self.at(
+                    Code::M03,
+                    col,
+                    at,
+                    values,
+                    &format!("{code} is not the uploading municipality {t}"),
+                    &format!("{code} は登録する自治体 {t} ではありません"),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn at<T: FieldText + ?Sized>(
         &mut self,
         code: Code,
         col: Option<usize>,
         line: u64,
-        values: &[&str],
+        values: &T,
         en: &str,
         ja: &str,
     ) {
-        let value = col.and_then(|i| values.get(i).copied());
+        let value = col.and_then(|i| values.text(i));
         self.emit.at(
             &self.layout.columns,
             code,
             code.default_severity(),
             line,
             col,
-            value,
+            value.as_deref(),
             en,
             ja,
         );
     }
 
+    /// The keys of the current row in the seen set: the person (S03), then each distinct
+    /// voucher (V02).
+    fn seen_keys(&mut self) -> SeenKeys {
+        let mut seen = SeenKeys {
+            keys: [0; 1 + MAX_ROW_VOUCHERS],
+            blocks: [0; 1 + MAX_ROW_VOUCHERS],
+            count: 0,
+            person: false,
+        };
+        if let Some(a) = self.row.addressee.filter(|_| self.cross.unique_person) {
+            seen.keys[0] = seen_person(a);
+            seen.count = 1;
+            seen.person = true;
+        }
+        let first_voucher = seen.count;
+        if let Some(ordinals) = self.cross.row_vouchers.as_mut() {
+            for (block, slot) in self.row.doses.iter().enumerate() {
+                let (Some(m), Some(v)) = (slot.municipality, slot.voucher) else {
+                    continue;
+                };
+                let key = seen_voucher(ordinals.key(&m, &v));
+                // Doses 1 and 2 on one voucher sheet: the voucher counts once for the row.
+                let listed = seen.keys.get(first_voucher..seen.count).unwrap_or(&[]);
+                if listed.contains(&key) || seen.count == seen.keys.len() {
+                    continue;
+                }
+                seen.keys[seen.count] = key;
+                seen.blocks[seen.count] = block;
+                seen.count += 1;
+            }
+        }
+        seen
+    }
+
+    /// Looks up the seen-set keys of a whole batch of rows at once, in file order, before their
+    /// cross-row rules run one by one: a thousand independent lookups overlap their cache
+    /// misses far better than the few keys of one row. Same answers as row by row.
+    pub(crate) fn prepare_batch(&mut self, rows: &[DeferredRow]) {
+        let mut prepared = std::mem::take(&mut self.prepared);
+        prepared.keys.clear();
+        prepared.rows.clear();
+        prepared.row = 0;
+        for row in rows {
+            self.row = row.row;
+            let seen = self.seen_keys();
+            prepared.keys.extend_from_slice(&seen.keys[..seen.count]);
+            prepared.rows.push(seen);
+        }
+        prepared.answers.clear();
+        prepared.answers.resize(prepared.keys.len(), false);
+        self.cross
+            .seen
+            .insert_many(&prepared.keys, &mut prepared.answers);
+        prepared.next = 0;
+        prepared.active = true;
+        self.prepared = prepared;
+    }
+
+    /// Ends a batch begun with [`prepare_batch`](Self::prepare_batch).
+    pub(crate) fn end_batch(&mut self) {
+        self.prepared.answers.clear();
+        self.prepared.rows.clear();
+        self.prepared.next = 0;
+        self.prepared.row = 0;
+        self.prepared.active = false;
+    }
+
     /// Cross-row rules: first every check (nothing remembered yet), then, unless the row is
     /// rejected and this engine only remembers accepted rows (the checked writer), remember
     /// the row's keys.
-    fn cross_rules(&mut self, values: &[&str], line: u64, field_lines: &[u64], errors_before: u64) {
+    fn cross_rules<T: FieldText + ?Sized>(
+        &mut self,
+        values: &T,
+        line: u64,
+        field_lines: &[u64],
+        errors_before: u64,
+    ) {
         let line_of = |col: Option<usize>| {
             col.and_then(|i| field_lines.get(i).copied())
                 .unwrap_or(line)
         };
         // A file's rows are always remembered, so its checks insert at once (one lookup, not
-        // two); the checked writer looks first and remembers after (see the end).
+        // two) and all keys of the row together (their cache misses overlap); the checked
+        // writer looks first and remembers after (see the end).
         let insert_now = self.remember_rejected;
-        // S03: one row per person.
-        if let (Some(set), Some(key)) = (self.cross.persons.as_mut(), self.row.addressee) {
-            let seen = if insert_now {
-                !set.insert(key)
-            } else {
-                set.contains(key)
-            };
-            if seen {
-                let col = self.idx.addressee;
-                self.at(
-                    Code::S03,
-                    col,
-                    line_of(col),
-                    values,
-                    "this person already has a row earlier in the file",
-                    "この対象者の行がファイルの前の方にすでにあります",
-                );
+        let prepared = self.prepared.active;
+        let SeenKeys {
+            keys,
+            blocks,
+            count,
+            person,
+        } = match self
+            .prepared
+            .rows
+            .get(self.prepared.row)
+            .filter(|_| prepared)
+        {
+            Some(keys) => {
+                self.prepared.row += 1;
+                *keys
+            }
+            None => self.seen_keys(),
+        };
+        let first_voucher = usize::from(person);
+        let mut known = [false; 1 + MAX_ROW_VOUCHERS];
+        if let Some(answers) = self
+            .prepared
+            .answers
+            .get(self.prepared.next..)
+            .filter(|_| prepared)
+        {
+            // Answered for the whole batch by `prepare_batch`.
+            for (k, new) in known.iter_mut().zip(answers.iter().take(count)) {
+                *k = !new;
+            }
+            self.prepared.next += count;
+        } else if insert_now {
+            let mut new = [false; 1 + MAX_ROW_VOUCHERS];
+            self.cross
+                .seen
+                .insert_many(&keys[..count], &mut new[..count]);
+            for (k, n) in known.iter_mut().zip(&new[..count]) {
+                *k = !n;
+            }
+        } else {
+            for (k, key) in known.iter_mut().zip(&keys[..count]) {
+                *k = self.cross.seen.contains(*key);
             }
         }
+        // S03: one row per person.
+        if person && known[0] {
+            let col = self.idx.addressee;
+            self.at(
+                Code::S03,
+                col,
+                line_of(col),
+                values,
+                "this person already has a row earlier in the file",
+                "この対象者の行がファイルの前の方にすでにあります",
+            );
+        }
         // V02 in one-row-per-person files: a voucher seen on an earlier row belongs to another person.
-        let mut mine: [u64; 9] = [0; 9];
-        let mut count = 0;
-        if let Some((seen, ordinals)) = self.cross.row_vouchers.as_mut() {
-            let mut dup_block = None;
-            for (block, slot) in self.row.doses.iter().enumerate() {
-                let (Some(m), Some(v)) = (slot.municipality, slot.voucher) else {
-                    continue;
-                };
-                let key = ordinals.key(&m, &v);
-                if mine[..count].contains(&key) {
-                    continue; // doses 1 and 2 on one voucher sheet
-                }
-                if count < mine.len() {
-                    mine[count] = key;
-                    count += 1;
-                }
-                // Keys of this row are distinct here, so inserting now cannot hide a duplicate
-                // within the row (doses 1 and 2 sharing a voucher were skipped above).
-                let known = if insert_now {
-                    !seen.insert(key)
-                } else {
-                    seen.contains(key)
-                };
-                if dup_block.is_none() && known {
-                    dup_block = Some((block, m, v));
-                }
-            }
-            if let Some((block, m, v)) = dup_block {
+        if let Some(i) = (first_voucher..count).find(|i| known[*i]) {
+            let block = blocks[i];
+            let slot = self.row.doses[block];
+            if let (Some(m), Some(v)) = (slot.municipality, slot.voucher) {
                 let col = self.idx.dose_col(block, DoseField::Voucher);
                 self.at(
                     Code::V02,
@@ -464,13 +721,8 @@ impl Engine {
             return;
         }
         if !insert_now {
-            if let (Some(set), Some(key)) = (self.cross.persons.as_mut(), self.row.addressee) {
-                set.insert(key);
-            }
-            if let Some((seen, _)) = self.cross.row_vouchers.as_mut() {
-                for key in &mine[..count] {
-                    seen.insert(*key);
-                }
+            for key in &keys[..count] {
+                self.cross.seen.insert(*key);
             }
         }
         if let (Some(owners), Some((key, person, ..))) =
@@ -495,9 +747,9 @@ impl Engine {
 
     /// S02, S03, S04, S06 across the rows of a one-row-per-dose file. Returns the person and
     /// dose to remember.
-    fn dose_history_check(
+    fn dose_history_check<T: FieldText + ?Sized>(
         &mut self,
-        values: &[&str],
+        values: &T,
         line: u64,
         field_lines: &[u64],
     ) -> Option<(u64, DoseFact)> {
@@ -548,7 +800,7 @@ impl Engine {
             // The later dose was read first: report on its line, without its values at hand.
             for f in pair_findings(&tables, fact, next) {
                 let (en, ja) = f.messages(fact, next, &tables);
-                self.at(f.code, date_col, next.line, &[], &en, &ja);
+                self.at(f.code, date_col, next.line, NO_TEXT, &en, &ja);
             }
         }
         Some((person, fact))
@@ -585,7 +837,7 @@ impl Engine {
                     if pair[1] > pair[0] + 1 {
                         if let Some(fact) = doses.get(pair[1]) {
                             let (n, p) = (pair[1], pair[1] - 1);
-                            self.at(Code::S01, col, fact.line, &[], &format!("dose {n} is in the file but dose {p} of the same person is not"), &format!("{n}回目はありますが、同じ対象者の{p}回目がファイルにありません"));
+                            self.at(Code::S01, col, fact.line, NO_TEXT, &format!("dose {n} is in the file but dose {p} of the same person is not"), &format!("{n}回目はありますが、同じ対象者の{p}回目がファイルにありません"));
                         }
                     }
                 }

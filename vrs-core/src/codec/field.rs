@@ -37,8 +37,32 @@ pub(crate) fn field_bit(field: DoseField) -> u8 {
     1 << (field as u8)
 }
 
+/// Most dose blocks a layout has (dose numbers run 1..=9).
+pub(crate) const MAX_BLOCKS: usize = 9;
+
+/// The dose blocks of one row: a fixed array, so a row's typed values are plain data that can
+/// be copied to the thread running the cross-row rules.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DoseSlots {
+    slots: [DoseSlot; MAX_BLOCKS],
+    len: usize,
+}
+
+impl std::ops::Deref for DoseSlots {
+    type Target = [DoseSlot];
+    fn deref(&self) -> &[DoseSlot] {
+        self.slots.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl std::ops::DerefMut for DoseSlots {
+    fn deref_mut(&mut self) -> &mut [DoseSlot] {
+        self.slots.get_mut(..self.len).unwrap_or(&mut [])
+    }
+}
+
 /// Typed values of one row, reused from row to row.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct RowData {
     pub addressee: Option<u64>,
     pub my_number: Option<u64>,
@@ -52,18 +76,13 @@ pub(crate) struct RowData {
     pub flag_date: Option<Date>,
     pub destination: Option<MunicipalityCode>,
     pub match_status: Option<usize>,
-    pub doses: Vec<DoseSlot>,
+    pub doses: DoseSlots,
 }
 
 impl RowData {
     pub fn reset(&mut self, blocks: usize) {
-        let doses = std::mem::take(&mut self.doses);
-        *self = RowData {
-            doses,
-            ..RowData::default()
-        };
-        self.doses.clear();
-        self.doses.resize(blocks, DoseSlot::default());
+        *self = RowData::default();
+        self.doses.len = blocks.min(MAX_BLOCKS);
     }
 }
 

@@ -15,9 +15,11 @@ mod engine;
 mod field;
 mod keyset;
 mod options;
+mod pool;
 mod reader;
 mod records;
 mod rules;
+mod sink;
 mod validator;
 mod writer;
 
@@ -35,3 +37,6 @@ mod tests;
 
 #[cfg(test)]
 mod roundtrip;
+
+#[cfg(test)]
+mod pool_tests;

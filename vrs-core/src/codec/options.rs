@@ -58,6 +58,21 @@ pub struct ValidateOptions {
     pub max_record_bytes: usize,
     /// Vaccine tables: manufacturers, intervals, ages, programme window.
     pub tables: Arc<VaccineTables>,
+    /// Threads validating a large file (over 1 MiB), the calling thread included: it parses
+    /// the file, runs the cross-row rules and checks rows when the other threads are busy.
+    /// `0` (default) = one per available core (at most 8); `1` = the calling thread alone.
+    /// The report is the same whatever the number.
+    pub threads: usize,
+}
+
+impl ValidateOptions {
+    /// [`threads`](Self::threads) with `0` resolved to the available cores (at most 8).
+    pub(crate) fn resolved_threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+            n => n,
+        }
+    }
 }
 
 impl Default for ValidateOptions {
@@ -77,6 +92,7 @@ impl Default for ValidateOptions {
             addressee_max_chars: AddresseeNumber::DEFAULT_MAX_CHARS,
             max_record_bytes: 1 << 20,
             tables: Arc::new(VaccineTables::default()),
+            threads: 0,
         }
     }
 }

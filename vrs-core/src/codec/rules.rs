@@ -2,7 +2,6 @@
 
 use crate::date::Date;
 use crate::diag::{Code, Severity};
-use crate::id::MunicipalityCode;
 use crate::layout::{DoseField, Layout, Requirement, Role, RowUnit};
 use crate::vaccine::{DoseNumber, VaccineTables};
 
@@ -112,10 +111,9 @@ impl RowCtx<'_> {
 }
 
 /// Runs every row rule that applies to the layout.
-pub(crate) fn check_row(ctx: &mut RowCtx<'_>, tenant: &mut Option<MunicipalityCode>) {
+pub(crate) fn check_row(ctx: &mut RowCtx<'_>) {
     check_blocks(ctx);
     check_dates(ctx);
-    check_tenant(ctx, tenant);
     check_flags(ctx);
     check_ocr(ctx);
     check_match_status(ctx);
@@ -323,30 +321,6 @@ fn check_dates(ctx: &mut RowCtx<'_>) {
     }
 }
 
-/// M03: upload rows belong to the uploading municipality.
-fn check_tenant(ctx: &mut RowCtx<'_>, tenant: &mut Option<MunicipalityCode>) {
-    if !matches!(ctx.layout.row_unit, RowUnit::SubjectVoucher | RowUnit::Flag) {
-        return;
-    }
-    let Some(code) = ctx.row.municipality else {
-        return;
-    };
-    match tenant {
-        None => *tenant = Some(code),
-        Some(t) if *t != code => {
-            let t = *t;
-            ctx.at(
-                Code::M03,
-                Severity::Error,
-                ctx.idx.municipality,
-                &format!("{code} is not the uploading municipality {t}"),
-                &format!("{code} は登録する自治体 {t} ではありません"),
-            );
-        }
-        Some(_) => {}
-    }
-}
-
 /// Flags upload: who the flag is for, and where a destination is allowed.
 fn check_flags(ctx: &mut RowCtx<'_>) {
     if ctx.layout.row_unit != RowUnit::Flag {
@@ -543,15 +517,16 @@ pub(crate) struct PairFinding {
 }
 
 /// S02 (not after), S04 (interval), S06 (primary-series maker) for doses `prev` and `next`,
-/// where `next.n == prev.n + 1`.
+/// where `next.n == prev.n + 1`. At most two findings (S02 or S04, and S06); a fixed array
+/// because this runs for every pair of doses of every row.
 pub(crate) fn pair_findings(
     tables: &VaccineTables,
     prev: DoseFact,
     next: DoseFact,
-) -> Vec<PairFinding> {
-    let mut out = Vec::new();
+) -> impl Iterator<Item = PairFinding> {
+    let mut order = None;
     if next.date <= prev.date {
-        out.push(PairFinding {
+        order = Some(PairFinding {
             code: Code::S02,
             earliest: None,
         });
@@ -561,24 +536,25 @@ pub(crate) fn pair_findings(
     {
         if let Ok(earliest) = rule.earliest_after(prev.date) {
             if next.date < earliest {
-                out.push(PairFinding {
+                order = Some(PairFinding {
                     code: Code::S04,
                     earliest: Some(earliest),
                 });
             }
         }
     }
+    let mut maker = None;
     if next.n == 2 && tables.same_maker_primary_series {
         if let (Some(a), Some(b)) = (prev.maker, next.maker) {
             if a != b {
-                out.push(PairFinding {
+                maker = Some(PairFinding {
                     code: Code::S06,
                     earliest: None,
                 });
             }
         }
     }
-    out
+    [order, maker].into_iter().flatten()
 }
 
 impl PairFinding {

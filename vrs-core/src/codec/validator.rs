@@ -7,247 +7,14 @@ use crate::diag::{Code, Report, Severity};
 use crate::layout::Layout;
 use crate::text::{self, Encoding, EncodingChoice, UTF8_BOM};
 
-use super::csv::{CsvProblem, Record, RecordParser};
-use super::engine::Engine;
+use super::csv::{Record, RecordParser};
 use super::options::ValidateOptions;
+use super::pool::Pool;
+use super::sink::{EncodingState, RecordSink, MAX_FIELDS};
 
-/// Most fields a record may have before it counts as oversized (F06).
-const MAX_FIELDS: usize = 4096;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum EncodingState {
-    /// Not yet known: everything so far was ASCII.
-    Undecided,
-    /// Fixed by the caller, by a BOM, or by the first record holding non-ASCII bytes.
-    Known(Encoding),
-}
-
-/// Decodes records and hands them to the engine.
-#[derive(Debug)]
-struct RecordSink {
-    engine: Engine,
-    encoding: EncodingState,
-    /// Set when the caller fixed the encoding; auto-detection never overrides it.
-    fixed: bool,
-    text: String,
-    ranges: Vec<(usize, usize)>,
-    ok: Vec<bool>,
-    lines: Vec<u64>,
-}
-
-impl RecordSink {
-    fn decode_error(&mut self, line: u64, field: usize, bytes: &[u8], encoding: Encoding) {
-        let other = match encoding {
-            Encoding::Utf8 => Encoding::Cp932,
-            Encoding::Cp932 => Encoding::Utf8,
-        };
-        let offset = match text::decode_strict(bytes, encoding) {
-            Err(text::TextError::InvalidBytes { offset, .. }) => offset,
-            _ => 0,
-        };
-        let column = self.engine.layout.columns.get(field);
-        let (en, ja) = if text::decode_strict(bytes, other).is_ok() && !self.fixed {
-            (
-                format!("bytes of {other} in a file read as {encoding} (mixed encodings)"),
-                format!("{encoding} として読んでいるファイルに {other} のバイト列があります（文字コードの混在）"),
-            )
-        } else {
-            (
-                format!(
-                    "invalid {encoding} bytes at byte {} of the field",
-                    offset + 1
-                ),
-                format!(
-                    "項目の{}バイト目に {encoding} として不正なバイト列があります",
-                    offset + 1
-                ),
-            )
-        };
-        match column {
-            Some(c) => {
-                let c = c.clone();
-                self.engine
-                    .emit
-                    .field(Code::F01, Severity::Error, line, &c, field, None, &en, &ja);
-            }
-            None => self
-                .engine
-                .emit
-                .row(Code::F01, Severity::Error, line, en, ja),
-        }
-    }
-
-    fn mixed_utf8(&mut self, line: u64, field: usize) {
-        let en = "UTF-8 text in a file read as cp932 (mixed encodings)";
-        let ja = "CP932 として読んでいるファイルに UTF-8 の文字列があります（文字コードの混在）";
-        match self.engine.layout.columns.get(field).cloned() {
-            Some(c) => {
-                self.engine
-                    .emit
-                    .field(Code::F01, Severity::Error, line, &c, field, None, en, ja)
-            }
-            None => self
-                .engine
-                .emit
-                .row(Code::F01, Severity::Error, line, en.into(), ja.into()),
-        }
-    }
-
-    fn record(&mut self, r: &Record<'_>) {
-        if r.is_blank() {
-            if !self.engine.expects_header() {
-                self.engine.emit.row(
-                    Code::F03,
-                    Severity::Warning,
-                    r.line,
-                    "empty line ignored".into(),
-                    "空行を無視しました".into(),
-                );
-            }
-            return;
-        }
-        if r.oversized {
-            let max = self.engine.opts.max_record_bytes;
-            self.engine.emit.row(
-                Code::F06,
-                Severity::Error,
-                r.line,
-                format!("record larger than {max} bytes or {MAX_FIELDS} fields; skipped"),
-                format!("1行が{max}バイトまたは{MAX_FIELDS}項目を超えるため読み飛ばしました"),
-            );
-            if self.engine.expects_header() {
-                self.engine.header(&[], r.line);
-            }
-            return;
-        }
-        for p in r.problems {
-            let (field, en, ja) = match *p {
-                CsvProblem::QuoteInUnquoted(f) => (
-                    f,
-                    "quote character inside an unquoted field",
-                    "引用符で囲まれていない項目に引用符があります",
-                ),
-                CsvProblem::TextAfterQuote(f) => (
-                    f,
-                    "text after the closing quote",
-                    "閉じ引用符の後に文字があります",
-                ),
-                CsvProblem::LineBreakInQuotes(f) => (
-                    f,
-                    "line break inside a quoted field",
-                    "引用符で囲まれた項目に改行があります",
-                ),
-                CsvProblem::UnterminatedQuote(f) => (
-                    f,
-                    "quote opened here is never closed (end of file)",
-                    "ここで開いた引用符が閉じられないままファイルが終わっています",
-                ),
-            };
-            let line = r.field_line(field);
-            match self.engine.layout.columns.get(field).cloned() {
-                Some(c) => self.engine.emit.field(
-                    Code::F04,
-                    Severity::Error,
-                    line,
-                    &c,
-                    field,
-                    None,
-                    en,
-                    ja,
-                ),
-                None => {
-                    self.engine
-                        .emit
-                        .row(Code::F04, Severity::Error, line, en.into(), ja.into())
-                }
-            }
-        }
-        if r.non_ascii && self.encoding == EncodingState::Undecided {
-            // The first record with non-ASCII bytes decides, decoding the whole record strictly.
-            if std::str::from_utf8(r.bytes()).is_ok() {
-                self.encoding = EncodingState::Known(Encoding::Utf8);
-            } else if text::decode_strict(r.bytes(), Encoding::Cp932).is_ok() {
-                self.encoding = EncodingState::Known(Encoding::Cp932);
-            }
-        }
-        let encoding = match self.encoding {
-            EncodingState::Known(e) => e,
-            EncodingState::Undecided => Encoding::Utf8,
-        };
-        self.lines.clear();
-        if r.spans_lines() {
-            self.lines.extend((0..r.len()).map(|i| r.field_line(i)));
-        }
-        // Fast path: a record that is valid UTF-8 as a whole (every ASCII record, every record of
-        // a UTF-8 file) is sliced in place: delimiters are ASCII, so field boundaries are char
-        // boundaries.
-        if !r.non_ascii || encoding == Encoding::Utf8 {
-            if let Ok(all) = simdutf8::basic::from_utf8(r.bytes()) {
-                // Fields of a quoted record are stored back to back, so a character could be
-                // valid only across a field boundary: then a slice fails and the per-field path
-                // below reports the field.
-                let values: Option<Vec<&str>> =
-                    (0..r.len()).map(|i| all.get(r.field_range(i))).collect();
-                if let Some(values) = values {
-                    self.dispatch(&values, &[], r.line);
-                    return;
-                }
-            }
-        }
-        self.text.clear();
-        self.ranges.clear();
-        self.ok.clear();
-        for i in 0..r.len() {
-            let bytes = r.field(i);
-            let start = self.text.len();
-            let decoded = if bytes.is_ascii() || encoding == Encoding::Utf8 {
-                std::str::from_utf8(bytes)
-                    .map(|s| self.text.push_str(s))
-                    .is_ok()
-            } else if std::str::from_utf8(bytes).is_ok() {
-                // Japanese text in CP932 is practically never valid UTF-8 (its lead bytes are UTF-8
-                // continuation bytes), while UTF-8 often happens to decode as CP932 mojibake: a
-                // non-ASCII field that is valid UTF-8 in a CP932 file is a mixed encoding.
-                self.mixed_utf8(r.field_line(i), i);
-                false
-            } else {
-                match text::decode_strict(bytes, encoding) {
-                    Ok(s) => {
-                        self.text.push_str(&s);
-                        true
-                    }
-                    Err(_) => {
-                        self.decode_error(r.field_line(i), i, bytes, encoding);
-                        false
-                    }
-                }
-            };
-            if !decoded && encoding == Encoding::Utf8 {
-                self.decode_error(r.field_line(i), i, bytes, encoding);
-            }
-            self.ranges.push((start, self.text.len()));
-            self.ok.push(decoded);
-        }
-        let text = std::mem::take(&mut self.text);
-        let ok = std::mem::take(&mut self.ok);
-        let values: Vec<&str> = self
-            .ranges
-            .iter()
-            .map(|&(a, b)| text.get(a..b).unwrap_or(""))
-            .collect();
-        self.dispatch(&values, &ok, r.line);
-        self.text = text;
-        self.ok = ok;
-    }
-
-    fn dispatch(&mut self, values: &[&str], ok: &[bool], line: u64) {
-        if self.engine.expects_header() {
-            self.engine.header(values, line);
-        } else {
-            self.engine.row(values, ok, line, &self.lines);
-        }
-    }
-}
+/// Worker threads start once this many bytes have been fed: a small file is checked on the
+/// calling thread alone, sparing it the threads' start-up.
+const PARALLEL_FROM_BYTES: usize = 1 << 20;
 
 /// A streaming validator for one file of one layout.
 ///
@@ -284,45 +51,73 @@ pub struct Validator {
     prefix: Vec<u8>,
     started: bool,
     bom: bool,
+    /// Worker threads allowed (1: none).
+    threads: usize,
+    /// Bytes fed so far (until the workers start).
+    fed: usize,
+    /// Workers start once `fed` reaches this ([`PARALLEL_FROM_BYTES`]; tests lower it).
+    parallel_from: usize,
+    pool: Option<Pool>,
+}
+
+/// Hands a parsed record to the workers when they run (once the header has been read), else
+/// checks it here.
+fn dispatch(sink: &mut RecordSink, pool: &mut Option<Pool>, r: &Record<'_>) {
+    match pool {
+        Some(pool) if !sink.engine.expects_header() => pool.push(r, sink),
+        _ => sink.record(r),
+    }
 }
 
 impl Validator {
     /// A validator for `layout` with `options`.
     pub fn new(layout: Layout, options: ValidateOptions) -> Self {
-        let (encoding, fixed) = match options.encoding {
-            EncodingChoice::Auto => (EncodingState::Undecided, false),
-            EncodingChoice::Utf8 => (EncodingState::Known(Encoding::Utf8), true),
-            EncodingChoice::Cp932 => (EncodingState::Known(Encoding::Cp932), true),
-        };
         let parser = RecordParser::new(options.max_record_bytes, MAX_FIELDS);
+        let threads = options.resolved_threads();
         Validator {
             parser,
-            sink: RecordSink {
-                engine: Engine::new(layout, options),
-                encoding,
-                fixed,
-                text: String::new(),
-                ranges: Vec::new(),
-                ok: Vec::new(),
-                lines: Vec::new(),
-            },
+            sink: RecordSink::new(layout, options),
             prefix: Vec::new(),
             started: false,
             bom: false,
+            threads,
+            fed: 0,
+            parallel_from: PARALLEL_FROM_BYTES,
+            pool: None,
         }
     }
 
     /// Feeds the next chunk of the file.
-    pub fn feed(&mut self, data: &[u8]) {
-        if self.started {
-            let sink = &mut self.sink;
-            self.parser.feed(data, &mut |r| sink.record(r));
-            return;
+    pub fn feed(&mut self, mut data: &[u8]) {
+        if self.pool.is_none() && self.threads > 1 {
+            self.fed = self.fed.saturating_add(data.len());
+            if self.fed >= self.parallel_from {
+                // The calling thread parses, runs the cross-row rules and checks rows
+                // when the workers are busy: one worker fewer than the threads allowed.
+                self.pool = Pool::start(&self.sink, self.threads - 1);
+                // Threads could not start: stay single-threaded, and stop trying.
+                self.threads = if self.pool.is_some() { self.threads } else { 1 };
+            }
         }
-        self.prefix.extend_from_slice(data);
-        if self.prefix.len() >= UTF8_BOM.len() || !UTF8_BOM.starts_with(&self.prefix) {
-            self.start();
+        if !self.started {
+            // Hold back only as many bytes as a BOM has; the rest goes straight to the parser
+            // (a whole file fed at once is never copied).
+            let wanted = UTF8_BOM
+                .len()
+                .saturating_sub(self.prefix.len())
+                .min(data.len());
+            let (head, rest) = data.split_at(wanted);
+            self.prefix.extend_from_slice(head);
+            if self.prefix.len() >= UTF8_BOM.len() || !UTF8_BOM.starts_with(&self.prefix) {
+                self.start();
+            }
+            data = rest;
+            if !self.started || data.is_empty() {
+                return;
+            }
         }
+        let (sink, pool) = (&mut self.sink, &mut self.pool);
+        self.parser.feed(data, &mut |r| dispatch(sink, pool, r));
     }
 
     fn start(&mut self) {
@@ -346,16 +141,29 @@ impl Validator {
             }
             None => &prefix[..],
         };
-        let sink = &mut self.sink;
-        self.parser.feed(body, &mut |r| sink.record(r));
+        let (sink, pool) = (&mut self.sink, &mut self.pool);
+        self.parser.feed(body, &mut |r| dispatch(sink, pool, r));
     }
 
-    /// Data rows seen so far.
+    /// Starts worker threads (when allowed) as soon as bytes are fed, whatever the file's size.
+    #[cfg(test)]
+    pub(crate) fn parallel_from_the_start(&mut self) {
+        self.parallel_from = 0;
+    }
+
+    /// Whether worker threads are checking rows.
+    #[cfg(test)]
+    pub(crate) fn has_workers(&self) -> bool {
+        self.pool.is_some()
+    }
+
+    /// Data rows checked so far (on a large file checked by worker threads, rows still being
+    /// checked are not counted yet).
     pub fn rows(&self) -> u64 {
         self.sink.engine.rows()
     }
 
-    /// Errors found so far.
+    /// Errors found so far (like [`rows`](Self::rows), without rows still being checked).
     pub fn error_count(&self) -> u64 {
         self.sink.engine.error_count()
     }
@@ -365,8 +173,11 @@ impl Validator {
         if !self.started {
             self.start();
         }
-        let sink = &mut self.sink;
-        self.parser.finish(&mut |r| sink.record(r));
+        let (sink, pool) = (&mut self.sink, &mut self.pool);
+        self.parser.finish(&mut |r| dispatch(sink, pool, r));
+        if let Some(pool) = self.pool.take() {
+            pool.finish(&mut self.sink);
+        }
         // A file with no non-ASCII byte is valid in both encodings; report it as UTF-8.
         let encoding = match self.sink.encoding {
             EncodingState::Known(e) => e.name(),

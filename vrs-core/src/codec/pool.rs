@@ -1,0 +1,275 @@
+//! Checking rows on worker threads while the calling thread parses the file and runs the
+//! cross-row rules in file order.
+//!
+//! The calling thread copies parsed records into batches and hands them to the workers; a
+//! worker decodes each record and runs every field and row rule on it, buffering its
+//! diagnostics and listing each row's typed values ([`DeferredRow`]). The calling thread takes
+//! finished batches back in file order, adds each row's diagnostics to the report and runs the
+//! row's cross-row rules right after them, so the report is the one a single thread builds:
+//! same diagnostics, same order, same truncation.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use crate::diag::Diagnostic;
+use crate::text::{self, Encoding};
+
+use super::csv::{Record, RecordBatch};
+use super::engine::{DeferredRow, FieldText};
+use super::sink::{EncodingState, RecordSink};
+
+/// Records per batch: enough to make handing a batch over cheap, few enough to keep every
+/// worker busy and, on a file where every field is wrong, the buffered diagnostics small.
+const BATCH_RECORDS: usize = 256;
+/// Bytes of record text per batch, for files with long rows.
+const BATCH_BYTES: usize = 256 * 1024;
+/// Emptied batches kept for reuse.
+const SPARE_BATCHES: usize = 8;
+
+type Batch = RecordBatch<EncodingState>;
+
+/// A batch a worker has checked.
+struct Checked {
+    index: usize,
+    batch: Batch,
+    diagnostics: Vec<Diagnostic>,
+    rows: u64,
+    deferred: Vec<DeferredRow>,
+}
+
+/// The text of a batched record's fields, decoded again when a cross-row finding shows one.
+struct RecordText<'a> {
+    record: &'a Record<'a>,
+    encoding: Encoding,
+}
+
+impl FieldText for RecordText<'_> {
+    fn text(&self, i: usize) -> Option<Cow<'_, str>> {
+        text::decode_strict(self.record.field(i), self.encoding).ok()
+    }
+}
+
+/// Worker threads and the batches in flight.
+pub(crate) struct Pool {
+    /// Closed (set to `None`) when the input ends, which lets the workers finish.
+    work: Option<SyncSender<(usize, Batch)>>,
+    done: Receiver<Checked>,
+    handles: Vec<JoinHandle<()>>,
+    /// The batch being filled.
+    current: Batch,
+    sent: usize,
+    applied: usize,
+    /// Batches checked ahead of one still being checked.
+    waiting: BTreeMap<usize, Checked>,
+    spare: Vec<Batch>,
+    /// Checks a batch on the calling thread when every worker is busy.
+    local: RecordSink,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool")
+            .field("workers", &self.handles.len())
+            .field("sent", &self.sent)
+            .field("applied", &self.applied)
+            .finish()
+    }
+}
+
+/// Checks every record of `batch` on a worker's sink.
+fn check(worker: &mut RecordSink, index: usize, batch: Batch) -> Checked {
+    for i in 0..batch.len() {
+        if let Some((record, encoding)) = batch.get(i) {
+            worker.encoding = encoding;
+            worker.engine.record_index = i;
+            worker.record(&record);
+        }
+    }
+    let (diagnostics, rows, deferred) = worker.engine.take_deferred();
+    Checked {
+        index,
+        batch,
+        diagnostics,
+        rows,
+        deferred,
+    }
+}
+
+impl Pool {
+    /// Starts `threads` workers checking rows as `sink` would. `None` when no thread could be
+    /// started (the caller then goes on alone).
+    pub(crate) fn start(sink: &RecordSink, threads: usize) -> Option<Pool> {
+        let (work, work_rx) = mpsc::sync_channel::<(usize, Batch)>(threads);
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        let (done_tx, done) = mpsc::channel();
+        let mut handles = Vec::with_capacity(threads);
+        for n in 0..threads {
+            let mut worker = sink.worker();
+            let work_rx = Arc::clone(&work_rx);
+            let done_tx = done_tx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("vrs-validate-{n}"))
+                .spawn(move || loop {
+                    // The lock is released as soon as a batch (or the end) is received.
+                    let job = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok((index, batch)) = job else { break };
+                    if done_tx.send(check(&mut worker, index, batch)).is_err() {
+                        break;
+                    }
+                });
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                Err(_) => break,
+            }
+        }
+        if handles.is_empty() {
+            return None;
+        }
+        Some(Pool {
+            work: Some(work),
+            done,
+            handles,
+            current: Batch::default(),
+            sent: 0,
+            applied: 0,
+            waiting: BTreeMap::new(),
+            spare: Vec::new(),
+            local: sink.worker(),
+        })
+    }
+
+    /// Adds a data record (the header has been read); hands the batch over when it is full.
+    pub(crate) fn push(&mut self, record: &Record<'_>, sink: &mut RecordSink) {
+        let encoding = sink.decide_encoding(record);
+        self.current.push(record, encoding);
+        if self.current.len() >= BATCH_RECORDS || self.current.byte_len() >= BATCH_BYTES {
+            self.send(sink);
+        }
+    }
+
+    // `try_send` hands a batch it could not queue back in its error: once per batch, moved.
+    #[allow(clippy::result_large_err)]
+    fn send(&mut self, sink: &mut RecordSink) {
+        let fresh = self.spare.pop().unwrap_or_default();
+        let batch = std::mem::replace(&mut self.current, fresh);
+        let index = self.sent;
+        self.sent += 1;
+        match self.work.as_ref().map(|work| work.try_send((index, batch))) {
+            Some(Ok(())) => {}
+            // Every worker is busy and the queue is full: check this batch here rather than
+            // wait, so the calling thread's spare time goes into checking rows too.
+            Some(Err(TrySendError::Full((index, batch)))) => {
+                let checked = check(&mut self.local, index, batch);
+                self.waiting.insert(index, checked);
+            }
+            // Every worker has stopped, i.e. panicked: `finish` re-raises that.
+            Some(Err(TrySendError::Disconnected(_))) | None => self.sent -= 1,
+        }
+        self.collect(sink, false);
+    }
+
+    /// Applies checked batches in file order; with `wait`, until every batch sent is applied
+    /// (or no worker is left).
+    fn collect(&mut self, sink: &mut RecordSink, wait: bool) {
+        loop {
+            while let Some(checked) = self.waiting.remove(&self.applied) {
+                self.apply(checked, sink);
+            }
+            if self.applied == self.sent {
+                return;
+            }
+            let next = if wait {
+                self.done.recv().ok()
+            } else {
+                self.done.try_recv().ok()
+            };
+            match next {
+                Some(checked) => {
+                    self.waiting.insert(checked.index, checked);
+                }
+                None => return,
+            }
+        }
+    }
+
+    /// Adds a checked batch to the report: each row's diagnostics, then its cross-row rules.
+    fn apply(&mut self, checked: Checked, sink: &mut RecordSink) {
+        let Checked {
+            mut batch,
+            diagnostics,
+            rows,
+            deferred,
+            ..
+        } = checked;
+        let mut diagnostics = diagnostics.into_iter();
+        let mut added = 0;
+        let mut lines = Vec::new();
+        sink.engine.prepare_batch(&deferred);
+        for row in &deferred {
+            for d in diagnostics
+                .by_ref()
+                .take(row.diag_end.saturating_sub(added))
+            {
+                sink.engine.emit.builder.push(d);
+            }
+            added = added.max(row.diag_end);
+            if let Some((record, encoding)) = batch.get(row.record) {
+                lines.clear();
+                if record.spans_lines() {
+                    lines.extend((0..record.len()).map(|i| record.field_line(i)));
+                }
+                let encoding = match encoding {
+                    EncodingState::Known(e) => e,
+                    EncodingState::Undecided => Encoding::Utf8,
+                };
+                let text = RecordText {
+                    record: &record,
+                    encoding,
+                };
+                sink.engine.cross_rules_of(row, &text, &lines);
+            }
+        }
+        sink.engine.end_batch();
+        for d in diagnostics {
+            sink.engine.emit.builder.push(d);
+        }
+        sink.engine.add_rows(rows);
+        self.applied += 1;
+        if self.spare.len() < SPARE_BATCHES {
+            batch.clear();
+            self.spare.push(batch);
+        }
+    }
+
+    /// Checks what is left and waits for every batch; re-raises a worker's panic, as the
+    /// calling thread would have panicked checking the same rows itself.
+    pub(crate) fn finish(mut self, sink: &mut RecordSink) {
+        if self.current.len() > 0 {
+            self.send(sink);
+        }
+        self.work = None;
+        self.collect(sink, true);
+        for handle in std::mem::take(&mut self.handles) {
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // Dropped unfinished (the validator was dropped mid-file): let the workers end.
+        self.work = None;
+        while self.done.recv().is_ok() {}
+        for handle in std::mem::take(&mut self.handles) {
+            let _ = handle.join();
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! A file checked with worker threads gets exactly the report one thread builds: the same
+//! diagnostics in the same order, the same counts, the same truncation.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::date::Date;
+use crate::layout::{self, Layout, LayoutParams};
+use crate::synth::{self, SynthOptions};
+use crate::text::Encoding;
+
+fn layout(id: &str) -> Layout {
+    layout::find(id, &LayoutParams::default()).unwrap()
+}
+
+fn generated(l: &Layout, rows: u64, seed: u64, encoding: Encoding) -> Vec<u8> {
+    let options = SynthOptions {
+        rows,
+        seed,
+        tenant: None,
+        as_of: Date::new(2024, 4, 1).unwrap(),
+    };
+    let write = WriteOptions {
+        encoding,
+        ..WriteOptions::default()
+    };
+    let mut out = Vec::new();
+    synth::generate(l, &options, write, &mut out).unwrap();
+    out
+}
+
+/// The report as JSON, validated with `threads` threads (workers from the first byte), the
+/// bytes fed in chunks of `chunk`.
+fn report(bytes: &[u8], l: &Layout, threads: usize, max: Option<usize>, chunk: usize) -> String {
+    let options = ValidateOptions {
+        as_of: Some(Date::new(2024, 4, 1).unwrap()),
+        max_diagnostics: max,
+        threads,
+        ..ValidateOptions::default()
+    };
+    let mut v = Validator::new(l.clone(), options);
+    v.parallel_from_the_start();
+    for c in bytes.chunks(chunk.max(1)) {
+        v.feed(c);
+    }
+    assert_eq!(v.has_workers(), threads > 1 && !bytes.is_empty());
+    v.finish().to_json()
+}
+
+fn assert_same(bytes: &[u8], l: &Layout, max: Option<usize>) {
+    let alone = report(bytes, l, 1, max, bytes.len());
+    for threads in [2, 3] {
+        for chunk in [bytes.len(), 4096, 777] {
+            assert_eq!(
+                report(bytes, l, threads, max, chunk),
+                alone,
+                "{} with {threads} threads, chunks of {chunk}",
+                l.id
+            );
+        }
+    }
+}
+
+/// Line `n` (0-based, header = 0) of a CRLF file.
+fn lines(bytes: &[u8]) -> Vec<Vec<u8>> {
+    bytes
+        .split(|b| *b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l).to_vec())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+fn join(lines: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for l in lines {
+        out.extend_from_slice(l);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+#[test]
+fn every_layout_gets_the_same_report() {
+    for id in [
+        "ledger-export",
+        "awaiting-registration",
+        "subject-registration",
+        "flags",
+        "dose-upload",
+        "batch-inquiry-request",
+        "batch-inquiry-result",
+    ] {
+        let l = layout(id);
+        let bytes = generated(&l, 1500, 7, Encoding::Utf8);
+        assert_same(&bytes, &l, None);
+    }
+}
+
+#[test]
+fn a_cp932_file_gets_the_same_report() {
+    let l = layout("ledger-export");
+    let bytes = generated(&l, 1200, 3, Encoding::Cp932);
+    assert_same(&bytes, &l, None);
+}
+
+#[test]
+fn findings_across_batches_match_with_and_without_a_limit() {
+    let l = layout("ledger-export");
+    let mut rows = lines(&generated(&l, 1400, 11, Encoding::Utf8));
+    // Repeats far apart (S03, V02 across batches), broken rows of every structural kind.
+    let early = rows[5].clone();
+    rows.insert(1300, early);
+    let voucher_reuse = rows[40].clone();
+    rows[900] = voucher_reuse;
+    rows[300] = b"too,few,fields".to_vec();
+    rows[301].extend_from_slice(b"\x00");
+    rows[302] = [&b"\"multi\r\nline\""[..], &rows[302][10..]].concat();
+    // Full-width digits in the first dose date (F05).
+    let text = String::from_utf8(rows[303].clone()).unwrap();
+    let mut fields: Vec<String> = text.split(',').map(str::to_owned).collect();
+    fields[2] = fields[2].replace('2', "２");
+    rows[303] = fields.join(",").into_bytes();
+    rows[304].splice(0..0, [0x82, 0xA0]);
+    rows.insert(700, Vec::new());
+    // A quote never closed runs to the end of the file: last.
+    rows.push(b"\"never closed".to_vec());
+    let bytes = join(&rows);
+    assert_same(&bytes, &l, None);
+    assert_same(&bytes, &l, Some(5));
+    let all = report(&bytes, &l, 2, None, 4096);
+    for code in ["S03", "V02", "F03", "F04", "F05", "F01"] {
+        assert!(all.contains(&format!("\"{code}\"")), "{code} in {all}");
+    }
+}
+
+#[test]
+fn upload_rules_with_state_match() {
+    // M03 (the first row's municipality is the tenant) and N03 (one My Number, one addressee
+    // number) keep state across rows: both run on the calling thread, in file order.
+    let l = layout("subject-registration");
+    let mut rows = lines(&generated(&l, 1200, 5, Encoding::Utf8));
+    let copy = rows[3].clone();
+    rows[1000] = copy;
+    let other_tenant = String::from_utf8(rows[800].clone())
+        .unwrap()
+        .replacen(',', ",X", 1)
+        .into_bytes();
+    rows[800] = other_tenant;
+    let bytes = join(&rows);
+    assert_same(&bytes, &l, None);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn damaged_files_get_the_same_report(
+        seed in 0u64..1000,
+        edits in proptest::collection::vec((0usize..1_000_000, any::<u8>()), 0..40),
+        repeats in proptest::collection::vec((0usize..700, 0usize..700), 0..6),
+    ) {
+        let l = layout("ledger-export");
+        let mut rows = lines(&generated(&l, 700, seed, Encoding::Utf8));
+        for (from, to) in repeats {
+            let row = rows[1 + from % (rows.len() - 1)].clone();
+            let at = 1 + to % (rows.len() - 1);
+            rows[at] = row;
+        }
+        let mut bytes = join(&rows);
+        for (at, byte) in edits {
+            let at = at % bytes.len();
+            bytes[at] = byte;
+        }
+        let alone = report(&bytes, &l, 1, None, bytes.len());
+        prop_assert_eq!(report(&bytes, &l, 2, None, 3000), alone.clone());
+        prop_assert_eq!(report(&bytes, &l, 2, Some(7), 3000), report(&bytes, &l, 1, Some(7), 3000));
+    }
+}
