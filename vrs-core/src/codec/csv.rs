@@ -70,6 +70,15 @@ impl<'a> Record<'a> {
         self.field_lines.last().is_some_and(|l| *l != self.line)
     }
 
+    /// Fills `out` with the line each field starts on when the record spans lines; else
+    /// empties it (every field is on [`line`](Self::line)).
+    pub fn field_lines_into(&self, out: &mut Vec<u64>) {
+        out.clear();
+        if self.spans_lines() {
+            out.extend((0..self.len()).map(|i| self.field_line(i)));
+        }
+    }
+
     /// Physical line on which field `i` starts.
     pub fn field_line(&self, i: usize) -> u64 {
         self.field_lines.get(i).copied().unwrap_or(self.line)

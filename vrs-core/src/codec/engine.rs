@@ -13,12 +13,9 @@ use super::cross::{
     KeySet, PersonDoses,
 };
 use super::emit::Emitter;
-use super::field::{check_field, field_bit, FieldCtx, Memo, RowData};
+use super::field::{check_field, field_bit, FieldCtx, Memo, RowData, MAX_BLOCKS};
 use super::options::ValidateOptions;
 use super::rules::{check_row, pair_findings, RoleIndex, RowCtx};
-
-/// Most dose blocks a row can hold (dose numbers run 1..=9).
-const MAX_ROW_VOUCHERS: usize = super::field::MAX_BLOCKS;
 
 /// The text of a row's fields, for the value a cross-row diagnostic shows: a row checked on
 /// the spot has its decoded fields at hand; a row whose cross-row rules run later, on the
@@ -37,29 +34,60 @@ impl FieldText for [&str] {
 /// The keys of one row in the seen set (see [`Engine::seen_keys`]).
 #[derive(Debug, Clone, Copy)]
 struct SeenKeys {
-    keys: [u64; 1 + MAX_ROW_VOUCHERS],
+    keys: [u64; 1 + MAX_BLOCKS],
     /// The dose block of each voucher key.
-    blocks: [usize; 1 + MAX_ROW_VOUCHERS],
+    blocks: [usize; 1 + MAX_BLOCKS],
     count: usize,
     /// `keys[0]` is the person's.
     person: bool,
 }
 
+/// Whether each key of a [`SeenKeys`] was in the seen set before its row.
+type Known = [bool; 1 + MAX_BLOCKS];
+
 /// Seen-set answers looked up for a batch of rows ahead of their cross-row rules.
 #[derive(Debug, Default)]
 struct Prepared {
-    /// Each row's keys, in order.
-    rows: Vec<SeenKeys>,
+    /// Each row's keys and answers, in order; empty when no batch is prepared.
+    rows: Vec<(SeenKeys, Known)>,
     /// The next row's index in `rows`.
-    row: usize,
-    /// All keys, in order.
-    keys: Vec<u64>,
-    /// Whether each key was new; empty when no batch is prepared.
-    answers: Vec<bool>,
-    /// The first answer of the next row.
     next: usize,
-    /// A batch is prepared.
-    active: bool,
+    /// Scratch: all keys of the batch, and whether each was new.
+    keys: Vec<u64>,
+    new: Vec<bool>,
+}
+
+/// The keys of `row` in the seen set: the person (S03), then each distinct voucher (V02).
+fn seen_keys(cross: &mut CrossState, row: &RowData) -> SeenKeys {
+    let mut seen = SeenKeys {
+        keys: [0; 1 + MAX_BLOCKS],
+        blocks: [0; 1 + MAX_BLOCKS],
+        count: 0,
+        person: false,
+    };
+    if let Some(a) = row.addressee.filter(|_| cross.unique_person) {
+        seen.keys[0] = seen_person(a);
+        seen.count = 1;
+        seen.person = true;
+    }
+    let first_voucher = seen.count;
+    if let Some(ordinals) = cross.row_vouchers.as_mut() {
+        for (block, slot) in row.doses.iter().enumerate() {
+            let (Some(m), Some(v)) = (slot.municipality, slot.voucher) else {
+                continue;
+            };
+            let key = seen_voucher(ordinals.key(&m, &v));
+            // Doses 1 and 2 on one voucher sheet: the voucher counts once for the row.
+            let listed = seen.keys.get(first_voucher..seen.count).unwrap_or(&[]);
+            if listed.contains(&key) || seen.count == seen.keys.len() {
+                continue;
+            }
+            seen.keys[seen.count] = key;
+            seen.blocks[seen.count] = block;
+            seen.count += 1;
+        }
+    }
+    seen
 }
 
 /// No field text: for findings reported on another row's line.
@@ -504,71 +532,58 @@ impl Engine {
         );
     }
 
-    /// The keys of the current row in the seen set: the person (S03), then each distinct
-    /// voucher (V02).
-    fn seen_keys(&mut self) -> SeenKeys {
-        let mut seen = SeenKeys {
-            keys: [0; 1 + MAX_ROW_VOUCHERS],
-            blocks: [0; 1 + MAX_ROW_VOUCHERS],
-            count: 0,
-            person: false,
-        };
-        if let Some(a) = self.row.addressee.filter(|_| self.cross.unique_person) {
-            seen.keys[0] = seen_person(a);
-            seen.count = 1;
-            seen.person = true;
-        }
-        let first_voucher = seen.count;
-        if let Some(ordinals) = self.cross.row_vouchers.as_mut() {
-            for (block, slot) in self.row.doses.iter().enumerate() {
-                let (Some(m), Some(v)) = (slot.municipality, slot.voucher) else {
-                    continue;
-                };
-                let key = seen_voucher(ordinals.key(&m, &v));
-                // Doses 1 and 2 on one voucher sheet: the voucher counts once for the row.
-                let listed = seen.keys.get(first_voucher..seen.count).unwrap_or(&[]);
-                if listed.contains(&key) || seen.count == seen.keys.len() {
-                    continue;
-                }
-                seen.keys[seen.count] = key;
-                seen.blocks[seen.count] = block;
-                seen.count += 1;
-            }
-        }
-        seen
-    }
-
     /// Looks up the seen-set keys of a whole batch of rows at once, in file order, before their
     /// cross-row rules run one by one: a thousand independent lookups overlap their cache
     /// misses far better than the few keys of one row. Same answers as row by row.
     pub(crate) fn prepare_batch(&mut self, rows: &[DeferredRow]) {
-        let mut prepared = std::mem::take(&mut self.prepared);
-        prepared.keys.clear();
-        prepared.rows.clear();
-        prepared.row = 0;
+        let p = &mut self.prepared;
+        p.keys.clear();
+        p.rows.clear();
+        p.next = 0;
         for row in rows {
-            self.row = row.row;
-            let seen = self.seen_keys();
-            prepared.keys.extend_from_slice(&seen.keys[..seen.count]);
-            prepared.rows.push(seen);
+            let seen = seen_keys(&mut self.cross, &row.row);
+            p.keys.extend_from_slice(&seen.keys[..seen.count]);
+            p.rows.push((seen, [false; 1 + MAX_BLOCKS]));
         }
-        prepared.answers.clear();
-        prepared.answers.resize(prepared.keys.len(), false);
-        self.cross
-            .seen
-            .insert_many(&prepared.keys, &mut prepared.answers);
-        prepared.next = 0;
-        prepared.active = true;
-        self.prepared = prepared;
+        p.new.clear();
+        p.new.resize(p.keys.len(), false);
+        self.cross.seen.insert_many(&p.keys, &mut p.new);
+        let mut new = p.new.iter();
+        for (seen, known) in &mut p.rows {
+            for (k, n) in known.iter_mut().zip(new.by_ref().take(seen.count)) {
+                *k = !n;
+            }
+        }
     }
 
     /// Ends a batch begun with [`prepare_batch`](Self::prepare_batch).
     pub(crate) fn end_batch(&mut self) {
-        self.prepared.answers.clear();
         self.prepared.rows.clear();
         self.prepared.next = 0;
-        self.prepared.row = 0;
-        self.prepared.active = false;
+    }
+
+    /// Whether each key of the current row was seen before it: looked up ahead for a batch,
+    /// else now (inserting at once when `insert_now`).
+    fn known_keys(&mut self, insert_now: bool) -> (SeenKeys, Known) {
+        if let Some(prepared) = self.prepared.rows.get(self.prepared.next) {
+            self.prepared.next += 1;
+            return *prepared;
+        }
+        let seen = seen_keys(&mut self.cross, &self.row);
+        let keys = &seen.keys[..seen.count];
+        let mut known = [false; 1 + MAX_BLOCKS];
+        if insert_now {
+            let mut new = [false; 1 + MAX_BLOCKS];
+            self.cross.seen.insert_many(keys, &mut new[..seen.count]);
+            for (k, n) in known.iter_mut().zip(&new[..seen.count]) {
+                *k = !n;
+            }
+        } else {
+            for (k, key) in known.iter_mut().zip(keys) {
+                *k = self.cross.seen.contains(*key);
+            }
+        }
+        (seen, known)
     }
 
     /// Cross-row rules: first every check (nothing remembered yet), then, unless the row is
@@ -589,50 +604,16 @@ impl Engine {
         // two) and all keys of the row together (their cache misses overlap); the checked
         // writer looks first and remembers after (see the end).
         let insert_now = self.remember_rejected;
-        let prepared = self.prepared.active;
-        let SeenKeys {
-            keys,
-            blocks,
-            count,
-            person,
-        } = match self
-            .prepared
-            .rows
-            .get(self.prepared.row)
-            .filter(|_| prepared)
-        {
-            Some(keys) => {
-                self.prepared.row += 1;
-                *keys
-            }
-            None => self.seen_keys(),
-        };
+        let (
+            SeenKeys {
+                keys,
+                blocks,
+                count,
+                person,
+            },
+            known,
+        ) = self.known_keys(insert_now);
         let first_voucher = usize::from(person);
-        let mut known = [false; 1 + MAX_ROW_VOUCHERS];
-        if let Some(answers) = self
-            .prepared
-            .answers
-            .get(self.prepared.next..)
-            .filter(|_| prepared)
-        {
-            // Answered for the whole batch by `prepare_batch`.
-            for (k, new) in known.iter_mut().zip(answers.iter().take(count)) {
-                *k = !new;
-            }
-            self.prepared.next += count;
-        } else if insert_now {
-            let mut new = [false; 1 + MAX_ROW_VOUCHERS];
-            self.cross
-                .seen
-                .insert_many(&keys[..count], &mut new[..count]);
-            for (k, n) in known.iter_mut().zip(&new[..count]) {
-                *k = !n;
-            }
-        } else {
-            for (k, key) in known.iter_mut().zip(&keys[..count]) {
-                *k = self.cross.seen.contains(*key);
-            }
-        }
         // S03: one row per person.
         if person && known[0] {
             let col = self.idx.addressee;

@@ -17,6 +17,8 @@ const HALF_BITS: u32 = 25;
 const HALF_MASK: u64 = (1 << HALF_BITS) - 1;
 const BUCKET_BITS: u32 = 18;
 const BUCKETS: usize = 1 << BUCKET_BITS;
+/// Keys whose lookups in the merged part run side by side.
+const GROUP: usize = 32;
 /// New keys held before a merge; bounds the hash set's memory (~4.6 MiB).
 const PENDING_CAP: usize = 1 << 18;
 const ROUND_KEYS: [u64; 4] = [
@@ -92,7 +94,6 @@ impl KeySet {
     /// side, so the cache misses of a row's keys overlap instead of queueing up: on a file of
     /// millions of rows these lookups are most of what cross-row rules cost.
     pub(crate) fn insert_many(&mut self, keys: &[u64], new: &mut [bool]) {
-        const GROUP: usize = 32;
         for (keys, new) in keys.chunks(GROUP).zip(new.chunks_mut(GROUP)) {
             let mut scrambled = [0u64; GROUP];
             let mut merged = [false; GROUP];
@@ -120,7 +121,6 @@ impl KeySet {
     /// `found[i]` = whether scrambled key `s[i]` is in the merged part: a branch-free binary
     /// search per key, advanced one step for all keys at a time.
     fn merged_contains_many(&self, scrambled: &[u64], found: &mut [bool]) {
-        const GROUP: usize = 32;
         let n = scrambled.len().min(GROUP).min(found.len());
         let mut base = [0usize; GROUP];
         let mut len = [0usize; GROUP];

@@ -220,17 +220,10 @@ impl Pool {
             }
             added = added.max(row.diag_end);
             if let Some((record, encoding)) = batch.get(row.record) {
-                lines.clear();
-                if record.spans_lines() {
-                    lines.extend((0..record.len()).map(|i| record.field_line(i)));
-                }
-                let encoding = match encoding {
-                    EncodingState::Known(e) => e,
-                    EncodingState::Undecided => Encoding::Utf8,
-                };
+                record.field_lines_into(&mut lines);
                 let text = RecordText {
                     record: &record,
-                    encoding,
+                    encoding: encoding.or_utf8(),
                 };
                 sink.engine.cross_rules_of(row, &text, &lines);
             }

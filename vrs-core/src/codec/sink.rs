@@ -20,6 +20,17 @@ pub(crate) enum EncodingState {
     Known(Encoding),
 }
 
+impl EncodingState {
+    /// The encoding to decode with: UTF-8 while undecided (the bytes so far are ASCII, valid
+    /// in both).
+    pub(crate) fn or_utf8(self) -> Encoding {
+        match self {
+            EncodingState::Known(e) => e,
+            EncodingState::Undecided => Encoding::Utf8,
+        }
+    }
+}
+
 /// Decodes records and hands them to the engine.
 #[derive(Debug)]
 pub(crate) struct RecordSink {
@@ -220,14 +231,8 @@ impl RecordSink {
             }
         }
         self.decide(r);
-        let encoding = match self.encoding {
-            EncodingState::Known(e) => e,
-            EncodingState::Undecided => Encoding::Utf8,
-        };
-        self.lines.clear();
-        if r.spans_lines() {
-            self.lines.extend((0..r.len()).map(|i| r.field_line(i)));
-        }
+        let encoding = self.encoding.or_utf8();
+        r.field_lines_into(&mut self.lines);
         // Fast path: a record that is valid UTF-8 as a whole (every ASCII record, every record of
         // a UTF-8 file) is sliced in place: delimiters are ASCII, so field boundaries are char
         // boundaries.

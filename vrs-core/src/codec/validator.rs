@@ -179,10 +179,7 @@ impl Validator {
             pool.finish(&mut self.sink);
         }
         // A file with no non-ASCII byte is valid in both encodings; report it as UTF-8.
-        let encoding = match self.sink.encoding {
-            EncodingState::Known(e) => e.name(),
-            EncodingState::Undecided => Encoding::Utf8.name(),
-        };
+        let encoding = self.sink.encoding.or_utf8().name();
         self.sink.engine.finish(Some(encoding), self.bom)
     }
 }
