@@ -325,7 +325,7 @@ impl RecordParser {
         self.emit(sink);
     }
 
-    /// Parses one whole line without quotes in place: no copy, fields split with `memchr`.
+    /// Parses one whole line without quotes in place: no copy, fields split on commas.
     /// Returns the bytes consumed, or `None` when the line needs the state machine (quotes, a
     /// lone CR, or no line end in this chunk).
     fn fast_line(&mut self, rest: &[u8], sink: &mut impl FnMut(&Record<'_>)) -> Option<usize> {
@@ -335,35 +335,27 @@ impl RecordParser {
         if memchr::memchr2(b'"', b'\r', line).is_some() {
             return None;
         }
-        self.bounds.clear();
-        let mut start = 0;
-        let mut oversized = line.len() > self.max_record_bytes;
-        // Fields average a few bytes: a plain loop beats memchr's per-match set-up here.
-        for (at, byte) in line.iter().enumerate() {
-            if *byte == b',' {
-                if self.bounds.len() >= self.max_fields {
-                    oversized = true;
-                    break;
-                }
-                self.bounds.push((start, at));
-                start = at + 1;
-            }
-        }
-        self.bounds.push((start, line.len()));
-        let record = Record {
-            buf: line,
-            bounds: &self.bounds,
-            field_lines: &[],
-            line: self.line,
-            problems: &[],
-            oversized,
-            non_ascii: !line.is_ascii(),
-            field_count: self.bounds.len(),
-        };
-        sink(&record);
+        let limits = (self.max_record_bytes, self.max_fields);
+        sink(&simple_record(line, self.line, &mut self.bounds, limits));
         self.bounds.clear();
         self.line += 1;
         Some(newline + 1)
+    }
+
+    /// True between records: the next byte begins a record (no quoted field, partial record or
+    /// pending CR carried over).
+    pub(crate) fn at_record_start(&self) -> bool {
+        self.state == State::StartField && !self.in_record && !self.after_cr
+    }
+
+    /// The physical line the next record starts on.
+    pub(crate) fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Counts `lines` lines parsed elsewhere (by [`for_each_simple_line`]) at a record start.
+    pub(crate) fn skip_lines(&mut self, lines: u64) {
+        self.line += lines;
     }
 
     /// Feeds a chunk; calls `sink` for every complete record.
@@ -499,6 +491,104 @@ impl RecordParser {
     }
 }
 
+/// The record of one simple line (no quote, no CR; the line end removed), its fields split on
+/// commas into `bounds`: exactly what the parser makes of such a line. `limits` are the
+/// parser's (bytes per record, fields per record).
+fn simple_record<'a>(
+    line: &'a [u8],
+    line_no: u64,
+    bounds: &'a mut Vec<(usize, usize)>,
+    (max_record_bytes, max_fields): (usize, usize),
+) -> Record<'a> {
+    bounds.clear();
+    let mut start = 0;
+    let mut oversized = false;
+    // Fields average a few bytes: a plain loop beats memchr's per-match set-up here.
+    for (at, byte) in line.iter().enumerate() {
+        if *byte == b',' {
+            if bounds.len() >= max_fields {
+                oversized = true;
+                break;
+            }
+            bounds.push((start, at));
+            start = at + 1;
+        }
+    }
+    bounds.push((start, line.len()));
+    // The size limit counts the bytes of the fields, as the state machine holds them (without
+    // the commas), so a record is oversized or not whatever the chunks it arrived in.
+    oversized |= line.len() - (bounds.len() - 1) > max_record_bytes;
+    Record {
+        buf: line,
+        bounds,
+        field_lines: &[],
+        line: line_no,
+        problems: &[],
+        oversized,
+        non_ascii: !line.is_ascii(),
+        field_count: bounds.len(),
+    }
+}
+
+/// The longest start of `data`, at most `cap` bytes, made of whole simple lines: each ends
+/// with LF, holds no `"`, and holds a CR only right before its LF. Returns its length and its
+/// number of lines. Such lines are parsed alike by anyone at a record start (see
+/// [`for_each_simple_line`]), so they can be handed to another thread without parsing them.
+pub(crate) fn simple_lines_prefix(data: &[u8], cap: usize) -> (usize, u64) {
+    let window = data.get(..cap.min(data.len())).unwrap_or(data);
+    let Some(last_newline) = memchr::memrchr(b'\n', window) else {
+        return (0, 0);
+    };
+    let mut len = last_newline + 1;
+    let region = window.get(..len).unwrap_or(&[]);
+    for at in memchr::memchr2_iter(b'"', b'\r', region) {
+        if region[at] == b'\r' && region.get(at + 1) == Some(&b'\n') {
+            continue;
+        }
+        // Stop before the line holding it.
+        len = memchr::memrchr(b'\n', &region[..at]).map_or(0, |nl| nl + 1);
+        break;
+    }
+    let lines = region[..len].iter().filter(|b| **b == b'\n').count() as u64;
+    (len, lines)
+}
+
+/// Calls `sink` with the start offset and record of each line of `data`, whole simple lines as
+/// [`simple_lines_prefix`] finds them, numbered from `first_line`, as [`RecordParser`] with the
+/// same limits would give them.
+pub(crate) fn for_each_simple_line(
+    data: &[u8],
+    first_line: u64,
+    limits: (usize, usize),
+    bounds: &mut Vec<(usize, usize)>,
+    mut sink: impl FnMut(usize, &Record<'_>),
+) {
+    let mut offset = 0;
+    let mut line_no = first_line;
+    while let Some(rest) = data.get(offset..).filter(|r| !r.is_empty()) {
+        let newline = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let line = &rest[..newline];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        sink(offset, &simple_record(line, line_no, bounds, limits));
+        offset += newline + 1;
+        line_no += 1;
+    }
+}
+
+/// The record of the simple line starting at `offset` in `data` (see [`for_each_simple_line`]).
+pub(crate) fn simple_line_at<'a>(
+    data: &'a [u8],
+    offset: usize,
+    line_no: u64,
+    limits: (usize, usize),
+    bounds: &'a mut Vec<(usize, usize)>,
+) -> Record<'a> {
+    let rest = data.get(offset..).unwrap_or(&[]);
+    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    simple_record(line, line_no, bounds, limits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,6 +638,48 @@ mod tests {
     }
 
     #[test]
+    fn simple_line_runs_stop_before_lines_the_parser_must_see() {
+        assert_eq!(simple_lines_prefix(b"", 100), (0, 0));
+        assert_eq!(simple_lines_prefix(b"a,b", 100), (0, 0), "no line end yet");
+        assert_eq!(simple_lines_prefix(b"a,b\r\nc\n\nd", 100), (8, 3));
+        assert_eq!(simple_lines_prefix(b"a\r\nb\"c\r\nd\r\n", 100), (3, 1));
+        assert_eq!(
+            simple_lines_prefix(b"a\r\nb\rc\r\n", 100),
+            (3, 1),
+            "a lone CR"
+        );
+        assert_eq!(simple_lines_prefix(b"a\r\nb\r\r\n", 100), (3, 1));
+        assert_eq!(simple_lines_prefix(b"\"q\"\r\nb\r\n", 100), (0, 0));
+        assert_eq!(simple_lines_prefix(b"ab\ncd\nef\n", 7), (6, 2), "capped");
+        // The lines a run holds parse as the parser parses them.
+        let data = b"x,y\r\n\n1,,3\n";
+        let (len, lines) = simple_lines_prefix(data, 100);
+        assert_eq!((len, lines), (data.len(), 3));
+        let mut ours = Vec::new();
+        let mut bounds = Vec::new();
+        for_each_simple_line(data, 7, (1 << 20, 4096), &mut bounds, |at, r| {
+            let fields: Vec<Vec<u8>> = (0..r.len()).map(|i| r.field(i).to_vec()).collect();
+            ours.push((at, r.line, fields));
+        });
+        let mut parser = RecordParser::new(1 << 20, 4096);
+        parser.skip_lines(6);
+        let mut theirs = Vec::new();
+        parser.feed(data, &mut |r| {
+            let fields: Vec<Vec<u8>> = (0..r.len()).map(|i| r.field(i).to_vec()).collect();
+            theirs.push((r.line, fields));
+        });
+        assert!(parser.at_record_start());
+        assert_eq!(parser.line(), 10);
+        let starts: Vec<usize> = ours.iter().map(|o| o.0).collect();
+        assert_eq!(starts, [0, 5, 6]);
+        let ours: Vec<_> = ours.into_iter().map(|(_, l, f)| (l, f)).collect();
+        assert_eq!(ours, theirs);
+        let mut bounds = Vec::new();
+        let r = simple_line_at(data, 6, 9, (1 << 20, 4096), &mut bounds);
+        assert_eq!((r.line, r.field(2)), (9, &b"3"[..]));
+    }
+
+    #[test]
     fn blank_lines_and_empty_input() {
         assert!(parse("").is_empty());
         let r = parse("a\n\nb\n");
@@ -565,6 +697,21 @@ mod tests {
         for split in 0..text.len() {
             let (a, b) = text.as_bytes().split_at(split);
             assert_eq!(parse_chunks(&[a, b], 1 << 20), whole, "split at {split}");
+        }
+    }
+
+    #[test]
+    fn the_size_limit_does_not_depend_on_chunking() {
+        // 10 bytes of fields in each line (commas not counted): at the limit, then one over.
+        let text = "ab,cd,ef,gh,ij\r\nab,cd,ef,gh,ijk\r\n";
+        let whole = parse_chunks(&[text.as_bytes()], 10);
+        let flags: Vec<bool> = whole.iter().map(|r| r.oversized).collect();
+        assert_eq!(flags, [false, true]);
+        for split in 0..text.len() {
+            let (a, b) = text.as_bytes().split_at(split);
+            let parts = parse_chunks(&[a, b], 10);
+            let split_flags: Vec<bool> = parts.iter().map(|r| r.oversized).collect();
+            assert_eq!(split_flags, flags, "split at {split}");
         }
     }
 

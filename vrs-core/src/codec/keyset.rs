@@ -118,33 +118,45 @@ impl KeySet {
         }
     }
 
-    /// `found[i]` = whether scrambled key `s[i]` is in the merged part: a branch-free binary
-    /// search per key, advanced one step for all keys at a time.
+    /// `found[i]` = whether scrambled key `scrambled[i]` is in the merged part. Remainders
+    /// are uniform within a bucket, so a key's place is guessed from its value (interpolation)
+    /// and the search walks from there, usually inside the cache line guessed. The bucket
+    /// bounds of all keys are read first, then the guessed slots of all keys, so the cache
+    /// misses of a group overlap instead of queueing up.
     fn merged_contains_many(&self, scrambled: &[u64], found: &mut [bool]) {
         let n = scrambled.len().min(GROUP).min(found.len());
-        let mut base = [0usize; GROUP];
-        let mut len = [0usize; GROUP];
+        let mut ranges = [(0usize, 0usize); GROUP];
+        for (range, s) in ranges.iter_mut().zip(&scrambled[..n]) {
+            let r = self.bucket_range((s >> 32) as usize);
+            *range = (r.start, r.end);
+        }
+        let mut guesses = [0usize; GROUP];
+        let mut touched = 0u32;
+        for ((guess, (start, end)), s) in guesses.iter_mut().zip(&ranges).zip(&scrambled[..n]) {
+            *guess = interpolate(*start, *end, *s as u32);
+            // Start the load of the guessed slot now; the walk below finds it cached.
+            touched ^= self.rems.get(*guess).copied().unwrap_or(0);
+        }
+        std::hint::black_box(touched);
         for i in 0..n {
-            let range = self.bucket_range((scrambled[i] >> 32) as usize);
-            base[i] = range.start;
-            len[i] = range.len();
+            let (start, end) = ranges[i];
+            found[i] = self.walk(start, end, guesses[i], scrambled[i] as u32);
         }
-        let widest = len[..n].iter().copied().max().unwrap_or(0);
-        let mut step = widest;
-        while step > 1 {
-            for i in 0..n {
-                let half = len[i] / 2;
-                let probe = self.rems.get(base[i] + half).copied().unwrap_or(u32::MAX);
-                if half > 0 && probe <= scrambled[i] as u32 {
-                    base[i] += half;
-                }
-                len[i] -= half;
-            }
-            step -= step / 2;
+    }
+
+    /// Whether `rem` is in the sorted slice `rems[start..end]`, searching from `guess`.
+    fn walk(&self, start: usize, end: usize, guess: usize, rem: u32) -> bool {
+        let Some(bucket) = self.rems.get(start..end) else {
+            return false;
+        };
+        let mut i = guess.saturating_sub(start).min(bucket.len());
+        while i < bucket.len() && bucket[i] < rem {
+            i += 1;
         }
-        for i in 0..n {
-            found[i] = len[i] > 0 && self.rems.get(base[i]) == Some(&(scrambled[i] as u32));
+        while i > 0 && bucket[i - 1] >= rem {
+            i -= 1;
         }
+        bucket.get(i) == Some(&rem)
     }
 
     /// True when `key` is in the set.
@@ -169,63 +181,85 @@ impl KeySet {
     }
 
     fn merged_contains(&self, scrambled: u64) -> bool {
-        if self.offsets.is_empty() {
-            return false;
-        }
-        let bucket = (scrambled >> 32) as usize;
+        let range = self.bucket_range((scrambled >> 32) as usize);
         let rem = scrambled as u32;
-        self.rems
-            .get(self.bucket_range(bucket))
-            .is_some_and(|slice| slice.binary_search(&rem).is_ok())
+        self.walk(
+            range.start,
+            range.end,
+            interpolate(range.start, range.end, rem),
+            rem,
+        )
     }
 
-    /// Merges the pending keys into the sorted remainders, in place, from the back.
+    /// Merges the pending keys into the sorted remainders, in place. The pending keys are
+    /// grouped by bucket (a counting sort), then buckets are moved up from the top one down:
+    /// each bucket moves by the number of new keys below it, as whole runs between its new keys,
+    /// so a merge costs one pass of block copies over the set, not a comparison per element.
     fn merge(&mut self) {
-        let mut fresh: Vec<u64> = self.pending.drain().collect();
-        fresh.sort_unstable();
+        if self.pending.is_empty() {
+            return;
+        }
         if self.offsets.is_empty() {
             self.offsets = vec![0; BUCKETS + 1];
+        }
+        // `starts[b]..starts[b + 1]` will be bucket b's new keys in `fresh`.
+        let mut starts = vec![0u32; BUCKETS + 1];
+        for s in &self.pending {
+            starts[(s >> 32) as usize + 1] += 1;
+        }
+        for b in 0..BUCKETS {
+            starts[b + 1] += starts[b];
+        }
+        let mut fresh = vec![0u32; self.pending.len()];
+        {
+            // Fill each bucket's range from its end; the cursors end at the starts.
+            let mut cursors = starts.clone();
+            for s in self.pending.drain() {
+                let b = (s >> 32) as usize;
+                let at = cursors[b] as usize;
+                if let Some(slot) = fresh.get_mut(at) {
+                    *slot = s as u32;
+                }
+                cursors[b] += 1;
+            }
+        }
+        for b in 0..BUCKETS {
+            if let Some(keys) = fresh.get_mut(starts[b] as usize..starts[b + 1] as usize) {
+                keys.sort_unstable();
+            }
         }
         let old_len = self.rems.len();
         self.rems.reserve_exact(fresh.len());
         self.rems.resize(old_len + fresh.len(), 0);
-        // Walk buckets from the top: write position `w` counts down from the end.
-        let mut w = self.rems.len();
-        let mut f = fresh.len();
-        for bucket in (0..BUCKETS).rev() {
-            let (start, end) = (
-                self.offsets[bucket] as usize,
-                self.offsets[bucket + 1] as usize,
-            );
-            let mut s = end;
-            let bucket_top = w;
-            loop {
-                let next_fresh = f
-                    .checked_sub(1)
-                    .map(|i| fresh[i])
-                    .filter(|k| (k >> 32) as usize == bucket);
-                let take_fresh = match (next_fresh, s > start) {
-                    (Some(k), true) => (k as u32) > self.rems[s - 1],
-                    (Some(_), false) => true,
-                    (None, true) => false,
-                    (None, false) => break,
-                };
-                w -= 1;
-                if take_fresh {
-                    f -= 1;
-                    self.rems[w] = fresh[f] as u32;
-                } else {
-                    s -= 1;
-                    self.rems[w] = self.rems[s];
-                }
+        for b in (0..BUCKETS).rev() {
+            let (old_start, old_end) = (self.offsets[b] as usize, self.offsets[b + 1] as usize);
+            let (f_start, f_end) = (starts[b] as usize, starts[b + 1] as usize);
+            let new_start = old_start + f_start;
+            let new_end = old_end + f_end;
+            // Below this bucket, `f_start` new keys; so everything here moves up by that much
+            // plus the bucket's own new keys below each element.
+            let mut w = new_end;
+            let mut i = old_end;
+            for &key in fresh[f_start..f_end].iter().rev() {
+                let pos = old_start + self.rems[old_start..i].partition_point(|r| *r < key);
+                let run = i - pos;
+                self.rems.copy_within(pos..i, w - run);
+                w -= run + 1;
+                self.rems[w] = key;
+                i = pos;
             }
-            // The bucket now spans w..bucket_top; record its end (the start is set by the next lower bucket).
-            self.offsets[bucket + 1] = bucket_top as u32;
-            if bucket == 0 {
-                self.offsets[0] = w as u32;
+            if w != i {
+                self.rems.copy_within(old_start..i, new_start);
             }
+            self.offsets[b + 1] = new_end as u32;
         }
     }
+}
+
+/// The slot where `rem` would be in a sorted bucket `start..end` of uniform remainders.
+fn interpolate(start: usize, end: usize, rem: u32) -> usize {
+    let len = end.saturating_sub(start) as u64;
+    start + ((u64::from(rem) * len) >> 32) as usize
 }
 
 #[cfg(test)]

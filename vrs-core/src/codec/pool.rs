@@ -1,9 +1,11 @@
 //! Checking rows on worker threads while the calling thread parses the file and runs the
 //! cross-row rules in file order.
 //!
-//! The calling thread copies parsed records into batches and hands them to the workers; a
-//! worker decodes each record and runs every field and row rule on it, buffering its
-//! diagnostics and listing each row's typed values ([`DeferredRow`]). The calling thread takes
+//! The calling thread hands the workers whole runs of simple lines (no quotes: parsed alike
+//! wherever they are parsed, so the worker parses them) and copies of the records it had to
+//! parse itself (quoted fields, odd line ends); a worker decodes each record and runs every
+//! field and row rule on it, buffering its diagnostics and listing each row's typed values
+//! ([`DeferredRow`]). The calling thread takes
 //! finished batches back in file order, adds each row's diagnostics to the report and runs the
 //! row's cross-row rules right after them, so the report is the one a single thread builds:
 //! same diagnostics, same order, same truncation.
@@ -17,27 +19,63 @@ use std::thread::JoinHandle;
 use crate::diag::Diagnostic;
 use crate::text::{self, Encoding};
 
-use super::csv::{Record, RecordBatch};
+use super::csv::{for_each_simple_line, simple_line_at, Record, RecordBatch};
 use super::engine::{DeferredRow, FieldText};
-use super::sink::{EncodingState, RecordSink};
+use super::sink::{EncodingState, RecordSink, MAX_FIELDS};
 
 /// Records per batch: enough to make handing a batch over cheap, few enough to keep every
 /// worker busy and, on a file where every field is wrong, the buffered diagnostics small.
 const BATCH_RECORDS: usize = 256;
-/// Bytes of record text per batch, for files with long rows.
-const BATCH_BYTES: usize = 256 * 1024;
+/// Bytes of record text per batch (and most bytes of one run of lines), for files with long
+/// rows.
+pub(crate) const BATCH_BYTES: usize = 256 * 1024;
 /// Emptied batches kept for reuse.
 const SPARE_BATCHES: usize = 8;
 
 type Batch = RecordBatch<EncodingState>;
 
-/// A batch a worker has checked.
+/// Whole simple lines (see [`super::csv::simple_lines_prefix`]) for a worker to parse and check.
+#[derive(Debug, Default)]
+struct LineRun {
+    bytes: Vec<u8>,
+    first_line: u64,
+    encoding: EncodingState,
+    /// Where each line starts in `bytes`, filled by the worker (the index is the record's).
+    starts: Vec<usize>,
+}
+
+/// Work for a worker, in file order.
+enum Job {
+    /// Records the calling thread parsed.
+    Records(Batch),
+    /// Lines it did not.
+    Lines(LineRun),
+}
+
+impl Job {
+    fn clear(&mut self) {
+        match self {
+            Job::Records(batch) => batch.clear(),
+            Job::Lines(run) => {
+                run.bytes.clear();
+                run.starts.clear();
+            }
+        }
+    }
+}
+
+/// A job a worker has checked.
 struct Checked {
     index: usize,
-    batch: Batch,
+    job: Job,
     diagnostics: Vec<Diagnostic>,
     rows: u64,
     deferred: Vec<DeferredRow>,
+}
+
+/// The parser's limits (bytes, fields per record), which lines parsed on a worker obey too.
+fn limits(sink: &RecordSink) -> (usize, usize) {
+    (sink.engine.opts.max_record_bytes, MAX_FIELDS)
 }
 
 /// The text of a batched record's fields, decoded again when a cross-row finding shows one.
@@ -52,10 +90,30 @@ impl FieldText for RecordText<'_> {
     }
 }
 
+/// The text of a simple line's fields, split only when a cross-row finding shows one.
+struct LineText<'a> {
+    /// From the line's start to the end of its run.
+    bytes: &'a [u8],
+    line: u64,
+    limits: (usize, usize),
+    encoding: Encoding,
+}
+
+impl FieldText for LineText<'_> {
+    fn text(&self, i: usize) -> Option<Cow<'_, str>> {
+        let mut bounds = Vec::new();
+        let record = simple_line_at(self.bytes, 0, self.line, self.limits, &mut bounds);
+        match text::decode_strict(record.field(i), self.encoding).ok()? {
+            Cow::Borrowed(s) => Some(Cow::Owned(s.to_owned())),
+            Cow::Owned(s) => Some(Cow::Owned(s)),
+        }
+    }
+}
+
 /// Worker threads and the batches in flight.
 pub(crate) struct Pool {
     /// Closed (set to `None`) when the input ends, which lets the workers finish.
-    work: Option<SyncSender<(usize, Batch)>>,
+    work: Option<SyncSender<(usize, Job)>>,
     done: Receiver<Checked>,
     handles: Vec<JoinHandle<()>>,
     /// The batch being filled.
@@ -65,8 +123,11 @@ pub(crate) struct Pool {
     /// Batches checked ahead of one still being checked.
     waiting: BTreeMap<usize, Checked>,
     spare: Vec<Batch>,
-    /// Checks a batch on the calling thread when every worker is busy.
+    spare_runs: Vec<LineRun>,
+    /// Checks a job on the calling thread when every worker is busy.
     local: RecordSink,
+    /// Field bounds of a line being parsed here.
+    bounds: Vec<(usize, usize)>,
 }
 
 impl std::fmt::Debug for Pool {
@@ -79,19 +140,38 @@ impl std::fmt::Debug for Pool {
     }
 }
 
-/// Checks every record of `batch` on a worker's sink.
-fn check(worker: &mut RecordSink, index: usize, batch: Batch) -> Checked {
-    for i in 0..batch.len() {
-        if let Some((record, encoding)) = batch.get(i) {
-            worker.encoding = encoding;
-            worker.engine.record_index = i;
-            worker.record(&record);
+/// Checks every record of `job` on a worker's sink (`bounds`: scratch for parsing lines).
+fn check(
+    worker: &mut RecordSink,
+    bounds: &mut Vec<(usize, usize)>,
+    index: usize,
+    mut job: Job,
+) -> Checked {
+    match &mut job {
+        Job::Records(batch) => {
+            for i in 0..batch.len() {
+                if let Some((record, encoding)) = batch.get(i) {
+                    worker.encoding = encoding;
+                    worker.engine.record_index = i;
+                    worker.record(&record);
+                }
+            }
+        }
+        Job::Lines(run) => {
+            let limits = limits(worker);
+            worker.encoding = run.encoding;
+            let starts = &mut run.starts;
+            for_each_simple_line(&run.bytes, run.first_line, limits, bounds, |at, record| {
+                worker.engine.record_index = starts.len();
+                starts.push(at);
+                worker.record(record);
+            });
         }
     }
     let (diagnostics, rows, deferred) = worker.engine.take_deferred();
     Checked {
         index,
-        batch,
+        job,
         diagnostics,
         rows,
         deferred,
@@ -102,7 +182,8 @@ impl Pool {
     /// Starts `threads` workers checking rows as `sink` would. `None` when no thread could be
     /// started (the caller then goes on alone).
     pub(crate) fn start(sink: &RecordSink, threads: usize) -> Option<Pool> {
-        let (work, work_rx) = mpsc::sync_channel::<(usize, Batch)>(threads);
+        // Two jobs queued per worker: one to take up while the calling thread checks one itself.
+        let (work, work_rx) = mpsc::sync_channel::<(usize, Job)>(2 * threads);
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (done_tx, done) = mpsc::channel();
         let mut handles = Vec::with_capacity(threads);
@@ -110,16 +191,20 @@ impl Pool {
             let mut worker = sink.worker();
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
+            let mut bounds = Vec::new();
             let spawned = std::thread::Builder::new()
                 .name(format!("vrs-validate-{n}"))
                 .spawn(move || loop {
-                    // The lock is released as soon as a batch (or the end) is received.
+                    // The lock is released as soon as a job (or the end) is received.
                     let job = match work_rx.lock() {
                         Ok(rx) => rx.recv(),
                         Err(_) => break,
                     };
-                    let Ok((index, batch)) = job else { break };
-                    if done_tx.send(check(&mut worker, index, batch)).is_err() {
+                    let Ok((index, job)) = job else { break };
+                    if done_tx
+                        .send(check(&mut worker, &mut bounds, index, job))
+                        .is_err()
+                    {
                         break;
                     }
                 });
@@ -140,7 +225,9 @@ impl Pool {
             applied: 0,
             waiting: BTreeMap::new(),
             spare: Vec::new(),
+            spare_runs: Vec::new(),
             local: sink.worker(),
+            bounds: Vec::new(),
         })
     }
 
@@ -149,23 +236,40 @@ impl Pool {
         let encoding = sink.decide_encoding(record);
         self.current.push(record, encoding);
         if self.current.len() >= BATCH_RECORDS || self.current.byte_len() >= BATCH_BYTES {
-            self.send(sink);
+            self.send_records(sink);
         }
     }
 
-    // `try_send` hands a batch it could not queue back in its error: once per batch, moved.
-    #[allow(clippy::result_large_err)]
-    fn send(&mut self, sink: &mut RecordSink) {
+    /// Hands over whole simple lines starting on line `first_line` (the header has been read,
+    /// the encoding is settled): a worker parses and checks them.
+    pub(crate) fn push_lines(&mut self, lines: &[u8], first_line: u64, sink: &mut RecordSink) {
+        if self.current.len() > 0 {
+            self.send_records(sink);
+        }
+        let mut run = self.spare_runs.pop().unwrap_or_default();
+        run.bytes.extend_from_slice(lines);
+        run.first_line = first_line;
+        run.encoding = sink.encoding;
+        self.send(Job::Lines(run), sink);
+    }
+
+    fn send_records(&mut self, sink: &mut RecordSink) {
         let fresh = self.spare.pop().unwrap_or_default();
         let batch = std::mem::replace(&mut self.current, fresh);
+        self.send(Job::Records(batch), sink);
+    }
+
+    // `try_send` hands a job it could not queue back in its error: once per job, moved.
+    #[allow(clippy::result_large_err)]
+    fn send(&mut self, job: Job, sink: &mut RecordSink) {
         let index = self.sent;
         self.sent += 1;
-        match self.work.as_ref().map(|work| work.try_send((index, batch))) {
+        match self.work.as_ref().map(|work| work.try_send((index, job))) {
             Some(Ok(())) => {}
-            // Every worker is busy and the queue is full: check this batch here rather than
+            // Every worker is busy and the queue is full: check this job here rather than
             // wait, so the calling thread's spare time goes into checking rows too.
-            Some(Err(TrySendError::Full((index, batch)))) => {
-                let checked = check(&mut self.local, index, batch);
+            Some(Err(TrySendError::Full((index, job)))) => {
+                let checked = check(&mut self.local, &mut self.bounds, index, job);
                 self.waiting.insert(index, checked);
             }
             // Every worker has stopped, i.e. panicked: `finish` re-raises that.
@@ -198,10 +302,10 @@ impl Pool {
         }
     }
 
-    /// Adds a checked batch to the report: each row's diagnostics, then its cross-row rules.
+    /// Adds a checked job to the report: each row's diagnostics, then its cross-row rules.
     fn apply(&mut self, checked: Checked, sink: &mut RecordSink) {
         let Checked {
-            mut batch,
+            mut job,
             diagnostics,
             rows,
             deferred,
@@ -210,6 +314,7 @@ impl Pool {
         let mut diagnostics = diagnostics.into_iter();
         let mut added = 0;
         let mut lines = Vec::new();
+        let limits = limits(sink);
         sink.engine.prepare_batch(&deferred);
         for row in &deferred {
             for d in diagnostics
@@ -219,13 +324,29 @@ impl Pool {
                 sink.engine.emit.builder.push(d);
             }
             added = added.max(row.diag_end);
-            if let Some((record, encoding)) = batch.get(row.record) {
-                record.field_lines_into(&mut lines);
-                let text = RecordText {
-                    record: &record,
-                    encoding: encoding.or_utf8(),
-                };
-                sink.engine.cross_rules_of(row, &text, &lines);
+            match &job {
+                Job::Records(batch) => {
+                    if let Some((record, encoding)) = batch.get(row.record) {
+                        record.field_lines_into(&mut lines);
+                        let text = RecordText {
+                            record: &record,
+                            encoding: encoding.or_utf8(),
+                        };
+                        sink.engine.cross_rules_of(row, &text, &lines);
+                    }
+                }
+                Job::Lines(run) => {
+                    if let Some(at) = run.starts.get(row.record) {
+                        // One physical line: every field is on the row's line.
+                        let text = LineText {
+                            bytes: &run.bytes[*at..],
+                            line: row.line,
+                            limits,
+                            encoding: run.encoding.or_utf8(),
+                        };
+                        sink.engine.cross_rules_of(row, &text, &[]);
+                    }
+                }
             }
         }
         sink.engine.end_batch();
@@ -234,9 +355,11 @@ impl Pool {
         }
         sink.engine.add_rows(rows);
         self.applied += 1;
-        if self.spare.len() < SPARE_BATCHES {
-            batch.clear();
-            self.spare.push(batch);
+        job.clear();
+        match job {
+            Job::Records(batch) if self.spare.len() < SPARE_BATCHES => self.spare.push(batch),
+            Job::Lines(run) if self.spare_runs.len() < SPARE_BATCHES => self.spare_runs.push(run),
+            _ => {}
         }
     }
 
@@ -244,7 +367,7 @@ impl Pool {
     /// calling thread would have panicked checking the same rows itself.
     pub(crate) fn finish(mut self, sink: &mut RecordSink) {
         if self.current.len() > 0 {
-            self.send(sink);
+            self.send_records(sink);
         }
         self.work = None;
         self.collect(sink, true);

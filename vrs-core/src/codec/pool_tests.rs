@@ -150,8 +150,90 @@ fn upload_rules_with_state_match() {
     assert_same(&bytes, &l, None);
 }
 
+#[test]
+fn odd_line_ends_and_quotes_between_simple_lines_match() {
+    // Workers parse runs of simple lines themselves; the calling thread parses the rest. Every
+    // kind of line that breaks a run, at run edges and in chunk seams, with LF-only lines too.
+    let l = layout("ledger-export");
+    let mut rows = lines(&generated(&l, 1300, 19, Encoding::Utf8));
+    rows[100].extend_from_slice(b"\r"); // a CR before the CRLF: "\r\r\n"
+    rows[200].insert(5, b'\r'); // a lone CR ends the record mid-line
+    rows[300] = [&b"\""[..], &rows[300][..], &b"\""[..]].concat(); // quoted first field
+    rows[301].push(b'"'); // a stray quote at the end
+    rows.insert(400, Vec::new());
+    rows.insert(401, Vec::new());
+    rows[500] = [&rows[500][..], &b",\"spans\r\nthree\nlines\""[..]].concat();
+    let mut bytes = join(&rows);
+    // LF-only line ends in the second half.
+    let half = bytes.len() / 2;
+    let tail: Vec<u8> = bytes[half..]
+        .windows(2)
+        .filter(|w| w != b"\r\n")
+        .map(|w| w[1])
+        .collect();
+    bytes.truncate(half + 1);
+    bytes.extend_from_slice(&tail);
+    // No line end after the last row.
+    while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        bytes.pop();
+    }
+    assert_same(&bytes, &l, None);
+    assert_same(&bytes, &l, Some(3));
+}
+
+#[test]
+fn oversized_lines_match() {
+    let l = layout("ledger-export");
+    let bytes = generated(&l, 900, 23, Encoding::Utf8);
+    let options = |threads| ValidateOptions {
+        as_of: Some(Date::new(2024, 4, 1).unwrap()),
+        max_record_bytes: 600,
+        threads,
+        ..ValidateOptions::default()
+    };
+    let run = |threads, chunk: usize| {
+        let mut v = Validator::new(l.clone(), options(threads));
+        v.parallel_from_the_start();
+        for c in bytes.chunks(chunk) {
+            v.feed(c);
+        }
+        v.finish().to_json()
+    };
+    let alone = run(1, bytes.len());
+    assert!(alone.contains("\"F06\""), "some rows are over 600 bytes");
+    for chunk in [bytes.len(), 1000] {
+        let threaded = run(2, chunk);
+        let diff: Vec<(&str, &str)> = threaded
+            .lines()
+            .zip(alone.lines())
+            .filter(|(a, b)| a != b)
+            .take(6)
+            .collect();
+        assert!(diff.is_empty(), "chunks of {chunk}: {diff:?}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn structural_bytes_anywhere_get_the_same_report(
+        seed in 0u64..1000,
+        edits in proptest::collection::vec(
+            (0usize..1_000_000, prop_oneof![Just(b'"'), Just(b'\r'), Just(b'\n'), Just(b','), Just(0u8)]),
+            0..30,
+        ),
+        chunk in 200usize..5000,
+    ) {
+        let l = layout("ledger-export");
+        let mut bytes = generated(&l, 500, seed, Encoding::Utf8);
+        for (at, byte) in edits {
+            let at = at % bytes.len();
+            bytes.insert(at, byte);
+        }
+        let alone = report(&bytes, &l, 1, None, bytes.len());
+        prop_assert_eq!(report(&bytes, &l, 2, None, chunk), alone);
+    }
 
     #[test]
     fn damaged_files_get_the_same_report(

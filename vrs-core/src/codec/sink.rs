@@ -12,9 +12,10 @@ use super::options::ValidateOptions;
 /// Most fields a record may have before it counts as oversized (F06).
 pub(crate) const MAX_FIELDS: usize = 4096;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum EncodingState {
     /// Not yet known: everything so far was ASCII.
+    #[default]
     Undecided,
     /// Fixed by the caller, by a BOM, or by the first record holding non-ASCII bytes.
     Known(Encoding),

@@ -7,9 +7,9 @@ use crate::diag::{Code, Report, Severity};
 use crate::layout::Layout;
 use crate::text::{self, Encoding, EncodingChoice, UTF8_BOM};
 
-use super::csv::{Record, RecordParser};
+use super::csv::{simple_lines_prefix, Record, RecordParser};
 use super::options::ValidateOptions;
-use super::pool::Pool;
+use super::pool::{Pool, BATCH_BYTES};
 use super::sink::{EncodingState, RecordSink, MAX_FIELDS};
 
 /// Worker threads start once this many bytes have been fed: a small file is checked on the
@@ -116,8 +116,37 @@ impl Validator {
                 return;
             }
         }
-        let (sink, pool) = (&mut self.sink, &mut self.pool);
-        self.parser.feed(data, &mut |r| dispatch(sink, pool, r));
+        self.parse(data);
+    }
+
+    /// Parses `data`; with workers, whole runs of simple lines go to them unparsed.
+    fn parse(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let (sink, pool) = (&mut self.sink, &mut self.pool);
+            let Some(workers) = pool.as_mut() else {
+                self.parser.feed(data, &mut |r| dispatch(sink, pool, r));
+                return;
+            };
+            // Lines can skip the parser between records, once the header has been read and
+            // the encoding settled (records only ever confirm it then).
+            if self.parser.at_record_start()
+                && !sink.engine.expects_header()
+                && matches!(sink.encoding, EncodingState::Known(_))
+            {
+                let (len, lines) = simple_lines_prefix(data, BATCH_BYTES);
+                if len > 0 {
+                    workers.push_lines(&data[..len], self.parser.line(), sink);
+                    self.parser.skip_lines(lines);
+                    data = &data[len..];
+                    continue;
+                }
+            }
+            // A line the parser must see (quotes, a lone CR, an unfinished line): up to its end.
+            let end = memchr::memchr(b'\n', data).map_or(data.len(), |nl| nl + 1);
+            self.parser
+                .feed(&data[..end], &mut |r| dispatch(sink, pool, r));
+            data = &data[end..];
+        }
     }
 
     fn start(&mut self) {
@@ -141,8 +170,7 @@ impl Validator {
             }
             None => &prefix[..],
         };
-        let (sink, pool) = (&mut self.sink, &mut self.pool);
-        self.parser.feed(body, &mut |r| dispatch(sink, pool, r));
+        self.parse(body);
     }
 
     /// Starts worker threads (when allowed) as soon as bytes are fed, whatever the file's size.
