@@ -2,8 +2,9 @@
 //!
 //! The floor is the `csv` crate's `ByteRecord` reader going over the same bytes and doing nothing
 //! else. The target: `vrs_validate` at least 0.5x the floor's throughput. `vrs_validate` uses
-//! the default threads (one per core: the calling thread parses and runs the cross-row rules,
-//! the others check rows); `vrs_validate_one_thread` shows the calling thread alone.
+//! the default threads (one per core: the calling thread splits the file into runs of lines and
+//! runs the cross-row rules, the others parse and check rows); `vrs_validate_one_thread` shows
+//! the calling thread alone.
 //!
 //! ```text
 //! cargo bench -p vrs-core --bench validate            # 1,000,000-row ledger export

@@ -1,5 +1,5 @@
-//! Checking rows on worker threads while the calling thread parses the file and runs the
-//! cross-row rules in file order.
+//! Checking rows on worker threads while the calling thread splits the file into runs of lines
+//! and runs the cross-row rules in file order.
 //!
 //! The calling thread hands the workers whole runs of simple lines (no quotes: parsed alike
 //! wherever they are parsed, so the worker parses them) and copies of the records it had to

@@ -92,8 +92,8 @@ impl Validator {
         if self.pool.is_none() && self.threads > 1 {
             self.fed = self.fed.saturating_add(data.len());
             if self.fed >= self.parallel_from {
-                // The calling thread parses, runs the cross-row rules and checks rows
-                // when the workers are busy: one worker fewer than the threads allowed.
+                // The calling thread splits the file, runs the cross-row rules and checks
+                // rows when the workers are busy: one worker fewer than the threads allowed.
                 self.pool = Pool::start(&self.sink, self.threads - 1);
                 // Threads could not start: stay single-threaded, and stop trying.
                 self.threads = if self.pool.is_some() { self.threads } else { 1 };
