@@ -329,9 +329,9 @@ impl RecordParser {
     /// Returns the bytes consumed, or `None` when the line needs the state machine (quotes, a
     /// lone CR, or no line end in this chunk).
     fn fast_line(&mut self, rest: &[u8], sink: &mut impl FnMut(&Record<'_>)) -> Option<usize> {
-        let newline = memchr::memchr(b'\n', rest)?;
-        let line = rest.get(..newline)?;
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let (line, Some(used)) = split_line(rest) else {
+            return None;
+        };
         if memchr::memchr2(b'"', b'\r', line).is_some() {
             return None;
         }
@@ -339,7 +339,7 @@ impl RecordParser {
         sink(&simple_record(line, self.line, &mut self.bounds, limits));
         self.bounds.clear();
         self.line += 1;
-        Some(newline + 1)
+        Some(used)
     }
 
     /// True between records: the next byte begins a record (no quoted field, partial record or
@@ -566,11 +566,9 @@ pub(crate) fn for_each_simple_line(
     let mut offset = 0;
     let mut line_no = first_line;
     while let Some(rest) = data.get(offset..).filter(|r| !r.is_empty()) {
-        let newline = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-        let line = &rest[..newline];
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let (line, used) = split_line(rest);
         sink(offset, &simple_record(line, line_no, bounds, limits));
-        offset += newline + 1;
+        offset += used.unwrap_or(rest.len());
         line_no += 1;
     }
 }
@@ -583,10 +581,19 @@ pub(crate) fn simple_line_at<'a>(
     limits: (usize, usize),
     bounds: &'a mut Vec<(usize, usize)>,
 ) -> Record<'a> {
-    let rest = data.get(offset..).unwrap_or(&[]);
-    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let (line, _) = split_line(data.get(offset..).unwrap_or(&[]));
     simple_record(line, line_no, bounds, limits)
+}
+
+/// The line at the start of `rest` without its line end (LF or CRLF), and the bytes it takes
+/// with its LF (`None` when `rest` holds no LF).
+fn split_line(rest: &[u8]) -> (&[u8], Option<usize>) {
+    let newline = memchr::memchr(b'\n', rest);
+    let line = &rest[..newline.unwrap_or(rest.len())];
+    (
+        line.strip_suffix(b"\r").unwrap_or(line),
+        newline.map(|n| n + 1),
+    )
 }
 
 #[cfg(test)]

@@ -103,10 +103,9 @@ impl FieldText for LineText<'_> {
     fn text(&self, i: usize) -> Option<Cow<'_, str>> {
         let mut bounds = Vec::new();
         let record = simple_line_at(self.bytes, 0, self.line, self.limits, &mut bounds);
-        match text::decode_strict(record.field(i), self.encoding).ok()? {
-            Cow::Borrowed(s) => Some(Cow::Owned(s.to_owned())),
-            Cow::Owned(s) => Some(Cow::Owned(s)),
-        }
+        // Owned: the record borrows the local bounds.
+        let value = text::decode_strict(record.field(i), self.encoding).ok()?;
+        Some(Cow::Owned(value.into_owned()))
     }
 }
 
