@@ -37,15 +37,30 @@ const BY_VOUCHER: u64 = 1 << 62;
 /// string among all digit strings ordered by length then value, below 2^50, so "0123" and "123"
 /// differ), else a 64-bit hash with the top bit set.
 pub(crate) fn addressee_key(s: &str) -> u64 {
-    if !s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()) {
+    if !s.is_empty() && s.len() <= 15 && super::bytes::all_ascii_digits(s) {
         // Digit strings shorter than len(s): 10 + 100 + ... + 10^(len-1).
-        let shorter: u64 = (1..s.len() as u32).map(|l| 10u64.pow(l)).sum();
-        shorter + digits_value(s)
+        shorter_digit_strings(s.len()) + digits_value(s)
     } else {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         s.hash(&mut h);
         h.finish() | HASHED
     }
+}
+
+/// The number of digit strings shorter than `len` (1..=15): 10 + 100 + ... + 10^(len-1).
+fn shorter_digit_strings(len: usize) -> u64 {
+    const SHORTER: [u64; 16] = {
+        let mut table = [0u64; 16];
+        let mut len = 2;
+        let mut power = 10u64;
+        while len < 16 {
+            table[len] = table[len - 1] + power;
+            power *= 10;
+            len += 1;
+        }
+        table
+    };
+    SHORTER.get(len).copied().unwrap_or(0)
 }
 
 /// Tags a voucher key in [`CrossState::seen`]; addressee keys of that set stay below it.
@@ -267,6 +282,17 @@ mod tests {
         assert_eq!(ords.key(&a, &v) >> 34, 0);
         assert_eq!(ords.key(&b, &v) >> 34, 1);
         assert_eq!(ords.key(&a, &v), ords.key(&a, &v));
+    }
+
+    #[test]
+    fn shorter_digit_string_counts_match_their_sum() {
+        for len in 1..=15usize {
+            let sum: u64 = (1..len as u32).map(|l| 10u64.pow(l)).sum();
+            assert_eq!(shorter_digit_strings(len), sum, "{len}");
+        }
+        assert_eq!(addressee_key("0"), 0);
+        assert_eq!(addressee_key("00"), 10);
+        assert_eq!(addressee_key("999999999999999"), 1_111_111_111_111_110 - 1);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::diag::{Code, Diagnostic, Report, Severity};
 use crate::id::MunicipalityCode;
 use crate::layout::{Direction, DoseField, Layout, Requirement, RowUnit};
 
+use super::bytes::{all_ascii_digits, holds_control};
 use super::cross::{
     person_key_from_voucher, seen_person, seen_voucher, voucher_key, Blinder, CrossState, DoseFact,
     KeySet, PersonDoses,
@@ -116,41 +117,6 @@ const MY_NUMBER_HEADERS: &[&str] = &[
     "my_number",
 ];
 
-/// Whether `s` holds a control character (C0, DEL, C1) or U+FEFF, decided on bytes: eight
-/// ASCII bytes at a time, then byte by byte from the first non-ASCII word (a C1 control is
-/// `C2 80..9F` in UTF-8, U+FEFF is `EF BB BF`). The position is found only when it says yes.
-/// Digit strings (most fields of a dose block) need no control-character scan.
-fn all_ascii_digits(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn holds_control(s: &str) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let bytes = s.as_bytes();
-    // C0 and DEL, eight bytes at a time (exact also for non-ASCII bytes: they never borrow).
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let x = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-        let del = x ^ (ONES * 0x7F);
-        if below_space | (del.wrapping_sub(ONES) & !del & HIGH) != 0 {
-            return true;
-        }
-    }
-    if words.remainder().iter().any(|&b| b < 0x20 || b == 0x7F) {
-        return true;
-    }
-    // C1 controls (C2 80..9F) and U+FEFF (EF BB BF): look only where their lead bytes are.
-    if s.is_ascii() {
-        return false;
-    }
-    memchr::memchr2_iter(0xC2, 0xEF, bytes).any(|i| match bytes[i] {
-        0xC2 => bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)),
-        _ => bytes.get(i + 1..i + 3) == Some(&[0xBB, 0xBF][..]),
-    })
-}
-
 #[derive(Debug)]
 pub(crate) struct Engine {
     pub(crate) layout: Layout,
@@ -223,6 +189,15 @@ impl Engine {
         self.header_pending = false;
         self.deferred = Some(Vec::new());
         self.emit.buffer();
+    }
+
+    /// Lists the next rows in `rows` (emptied), a list handed back from an earlier
+    /// [`take_deferred`](Self::take_deferred), so no list is allocated per batch.
+    pub(crate) fn list_deferred_in(&mut self, mut rows: Vec<DeferredRow>) {
+        if let Some(listed) = self.deferred.as_mut().filter(|l| l.is_empty()) {
+            rows.clear();
+            *listed = rows;
+        }
     }
 
     /// The diagnostics, rows counted and rows listed since the last call (a deferring engine).
@@ -407,6 +382,7 @@ impl Engine {
                 );
                 continue;
             }
+            // Digit strings (most fields of a dose block) need no control-character scan.
             if let Some((pos, c)) = (!all_ascii_digits(v) && holds_control(v))
                 .then(|| crate::text::first_control_char(v))
                 .flatten()
@@ -532,15 +508,16 @@ impl Engine {
         );
     }
 
-    /// Looks up the seen-set keys of a whole batch of rows at once, in file order, before their
-    /// cross-row rules run one by one: a thousand independent lookups overlap their cache
-    /// misses far better than the few keys of one row. Same answers as row by row.
-    pub(crate) fn prepare_batch(&mut self, rows: &[DeferredRow]) {
+    /// Looks up the seen-set keys of a whole batch of rows at once (`rows`: consecutive
+    /// slices of it, in file order), before their cross-row rules run one by one: tens of
+    /// thousands of lookups in ascending order sweep the set once, where the few keys of one
+    /// row would each miss the cache. Same answers as row by row.
+    pub(crate) fn prepare_batch<'a>(&mut self, rows: impl IntoIterator<Item = &'a [DeferredRow]>) {
         let p = &mut self.prepared;
         p.keys.clear();
         p.rows.clear();
         p.next = 0;
-        for row in rows {
+        for row in rows.into_iter().flatten() {
             let seen = seen_keys(&mut self.cross, &row.row);
             p.keys.extend_from_slice(&seen.keys[..seen.count]);
             p.rows.push((seen, [false; 1 + MAX_BLOCKS]));
@@ -829,38 +806,5 @@ impl Engine {
         self.emit
             .builder
             .finish(layout.id, layout.version, encoding, bom, rows)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::holds_control;
-
-    #[test]
-    fn control_detection_agrees_with_the_exact_scan() {
-        let samples = [
-            "",
-            "abc",
-            "12345678901234567",
-            "山田\u{0}一郎",
-            "abcdefgh\u{7F}",
-            "a\tb",
-            "区民会館",
-            "x\u{85}y",
-            "abcdefghij\u{FEFF}",
-            "ＡＢＣ１２３",
-            "¥100",
-            "\u{9F}",
-            "ok ok ok ok ok ok",
-            "ﾃﾞ",
-            "\u{FEFE}",
-        ];
-        for s in samples {
-            assert_eq!(
-                holds_control(s),
-                crate::text::first_control_char(s).is_some(),
-                "{s:?}"
-            );
-        }
     }
 }

@@ -204,7 +204,7 @@ fn width_code(column: &Column) -> Code {
 pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) -> bool {
     let column = ctx.column;
     // F05: full-width digits in a digits field are normalised (warning) or refused (error).
-    let value: Cow<'_, str> = if !raw.is_ascii() && is_digit_type(&column.ty) {
+    let value: Cow<'_, str> = if is_digit_type(&column.ty) && !raw.is_ascii() {
         match text::normalize_digits(raw) {
             Some(ascii) => {
                 let severity = if ctx.opts.normalize_fullwidth {
@@ -423,9 +423,9 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
             }
         },
         FieldType::AddresseeNumber => {
-            match AddresseeNumber::parse_with_max(v, ctx.opts.addressee_max_chars) {
-                Ok(a) => {
-                    if a.is_zero_filled_numeric() {
+            match AddresseeNumber::check_with_max(v, ctx.opts.addressee_max_chars) {
+                Ok(()) => {
+                    if crate::id::is_zero_filled_numeric(v) {
                         ctx.report(
                             Code::T05,
                             Severity::Warning,
@@ -443,7 +443,7 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
                             "ダウンロード系ファイルに個人番号の形（12桁・検査数字一致）の値があります",
                         );
                     }
-                    row.addressee = Some(addressee_key(a.as_str()));
+                    row.addressee = Some(addressee_key(v));
                     true
                 }
                 Err(err) => {

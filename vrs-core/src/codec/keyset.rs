@@ -19,6 +19,8 @@ const BUCKET_BITS: u32 = 18;
 const BUCKETS: usize = 1 << BUCKET_BITS;
 /// Keys whose lookups in the merged part run side by side.
 const GROUP: usize = 32;
+/// Batches of at least this many keys are sorted before their lookups.
+const SORTED_FROM: usize = 4096;
 /// New keys held before a merge; bounds the hash set's memory (~4.6 MiB).
 const PENDING_CAP: usize = 1 << 18;
 const ROUND_KEYS: [u64; 4] = [
@@ -66,10 +68,32 @@ pub(crate) struct KeySet {
     rems: Vec<u32>,
     /// `offsets[b]..offsets[b + 1]` is bucket `b` in `rems`; empty until the first merge.
     offsets: Vec<u32>,
-    /// Scrambled keys not yet merged.
+    /// Scrambled keys not yet merged, inserted one by one.
     pending: FastSet,
+    /// Scrambled keys not yet merged, inserted by large batches: sorted, so a sorted batch is
+    /// looked up in it by one merge-join.
+    pending_sorted: Vec<u64>,
     /// Keys of 2^50 and above.
     large: HashSet<u64>,
+    /// Scratch of the sorted path, kept to avoid reallocating per batch.
+    scratch: SortScratch,
+}
+
+/// Buffers reused by [`KeySet::insert_many`] on large batches.
+#[derive(Debug, Default)]
+struct SortScratch {
+    /// (scrambled key, position in the batch), then the same sorted.
+    items: Vec<(u64, u32)>,
+    sorted: Vec<(u64, u32)>,
+    /// Per top-bits bin, where its items start in `sorted`.
+    starts: Vec<u32>,
+    cursors: Vec<u32>,
+    /// Distinct keys of the batch not found in the set, ascending.
+    fresh: Vec<u64>,
+    /// `sorted` positions of the first occurrences still being looked up, and the answers.
+    probe: Vec<u64>,
+    found: Vec<bool>,
+    merged_pending: Vec<u64>,
 }
 
 impl KeySet {
@@ -79,13 +103,22 @@ impl KeySet {
             return self.large.insert(key);
         }
         let s = scramble(key);
-        if self.merged_contains(s) || !self.pending.insert(s) {
+        if self.merged_contains(s) || self.in_pending_sorted(s) || !self.pending.insert(s) {
             return false;
         }
-        if self.pending.len() >= PENDING_CAP {
+        if self.pending_len() >= PENDING_CAP {
             self.merge();
         }
         true
+    }
+
+    /// Keys inserted and not yet merged.
+    fn pending_len(&self) -> usize {
+        self.pending.len() + self.pending_sorted.len()
+    }
+
+    fn in_pending_sorted(&self, scrambled: u64) -> bool {
+        !self.pending_sorted.is_empty() && self.pending_sorted.binary_search(&scrambled).is_ok()
     }
 
     /// Inserts every key of `keys` in order; `new[i]` says whether `keys[i]` was new (a key
@@ -93,7 +126,18 @@ impl KeySet {
     /// [`insert`](Self::insert) for each key, but the lookups in the merged part run side by
     /// side, so the cache misses of a row's keys overlap instead of queueing up: on a file of
     /// millions of rows these lookups are most of what cross-row rules cost.
+    ///
+    /// A batch of [`SORTED_FROM`] keys or more is sorted first and looked up in ascending
+    /// order: the lookups then sweep the set from its start to its end instead of jumping
+    /// about it, which is what makes a lookup cheap once the set is far larger than the cache.
     pub(crate) fn insert_many(&mut self, keys: &[u64], new: &mut [bool]) {
+        if keys.len() >= SORTED_FROM {
+            // Positions in a sorted batch are u32.
+            for (keys, new) in keys.chunks(1 << 24).zip(new.chunks_mut(1 << 24)) {
+                self.insert_sorted(keys, new);
+            }
+            return;
+        }
         for (keys, new) in keys.chunks(GROUP).zip(new.chunks_mut(GROUP)) {
             let mut scrambled = [0u64; GROUP];
             let mut merged = [false; GROUP];
@@ -108,12 +152,85 @@ impl KeySet {
                 new[i] = if keys[i] >= COMPACT_LIMIT {
                     self.large.insert(keys[i])
                 } else {
-                    !merged[i] && self.pending.insert(scrambled[i])
+                    !merged[i]
+                        && !self.in_pending_sorted(scrambled[i])
+                        && self.pending.insert(scrambled[i])
                 };
             }
         }
         // Merge only now: the answers above were computed against the merged part as it was.
-        if self.pending.len() >= PENDING_CAP {
+        if self.pending_len() >= PENDING_CAP {
+            self.merge();
+        }
+    }
+
+    /// [`insert_many`](Self::insert_many) for a large batch (fewer than 2^32 keys): sort the
+    /// batch, mark repeats within it, look up each distinct key in ascending order (in the
+    /// merged part by grouped lookups, in the sorted pending keys by a merge-join), then add
+    /// the new keys to the sorted pending keys by one merge.
+    fn insert_sorted(&mut self, keys: &[u64], new: &mut [bool]) {
+        let mut sc = std::mem::take(&mut self.scratch);
+        sc.items.clear();
+        for (i, (k, n)) in keys.iter().zip(new.iter_mut()).enumerate() {
+            if *k >= COMPACT_LIMIT {
+                *n = self.large.insert(*k);
+            } else {
+                sc.items.push((scramble(*k), i as u32));
+            }
+        }
+        sort_scrambled(&sc.items, &mut sc.sorted, &mut sc.starts, &mut sc.cursors);
+        // Each distinct key once; a repeat within the batch is never new.
+        sc.probe.clear();
+        let mut previous = None;
+        for &(s, i) in &sc.sorted {
+            if previous == Some(s) {
+                if let Some(n) = new.get_mut(i as usize) {
+                    *n = false;
+                }
+            } else {
+                sc.probe.push(s);
+                previous = Some(s);
+            }
+        }
+        sc.found.clear();
+        sc.found.resize(sc.probe.len(), false);
+        if !self.offsets.is_empty() {
+            for (keys, found) in sc.probe.chunks(GROUP).zip(sc.found.chunks_mut(GROUP)) {
+                self.merged_contains_many(keys, found);
+            }
+        }
+        let mut at = 0;
+        for (s, found) in sc.probe.iter().zip(sc.found.iter_mut()) {
+            while self.pending_sorted.get(at).is_some_and(|p| p < s) {
+                at += 1;
+            }
+            *found = *found
+                || self.pending_sorted.get(at) == Some(s)
+                || (!self.pending.is_empty() && self.pending.contains(s));
+        }
+        // The answer goes to each key's first occurrence (the smallest position: first in
+        // the sort of equal keys).
+        sc.fresh.clear();
+        let mut distinct = sc.probe.iter().zip(&sc.found);
+        let mut previous = None;
+        for &(s, i) in &sc.sorted {
+            if previous == Some(s) {
+                continue;
+            }
+            previous = Some(s);
+            if let Some((_, found)) = distinct.next() {
+                if let Some(n) = new.get_mut(i as usize) {
+                    *n = !found;
+                }
+                if !found {
+                    sc.fresh.push(s);
+                }
+            }
+        }
+        merge_sorted(&self.pending_sorted, &sc.fresh, &mut sc.merged_pending);
+        std::mem::swap(&mut self.pending_sorted, &mut sc.merged_pending);
+        self.scratch = sc;
+        if self.pending_len() >= PENDING_CAP {
             self.merge();
         }
     }
@@ -165,13 +282,13 @@ impl KeySet {
             return self.large.contains(&key);
         }
         let s = scramble(key);
-        self.pending.contains(&s) || self.merged_contains(s)
+        self.pending.contains(&s) || self.in_pending_sorted(s) || self.merged_contains(s)
     }
 
     /// Number of keys.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.rems.len() + self.pending.len() + self.large.len()
+        self.rems.len() + self.pending_len() + self.large.len()
     }
 
     fn bucket_range(&self, bucket: usize) -> std::ops::Range<usize> {
@@ -196,25 +313,30 @@ impl KeySet {
     /// each bucket moves by the number of new keys below it, as whole runs between its new keys,
     /// so a merge costs one pass of block copies over the set, not a comparison per element.
     fn merge(&mut self) {
-        if self.pending.is_empty() {
+        if self.pending_len() == 0 {
             return;
         }
         if self.offsets.is_empty() {
             self.offsets = vec![0; BUCKETS + 1];
         }
-        // `starts[b]..starts[b + 1]` will be bucket b's new keys in `fresh`.
-        let mut starts = vec![0u32; BUCKETS + 1];
-        for s in &self.pending {
+        // `starts[b]..starts[b + 1]` will be bucket b's new keys in `fresh` (buffers kept
+        // from merge to merge: a fresh megabyte each time costs page faults).
+        let mut starts = std::mem::take(&mut self.scratch.starts);
+        starts.clear();
+        starts.resize(BUCKETS + 1, 0);
+        for s in self.pending.iter().chain(&self.pending_sorted) {
             starts[(s >> 32) as usize + 1] += 1;
         }
         for b in 0..BUCKETS {
             starts[b + 1] += starts[b];
         }
-        let mut fresh = vec![0u32; self.pending.len()];
+        let mut fresh = vec![0u32; self.pending_len()];
         {
-            // Fill each bucket's range from its end; the cursors end at the starts.
-            let mut cursors = starts.clone();
-            for s in self.pending.drain() {
+            // Fill each bucket's range from its start; the cursors end at the next starts.
+            let mut cursors = std::mem::take(&mut self.scratch.cursors);
+            cursors.clear();
+            cursors.extend_from_slice(&starts);
+            for s in self.pending.drain().chain(self.pending_sorted.drain(..)) {
                 let b = (s >> 32) as usize;
                 let at = cursors[b] as usize;
                 if let Some(slot) = fresh.get_mut(at) {
@@ -222,6 +344,7 @@ impl KeySet {
                 }
                 cursors[b] += 1;
             }
+            self.scratch.cursors = cursors;
         }
         for b in 0..BUCKETS {
             if let Some(keys) = fresh.get_mut(starts[b] as usize..starts[b + 1] as usize) {
@@ -253,7 +376,78 @@ impl KeySet {
             }
             self.offsets[b + 1] = new_end as u32;
         }
+        self.scratch.starts = starts;
     }
+}
+
+/// `sorted` = `items` sorted by (scrambled key, position): a counting sort on the top bits
+/// (about one item per bin), then each bin sorted on its own. `starts`, `cursors`: scratch.
+fn sort_scrambled(
+    items: &[(u64, u32)],
+    sorted: &mut Vec<(u64, u32)>,
+    starts: &mut Vec<u32>,
+    cursors: &mut Vec<u32>,
+) {
+    // Scrambled keys are uniform on 50 bits: about one item per bin.
+    let bits = (usize::BITS - items.len().leading_zeros()).clamp(4, 20);
+    let shift = 50 - bits;
+    let bins = 1usize << bits;
+    starts.clear();
+    starts.resize(bins + 1, 0);
+    for (s, _) in items {
+        starts[(s >> shift) as usize + 1] += 1;
+    }
+    for b in 0..bins {
+        starts[b + 1] += starts[b];
+    }
+    sorted.clear();
+    sorted.resize(items.len(), (0, 0));
+    // Stable: within a bin, items keep their (ascending) positions.
+    cursors.clear();
+    cursors.extend_from_slice(&starts[..bins]);
+    for item in items {
+        let bin = (item.0 >> shift) as usize;
+        if let Some(slot) = sorted.get_mut(cursors[bin] as usize) {
+            *slot = *item;
+        }
+        cursors[bin] += 1;
+    }
+    for b in 0..bins {
+        let Some(bin) = sorted.get_mut(starts[b] as usize..starts[b + 1] as usize) else {
+            continue;
+        };
+        if bin.len() <= 16 {
+            // Insertion sort on the key only: stable, so equal keys stay in position order.
+            for i in 1..bin.len() {
+                let mut j = i;
+                while j > 0 && bin[j - 1].0 > bin[j].0 {
+                    bin.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
+        } else {
+            // A crowded bin (keys chosen to collide): no quadratic sort.
+            bin.sort_unstable();
+        }
+    }
+}
+
+/// `out` = the ascending merge of the ascending, disjoint `a` and `b`.
+fn merge_sorted(a: &[u64], b: &[u64], out: &mut Vec<u64>) {
+    out.clear();
+    out.reserve(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] < b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
 }
 
 /// The slot where `rem` would be in a sorted bucket `start..end` of uniform remainders.
@@ -295,6 +489,56 @@ mod tests {
         }
         assert!(!set.contains(1));
         assert!(set.insert(COMPACT_LIMIT + 5) && !set.insert(COMPACT_LIMIT + 5));
+    }
+
+    /// Large batches take the sorted path: the same answers as a model set, with repeats
+    /// inside a batch, across batches, across merges, and single inserts in between.
+    #[test]
+    fn sorted_batches_answer_like_a_model() {
+        let mut set = KeySet::default();
+        let mut model = BTreeSet::new();
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..40 {
+            let len = SORTED_FROM + (next() % 20_000) as usize;
+            let keys: Vec<u64> = (0..len)
+                .map(|_| match next() % 10 {
+                    // Small range: many repeats within and across batches.
+                    0..=3 => next() % 50_000,
+                    4 => next() | COMPACT_LIMIT,
+                    _ => next() % COMPACT_LIMIT,
+                })
+                .collect();
+            let mut new = vec![false; len];
+            set.insert_many(&keys, &mut new);
+            for (k, n) in keys.iter().zip(&new) {
+                assert_eq!(*n, model.insert(*k), "round {round}, key {k}");
+            }
+            for _ in 0..100 {
+                let k = next() % 60_000;
+                assert_eq!(set.insert(k), model.insert(k));
+            }
+        }
+        assert_eq!(set.len(), model.len());
+        assert!(model.iter().step_by(101).all(|k| set.contains(*k)));
+    }
+
+    #[test]
+    fn crowded_bins_sort_exactly() {
+        // Scrambled values sharing their top bits: one bin holds them all.
+        let items: Vec<(u64, u32)> = (0..5000u32)
+            .map(|i| (u64::from(i % 700) * 3 + 7, i))
+            .collect();
+        let (mut sorted, mut starts, mut cursors) = (Vec::new(), Vec::new(), Vec::new());
+        sort_scrambled(&items, &mut sorted, &mut starts, &mut cursors);
+        let mut expected = items.clone();
+        expected.sort_unstable();
+        assert_eq!(sorted, expected);
     }
 
     proptest! {

@@ -8,6 +8,7 @@
 //!
 //! Data flows one way: bytes → text → records → rules → diagnostics, and records → text → bytes.
 
+mod bytes;
 mod cross;
 mod csv;
 mod emit;

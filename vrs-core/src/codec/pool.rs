@@ -29,8 +29,16 @@ const BATCH_RECORDS: usize = 256;
 /// Bytes of record text per batch (and most bytes of one run of lines), for files with long
 /// rows.
 pub(crate) const BATCH_BYTES: usize = 256 * 1024;
-/// Emptied batches kept for reuse.
-const SPARE_BATCHES: usize = 8;
+/// Checked jobs applied together at most: their rows' seen-set lookups are sorted as one
+/// batch, which makes them cheap; bounds the text held back to 16 × [`BATCH_BYTES`].
+const APPLY_JOBS: usize = 16;
+/// Rows enough for one such batch (some 40,000 keys on a ledger export).
+const APPLY_ROWS: usize = 8192;
+/// Jobs queued per worker.
+const QUEUED_PER_WORKER: usize = 6;
+/// Emptied batches kept for reuse: as many as can be in flight (queued, being checked,
+/// waiting to be applied).
+const SPARE_BATCHES: usize = 32;
 
 type Batch = RecordBatch<EncodingState>;
 
@@ -63,6 +71,10 @@ impl Job {
         }
     }
 }
+
+/// A job handed to a worker: its place in file order, the job, and an emptied list for its
+/// rows (reused, so that no job allocates one afresh).
+type Work = (usize, Job, Vec<DeferredRow>);
 
 /// A job a worker has checked.
 struct Checked {
@@ -112,7 +124,7 @@ impl FieldText for LineText<'_> {
 /// Worker threads and the batches in flight.
 pub(crate) struct Pool {
     /// Closed (set to `None`) when the input ends, which lets the workers finish.
-    work: Option<SyncSender<(usize, Job)>>,
+    work: Option<SyncSender<Work>>,
     done: Receiver<Checked>,
     handles: Vec<JoinHandle<()>>,
     /// The batch being filled.
@@ -123,6 +135,7 @@ pub(crate) struct Pool {
     waiting: BTreeMap<usize, Checked>,
     spare: Vec<Batch>,
     spare_runs: Vec<LineRun>,
+    spare_rows: Vec<Vec<DeferredRow>>,
     /// Checks a job on the calling thread when every worker is busy.
     local: RecordSink,
     /// Field bounds of a line being parsed here.
@@ -143,9 +156,9 @@ impl std::fmt::Debug for Pool {
 fn check(
     worker: &mut RecordSink,
     bounds: &mut Vec<(usize, usize)>,
-    index: usize,
-    mut job: Job,
+    (index, mut job, rows): Work,
 ) -> Checked {
+    worker.engine.list_deferred_in(rows);
     match &mut job {
         Job::Records(batch) => {
             for i in 0..batch.len() {
@@ -181,8 +194,9 @@ impl Pool {
     /// Starts `threads` workers checking rows as `sink` would. `None` when no thread could be
     /// started (the caller then goes on alone).
     pub(crate) fn start(sink: &RecordSink, threads: usize) -> Option<Pool> {
-        // Two jobs queued per worker: one to take up while the calling thread checks one itself.
-        let (work, work_rx) = mpsc::sync_channel::<(usize, Job)>(2 * threads);
+        // Jobs queued per worker: enough to keep it busy while the calling thread checks one
+        // itself or applies a group of checked jobs.
+        let (work, work_rx) = mpsc::sync_channel::<Work>(QUEUED_PER_WORKER * threads);
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (done_tx, done) = mpsc::channel();
         let mut handles = Vec::with_capacity(threads);
@@ -199,11 +213,8 @@ impl Pool {
                         Ok(rx) => rx.recv(),
                         Err(_) => break,
                     };
-                    let Ok((index, job)) = job else { break };
-                    if done_tx
-                        .send(check(&mut worker, &mut bounds, index, job))
-                        .is_err()
-                    {
+                    let Ok(work) = job else { break };
+                    if done_tx.send(check(&mut worker, &mut bounds, work)).is_err() {
                         break;
                     }
                 });
@@ -225,6 +236,7 @@ impl Pool {
             waiting: BTreeMap::new(),
             spare: Vec::new(),
             spare_runs: Vec::new(),
+            spare_rows: Vec::new(),
             local: sink.worker(),
             bounds: Vec::new(),
         })
@@ -263,12 +275,17 @@ impl Pool {
     fn send(&mut self, job: Job, sink: &mut RecordSink) {
         let index = self.sent;
         self.sent += 1;
-        match self.work.as_ref().map(|work| work.try_send((index, job))) {
+        let rows = self.spare_rows.pop().unwrap_or_default();
+        match self
+            .work
+            .as_ref()
+            .map(|work| work.try_send((index, job, rows)))
+        {
             Some(Ok(())) => {}
             // Every worker is busy and the queue is full: check this job here rather than
             // wait, so the calling thread's spare time goes into checking rows too.
-            Some(Err(TrySendError::Full((index, job)))) => {
-                let checked = check(&mut self.local, &mut self.bounds, index, job);
+            Some(Err(TrySendError::Full(work))) => {
+                let checked = check(&mut self.local, &mut self.bounds, work);
                 self.waiting.insert(index, checked);
             }
             // Every worker has stopped, i.e. panicked: `finish` re-raises that.
@@ -277,12 +294,23 @@ impl Pool {
         self.collect(sink, false);
     }
 
-    /// Applies checked batches in file order; with `wait`, until every batch sent is applied
-    /// (or no worker is left).
+    /// Applies checked batches in file order, [`APPLY_JOBS`] at a time; with `wait`, until
+    /// every batch sent is applied (or no worker is left).
     fn collect(&mut self, sink: &mut RecordSink, wait: bool) {
         loop {
-            while let Some(checked) = self.waiting.remove(&self.applied) {
-                self.apply(checked, sink);
+            let mut ready = 0;
+            let mut rows = 0;
+            while ready < APPLY_JOBS && rows < APPLY_ROWS {
+                match self.waiting.get(&(self.applied + ready)) {
+                    Some(checked) => rows += checked.deferred.len(),
+                    None => break,
+                }
+                ready += 1;
+            }
+            let all_ready = self.applied + ready == self.sent;
+            if ready == APPLY_JOBS || rows >= APPLY_ROWS || (ready > 0 && all_ready && wait) {
+                self.apply_group(ready, sink);
+                continue;
             }
             if self.applied == self.sent {
                 return;
@@ -301,7 +329,22 @@ impl Pool {
         }
     }
 
-    /// Adds a checked job to the report: each row's diagnostics, then its cross-row rules.
+    /// Applies the next `count` checked jobs, their seen-set lookups done together.
+    fn apply_group(&mut self, count: usize, sink: &mut RecordSink) {
+        let first = self.applied;
+        let jobs: Vec<Checked> = (first..first + count)
+            .filter_map(|i| self.waiting.remove(&i))
+            .collect();
+        sink.engine
+            .prepare_batch(jobs.iter().map(|checked| checked.deferred.as_slice()));
+        for checked in jobs {
+            self.apply(checked, sink);
+        }
+        sink.engine.end_batch();
+    }
+
+    /// Adds a checked job to the report: each row's diagnostics, then its cross-row rules
+    /// (their seen-set answers prepared by [`apply_group`](Self::apply_group)).
     fn apply(&mut self, checked: Checked, sink: &mut RecordSink) {
         let Checked {
             mut job,
@@ -314,7 +357,6 @@ impl Pool {
         let mut added = 0;
         let mut lines = Vec::new();
         let limits = limits(sink);
-        sink.engine.prepare_batch(&deferred);
         for row in &deferred {
             for d in diagnostics
                 .by_ref()
@@ -348,13 +390,17 @@ impl Pool {
                 }
             }
         }
-        sink.engine.end_batch();
         for d in diagnostics {
             sink.engine.emit.builder.push(d);
         }
         sink.engine.add_rows(rows);
         self.applied += 1;
         job.clear();
+        if self.spare_rows.len() < SPARE_BATCHES {
+            let mut deferred = deferred;
+            deferred.clear();
+            self.spare_rows.push(deferred);
+        }
         match job {
             Job::Records(batch) if self.spare.len() < SPARE_BATCHES => self.spare.push(batch),
             Job::Lines(run) if self.spare_runs.len() < SPARE_BATCHES => self.spare_runs.push(run),

@@ -53,6 +53,13 @@ impl AddresseeNumber {
     /// );
     /// ```
     pub fn parse_with_max(s: &str, max_chars: usize) -> Result<Self, IdError> {
+        Self::check_with_max(s, max_chars)?;
+        Ok(AddresseeNumber(s.to_owned()))
+    }
+
+    /// The checks of [`parse_with_max`](Self::parse_with_max) without keeping the value (a
+    /// validator checks millions of them and keeps none).
+    pub(crate) fn check_with_max(s: &str, max_chars: usize) -> Result<(), IdError> {
         check_not_blank(s, KIND)?;
         if let Some(position) = first_position(s, char::is_control) {
             return Err(IdError::ControlCharacter {
@@ -68,7 +75,7 @@ impl AddresseeNumber {
                 found,
             });
         }
-        Ok(AddresseeNumber(s.to_owned()))
+        Ok(())
     }
 
     /// The addressee number as given.
@@ -88,9 +95,16 @@ impl AddresseeNumber {
     /// # Ok::<(), vrs_core::id::IdError>(())
     /// ```
     pub fn is_zero_filled_numeric(&self) -> bool {
-        self.0.len() > 1 && self.0.starts_with('0') && self.0.bytes().all(|b| b.is_ascii_digit())
+        is_zero_filled_numeric(&self.0)
     }
 }
+
+/// [`AddresseeNumber::is_zero_filled_numeric`] of a string.
+pub(crate) fn is_zero_filled_numeric(s: &str) -> bool {
+    s.len() > 1 && s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl AddresseeNumber {}
 
 impl fmt::Debug for AddresseeNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

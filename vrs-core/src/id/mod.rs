@@ -30,6 +30,7 @@ mod my_number;
 mod ocr;
 mod voucher;
 
+pub(crate) use addressee::is_zero_filled_numeric;
 pub use addressee::AddresseeNumber;
 pub use error::{IdError, IdKind};
 pub use municipality::MunicipalityCode;

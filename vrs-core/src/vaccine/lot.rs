@@ -84,6 +84,27 @@ pub fn check_lot(raw: &str) -> Result<Cow<'_, str>, VaccineError> {
 /// assert!(lot_has_shape("082E21A", "999A99A"));
 /// ```
 pub fn lot_has_shape(lot: &str, shape: &str) -> bool {
+    // Byte by byte while the shape is ASCII (table shapes are): a lot byte outside ASCII then
+    // never matches, just as its character would not.
+    let (lot_bytes, shape_bytes) = (lot.as_bytes(), shape.as_bytes());
+    if shape_bytes.last().is_some_and(u8::is_ascii) {
+        let mut matched = lot_bytes.len() == shape_bytes.len();
+        for (c, s) in lot_bytes.iter().zip(shape_bytes) {
+            matched &= match s {
+                b'A' => c.is_ascii_alphabetic(),
+                b'9' => c.is_ascii_digit(),
+                other if other.is_ascii() => c == other,
+                // A shape with a character outside ASCII: compare characters.
+                _ => return lot_has_shape_chars(lot, shape),
+            };
+        }
+        return matched;
+    }
+    lot_has_shape_chars(lot, shape)
+}
+
+/// [`lot_has_shape`], character by character.
+fn lot_has_shape_chars(lot: &str, shape: &str) -> bool {
     let mut lot_chars = lot.chars();
     for s in shape.chars() {
         let Some(c) = lot_chars.next() else {
@@ -184,6 +205,11 @@ mod tests {
             let wide: String = s.chars().map(|c| char::from_u32(u32::from(c) + 0xFEE0).unwrap()).collect();
             let folded = check_lot(&wide).unwrap();
             prop_assert_eq!(folded.as_ref(), s.as_str());
+        }
+
+        #[test]
+        fn shape_matching_by_bytes_agrees_with_characters(lot in "[A9a1Zé９Ａ-]{0,6}", shape in "[A9aé-]{0,6}") {
+            prop_assert_eq!(lot_has_shape(&lot, &shape), lot_has_shape_chars(&lot, &shape));
         }
 
         #[test]

@@ -58,12 +58,14 @@ pub struct VaccineTables {
     /// Normalised spelling → manufacturer; rebuilt on every construction.
     #[serde(skip)]
     lookup: HashMap<String, ManufacturerId>,
-    /// Rule indexes by dose number (`[n]` lists the rules that can apply to dose `n`), so a
-    /// lookup scans a handful of rows, not the whole table; rebuilt with `lookup`.
+    /// Rule indexes by dose number and manufacturer (`[n][m]`: the rules that can apply to
+    /// dose `n` of maker slot `m`, see [`maker_slot`](Self::maker_slot)), best first, so a
+    /// lookup returns the first rule in force on the date: a check of every dose of every
+    /// row costs a comparison or two, not a scan of the table. Rebuilt with `lookup`.
     #[serde(skip)]
-    intervals_by_dose: Vec<Vec<usize>>,
+    intervals_by_dose: Vec<Vec<Vec<usize>>>,
     #[serde(skip)]
-    ages_by_dose: Vec<Vec<usize>>,
+    ages_by_dose: Vec<Vec<Vec<usize>>>,
 }
 
 /// The JSON document, field for field; deserialised first, then validated.
@@ -180,21 +182,55 @@ impl VaccineTables {
         let lookup = self.validate()?;
         self.lookup = lookup;
         let doses = usize::from(DoseNumber::MAX) + 1;
-        self.intervals_by_dose = (0..doses)
-            .map(|n| {
-                (0..self.intervals.len())
-                    .filter(|&i| usize::from(self.intervals[i].dose) == n)
-                    .collect()
-            })
-            .collect();
-        self.ages_by_dose = (0..doses)
-            .map(|n| {
-                (0..self.ages.len())
-                    .filter(|&i| u8::try_from(n).is_ok_and(|n| self.ages[i].covers_dose(n)))
-                    .collect()
-            })
-            .collect();
+        let slots = self.manufacturers.len() + 1;
+        let mut intervals_by_dose = vec![vec![Vec::new(); slots]; doses];
+        let mut ages_by_dose = vec![vec![Vec::new(); slots]; doses];
+        for (n, by_maker) in intervals_by_dose.iter_mut().enumerate() {
+            for (slot, rules) in by_maker.iter_mut().enumerate() {
+                let key = self.key_of(Self::slot_maker(slot));
+                rules.extend((0..self.intervals.len()).filter(|&i| {
+                    let r = &self.intervals[i];
+                    usize::from(r.dose) == n && maker_matches(r.manufacturer.as_deref(), key)
+                }));
+                // Stable: equally good rules keep their table order (the first one wins).
+                rules.sort_by_key(|&i| {
+                    let r = &self.intervals[i];
+                    (Reverse(r.manufacturer.is_some()), Reverse(r.valid_from))
+                });
+            }
+        }
+        for (n, by_maker) in ages_by_dose.iter_mut().enumerate() {
+            for (slot, rules) in by_maker.iter_mut().enumerate() {
+                let key = self.key_of(Self::slot_maker(slot));
+                rules.extend((0..self.ages.len()).filter(|&i| {
+                    let r = &self.ages[i];
+                    u8::try_from(n).is_ok_and(|n| r.covers_dose(n))
+                        && maker_matches(r.manufacturer.as_deref(), key)
+                }));
+                rules.sort_by_key(|&i| {
+                    let r = &self.ages[i];
+                    (Reverse(r.manufacturer.is_some()), r.min_age_months)
+                });
+            }
+        }
+        self.intervals_by_dose = intervals_by_dose;
+        self.ages_by_dose = ages_by_dose;
         Ok(())
+    }
+
+    /// The index slot of a manufacturer in the rule indexes: 0 for none (or an unknown id).
+    fn maker_slot(&self, maker: Option<ManufacturerId>) -> usize {
+        maker
+            .map(|id| usize::from(id.0))
+            .filter(|i| *i < self.manufacturers.len())
+            .map_or(0, |i| i + 1)
+    }
+
+    /// The manufacturer of index slot `slot`.
+    fn slot_maker(slot: usize) -> Option<ManufacturerId> {
+        slot.checked_sub(1)
+            .and_then(|i| u16::try_from(i).ok())
+            .map(ManufacturerId)
     }
 
     fn validate(&self) -> Result<HashMap<String, ManufacturerId>, VaccineError> {
@@ -344,15 +380,13 @@ impl VaccineTables {
         maker: Option<ManufacturerId>,
         vaccinated_on: Date,
     ) -> Option<&IntervalRule> {
-        let key = self.key_of(maker);
         self.intervals_by_dose
             .get(usize::from(dose.get()))
+            .and_then(|by_maker| by_maker.get(self.maker_slot(maker)))
             .into_iter()
             .flatten()
             .filter_map(|&i| self.intervals.get(i))
-            .filter(|r| r.applies_on(vaccinated_on))
-            .filter(|r| maker_matches(r.manufacturer.as_deref(), key))
-            .min_by_key(|r| (Reverse(r.manufacturer.is_some()), Reverse(r.valid_from)))
+            .find(|r| r.applies_on(vaccinated_on))
     }
 
     /// The minimum-age rule for dose `dose` given on `vaccinated_on`.
@@ -367,15 +401,13 @@ impl VaccineTables {
         maker: Option<ManufacturerId>,
         vaccinated_on: Date,
     ) -> Option<&AgeRule> {
-        let key = self.key_of(maker);
         self.ages_by_dose
             .get(usize::from(dose.get()))
+            .and_then(|by_maker| by_maker.get(self.maker_slot(maker)))
             .into_iter()
             .flatten()
             .filter_map(|&i| self.ages.get(i))
-            .filter(|r| r.applies_on(vaccinated_on))
-            .filter(|r| maker_matches(r.manufacturer.as_deref(), key))
-            .min_by_key(|r| (Reverse(r.manufacturer.is_some()), r.min_age_months))
+            .find(|r| r.applies_on(vaccinated_on))
     }
 
     /// Whether `lot` has one of the manufacturer's expected shapes (see
@@ -414,6 +446,40 @@ mod tests {
 
     fn dose(n: u8) -> DoseNumber {
         DoseNumber::new(n).unwrap()
+    }
+
+    /// The rule lookups as the tables define them: every rule in force, best by specificity,
+    /// then by start date (intervals) or minimum age (ages), then table order.
+    #[test]
+    fn indexed_lookups_pick_the_rule_a_full_scan_picks() {
+        let t = tables();
+        let makers = (0..=t.manufacturers.len() as u16).map(|i| Some(ManufacturerId(i)));
+        let makers: Vec<Option<ManufacturerId>> = std::iter::once(None).chain(makers).collect();
+        let mut day = d(2020, 1, 1);
+        while day < d(2027, 1, 1) {
+            for n in 1..=DoseNumber::MAX {
+                for maker in &makers {
+                    let key = t.key_of(*maker);
+                    let interval = t
+                        .intervals
+                        .iter()
+                        .filter(|r| r.dose == n && r.applies_on(day))
+                        .filter(|r| maker_matches(r.manufacturer.as_deref(), key))
+                        .min_by_key(|r| (Reverse(r.manufacturer.is_some()), Reverse(r.valid_from)));
+                    let got = t.min_interval(dose(n), *maker, day);
+                    assert_eq!(got.map(|r| r as *const _), interval.map(|r| r as *const _));
+                    let age = t
+                        .ages
+                        .iter()
+                        .filter(|r| r.covers_dose(n) && r.applies_on(day))
+                        .filter(|r| maker_matches(r.manufacturer.as_deref(), key))
+                        .min_by_key(|r| (Reverse(r.manufacturer.is_some()), r.min_age_months));
+                    let got = t.min_age(dose(n), *maker, day);
+                    assert_eq!(got.map(|r| r as *const _), age.map(|r| r as *const _));
+                }
+            }
+            day = day.add_days(5).unwrap();
+        }
     }
 
     fn tables() -> VaccineTables {
