@@ -1,6 +1,7 @@
 //! Byte tests eight bytes at a time (one `u64` word), for the per-field scans every row
 //! pays for: commas of a line, digit-only fields, control characters. Exact: each test
-//! sets the high bit of a byte from that byte alone (no carry or borrow crosses bytes).
+//! sets the high bit of a byte from that byte alone (no carry or borrow crosses bytes), or
+//! answers yes or no for the whole word.
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
@@ -21,12 +22,6 @@ pub(crate) fn bytes_equal(word: u64, byte: u8) -> u64 {
     zero_bytes(word ^ (ONES * u64::from(byte)))
 }
 
-/// The high bit of each byte of `word` that is a C0 control (below 0x20) or DEL.
-fn control_bytes(word: u64) -> u64 {
-    // Below 0x20: bytes 0x00..0x1F have neither bit 5, 6 nor 7 set.
-    zero_bytes(word & (ONES * 0xE0)) | bytes_equal(word, 0x7F)
-}
-
 /// Whether `s` is made of ASCII digits only (true for the empty string).
 pub(crate) fn all_ascii_digits(s: &str) -> bool {
     let mut words = s.as_bytes().chunks_exact(8);
@@ -40,31 +35,32 @@ pub(crate) fn all_ascii_digits(s: &str) -> bool {
     words.remainder().iter().all(u8::is_ascii_digit)
 }
 
-/// Whether `s` holds a control character (C0, DEL, C1) or U+FEFF. Eight bytes at a time,
-/// looking also for the lead bytes of the two multi-byte cases (a C1 control is `C2 80..9F`
-/// in UTF-8, U+FEFF is `EF BB BF`); only where one is found are the bytes after it read.
+/// Whether any byte of `word` is zero (exact as a yes/no answer, not per byte).
+fn any_zero(word: u64) -> bool {
+    word.wrapping_sub(ONES) & !word & (ONES * 0x80) != 0
+}
+
+/// Whether `s` holds a control character (C0, DEL, C1) or U+FEFF. C0 and DEL eight bytes at a
+/// time; then the lead bytes of the two multi-byte cases (a C1 control is `C2 80..9F` in
+/// UTF-8, U+FEFF is `EF BB BF`), found by memchr, and the bytes after each.
 pub(crate) fn holds_control(s: &str) -> bool {
     let bytes = s.as_bytes();
     let mut words = bytes.chunks_exact(8);
-    let mut leads = 0;
+    let mut found = false;
     for w in &mut words {
         let x = word(w);
-        if control_bytes(x) != 0 {
-            return true;
-        }
-        leads |= bytes_equal(x, 0xC2) | bytes_equal(x, 0xEF);
+        // Below 0x20: bytes 0x00..0x1F have neither bit 5, 6 nor 7 set.
+        found |= any_zero(x & (ONES * 0xE0)) | any_zero(x ^ (ONES * 0x7F));
     }
-    let rest = words.remainder();
-    if rest.iter().any(|&b| b < 0x20 || b == 0x7F) {
+    if found || words.remainder().iter().any(|&b| b < 0x20 || b == 0x7F) {
         return true;
     }
-    if leads == 0 && !rest.iter().any(|&b| b == 0xC2 || b == 0xEF) {
+    if s.is_ascii() {
         return false;
     }
-    bytes.iter().enumerate().any(|(i, b)| match b {
+    memchr::memchr2_iter(0xC2, 0xEF, bytes).any(|i| match bytes[i] {
         0xC2 => bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)),
-        0xEF => bytes.get(i + 1..i + 3) == Some(&[0xBB, 0xBF][..]),
-        _ => false,
+        _ => bytes.get(i + 1..i + 3) == Some(&[0xBB, 0xBF][..]),
     })
 }
 
@@ -90,7 +86,7 @@ mod tests {
                     let x = u64::from_le_bytes(w);
                     assert_eq!(zero_bytes(x), mask(&|b| b == 0), "{w:?}");
                     assert_eq!(bytes_equal(x, b','), mask(&|b| b == b','), "{w:?}");
-                    assert_eq!(control_bytes(x), mask(&|b| b < 0x20 || b == 0x7F), "{w:?}");
+                    assert_eq!(any_zero(x), w.contains(&0), "{w:?}");
                 }
             }
         }

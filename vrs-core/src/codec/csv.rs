@@ -573,7 +573,8 @@ pub(crate) fn simple_lines_prefix(data: &[u8], cap: usize) -> (usize, u64) {
         len = memchr::memrchr(b'\n', &region[..at]).map_or(0, |nl| nl + 1);
         break;
     }
-    let lines = region[..len].iter().filter(|b| **b == b'\n').count() as u64;
+    // memchr's count: a plain filter-and-count loop here cost more than the rest together.
+    let lines = memchr::memchr_iter(b'\n', &region[..len]).count() as u64;
     (len, lines)
 }
 

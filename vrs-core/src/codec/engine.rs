@@ -305,8 +305,17 @@ impl Engine {
         self.emit.row(Code::F02, Severity::Error, line, en, ja);
     }
 
-    /// Validates one data row. `ok[i]` is false for fields that could not be decoded (already reported).
-    pub(crate) fn row(&mut self, values: &[&str], ok: &[bool], line: u64, field_lines: &[u64]) {
+    /// Validates one data row. `ok[i]` is false for fields that could not be decoded (already
+    /// reported). `no_controls`: the caller knows no field holds a control character or a BOM
+    /// (it checked the whole record at once), so fields need not be scanned one by one.
+    pub(crate) fn row(
+        &mut self,
+        values: &[&str],
+        ok: &[bool],
+        line: u64,
+        field_lines: &[u64],
+        no_controls: bool,
+    ) {
         self.rows += 1;
         let errors_before = self.emit.builder.error_count();
         let expected = self.layout.columns.len();
@@ -383,7 +392,7 @@ impl Engine {
                 continue;
             }
             // Digit strings (most fields of a dose block) need no control-character scan.
-            if let Some((pos, c)) = (!all_ascii_digits(v) && holds_control(v))
+            if let Some((pos, c)) = (!no_controls && !all_ascii_digits(v) && holds_control(v))
                 .then(|| crate::text::first_control_char(v))
                 .flatten()
             {

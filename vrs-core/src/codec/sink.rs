@@ -246,7 +246,10 @@ impl RecordSink {
                 values.extend((0..r.len()).map_while(|i| all.get(r.field_range(i))));
                 let sliced = values.len() == r.len();
                 if sliced {
-                    self.dispatch(&values, &[], r.line);
+                    // One scan of the whole record instead of one per field: a control
+                    // character is rare, and where there is one the fields are scanned.
+                    let no_controls = !super::bytes::holds_control(all);
+                    self.dispatch(&values, &[], r.line, no_controls);
                 }
                 self.values = recycle(values);
                 if sliced {
@@ -296,17 +299,17 @@ impl RecordSink {
                 .iter()
                 .map(|&(a, b)| text.get(a..b).unwrap_or("")),
         );
-        self.dispatch(&values, &ok, r.line);
+        self.dispatch(&values, &ok, r.line, false);
         self.values = recycle(values);
         self.text = text;
         self.ok = ok;
     }
 
-    fn dispatch(&mut self, values: &[&str], ok: &[bool], line: u64) {
+    fn dispatch(&mut self, values: &[&str], ok: &[bool], line: u64, no_controls: bool) {
         if self.engine.expects_header() {
             self.engine.header(values, line);
         } else {
-            self.engine.row(values, ok, line, &self.lines);
+            self.engine.row(values, ok, line, &self.lines, no_controls);
         }
     }
 }

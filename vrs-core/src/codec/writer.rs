@@ -338,7 +338,7 @@ impl<W: Write> CheckedWriter<W> {
         {
             let values: Vec<&str> = self.current.iter().map(String::as_str).collect();
             // Every value is decoded text on one line: the engine's defaults for `ok` and field lines.
-            self.engine.row(&values, &[], line, &[]);
+            self.engine.row(&values, &[], line, &[], false);
         }
         let found = self.engine.emit.builder.stored_since(before).to_vec();
         if found.iter().any(|d| d.severity == Severity::Error) {
