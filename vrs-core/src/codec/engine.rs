@@ -14,7 +14,7 @@ use super::cross::{
     KeySet, PersonDoses,
 };
 use super::emit::Emitter;
-use super::field::{check_field, field_bit, FieldCtx, Memo, RowData, MAX_BLOCKS};
+use super::field::{check_field, field_bit, CrossRow, FieldCtx, Memo, RowData, MAX_BLOCKS};
 use super::options::ValidateOptions;
 use super::rules::{check_row, pair_findings, RoleIndex, RowCtx};
 
@@ -59,7 +59,7 @@ struct Prepared {
 }
 
 /// The keys of `row` in the seen set: the person (S03), then each distinct voucher (V02).
-fn seen_keys(cross: &mut CrossState, row: &RowData) -> SeenKeys {
+fn seen_keys(cross: &mut CrossState, row: &CrossRow) -> SeenKeys {
     let mut seen = SeenKeys {
         keys: [0; 1 + MAX_BLOCKS],
         blocks: [0; 1 + MAX_BLOCKS],
@@ -73,7 +73,7 @@ fn seen_keys(cross: &mut CrossState, row: &RowData) -> SeenKeys {
     }
     let first_voucher = seen.count;
     if let Some(ordinals) = cross.row_vouchers.as_mut() {
-        for (block, slot) in row.doses.iter().enumerate() {
+        for (block, slot) in row.doses().iter().enumerate() {
             let (Some(m), Some(v)) = (slot.municipality, slot.voucher) else {
                 continue;
             };
@@ -105,7 +105,7 @@ pub(crate) struct DeferredRow {
     /// The row's diagnostics end here in the batch's list (cross-row findings follow them).
     pub diag_end: usize,
     /// The typed values the cross-row rules read.
-    pub row: RowData,
+    pub row: CrossRow,
 }
 
 /// Names a download file must never carry as a column (N02).
@@ -126,6 +126,8 @@ pub(crate) struct Engine {
     blinder: Blinder,
     memo: Memo,
     row: RowData,
+    /// The cross-row share of the row whose cross-row rules run.
+    crossing: CrossRow,
     cross: CrossState,
     tenant: Option<MunicipalityCode>,
     rows: u64,
@@ -161,6 +163,7 @@ impl Engine {
             tenant: opts.tenant,
             header_pending: opts.header,
             row: RowData::default(),
+            crossing: CrossRow::default(),
             blinder: Blinder::new(),
             memo: Memo::default(),
             filled: Vec::with_capacity(layout.columns.len()),
@@ -223,7 +226,7 @@ impl Engine {
         text: &T,
         field_lines: &[u64],
     ) {
-        self.row = deferred.row;
+        self.crossing = deferred.row;
         let errors_before = self.emit.builder.error_count();
         self.cross_stage(text, deferred.line, field_lines, errors_before);
     }
@@ -444,10 +447,11 @@ impl Engine {
                 line,
                 record: self.record_index,
                 diag_end: self.emit.buffered(),
-                row: self.row,
+                row: CrossRow::of(&self.row),
             });
             return;
         }
+        self.crossing = CrossRow::of(&self.row);
         self.cross_stage(values, line, field_lines, errors_before);
     }
 
@@ -472,7 +476,7 @@ impl Engine {
         ) {
             return;
         }
-        let Some(code) = self.row.municipality else {
+        let Some(code) = self.crossing.municipality else {
             return;
         };
         match self.tenant {
@@ -555,7 +559,7 @@ impl Engine {
             self.prepared.next += 1;
             return *prepared;
         }
-        let seen = seen_keys(&mut self.cross, &self.row);
+        let seen = seen_keys(&mut self.cross, &self.crossing);
         let keys = &seen.keys[..seen.count];
         let mut known = [false; 1 + MAX_BLOCKS];
         if insert_now {
@@ -615,7 +619,12 @@ impl Engine {
         // V02 in one-row-per-person files: a voucher seen on an earlier row belongs to another person.
         if let Some(i) = (first_voucher..count).find(|i| known[*i]) {
             let block = blocks[i];
-            let slot = self.row.doses[block];
+            let slot = self
+                .crossing
+                .doses()
+                .get(block)
+                .copied()
+                .unwrap_or_default();
             if let (Some(m), Some(v)) = (slot.municipality, slot.voucher) {
                 let col = self.idx.dose_col(block, DoseField::Voucher);
                 self.at(
@@ -629,7 +638,8 @@ impl Engine {
             }
         }
         // V02 / S03 in one-row-per-voucher files.
-        let voucher_owner = match (self.row.municipality, self.row.voucher, self.row.addressee) {
+        let row = &self.crossing;
+        let voucher_owner = match (row.municipality, row.voucher, row.addressee) {
             (Some(m), Some(v), Some(person)) => Some((voucher_key(&m, &v), person, m, v)),
             _ => None,
         };
@@ -667,8 +677,8 @@ impl Engine {
         // N03: one My Number, one addressee number.
         if let (Some(owners), Some(n), Some(person)) = (
             self.cross.my_number_owner.as_ref(),
-            self.row.my_number,
-            self.row.addressee,
+            self.crossing.my_number,
+            self.crossing.addressee,
         ) {
             if owners.get(&n).is_some_and(|owner| *owner != person) {
                 let col = self.idx.my_number;
@@ -699,8 +709,8 @@ impl Engine {
         }
         if let (Some(owners), Some(n), Some(person)) = (
             self.cross.my_number_owner.as_mut(),
-            self.row.my_number,
-            self.row.addressee,
+            self.crossing.my_number,
+            self.crossing.addressee,
         ) {
             owners.entry(n).or_insert(person);
         }
@@ -721,11 +731,12 @@ impl Engine {
         field_lines: &[u64],
     ) -> Option<(u64, DoseFact)> {
         let history = self.cross.doses.as_ref()?;
-        let slot = self.row.doses.first().copied().unwrap_or_default();
-        let (Some(n), Some(date)) = (self.row.dose_number, slot.date) else {
+        let row = &self.crossing;
+        let slot = row.doses().first().copied().unwrap_or_default();
+        let (Some(n), Some(date)) = (row.dose_number, slot.date) else {
             return None;
         };
-        let person = match (self.row.addressee, slot.municipality, slot.voucher) {
+        let person = match (row.addressee, slot.municipality, slot.voucher) {
             (Some(a), _, _) => a,
             (None, Some(m), Some(v)) => person_key_from_voucher(voucher_key(&m, &v)),
             _ => return None,

@@ -86,6 +86,57 @@ impl RowData {
     }
 }
 
+/// The values of one dose block that cross-row rules read.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CrossDose {
+    pub municipality: Option<MunicipalityCode>,
+    pub voucher: Option<VoucherNumber>,
+    pub date: Option<Date>,
+    pub maker: Option<ManufacturerId>,
+}
+
+/// The share of a row's [`RowData`] that cross-row rules read: about two thirds smaller, and
+/// it is what a worker hands to the thread running those rules for every row.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CrossRow {
+    pub addressee: Option<u64>,
+    pub my_number: Option<u64>,
+    pub municipality: Option<MunicipalityCode>,
+    pub voucher: Option<VoucherNumber>,
+    pub dose_number: Option<DoseNumber>,
+    doses: [CrossDose; MAX_BLOCKS],
+    blocks: u8,
+}
+
+impl CrossRow {
+    pub fn of(row: &RowData) -> Self {
+        let mut cross = CrossRow {
+            addressee: row.addressee,
+            my_number: row.my_number,
+            municipality: row.municipality,
+            voucher: row.voucher,
+            dose_number: row.dose_number,
+            doses: [CrossDose::default(); MAX_BLOCKS],
+            blocks: 0,
+        };
+        for (to, from) in cross.doses.iter_mut().zip(row.doses.iter()) {
+            *to = CrossDose {
+                municipality: from.municipality,
+                voucher: from.voucher,
+                date: from.date,
+                maker: from.maker,
+            };
+            cross.blocks += 1;
+        }
+        cross
+    }
+
+    /// The dose blocks of the row.
+    pub fn doses(&self) -> &[CrossDose] {
+        self.doses.get(..usize::from(self.blocks)).unwrap_or(&[])
+    }
+}
+
 /// Answers remembered across rows: a file holds few distinct municipalities and makers, so
 /// the last answers are almost always the next ones.
 #[derive(Debug, Default)]

@@ -93,7 +93,6 @@ struct SortScratch {
     /// `sorted` positions of the first occurrences still being looked up, and the answers.
     probe: Vec<u64>,
     found: Vec<bool>,
-    merged_pending: Vec<u64>,
 }
 
 impl KeySet {
@@ -227,8 +226,7 @@ impl KeySet {
                 }
             }
         }
-        merge_sorted(&self.pending_sorted, &sc.fresh, &mut sc.merged_pending);
-        std::mem::swap(&mut self.pending_sorted, &mut sc.merged_pending);
+        merge_into(&mut self.pending_sorted, &sc.fresh);
         self.scratch = sc;
         if self.pending_len() >= PENDING_CAP {
             self.merge();
@@ -432,22 +430,23 @@ fn sort_scrambled(
     }
 }
 
-/// `out` = the ascending merge of the ascending, disjoint `a` and `b`.
-fn merge_sorted(a: &[u64], b: &[u64], out: &mut Vec<u64>) {
-    out.clear();
-    out.reserve(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] < b[j] {
-            out.push(a[i]);
-            i += 1;
+/// Merges the ascending `fresh` into the ascending `sorted` (disjoint), in place: from the
+/// back, so no second buffer is needed.
+fn merge_into(sorted: &mut Vec<u64>, fresh: &[u64]) {
+    let old_len = sorted.len();
+    sorted.resize(old_len + fresh.len(), 0);
+    let (mut i, mut j) = (old_len, fresh.len());
+    let mut w = sorted.len();
+    while j > 0 {
+        w -= 1;
+        if i > 0 && sorted[i - 1] > fresh[j - 1] {
+            sorted[w] = sorted[i - 1];
+            i -= 1;
         } else {
-            out.push(b[j]);
-            j += 1;
+            sorted[w] = fresh[j - 1];
+            j -= 1;
         }
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
 }
 
 /// The slot where `rem` would be in a sorted bucket `start..end` of uniform remainders.

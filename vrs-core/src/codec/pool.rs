@@ -28,17 +28,18 @@ use super::sink::{EncodingState, RecordSink, MAX_FIELDS};
 const BATCH_RECORDS: usize = 256;
 /// Bytes of record text per batch (and most bytes of one run of lines), for files with long
 /// rows.
-pub(crate) const BATCH_BYTES: usize = 256 * 1024;
+pub(crate) const BATCH_BYTES: usize = 128 * 1024;
 /// Checked jobs applied together at most: their rows' seen-set lookups are sorted as one
 /// batch, which makes them cheap; bounds the text held back to 16 × [`BATCH_BYTES`].
 const APPLY_JOBS: usize = 16;
-/// Rows enough for one such batch (some 40,000 keys on a ledger export).
-const APPLY_ROWS: usize = 8192;
+/// Rows enough for one such batch (some 20,000 keys on a ledger export). More rows make each
+/// lookup a little cheaper, but every row held back costs its text and its typed values:
+/// this keeps a 2,000,000-row file under 64 MiB.
+const APPLY_ROWS: usize = 4096;
 /// Jobs queued per worker.
-const QUEUED_PER_WORKER: usize = 6;
-/// Emptied batches kept for reuse: as many as can be in flight (queued, being checked,
-/// waiting to be applied).
-const SPARE_BATCHES: usize = 32;
+const QUEUED_PER_WORKER: usize = 4;
+/// Emptied batches (and row lists) kept for reuse.
+const SPARE_BATCHES: usize = 8;
 
 type Batch = RecordBatch<EncodingState>;
 
