@@ -161,6 +161,15 @@ impl Memo {
         }
     }
 
+    /// Parses a municipality code, answering from the last code looked up in the table when
+    /// the text is the same (a file repeats a few codes in every row).
+    fn municipality(&self, v: &str) -> Result<MunicipalityCode, IdError> {
+        match self.code_table {
+            Some((code, _)) if code.as_str() == v => Ok(code),
+            _ => MunicipalityCode::parse(v),
+        }
+    }
+
     fn maker(
         &mut self,
         tables: &crate::vaccine::VaccineTables,
@@ -282,7 +291,7 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
     };
     let v = value.as_ref();
     match &column.ty {
-        FieldType::MunicipalityCode => match MunicipalityCode::parse(v) {
+        FieldType::MunicipalityCode => match ctx.memo.municipality(v) {
             Ok(code) => {
                 if ctx.opts.check_code_table && !ctx.memo.in_code_table(code) {
                     ctx.report(

@@ -173,11 +173,17 @@ fn check(
         Job::Lines(run) => {
             let limits = limits(worker);
             worker.encoding = run.encoding;
+            // A UTF-8 run is validated once, as a whole, rather than line by line; lines and
+            // fields end at ASCII bytes, so each line of a valid run is valid text.
+            let text = (run.encoding.or_utf8() == Encoding::Utf8)
+                .then(|| simdutf8::basic::from_utf8(&run.bytes).ok())
+                .flatten();
             let starts = &mut run.starts;
             for_each_simple_line(&run.bytes, run.first_line, limits, bounds, |at, record| {
                 worker.engine.record_index = starts.len();
                 starts.push(at);
-                worker.record(record);
+                let line = text.and_then(|t| t.get(at..at + record.bytes().len()));
+                worker.record_known(record, line);
             });
         }
     }

@@ -163,6 +163,13 @@ impl RecordSink {
     }
 
     pub(crate) fn record(&mut self, r: &Record<'_>) {
+        self.record_known(r, None);
+    }
+
+    /// [`record`](Self::record) for a record whose bytes the caller already knows to be the
+    /// valid UTF-8 `text` (it validated a whole run of lines at once), so they are not
+    /// validated again; `None`: not known.
+    pub(crate) fn record_known(&mut self, r: &Record<'_>, text: Option<&str>) {
         if r.is_blank() {
             if !self.engine.expects_header() {
                 self.engine.emit.row(
@@ -238,7 +245,11 @@ impl RecordSink {
         // a UTF-8 file) is sliced in place: delimiters are ASCII, so field boundaries are char
         // boundaries.
         if !r.non_ascii || encoding == Encoding::Utf8 {
-            if let Ok(all) = simdutf8::basic::from_utf8(r.bytes()) {
+            let all = match text.filter(|t| t.len() == r.bytes().len()) {
+                Some(t) => Ok(t),
+                None => simdutf8::basic::from_utf8(r.bytes()),
+            };
+            if let Ok(all) = all {
                 // Fields of a quoted record are stored back to back, so a character could be
                 // valid only across a field boundary: then a slice fails and the per-field path
                 // below reports the field.
