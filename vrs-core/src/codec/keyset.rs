@@ -5,8 +5,10 @@
 //! [`super::cross`]) are scrambled by a fixed bijection on 50 bits, so they spread evenly
 //! whatever their shape, then split into an 18-bit bucket and a 32-bit remainder. The bulk of
 //! the set is one sorted `Vec<u32>` of remainders plus a bucket offset table (1 MiB); new keys
-//! collect in a small hash set and are merged in place when it fills. Nothing is approximate:
-//! `insert` answers exactly whether the key was new. Keys of 2^50 and above go to a plain hash set.
+//! collect in a small hash set (keys inserted one by one) or a sorted vector (keys inserted by
+//! large batches, which are sorted and then looked up in ascending order) and are merged in
+//! place when these fill. Nothing is approximate: `insert` answers exactly whether the key was
+//! new. Keys of 2^50 and above go to a plain hash set.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};

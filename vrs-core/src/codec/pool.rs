@@ -4,11 +4,12 @@
 //! The calling thread hands the workers whole runs of simple lines (no quotes: parsed alike
 //! wherever they are parsed, so the worker parses them) and copies of the records it had to
 //! parse itself (quoted fields, odd line ends); a worker decodes each record and runs every
-//! field and row rule on it, buffering its diagnostics and listing each row's typed values
-//! ([`DeferredRow`]). The calling thread takes
-//! finished batches back in file order, adds each row's diagnostics to the report and runs the
-//! row's cross-row rules right after them, so the report is the one a single thread builds:
-//! same diagnostics, same order, same truncation.
+//! field and row rule on it, buffering its diagnostics and listing the values each row's
+//! cross-row rules read ([`DeferredRow`]). The calling thread takes finished batches back in
+//! file order, a group of them at a time (their seen-set lookups sorted as one batch), adds
+//! each row's diagnostics to the report and runs the row's cross-row rules right after them,
+//! so the report is the one a single thread builds: same diagnostics, same order, same
+//! truncation.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
