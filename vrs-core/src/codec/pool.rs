@@ -37,6 +37,9 @@ const APPLY_JOBS: usize = 16;
 /// lookup a little cheaper, but every row held back costs its text and its typed values:
 /// this keeps a 2,000,000-row file under 64 MiB.
 const APPLY_ROWS: usize = 4096;
+/// Diagnostics enough to apply a group early: a badly broken file does not hold back many
+/// jobs' worth of them.
+const APPLY_DIAGNOSTICS: usize = 4096;
 /// Jobs queued per worker.
 const QUEUED_PER_WORKER: usize = 4;
 /// Emptied batches (and row lists) kept for reuse.
@@ -308,15 +311,20 @@ impl Pool {
         loop {
             let mut ready = 0;
             let mut rows = 0;
-            while ready < APPLY_JOBS && rows < APPLY_ROWS {
+            let mut found = 0;
+            while ready < APPLY_JOBS && rows < APPLY_ROWS && found < APPLY_DIAGNOSTICS {
                 match self.waiting.get(&(self.applied + ready)) {
-                    Some(checked) => rows += checked.deferred.len(),
+                    Some(checked) => {
+                        rows += checked.deferred.len();
+                        found += checked.diagnostics.len();
+                    }
                     None => break,
                 }
                 ready += 1;
             }
             let all_ready = self.applied + ready == self.sent;
-            if ready == APPLY_JOBS || rows >= APPLY_ROWS || (ready > 0 && all_ready && wait) {
+            let full = ready == APPLY_JOBS || rows >= APPLY_ROWS || found >= APPLY_DIAGNOSTICS;
+            if full || (ready > 0 && all_ready && wait) {
                 self.apply_group(ready, sink);
                 continue;
             }

@@ -134,6 +134,43 @@ fn findings_across_batches_match_with_and_without_a_limit() {
 }
 
 #[test]
+fn many_findings_and_repeats_in_large_groups_match() {
+    // Thousands of findings (groups are applied early once 4,096 are waiting) and repeated
+    // rows spread over more than one group of sorted seen-set lookups.
+    let l = layout("ledger-export");
+    let mut rows = lines(&generated(&l, 6000, 23, Encoding::Utf8));
+    for i in (1..rows.len()).step_by(3) {
+        // Dates and registration times of the form 2021…: the letter O instead of a zero.
+        let broken: Vec<u8> = String::from_utf8(rows[i].clone())
+            .unwrap()
+            .replace(",202", ",2O2")
+            .into_bytes();
+        rows[i] = broken;
+    }
+    for (from, to) in [(10, 5000), (2, 5999), (4100, 4200), (700, 3100)] {
+        rows[to] = rows[from].clone();
+    }
+    let bytes = join(&rows);
+    let alone = report(&bytes, &l, 1, None, bytes.len());
+    assert!(
+        alone.contains("\"D01\"") && alone.contains("\"S03\""),
+        "{alone}"
+    );
+    for (max, chunk) in [
+        (None, bytes.len()),
+        (Some(50), bytes.len()),
+        (None, 100_000),
+    ] {
+        let expected = report(&bytes, &l, 1, max, chunk);
+        assert_eq!(
+            report(&bytes, &l, 2, max, chunk),
+            expected,
+            "{max:?} {chunk}"
+        );
+    }
+}
+
+#[test]
 fn upload_rules_with_state_match() {
     // M03 (the first row's municipality is the tenant) and N03 (one My Number, one addressee
     // number) keep state across rows: both run on the calling thread, in file order.
