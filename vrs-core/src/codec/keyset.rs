@@ -23,7 +23,8 @@ const BUCKETS: usize = 1 << BUCKET_BITS;
 const GROUP: usize = 32;
 /// Batches of at least this many keys are sorted before their lookups.
 const SORTED_FROM: usize = 4096;
-/// New keys held before a merge; bounds the hash set's memory (~4.6 MiB).
+/// New keys held before a merge; bounds the pending keys' memory (~4.6 MiB as a hash set,
+/// 2 MiB as a sorted vector).
 const PENDING_CAP: usize = 1 << 18;
 const ROUND_KEYS: [u64; 4] = [
     0x243F_6A88_85A3,
@@ -92,7 +93,7 @@ struct SortScratch {
     cursors: Vec<u32>,
     /// Distinct keys of the batch not found in the set, ascending.
     fresh: Vec<u64>,
-    /// `sorted` positions of the first occurrences still being looked up, and the answers.
+    /// The distinct scrambled keys of the batch, ascending, and whether each is in the set.
     probe: Vec<u64>,
     found: Vec<bool>,
 }
