@@ -234,11 +234,13 @@ impl Pool {
                 Err(_) => break,
             }
         }
-        if handles.is_empty() {
+        if handles.is_empty() && threads > 0 {
             return None;
         }
+        // No worker asked for: every job is checked here (`work` closed).
+        let work = (!handles.is_empty()).then_some(work);
         Some(Pool {
-            work: Some(work),
+            work,
             done,
             handles,
             current: Batch::default(),
@@ -286,21 +288,22 @@ impl Pool {
     fn send(&mut self, job: Job, sink: &mut RecordSink) {
         let index = self.sent;
         self.sent += 1;
-        let rows = self.spare_rows.pop().unwrap_or_default();
-        match self
-            .work
-            .as_ref()
-            .map(|work| work.try_send((index, job, rows)))
-        {
-            Some(Ok(())) => {}
+        let work = (index, job, self.spare_rows.pop().unwrap_or_default());
+        let sent = match self.work.as_ref() {
+            Some(queue) => queue.try_send(work),
+            // No workers: every job is checked here, and applied in groups.
+            None => Err(TrySendError::Full(work)),
+        };
+        match sent {
+            Ok(()) => {}
             // Every worker is busy and the queue is full: check this job here rather than
             // wait, so the calling thread's spare time goes into checking rows too.
-            Some(Err(TrySendError::Full(work))) => {
+            Err(TrySendError::Full(work)) => {
                 let checked = check(&mut self.local, &mut self.bounds, work);
                 self.waiting.insert(index, checked);
             }
             // Every worker has stopped, i.e. panicked: `finish` re-raises that.
-            Some(Err(TrySendError::Disconnected(_))) | None => self.sent -= 1,
+            Err(TrySendError::Disconnected(_)) => self.sent -= 1,
         }
         self.collect(sink, false);
     }

@@ -29,9 +29,23 @@ fn generated(l: &Layout, rows: u64, seed: u64, encoding: Encoding) -> Vec<u8> {
     out
 }
 
-/// The report as JSON, validated with `threads` threads (workers from the first byte), the
+/// The report as JSON, validated with `threads` threads (workers from the first byte; with one
+/// thread, each row's cross-row rules run right after its row rules, as without a pool), the
 /// bytes fed in chunks of `chunk`.
 fn report(bytes: &[u8], l: &Layout, threads: usize, max: Option<usize>, chunk: usize) -> String {
+    pooled_report(bytes, l, threads, max, chunk, threads > 1)
+}
+
+/// [`report`], choosing whether rows go through the pool (on one thread: checked here and
+/// their cross-row rules run in groups).
+fn pooled_report(
+    bytes: &[u8],
+    l: &Layout,
+    threads: usize,
+    max: Option<usize>,
+    chunk: usize,
+    pooled: bool,
+) -> String {
     let options = ValidateOptions {
         as_of: Some(Date::new(2024, 4, 1).unwrap()),
         max_diagnostics: max,
@@ -39,16 +53,28 @@ fn report(bytes: &[u8], l: &Layout, threads: usize, max: Option<usize>, chunk: u
         ..ValidateOptions::default()
     };
     let mut v = Validator::new(l.clone(), options);
-    v.parallel_from_the_start();
+    if pooled {
+        v.parallel_from_the_start();
+    } else {
+        v.never_parallel();
+    }
     for c in bytes.chunks(chunk.max(1)) {
         v.feed(c);
     }
-    assert_eq!(v.has_workers(), threads > 1 && !bytes.is_empty());
+    assert_eq!(v.has_pool(), pooled && !bytes.is_empty());
     v.finish().to_json()
 }
 
 fn assert_same(bytes: &[u8], l: &Layout, max: Option<usize>) {
     let alone = report(bytes, l, 1, max, bytes.len());
+    for chunk in [bytes.len(), 777] {
+        assert_eq!(
+            pooled_report(bytes, l, 1, max, chunk, true),
+            alone,
+            "{} grouped on one thread, chunks of {chunk}",
+            l.id
+        );
+    }
     for threads in [2, 3] {
         for chunk in [bytes.len(), 4096, 777] {
             assert_eq!(
@@ -162,6 +188,8 @@ fn many_findings_and_repeats_in_large_groups_match() {
         (None, 100_000),
     ] {
         let expected = report(&bytes, &l, 1, max, chunk);
+        let grouped = pooled_report(&bytes, &l, 1, max, chunk, true);
+        assert_eq!(grouped, expected, "one thread, grouped: {max:?} {chunk}");
         assert_eq!(
             report(&bytes, &l, 2, max, chunk),
             expected,

@@ -89,14 +89,17 @@ impl Validator {
 
     /// Feeds the next chunk of the file.
     pub fn feed(&mut self, mut data: &[u8]) {
-        if self.pool.is_none() && self.threads > 1 {
+        if self.pool.is_none() && self.threads > 0 {
             self.fed = self.fed.saturating_add(data.len());
             if self.fed >= self.parallel_from {
                 // The calling thread splits the file, runs the cross-row rules and checks
-                // rows when the workers are busy: one worker fewer than the threads allowed.
+                // rows when the workers are busy: one worker fewer than the threads allowed
+                // (none on one thread: the pool then only groups rows for the cross-row rules).
                 self.pool = Pool::start(&self.sink, self.threads - 1);
-                // Threads could not start: stay single-threaded, and stop trying.
-                self.threads = if self.pool.is_some() { self.threads } else { 1 };
+                // Threads could not start: stay as it is, and stop trying.
+                if self.pool.is_none() {
+                    self.threads = 0;
+                }
             }
         }
         if !self.started {
@@ -173,15 +176,22 @@ impl Validator {
         self.parse(body);
     }
 
-    /// Starts worker threads (when allowed) as soon as bytes are fed, whatever the file's size.
+    /// Starts the pool (worker threads when allowed, else grouping alone) as soon as bytes are
+    /// fed, whatever the file's size.
     #[cfg(test)]
     pub(crate) fn parallel_from_the_start(&mut self) {
         self.parallel_from = 0;
     }
 
-    /// Whether worker threads are checking rows.
+    /// Never starts the pool: every row's cross-row rules run right after its row rules.
     #[cfg(test)]
-    pub(crate) fn has_workers(&self) -> bool {
+    pub(crate) fn never_parallel(&mut self) {
+        self.parallel_from = usize::MAX;
+    }
+
+    /// Whether rows go through the pool (checked by workers, or grouped on this thread).
+    #[cfg(test)]
+    pub(crate) fn has_pool(&self) -> bool {
         self.pool.is_some()
     }
 
