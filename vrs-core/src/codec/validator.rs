@@ -12,8 +12,9 @@ use super::options::ValidateOptions;
 use super::pool::{Pool, BATCH_BYTES};
 use super::sink::{EncodingState, RecordSink, MAX_FIELDS};
 
-/// Worker threads start once this many bytes have been fed: a small file is checked on the
-/// calling thread alone, sparing it the threads' start-up.
+/// The pool (worker threads, or on one thread the grouping of rows for the cross-row rules)
+/// starts once this many bytes have been fed: a small file is checked row by row on the
+/// calling thread, sparing it the threads' start-up.
 const PARALLEL_FROM_BYTES: usize = 1 << 20;
 
 /// A streaming validator for one file of one layout.
@@ -51,7 +52,8 @@ pub struct Validator {
     prefix: Vec<u8>,
     started: bool,
     bom: bool,
-    /// Worker threads allowed (1: none).
+    /// Threads allowed, the calling thread included (1: no workers, rows of a large file still
+    /// grouped for the cross-row rules; 0 after workers could not start: no pool).
     threads: usize,
     /// Bytes fed so far (until the workers start).
     fed: usize,
