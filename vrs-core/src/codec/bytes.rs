@@ -6,9 +6,18 @@
 const ONES: u64 = 0x0101_0101_0101_0101;
 const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
 
-/// The word of up to eight bytes, little-endian (byte 0 in the low bits).
-fn word(bytes: &[u8]) -> u64 {
-    <[u8; 8]>::try_from(bytes).map_or(0, u64::from_le_bytes)
+/// The word of up to eight bytes, little-endian (byte 0 in the low bits); missing bytes are
+/// zero.
+pub(crate) fn word(bytes: &[u8]) -> u64 {
+    match <[u8; 8]>::try_from(bytes) {
+        Ok(whole) => u64::from_le_bytes(whole),
+        Err(_) => {
+            let mut padded = [0u8; 8];
+            let n = bytes.len().min(8);
+            padded[..n].copy_from_slice(&bytes[..n]);
+            u64::from_le_bytes(padded)
+        }
+    }
 }
 
 /// The high bit of each byte of `word` that is zero.

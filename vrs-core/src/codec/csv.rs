@@ -6,7 +6,7 @@
 //! chunks of any size and keeps at most one record in memory, so memory stays constant however
 //! large the file.
 
-use super::bytes::bytes_equal;
+use super::bytes::{bytes_equal, word};
 
 /// What is structurally wrong with one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -493,6 +493,30 @@ impl RecordParser {
     }
 }
 
+/// Ends a field at each comma of `word` (the line's bytes from `base`), the next field
+/// starting after it at `start`; false when a comma comes with `max_fields` fields already
+/// held (the record is oversized).
+#[inline]
+fn split_word(
+    word: u64,
+    base: usize,
+    start: &mut usize,
+    bounds: &mut Vec<(usize, usize)>,
+    max_fields: usize,
+) -> bool {
+    let mut commas = bytes_equal(word, b',');
+    while commas != 0 {
+        if bounds.len() >= max_fields {
+            return false;
+        }
+        let at = base + (commas.trailing_zeros() / 8) as usize;
+        bounds.push((*start, at));
+        *start = at + 1;
+        commas &= commas - 1;
+    }
+    true
+}
+
 /// The record of one simple line (no quote, no CR; the line end removed), its fields split on
 /// commas into `bounds`: exactly what the parser makes of such a line. `limits` are the
 /// parser's (bytes per record, fields per record).
@@ -504,44 +528,31 @@ fn simple_record<'a>(
 ) -> Record<'a> {
     bounds.clear();
     let mut start = 0;
-    let mut oversized = false;
     // Fields average a few bytes, too few for memchr's per-match set-up: the commas of eight
-    // bytes at a time are found at once (a word's comma mask), then taken one by one.
+    // bytes at a time are found at once (a word's comma mask), then taken one by one. The
+    // last, shorter word is padded with zeros, which are not commas.
     let mut words = line.chunks_exact(8);
-    let mut base = 0;
-    'words: for word in &mut words {
-        let mut commas = bytes_equal(
-            <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes),
-            b',',
-        );
-        while commas != 0 {
-            if bounds.len() >= max_fields {
-                oversized = true;
-                break 'words;
-            }
-            let at = base + (commas.trailing_zeros() / 8) as usize;
-            bounds.push((start, at));
-            start = at + 1;
-            commas &= commas - 1;
+    let mut within = true;
+    for (n, chunk) in (&mut words).enumerate() {
+        within = split_word(word(chunk), n * 8, &mut start, bounds, max_fields);
+        if !within {
+            break;
         }
-        base += 8;
     }
-    if !oversized {
-        for (at, byte) in words.remainder().iter().enumerate() {
-            if *byte == b',' {
-                if bounds.len() >= max_fields {
-                    oversized = true;
-                    break;
-                }
-                bounds.push((start, base + at));
-                start = base + at + 1;
-            }
-        }
+    let rest = words.remainder();
+    if within && !rest.is_empty() {
+        within = split_word(
+            word(rest),
+            line.len() - rest.len(),
+            &mut start,
+            bounds,
+            max_fields,
+        );
     }
     bounds.push((start, line.len()));
     // The size limit counts the bytes of the fields, as the state machine holds them (without
     // the commas), so a record is oversized or not whatever the chunks it arrived in.
-    oversized |= line.len() - (bounds.len() - 1) > max_record_bytes;
+    let oversized = !within || line.len() - (bounds.len() - 1) > max_record_bytes;
     Record {
         buf: line,
         bounds,
@@ -598,16 +609,14 @@ pub(crate) fn for_each_simple_line(
     }
 }
 
-/// The record of the simple line starting at `offset` in `data` (see [`for_each_simple_line`]).
-pub(crate) fn simple_line_at<'a>(
+/// The record of the simple line `data` starts with (see [`for_each_simple_line`]).
+pub(crate) fn first_simple_line<'a>(
     data: &'a [u8],
-    offset: usize,
     line_no: u64,
     limits: (usize, usize),
     bounds: &'a mut Vec<(usize, usize)>,
 ) -> Record<'a> {
-    let (line, _) = split_line(data.get(offset..).unwrap_or(&[]));
-    simple_record(line, line_no, bounds, limits)
+    simple_record(split_line(data).0, line_no, bounds, limits)
 }
 
 /// The line at the start of `rest` without its line end (LF or CRLF), and the bytes it takes
@@ -726,7 +735,7 @@ mod tests {
         let ours: Vec<_> = ours.into_iter().map(|(_, l, f)| (l, f)).collect();
         assert_eq!(ours, theirs);
         let mut bounds = Vec::new();
-        let r = simple_line_at(data, 6, 9, (1 << 20, 4096), &mut bounds);
+        let r = first_simple_line(&data[6..], 9, (1 << 20, 4096), &mut bounds);
         assert_eq!((r.line, r.field(2)), (9, &b"3"[..]));
     }
 
@@ -783,16 +792,7 @@ mod tests {
         for (i, want) in direct.iter().enumerate() {
             let (r, t) = batch.get(i).unwrap();
             assert_eq!(usize::from(t), i);
-            let got = Owned {
-                line: r.line,
-                fields: (0..r.len())
-                    .map(|f| String::from_utf8_lossy(r.field(f)).into_owned())
-                    .collect(),
-                field_lines: (0..r.len()).map(|f| r.field_line(f)).collect(),
-                problems: r.problems.to_vec(),
-                oversized: r.oversized,
-            };
-            assert_eq!(&got, want);
+            assert_eq!(&Owned::of(&r), want);
             assert_eq!(r.non_ascii, i == direct.len() - 1);
             assert_eq!(r.is_blank(), want.fields == [""]);
         }
@@ -860,11 +860,10 @@ mod tests_support {
         pub oversized: bool,
     }
 
-    pub(super) fn parse_chunks(chunks: &[&[u8]], max: usize) -> Vec<Owned> {
-        let mut p = RecordParser::new(max, 1000);
-        let mut out = Vec::new();
-        let mut sink = |r: &Record<'_>| {
-            out.push(Owned {
+    impl Owned {
+        /// An owned copy of what `r` holds (fields decoded lossily, for comparison).
+        pub(super) fn of(r: &Record<'_>) -> Owned {
+            Owned {
                 line: r.line,
                 fields: (0..r.len())
                     .map(|i| String::from_utf8_lossy(r.field(i)).into_owned())
@@ -872,8 +871,14 @@ mod tests_support {
                 field_lines: (0..r.len()).map(|i| r.field_line(i)).collect(),
                 problems: r.problems.to_vec(),
                 oversized: r.oversized,
-            })
-        };
+            }
+        }
+    }
+
+    pub(super) fn parse_chunks(chunks: &[&[u8]], max: usize) -> Vec<Owned> {
+        let mut p = RecordParser::new(max, 1000);
+        let mut out = Vec::new();
+        let mut sink = |r: &Record<'_>| out.push(Owned::of(r));
         for c in chunks {
             p.feed(c, &mut sink);
         }

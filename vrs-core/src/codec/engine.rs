@@ -32,7 +32,7 @@ impl FieldText for [&str] {
     }
 }
 
-/// The keys of one row in the seen set (see [`Engine::seen_keys`]).
+/// The keys of one row in the seen set (see [`seen_keys`]).
 #[derive(Debug, Clone, Copy)]
 struct SeenKeys {
     keys: [u64; 1 + MAX_BLOCKS],

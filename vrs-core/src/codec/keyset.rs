@@ -93,8 +93,10 @@ struct SortScratch {
     cursors: Vec<u32>,
     /// Distinct keys of the batch not found in the set, ascending.
     fresh: Vec<u64>,
-    /// The distinct scrambled keys of the batch, ascending, and whether each is in the set.
+    /// The distinct scrambled keys of the batch, ascending; the position of each key's first
+    /// occurrence; whether each is in the set.
     probe: Vec<u64>,
+    first: Vec<u32>,
     found: Vec<bool>,
 }
 
@@ -181,17 +183,18 @@ impl KeySet {
             }
         }
         sort_scrambled(&sc.items, &mut sc.sorted, &mut sc.starts, &mut sc.cursors);
-        // Each distinct key once; a repeat within the batch is never new.
+        // Each distinct key once, with its first position (the first of equal keys in the
+        // sort); a repeat within the batch is never new.
         sc.probe.clear();
-        let mut previous = None;
+        sc.first.clear();
         for &(s, i) in &sc.sorted {
-            if previous == Some(s) {
+            if sc.probe.last() == Some(&s) {
                 if let Some(n) = new.get_mut(i as usize) {
                     *n = false;
                 }
             } else {
                 sc.probe.push(s);
-                previous = Some(s);
+                sc.first.push(i);
             }
         }
         sc.found.clear();
@@ -210,23 +213,13 @@ impl KeySet {
                 || self.pending_sorted.get(at) == Some(s)
                 || (!self.pending.is_empty() && self.pending.contains(s));
         }
-        // The answer goes to each key's first occurrence (the smallest position: first in
-        // the sort of equal keys).
         sc.fresh.clear();
-        let mut distinct = sc.probe.iter().zip(&sc.found);
-        let mut previous = None;
-        for &(s, i) in &sc.sorted {
-            if previous == Some(s) {
-                continue;
+        for ((s, i), found) in sc.probe.iter().zip(&sc.first).zip(&sc.found) {
+            if let Some(n) = new.get_mut(*i as usize) {
+                *n = !found;
             }
-            previous = Some(s);
-            if let Some((_, found)) = distinct.next() {
-                if let Some(n) = new.get_mut(i as usize) {
-                    *n = !found;
-                }
-                if !found {
-                    sc.fresh.push(s);
-                }
+            if !found {
+                sc.fresh.push(*s);
             }
         }
         merge_into(&mut self.pending_sorted, &sc.fresh);

@@ -20,7 +20,7 @@ use std::thread::JoinHandle;
 use crate::diag::Diagnostic;
 use crate::text::{self, Encoding};
 
-use super::csv::{for_each_simple_line, simple_line_at, Record, RecordBatch};
+use super::csv::{first_simple_line, for_each_simple_line, Record, RecordBatch};
 use super::engine::{DeferredRow, FieldText};
 use super::sink::{EncodingState, RecordSink, MAX_FIELDS};
 
@@ -119,7 +119,7 @@ struct LineText<'a> {
 impl FieldText for LineText<'_> {
     fn text(&self, i: usize) -> Option<Cow<'_, str>> {
         let mut bounds = Vec::new();
-        let record = simple_line_at(self.bytes, 0, self.line, self.limits, &mut bounds);
+        let record = first_simple_line(self.bytes, self.line, self.limits, &mut bounds);
         // Owned: the record borrows the local bounds.
         let value = text::decode_strict(record.field(i), self.encoding).ok()?;
         Some(Cow::Owned(value.into_owned()))

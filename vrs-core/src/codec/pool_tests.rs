@@ -107,15 +107,7 @@ fn join(lines: &[Vec<u8>]) -> Vec<u8> {
 
 #[test]
 fn every_layout_gets_the_same_report() {
-    for id in [
-        "ledger-export",
-        "awaiting-registration",
-        "subject-registration",
-        "flags",
-        "dose-upload",
-        "batch-inquiry-request",
-        "batch-inquiry-result",
-    ] {
+    for id in crate::layout::LAYOUT_IDS {
         let l = layout(id);
         let bytes = generated(&l, 1500, 7, Encoding::Utf8);
         assert_same(&bytes, &l, None);

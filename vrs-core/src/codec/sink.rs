@@ -114,7 +114,6 @@ impl RecordSink {
             Err(text::TextError::InvalidBytes { offset, .. }) => offset,
             _ => 0,
         };
-        let column = self.engine.layout.columns.get(field);
         let (en, ja) = if text::decode_strict(bytes, other).is_ok() && !self.fixed {
             (
                 format!("bytes of {other} in a file read as {encoding} (mixed encodings)"),
@@ -132,34 +131,29 @@ impl RecordSink {
                 ),
             )
         };
-        match column {
-            Some(c) => {
-                let c = c.clone();
-                self.engine
-                    .emit
-                    .field(Code::F01, Severity::Error, line, &c, field, None, &en, &ja);
-            }
-            None => self
-                .engine
-                .emit
-                .row(Code::F01, Severity::Error, line, en, ja),
-        }
+        self.field_error(Code::F01, line, field, &en, &ja);
     }
 
     fn mixed_utf8(&mut self, line: u64, field: usize) {
         let en = "UTF-8 text in a file read as cp932 (mixed encodings)";
         let ja = "CP932 として読んでいるファイルに UTF-8 の文字列があります（文字コードの混在）";
-        match self.engine.layout.columns.get(field).cloned() {
-            Some(c) => {
-                self.engine
-                    .emit
-                    .field(Code::F01, Severity::Error, line, &c, field, None, en, ja)
-            }
-            None => self
-                .engine
-                .emit
-                .row(Code::F01, Severity::Error, line, en.into(), ja.into()),
-        }
+        self.field_error(Code::F01, line, field, en, ja);
+    }
+
+    /// An error about field `field` (about the row when the layout has no such column).
+    fn field_error(&mut self, code: Code, line: u64, field: usize, en: &str, ja: &str) {
+        let engine = &mut self.engine;
+        let columns = &engine.layout.columns;
+        engine.emit.at(
+            columns,
+            code,
+            Severity::Error,
+            line,
+            Some(field),
+            None,
+            en,
+            ja,
+        );
     }
 
     pub(crate) fn record(&mut self, r: &Record<'_>) {
@@ -219,24 +213,7 @@ impl RecordSink {
                     "ここで開いた引用符が閉じられないままファイルが終わっています",
                 ),
             };
-            let line = r.field_line(field);
-            match self.engine.layout.columns.get(field).cloned() {
-                Some(c) => self.engine.emit.field(
-                    Code::F04,
-                    Severity::Error,
-                    line,
-                    &c,
-                    field,
-                    None,
-                    en,
-                    ja,
-                ),
-                None => {
-                    self.engine
-                        .emit
-                        .row(Code::F04, Severity::Error, line, en.into(), ja.into())
-                }
-            }
+            self.field_error(Code::F04, r.field_line(field), field, en, ja);
         }
         self.decide(r);
         let encoding = self.encoding.or_utf8();

@@ -55,14 +55,14 @@ pub struct Validator {
     /// Threads allowed, the calling thread included (1: no workers, rows of a large file still
     /// grouped for the cross-row rules; 0 after workers could not start: no pool).
     threads: usize,
-    /// Bytes fed so far (until the workers start).
+    /// Bytes fed so far (until the pool starts).
     fed: usize,
-    /// Workers start once `fed` reaches this ([`PARALLEL_FROM_BYTES`]; tests lower it).
+    /// The pool starts once `fed` reaches this ([`PARALLEL_FROM_BYTES`]; tests change it).
     parallel_from: usize,
     pool: Option<Pool>,
 }
 
-/// Hands a parsed record to the workers when they run (once the header has been read), else
+/// Hands a parsed record to the pool when it runs (once the header has been read), else
 /// checks it here.
 fn dispatch(sink: &mut RecordSink, pool: &mut Option<Pool>, r: &Record<'_>) {
     match pool {
@@ -124,7 +124,7 @@ impl Validator {
         self.parse(data);
     }
 
-    /// Parses `data`; with workers, whole runs of simple lines go to them unparsed.
+    /// Parses `data`; with the pool, whole runs of simple lines go to it unparsed.
     fn parse(&mut self, mut data: &[u8]) {
         while !data.is_empty() {
             let (sink, pool) = (&mut self.sink, &mut self.pool);

@@ -92,33 +92,29 @@ const fn civil_from_days(days: i32) -> (u16, u8, u8) {
 /// that these bytes are ASCII digits.
 fn number(bytes: &[u8], start: usize, len: usize) -> u16 {
     bytes
+        .get(start..start + len)
+        .unwrap_or(&[])
         .iter()
-        .skip(start)
-        .take(len)
         .fold(0u16, |acc, b| acc * 10 + u16::from(b.wrapping_sub(b'0')))
-}
-
-/// The digit values of `s` when it is exactly `N` ASCII digits (the common case, taken
-/// without building an error); `None` sends the caller to [`scan_fixed`] for the reason.
-fn digit_values<const N: usize>(s: &str) -> Option<[u8; N]> {
-    let bytes: &[u8; N] = s.as_bytes().try_into().ok()?;
-    let mut out = [0u8; N];
-    let mut bad = false;
-    for (slot, b) in out.iter_mut().zip(bytes) {
-        *slot = b.wrapping_sub(b'0');
-        bad |= *slot > 9;
-    }
-    (!bad).then_some(out)
-}
-
-/// The number written by digit values (at most four, so it fits `u16`).
-fn value_of(digits: &[u8]) -> u16 {
-    digits.iter().fold(0u16, |acc, d| acc * 10 + u16::from(*d))
 }
 
 /// Checks `s` against a fixed-width ASCII pattern in which `9` stands for a digit and
 /// every other byte for itself. Returns the bytes on success. Never allocates.
 fn scan_fixed<const N: usize>(s: &str, pattern: &[u8; N]) -> Result<[u8; N], DateError> {
+    // Every date field of every row comes here: a match is decided in one pass over the
+    // bytes, and only a mismatch goes on to find what to report.
+    if let Ok(bytes) = <&[u8; N]>::try_from(s.as_bytes()) {
+        let matches = bytes.iter().zip(pattern).fold(true, |ok, (b, p)| {
+            ok & if *p == b'9' {
+                b.is_ascii_digit()
+            } else {
+                b == p
+            }
+        });
+        if matches {
+            return Ok(*bytes);
+        }
+    }
     if s.is_empty() {
         return Err(DateError::Empty);
     }
@@ -259,14 +255,6 @@ impl Date {
     /// Strict: no spaces, signs or full-width digits. Does not allocate (except for
     /// nothing at all: errors carry only numbers).
     pub fn parse_yyyymmdd(s: &str) -> Result<Date, DateError> {
-        // Every date field of every row comes here: take the common case in one pass.
-        if let Some(d) = digit_values::<8>(s) {
-            return Date::new(
-                value_of(&d[..4]),
-                value_of(&d[4..6]) as u8,
-                value_of(&d[6..]) as u8,
-            );
-        }
         let b = scan_fixed(s, b"99999999")?;
         Date::new(
             number(&b, 0, 4),
@@ -636,19 +624,6 @@ impl DateTime {
 
     /// Parses exactly 14 ASCII digits `YYYYMMDDHHMMSS`. Strict; does not allocate.
     pub fn parse_yyyymmddhhmmss(s: &str) -> Result<DateTime, DateError> {
-        if let Some(d) = digit_values::<14>(s) {
-            let date = Date::new(
-                value_of(&d[..4]),
-                value_of(&d[4..6]) as u8,
-                value_of(&d[6..8]) as u8,
-            )?;
-            return DateTime::new(
-                date,
-                value_of(&d[8..10]) as u8,
-                value_of(&d[10..12]) as u8,
-                value_of(&d[12..]) as u8,
-            );
-        }
         let b = scan_fixed(s, b"99999999999999")?;
         let date = Date::new(
             number(&b, 0, 4),

@@ -104,8 +104,6 @@ pub(crate) fn is_zero_filled_numeric(s: &str) -> bool {
     s.len() > 1 && s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-impl AddresseeNumber {}
-
 impl fmt::Debug for AddresseeNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("AddresseeNumber").field(&self.0).finish()

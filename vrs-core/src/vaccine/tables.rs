@@ -182,40 +182,59 @@ impl VaccineTables {
         let lookup = self.validate()?;
         self.lookup = lookup;
         let doses = usize::from(DoseNumber::MAX) + 1;
-        let slots = self.manufacturers.len() + 1;
-        let mut intervals_by_dose = vec![vec![Vec::new(); slots]; doses];
-        let mut ages_by_dose = vec![vec![Vec::new(); slots]; doses];
-        for (n, by_maker) in intervals_by_dose.iter_mut().enumerate() {
-            for (slot, rules) in by_maker.iter_mut().enumerate() {
-                let key = self.key_of(Self::slot_maker(slot));
-                rules.extend((0..self.intervals.len()).filter(|&i| {
-                    let r = &self.intervals[i];
-                    usize::from(r.dose) == n && maker_matches(r.manufacturer.as_deref(), key)
-                }));
-                // Stable: equally good rules keep their table order (the first one wins).
-                rules.sort_by_key(|&i| {
-                    let r = &self.intervals[i];
-                    (Reverse(r.manufacturer.is_some()), Reverse(r.valid_from))
-                });
-            }
-        }
-        for (n, by_maker) in ages_by_dose.iter_mut().enumerate() {
-            for (slot, rules) in by_maker.iter_mut().enumerate() {
-                let key = self.key_of(Self::slot_maker(slot));
-                rules.extend((0..self.ages.len()).filter(|&i| {
-                    let r = &self.ages[i];
-                    u8::try_from(n).is_ok_and(|n| r.covers_dose(n))
-                        && maker_matches(r.manufacturer.as_deref(), key)
-                }));
-                rules.sort_by_key(|&i| {
-                    let r = &self.ages[i];
-                    (Reverse(r.manufacturer.is_some()), r.min_age_months)
-                });
-            }
-        }
-        self.intervals_by_dose = intervals_by_dose;
-        self.ages_by_dose = ages_by_dose;
+        let intervals = &self.intervals;
+        self.intervals_by_dose = self.index_rules(
+            doses,
+            intervals.len(),
+            |i, n| usize::from(intervals[i].dose) == n,
+            |i| intervals[i].manufacturer.as_deref(),
+            |i| {
+                let r = &intervals[i];
+                (Reverse(r.manufacturer.is_some()), Reverse(r.valid_from))
+            },
+        );
+        let ages = &self.ages;
+        self.ages_by_dose = self.index_rules(
+            doses,
+            ages.len(),
+            |i, n| u8::try_from(n).is_ok_and(|n| ages[i].covers_dose(n)),
+            |i| ages[i].manufacturer.as_deref(),
+            |i| {
+                (
+                    Reverse(ages[i].manufacturer.is_some()),
+                    ages[i].min_age_months,
+                )
+            },
+        );
         Ok(())
+    }
+
+    /// `[n][slot]`: the indexes of the `count` rules that cover dose `n` (`covers(rule, n)`)
+    /// and apply to the manufacturer of `slot` (`maker(rule)`: the rule's manufacturer key,
+    /// `None` for a generic rule), ordered best first by `rank`. The sort is stable, so
+    /// equally good rules keep their table order (the first one wins).
+    fn index_rules<'t, K: Ord>(
+        &self,
+        doses: usize,
+        count: usize,
+        covers: impl Fn(usize, usize) -> bool,
+        maker: impl Fn(usize) -> Option<&'t str>,
+        rank: impl Fn(usize) -> K,
+    ) -> Vec<Vec<Vec<usize>>> {
+        (0..doses)
+            .map(|n| {
+                (0..=self.manufacturers.len())
+                    .map(|slot| {
+                        let key = self.key_of(Self::slot_maker(slot));
+                        let mut rules: Vec<usize> = (0..count)
+                            .filter(|&i| covers(i, n) && maker_matches(maker(i), key))
+                            .collect();
+                        rules.sort_by_key(|&i| rank(i));
+                        rules
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// The index slot of a manufacturer in the rule indexes: 0 for none (or an unknown id).
