@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::diag::{Code, Diagnostic, Report, Severity};
 use crate::id::MunicipalityCode;
-use crate::layout::{Direction, DoseField, Layout, Requirement, RowUnit};
+use crate::layout::{Direction, DoseField, Layout, RowUnit};
 
 use super::bytes::{all_ascii_digits, holds_control};
 use super::cross::{
@@ -14,8 +14,9 @@ use super::cross::{
     KeySet, PersonDoses,
 };
 use super::emit::Emitter;
-use super::field::{check_field, field_bit, CrossRow, FieldCtx, Memo, RowData, MAX_BLOCKS};
+use super::field::{check_field, CrossRow, FieldCtx, Memo, RowData, MAX_BLOCKS};
 use super::options::ValidateOptions;
+use super::plan::ColumnPlan;
 use super::rules::{check_row, pair_findings, RoleIndex, RowCtx};
 
 /// The text of a row's fields, for the value a cross-row diagnostic shows: a row checked on
@@ -125,6 +126,8 @@ pub(crate) struct Engine {
     idx: RoleIndex,
     blinder: Blinder,
     memo: Memo,
+    /// The layout's columns compiled for the row loop.
+    plan: Vec<ColumnPlan>,
     row: RowData,
     /// The cross-row share of the row whose cross-row rules run.
     crossing: CrossRow,
@@ -166,6 +169,7 @@ impl Engine {
             crossing: CrossRow::default(),
             blinder: Blinder::new(),
             memo: Memo::default(),
+            plan: ColumnPlan::for_layout(&layout, &opts),
             filled: Vec::with_capacity(layout.columns.len()),
             remember_rejected: true,
             deferred: None,
@@ -343,7 +347,7 @@ impl Engine {
         self.row.reset(usize::from(self.layout.dose_blocks));
         self.filled.clear();
         let download = self.layout.direction == Direction::Download;
-        for (i, column) in self.layout.columns.iter().enumerate() {
+        for (i, (column, plan)) in self.layout.columns.iter().zip(&self.plan).enumerate() {
             let v = values[i];
             let decoded = ok.get(i).copied().unwrap_or(true);
             // A field that failed to decode (reported as F01) still holds something.
@@ -352,36 +356,29 @@ impl Engine {
             if !decoded {
                 continue;
             }
-            let fline = field_lines.get(i).copied().unwrap_or(line);
-            if filled {
-                if let crate::layout::Role::Dose { block, field } = column.role {
-                    if let Some(slot) = self.row.doses.get_mut(usize::from(block)) {
-                        slot.filled |= field_bit(field);
-                    }
-                }
-            }
             if !filled {
-                if column.requirement == Requirement::Required {
-                    // A tenant configured "no My Number" may leave it empty in its registration upload.
-                    let required_here = column.ty != crate::layout::FieldType::MyNumber
-                        || self.layout.row_unit != RowUnit::SubjectVoucher
-                        || self.opts.require_my_number;
-                    if required_here {
-                        self.emit.field(
-                            Code::R01,
-                            Severity::Error,
-                            fline,
-                            column,
-                            i,
-                            None,
-                            "required, but empty",
-                            "必須項目ですが空欄です",
-                        );
-                    }
+                if plan.required {
+                    let fline = field_lines.get(i).copied().unwrap_or(line);
+                    self.emit.field(
+                        Code::R01,
+                        Severity::Error,
+                        fline,
+                        column,
+                        i,
+                        None,
+                        "required, but empty",
+                        "必須項目ですが空欄です",
+                    );
                 }
                 continue;
             }
-            if column.requirement == Requirement::Empty {
+            if let Some((block, bit)) = plan.dose_bit {
+                if let Some(slot) = self.row.doses.get_mut(block) {
+                    slot.filled |= bit;
+                }
+            }
+            let fline = field_lines.get(i).copied().unwrap_or(line);
+            if plan.must_be_empty {
                 self.emit.field(
                     Code::R02,
                     Severity::Error,
@@ -416,6 +413,13 @@ impl Engine {
                 };
                 self.emit
                     .field(code, Severity::Error, fline, column, i, Some(v), &en, &ja);
+                continue;
+            }
+            // Most values are valid: stored without the full check.
+            if plan
+                .accept
+                .try_accept(v, &mut self.row, &mut self.memo, &self.opts)
+            {
                 continue;
             }
             let mut ctx = FieldCtx {

@@ -12,6 +12,7 @@ use crate::vaccine::{check_lot, DoseNumber, ManufacturerId};
 use super::cross::{addressee_key, Blinder};
 use super::emit::Emitter;
 use super::options::{ValidateOptions, WidthUnit};
+use super::plan::{store_date, store_voucher};
 
 /// Typed values of one dose block.
 #[derive(Debug, Clone, Copy, Default)]
@@ -150,7 +151,7 @@ pub(crate) struct Memo {
 impl Memo {
     const MAKERS: usize = 16;
 
-    fn in_code_table(&mut self, code: MunicipalityCode) -> bool {
+    pub(super) fn in_code_table(&mut self, code: MunicipalityCode) -> bool {
         match self.code_table {
             Some((c, known)) if c == code => known,
             _ => {
@@ -163,14 +164,14 @@ impl Memo {
 
     /// Parses a municipality code, answering from the last code looked up in the table when
     /// the text is the same (a file repeats a few codes in every row).
-    fn municipality(&self, v: &str) -> Result<MunicipalityCode, IdError> {
+    pub(super) fn municipality(&self, v: &str) -> Result<MunicipalityCode, IdError> {
         match self.code_table {
             Some((code, _)) if code.as_str() == v => Ok(code),
             _ => MunicipalityCode::parse(v),
         }
     }
 
-    fn maker(
+    pub(super) fn maker(
         &mut self,
         tables: &crate::vaccine::VaccineTables,
         spelling: &str,
@@ -332,14 +333,7 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
         },
         FieldType::VoucherNumber => match VoucherNumber::parse(v) {
             Ok(n) => {
-                match column.role {
-                    Role::Dose { block, .. } => {
-                        if let Some(slot) = row.doses.get_mut(usize::from(block)) {
-                            slot.voucher = Some(n);
-                        }
-                    }
-                    _ => row.voucher = Some(n),
-                }
+                store_voucher(column.role, n, row);
                 true
             }
             Err(err) => {
@@ -359,17 +353,7 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
         },
         FieldType::Date => match Date::parse_yyyymmdd(v) {
             Ok(d) => {
-                match column.role {
-                    Role::BirthDate => row.birth = Some(d),
-                    Role::IssueDate => row.issue_date = Some(d),
-                    Role::FlagDate => row.flag_date = Some(d),
-                    Role::Dose { block, .. } => {
-                        if let Some(slot) = row.doses.get_mut(usize::from(block)) {
-                            slot.date = Some(d);
-                        }
-                    }
-                    _ => {}
-                }
+                store_date(column.role, d, row);
                 true
             }
             Err(err) => {
@@ -546,7 +530,7 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
     }
 }
 
-fn store_municipality(role: Role, code: MunicipalityCode, row: &mut RowData) {
+pub(super) fn store_municipality(role: Role, code: MunicipalityCode, row: &mut RowData) {
     match role {
         Role::Municipality => row.municipality = Some(code),
         Role::Destination => row.destination = Some(code),
@@ -589,7 +573,7 @@ fn check_width(ctx: &mut FieldCtx<'_>, v: &str) -> bool {
 /// The common case of a lot number decided without allocating: 1..=20 ASCII letters, digits
 /// and hyphens, not a zero-filled number. `None` sends it to the full check (which also
 /// explains what is wrong).
-fn lot_fast_path(v: &str) -> Option<()> {
+pub(super) fn lot_fast_path(v: &str) -> Option<()> {
     let b = v.as_bytes();
     let shape_ok =
         (1..=20).contains(&b.len()) && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-');

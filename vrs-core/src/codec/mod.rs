@@ -16,6 +16,7 @@ mod engine;
 mod field;
 mod keyset;
 mod options;
+mod plan;
 mod pool;
 mod reader;
 mod records;

@@ -40,10 +40,12 @@ const APPLY_ROWS: usize = 4096;
 /// Diagnostics enough to apply a group early: a badly broken file does not hold back many
 /// jobs' worth of them.
 const APPLY_DIAGNOSTICS: usize = 4096;
-/// Jobs queued per worker.
-const QUEUED_PER_WORKER: usize = 4;
-/// Emptied batches (and row lists) kept for reuse.
-const SPARE_BATCHES: usize = 8;
+/// Jobs queued per worker: enough to keep a worker busy while the calling thread applies a
+/// group of checked jobs (a few thousand rows' cross-row rules).
+const QUEUED_PER_WORKER: usize = 12;
+/// Emptied batches (and row lists) kept for reuse: a group's worth, so that the row lists of
+/// the next group are not grown again from empty.
+const SPARE_BATCHES: usize = APPLY_JOBS;
 
 type Batch = RecordBatch<EncodingState>;
 

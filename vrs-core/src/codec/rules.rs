@@ -7,7 +7,7 @@ use crate::vaccine::{DoseNumber, VaccineTables};
 
 use super::cross::DoseFact;
 use super::emit::Emitter;
-use super::field::RowData;
+use super::field::{field_bit, RowData};
 use super::options::ValidateOptions;
 
 /// Column indexes by role, computed once per layout.
@@ -27,12 +27,15 @@ pub(crate) struct RoleIndex {
     pub match_status: Option<usize>,
     /// Per block, the column of each of the 8 dose fields.
     pub dose: Vec<[Option<usize>; 8]>,
+    /// Per block, the bits ([`field_bit`]) of its fields required when the block is used.
+    pub in_block: Vec<u8>,
 }
 
 impl RoleIndex {
     pub(crate) fn new(layout: &Layout) -> Self {
         let mut idx = RoleIndex {
             dose: vec![[None; 8]; usize::from(layout.dose_blocks)],
+            in_block: vec![0; usize::from(layout.dose_blocks)],
             ..Default::default()
         };
         for (i, c) in layout.columns.iter().enumerate() {
@@ -52,6 +55,11 @@ impl RoleIndex {
                 Role::Dose { block, field } => {
                     if let Some(b) = idx.dose.get_mut(usize::from(block)) {
                         b[field as usize] = Some(i);
+                    }
+                    if let Some(bits) = idx.in_block.get_mut(usize::from(block)) {
+                        if c.requirement == Requirement::InBlock {
+                            *bits |= field_bit(field);
+                        }
                     }
                     continue;
                 }
@@ -128,15 +136,21 @@ fn check_blocks(ctx: &mut RowCtx<'_>) {
         return; // one-row-per-dose files mark their fields Required instead
     }
     for block in 0..ctx.row.doses.len() {
-        if !ctx.row.doses[block].present() {
+        let slot = ctx.row.doses[block];
+        // A used block whose required fields all hold a value (the common case) is done.
+        let required = ctx.idx.in_block.get(block).copied().unwrap_or(0);
+        if !slot.present() || required & !slot.filled == 0 {
             continue;
         }
         for field in DoseField::ALL {
+            if required & field_bit(field) == 0 {
+                continue;
+            }
             let Some(col) = ctx.idx.dose_col(block, field) else {
                 continue;
             };
-            let required = ctx.layout.columns[col].requirement == Requirement::InBlock;
-            if required && !ctx.filled[col] {
+            // `filled` also counts a value that could not be decoded (reported as F01).
+            if !ctx.filled[col] {
                 ctx.at(
                     Code::B01,
                     Severity::Error,
