@@ -91,8 +91,11 @@ struct SortScratch {
     /// Per top-bits bin, where its items start in `sorted`.
     starts: Vec<u32>,
     cursors: Vec<u32>,
-    /// Distinct keys of the batch not found in the set, ascending.
+    /// Distinct keys of the batch not found in the merged part, ascending; the index of each
+    /// in `probe`; whether each was among the sorted pending keys already.
     fresh: Vec<u64>,
+    fresh_at: Vec<u32>,
+    repeat: Vec<bool>,
     /// The distinct scrambled keys of the batch, ascending; the position of each key's first
     /// occurrence; whether each is in the set.
     probe: Vec<u64>,
@@ -204,25 +207,30 @@ impl KeySet {
                 self.merged_contains_many(keys, found);
             }
         }
-        let mut at = 0;
-        for (s, found) in sc.probe.iter().zip(sc.found.iter_mut()) {
-            while self.pending_sorted.get(at).is_some_and(|p| p < s) {
-                at += 1;
-            }
-            *found = *found
-                || self.pending_sorted.get(at) == Some(s)
-                || (!self.pending.is_empty() && self.pending.contains(s));
-        }
+        // Keys in neither the merged part nor the hash set go into the sorted pending keys by
+        // one merge, which also tells which of them were there already.
         sc.fresh.clear();
-        for ((s, i), found) in sc.probe.iter().zip(&sc.first).zip(&sc.found) {
+        sc.fresh_at.clear();
+        for (k, (s, found)) in sc.probe.iter().zip(sc.found.iter_mut()).enumerate() {
+            *found = *found || (!self.pending.is_empty() && self.pending.contains(s));
+            if !*found {
+                sc.fresh.push(*s);
+                sc.fresh_at.push(k as u32);
+            }
+        }
+        sc.repeat.clear();
+        sc.repeat.resize(sc.fresh.len(), false);
+        merge_new(&mut self.pending_sorted, &sc.fresh, &mut sc.repeat);
+        for (k, repeat) in sc.fresh_at.iter().zip(&sc.repeat) {
+            if let Some(found) = sc.found.get_mut(*k as usize) {
+                *found |= *repeat;
+            }
+        }
+        for (i, found) in sc.first.iter().zip(&sc.found) {
             if let Some(n) = new.get_mut(*i as usize) {
                 *n = !found;
             }
-            if !found {
-                sc.fresh.push(*s);
-            }
         }
-        merge_into(&mut self.pending_sorted, &sc.fresh);
         self.scratch = sc;
         if self.pending_len() >= PENDING_CAP {
             self.merge();
@@ -431,22 +439,36 @@ fn sort_scrambled(
     }
 }
 
-/// Merges the ascending `fresh` into the ascending `sorted` (disjoint), in place: from the
-/// back, so no second buffer is needed.
-fn merge_into(sorted: &mut Vec<u64>, fresh: &[u64]) {
+/// Merges the ascending `fresh` into the ascending `sorted`, in place and each value once;
+/// `repeat[k]` (false on entry) becomes true when `fresh[k]` was in `sorted` already. From the
+/// back, so no second buffer is needed, and without a branch per step: the keys are random,
+/// so a branch on which side to take would be mispredicted about every other step.
+fn merge_new(sorted: &mut Vec<u64>, fresh: &[u64], repeat: &mut [bool]) {
     let old_len = sorted.len();
     sorted.resize(old_len + fresh.len(), 0);
-    let (mut i, mut j) = (old_len, fresh.len());
+    let (mut i, mut j) = (old_len, fresh.len().min(repeat.len()));
     let mut w = sorted.len();
+    while i > 0 && j > 0 {
+        let (a, b) = (sorted[i - 1], fresh[j - 1]);
+        w -= 1;
+        sorted[w] = a.max(b);
+        // Written at every step; the last write for `j - 1` is the step that takes it.
+        repeat[j - 1] = a == b;
+        i -= usize::from(a >= b);
+        j -= usize::from(b >= a);
+    }
+    // What is left of `fresh` is below all of `sorted`.
     while j > 0 {
         w -= 1;
-        if i > 0 && sorted[i - 1] > fresh[j - 1] {
-            sorted[w] = sorted[i - 1];
-            i -= 1;
-        } else {
-            sorted[w] = fresh[j - 1];
-            j -= 1;
-        }
+        sorted[w] = fresh[j - 1];
+        j -= 1;
+    }
+    // Each repeat left one slot unused at the front: close the gap.
+    if w > i {
+        sorted.copy_within(0..i, w - i);
+        let gap = w - i;
+        sorted.copy_within(gap.., 0);
+        sorted.truncate(sorted.len() - gap);
     }
 }
 
@@ -527,6 +549,25 @@ mod tests {
         }
         assert_eq!(set.len(), model.len());
         assert!(model.iter().step_by(101).all(|k| set.contains(*k)));
+    }
+
+    proptest! {
+        /// The in-place merge gives the sorted union and marks exactly the keys already there.
+        #[test]
+        fn merging_new_keys_gives_the_union(
+            old in proptest::collection::btree_set(0u64..400, 0..120),
+            fresh in proptest::collection::btree_set(0u64..400, 0..120),
+        ) {
+            let mut sorted: Vec<u64> = old.iter().copied().collect();
+            let fresh: Vec<u64> = fresh.into_iter().collect();
+            let mut repeat = vec![false; fresh.len()];
+            merge_new(&mut sorted, &fresh, &mut repeat);
+            let union: Vec<u64> = old.iter().chain(&fresh).copied().collect::<BTreeSet<_>>().into_iter().collect();
+            prop_assert_eq!(sorted, union);
+            for (k, r) in fresh.iter().zip(&repeat) {
+                prop_assert_eq!(*r, old.contains(k));
+            }
+        }
     }
 
     #[test]
