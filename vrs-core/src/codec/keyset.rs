@@ -364,24 +364,36 @@ impl KeySet {
         for b in (0..BUCKETS).rev() {
             let (old_start, old_end) = (self.offsets[b] as usize, self.offsets[b + 1] as usize);
             let (f_start, f_end) = (starts[b] as usize, starts[b + 1] as usize);
-            let new_start = old_start + f_start;
-            let new_end = old_end + f_end;
+            if f_end == 0 {
+                // No new key here or below: the rest of the set stays where it is.
+                break;
+            }
             // Below this bucket, `f_start` new keys; so everything here moves up by that much
-            // plus the bucket's own new keys below each element.
-            let mut w = new_end;
+            // plus the bucket's own new keys below each element. A bucket holds a few dozen
+            // remainders and gets a few new keys, so elements move one by one, each new key
+            // slotted in as the walk down passes its place (no search, no call per key).
+            let mut w = old_end + f_end;
             let mut i = old_end;
             for &key in fresh[f_start..f_end].iter().rev() {
-                let pos = old_start + self.rems[old_start..i].partition_point(|r| *r < key);
-                let run = i - pos;
-                self.rems.copy_within(pos..i, w - run);
-                w -= run + 1;
+                while i > old_start && self.rems[i - 1] > key {
+                    w -= 1;
+                    i -= 1;
+                    self.rems[w] = self.rems[i];
+                }
+                w -= 1;
                 self.rems[w] = key;
-                i = pos;
             }
-            if w != i {
-                self.rems.copy_within(old_start..i, new_start);
+            // The bucket's elements below its lowest new key move up by `f_start`.
+            if f_start > 0 {
+                if i - old_start <= 32 {
+                    for k in (old_start..i).rev() {
+                        self.rems[k + f_start] = self.rems[k];
+                    }
+                } else {
+                    self.rems.copy_within(old_start..i, old_start + f_start);
+                }
             }
-            self.offsets[b + 1] = new_end as u32;
+            self.offsets[b + 1] = (old_end + f_end) as u32;
         }
         self.scratch.starts = starts;
     }
