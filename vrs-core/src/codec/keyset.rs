@@ -2,16 +2,20 @@
 //! millions of rows.
 //!
 //! Keys below 2^50 (every voucher key and every numeric addressee number, see
-//! [`super::cross`]) are scrambled by a fixed bijection on 50 bits, so they spread evenly
-//! whatever their shape, then split into an 18-bit bucket and a 32-bit remainder. The bulk of
-//! the set is one sorted `Vec<u32>` of remainders plus a bucket offset table (1 MiB); new keys
-//! collect in a small hash set (keys inserted one by one) or a sorted vector (keys inserted by
-//! large batches, which are sorted and then looked up in ascending order) and are merged in
-//! place when these fill. Nothing is approximate: `insert` answers exactly whether the key was
-//! new. Keys of 2^50 and above go to a plain hash set.
+//! [`super::cross`]) are scrambled by a bijection on 50 bits keyed at random per set, so they
+//! spread evenly whatever their shape (and a file cannot be crafted to crowd them), then split
+//! into an 18-bit bucket and a 32-bit remainder. A small set is a hash set of scrambled keys;
+//! from [`SMALL_LIMIT`] keys on, the set is one `Vec<u32>` of remainders laid out bucket by
+//! bucket, each bucket's remainders sorted at the start of its region and a few free slots
+//! after them, plus a table of bucket bounds (2 MiB). A new key is slotted into its bucket
+//! right where its lookup ended; a full bucket borrows a free slot from the nearest bucket
+//! that has one, shifting the buckets in between by one slot; when few free slots are left,
+//! the layout is spread again with new ones. Nothing is approximate: `insert` answers exactly
+//! whether the key was new. Keys of 2^50 and above go to a plain hash set.
 
+use std::collections::hash_map::RandomState;
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 /// Keys below this are stored compactly.
 pub(crate) const COMPACT_LIMIT: u64 = 1 << 50;
@@ -19,31 +23,25 @@ const HALF_BITS: u32 = 25;
 const HALF_MASK: u64 = (1 << HALF_BITS) - 1;
 const BUCKET_BITS: u32 = 18;
 const BUCKETS: usize = 1 << BUCKET_BITS;
-/// Keys whose lookups in the merged part run side by side.
+/// Keys whose lookups run side by side.
 const GROUP: usize = 32;
 /// Batches of at least this many keys are sorted before their lookups.
 const SORTED_FROM: usize = 4096;
-/// New keys held before a merge; bounds the pending keys' memory (~4.6 MiB as a hash set,
-/// 2 MiB as a sorted vector).
-const PENDING_CAP: usize = 1 << 18;
-const ROUND_KEYS: [u64; 4] = [
-    0x243F_6A88_85A3,
-    0x1319_8A2E_0370,
-    0xA409_3822_299F,
-    0x082E_FA98_EC4E,
-];
+/// Keys held in the hash set before the bucket layout (whose bounds table alone is 2 MiB) is
+/// built.
+const SMALL_LIMIT: usize = 1 << 16;
+/// Free slots per bucket after a layout (plus one per 32 keys, so that layouts grow
+/// geometrically on very large files): a bucket borrows from a neighbour only once it has
+/// taken this many more keys than it had.
+const SLACK_PER_BUCKET: usize = 2;
+/// The layout is spread again when fewer free slots than this are left (half a slot per
+/// bucket: the free slot nearest to a full bucket is then a few buckets away).
+const RESPREAD_BELOW: usize = BUCKETS / 2;
+/// Farthest a full bucket looks for a free slot (in buckets, each way) before the layout is
+/// spread again.
+const REACH: usize = 64;
 
-/// A bijection on 50-bit values (a 4-round Feistel network): even spread, exact, reversible.
-fn scramble(key: u64) -> u64 {
-    let (mut left, mut right) = (key >> HALF_BITS & HALF_MASK, key & HALF_MASK);
-    for k in ROUND_KEYS {
-        let f = ((right ^ k).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 39) & HALF_MASK;
-        (left, right) = (right, left ^ f);
-    }
-    (left << HALF_BITS) | right
-}
-
-/// Keys reaching the pending set are already scrambled, so their low bits hash them well.
+/// Scrambled keys are already uniform, so their low bits hash them well.
 #[derive(Debug, Default, Clone, Copy)]
 struct PassThrough(u64);
 
@@ -64,18 +62,51 @@ impl Hasher for PassThrough {
 
 type FastSet = HashSet<u64, BuildHasherDefault<PassThrough>>;
 
+/// A bijection on 50-bit values (a 4-round Feistel network) with random round keys: even
+/// spread, exact, and not predictable from outside the run.
+#[derive(Debug, Clone)]
+struct Scrambler {
+    round_keys: [u64; 4],
+}
+
+impl Default for Scrambler {
+    fn default() -> Self {
+        let state = RandomState::new();
+        let mut round_keys = [0u64; 4];
+        for (i, k) in round_keys.iter_mut().enumerate() {
+            *k = state.hash_one(i as u64);
+        }
+        Scrambler { round_keys }
+    }
+}
+
+impl Scrambler {
+    fn scramble(&self, key: u64) -> u64 {
+        let (mut left, mut right) = (key >> HALF_BITS & HALF_MASK, key & HALF_MASK);
+        for k in self.round_keys {
+            let f = ((right ^ k).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 39) & HALF_MASK;
+            (left, right) = (right, left ^ f);
+        }
+        (left << HALF_BITS) | right
+    }
+}
+
 /// The set. See the module docs.
 #[derive(Debug, Default)]
 pub(crate) struct KeySet {
-    /// Remainders (low 32 bits of scrambled keys), sorted by (bucket, remainder).
+    scrambler: Scrambler,
+    /// Scrambled keys while the set is small (no layout yet).
+    small: FastSet,
+    /// Remainders (low 32 bits of scrambled keys), bucket by bucket.
     rems: Vec<u32>,
-    /// `offsets[b]..offsets[b + 1]` is bucket `b` in `rems`; empty until the first merge.
-    offsets: Vec<u32>,
-    /// Scrambled keys not yet merged, inserted one by one.
-    pending: FastSet,
-    /// Scrambled keys not yet merged, inserted by large batches: sorted, so a sorted batch is
-    /// looked up in it by one merge-join.
-    pending_sorted: Vec<u64>,
+    /// Per bucket `[start, end]`: its region is `start..` the next bucket's start, its sorted
+    /// remainders `start..end`. One more entry holds the end of the last region. Empty until
+    /// the set is laid out.
+    bounds: Vec<[u32; 2]>,
+    /// Free slots in `rems`.
+    free: usize,
+    /// Keys in `rems`.
+    laid: usize,
     /// Keys of 2^50 and above.
     large: HashSet<u64>,
     /// Scratch of the sorted path, kept to avoid reallocating per batch.
@@ -91,16 +122,6 @@ struct SortScratch {
     /// Per top-bits bin, where its items start in `sorted`.
     starts: Vec<u32>,
     cursors: Vec<u32>,
-    /// Distinct keys of the batch not found in the merged part, ascending; the index of each
-    /// in `probe`; whether each was among the sorted pending keys already.
-    fresh: Vec<u64>,
-    fresh_at: Vec<u32>,
-    repeat: Vec<bool>,
-    /// The distinct scrambled keys of the batch, ascending; the position of each key's first
-    /// occurrence; whether each is in the set.
-    probe: Vec<u64>,
-    first: Vec<u32>,
-    found: Vec<bool>,
 }
 
 impl KeySet {
@@ -109,34 +130,38 @@ impl KeySet {
         if key >= COMPACT_LIMIT {
             return self.large.insert(key);
         }
-        let s = scramble(key);
-        if self.merged_contains(s) || self.in_pending_sorted(s) || !self.pending.insert(s) {
-            return false;
-        }
-        if self.pending_len() >= PENDING_CAP {
-            self.merge();
-        }
-        true
+        let s = self.scrambler.scramble(key);
+        self.insert_scrambled(s)
     }
 
-    /// Keys inserted and not yet merged.
-    fn pending_len(&self) -> usize {
-        self.pending.len() + self.pending_sorted.len()
+    /// True when `key` is in the set.
+    pub(crate) fn contains(&self, key: u64) -> bool {
+        if key >= COMPACT_LIMIT {
+            return self.large.contains(&key);
+        }
+        let s = self.scrambler.scramble(key);
+        if self.bounds.is_empty() {
+            self.small.contains(&s)
+        } else {
+            self.find(s).is_ok()
+        }
     }
 
-    fn in_pending_sorted(&self, scrambled: u64) -> bool {
-        !self.pending_sorted.is_empty() && self.pending_sorted.binary_search(&scrambled).is_ok()
+    /// Number of keys.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.small.len() + self.laid + self.large.len()
     }
 
     /// Inserts every key of `keys` in order; `new[i]` says whether `keys[i]` was new (a key
     /// repeated within `keys` is new only the first time). The same answers as calling
-    /// [`insert`](Self::insert) for each key, but the lookups in the merged part run side by
-    /// side, so the cache misses of a row's keys overlap instead of queueing up: on a file of
-    /// millions of rows these lookups are most of what cross-row rules cost.
+    /// [`insert`](Self::insert) for each key.
     ///
     /// A batch of [`SORTED_FROM`] keys or more is sorted first and looked up in ascending
     /// order: the lookups then sweep the set from its start to its end instead of jumping
-    /// about it, which is what makes a lookup cheap once the set is far larger than the cache.
+    /// about it, which is what makes a lookup cheap once the set is far larger than the cache,
+    /// and the memory of each group of lookups is touched before any of them runs, so their
+    /// cache misses overlap instead of queueing up.
     pub(crate) fn insert_many(&mut self, keys: &[u64], new: &mut [bool]) {
         if keys.len() >= SORTED_FROM {
             // Positions in a sorted batch are u32.
@@ -145,36 +170,13 @@ impl KeySet {
             }
             return;
         }
-        for (keys, new) in keys.chunks(GROUP).zip(new.chunks_mut(GROUP)) {
-            let mut scrambled = [0u64; GROUP];
-            let mut merged = [false; GROUP];
-            let n = keys.len().min(new.len());
-            for (s, k) in scrambled.iter_mut().zip(keys) {
-                *s = if *k < COMPACT_LIMIT { scramble(*k) } else { 0 };
-            }
-            if !self.offsets.is_empty() {
-                self.merged_contains_many(&scrambled[..n], &mut merged[..n]);
-            }
-            for i in 0..n {
-                new[i] = if keys[i] >= COMPACT_LIMIT {
-                    self.large.insert(keys[i])
-                } else {
-                    !merged[i]
-                        && !self.in_pending_sorted(scrambled[i])
-                        && self.pending.insert(scrambled[i])
-                };
-            }
-        }
-        // Merge only now: the answers above were computed against the merged part as it was.
-        if self.pending_len() >= PENDING_CAP {
-            self.merge();
+        for (k, n) in keys.iter().zip(new.iter_mut()) {
+            *n = self.insert(*k);
         }
     }
 
     /// [`insert_many`](Self::insert_many) for a large batch (fewer than 2^32 keys): sort the
-    /// batch, mark repeats within it, look up each distinct key in ascending order (in the
-    /// merged part by grouped lookups, in the sorted pending keys by a merge-join), then add
-    /// the new keys to the sorted pending keys by one merge.
+    /// batch, then insert its keys in ascending order, a repeat within the batch never new.
     fn insert_sorted(&mut self, keys: &[u64], new: &mut [bool]) {
         let mut sc = std::mem::take(&mut self.scratch);
         sc.items.clear();
@@ -182,220 +184,264 @@ impl KeySet {
             if *k >= COMPACT_LIMIT {
                 *n = self.large.insert(*k);
             } else {
-                sc.items.push((scramble(*k), i as u32));
+                sc.items.push((self.scrambler.scramble(*k), i as u32));
             }
         }
         sort_scrambled(&sc.items, &mut sc.sorted, &mut sc.starts, &mut sc.cursors);
-        // Each distinct key once, with its first position (the first of equal keys in the
-        // sort); a repeat within the batch is never new.
-        sc.probe.clear();
-        sc.first.clear();
-        for &(s, i) in &sc.sorted {
-            if sc.probe.last() == Some(&s) {
+        // Equal keys are side by side, the first position first: only that one can be new.
+        let mut last = None;
+        for group in sc.sorted.chunks(GROUP) {
+            self.touch(group.iter().map(|(s, _)| *s));
+            for &(s, i) in group {
+                let fresh = last != Some(s) && self.insert_scrambled(s);
+                last = Some(s);
                 if let Some(n) = new.get_mut(i as usize) {
-                    *n = false;
+                    *n = fresh;
                 }
-            } else {
-                sc.probe.push(s);
-                sc.first.push(i);
-            }
-        }
-        sc.found.clear();
-        sc.found.resize(sc.probe.len(), false);
-        if !self.offsets.is_empty() {
-            for (keys, found) in sc.probe.chunks(GROUP).zip(sc.found.chunks_mut(GROUP)) {
-                self.merged_contains_many(keys, found);
-            }
-        }
-        // Keys in neither the merged part nor the hash set go into the sorted pending keys by
-        // one merge, which also tells which of them were there already.
-        sc.fresh.clear();
-        sc.fresh_at.clear();
-        for (k, (s, found)) in sc.probe.iter().zip(sc.found.iter_mut()).enumerate() {
-            *found = *found || (!self.pending.is_empty() && self.pending.contains(s));
-            if !*found {
-                sc.fresh.push(*s);
-                sc.fresh_at.push(k as u32);
-            }
-        }
-        sc.repeat.clear();
-        sc.repeat.resize(sc.fresh.len(), false);
-        merge_new(&mut self.pending_sorted, &sc.fresh, &mut sc.repeat);
-        for (k, repeat) in sc.fresh_at.iter().zip(&sc.repeat) {
-            if let Some(found) = sc.found.get_mut(*k as usize) {
-                *found |= *repeat;
-            }
-        }
-        for (i, found) in sc.first.iter().zip(&sc.found) {
-            if let Some(n) = new.get_mut(*i as usize) {
-                *n = !found;
             }
         }
         self.scratch = sc;
-        if self.pending_len() >= PENDING_CAP {
-            self.merge();
-        }
     }
 
-    /// `found[i]` = whether scrambled key `scrambled[i]` is in the merged part. Remainders
-    /// are uniform within a bucket, so a key's place is guessed from its value (interpolation)
-    /// and the search walks from there, usually inside the cache line guessed. The bucket
-    /// bounds of all keys are read first, then the guessed slots of all keys, so the cache
-    /// misses of a group overlap instead of queueing up.
-    fn merged_contains_many(&self, scrambled: &[u64], found: &mut [bool]) {
-        let n = scrambled.len().min(GROUP).min(found.len());
-        let mut ranges = [(0usize, 0usize); GROUP];
-        for (range, s) in ranges.iter_mut().zip(&scrambled[..n]) {
-            let r = self.bucket_range((s >> 32) as usize);
-            *range = (r.start, r.end);
+    /// Starts loading the memory the lookups of `scrambled` will read (their buckets' bounds,
+    /// then the slots guessed for them), so that the cache misses of a group overlap.
+    fn touch(&self, scrambled: impl Iterator<Item = u64> + Clone) {
+        if self.bounds.is_empty() {
+            return;
         }
-        let mut guesses = [0usize; GROUP];
         let mut touched = 0u32;
-        for ((guess, (start, end)), s) in guesses.iter_mut().zip(&ranges).zip(&scrambled[..n]) {
-            *guess = interpolate(*start, *end, *s as u32);
-            // Start the load of the guessed slot now; the walk below finds it cached.
-            touched ^= self.rems.get(*guess).copied().unwrap_or(0);
+        for s in scrambled.clone() {
+            touched ^= self.bounds.get(bucket_of(s)).map_or(0, |b| b[0]);
+        }
+        for s in scrambled {
+            let keys = self.keys_of(bucket_of(s));
+            let guess = interpolate(keys.start, keys.end, s as u32);
+            touched ^= self.rems.get(guess).copied().unwrap_or(0);
         }
         std::hint::black_box(touched);
-        for i in 0..n {
-            let (start, end) = ranges[i];
-            found[i] = self.walk(start, end, guesses[i], scrambled[i] as u32);
+    }
+
+    /// Inserts scrambled key `s` (below 2^50); false when it was there.
+    fn insert_scrambled(&mut self, s: u64) -> bool {
+        if self.bounds.is_empty() {
+            if !self.small.insert(s) {
+                return false;
+            }
+            if self.small.len() >= SMALL_LIMIT {
+                self.lay_out();
+            }
+            return true;
+        }
+        match self.find(s) {
+            Ok(()) => false,
+            Err(at) => {
+                self.place(s, at);
+                true
+            }
         }
     }
 
-    /// Whether `rem` is in the sorted slice `rems[start..end]`, searching from `guess`.
-    fn walk(&self, start: usize, end: usize, guess: usize, rem: u32) -> bool {
-        let Some(bucket) = self.rems.get(start..end) else {
-            return false;
+    /// The slots of bucket `b`'s remainders.
+    fn keys_of(&self, b: usize) -> std::ops::Range<usize> {
+        match self.bounds.get(b) {
+            Some(&[start, end]) => start as usize..(end as usize).max(start as usize),
+            None => 0..0,
+        }
+    }
+
+    /// The start of the region after bucket `b`'s (its region's end).
+    fn region_end(&self, b: usize) -> usize {
+        self.bounds
+            .get(b + 1)
+            .map_or(self.rems.len(), |n| n[0] as usize)
+    }
+
+    /// `Ok` when scrambled key `s` is laid out, else `Err` with the slot it would take in its
+    /// bucket. Remainders are uniform within a bucket, so the slot is guessed from the value
+    /// (interpolation) and the walk from there is short, usually inside the cache line guessed.
+    fn find(&self, s: u64) -> Result<(), usize> {
+        let keys = self.keys_of(bucket_of(s));
+        let rem = s as u32;
+        let Some(bucket) = self.rems.get(keys.clone()) else {
+            return Err(keys.start);
         };
-        let mut i = guess.saturating_sub(start).min(bucket.len());
+        let mut i = interpolate(0, bucket.len(), rem).min(bucket.len());
         while i < bucket.len() && bucket[i] < rem {
             i += 1;
         }
         while i > 0 && bucket[i - 1] >= rem {
             i -= 1;
         }
-        bucket.get(i) == Some(&rem)
-    }
-
-    /// True when `key` is in the set.
-    pub(crate) fn contains(&self, key: u64) -> bool {
-        if key >= COMPACT_LIMIT {
-            return self.large.contains(&key);
-        }
-        let s = scramble(key);
-        self.pending.contains(&s) || self.in_pending_sorted(s) || self.merged_contains(s)
-    }
-
-    /// Number of keys.
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.rems.len() + self.pending_len() + self.large.len()
-    }
-
-    fn bucket_range(&self, bucket: usize) -> std::ops::Range<usize> {
-        let start = self.offsets.get(bucket).copied().unwrap_or(0) as usize;
-        let end = self.offsets.get(bucket + 1).copied().unwrap_or(0) as usize;
-        start..end.max(start)
-    }
-
-    fn merged_contains(&self, scrambled: u64) -> bool {
-        let range = self.bucket_range((scrambled >> 32) as usize);
-        let rem = scrambled as u32;
-        self.walk(
-            range.start,
-            range.end,
-            interpolate(range.start, range.end, rem),
-            rem,
-        )
-    }
-
-    /// Merges the pending keys into the sorted remainders, in place. The pending keys are
-    /// grouped by bucket (a counting sort), then buckets are moved up from the top one down:
-    /// each bucket moves by the number of new keys below it, as whole runs between its new keys,
-    /// so a merge costs one pass of block copies over the set, not a comparison per element.
-    fn merge(&mut self) {
-        if self.pending_len() == 0 {
-            return;
-        }
-        if self.offsets.is_empty() {
-            self.offsets = vec![0; BUCKETS + 1];
-        }
-        // `starts[b]..starts[b + 1]` will be bucket b's new keys in `fresh` (buffers kept
-        // from merge to merge: a fresh megabyte each time costs page faults).
-        let mut starts = std::mem::take(&mut self.scratch.starts);
-        starts.clear();
-        starts.resize(BUCKETS + 1, 0);
-        for s in self.pending.iter().chain(&self.pending_sorted) {
-            starts[(s >> 32) as usize + 1] += 1;
-        }
-        for b in 0..BUCKETS {
-            starts[b + 1] += starts[b];
-        }
-        let mut fresh = vec![0u32; self.pending_len()];
-        if self.pending.is_empty() {
-            // Only sorted keys (large batches): already in (bucket, remainder) order.
-            for (slot, s) in fresh.iter_mut().zip(self.pending_sorted.drain(..)) {
-                *slot = s as u32;
-            }
+        if bucket.get(i) == Some(&rem) {
+            Ok(())
         } else {
-            // Fill each bucket's range from its start; the cursors end at the next starts.
-            let mut cursors = std::mem::take(&mut self.scratch.cursors);
-            cursors.clear();
-            cursors.extend_from_slice(&starts);
-            for s in self.pending.drain().chain(self.pending_sorted.drain(..)) {
-                let b = (s >> 32) as usize;
-                let at = cursors[b] as usize;
-                if let Some(slot) = fresh.get_mut(at) {
-                    *slot = s as u32;
-                }
-                cursors[b] += 1;
-            }
-            self.scratch.cursors = cursors;
-            for b in 0..BUCKETS {
-                if let Some(keys) = fresh.get_mut(starts[b] as usize..starts[b + 1] as usize) {
-                    keys.sort_unstable();
-                }
-            }
+            Err(keys.start + i)
         }
-        let old_len = self.rems.len();
-        self.rems.reserve_exact(fresh.len());
-        self.rems.resize(old_len + fresh.len(), 0);
-        for b in (0..BUCKETS).rev() {
-            let (old_start, old_end) = (self.offsets[b] as usize, self.offsets[b + 1] as usize);
-            let (f_start, f_end) = (starts[b] as usize, starts[b + 1] as usize);
-            if f_end == 0 {
-                // No new key here or below: the rest of the set stays where it is.
-                break;
-            }
-            // Below this bucket, `f_start` new keys; so everything here moves up by that much
-            // plus the bucket's own new keys below each element. A bucket holds a few dozen
-            // remainders and gets a few new keys, so elements move one by one, each new key
-            // slotted in as the walk down passes its place (no search, no call per key).
-            let mut w = old_end + f_end;
-            let mut i = old_end;
-            for &key in fresh[f_start..f_end].iter().rev() {
-                while i > old_start && self.rems[i - 1] > key {
-                    w -= 1;
-                    i -= 1;
-                    self.rems[w] = self.rems[i];
-                }
-                w -= 1;
-                self.rems[w] = key;
-            }
-            // The bucket's elements below its lowest new key move up by `f_start`.
-            if f_start > 0 {
-                if i - old_start <= 32 {
-                    for k in (old_start..i).rev() {
-                        self.rems[k + f_start] = self.rems[k];
+    }
+
+    /// Puts scrambled key `s` at slot `at` of its bucket, where [`find`](Self::find) said it
+    /// goes.
+    fn place(&mut self, s: u64, mut at: usize) {
+        let b = bucket_of(s);
+        if self.keys_of(b).end >= self.region_end(b) {
+            // Full: take a free slot from a neighbour, or spread the layout again.
+            match self.borrow_slot(b) {
+                Some(true) => at -= 1,
+                Some(false) => {}
+                None => {
+                    self.respread(0);
+                    // Every bucket has free slots after a spread; find the key's slot again.
+                    match self.find(s) {
+                        Err(slot) => at = slot,
+                        Ok(()) => return,
                     }
-                } else {
-                    self.rems.copy_within(old_start..i, old_start + f_start);
                 }
             }
-            self.offsets[b + 1] = (old_end + f_end) as u32;
         }
-        self.scratch.starts = starts;
+        let keys = self.keys_of(b);
+        shift_up(&mut self.rems, at..keys.end);
+        self.rems[at] = s as u32;
+        self.bounds[b][1] += 1;
+        self.free -= 1;
+        self.laid += 1;
+        if self.free < RESPREAD_BELOW {
+            self.respread(0);
+        }
+    }
+
+    /// Gives full bucket `b` a free slot at its end by shifting the buckets between it and the
+    /// nearest bucket with a free slot (at most [`REACH`] away) by one slot. Returns whether
+    /// bucket `b`'s remainders moved down one slot (the free slot came from below); `None`
+    /// when no bucket within reach has a free slot.
+    fn borrow_slot(&mut self, b: usize) -> Option<bool> {
+        for d in 1..=REACH {
+            let up = b + d;
+            if up < BUCKETS && self.keys_of(up).end < self.region_end(up) {
+                // Buckets b+1..=up move up one slot; b's region ends one slot later.
+                let from = self.region_end(b);
+                let to = self.keys_of(up).end;
+                shift_up(&mut self.rems, from..to);
+                for bound in &mut self.bounds[b + 1..=up] {
+                    bound[0] += 1;
+                    bound[1] += 1;
+                }
+                return Some(false);
+            }
+            if let Some(down) = b.checked_sub(d) {
+                if self.keys_of(down).end < self.region_end(down) {
+                    // Buckets down+1..=b move down one slot into the free slot of `down`.
+                    let from = self.region_end(down);
+                    let to = self.keys_of(b).end;
+                    self.rems.copy_within(from..to, from - 1);
+                    for bound in &mut self.bounds[down + 1..=b] {
+                        bound[0] -= 1;
+                        bound[1] -= 1;
+                    }
+                    return Some(true);
+                }
+            }
+        }
+        None
+    }
+
+    /// Builds the bucket layout from the small hash set.
+    fn lay_out(&mut self) {
+        let mut keys: Vec<u64> = self.small.drain().collect();
+        self.small = FastSet::default();
+        keys.sort_unstable();
+        let n = keys.len();
+        let slack = slack_for(n);
+        self.rems = vec![0; n + slack];
+        self.bounds = Vec::with_capacity(BUCKETS + 1);
+        let mut next = 0;
+        for b in 0..BUCKETS {
+            let start = next + spread_before(b, slack);
+            let mut end = start;
+            while let Some(&s) = keys.get(next).filter(|s| bucket_of(**s) == b) {
+                self.rems[end] = s as u32;
+                end += 1;
+                next += 1;
+            }
+            self.bounds.push([start as u32, end as u32]);
+        }
+        self.bounds.push([(n + slack) as u32; 2]);
+        self.free = slack;
+        self.laid = n;
+    }
+
+    /// Spreads the layout again with fresh free slots (at least `min_slack`) evenly between
+    /// buckets, moving each bucket once. Buckets moving down are moved first, lowest first,
+    /// then buckets moving up, highest first: neither kind can overwrite a bucket not yet moved
+    /// (the order of buckets is kept, so a bucket moving down lands above every lower bucket's
+    /// new place, and a bucket moving up lands below every higher bucket's).
+    fn respread(&mut self, min_slack: usize) {
+        let n = self.laid;
+        let slack = slack_for(n).max(min_slack);
+        let old_capacity = self.rems.len();
+        if n + slack > old_capacity {
+            self.rems.resize(n + slack, 0);
+        }
+        let capacity = self.rems.len();
+        let slack = capacity - n;
+        // Pass 1: buckets moving down, ascending; their new start from the keys below them.
+        let mut below = 0;
+        for b in 0..BUCKETS {
+            let keys = self.keys_of(b);
+            let start = below + spread_before(b, slack);
+            if start < keys.start {
+                self.rems.copy_within(keys.clone(), start);
+                self.bounds[b] = [start as u32, (start + keys.len()) as u32];
+            }
+            below += keys.len();
+        }
+        // Pass 2: buckets moving up, descending; their new start from the keys above them.
+        let mut above = 0;
+        for b in (0..BUCKETS).rev() {
+            let keys = self.keys_of(b);
+            above += keys.len();
+            let start = n - above + spread_before(b, slack);
+            if start > keys.start {
+                shift_to(&mut self.rems, keys.clone(), start);
+                self.bounds[b] = [start as u32, (start + keys.len()) as u32];
+            }
+        }
+        if let Some(last) = self.bounds.get_mut(BUCKETS) {
+            *last = [capacity as u32; 2];
+        }
+        self.free = slack;
+    }
+}
+
+/// The bucket of scrambled key `s`.
+fn bucket_of(s: u64) -> usize {
+    (s >> 32) as usize
+}
+
+/// Free slots for a layout of `n` keys.
+fn slack_for(n: usize) -> usize {
+    SLACK_PER_BUCKET * BUCKETS + n / 32
+}
+
+/// Free slots before bucket `b` when `slack` of them are spread evenly.
+fn spread_before(b: usize, slack: usize) -> usize {
+    (b as u64 * slack as u64 / BUCKETS as u64) as usize
+}
+
+/// Moves `rems[range]` up one slot (the slot after it is free). Buckets are short, so a plain
+/// loop beats a call to `memmove` for most of them.
+fn shift_up(rems: &mut [u32], range: std::ops::Range<usize>) {
+    shift_to(rems, range.clone(), range.start + 1);
+}
+
+/// Moves `rems[range]` to start at `to` (not below its start), highest first.
+fn shift_to(rems: &mut [u32], range: std::ops::Range<usize>, to: usize) {
+    if range.len() > 32 {
+        rems.copy_within(range, to);
+        return;
+    }
+    let by = to - range.start;
+    for i in range.rev() {
+        rems[i + by] = rems[i];
     }
 }
 
@@ -451,39 +497,6 @@ fn sort_scrambled(
     }
 }
 
-/// Merges the ascending `fresh` into the ascending `sorted`, in place and each value once;
-/// `repeat[k]` (false on entry) becomes true when `fresh[k]` was in `sorted` already. From the
-/// back, so no second buffer is needed, and without a branch per step: the keys are random,
-/// so a branch on which side to take would be mispredicted about every other step.
-fn merge_new(sorted: &mut Vec<u64>, fresh: &[u64], repeat: &mut [bool]) {
-    let old_len = sorted.len();
-    sorted.resize(old_len + fresh.len(), 0);
-    let (mut i, mut j) = (old_len, fresh.len().min(repeat.len()));
-    let mut w = sorted.len();
-    while i > 0 && j > 0 {
-        let (a, b) = (sorted[i - 1], fresh[j - 1]);
-        w -= 1;
-        sorted[w] = a.max(b);
-        // Written at every step; the last write for `j - 1` is the step that takes it.
-        repeat[j - 1] = a == b;
-        i -= usize::from(a >= b);
-        j -= usize::from(b >= a);
-    }
-    // What is left of `fresh` is below all of `sorted`.
-    while j > 0 {
-        w -= 1;
-        sorted[w] = fresh[j - 1];
-        j -= 1;
-    }
-    // Each repeat left one slot unused at the front: close the gap.
-    if w > i {
-        sorted.copy_within(0..i, w - i);
-        let gap = w - i;
-        sorted.copy_within(gap.., 0);
-        sorted.truncate(sorted.len() - gap);
-    }
-}
-
 /// The slot where `rem` would be in a sorted bucket `start..end` of uniform remainders.
 fn interpolate(start: usize, end: usize, rem: u32) -> usize {
     let len = end.saturating_sub(start) as u64;
@@ -496,24 +509,59 @@ mod tests {
     use proptest::prelude::*;
     use std::collections::BTreeSet;
 
+    impl KeySet {
+        /// Lays the set out now, however small.
+        fn force_layout(&mut self) {
+            if self.bounds.is_empty() {
+                self.lay_out();
+            }
+        }
+
+        /// Checks the layout's invariants: bounds in order, each bucket's remainders sorted
+        /// and in their bucket, the counts right.
+        fn assert_laid_out_well(&self) {
+            let mut keys = 0;
+            let mut free = 0;
+            for b in 0..BUCKETS {
+                let k = self.keys_of(b);
+                assert!(
+                    k.start <= k.end && k.end <= self.region_end(b),
+                    "bucket {b}"
+                );
+                assert!(
+                    self.rems[k.clone()].windows(2).all(|w| w[0] < w[1]),
+                    "bucket {b}"
+                );
+                keys += k.len();
+                free += self.region_end(b) - k.end;
+            }
+            assert_eq!(keys, self.laid);
+            assert_eq!(free, self.free);
+            assert_eq!(self.region_end(BUCKETS - 1), self.rems.len());
+        }
+    }
+
     #[test]
     fn scramble_is_a_bijection_on_a_sample() {
+        let scrambler = Scrambler::default();
         let mut seen = HashSet::new();
         for k in (0..200_000u64).chain((0..200_000).map(|i| COMPACT_LIMIT - 1 - i * 7919)) {
-            let s = scramble(k);
+            let s = scrambler.scramble(k);
             assert!(s < COMPACT_LIMIT);
             assert!(seen.insert(s), "collision at {k}");
         }
     }
 
     #[test]
-    fn many_keys_across_merges_are_exact() {
+    fn many_keys_across_layouts_are_exact() {
         let mut set = KeySet::default();
-        let n = (PENDING_CAP * 3 + 123) as u64;
+        // Past the layout and two spreads.
+        let n = (SMALL_LIMIT * 12 + 123) as u64;
         for i in 0..n {
             assert!(set.insert(i * 1_000_003 % COMPACT_LIMIT), "{i} is new");
         }
         assert_eq!(set.len() as u64, n);
+        set.assert_laid_out_well();
         for i in (0..n).step_by(997) {
             assert!(
                 !set.insert(i * 1_000_003 % COMPACT_LIMIT),
@@ -525,8 +573,42 @@ mod tests {
         assert!(set.insert(COMPACT_LIMIT + 5) && !set.insert(COMPACT_LIMIT + 5));
     }
 
+    /// Keys crowded into a few buckets (as if chosen to collide): full buckets borrow free
+    /// slots from neighbours on both sides, then the layout is spread again; every answer
+    /// stays exact.
+    #[test]
+    fn crowded_buckets_borrow_and_spread_again() {
+        let mut set = KeySet::default();
+        let mut model = BTreeSet::new();
+        for i in 0..1000u64 {
+            let s = i * 0x9E37_79B9 % COMPACT_LIMIT;
+            assert_eq!(set.insert_scrambled(s), model.insert(s));
+        }
+        set.force_layout();
+        set.assert_laid_out_well();
+        let mut x = 88_172_645_463_325_252u64;
+        for round in 0..6_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // The first bucket, the last, and one in the middle.
+            let bucket = [0, BUCKETS as u64 - 1, 12_345][(round % 3) as usize];
+            let s = bucket << 32 | (x % 5_000);
+            assert_eq!(set.insert_scrambled(s), model.insert(s), "round {round}");
+            if round % 1000 == 999 {
+                set.assert_laid_out_well();
+            }
+        }
+        set.assert_laid_out_well();
+        assert_eq!(set.len(), model.len());
+        for s in &model {
+            assert!(set.find(*s).is_ok(), "{s}");
+        }
+        assert!(set.find(12_345 << 32 | 5_001).is_err());
+    }
+
     /// Large batches take the sorted path: the same answers as a model set, with repeats
-    /// inside a batch, across batches, across merges, and single inserts in between.
+    /// inside a batch, across batches, across spreads, and single inserts in between.
     #[test]
     fn sorted_batches_answer_like_a_model() {
         let mut set = KeySet::default();
@@ -553,33 +635,14 @@ mod tests {
             for (k, n) in keys.iter().zip(&new) {
                 assert_eq!(*n, model.insert(*k), "round {round}, key {k}");
             }
-            // Single inserts in the first half only: later merges see sorted keys alone.
             for _ in 0..if round < 20 { 100 } else { 0 } {
                 let k = next() % 60_000;
                 assert_eq!(set.insert(k), model.insert(k));
             }
         }
         assert_eq!(set.len(), model.len());
+        set.assert_laid_out_well();
         assert!(model.iter().step_by(101).all(|k| set.contains(*k)));
-    }
-
-    proptest! {
-        /// The in-place merge gives the sorted union and marks exactly the keys already there.
-        #[test]
-        fn merging_new_keys_gives_the_union(
-            old in proptest::collection::btree_set(0u64..400, 0..120),
-            fresh in proptest::collection::btree_set(0u64..400, 0..120),
-        ) {
-            let mut sorted: Vec<u64> = old.iter().copied().collect();
-            let fresh: Vec<u64> = fresh.into_iter().collect();
-            let mut repeat = vec![false; fresh.len()];
-            merge_new(&mut sorted, &fresh, &mut repeat);
-            let union: Vec<u64> = old.iter().chain(&fresh).copied().collect::<BTreeSet<_>>().into_iter().collect();
-            prop_assert_eq!(sorted, union);
-            for (k, r) in fresh.iter().zip(&repeat) {
-                prop_assert_eq!(*r, old.contains(k));
-            }
-        }
     }
 
     #[test]
@@ -606,8 +669,7 @@ mod tests {
                 many.insert_many(keys, &mut got);
                 prop_assert_eq!(got, expected);
                 if r % 5 == 4 {
-                    many.merge();
-                    one.merge();
+                    many.force_layout();
                 }
             }
         }
@@ -619,7 +681,7 @@ mod tests {
             for (i, k) in keys.iter().enumerate() {
                 prop_assert_eq!(set.insert(*k), model.insert(*k));
                 if i % 50 == 49 {
-                    set.merge();
+                    set.force_layout();
                 }
             }
             for k in &keys {
