@@ -251,16 +251,106 @@ pub fn validate_reader<R: Read>(
 /// the encoding that got further is used and the offending lines get F01.
 pub fn validate_bytes(bytes: &[u8], layout: Layout, mut options: ValidateOptions) -> Report {
     if options.encoding == EncodingChoice::Auto {
-        options.encoding = match text::detect(bytes) {
-            Ok(d) => EncodingChoice::from(d.encoding),
-            Err(text::TextError::NotUtf8NorCp932 {
-                utf8_offset,
-                cp932_offset,
-            }) if cp932_offset > utf8_offset => EncodingChoice::Cp932,
-            Err(_) => EncodingChoice::Utf8,
-        };
+        options.encoding = detect_encoding(bytes, options.resolved_threads());
     }
     let mut v = Validator::new(layout, options);
     v.feed(bytes);
     v.finish()
+}
+
+/// Files from this size have their UTF-8 check split between two threads.
+const SPLIT_CHECK_FROM: usize = 8 << 20;
+
+/// The encoding [`text::detect`] decides for `bytes`. The common case, a file that is UTF-8
+/// throughout, is checked in two halves at once when more than one thread is allowed (on a
+/// large file the check is a pass over every byte before any row is read); anything else
+/// takes detect's own path, so the answer is always detect's.
+fn detect_encoding(bytes: &[u8], threads: usize) -> EncodingChoice {
+    if threads > 1 && bytes.len() >= SPLIT_CHECK_FROM && is_utf8_in_halves(bytes) {
+        return EncodingChoice::Utf8;
+    }
+    match text::detect(bytes) {
+        Ok(d) => EncodingChoice::from(d.encoding),
+        Err(text::TextError::NotUtf8NorCp932 {
+            utf8_offset,
+            cp932_offset,
+        }) if cp932_offset > utf8_offset => EncodingChoice::Cp932,
+        Err(_) => EncodingChoice::Utf8,
+    }
+}
+
+/// Whether `bytes` (after a UTF-8 BOM, if any) is UTF-8, its two halves checked on two
+/// threads. The halves meet after a line feed, an ASCII byte, so both are UTF-8 exactly when
+/// the whole is.
+fn is_utf8_in_halves(bytes: &[u8]) -> bool {
+    let (body, _) = text::strip_utf8_bom(bytes);
+    let middle = body.len() / 2;
+    let cut = body
+        .get(middle..)
+        .and_then(|tail| memchr::memchr(b'\n', tail))
+        .map_or(body.len(), |at| middle + at + 1);
+    let (head, tail) = body.split_at(cut);
+    std::thread::scope(|scope| {
+        let checked = std::thread::Builder::new()
+            .name("vrs-detect".into())
+            .spawn_scoped(scope, || simdutf8::basic::from_utf8(tail).is_ok());
+        let head_ok = simdutf8::basic::from_utf8(head).is_ok();
+        let tail_ok = match checked {
+            Ok(handle) => handle.join().unwrap_or(false),
+            // No thread: check it here.
+            Err(_) => simdutf8::basic::from_utf8(tail).is_ok(),
+        };
+        head_ok && tail_ok
+    })
+}
+
+#[cfg(test)]
+mod detect_tests {
+    use super::*;
+
+    /// The two-half check answers as a check of the whole, wherever the bad byte or the cut is.
+    #[test]
+    fn halves_answer_like_the_whole() {
+        let line = "12345,あま市保健センター,ファイザー\r\n";
+        let mut cases: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"\n".to_vec(),
+            "あいう".as_bytes().to_vec(),
+            line.repeat(40).into_bytes(),
+            [&UTF8_BOM[..], line.repeat(9).as_bytes()].concat(),
+        ];
+        let good = line.repeat(50).into_bytes();
+        for at in [
+            0,
+            1,
+            good.len() / 2 - 1,
+            good.len() / 2,
+            good.len() / 2 + 7,
+            good.len() - 1,
+        ] {
+            for bad in [0xFFu8, 0x82, 0xE3] {
+                let mut case = good.clone();
+                case[at] = bad;
+                cases.push(case);
+            }
+        }
+        // A character cut off at the end, and a file with no line feed after its middle.
+        cases.push(good[..good.len() - 3].to_vec());
+        cases.push("あ".repeat(30).into_bytes());
+        for case in &cases {
+            let whole = simdutf8::basic::from_utf8(text::strip_utf8_bom(case).0).is_ok();
+            assert_eq!(is_utf8_in_halves(case), whole, "{case:?}");
+        }
+    }
+
+    #[test]
+    fn large_files_get_detects_answer() {
+        let line = "12345,あま市保健センター,ファイザー\r\n";
+        let utf8 = line.repeat(SPLIT_CHECK_FROM / line.len() + 1).into_bytes();
+        assert_eq!(detect_encoding(&utf8, 2), EncodingChoice::Utf8);
+        let text = line.repeat(SPLIT_CHECK_FROM / line.len() + 1);
+        let (cp932, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
+        assert_eq!(detect_encoding(&cp932, 2), EncodingChoice::Cp932);
+        assert_eq!(detect_encoding(&cp932, 1), EncodingChoice::Cp932);
+    }
 }
