@@ -76,9 +76,9 @@ pub(crate) fn seen_person(person: u64) -> u64 {
     }
 }
 
-/// The key of compact voucher key `voucher` ([`VoucherOrdinals::key`]) in
-/// [`CrossState::seen`]: tagged with bit 49 below 2^49 (the first 32,768 municipalities of a
-/// file), else in the set's exact hash part with bit 62 set.
+/// The key of compact voucher key `voucher` ([`compact_voucher_key`]) in
+/// [`CrossState::seen`]: tagged with bit 49 below 2^49 (every valid code), else in the set's
+/// exact hash part with bit 62 set.
 pub(crate) fn seen_voucher(voucher: u64) -> u64 {
     if voucher < SEEN_VOUCHER {
         voucher | SEEN_VOUCHER
@@ -121,41 +121,12 @@ impl Blinder {
     }
 }
 
-/// Gives voucher keys a 50-bit form for [`KeySet`]: the municipality code is replaced by its
-/// order of first appearance (a file rarely holds more than a few municipalities).
-#[derive(Debug, Default)]
-pub(crate) struct VoucherOrdinals {
-    ordinals: HashMap<u32, u16>,
-    last: Option<(u32, u16)>,
-}
-
-impl VoucherOrdinals {
-    /// The compact key of a voucher; after 65,536 distinct municipalities, an exact key above
-    /// the compact range.
-    pub(crate) fn key(&mut self, municipality: &MunicipalityCode, number: &VoucherNumber) -> u64 {
-        let code = municipality.to_u32();
-        let voucher = number.to_u64();
-        let ordinal = match self.last {
-            Some((c, o)) if c == code => Some(o),
-            _ => {
-                let next = self.ordinals.len();
-                let found = match self.ordinals.get(&code) {
-                    Some(o) => Some(*o),
-                    None => u16::try_from(next).ok().inspect(|o| {
-                        self.ordinals.insert(code, *o);
-                    }),
-                };
-                if let Some(o) = found {
-                    self.last = Some((code, o));
-                }
-                found
-            }
-        };
-        match ordinal {
-            Some(o) => (u64::from(o) << 34) | voucher,
-            None => HASHED | voucher_key(municipality, number),
-        }
-    }
+/// The compact key of a voucher, below 2^49: the code without its check digit (the check
+/// digit follows from the rest; prefectures 01..=47 keep it below 48,000) times 10^10, plus the
+/// 10-digit voucher number. Exact, and a function of the voucher alone, so any thread can
+/// compute it.
+pub(crate) fn compact_voucher_key(municipality: &MunicipalityCode, number: &VoucherNumber) -> u64 {
+    u64::from(municipality.to_u32() / 10) * 10_000_000_000 + number.to_u64()
 }
 
 /// Doses of one person seen so far in a one-row-per-dose file.
@@ -248,8 +219,8 @@ pub(crate) struct CrossState {
     pub seen: KeySet,
     /// S03 (one row per person) applies.
     pub unique_person: bool,
-    /// V02 for one-row-per-person files applies; the compact form of its voucher keys.
-    pub row_vouchers: Option<VoucherOrdinals>,
+    /// V02 for one-row-per-person files applies.
+    pub row_vouchers: bool,
     /// V02 for one-row-per-voucher files: voucher -> addressee key.
     pub voucher_owner: Option<HashMap<u64, u64>>,
     /// N03: blinded My Number -> addressee key.
@@ -277,11 +248,16 @@ mod tests {
         assert!(
             addressee_key("0") < addressee_key("9") && addressee_key("9") < addressee_key("00")
         );
-        let mut ords = VoucherOrdinals::default();
         let b = MunicipalityCode::parse("131016").unwrap();
-        assert_eq!(ords.key(&a, &v) >> 34, 0);
-        assert_eq!(ords.key(&b, &v) >> 34, 1);
-        assert_eq!(ords.key(&a, &v), ords.key(&a, &v));
+        let c = compact_voucher_key(&b, &v);
+        assert_eq!(c, 13101 * 10_000_000_000 + 9_999_999_999);
+        assert!(c < SEEN_VOUCHER);
+        // The largest code of the largest prefecture still fits below the tag bit.
+        let largest = (0..10)
+            .find_map(|check| MunicipalityCode::parse(&format!("47999{check}")).ok())
+            .expect("47999 with its check digit");
+        assert!(compact_voucher_key(&largest, &v) < SEEN_VOUCHER);
+        assert_ne!(compact_voucher_key(&a, &v), compact_voucher_key(&b, &v));
     }
 
     #[test]

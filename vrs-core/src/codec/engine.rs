@@ -10,8 +10,8 @@ use crate::layout::{Direction, DoseField, Layout, RowUnit};
 
 use super::bytes::{all_ascii_digits, holds_control};
 use super::cross::{
-    person_key_from_voucher, seen_person, seen_voucher, voucher_key, Blinder, CrossState, DoseFact,
-    KeySet, PersonDoses,
+    compact_voucher_key, person_key_from_voucher, seen_person, seen_voucher, voucher_key, Blinder,
+    CrossState, DoseFact, KeySet, PersonDoses,
 };
 use super::emit::Emitter;
 use super::field::{check_field, CrossRow, FieldCtx, Memo, RowData, MAX_BLOCKS};
@@ -35,13 +35,19 @@ impl FieldText for [&str] {
 
 /// The keys of one row in the seen set (see [`seen_keys`]).
 #[derive(Debug, Clone, Copy)]
-struct SeenKeys {
+pub(crate) struct SeenKeys {
     keys: [u64; 1 + MAX_BLOCKS],
     /// The dose block of each voucher key.
-    blocks: [usize; 1 + MAX_BLOCKS],
-    count: usize,
+    blocks: [u8; 1 + MAX_BLOCKS],
+    count: u8,
     /// `keys[0]` is the person's.
     person: bool,
+}
+
+impl SeenKeys {
+    fn keys(&self) -> &[u64] {
+        self.keys.get(..usize::from(self.count)).unwrap_or(&[])
+    }
 }
 
 /// Whether each key of a [`SeenKeys`] was in the seen set before its row.
@@ -59,36 +65,39 @@ struct Prepared {
     new: Vec<bool>,
 }
 
-/// The keys of `row` in the seen set: the person (S03), then each distinct voucher (V02).
-fn seen_keys(cross: &mut CrossState, row: &CrossRow) -> SeenKeys {
+/// The keys of `row` in the seen set: the person (S03), then each distinct voucher (V02). A
+/// function of the row alone: workers compute it with the row's other checks.
+fn seen_keys(cross: &CrossState, row: &CrossRow) -> SeenKeys {
     let mut seen = SeenKeys {
         keys: [0; 1 + MAX_BLOCKS],
         blocks: [0; 1 + MAX_BLOCKS],
         count: 0,
         person: false,
     };
+    let mut count = 0;
     if let Some(a) = row.addressee.filter(|_| cross.unique_person) {
         seen.keys[0] = seen_person(a);
-        seen.count = 1;
+        count = 1;
         seen.person = true;
     }
-    let first_voucher = seen.count;
-    if let Some(ordinals) = cross.row_vouchers.as_mut() {
+    let first_voucher = count;
+    if cross.row_vouchers {
         for (block, slot) in row.doses().iter().enumerate() {
             let (Some(m), Some(v)) = (slot.municipality, slot.voucher) else {
                 continue;
             };
-            let key = seen_voucher(ordinals.key(&m, &v));
+            let key = seen_voucher(compact_voucher_key(&m, &v));
             // Doses 1 and 2 on one voucher sheet: the voucher counts once for the row.
-            let listed = seen.keys.get(first_voucher..seen.count).unwrap_or(&[]);
-            if listed.contains(&key) || seen.count == seen.keys.len() {
+            let listed = seen.keys.get(first_voucher..count).unwrap_or(&[]);
+            if listed.contains(&key) || count == seen.keys.len() {
                 continue;
             }
-            seen.keys[seen.count] = key;
-            seen.blocks[seen.count] = block;
-            seen.count += 1;
+            seen.keys[count] = key;
+            seen.blocks[count] = block as u8;
+            count += 1;
         }
     }
+    seen.count = count as u8;
     seen
 }
 
@@ -107,6 +116,8 @@ pub(crate) struct DeferredRow {
     pub diag_end: usize,
     /// The typed values the cross-row rules read.
     pub row: CrossRow,
+    /// The row's keys in the seen set.
+    pub seen: SeenKeys,
 }
 
 /// Names a download file must never carry as a column (N02).
@@ -156,7 +167,7 @@ impl Engine {
         let cross = CrossState {
             seen: KeySet::default(),
             unique_person: c.unique_person,
-            row_vouchers: (c.voucher_single_owner && person_rows).then(Default::default),
+            row_vouchers: c.voucher_single_owner && person_rows,
             voucher_owner: (c.voucher_single_owner && !person_rows).then(HashMap::new),
             my_number_owner: c.my_number_single_addressee.then(HashMap::new),
             doses: c.dose_sequence_across_rows.then(HashMap::new),
@@ -447,11 +458,13 @@ impl Engine {
         };
         check_row(&mut ctx);
         if let Some(listed) = self.deferred.as_mut() {
+            let row = CrossRow::of(&self.row);
             listed.push(DeferredRow {
                 line,
                 record: self.record_index,
                 diag_end: self.emit.buffered(),
-                row: CrossRow::of(&self.row),
+                seen: seen_keys(&self.cross, &row),
+                row,
             });
             return;
         }
@@ -535,16 +548,15 @@ impl Engine {
         p.rows.clear();
         p.next = 0;
         for row in rows.into_iter().flatten() {
-            let seen = seen_keys(&mut self.cross, &row.row);
-            p.keys.extend_from_slice(&seen.keys[..seen.count]);
-            p.rows.push((seen, [false; 1 + MAX_BLOCKS]));
+            p.keys.extend_from_slice(row.seen.keys());
+            p.rows.push((row.seen, [false; 1 + MAX_BLOCKS]));
         }
         p.new.clear();
         p.new.resize(p.keys.len(), false);
         self.cross.seen.insert_many(&p.keys, &mut p.new);
         let mut new = p.new.iter();
         for (seen, known) in &mut p.rows {
-            for (k, n) in known.iter_mut().zip(new.by_ref().take(seen.count)) {
+            for (k, n) in known.iter_mut().zip(new.by_ref().take(seen.keys().len())) {
                 *k = !n;
             }
         }
@@ -563,13 +575,14 @@ impl Engine {
             self.prepared.next += 1;
             return *prepared;
         }
-        let seen = seen_keys(&mut self.cross, &self.crossing);
-        let keys = &seen.keys[..seen.count];
+        let seen = seen_keys(&self.cross, &self.crossing);
+        let keys = seen.keys();
         let mut known = [false; 1 + MAX_BLOCKS];
         if insert_now {
             let mut new = [false; 1 + MAX_BLOCKS];
-            self.cross.seen.insert_many(keys, &mut new[..seen.count]);
-            for (k, n) in known.iter_mut().zip(&new[..seen.count]) {
+            let new = new.get_mut(..keys.len()).unwrap_or(&mut []);
+            self.cross.seen.insert_many(keys, new);
+            for (k, n) in known.iter_mut().zip(new.iter()) {
                 *k = !n;
             }
         } else {
@@ -621,8 +634,9 @@ impl Engine {
             );
         }
         // V02 in one-row-per-person files: a voucher seen on an earlier row belongs to another person.
+        let count = usize::from(count);
         if let Some(i) = (first_voucher..count).find(|i| known[*i]) {
-            let block = blocks[i];
+            let block = usize::from(blocks[i]);
             let slot = self
                 .crossing
                 .doses()
