@@ -20,7 +20,6 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 /// Keys below this are stored compactly.
 pub(crate) const COMPACT_LIMIT: u64 = 1 << 50;
 const HALF_BITS: u32 = 25;
-const HALF_MASK: u64 = (1 << HALF_BITS) - 1;
 const BUCKET_BITS: u32 = 18;
 const BUCKETS: usize = 1 << BUCKET_BITS;
 /// Keys whose lookups run side by side.
@@ -62,32 +61,37 @@ impl Hasher for PassThrough {
 
 type FastSet = HashSet<u64, BuildHasherDefault<PassThrough>>;
 
-/// A bijection on 50-bit values (a 4-round Feistel network) with random round keys: even
-/// spread, exact, and not predictable from outside the run.
+/// A bijection on 50-bit values with random keys: even spread, exact, and not predictable from
+/// outside the run. Each step is a bijection of `0..2^50`: xor with a key, multiplication by an
+/// odd number modulo 2^50 (which carries every bit upwards), and a right xor-shift (which
+/// brings the high bits down into the remainder).
 #[derive(Debug, Clone)]
 struct Scrambler {
-    round_keys: [u64; 4],
+    keys: [u64; 2],
 }
 
 impl Default for Scrambler {
     fn default() -> Self {
         let state = RandomState::new();
-        let mut round_keys = [0u64; 4];
-        for (i, k) in round_keys.iter_mut().enumerate() {
-            *k = state.hash_one(i as u64);
+        Scrambler {
+            keys: [
+                state.hash_one(0u64) & MASK_50,
+                state.hash_one(1u64) & MASK_50,
+            ],
         }
-        Scrambler { round_keys }
     }
 }
 
+const MASK_50: u64 = COMPACT_LIMIT - 1;
+
 impl Scrambler {
     fn scramble(&self, key: u64) -> u64 {
-        let (mut left, mut right) = (key >> HALF_BITS & HALF_MASK, key & HALF_MASK);
-        for k in self.round_keys {
-            let f = ((right ^ k).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 39) & HALF_MASK;
-            (left, right) = (right, left ^ f);
-        }
-        (left << HALF_BITS) | right
+        let mut x = (key ^ self.keys[0]) & MASK_50;
+        x = x.wrapping_mul(0x9E37_79B9_7F4A_7C15) & MASK_50;
+        x ^= x >> HALF_BITS;
+        x ^= self.keys[1];
+        x = x.wrapping_mul(0xD6E8_FEB8_6659_FD93) & MASK_50;
+        x ^ (x >> HALF_BITS)
     }
 }
 
@@ -190,8 +194,15 @@ impl KeySet {
         sort_scrambled(&sc.items, &mut sc.sorted, &mut sc.starts, &mut sc.cursors);
         // Equal keys are side by side, the first position first: only that one can be new.
         let mut last = None;
-        for group in sc.sorted.chunks(GROUP) {
-            self.touch(group.iter().map(|(s, _)| *s));
+        let mut groups = sc.sorted.chunks(GROUP).peekable();
+        if let Some(first) = groups.peek() {
+            self.touch(first.iter().map(|(s, _)| *s));
+        }
+        while let Some(group) = groups.next() {
+            // The next group's memory loads while this group is inserted.
+            if let Some(next) = groups.peek() {
+                self.touch(next.iter().map(|(s, _)| *s));
+            }
             for &(s, i) in group {
                 let fresh = last != Some(s) && self.insert_scrambled(s);
                 last = Some(s);
@@ -446,15 +457,18 @@ fn shift_to(rems: &mut [u32], range: std::ops::Range<usize>, to: usize) {
 }
 
 /// `sorted` = `items` sorted by (scrambled key, position): a counting sort on the top bits
-/// (about one item per bin), then each bin sorted on its own. `starts`, `cursors`: scratch.
+/// (a few items per bin), then each bin sorted on its own. `starts`, `cursors`: scratch.
 fn sort_scrambled(
     items: &[(u64, u32)],
     sorted: &mut Vec<(u64, u32)>,
     starts: &mut Vec<u32>,
     cursors: &mut Vec<u32>,
 ) {
-    // Scrambled keys are uniform on 50 bits: about one item per bin.
-    let bits = (usize::BITS - items.len().leading_zeros()).clamp(4, 20);
+    // Scrambled keys are uniform on 50 bits: two to four items per bin, so that the passes
+    // over the bins cost less than the items' own moves.
+    let bits = (usize::BITS - items.len().leading_zeros())
+        .saturating_sub(2)
+        .clamp(4, 20);
     let shift = 50 - bits;
     let bins = 1usize << bits;
     starts.clear();
