@@ -52,7 +52,11 @@ type Batch = RecordBatch<EncodingState>;
 /// Whole simple lines (see [`super::csv::simple_lines_prefix`]) for a worker to parse and check.
 #[derive(Debug, Default)]
 struct LineRun {
+    /// The lines, unless they were handed over as text.
     bytes: Vec<u8>,
+    /// The lines when the caller had them as UTF-8 text (then `bytes` is empty): a worker
+    /// need not validate them again.
+    text: String,
     first_line: u64,
     encoding: EncodingState,
     /// Where each line starts in `bytes`, filled by the worker (the index is the record's).
@@ -73,8 +77,20 @@ impl Job {
             Job::Records(batch) => batch.clear(),
             Job::Lines(run) => {
                 run.bytes.clear();
+                run.text.clear();
                 run.starts.clear();
             }
+        }
+    }
+}
+
+impl LineRun {
+    /// The lines' bytes.
+    fn data(&self) -> &[u8] {
+        if self.text.is_empty() {
+            &self.bytes
+        } else {
+            self.text.as_bytes()
         }
     }
 }
@@ -179,13 +195,22 @@ fn check(
         Job::Lines(run) => {
             let limits = limits(worker);
             worker.encoding = run.encoding;
-            // A UTF-8 run is validated once, as a whole, rather than line by line; lines and
-            // fields end at ASCII bytes, so each line of a valid run is valid text.
-            let text = (run.encoding.or_utf8() == Encoding::Utf8)
-                .then(|| simdutf8::basic::from_utf8(&run.bytes).ok())
-                .flatten();
+            // A UTF-8 run is validated once, as a whole, rather than line by line (not at all
+            // when it was handed over as text); lines and fields end at ASCII bytes, so each
+            // line of a valid run is valid text.
+            let text = match run.encoding.or_utf8() {
+                Encoding::Utf8 if !run.text.is_empty() => Some(run.text.as_str()),
+                Encoding::Utf8 => simdutf8::basic::from_utf8(&run.bytes).ok(),
+                Encoding::Cp932 => None,
+            };
+            // `data()` by its fields: `starts` is borrowed alongside.
+            let data: &[u8] = if run.text.is_empty() {
+                &run.bytes
+            } else {
+                run.text.as_bytes()
+            };
             let starts = &mut run.starts;
-            for_each_simple_line(&run.bytes, run.first_line, limits, bounds, |at, record| {
+            for_each_simple_line(data, run.first_line, limits, bounds, |at, record| {
                 worker.engine.record_index = starts.len();
                 starts.push(at);
                 let line = text.and_then(|t| t.get(at..at + record.bytes().len()));
@@ -267,13 +292,23 @@ impl Pool {
     }
 
     /// Hands over whole simple lines starting on line `first_line` (the header has been read,
-    /// the encoding is settled): a worker parses and checks them.
-    pub(crate) fn push_lines(&mut self, lines: &[u8], first_line: u64, sink: &mut RecordSink) {
+    /// the encoding is settled): a worker parses and checks them. `text`: the same lines, when
+    /// the caller holds them as text.
+    pub(crate) fn push_lines(
+        &mut self,
+        lines: &[u8],
+        text: Option<&str>,
+        first_line: u64,
+        sink: &mut RecordSink,
+    ) {
         if self.current.len() > 0 {
             self.send_records(sink);
         }
         let mut run = self.spare_runs.pop().unwrap_or_default();
-        run.bytes.extend_from_slice(lines);
+        match text.filter(|t| t.len() == lines.len() && !t.is_empty()) {
+            Some(text) => run.text.push_str(text),
+            None => run.bytes.extend_from_slice(lines),
+        }
         run.first_line = first_line;
         run.encoding = sink.encoding;
         self.send(Job::Lines(run), sink);
@@ -401,7 +436,7 @@ impl Pool {
                     if let Some(at) = run.starts.get(row.record) {
                         // One physical line: every field is on the row's line.
                         let text = LineText {
-                            bytes: &run.bytes[*at..],
+                            bytes: run.data().get(*at..).unwrap_or(&[]),
                             line: row.line,
                             limits,
                             encoding: run.encoding.or_utf8(),

@@ -65,8 +65,42 @@ fn pooled_report(
     v.finish().to_json()
 }
 
+/// [`pooled_report`] (pooled) with the file fed as text ([`Validator::feed_str`]), in chunks
+/// of about `chunk` bytes cut at character boundaries.
+fn text_report(text: &str, l: &Layout, threads: usize, max: Option<usize>, chunk: usize) -> String {
+    let options = ValidateOptions {
+        as_of: Some(Date::new(2024, 4, 1).unwrap()),
+        max_diagnostics: max,
+        threads,
+        ..ValidateOptions::default()
+    };
+    let mut v = Validator::new(l.clone(), options);
+    v.parallel_from_the_start();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let mut cut = chunk.max(1).min(rest.len());
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let (part, tail) = rest.split_at(cut);
+        v.feed_str(part);
+        rest = tail;
+    }
+    v.finish().to_json()
+}
+
 fn assert_same(bytes: &[u8], l: &Layout, max: Option<usize>) {
     let alone = report(bytes, l, 1, max, bytes.len());
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        for (threads, chunk) in [(1, bytes.len()), (2, bytes.len()), (2, 777), (3, 4096)] {
+            assert_eq!(
+                text_report(text, l, threads, max, chunk),
+                alone,
+                "{} fed as text with {threads} threads, chunks of {chunk}",
+                l.id
+            );
+        }
+    }
     for chunk in [bytes.len(), 777] {
         assert_eq!(
             pooled_report(bytes, l, 1, max, chunk, true),

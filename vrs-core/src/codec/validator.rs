@@ -90,7 +90,30 @@ impl Validator {
     }
 
     /// Feeds the next chunk of the file.
-    pub fn feed(&mut self, mut data: &[u8]) {
+    pub fn feed(&mut self, data: &[u8]) {
+        self.feed_chunk(data, None);
+    }
+
+    /// Feeds the next chunk of a file held as text (UTF-8, so the file is read as UTF-8
+    /// unless the options say otherwise). The same as [`feed`](Self::feed) with the text's
+    /// bytes, but faster on a large file: the text need not be checked for UTF-8 again.
+    ///
+    /// ```
+    /// use vrs_core::codec::{ValidateOptions, Validator};
+    /// use vrs_core::layout::{self, LayoutParams};
+    ///
+    /// let layout = layout::find("flags", &LayoutParams::default()).unwrap();
+    /// let mut v = Validator::new(layout, ValidateOptions::default());
+    /// v.feed_str("not,the,header\r\n");
+    /// let report = v.finish();
+    /// assert!(report.errors > 0);
+    /// ```
+    pub fn feed_str(&mut self, text: &str) {
+        self.feed_chunk(text.as_bytes(), Some(text));
+    }
+
+    /// [`feed`](Self::feed); `text`, when given, is `data` as text.
+    fn feed_chunk(&mut self, mut data: &[u8], mut text: Option<&str>) {
         if self.pool.is_none() && self.threads > 0 {
             self.fed = self.fed.saturating_add(data.len());
             if self.fed >= self.parallel_from {
@@ -117,15 +140,18 @@ impl Validator {
                 self.start();
             }
             data = rest;
+            // None when the split cut a character: the rest goes as bytes.
+            text = text.and_then(|t| t.get(wanted..));
             if !self.started || data.is_empty() {
                 return;
             }
         }
-        self.parse(data);
+        self.parse(data, text);
     }
 
-    /// Parses `data`; with the pool, whole runs of simple lines go to it unparsed.
-    fn parse(&mut self, mut data: &[u8]) {
+    /// Parses `data` (`text`: the same, as text, if known); with the pool, whole runs of
+    /// simple lines go to it unparsed.
+    fn parse(&mut self, mut data: &[u8], mut text: Option<&str>) {
         while !data.is_empty() {
             let (sink, pool) = (&mut self.sink, &mut self.pool);
             let Some(workers) = pool.as_mut() else {
@@ -140,9 +166,12 @@ impl Validator {
             {
                 let (len, lines) = simple_lines_prefix(data, BATCH_BYTES);
                 if len > 0 {
-                    workers.push_lines(&data[..len], self.parser.line(), sink);
+                    // Runs end after a line feed, an ASCII byte: a character boundary.
+                    let run_text = text.and_then(|t| t.get(..len));
+                    workers.push_lines(&data[..len], run_text, self.parser.line(), sink);
                     self.parser.skip_lines(lines);
                     data = &data[len..];
+                    text = text.and_then(|t| t.get(len..));
                     continue;
                 }
             }
@@ -151,6 +180,7 @@ impl Validator {
             self.parser
                 .feed(&data[..end], &mut |r| dispatch(sink, pool, r));
             data = &data[end..];
+            text = text.and_then(|t| t.get(end..));
         }
     }
 
@@ -175,7 +205,7 @@ impl Validator {
             }
             None => &prefix[..],
         };
-        self.parse(body);
+        self.parse(body, None);
     }
 
     /// Starts the pool (worker threads when allowed, else grouping alone) as soon as bytes are
@@ -250,40 +280,65 @@ pub fn validate_reader<R: Read>(
 /// decided by a strict decode of all bytes ([`text::detect`]); when neither UTF-8 nor CP932 fits,
 /// the encoding that got further is used and the offending lines get F01.
 pub fn validate_bytes(bytes: &[u8], layout: Layout, mut options: ValidateOptions) -> Report {
+    let mut utf8 = None;
     if options.encoding == EncodingChoice::Auto {
-        options.encoding = detect_encoding(bytes, options.resolved_threads());
+        let (choice, body) = detect_encoding(bytes, options.resolved_threads());
+        options.encoding = choice;
+        utf8 = body;
     }
     let mut v = Validator::new(layout, options);
-    v.feed(bytes);
+    match utf8 {
+        // Checked text is fed as text: not checked again.
+        Some(Utf8Body { bom, parts }) => {
+            v.feed(bom);
+            for part in parts {
+                v.feed_str(part);
+            }
+        }
+        None => v.feed(bytes),
+    }
     v.finish()
 }
 
 /// Files from this size have their UTF-8 check split between two threads.
 const SPLIT_CHECK_FROM: usize = 8 << 20;
 
-/// The encoding [`text::detect`] decides for `bytes`. The common case, a file that is UTF-8
-/// throughout, is checked in two halves at once when more than one thread is allowed (on a
-/// large file the check is a pass over every byte before any row is read); anything else
-/// takes detect's own path, so the answer is always detect's.
-fn detect_encoding(bytes: &[u8], threads: usize) -> EncodingChoice {
-    if threads > 1 && bytes.len() >= SPLIT_CHECK_FROM && is_utf8_in_halves(bytes) {
-        return EncodingChoice::Utf8;
+/// A file found to be UTF-8: its BOM (if any), then its body as checked text, in parts.
+#[derive(Debug)]
+struct Utf8Body<'a> {
+    bom: &'a [u8],
+    parts: [&'a str; 2],
+}
+
+/// The encoding [`text::detect`] decides for `bytes`, and, when it is UTF-8, the text. The
+/// common case, a file that is UTF-8 throughout, is checked here (in two halves at once when
+/// more than one thread is allowed: on a large file the check is a pass over every byte before
+/// any row is read); anything else takes detect's own path, so the answer is always detect's.
+fn detect_encoding(bytes: &[u8], threads: usize) -> (EncodingChoice, Option<Utf8Body<'_>>) {
+    let (body, _) = text::strip_utf8_bom(bytes);
+    let bom = bytes.get(..bytes.len() - body.len()).unwrap_or(&[]);
+    let parts = if threads > 1 && body.len() >= SPLIT_CHECK_FROM {
+        utf8_in_halves(body)
+    } else {
+        simdutf8::basic::from_utf8(body).ok().map(|all| [all, ""])
+    };
+    if let Some(parts) = parts {
+        return (EncodingChoice::Utf8, Some(Utf8Body { bom, parts }));
     }
-    match text::detect(bytes) {
+    let choice = match text::detect(bytes) {
         Ok(d) => EncodingChoice::from(d.encoding),
         Err(text::TextError::NotUtf8NorCp932 {
             utf8_offset,
             cp932_offset,
         }) if cp932_offset > utf8_offset => EncodingChoice::Cp932,
         Err(_) => EncodingChoice::Utf8,
-    }
+    };
+    (choice, None)
 }
 
-/// Whether `bytes` (after a UTF-8 BOM, if any) is UTF-8, its two halves checked on two
-/// threads. The halves meet after a line feed, an ASCII byte, so both are UTF-8 exactly when
-/// the whole is.
-fn is_utf8_in_halves(bytes: &[u8]) -> bool {
-    let (body, _) = text::strip_utf8_bom(bytes);
+/// `body` as text when it is UTF-8, its two halves checked on two threads. The halves meet
+/// after a line feed, an ASCII byte, so both are UTF-8 exactly when the whole is.
+fn utf8_in_halves(body: &[u8]) -> Option<[&str; 2]> {
     let middle = body.len() / 2;
     let cut = body
         .get(middle..)
@@ -293,14 +348,14 @@ fn is_utf8_in_halves(bytes: &[u8]) -> bool {
     std::thread::scope(|scope| {
         let checked = std::thread::Builder::new()
             .name("vrs-detect".into())
-            .spawn_scoped(scope, || simdutf8::basic::from_utf8(tail).is_ok());
-        let head_ok = simdutf8::basic::from_utf8(head).is_ok();
-        let tail_ok = match checked {
-            Ok(handle) => handle.join().unwrap_or(false),
+            .spawn_scoped(scope, || simdutf8::basic::from_utf8(tail).ok());
+        let head = simdutf8::basic::from_utf8(head).ok();
+        let tail = match checked {
+            Ok(handle) => handle.join().ok().flatten(),
             // No thread: check it here.
-            Err(_) => simdutf8::basic::from_utf8(tail).is_ok(),
+            Err(_) => simdutf8::basic::from_utf8(tail).ok(),
         };
-        head_ok && tail_ok
+        Some([head?, tail?])
     })
 }
 
@@ -308,7 +363,8 @@ fn is_utf8_in_halves(bytes: &[u8]) -> bool {
 mod detect_tests {
     use super::*;
 
-    /// The two-half check answers as a check of the whole, wherever the bad byte or the cut is.
+    /// The two-half check answers as a check of the whole, wherever the bad byte or the cut is,
+    /// and its halves make up the whole.
     #[test]
     fn halves_answer_like_the_whole() {
         let line = "12345,あま市保健センター,ファイザー\r\n";
@@ -338,8 +394,13 @@ mod detect_tests {
         cases.push(good[..good.len() - 3].to_vec());
         cases.push("あ".repeat(30).into_bytes());
         for case in &cases {
-            let whole = simdutf8::basic::from_utf8(text::strip_utf8_bom(case).0).is_ok();
-            assert_eq!(is_utf8_in_halves(case), whole, "{case:?}");
+            let body = text::strip_utf8_bom(case).0;
+            let whole = simdutf8::basic::from_utf8(body).ok();
+            let halves = utf8_in_halves(body);
+            assert_eq!(halves.is_some(), whole.is_some(), "{case:?}");
+            if let (Some([head, tail]), Some(whole)) = (halves, whole) {
+                assert_eq!(format!("{head}{tail}"), whole);
+            }
         }
     }
 
@@ -347,10 +408,21 @@ mod detect_tests {
     fn large_files_get_detects_answer() {
         let line = "12345,あま市保健センター,ファイザー\r\n";
         let utf8 = line.repeat(SPLIT_CHECK_FROM / line.len() + 1).into_bytes();
-        assert_eq!(detect_encoding(&utf8, 2), EncodingChoice::Utf8);
+        for threads in [1, 2] {
+            let (choice, body) = detect_encoding(&utf8, threads);
+            assert_eq!(choice, EncodingChoice::Utf8);
+            let body = body.expect("text");
+            assert_eq!(body.parts.concat().as_bytes(), &utf8[..]);
+        }
+        let with_bom = [&UTF8_BOM[..], &utf8[..]].concat();
+        let (_, body) = detect_encoding(&with_bom, 2);
+        assert_eq!(body.map(|b| b.bom), Some(&UTF8_BOM[..]));
         let text = line.repeat(SPLIT_CHECK_FROM / line.len() + 1);
         let (cp932, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
-        assert_eq!(detect_encoding(&cp932, 2), EncodingChoice::Cp932);
-        assert_eq!(detect_encoding(&cp932, 1), EncodingChoice::Cp932);
+        for threads in [1, 2] {
+            let (choice, body) = detect_encoding(&cp932, threads);
+            assert_eq!(choice, EncodingChoice::Cp932);
+            assert!(body.is_none());
+        }
     }
 }
