@@ -49,28 +49,36 @@ fn any_zero(word: u64) -> bool {
     word.wrapping_sub(ONES) & !word & (ONES * 0x80) != 0
 }
 
+/// Whether any byte of `word` is a C0 control (below 0x20) or DEL (exact as a yes/no answer).
+pub(crate) fn c0_or_del(word: u64) -> bool {
+    // Below 0x20: bytes 0x00..0x1F have neither bit 5, 6 nor 7 set.
+    any_zero(word & (ONES * 0xE0)) | any_zero(word ^ (ONES * 0x7F))
+}
+
+/// Whether `s` holds a C1 control or U+FEFF: the lead bytes of the two multi-byte cases (a C1
+/// control is `C2 80..9F` in UTF-8, U+FEFF is `EF BB BF`), found by memchr, and the bytes
+/// after each.
+pub(crate) fn c1_or_bom(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    memchr::memchr2_iter(0xC2, 0xEF, bytes).any(|i| match bytes[i] {
+        0xC2 => bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)),
+        _ => bytes.get(i + 1..i + 3) == Some(&[0xBB, 0xBF][..]),
+    })
+}
+
 /// Whether `s` holds a control character (C0, DEL, C1) or U+FEFF. C0 and DEL eight bytes at a
-/// time; then the lead bytes of the two multi-byte cases (a C1 control is `C2 80..9F` in
-/// UTF-8, U+FEFF is `EF BB BF`), found by memchr, and the bytes after each.
+/// time; then, in non-ASCII text, C1 and U+FEFF ([`c1_or_bom`]).
 pub(crate) fn holds_control(s: &str) -> bool {
     let bytes = s.as_bytes();
     let mut words = bytes.chunks_exact(8);
     let mut found = false;
     for w in &mut words {
-        let x = word(w);
-        // Below 0x20: bytes 0x00..0x1F have neither bit 5, 6 nor 7 set.
-        found |= any_zero(x & (ONES * 0xE0)) | any_zero(x ^ (ONES * 0x7F));
+        found |= c0_or_del(word(w));
     }
     if found || words.remainder().iter().any(|&b| b < 0x20 || b == 0x7F) {
         return true;
     }
-    if s.is_ascii() {
-        return false;
-    }
-    memchr::memchr2_iter(0xC2, 0xEF, bytes).any(|i| match bytes[i] {
-        0xC2 => bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)),
-        _ => bytes.get(i + 1..i + 3) == Some(&[0xBB, 0xBF][..]),
-    })
+    !s.is_ascii() && c1_or_bom(s)
 }
 
 #[cfg(test)]

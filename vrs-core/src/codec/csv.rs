@@ -6,7 +6,7 @@
 //! chunks of any size and keeps at most one record in memory, so memory stays constant however
 //! large the file.
 
-use super::bytes::{bytes_equal, word};
+use super::bytes::{bytes_equal, c0_or_del, word};
 
 /// What is structurally wrong with one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -520,7 +520,7 @@ fn split_word(
 /// The record of one simple line (no quote, no CR; the line end removed), its fields split on
 /// commas into `bounds`: exactly what the parser makes of such a line. `limits` are the
 /// parser's (bytes per record, fields per record).
-fn simple_record<'a>(
+pub(crate) fn simple_record<'a>(
     line: &'a [u8],
     line_no: u64,
     bounds: &'a mut Vec<(usize, usize)>,
@@ -562,6 +562,91 @@ fn simple_record<'a>(
         oversized,
         non_ascii: !line.is_ascii(),
         field_count: bounds.len(),
+    }
+}
+
+/// What the pass that splits a simple line found in its bytes besides commas.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct LineScan {
+    /// A C0 control or DEL somewhere in the line.
+    pub c0_or_del: bool,
+    /// A byte above 0x7F somewhere in the line.
+    pub non_ascii: bool,
+}
+
+/// The fields of simple line `line` (no quote, no CR, no line end) as text, into `values`, and
+/// what else its bytes hold, all in one pass over them: what [`simple_record`] and a scan for
+/// control characters find, without a list of field bounds in between. `None` for a blank
+/// line or one over the parser's `limits`, which take the general path.
+pub(crate) fn split_simple_text<'a>(
+    line: &'a str,
+    values: &mut Vec<&'a str>,
+    (max_record_bytes, max_fields): (usize, usize),
+) -> Option<LineScan> {
+    values.clear();
+    if line.is_empty() {
+        return None;
+    }
+    let bytes = line.as_bytes();
+    let mut c0 = false;
+    let mut high = 0u64;
+    let mut start = 0;
+    let mut words = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut words {
+        let x = word(chunk);
+        high |= x;
+        c0 |= c0_or_del(x);
+        let mut commas = bytes_equal(x, b',');
+        while commas != 0 {
+            if values.len() >= max_fields {
+                return None;
+            }
+            let at = base + (commas.trailing_zeros() / 8) as usize;
+            // Commas are ASCII: always a character boundary.
+            values.push(line.get(start..at)?);
+            start = at + 1;
+            commas &= commas - 1;
+        }
+        base += 8;
+    }
+    for (k, &b) in words.remainder().iter().enumerate() {
+        high |= u64::from(b);
+        c0 |= b < 0x20 || b == 0x7F;
+        if b == b',' {
+            if values.len() >= max_fields {
+                return None;
+            }
+            values.push(line.get(start..base + k)?);
+            start = base + k + 1;
+        }
+    }
+    values.push(line.get(start..)?);
+    // The size limit counts the bytes of the fields, without the commas (as simple_record).
+    if line.len() - (values.len() - 1) > max_record_bytes {
+        return None;
+    }
+    Some(LineScan {
+        c0_or_del: c0,
+        non_ascii: high & 0x8080_8080_8080_8080 != 0,
+    })
+}
+
+/// [`for_each_simple_line`] for lines known to be text: calls `sink` with each line's start
+/// offset, number and text (without its line end).
+pub(crate) fn for_each_simple_text_line(
+    text: &str,
+    first_line: u64,
+    mut sink: impl FnMut(usize, u64, &str),
+) {
+    let mut offset = 0;
+    let mut line_no = first_line;
+    while let Some(rest) = text.get(offset..).filter(|r| !r.is_empty()) {
+        let (line, used) = split_line(rest.as_bytes());
+        // The line ends before an ASCII byte (CR or LF) or at the end: a character boundary.
+        sink(offset, line_no, rest.get(..line.len()).unwrap_or(""));
+        offset += used.unwrap_or(rest.len());
+        line_no += 1;
     }
 }
 
@@ -655,6 +740,43 @@ mod tests {
             if !record.oversized {
                 let got: Vec<&[u8]> = (0..record.len()).map(|i| record.field(i)).collect();
                 proptest::prop_assert_eq!(got, all);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The one-pass text split gives the fields simple_record gives, the same limits, and
+        /// exactly the control-character and non-ASCII answers of a plain scan.
+        #[test]
+        fn text_lines_split_like_simple_records(
+            chars in proptest::collection::vec(proptest::prop_oneof![
+                proptest::strategy::Just(','),
+                proptest::strategy::Just('a'),
+                proptest::strategy::Just('あ'),
+                proptest::strategy::Just('\u{7F}'),
+                proptest::strategy::Just('\u{85}'),
+                proptest::char::range('\u{0}', '\u{20}'),
+                proptest::char::any(),
+            ], 0..80),
+            max_fields in 1usize..12,
+            max_bytes in 1usize..200,
+        ) {
+            let line: String = chars.into_iter().filter(|c| !matches!(c, '"' | '\r' | '\n')).collect();
+            let limits = (max_bytes, max_fields);
+            let mut bounds = Vec::new();
+            let record = simple_record(line.as_bytes(), 1, &mut bounds, limits);
+            let mut values = Vec::new();
+            match split_simple_text(&line, &mut values, limits) {
+                None => proptest::prop_assert!(record.oversized || record.is_blank()),
+                Some(scan) => {
+                    proptest::prop_assert!(!record.oversized && !record.is_blank());
+                    let fields: Vec<&[u8]> = (0..record.len()).map(|i| record.field(i)).collect();
+                    let got: Vec<&[u8]> = values.iter().map(|v| v.as_bytes()).collect();
+                    proptest::prop_assert_eq!(got, fields);
+                    let c0 = line.bytes().any(|b| b < 0x20 || b == 0x7F);
+                    proptest::prop_assert_eq!(scan.c0_or_del, c0);
+                    proptest::prop_assert_eq!(scan.non_ascii, !line.is_ascii());
+                }
             }
         }
     }

@@ -166,7 +166,7 @@ impl Memo {
     /// the text is the same (a file repeats a few codes in every row).
     pub(super) fn municipality(&self, v: &str) -> Result<MunicipalityCode, IdError> {
         match self.code_table {
-            Some((code, _)) if code.as_str() == v => Ok(code),
+            Some((code, _)) if code.as_bytes() == v.as_bytes() => Ok(code),
             _ => MunicipalityCode::parse(v),
         }
     }

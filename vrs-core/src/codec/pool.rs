@@ -20,7 +20,9 @@ use std::thread::JoinHandle;
 use crate::diag::Diagnostic;
 use crate::text::{self, Encoding};
 
-use super::csv::{first_simple_line, for_each_simple_line, Record, RecordBatch};
+use super::csv::{
+    first_simple_line, for_each_simple_line, for_each_simple_text_line, Record, RecordBatch,
+};
 use super::engine::{DeferredRow, FieldText};
 use super::sink::{EncodingState, RecordSink, MAX_FIELDS};
 
@@ -210,12 +212,19 @@ fn check(
                 run.text.as_bytes()
             };
             let starts = &mut run.starts;
-            for_each_simple_line(data, run.first_line, limits, bounds, |at, record| {
-                worker.engine.record_index = starts.len();
-                starts.push(at);
-                let line = text.and_then(|t| t.get(at..at + record.bytes().len()));
-                worker.record_known(record, line);
-            });
+            match text {
+                // Text: each line split and scanned in one pass.
+                Some(text) => for_each_simple_text_line(text, run.first_line, |at, no, line| {
+                    worker.engine.record_index = starts.len();
+                    starts.push(at);
+                    worker.simple_text_line(line, no, limits, bounds);
+                }),
+                None => for_each_simple_line(data, run.first_line, limits, bounds, |at, record| {
+                    worker.engine.record_index = starts.len();
+                    starts.push(at);
+                    worker.record(record);
+                }),
+            }
         }
     }
     let (diagnostics, rows, deferred) = worker.engine.take_deferred();

@@ -5,7 +5,7 @@ use crate::diag::{Code, Severity};
 use crate::layout::Layout;
 use crate::text::{self, Encoding, EncodingChoice};
 
-use super::csv::{CsvProblem, Record};
+use super::csv::{simple_record, split_simple_text, CsvProblem, Record};
 use super::engine::Engine;
 use super::options::ValidateOptions;
 
@@ -291,6 +291,32 @@ impl RecordSink {
         self.values = recycle(values);
         self.text = text;
         self.ok = ok;
+    }
+
+    /// A simple line of a UTF-8 run, as text (see [`super::csv::for_each_simple_text_line`]):
+    /// split and scanned for control characters in one pass, then checked. The same as
+    /// [`record_known`](Self::record_known) on the line's record; blank and oversized lines
+    /// take that path. `bounds`: scratch for it.
+    pub(crate) fn simple_text_line(
+        &mut self,
+        line: &str,
+        line_no: u64,
+        limits: (usize, usize),
+        bounds: &mut Vec<(usize, usize)>,
+    ) {
+        let mut values = recycle(std::mem::take(&mut self.values));
+        let Some(scan) = split_simple_text(line, &mut values, limits) else {
+            self.values = recycle(values);
+            let record = simple_record(line.as_bytes(), line_no, bounds, limits);
+            self.record_known(&record, Some(line));
+            return;
+        };
+        // A simple line has all its fields on its own line.
+        self.lines.clear();
+        let controls = scan.c0_or_del || (scan.non_ascii && super::bytes::c1_or_bom(line));
+        let no_controls = !controls;
+        self.dispatch(&values, &[], line_no, no_controls);
+        self.values = recycle(values);
     }
 
     fn dispatch(&mut self, values: &[&str], ok: &[bool], line: u64, no_controls: bool) {

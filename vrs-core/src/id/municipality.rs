@@ -129,6 +129,11 @@ impl MunicipalityCode {
         ascii_str(&self.0)
     }
 
+    /// The six ASCII digits, for comparisons that need no `str`.
+    pub(crate) fn as_bytes(&self) -> &[u8; 6] {
+        &self.0
+    }
+
     /// The code as a number (`011002` → 11002); leading zeros are not recoverable from it, so
     /// use it only as a compact key, never to print.
     pub fn to_u32(&self) -> u32 {
