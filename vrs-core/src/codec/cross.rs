@@ -2,8 +2,8 @@
 //!
 //! Memory is what limits a streaming validator on a file of millions of rows, so cross-row
 //! rules keep integers, never strings: a voucher key packs into 54 bits exactly (6-digit
-//! municipality code in 20 bits, 10-digit voucher number in 34) — or into 50 bits with the
-//! municipality replaced by its order of appearance — a numeric addressee number of up to 15
+//! municipality code in 20 bits, 10-digit voucher number in 34) — or below 2^49 as the code
+//! without its check digit times 10^10 plus the number — a numeric addressee number of up to 15
 //! digits into 50 bits exactly, other addressee numbers into a 64-bit hash, and a My Number
 //! into a 40-bit value passed through a keyed permutation chosen at random per run, so the
 //! clear number is never held. Sets of keys are [`KeySet`]s, about 4 bytes per key.
@@ -85,6 +85,21 @@ pub(crate) fn seen_voucher(voucher: u64) -> u64 {
     } else {
         voucher | HASHED | BY_VOUCHER
     }
+}
+
+/// The voucher of a voucher key of [`CrossState::seen`] ([`seen_voucher`] of a
+/// [`compact_voucher_key`]): for messages, which show it.
+pub(crate) fn voucher_of_seen(key: u64) -> Option<(MunicipalityCode, VoucherNumber)> {
+    let compact = if key & HASHED != 0 {
+        key & !(HASHED | BY_VOUCHER)
+    } else {
+        key & !SEEN_VOUCHER
+    };
+    let municipality = u32::try_from(compact / 10_000_000_000).ok()?;
+    Some((
+        MunicipalityCode::from_five_digit_value(municipality)?,
+        VoucherNumber::from_u64(compact % 10_000_000_000)?,
+    ))
 }
 
 /// A person key for one-row-per-dose files without an addressee number: the voucher.
@@ -258,6 +273,12 @@ mod tests {
             .expect("47999 with its check digit");
         assert!(compact_voucher_key(&largest, &v) < SEEN_VOUCHER);
         assert_ne!(compact_voucher_key(&a, &v), compact_voucher_key(&b, &v));
+        // Messages show the voucher again from its key.
+        let w = VoucherNumber::parse("0000000042").unwrap();
+        for (m, n) in [(a, v), (b, w), (largest, w)] {
+            let key = seen_voucher(compact_voucher_key(&m, &n));
+            assert_eq!(voucher_of_seen(key), Some((m, n)));
+        }
     }
 
     #[test]

@@ -10,8 +10,8 @@ use crate::layout::{Direction, DoseField, Layout, RowUnit};
 
 use super::bytes::{all_ascii_digits, holds_control};
 use super::cross::{
-    compact_voucher_key, person_key_from_voucher, seen_person, seen_voucher, voucher_key, Blinder,
-    CrossState, DoseFact, KeySet, PersonDoses,
+    compact_voucher_key, person_key_from_voucher, seen_person, seen_voucher, voucher_key,
+    voucher_of_seen, Blinder, CrossState, DoseFact, KeySet, PersonDoses,
 };
 use super::emit::Emitter;
 use super::field::{check_field, CrossRow, FieldCtx, Memo, RowData, MAX_BLOCKS};
@@ -34,7 +34,7 @@ impl FieldText for [&str] {
 }
 
 /// The keys of one row in the seen set (see [`seen_keys`]).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct SeenKeys {
     keys: [u64; 1 + MAX_BLOCKS],
     /// The dose block of each voucher key.
@@ -67,7 +67,7 @@ struct Prepared {
 
 /// The keys of `row` in the seen set: the person (S03), then each distinct voucher (V02). A
 /// function of the row alone: workers compute it with the row's other checks.
-fn seen_keys(cross: &CrossState, row: &CrossRow) -> SeenKeys {
+fn seen_keys(cross: &CrossState, row: &RowData) -> SeenKeys {
     let mut seen = SeenKeys {
         keys: [0; 1 + MAX_BLOCKS],
         blocks: [0; 1 + MAX_BLOCKS],
@@ -82,7 +82,7 @@ fn seen_keys(cross: &CrossState, row: &CrossRow) -> SeenKeys {
     }
     let first_voucher = count;
     if cross.row_vouchers {
-        for (block, slot) in row.doses().iter().enumerate() {
+        for (block, slot) in row.doses.iter().enumerate() {
             let (Some(m), Some(v)) = (slot.municipality, slot.voucher) else {
                 continue;
             };
@@ -140,8 +140,9 @@ pub(crate) struct Engine {
     /// The layout's columns compiled for the row loop.
     plan: Vec<ColumnPlan>,
     row: RowData,
-    /// The cross-row share of the row whose cross-row rules run.
+    /// The cross-row share of the row whose cross-row rules run, and its seen-set keys.
     crossing: CrossRow,
+    crossing_seen: SeenKeys,
     cross: CrossState,
     tenant: Option<MunicipalityCode>,
     rows: u64,
@@ -178,6 +179,7 @@ impl Engine {
             header_pending: opts.header,
             row: RowData::default(),
             crossing: CrossRow::default(),
+            crossing_seen: SeenKeys::default(),
             blinder: Blinder::new(),
             memo: Memo::default(),
             plan: ColumnPlan::for_layout(&layout, &opts),
@@ -242,6 +244,7 @@ impl Engine {
         field_lines: &[u64],
     ) {
         self.crossing = deferred.row;
+        self.crossing_seen = deferred.seen;
         let errors_before = self.emit.builder.error_count();
         self.cross_stage(text, deferred.line, field_lines, errors_before);
     }
@@ -457,18 +460,19 @@ impl Engine {
             values,
         };
         check_row(&mut ctx);
+        let seen = seen_keys(&self.cross, &self.row);
         if let Some(listed) = self.deferred.as_mut() {
-            let row = CrossRow::of(&self.row);
             listed.push(DeferredRow {
                 line,
                 record: self.record_index,
                 diag_end: self.emit.buffered(),
-                seen: seen_keys(&self.cross, &row),
-                row,
+                row: CrossRow::of(&self.row),
+                seen,
             });
             return;
         }
         self.crossing = CrossRow::of(&self.row);
+        self.crossing_seen = seen;
         self.cross_stage(values, line, field_lines, errors_before);
     }
 
@@ -575,7 +579,7 @@ impl Engine {
             self.prepared.next += 1;
             return *prepared;
         }
-        let seen = seen_keys(&self.cross, &self.crossing);
+        let seen = self.crossing_seen;
         let keys = seen.keys();
         let mut known = [false; 1 + MAX_BLOCKS];
         if insert_now {
@@ -637,13 +641,8 @@ impl Engine {
         let count = usize::from(count);
         if let Some(i) = (first_voucher..count).find(|i| known[*i]) {
             let block = usize::from(blocks[i]);
-            let slot = self
-                .crossing
-                .doses()
-                .get(block)
-                .copied()
-                .unwrap_or_default();
-            if let (Some(m), Some(v)) = (slot.municipality, slot.voucher) {
+            // The voucher again from its key (rows carry only the first dose block over).
+            if let Some((m, v)) = voucher_of_seen(keys[i]) {
                 let col = self.idx.dose_col(block, DoseField::Voucher);
                 self.at(
                     Code::V02,
@@ -750,7 +749,7 @@ impl Engine {
     ) -> Option<(u64, DoseFact)> {
         let history = self.cross.doses.as_ref()?;
         let row = &self.crossing;
-        let slot = row.doses().first().copied().unwrap_or_default();
+        let slot = row.first_dose;
         let (Some(n), Some(date)) = (row.dose_number, slot.date) else {
             return None;
         };

@@ -96,8 +96,9 @@ pub(crate) struct CrossDose {
     pub maker: Option<ManufacturerId>,
 }
 
-/// The share of a row's [`RowData`] that cross-row rules read: about two thirds smaller, and
-/// it is what a worker hands to the thread running those rules for every row.
+/// The share of a row's [`RowData`] that cross-row rules read (the keys of the seen set are
+/// listed apart): small, as it is what a worker hands to the thread running those rules for
+/// every row.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct CrossRow {
     pub addressee: Option<u64>,
@@ -105,36 +106,29 @@ pub(crate) struct CrossRow {
     pub municipality: Option<MunicipalityCode>,
     pub voucher: Option<VoucherNumber>,
     pub dose_number: Option<DoseNumber>,
-    doses: [CrossDose; MAX_BLOCKS],
-    blocks: u8,
+    /// The first dose block (the only one of a one-row-per-dose file).
+    pub first_dose: CrossDose,
 }
 
 impl CrossRow {
     pub fn of(row: &RowData) -> Self {
-        let mut cross = CrossRow {
+        let first_dose = row
+            .doses
+            .first()
+            .map_or_else(CrossDose::default, |from| CrossDose {
+                municipality: from.municipality,
+                voucher: from.voucher,
+                date: from.date,
+                maker: from.maker,
+            });
+        CrossRow {
             addressee: row.addressee,
             my_number: row.my_number,
             municipality: row.municipality,
             voucher: row.voucher,
             dose_number: row.dose_number,
-            doses: [CrossDose::default(); MAX_BLOCKS],
-            blocks: 0,
-        };
-        for (to, from) in cross.doses.iter_mut().zip(row.doses.iter()) {
-            *to = CrossDose {
-                municipality: from.municipality,
-                voucher: from.voucher,
-                date: from.date,
-                maker: from.maker,
-            };
-            cross.blocks += 1;
+            first_dose,
         }
-        cross
-    }
-
-    /// The dose blocks of the row.
-    pub fn doses(&self) -> &[CrossDose] {
-        self.doses.get(..usize::from(self.blocks)).unwrap_or(&[])
     }
 }
 

@@ -129,6 +129,22 @@ impl MunicipalityCode {
         ascii_str(&self.0)
     }
 
+    /// The code whose first five digits are the decimal `five_digits` (below 100,000), with its
+    /// check digit; `None` outside prefectures 01..=47.
+    pub(crate) fn from_five_digit_value(five_digits: u32) -> Option<Self> {
+        if five_digits >= 100_000 {
+            return None;
+        }
+        let mut five = [0u8; 5];
+        let mut rest = five_digits;
+        for d in five.iter_mut().rev() {
+            *d = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        check_prefecture(five[0], five[1]).ok()?;
+        Some(with_check(&five))
+    }
+
     /// The six ASCII digits, for comparisons that need no `str`.
     pub(crate) fn as_bytes(&self) -> &[u8; 6] {
         &self.0

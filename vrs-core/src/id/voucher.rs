@@ -30,6 +30,20 @@ impl VoucherNumber {
         ascii_digits::<10>(s, IdKind::VoucherNumber).map(|d| VoucherNumber(*d))
     }
 
+    /// The number `value` (below 10^10) as ten digits, leading zeros kept.
+    pub(crate) fn from_u64(value: u64) -> Option<Self> {
+        if value >= 10_000_000_000 {
+            return None;
+        }
+        let mut digits = [0u8; 10];
+        let mut rest = value;
+        for d in digits.iter_mut().rev() {
+            *d = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        Some(VoucherNumber(digits))
+    }
+
     /// The 10-digit canonical string.
     pub fn as_str(&self) -> &str {
         ascii_str(&self.0)
