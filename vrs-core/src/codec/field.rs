@@ -12,7 +12,7 @@ use crate::vaccine::{check_lot, DoseNumber, ManufacturerId};
 use super::cross::{addressee_key, Blinder};
 use super::emit::Emitter;
 use super::options::{ValidateOptions, WidthUnit};
-use super::plan::{store_date, store_voucher};
+use super::plan::{store_date, store_municipality, store_voucher};
 
 /// Typed values of one dose block.
 #[derive(Debug, Clone, Copy, Default)]
@@ -521,19 +521,6 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
                 false
             }
         },
-    }
-}
-
-pub(super) fn store_municipality(role: Role, code: MunicipalityCode, row: &mut RowData) {
-    match role {
-        Role::Municipality => row.municipality = Some(code),
-        Role::Destination => row.destination = Some(code),
-        Role::Dose { block, .. } => {
-            if let Some(slot) = row.doses.get_mut(usize::from(block)) {
-                slot.municipality = Some(code);
-            }
-        }
-        _ => {}
     }
 }
 

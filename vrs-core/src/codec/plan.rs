@@ -9,11 +9,11 @@
 //! diagnostics never depend on the fast path.
 
 use crate::date::{Date, DateTime};
-use crate::id::VoucherNumber;
+use crate::id::{MunicipalityCode, VoucherNumber};
 use crate::layout::{Column, FieldType, Layout, Requirement, Role, RowUnit};
 use crate::text;
 
-use super::field::{field_bit, lot_fast_path, store_municipality, Memo, RowData};
+use super::field::{field_bit, lot_fast_path, Memo, RowData};
 use super::options::{ValidateOptions, WidthUnit};
 
 /// What the row loop needs to know about one column.
@@ -177,6 +177,20 @@ pub(crate) fn store_date(role: Role, date: Date, row: &mut RowData) {
         Role::Dose { block, .. } => {
             if let Some(slot) = row.doses.get_mut(usize::from(block)) {
                 slot.date = Some(date);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Stores a municipality code by the role of its column.
+pub(crate) fn store_municipality(role: Role, code: MunicipalityCode, row: &mut RowData) {
+    match role {
+        Role::Municipality => row.municipality = Some(code),
+        Role::Destination => row.destination = Some(code),
+        Role::Dose { block, .. } => {
+            if let Some(slot) = row.doses.get_mut(usize::from(block)) {
+                slot.municipality = Some(code);
             }
         }
         _ => {}

@@ -29,6 +29,17 @@ fn generated(l: &Layout, rows: u64, seed: u64, encoding: Encoding) -> Vec<u8> {
     out
 }
 
+/// A validator of `l` as of 2024-04-01 with `threads` threads and at most `max` diagnostics.
+fn validator(l: &Layout, threads: usize, max: Option<usize>) -> Validator {
+    let options = ValidateOptions {
+        as_of: Some(Date::new(2024, 4, 1).unwrap()),
+        max_diagnostics: max,
+        threads,
+        ..ValidateOptions::default()
+    };
+    Validator::new(l.clone(), options)
+}
+
 /// The report as JSON, validated with `threads` threads (workers from the first byte; with one
 /// thread, each row's cross-row rules run right after its row rules, as without a pool), the
 /// bytes fed in chunks of `chunk`.
@@ -46,13 +57,7 @@ fn pooled_report(
     chunk: usize,
     pooled: bool,
 ) -> String {
-    let options = ValidateOptions {
-        as_of: Some(Date::new(2024, 4, 1).unwrap()),
-        max_diagnostics: max,
-        threads,
-        ..ValidateOptions::default()
-    };
-    let mut v = Validator::new(l.clone(), options);
+    let mut v = validator(l, threads, max);
     if pooled {
         v.parallel_from_the_start();
     } else {
@@ -68,13 +73,7 @@ fn pooled_report(
 /// [`pooled_report`] (pooled) with the file fed as text ([`Validator::feed_str`]), in chunks
 /// of about `chunk` bytes cut at character boundaries.
 fn text_report(text: &str, l: &Layout, threads: usize, max: Option<usize>, chunk: usize) -> String {
-    let options = ValidateOptions {
-        as_of: Some(Date::new(2024, 4, 1).unwrap()),
-        max_diagnostics: max,
-        threads,
-        ..ValidateOptions::default()
-    };
-    let mut v = Validator::new(l.clone(), options);
+    let mut v = validator(l, threads, max);
     v.parallel_from_the_start();
     let mut rest = text;
     while !rest.is_empty() {

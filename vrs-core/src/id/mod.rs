@@ -91,6 +91,17 @@ fn ascii_digits<const N: usize>(s: &str, kind: IdKind) -> Result<&[u8; N], IdErr
     })
 }
 
+/// `value` as `N` ASCII digits, leading zeros kept; `None` when it needs more.
+fn decimal_digits<const N: usize>(value: u64) -> Option<[u8; N]> {
+    let mut digits = [b'0'; N];
+    let mut rest = value;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    (rest == 0).then_some(digits)
+}
+
 /// Numeric value of an ASCII digit byte (caller guarantees `b'0'..=b'9'`).
 fn digit_value(b: u8) -> u8 {
     b.wrapping_sub(b'0')

@@ -3,7 +3,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use super::{ascii_digits, ascii_str, digit_value, IdError, IdKind};
+use super::{ascii_digits, ascii_str, decimal_digits, digit_value, IdError, IdKind};
 
 const KIND: IdKind = IdKind::MunicipalityCode;
 
@@ -132,15 +132,7 @@ impl MunicipalityCode {
     /// The code whose first five digits are the decimal `five_digits` (below 100,000), with its
     /// check digit; `None` outside prefectures 01..=47.
     pub(crate) fn from_five_digit_value(five_digits: u32) -> Option<Self> {
-        if five_digits >= 100_000 {
-            return None;
-        }
-        let mut five = [0u8; 5];
-        let mut rest = five_digits;
-        for d in five.iter_mut().rev() {
-            *d = b'0' + (rest % 10) as u8;
-            rest /= 10;
-        }
+        let five = decimal_digits::<5>(u64::from(five_digits))?;
         check_prefecture(five[0], five[1]).ok()?;
         Some(with_check(&five))
     }

@@ -3,7 +3,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use super::{ascii_digits, ascii_str, IdError, IdKind, MunicipalityCode};
+use super::{ascii_digits, ascii_str, decimal_digits, IdError, IdKind, MunicipalityCode};
 
 /// A validated voucher number (券番号): exactly 10 ASCII digits, zero-filled, no check digit.
 ///
@@ -32,16 +32,7 @@ impl VoucherNumber {
 
     /// The number `value` (below 10^10) as ten digits, leading zeros kept.
     pub(crate) fn from_u64(value: u64) -> Option<Self> {
-        if value >= 10_000_000_000 {
-            return None;
-        }
-        let mut digits = [0u8; 10];
-        let mut rest = value;
-        for d in digits.iter_mut().rev() {
-            *d = b'0' + (rest % 10) as u8;
-            rest /= 10;
-        }
-        Some(VoucherNumber(digits))
+        decimal_digits::<10>(value).map(VoucherNumber)
     }
 
     /// The 10-digit canonical string.
