@@ -12,7 +12,7 @@
 //! that has one, shifting the buckets in between by one slot; when few free slots are left,
 //! the layout is spread again with new ones. Nothing is approximate: `insert` answers exactly
 //! whether the key was new. Keys of 2^50 and above go to a plain hash set. Slots are numbered
-//! in 32 bits: up to about four billion keys, far beyond a file of a few hundred gigabytes.
+//! in 32 bits: up to about four billion keys, a file of some 400 GB.
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashSet;
