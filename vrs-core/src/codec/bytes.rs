@@ -7,12 +7,12 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
 
 /// The word of up to eight bytes, little-endian (byte 0 in the low bits); missing bytes are
-/// zero.
+/// spaces, which are neither commas, digits, controls nor non-ASCII.
 pub(crate) fn word(bytes: &[u8]) -> u64 {
     match <[u8; 8]>::try_from(bytes) {
         Ok(whole) => u64::from_le_bytes(whole),
         Err(_) => {
-            let mut padded = [0u8; 8];
+            let mut padded = [b' '; 8];
             let n = bytes.len().min(8);
             padded[..n].copy_from_slice(&bytes[..n]);
             u64::from_le_bytes(padded)

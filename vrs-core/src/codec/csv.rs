@@ -493,28 +493,39 @@ impl RecordParser {
     }
 }
 
-/// Ends a field at each comma of `word` (the line's bytes from `base`), the next field
-/// starting after it at `start`; false when a comma comes with `max_fields` fields already
-/// held (the record is oversized).
+/// Splits `line` on its commas: calls `field(start, end)` for each field but the last and
+/// `each_word` with every eight bytes (the last, shorter word padded with spaces); returns
+/// where the last field starts. `None` when a comma comes with `max_fields` fields already
+/// taken (the record is oversized) or when `field` refuses one. Fields average a few bytes,
+/// too few for memchr's per-match set-up: the commas of eight bytes at a time are found at
+/// once (a word's comma mask), then taken one by one.
 #[inline]
-fn split_word(
-    word: u64,
-    base: usize,
-    start: &mut usize,
-    bounds: &mut Vec<(usize, usize)>,
+fn split_commas(
+    line: &[u8],
     max_fields: usize,
-) -> bool {
-    let mut commas = bytes_equal(word, b',');
-    while commas != 0 {
-        if bounds.len() >= max_fields {
-            return false;
+    mut each_word: impl FnMut(u64),
+    mut field: impl FnMut(usize, usize) -> bool,
+) -> Option<usize> {
+    let mut start = 0;
+    let mut taken = 0;
+    for (n, chunk) in line.chunks(8).enumerate() {
+        let w = word(chunk);
+        each_word(w);
+        let mut commas = bytes_equal(w, b',');
+        while commas != 0 {
+            if taken >= max_fields {
+                return None;
+            }
+            let at = n * 8 + (commas.trailing_zeros() / 8) as usize;
+            if !field(start, at) {
+                return None;
+            }
+            taken += 1;
+            start = at + 1;
+            commas &= commas - 1;
         }
-        let at = base + (commas.trailing_zeros() / 8) as usize;
-        bounds.push((*start, at));
-        *start = at + 1;
-        commas &= commas - 1;
     }
-    true
+    Some(start)
 }
 
 /// The record of one simple line (no quote, no CR; the line end removed), its fields split on
@@ -527,32 +538,20 @@ pub(crate) fn simple_record<'a>(
     (max_record_bytes, max_fields): (usize, usize),
 ) -> Record<'a> {
     bounds.clear();
-    let mut start = 0;
-    // Fields average a few bytes, too few for memchr's per-match set-up: the commas of eight
-    // bytes at a time are found at once (a word's comma mask), then taken one by one. The
-    // last, shorter word is padded with zeros, which are not commas.
-    let mut words = line.chunks_exact(8);
-    let mut within = true;
-    for (n, chunk) in (&mut words).enumerate() {
-        within = split_word(word(chunk), n * 8, &mut start, bounds, max_fields);
-        if !within {
-            break;
-        }
-    }
-    let rest = words.remainder();
-    if within && !rest.is_empty() {
-        within = split_word(
-            word(rest),
-            line.len() - rest.len(),
-            &mut start,
-            bounds,
-            max_fields,
-        );
-    }
-    bounds.push((start, line.len()));
+    let last = split_commas(
+        line,
+        max_fields,
+        |_| {},
+        |start, end| {
+            bounds.push((start, end));
+            true
+        },
+    );
+    // An oversized record is reported as such, its fields unused.
+    bounds.push((last.unwrap_or(line.len()), line.len()));
     // The size limit counts the bytes of the fields, as the state machine holds them (without
     // the commas), so a record is oversized or not whatever the chunks it arrived in.
-    let oversized = !within || line.len() - (bounds.len() - 1) > max_record_bytes;
+    let oversized = last.is_none() || line.len() - (bounds.len() - 1) > max_record_bytes;
     Record {
         buf: line,
         bounds,
@@ -587,41 +586,16 @@ pub(crate) fn split_simple_text<'a>(
     if line.is_empty() {
         return None;
     }
-    let bytes = line.as_bytes();
-    let mut c0 = false;
-    let mut high = 0u64;
-    let mut start = 0;
-    let mut words = bytes.chunks_exact(8);
-    let mut base = 0;
-    for chunk in &mut words {
-        let x = word(chunk);
-        high |= x;
-        c0 |= c0_or_del(x);
-        let mut commas = bytes_equal(x, b',');
-        while commas != 0 {
-            if values.len() >= max_fields {
-                return None;
-            }
-            let at = base + (commas.trailing_zeros() / 8) as usize;
-            // Commas are ASCII: always a character boundary.
-            values.push(line.get(start..at)?);
-            start = at + 1;
-            commas &= commas - 1;
-        }
-        base += 8;
-    }
-    for (k, &b) in words.remainder().iter().enumerate() {
-        high |= u64::from(b);
-        c0 |= b < 0x20 || b == 0x7F;
-        if b == b',' {
-            if values.len() >= max_fields {
-                return None;
-            }
-            values.push(line.get(start..base + k)?);
-            start = base + k + 1;
-        }
-    }
-    values.push(line.get(start..)?);
+    let (mut c0, mut high) = (false, 0u64);
+    let each_word = |w: u64| {
+        c0 |= c0_or_del(w);
+        high |= w;
+    };
+    // Commas are ASCII: every field is a character boundary.
+    let last = split_commas(line.as_bytes(), max_fields, each_word, |start, end| {
+        line.get(start..end).map(|v| values.push(v)).is_some()
+    })?;
+    values.push(line.get(last..)?);
     // The size limit counts the bytes of the fields, without the commas (as simple_record).
     if line.len() - (values.len() - 1) > max_record_bytes {
         return None;

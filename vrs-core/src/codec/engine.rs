@@ -114,9 +114,14 @@ pub(crate) struct DeferredRow {
     pub record: usize,
     /// The row's diagnostics end here in the batch's list (cross-row findings follow them).
     pub diag_end: usize,
-    /// The typed values the cross-row rules read.
+    /// What the row's cross-row rules read.
+    pub crossing: Crossing,
+}
+
+/// What the cross-row rules read of one row: its values and its keys in the seen set.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Crossing {
     pub row: CrossRow,
-    /// The row's keys in the seen set.
     pub seen: SeenKeys,
 }
 
@@ -140,9 +145,8 @@ pub(crate) struct Engine {
     /// The layout's columns compiled for the row loop.
     plan: Vec<ColumnPlan>,
     row: RowData,
-    /// The cross-row share of the row whose cross-row rules run, and its seen-set keys.
-    crossing: CrossRow,
-    crossing_seen: SeenKeys,
+    /// What the cross-row rules of the row whose turn it is read.
+    crossing: Crossing,
     cross: CrossState,
     tenant: Option<MunicipalityCode>,
     rows: u64,
@@ -178,8 +182,7 @@ impl Engine {
             tenant: opts.tenant,
             header_pending: opts.header,
             row: RowData::default(),
-            crossing: CrossRow::default(),
-            crossing_seen: SeenKeys::default(),
+            crossing: Crossing::default(),
             blinder: Blinder::new(),
             memo: Memo::default(),
             plan: ColumnPlan::for_layout(&layout, &opts),
@@ -243,8 +246,7 @@ impl Engine {
         text: &T,
         field_lines: &[u64],
     ) {
-        self.crossing = deferred.row;
-        self.crossing_seen = deferred.seen;
+        self.crossing = deferred.crossing;
         let errors_before = self.emit.builder.error_count();
         self.cross_stage(text, deferred.line, field_lines, errors_before);
     }
@@ -460,19 +462,20 @@ impl Engine {
             values,
         };
         check_row(&mut ctx);
-        let seen = seen_keys(&self.cross, &self.row);
+        let crossing = Crossing {
+            row: CrossRow::of(&self.row),
+            seen: seen_keys(&self.cross, &self.row),
+        };
         if let Some(listed) = self.deferred.as_mut() {
             listed.push(DeferredRow {
                 line,
                 record: self.record_index,
                 diag_end: self.emit.buffered(),
-                row: CrossRow::of(&self.row),
-                seen,
+                crossing,
             });
             return;
         }
-        self.crossing = CrossRow::of(&self.row);
-        self.crossing_seen = seen;
+        self.crossing = crossing;
         self.cross_stage(values, line, field_lines, errors_before);
     }
 
@@ -497,7 +500,7 @@ impl Engine {
         ) {
             return;
         }
-        let Some(code) = self.crossing.municipality else {
+        let Some(code) = self.crossing.row.municipality else {
             return;
         };
         match self.tenant {
@@ -552,8 +555,9 @@ impl Engine {
         p.rows.clear();
         p.next = 0;
         for row in rows.into_iter().flatten() {
-            p.keys.extend_from_slice(row.seen.keys());
-            p.rows.push((row.seen, [false; 1 + MAX_BLOCKS]));
+            let seen = row.crossing.seen;
+            p.keys.extend_from_slice(seen.keys());
+            p.rows.push((seen, [false; 1 + MAX_BLOCKS]));
         }
         p.new.clear();
         p.new.resize(p.keys.len(), false);
@@ -579,7 +583,7 @@ impl Engine {
             self.prepared.next += 1;
             return *prepared;
         }
-        let seen = self.crossing_seen;
+        let seen = self.crossing.seen;
         let keys = seen.keys();
         let mut known = [false; 1 + MAX_BLOCKS];
         if insert_now {
@@ -655,7 +659,7 @@ impl Engine {
             }
         }
         // V02 / S03 in one-row-per-voucher files.
-        let row = &self.crossing;
+        let row = &self.crossing.row;
         let voucher_owner = match (row.municipality, row.voucher, row.addressee) {
             (Some(m), Some(v), Some(person)) => Some((voucher_key(&m, &v), person, m, v)),
             _ => None,
@@ -694,8 +698,8 @@ impl Engine {
         // N03: one My Number, one addressee number.
         if let (Some(owners), Some(n), Some(person)) = (
             self.cross.my_number_owner.as_ref(),
-            self.crossing.my_number,
-            self.crossing.addressee,
+            self.crossing.row.my_number,
+            self.crossing.row.addressee,
         ) {
             if owners.get(&n).is_some_and(|owner| *owner != person) {
                 let col = self.idx.my_number;
@@ -726,8 +730,8 @@ impl Engine {
         }
         if let (Some(owners), Some(n), Some(person)) = (
             self.cross.my_number_owner.as_mut(),
-            self.crossing.my_number,
-            self.crossing.addressee,
+            self.crossing.row.my_number,
+            self.crossing.row.addressee,
         ) {
             owners.entry(n).or_insert(person);
         }
@@ -748,7 +752,7 @@ impl Engine {
         field_lines: &[u64],
     ) -> Option<(u64, DoseFact)> {
         let history = self.cross.doses.as_ref()?;
-        let row = &self.crossing;
+        let row = &self.crossing.row;
         let slot = row.first_dose;
         let (Some(n), Some(date)) = (row.dose_number, slot.date) else {
             return None;

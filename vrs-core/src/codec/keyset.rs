@@ -108,8 +108,6 @@ pub(crate) struct KeySet {
     /// remainders `start..end`. One more entry holds the end of the last region. Empty until
     /// the set is laid out.
     bounds: Vec<[u32; 2]>,
-    /// Free slots in `rems`.
-    free: usize,
     /// Keys in `rems`.
     laid: usize,
     /// Keys of 2^50 and above.
@@ -301,7 +299,7 @@ impl KeySet {
                 Some(true) => at -= 1,
                 Some(false) => {}
                 None => {
-                    self.respread(0);
+                    self.respread();
                     // Every bucket has free slots after a spread; find the key's slot again.
                     match self.find(s) {
                         Err(slot) => at = slot,
@@ -314,10 +312,9 @@ impl KeySet {
         shift_up(&mut self.rems, at..keys.end);
         self.rems[at] = s as u32;
         self.bounds[b][1] += 1;
-        self.free -= 1;
         self.laid += 1;
-        if self.free < RESPREAD_BELOW {
-            self.respread(0);
+        if self.free() < RESPREAD_BELOW {
+            self.respread();
         }
     }
 
@@ -361,37 +358,37 @@ impl KeySet {
         let mut keys: Vec<u64> = self.small.drain().collect();
         self.small = FastSet::default();
         keys.sort_unstable();
-        let n = keys.len();
-        let slack = slack_for(n);
-        self.rems = vec![0; n + slack];
+        // Packed, bucket after bucket, then spread like any layout.
+        self.rems = keys.iter().map(|s| *s as u32).collect();
         self.bounds = Vec::with_capacity(BUCKETS + 1);
         let mut next = 0;
         for b in 0..BUCKETS {
-            let start = next + spread_before(b, slack);
-            let mut end = start;
-            while let Some(&s) = keys.get(next).filter(|s| bucket_of(**s) == b) {
-                self.rems[end] = s as u32;
-                end += 1;
-                next += 1;
-            }
-            self.bounds.push([start as u32, end as u32]);
+            let start = next;
+            next += keys[next..]
+                .iter()
+                .take_while(|s| bucket_of(**s) == b)
+                .count();
+            self.bounds.push([start as u32, next as u32]);
         }
-        self.bounds.push([(n + slack) as u32; 2]);
-        self.free = slack;
-        self.laid = n;
+        self.bounds.push([keys.len() as u32; 2]);
+        self.laid = keys.len();
+        self.respread();
     }
 
-    /// Spreads the layout again with fresh free slots (at least `min_slack`) evenly between
-    /// buckets, moving each bucket once. Buckets moving down are moved first, lowest first,
+    /// Free slots in `rems`: every slot not holding a key.
+    fn free(&self) -> usize {
+        self.rems.len() - self.laid
+    }
+
+    /// Spreads the layout again with fresh free slots evenly between buckets, moving each
+    /// bucket once. Buckets moving down are moved first, lowest first,
     /// then buckets moving up, highest first: neither kind can overwrite a bucket not yet moved
     /// (the order of buckets is kept, so a bucket moving down lands above every lower bucket's
     /// new place, and a bucket moving up lands below every higher bucket's).
-    fn respread(&mut self, min_slack: usize) {
+    fn respread(&mut self) {
         let n = self.laid;
-        let slack = slack_for(n).max(min_slack);
-        let old_capacity = self.rems.len();
-        if n + slack > old_capacity {
-            self.rems.resize(n + slack, 0);
+        if n + slack_for(n) > self.rems.len() {
+            self.rems.resize(n + slack_for(n), 0);
         }
         let capacity = self.rems.len();
         let slack = capacity - n;
@@ -420,7 +417,6 @@ impl KeySet {
         if let Some(last) = self.bounds.get_mut(BUCKETS) {
             *last = [capacity as u32; 2];
         }
-        self.free = slack;
     }
 }
 
@@ -551,7 +547,7 @@ mod tests {
                 free += self.region_end(b) - k.end;
             }
             assert_eq!(keys, self.laid);
-            assert_eq!(free, self.free);
+            assert_eq!(free, self.free());
             assert_eq!(self.region_end(BUCKETS - 1), self.rems.len());
         }
     }

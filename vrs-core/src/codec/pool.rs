@@ -205,13 +205,8 @@ fn check(
                 Encoding::Utf8 => simdutf8::basic::from_utf8(&run.bytes).ok(),
                 Encoding::Cp932 => None,
             };
-            // `data()` by its fields: `starts` is borrowed alongside.
-            let data: &[u8] = if run.text.is_empty() {
-                &run.bytes
-            } else {
-                run.text.as_bytes()
-            };
-            let starts = &mut run.starts;
+            // Taken out while the run's text is borrowed, put back after.
+            let mut starts = std::mem::take(&mut run.starts);
             match text {
                 // Text: each line split and scanned in one pass.
                 Some(text) => for_each_simple_text_line(text, run.first_line, |at, no, line| {
@@ -219,12 +214,16 @@ fn check(
                     starts.push(at);
                     worker.simple_text_line(line, no, limits, bounds);
                 }),
-                None => for_each_simple_line(data, run.first_line, limits, bounds, |at, record| {
-                    worker.engine.record_index = starts.len();
-                    starts.push(at);
-                    worker.record(record);
-                }),
+                None => {
+                    let lines = run.data();
+                    for_each_simple_line(lines, run.first_line, limits, bounds, |at, record| {
+                        worker.engine.record_index = starts.len();
+                        starts.push(at);
+                        worker.record(record);
+                    })
+                }
             }
+            run.starts = starts;
         }
     }
     let (diagnostics, rows, deferred) = worker.engine.take_deferred();

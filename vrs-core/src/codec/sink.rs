@@ -157,13 +157,6 @@ impl RecordSink {
     }
 
     pub(crate) fn record(&mut self, r: &Record<'_>) {
-        self.record_known(r, None);
-    }
-
-    /// [`record`](Self::record) for a record whose bytes the caller already knows to be the
-    /// valid UTF-8 `text` (it validated a whole run of lines at once), so they are not
-    /// validated again; `None`: not known.
-    pub(crate) fn record_known(&mut self, r: &Record<'_>, text: Option<&str>) {
         if r.is_blank() {
             if !self.engine.expects_header() {
                 self.engine.emit.row(
@@ -222,11 +215,7 @@ impl RecordSink {
         // a UTF-8 file) is sliced in place: delimiters are ASCII, so field boundaries are char
         // boundaries.
         if !r.non_ascii || encoding == Encoding::Utf8 {
-            let all = match text.filter(|t| t.len() == r.bytes().len()) {
-                Some(t) => Ok(t),
-                None => simdutf8::basic::from_utf8(r.bytes()),
-            };
-            if let Ok(all) = all {
+            if let Ok(all) = simdutf8::basic::from_utf8(r.bytes()) {
                 // Fields of a quoted record are stored back to back, so a character could be
                 // valid only across a field boundary: then a slice fails and the per-field path
                 // below reports the field.
@@ -295,8 +284,8 @@ impl RecordSink {
 
     /// A simple line of a UTF-8 run, as text (see [`super::csv::for_each_simple_text_line`]):
     /// split and scanned for control characters in one pass, then checked. The same as
-    /// [`record_known`](Self::record_known) on the line's record; blank and oversized lines
-    /// take that path. `bounds`: scratch for it.
+    /// [`record`](Self::record) on the line's record; blank and oversized lines (rare) take
+    /// that path. `bounds`: scratch for it.
     pub(crate) fn simple_text_line(
         &mut self,
         line: &str,
@@ -308,7 +297,7 @@ impl RecordSink {
         let Some(scan) = split_simple_text(line, &mut values, limits) else {
             self.values = recycle(values);
             let record = simple_record(line.as_bytes(), line_no, bounds, limits);
-            self.record_known(&record, Some(line));
+            self.record(&record);
             return;
         };
         // A simple line has all its fields on its own line.

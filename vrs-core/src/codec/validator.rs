@@ -310,10 +310,10 @@ struct Utf8Body<'a> {
     parts: [&'a str; 2],
 }
 
-/// The encoding [`text::detect`] decides for `bytes`, and, when it is UTF-8, the text. The
-/// common case, a file that is UTF-8 throughout, is checked here (in two halves at once when
+/// The encoding [`text::detect`] decides for `bytes`, and, when it is UTF-8, the text. Its
+/// first step, whether the file is UTF-8 throughout, is taken here (in two halves at once when
 /// more than one thread is allowed: on a large file the check is a pass over every byte before
-/// any row is read); anything else takes detect's own path, so the answer is always detect's.
+/// any row is read), and its other step after it, so the answer is always detect's.
 fn detect_encoding(bytes: &[u8], threads: usize) -> (EncodingChoice, Option<Utf8Body<'_>>) {
     let (body, _) = text::strip_utf8_bom(bytes);
     let bom = bytes.get(..bytes.len() - body.len()).unwrap_or(&[]);
@@ -325,7 +325,8 @@ fn detect_encoding(bytes: &[u8], threads: usize) -> (EncodingChoice, Option<Utf8
     if let Some(parts) = parts {
         return (EncodingChoice::Utf8, Some(Utf8Body { bom, parts }));
     }
-    let choice = match text::detect(bytes) {
+    // Not UTF-8 throughout: detect's other step, without checking UTF-8 again.
+    let choice = match text::detect_by_both_decodes(bytes) {
         Ok(d) => EncodingChoice::from(d.encoding),
         Err(text::TextError::NotUtf8NorCp932 {
             utf8_offset,

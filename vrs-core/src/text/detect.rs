@@ -173,6 +173,12 @@ pub fn detect(bytes: &[u8]) -> Result<Detection, TextError> {
             bom,
         });
     }
+    detect_by_both_decodes(bytes)
+}
+
+/// [`detect`] past its first step: a strict decode of the whole input in both encodings, for
+/// input already found not to be UTF-8 throughout (so that pass is not made twice).
+pub(crate) fn detect_by_both_decodes(bytes: &[u8]) -> Result<Detection, TextError> {
     let mut detector = EncodingDetector::new();
     detector.feed(bytes);
     detector.finish()
