@@ -5,8 +5,8 @@ use std::io::{self, BufRead, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use vrs_core::codec::{validate_reader, ValidateOptions, WriteOptions};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use vrs_core::codec::{validate_reader, ValidateOptions, WriteError, WriteOptions};
 use vrs_core::date::Date;
 use vrs_core::diag::{render_junit, Lang, Report};
 use vrs_core::id::MunicipalityCode;
@@ -15,13 +15,20 @@ use vrs_core::synth::{self, SynthOptions};
 use vrs_core::text::{Encoding, EncodingChoice, EncodingDetector, TextError};
 use vrs_core::vaccine::VaccineTables;
 
+use crate::help;
 use crate::ids::{self, IdKindArg};
 use crate::progress::Progress;
 
-/// Conformance tool for the exchange files of Japan's COVID-19 Vaccination Record System (VRS).
+// The help texts of every command and argument are in `help::TEXTS`, English and Japanese side
+// by side; no doc comment here is shown as help.
+
 #[derive(Debug, Parser)]
-#[command(name = "vrs-conformance", version, about, long_about = None)]
-struct Cli {
+#[command(name = "vrs-conformance", version)]
+pub(crate) struct Cli {
+    // Read before parsing, by `help::requested`: it only chooses the help's language.
+    #[allow(dead_code)]
+    #[arg(long, value_parser = ["ja", "en"])]
+    lang: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,84 +48,65 @@ enum ReportFormat {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// List the layouts and their versions.
     Layouts {
-        /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
-        /// Dose blocks of the block layouts (ledger export, awaiting list, inquiry result).
         #[arg(long, default_value_t = 7)]
         doses: u8,
+        #[command(flatten)]
+        lang: HelpLangArg,
     },
-    /// Validate files against a layout. Exit 0: no errors; 1: errors; 2: could not run.
     Validate(ValidateArgs),
-    /// Write a valid synthetic file of a layout to standard output.
     Generate(GenerateArgs),
-    /// Check identifiers or dates, one output line per value (`ok ...` or `invalid: reason`).
-    /// With no VALUE, reads one value per line from standard input. Never echoes a My Number.
     Id {
-        /// What to check.
         #[arg(value_enum)]
         kind: IdKindArg,
-        /// Values to check.
         values: Vec<String>,
+        #[command(flatten)]
+        lang: HelpLangArg,
     },
-    /// Run a registry scenario against a store; print one JSON line per step.
-    ///
-    /// Runs the scenario FILE (tenants, clock, steps with principals, arguments and
-    /// expectations) against an embedded registry in DIR, printing
-    /// {"step": N, "op": ..., "ok": ..., "error": ..., "result": ...} per step. Exit 0: every
-    /// expectation holds; 1: some do not (listed on standard error); 2: could not run.
-    /// Format and ops: tests/scenarios/README.md.
     Scenario {
-        /// The scenario file (JSON).
         file: PathBuf,
-        /// The store directory: created if missing (database, and keys in DIR/keys); a later
-        /// run on the same DIR reuses its data and keys.
         #[arg(long, value_name = "DIR")]
         store: PathBuf,
+        #[command(flatten)]
+        lang: HelpLangArg,
     },
+}
+
+/// `--lang` of the commands whose output has no language of its own: it chooses the help's.
+#[derive(Debug, clap::Args)]
+struct HelpLangArg {
+    #[allow(dead_code)] // read before parsing, by `help::requested`
+    #[arg(long, value_parser = ["ja", "en"])]
+    lang: Option<String>,
 }
 
 /// Arguments of `validate`.
 #[derive(Debug, clap::Args)]
 struct ValidateArgs {
-    /// Layout ID (`vrs-conformance layouts`), optionally with a version: ledger-export@1.
     #[arg(long)]
     layout: String,
-    /// Input encoding: auto (strict decode of the whole file), utf-8 or cp932.
     #[arg(long, default_value = "auto")]
     encoding: String,
-    /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,
-    /// Language of messages: ja or en.
     #[arg(long, default_value = "ja")]
     lang: String,
-    /// Keep at most N diagnostics per file (counts still cover all; the report says truncated).
     #[arg(long)]
     max_errors: Option<usize>,
-    /// File creation date for the no-future-dates rules (YYYY-MM-DD, YYYYMMDD or `today`).
     #[arg(long, default_value = "today")]
     as_of: String,
-    /// The uploading municipality code (rule M03); default: the first row's code.
     #[arg(long)]
     tenant: Option<String>,
-    /// Dose blocks of the block layouts.
     #[arg(long, default_value_t = 7)]
     doses: u8,
-    /// The file has no header row.
     #[arg(long)]
     no_header: bool,
-    /// Vaccine tables (manufacturers, intervals, ages, programme window) to use instead of the
-    /// built-in ones: a JSON document in the format of `vrs-core/src/vaccine/default_tables.json`.
     #[arg(long)]
     tables: Option<std::path::PathBuf>,
-    /// Threads validating a large file, this one included (0 = one per core; 1 = no worker
-    /// threads). The report is the same whatever the number.
     #[arg(long, default_value_t = 0)]
     threads: usize,
-    /// Files to validate; `-` reads standard input.
     #[arg(required = true)]
     files: Vec<String>,
 }
@@ -126,27 +114,22 @@ struct ValidateArgs {
 /// Arguments of `generate`.
 #[derive(Debug, clap::Args)]
 struct GenerateArgs {
-    /// Layout ID.
     #[arg(long)]
     layout: String,
-    /// Number of data rows.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(..=synth::MAX_ROWS))]
     rows: u64,
-    /// Seed: the same seed gives the same bytes.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Output encoding: utf-8 or cp932.
     #[arg(long, default_value = "utf-8")]
     encoding: String,
-    /// The municipality the file belongs to (default: chosen by the seed).
     #[arg(long)]
     tenant: Option<String>,
-    /// The file creation date (no generated date is later).
     #[arg(long, default_value = "2024-04-01")]
     as_of: String,
-    /// Dose blocks of the block layouts.
     #[arg(long, default_value_t = 7)]
     doses: u8,
+    #[command(flatten)]
+    lang: HelpLangArg,
 }
 
 /// A failure that stops the command (exit 2).
@@ -159,7 +142,12 @@ impl<E: std::fmt::Display> From<E> for Fatal {
 }
 
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let command = help::localize(Cli::command(), help::requested(&args));
+    let parsed = command
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -171,11 +159,11 @@ pub fn run() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Layouts { format, doses } => layouts(format, doses),
+        Command::Layouts { format, doses, .. } => layouts(format, doses),
         Command::Validate(args) => validate(&args),
         Command::Generate(args) => generate(&args),
-        Command::Id { kind, values } => id(kind, &values),
-        Command::Scenario { file, store } => scenario(&file, &store),
+        Command::Id { kind, values, .. } => id(kind, &values),
+        Command::Scenario { file, store, .. } => scenario(&file, &store),
     };
     match result {
         Ok(code) => code,
@@ -402,7 +390,12 @@ fn generate(args: &GenerateArgs) -> Result<ExitCode, Fatal> {
         encoding,
         ..WriteOptions::default()
     };
-    synth::generate(&layout, &options, write, out)?;
+    synth::generate(&layout, &options, write, out).map_err(|e| match e {
+        // Options the generator cannot honour (a tenant outside VRS, an early --as-of): say
+        // what is wrong, not "I/O error".
+        WriteError::Io(io) if io.kind() == io::ErrorKind::InvalidInput => Fatal(io.to_string()),
+        other => Fatal(other.to_string()),
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

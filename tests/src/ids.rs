@@ -3,20 +3,14 @@
 use vrs_core::date::{parse_wareki, Date};
 use vrs_core::id::{MunicipalityCode, MyNumber, OcrLine, VoucherNumber};
 
-/// The kinds `id` checks.
+/// The kinds `id` checks (their help texts: `help::TEXTS`, keys `id kind=...`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum IdKindArg {
-    /// 6-digit local-government code with check digit.
     MunicipalityCode,
-    /// 12-digit My Number with check digit (never echoed).
     MyNumber,
-    /// 10-digit voucher number.
     VoucherNumber,
-    /// 18-digit voucher OCR line.
     OcrLine,
-    /// Gregorian `YYYYMMDD`.
     Date,
-    /// Japanese era date (令和3年4月23日, R03.04.23, R3.4.23 ...).
     Wareki,
 }
 

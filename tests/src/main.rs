@@ -5,6 +5,7 @@
 //! 1 = some do not, 2 = could not run (bad scenario, unreadable file, store or key failure).
 
 mod cli;
+mod help;
 mod ids;
 mod progress;
 mod scenario;

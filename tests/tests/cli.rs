@@ -436,3 +436,74 @@ fn validate_gives_one_report_whatever_the_threads() {
     assert_eq!(report("2"), alone);
     assert_eq!(report("0"), alone);
 }
+
+#[test]
+fn generate_refuses_too_many_rows_as_a_usage_error_with_the_limit() {
+    let o = run(
+        &[
+            "generate",
+            "--layout",
+            "ledger-export",
+            "--rows",
+            "1000000000000",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--rows") && err.contains("100000000") && !err.contains("I/O"),
+        "{err}"
+    );
+    // Other options the generator cannot honour are not called I/O errors either.
+    let o = run(
+        &["generate", "--layout", "flags", "--as-of", "2020-01-01"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("vrs-conformance: ") && !err.contains("I/O"),
+        "{err}"
+    );
+}
+
+#[test]
+fn help_is_in_japanese_with_lang_ja_or_a_japanese_locale() {
+    for cmd in ["layouts", "validate", "generate", "id", "scenario"] {
+        let o = run(&[cmd, "--help", "--lang", "ja"], None);
+        assert!(o.status.success(), "{cmd}");
+        let text = stdout(&o);
+        assert!(
+            text.contains("使い方: ") && !text.contains("Usage:") && !text.contains("Options:"),
+            "{cmd}:\n{text}"
+        );
+    }
+    let o = run(&["validate", "--help", "--lang", "ja"], None);
+    let text = stdout(&o);
+    assert!(
+        text.contains("入力ファイルの文字コード") && text.contains("[既定値: auto]"),
+        "{text}"
+    );
+    // The locale chooses when --lang does not.
+    let o = bin()
+        .args(["--help"])
+        .env("LANG", "ja_JP.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap();
+    let text = stdout(&o);
+    assert!(text.contains("コマンド:") && text.contains("検証します"), "{text}");
+    let o = bin()
+        .args(["scenario", "--help", "--lang", "en"])
+        .env("LANG", "ja_JP.UTF-8")
+        .output()
+        .unwrap();
+    let text = stdout(&o);
+    assert!(text.contains("Usage:") && text.contains("a fresh store"), "{text}");
+    // --lang takes ja or en only.
+    let o = run(&["layouts", "--lang", "fr"], None);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -208,6 +208,20 @@ fn a_second_run_reuses_the_store_and_its_keys() {
         "{stderr}"
     );
     assert!(stderr.contains("1 of 1 step(s) did not meet their expectations"));
+    // ... and the last line says why, in words a newcomer can act on.
+    assert_eq!(
+        stderr.lines().last(),
+        Some(
+            format!(
+                "{}: this scenario already ran on the store {}, and its expectations are \
+                 written for a fresh store: run it with a new --store directory (or delete that one)",
+                first.display(),
+                store.display()
+            )
+            .as_str()
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -352,4 +366,65 @@ fn a_my_number_never_reaches_the_output() {
             stderr.contains("step 2 (subject-doses): the output contained a My Number (redacted)")
         );
     }
+}
+
+#[test]
+fn a_scenario_file_with_a_utf8_bom_runs() {
+    // Notepad and other Windows editors save UTF-8 with a byte-order mark.
+    let tmp = TempDir::new("bom");
+    write(&tmp.0, "subjects.csv", SUBJECTS);
+    let file = write(&tmp.0, "bom.json", &format!("\u{feff}{IMPORT}"));
+    let out = run(&file, &tmp.0.join("store"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}
+
+/// Runs the scenario with at most 1 GiB of address space, so that reading a device whole fails
+/// fast instead of taking the machine's memory.
+#[cfg(unix)]
+fn run_limited(file: &Path, store: &Path) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" scenario \"$1\" --store \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_vrs-conformance"))
+        .arg(file)
+        .arg(store)
+        .output()
+        .expect("run vrs-conformance")
+}
+
+#[cfg(unix)]
+#[test]
+fn file_paths_to_devices_and_directories_are_refused_before_any_step() {
+    let tmp = TempDir::new("devices");
+    let store = tmp.0.join("store");
+    for (target, kind) in [
+        ("/dev/zero", "a character device"),
+        (tmp.0.to_str().unwrap(), "a directory"),
+    ] {
+        let text = IMPORT.replace("subjects.csv", target);
+        let file = write(&tmp.0, "s.json", &text);
+        let out = run_limited(&file, &store);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{target}: {stderr}");
+        assert!(out.stdout.is_empty(), "{target}: no step ran");
+        assert!(
+            stderr.starts_with(&format!("vrs-conformance: {}: ", file.display()))
+                && stderr.ends_with(&format!(
+                    "{target}: not a regular file ({kind}); give a file\n"
+                ))
+                && stderr.lines().count() == 1,
+            "{stderr}"
+        );
+    }
+    // The scenario file itself is read the same way.
+    let out = run_limited(Path::new("/dev/zero"), &store);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+    assert!(!store.exists());
 }

@@ -12,6 +12,18 @@
 //! - [`layout`]: the exchange-file layouts, as data.
 //! - [`codec`]: the streaming validator and the writer.
 //! - [`synth`]: deterministic synthetic test files for every layout.
+//! - [`registry`]: the VRS record model, embeddable: municipalities as tenants, principals and
+//!   roles, subject and voucher imports, doses by OCR line, flags, ledger exports, suppressed
+//!   statistics and a tamper-evident audit log.
+//! - [`store`]: where the registry keeps its sealed records: the [`Store`](store::Store) trait,
+//!   an in-memory store and the embedded SQLite store (feature `sqlite`, on by default), and
+//!   key files for development ([`FileKeyProvider`](store::FileKeyProvider)).
+//! - [`crypto`]: keys and sealing: the [`KeyProvider`](crypto::KeyProvider) trait your HSM or
+//!   KMS implements, per-tenant keys, AES-256-GCM sealed records and pseudonymous record keys.
+//!
+//! Files first (the validator, below), then the registry (see [`registry`] for a whole flow:
+//! import, dose by OCR line, audit). The repository's `README.md` has the tours for Rust, C and
+//! Python.
 //!
 //! ```
 //! use vrs_core::codec::{validate_bytes, ValidateOptions};
@@ -43,3 +55,13 @@ pub mod store;
 pub mod synth;
 pub mod text;
 pub mod vaccine;
+
+// The Rust programs of the READMEs run as doc tests, so that a newcomer's first copy and paste
+// compiles and runs (their C and Python programs run from vrs-ffi's tests).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../README.ja.md")]
+struct ReadmeJaDoctests;

@@ -308,3 +308,105 @@ fn example_registry_tours_twice_over_the_same_directory() {
         );
     }
 }
+
+/// `make -C examples/c` links the libvrs of cargo's target directory wherever that is
+/// (`CARGO_TARGET_DIR` here), and what it builds is ignored by git.
+#[test]
+fn example_makefile_follows_cargo_target_dir() {
+    let has_make = Command::new("make")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_make {
+        common::notice("skipped: make is not installed, examples/c/Makefile was not tested");
+        return;
+    }
+    let tmp = TempDir::new("example-make");
+    // A target directory of its own, holding this build's libvrs as a debug build.
+    let target = tmp.0.join("target");
+    let debug = target.join("debug");
+    std::fs::create_dir_all(&debug).expect("create target/debug");
+    for lib in ["libvrs.so", "libvrs.a"] {
+        std::os::unix::fs::symlink(common::lib_dir().join(lib), debug.join(lib))
+            .expect("link libvrs");
+    }
+    let out = tmp.0.join("out");
+    std::fs::create_dir_all(&out).expect("create out");
+    let examples = crate_dir().join("..").join("examples").join("c");
+    // The make run finds cargo the way a shell would.
+    let mut path = std::env::var_os("CARGO")
+        .map(PathBuf::from)
+        .and_then(|c| c.parent().map(Path::to_path_buf))
+        .map(|d| vec![d])
+        .unwrap_or_default();
+    path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    let made = Command::new("make")
+        .arg("-C")
+        .arg(&examples)
+        .arg(format!("OUT={}", out.display()))
+        .env("CARGO_TARGET_DIR", &target)
+        .env("PATH", std::env::join_paths(path).expect("PATH"))
+        .env_remove("TARGET")
+        .env_remove("PROFILE")
+        .output()
+        .expect("run make");
+    assert!(made.status.success(), "{}", show(&made));
+    let commands = String::from_utf8_lossy(&made.stdout);
+    assert!(
+        commands.contains(&format!("-L{}", debug.display())),
+        "make did not link the libvrs of CARGO_TARGET_DIR:\n{}",
+        show(&made)
+    );
+    let sample = crate_dir().join("../examples/data/ledger-export.sample.csv");
+    let run = program(&out.join("validate"))
+        .arg("ledger-export")
+        .arg(&sample)
+        .output()
+        .expect("run validate");
+    assert!(
+        String::from_utf8_lossy(&run.stdout).contains("rows: "),
+        "{}",
+        show(&run)
+    );
+
+    // What `make -C examples/c` leaves in the source tree is ignored by git.
+    let root = crate_dir().join("..");
+    let git = Command::new("git")
+        .arg("-C")
+        .arg(&root)
+        .args(["check-ignore", "examples/c/validate", "examples/c/registry"])
+        .output();
+    if let Ok(git) = git {
+        if git.status.code() != Some(128) {
+            // 128: not a git checkout (a source tarball); nothing to check.
+            let ignored = String::from_utf8_lossy(&git.stdout);
+            assert_eq!(
+                ignored.lines().count(),
+                2,
+                "examples/c/validate and examples/c/registry must be in .gitignore"
+            );
+        }
+    }
+}
+
+/// Every C program of the READMEs compiles with the warnings of the C tests and runs from the
+/// repository root, as the README tells a newcomer to do.
+#[test]
+fn readme_c_programs_compile_and_run() {
+    let blocks = common::readme_blocks("c", &[]);
+    assert!(blocks.len() >= 4, "README.md and README.ja.md have C programs");
+    let tmp = TempDir::new("readme-c");
+    for (n, (label, code)) in blocks.iter().enumerate() {
+        let source = tmp.0.join(format!("tour{n}.c"));
+        std::fs::write(&source, code).expect("write tour.c");
+        let exe = tmp.0.join(format!("tour{n}"));
+        let built = cc(&source, &exe, Link::Shared);
+        assert!(built.status.success(), "{label} does not compile:\n{}", show(&built));
+        let run = program(&exe)
+            .current_dir(common::repo_root())
+            .output()
+            .expect("run the README program");
+        assert_eq!(run.status.code(), Some(0), "{label}:\n{}", show(&run));
+        assert!(!show(&run).contains("123456789018"), "{label}: a My Number was printed");
+    }
+}

@@ -60,3 +60,40 @@ fn python_unittest_suite() {
         "a Python test was skipped unexpectedly"
     );
 }
+
+/// Every Python program of the READMEs runs on its own from the repository root (with the `vrs`
+/// module of this build on `PYTHONPATH`, as `pip install ./bindings/python` would provide it).
+#[test]
+fn readme_python_programs_run() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        notice("skipped: python3 is not installed, the README's Python programs were not run");
+        return;
+    }
+    let root = common::repo_root();
+    let blocks = common::readme_blocks("python", &["bindings/python/README.md"]);
+    assert!(blocks.len() >= 5, "the READMEs have Python programs");
+    let tmp = TempDir::new("readme-python");
+    for (from, to) in [
+        (root.join("bindings/python/vrs.py"), "vrs.py"),
+        (common::lib_dir().join(cdylib_name()), cdylib_name()),
+    ] {
+        std::fs::copy(&from, tmp.0.join(to))
+            .unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
+    }
+    for (n, (label, code)) in blocks.iter().enumerate() {
+        let script = tmp.0.join(format!("tour{n}.py"));
+        std::fs::write(&script, code).expect("write the program");
+        let out = Command::new("python3")
+            .arg(&script)
+            .current_dir(&root)
+            .env("PYTHONPATH", &tmp.0)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("TMPDIR", &tmp.0)
+            .output()
+            .expect("run python3");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{label} failed:\n{stdout}\n{stderr}");
+        assert!(!stdout.contains("123456789018"), "{label}: a My Number was printed");
+    }
+}

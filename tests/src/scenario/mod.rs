@@ -5,6 +5,8 @@
 //! The format and every op are documented in `tests/scenarios/README.md`.
 
 mod expect;
+mod files;
+mod runs;
 pub mod spec;
 mod store_ops;
 
@@ -565,10 +567,15 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<bool, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let bytes = files::read_regular(file, files::MAX_SCENARIO_BYTES)?;
+    let marker = runs::RunMarker::new(dir, &bytes);
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{}: not a scenario: the file is not UTF-8", file.display()))?;
     let base = file.parent().unwrap_or(Path::new("."));
     let scenario = parse_scenario(&text, base).map_err(|e| format!("{}: {e}", file.display()))?;
     let mut runner = Runner::open(dir, &scenario)?;
+    let ran_before = marker.exists();
+    marker.record()?;
     let io = |e: std::io::Error| format!("writing the output: {e}");
     let mut failed_steps = 0usize;
     for (i, step) in scenario.steps.iter().enumerate() {
@@ -626,6 +633,16 @@ pub fn run(
             scenario.description
         )
         .map_err(io)?;
+        if ran_before {
+            writeln!(
+                err,
+                "{}: this scenario already ran on the store {}, and its expectations are written \
+                 for a fresh store: run it with a new --store directory (or delete that one)",
+                file.display(),
+                dir.display()
+            )
+            .map_err(io)?;
+        }
     }
     Ok(failed_steps == 0)
 }

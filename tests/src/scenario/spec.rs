@@ -17,6 +17,8 @@ use vrs_core::layout::{self, LayoutParams};
 use vrs_core::registry::{Dimension, ImportMode, Principal};
 use vrs_core::text::{encode_strict, Encoding};
 
+use super::files::{read_regular, MAX_INPUT_FILE_BYTES};
+
 /// Why a scenario cannot run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecError(pub String);
@@ -687,7 +689,7 @@ fn import_file(j: &ImportJson, layout_id: &str, base: &Path) -> Result<Vec<u8>, 
                 return bad("encoding applies to file and rows; file_path is read as is");
             }
             let path = base.join(p);
-            return std::fs::read(&path).map_err(|e| SpecError(format!("{}: {e}", path.display())));
+            return read_regular(&path, MAX_INPUT_FILE_BYTES).map_err(SpecError);
         }
         _ => return bad("give exactly one of file, rows, file_path"),
     };
@@ -1054,8 +1056,10 @@ pub fn find_my_numbers(bytes: &[u8], out: &mut Vec<String>) {
     }
 }
 
-/// Parses a scenario document; files named by `file_path` are read relative to `base`.
+/// Parses a scenario document; files named by `file_path` are read relative to `base`. A UTF-8
+/// byte-order mark in front (Windows editors write one) is skipped.
 pub fn parse_scenario(text: &str, base: &Path) -> Result<Scenario, SpecError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let doc: ScenarioJson =
         serde_json::from_str(text).map_err(|e| SpecError(format!("not a scenario: {e}")))?;
     let today = parse_clock(&doc.today).map_err(|e| SpecError(format!("today: {e}")))?;

@@ -234,7 +234,9 @@ fn ledger_export(blocks: u8) -> Result<Layout, LayoutError> {
         dose_blocks: blocks,
         columns,
         cross: CrossRules { voucher_single_owner: true, unique_person: true, ..CrossRules::default() },
-        provenance: Provenance::Confirmed,
+        // Columns 1-14 are confirmed, 15-17 inferred, the later dose blocks modelled: the layout
+        // as a whole is only as certain as its least certain column.
+        provenance: Provenance::Modelled,
         description: "VRS download of dose records for the health system's register: addressee number + 8 columns per dose (columns 1-14 confirmed, S3).",
     })
 }

@@ -37,6 +37,33 @@ fn provenance(p: Provenance) -> &'static str {
     }
 }
 
+/// The provenance of a layout's columns as runs, e.g. "columns 1–14 **confirmed**, 15–17
+/// inferred, 18–57 modelled", or "every column modelled".
+fn provenance_runs(columns: &[super::Column]) -> String {
+    let mut runs: Vec<(usize, usize, Provenance)> = Vec::new();
+    for (i, c) in columns.iter().enumerate() {
+        match runs.last_mut() {
+            Some((_, end, p)) if *p == c.provenance => *end = i + 1,
+            _ => runs.push((i + 1, i + 1, c.provenance)),
+        }
+    }
+    if let [(_, _, p)] = runs.as_slice() {
+        return format!("every column {}", provenance(*p));
+    }
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|&(start, end, p)| {
+            let span = if start == end {
+                start.to_string()
+            } else {
+                format!("{start}–{end}")
+            };
+            format!("{span} {}", provenance(p))
+        })
+        .collect();
+    format!("columns {}", parts.join(", "))
+}
+
 fn requirement(r: Requirement) -> &'static str {
     match r {
         Requirement::Required => "required",
@@ -62,7 +89,7 @@ pub fn layouts_markdown() -> String {
     for l in all(&LayoutParams::default()) {
         let _ = write!(
             out,
-            "\n## `{}` v{} — {} / {}\n\n{} Direction: {}; provenance of the layout: {}.\n\n\
+            "\n## `{}` v{} — {} / {}\n\n{} Direction: {}; provenance: {}.\n\n\
              | # | 項目名 | Column | ID | Type | Width | Requirement | Provenance |\n|---|---|---|---|---|---|---|---|\n",
             l.id,
             l.version,
@@ -73,7 +100,7 @@ pub fn layouts_markdown() -> String {
                 super::Direction::Upload => "upload",
                 super::Direction::Download => "download (never carries a My Number)",
             },
-            provenance(l.provenance),
+            provenance_runs(&l.columns),
         );
         for (i, c) in l.columns.iter().enumerate() {
             let _ = writeln!(
@@ -110,5 +137,10 @@ mod tests {
         assert!(
             generated.contains("| 14 | 2回目接種会場名 |") && generated.contains("**confirmed**")
         );
+        // The ledger export is confirmed only in part, and says which part.
+        assert!(generated.contains(
+            "provenance: columns 1–14 **confirmed**, 15–17 inferred, 18–57 modelled."
+        ));
+        assert!(!generated.contains("provenance of the layout: **confirmed**"));
     }
 }

@@ -34,8 +34,9 @@ pub enum Direction {
     Download,
 }
 
-/// How sure we are of a column (reference §0 labels).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// How sure we are of a column (reference §0 labels), from the most certain to the least
+/// (the order `Ord` follows, so the least certain of several is their `max`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Provenance {
     /// Stated in a public source.
@@ -258,7 +259,8 @@ pub struct Layout {
     pub columns: Vec<Column>,
     /// Cross-row rules.
     pub cross: CrossRules,
-    /// Whether the layout as a whole is confirmed, partly confirmed or modelled.
+    /// The least certain provenance of its columns: a layout is confirmed only when every
+    /// column is ([`Layout::new`] checks it). Each column carries its own.
     pub provenance: Provenance,
     /// A short description for `vrs-conformance layouts`.
     pub description: &'static str,
@@ -290,6 +292,17 @@ pub enum LayoutError {
         /// The duplicated ID or name.
         column: String,
     },
+    /// The layout's provenance is not the least certain of its columns' (a bug in a layout
+    /// table: a layout must not claim more, or less, than its columns).
+    #[error("layout {layout} declares provenance {declared:?}, but its least certain column is {columns:?}")]
+    ProvenanceMismatch {
+        /// Layout ID.
+        layout: &'static str,
+        /// What the layout declares.
+        declared: Provenance,
+        /// The least certain provenance among its columns.
+        columns: Provenance,
+    },
 }
 
 impl LayoutError {
@@ -306,6 +319,13 @@ impl LayoutError {
             LayoutError::DuplicateColumn { layout, column } => {
                 format!("レイアウト {layout} の項目「{column}」が重複しています")
             }
+            LayoutError::ProvenanceMismatch {
+                layout,
+                declared,
+                columns,
+            } => format!(
+                "レイアウト {layout} の確度が {declared:?} と宣言されていますが、最も不確かな項目は {columns:?} です"
+            ),
         }
     }
 }
@@ -331,6 +351,19 @@ impl Layout {
                     });
                 }
             }
+        }
+        let columns = layout
+            .columns
+            .iter()
+            .map(|c| c.provenance)
+            .max()
+            .unwrap_or(Provenance::Modelled);
+        if layout.provenance != columns {
+            return Err(LayoutError::ProvenanceMismatch {
+                layout: layout.id,
+                declared: layout.provenance,
+                columns,
+            });
         }
         Ok(layout)
     }
@@ -398,6 +431,8 @@ mod tests {
         assert_eq!(l.columns[13].provenance, Provenance::Confirmed);
         assert_eq!(l.columns[14].provenance, Provenance::Inferred);
         assert_eq!(l.columns[17].provenance, Provenance::Modelled);
+        // Columns 15-57 are not confirmed, so neither is the layout.
+        assert_eq!(l.provenance, Provenance::Modelled);
         let three = find("ledger-export", &LayoutParams { dose_blocks: 3 }).unwrap();
         assert_eq!(three.columns.len(), 25);
     }
@@ -410,6 +445,24 @@ mod tests {
         assert!(err.to_string().contains("ledger-export"));
         assert!(find("nope", &p).is_err());
         assert!(find("ledger-export", &LayoutParams { dose_blocks: 0 }).is_err());
+    }
+
+    #[test]
+    fn a_layout_claims_no_more_certainty_than_its_columns() {
+        for l in all(&LayoutParams::default()) {
+            let least = l.columns.iter().map(|c| c.provenance).max();
+            assert_eq!(Some(l.provenance), least, "{}", l.id);
+        }
+        let mut l = find("ledger-export", &LayoutParams::default()).unwrap();
+        l.provenance = Provenance::Confirmed;
+        assert_eq!(
+            Layout::new(l).unwrap_err(),
+            LayoutError::ProvenanceMismatch {
+                layout: "ledger-export",
+                declared: Provenance::Confirmed,
+                columns: Provenance::Modelled,
+            }
+        );
     }
 
     #[test]

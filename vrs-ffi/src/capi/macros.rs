@@ -152,6 +152,21 @@ pub(crate) unsafe fn text<'a>(data: *const u8, len: usize) -> Result<&'a str, vr
     std::str::from_utf8(raw).map_err(|_| VRS_INVALID_UTF8)
 }
 
+/// Borrows an optional text input `(data, len)`: NULL with `len == 0` is absent (`None`); NULL
+/// with `len > 0` is [`VRS_NULL_ARGUMENT`], as for every input (a caller that set a length but
+/// lost the pointer made a mistake; treating it as absent would hide it); otherwise as [`text`]
+/// (so a non-NULL pointer with `len == 0` is the empty text, not absent).
+///
+/// # Safety
+/// As [`bytes`].
+pub(crate) unsafe fn opt_text<'a>(data: *const u8, len: usize) -> Result<Option<&'a str>, vrs_status> {
+    if data.is_null() && len == 0 {
+        return Ok(None);
+    }
+    // SAFETY: forwarded caller contract.
+    unsafe { text(data, len) }.map(Some)
+}
+
 /// Moves `value` to the heap and hands it to C as an owning pointer (freed by the matching
 /// `vrs_*_free`, which calls [`Box::from_raw`]).
 pub(crate) fn to_c<T>(value: T) -> *mut T {
@@ -245,5 +260,17 @@ mod tests {
             out_fn(&mut out, input.as_ptr(), usize::MAX),
             VRS_INVALID_ARGUMENT
         );
+    }
+
+    #[test]
+    fn optional_inputs_are_absent_only_as_null_with_length_0() {
+        // SAFETY: NULL pointers with any length, and a live slice with its own length.
+        unsafe {
+            assert_eq!(opt_text(std::ptr::null(), 0), Ok(None));
+            assert_eq!(opt_text(std::ptr::null(), 6), Err(VRS_NULL_ARGUMENT));
+            assert_eq!(opt_text(b"131016".as_ptr(), 6), Ok(Some("131016")));
+            assert_eq!(opt_text(b"131016".as_ptr(), 0), Ok(Some("")));
+            assert_eq!(opt_text(b"\xff".as_ptr(), 1), Err(VRS_INVALID_UTF8));
+        }
     }
 }

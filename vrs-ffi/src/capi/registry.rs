@@ -28,7 +28,7 @@ use vrs_core::vaccine::DoseNumber;
 
 use super::bytes::vrs_bytes;
 use super::error::{fail, vrs_error, Failure};
-use super::macros::{bytes, ffi_fn, non_null, text, to_c};
+use super::macros::{bytes, ffi_fn, non_null, opt_text, text, to_c};
 use super::principal::vrs_principal;
 use super::status::{
     vrs_status, VRS_INVALID_ARGUMENT, VRS_INVALID_STATE, VRS_INVALID_UTF8, VRS_NULL_ARGUMENT,
@@ -113,8 +113,8 @@ pub struct vrs_flag {
     pub kind: vrs_flag_kind,
     /// The move-out date or the date of death, the number `YYYYMMDD`.
     pub date_yyyymmdd: u32,
-    /// Moved out: the destination municipality code, `destination_len` bytes; NULL when unknown
-    /// (and always for a death).
+    /// Moved out: the destination municipality code, `destination_len` bytes; NULL (with
+    /// `destination_len` 0) when unknown, and always for a death.
     pub destination: *const u8,
     /// Length of `destination` in bytes.
     pub destination_len: usize,
@@ -239,6 +239,25 @@ unsafe fn arg_code(what: &str, data: *const u8, len: usize) -> Result<Municipali
     // SAFETY: forwarded caller contract.
     let s = unsafe { arg_text(what, data, len) }?;
     MunicipalityCode::parse(s).map_err(|e| Failure::argument(what, &e, e.message_ja()))
+}
+
+/// The optional municipality code argument `what`: NULL with length 0 is absent; NULL with a
+/// length is `VRS_NULL_ARGUMENT` (the header's rule for every `(pointer, length)` pair).
+///
+/// # Safety
+/// As [`arg_text`].
+unsafe fn arg_opt_code(
+    what: &str,
+    data: *const u8,
+    len: usize,
+) -> Result<Option<MunicipalityCode>, Failure> {
+    // SAFETY: forwarded caller contract.
+    let Some(s) = unsafe { opt_text(data, len) }.map_err(|status| boundary(what, status))? else {
+        return Ok(None);
+    };
+    MunicipalityCode::parse(s)
+        .map(Some)
+        .map_err(|e| Failure::argument(what, &e, e.message_ja()))
 }
 
 /// The voucher number argument `what`.
@@ -1218,15 +1237,11 @@ pub unsafe extern "C" fn vrs_registry_set_flag(
             let flag = match f.kind {
                 VRS_FLAG_MOVED_OUT => Flag::MovedOut {
                     date,
-                    destination: if f.destination.is_null() {
-                        None
-                    } else {
-                        // SAFETY: the caller guarantees `destination` is valid for its
-                        // length when not NULL.
-                        Some(unsafe {
-                            arg_code("flag.destination", f.destination, f.destination_len)
-                        }?)
-                    },
+                    // SAFETY: the caller guarantees `destination` is NULL or valid for its
+                    // length.
+                    destination: unsafe {
+                        arg_opt_code("flag.destination", f.destination, f.destination_len)
+                    }?,
                 },
                 VRS_FLAG_DECEASED => Flag::Deceased { date },
                 _ => {
@@ -1490,8 +1505,8 @@ pub unsafe extern "C" fn vrs_registry_stats(
 // ---------------------------------------------------------------------------------------------
 // Audit and maintenance.
 
-/// Verifies the audit chain of `tenant` (a municipality code), or with `tenant` NULL the
-/// registry-wide chain (calls without a tenant), and writes to `*out_ok` whether every entry
+/// Verifies the audit chain of `tenant` (a municipality code), or with `tenant` NULL (and
+/// `tenant_len` 0) the registry-wide chain (calls without a tenant), and writes to `*out_ok` whether every entry
 /// and the MAC-protected head check out. When `out_json` is not NULL it receives the details:
 ///
 /// ```json
@@ -1523,12 +1538,8 @@ pub unsafe extern "C" fn vrs_registry_verify_audit(
     ffi_fn! {
         let op = |reg: &mut Registry, p: &Principal| -> Result<(), Failure> {
             arg_out("out_ok", out_ok)?;
-            let tenant = if tenant.is_null() {
-                None
-            } else {
-                // SAFETY: the caller guarantees `tenant` is valid for its length.
-                Some(unsafe { arg_code("tenant", tenant, tenant_len) }?)
-            };
+            // SAFETY: the caller guarantees `tenant` is NULL or valid for its length.
+            let tenant = unsafe { arg_opt_code("tenant", tenant, tenant_len) }?;
             let verification = reg.verify_audit(p, tenant.as_ref())?;
             if !out_json.is_null() {
                 // SAFETY: `out_json` is not NULL and valid for a write (caller contract).
@@ -1543,8 +1554,8 @@ pub unsafe extern "C" fn vrs_registry_verify_audit(
     }
 }
 
-/// Writes to `*out_json` the entries of the audit chain of `tenant` (NULL: the registry-wide
-/// chain), oldest first, for review. Entries hold no personal data: record keys are pseudonyms
+/// Writes to `*out_json` the entries of the audit chain of `tenant` (NULL with `tenant_len` 0:
+/// the registry-wide chain), oldest first, for review. Entries hold no personal data: record keys are pseudonyms
 /// and staff user IDs are pseudonymised. The operator, or staff for their own tenant.
 ///
 /// ```json
@@ -1574,12 +1585,8 @@ pub unsafe extern "C" fn vrs_registry_audit_log(
     ffi_fn! {
         let op = |reg: &mut Registry, p: &Principal| -> Result<(), Failure> {
             arg_out("out_json", out_json)?;
-            let tenant = if tenant.is_null() {
-                None
-            } else {
-                // SAFETY: the caller guarantees `tenant` is valid for its length.
-                Some(unsafe { arg_code("tenant", tenant, tenant_len) }?)
-            };
+            // SAFETY: the caller guarantees `tenant` is NULL or valid for its length.
+            let tenant = unsafe { arg_opt_code("tenant", tenant, tenant_len) }?;
             let entries = reg.audit_log(p, tenant.as_ref())?;
             // SAFETY: `out_json` is not NULL (checked above) and valid for a write.
             unsafe { give_json(out_json, &entries) }

@@ -7,7 +7,7 @@ use vrs_core::id::MunicipalityCode;
 use vrs_core::layout::{self, Layout, LayoutError, LayoutParams};
 use vrs_core::text::EncodingChoice;
 
-use super::macros::{bytes, ffi_fn, non_null, require, text, to_c, tri};
+use super::macros::{bytes, ffi_fn, non_null, opt_text, require, text, to_c, tri};
 use super::report::{vrs_lang, vrs_report};
 use super::status::{
     vrs_status, VRS_INVALID_ARGUMENT, VRS_INVALID_STATE, VRS_OK, VRS_UNKNOWN_LAYOUT,
@@ -61,13 +61,13 @@ pub struct vrs_validate_options {
     pub dose_blocks: u8,
     /// Nonzero: the file has no header row.
     pub no_header: u8,
-    /// The uploading municipality code (rule M03), `tenant_len` bytes; NULL: the first row's
+    /// The uploading municipality code (rule M03), `tenant_len` bytes; NULL (with length 0): the first row's
     /// code is taken.
     pub tenant: *const u8,
     /// Length of `tenant` in bytes.
     pub tenant_len: usize,
     /// The file name to put in the report's `file` (as the command line does), `file_name_len`
-    /// bytes of UTF-8; NULL: none (`"file": null`).
+    /// bytes of UTF-8; NULL (with length 0): none (`"file": null`).
     pub file_name: *const u8,
     /// Length of `file_name` in bytes.
     pub file_name_len: usize,
@@ -86,7 +86,7 @@ pub(crate) fn as_of(yyyymmdd: u32) -> Result<Option<Date>, vrs_status> {
         .map_err(|_| VRS_INVALID_ARGUMENT)
 }
 
-/// The tenant municipality code, if given.
+/// The tenant municipality code, if given (NULL with length 0: not given).
 ///
 /// # Safety
 /// `tenant` must be NULL or valid for reads of `len` bytes.
@@ -94,11 +94,10 @@ pub(crate) unsafe fn tenant(
     tenant: *const u8,
     len: usize,
 ) -> Result<Option<MunicipalityCode>, vrs_status> {
-    if tenant.is_null() {
-        return Ok(None);
-    }
     // SAFETY: forwarded caller contract.
-    let code = unsafe { text(tenant, len) }?;
+    let Some(code) = (unsafe { opt_text(tenant, len) })? else {
+        return Ok(None);
+    };
     MunicipalityCode::parse(code)
         .map(Some)
         .map_err(|_| VRS_INVALID_ARGUMENT)
@@ -142,12 +141,8 @@ unsafe fn settings(opts: Option<&vrs_validate_options>) -> Result<Settings, vrs_
             file: None,
         });
     };
-    let file = if o.file_name.is_null() {
-        None
-    } else {
-        // SAFETY: the caller guarantees `file_name` is valid for `file_name_len` bytes.
-        Some(unsafe { text(o.file_name, o.file_name_len) }?.to_owned())
-    };
+    // SAFETY: the caller guarantees `file_name` is NULL or valid for `file_name_len` bytes.
+    let file = unsafe { opt_text(o.file_name, o.file_name_len) }?.map(str::to_owned);
     Ok(Settings {
         params: dose_blocks(o.dose_blocks),
         options: ValidateOptions {

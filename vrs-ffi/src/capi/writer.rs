@@ -38,7 +38,7 @@ pub struct vrs_write_options {
     pub no_header: u8,
     /// Nonzero: start with a UTF-8 byte-order mark (ignored for CP932).
     pub bom: u8,
-    /// The uploading municipality code (rule M03), `tenant_len` bytes; NULL: the first row's
+    /// The uploading municipality code (rule M03), `tenant_len` bytes; NULL (with length 0): the first row's
     /// code is taken.
     pub tenant: *const u8,
     /// Length of `tenant` in bytes.

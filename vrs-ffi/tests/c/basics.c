@@ -45,10 +45,10 @@ static void identifiers(void) {
                  VRS_INVALID);
     /* The length is what counts, not a NUL: "131016" followed by garbage is cut at 6 bytes. */
     CHECK_STATUS(vrs_id_check(VRS_ID_MUNICIPALITY_CODE, (const uint8_t *)"131016999", 6), VRS_OK);
-    /* Unknown kinds are invalid. */
-    CHECK_STATUS(vrs_id_check(0, LIT("131016")), VRS_INVALID);
-    CHECK_STATUS(vrs_id_check(5, LIT("131016")), VRS_INVALID);
-    CHECK_STATUS(vrs_id_check(UINT32_MAX, LIT("131016")), VRS_INVALID);
+    /* An unknown kind is a bad argument, not an invalid identifier. */
+    CHECK_STATUS(vrs_id_check(0, LIT("131016")), VRS_INVALID_ARGUMENT);
+    CHECK_STATUS(vrs_id_check(5, LIT("131016")), VRS_INVALID_ARGUMENT);
+    CHECK_STATUS(vrs_id_check(UINT32_MAX, LIT("131016")), VRS_INVALID_ARGUMENT);
 }
 
 static void check_digits(void) {

@@ -163,10 +163,18 @@ static void validators(void) {
     CHECK_STATUS(vrs_validator_new(LIT("flags"), &opts, &v), VRS_INVALID_UTF8);
     CHECK(v == SENTINEL(vrs_validator));
 
+    /* An optional text given as NULL with a length is a NULL argument, as for every
+     * (pointer, length) pair; only NULL with length 0 means "not given". */
+    memset(&opts, 0, sizeof opts);
+    opts.file_name_len = 99;
+    CHECK_STATUS(vrs_validator_new(LIT("flags"), &opts, &v), VRS_NULL_ARGUMENT);
+    memset(&opts, 0, sizeof opts);
+    opts.tenant_len = 99;
+    CHECK_STATUS(vrs_validator_new(LIT("flags"), &opts, &v), VRS_NULL_ARGUMENT);
+    CHECK(v == SENTINEL(vrs_validator));
+
     /* A working validator, misused. */
     memset(&opts, 0, sizeof opts);
-    opts.file_name_len = 99; /* ignored: file_name is NULL */
-    opts.tenant_len = 99;    /* ignored: tenant is NULL */
     CHECK_STATUS(vrs_validator_new(LIT("flags"), &opts, &v), VRS_OK);
     CHECK_STATUS(vrs_validator_feed(NULL, LIT("x")), VRS_NULL_ARGUMENT);
     CHECK_STATUS(vrs_validator_feed(v, NULL, 0), VRS_OK);
@@ -230,6 +238,9 @@ static void writers(void) {
     memset(&opts, 0, sizeof opts);
     opts.as_of_yyyymmdd = 1;
     CHECK_STATUS(vrs_writer_new(LIT("flags"), &opts, &w), VRS_INVALID_ARGUMENT);
+    memset(&opts, 0, sizeof opts);
+    opts.tenant_len = 6; /* NULL with a length: not "no tenant" */
+    CHECK_STATUS(vrs_writer_new(LIT("flags"), &opts, &w), VRS_NULL_ARGUMENT);
     memset(&opts, 0, sizeof opts);
     opts.tenant = (const uint8_t *)"13101";
     opts.tenant_len = 5;

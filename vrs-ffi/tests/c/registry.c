@@ -333,6 +333,16 @@ static void scenario(void) {
     CHECK(ok);
     CHECK_STATUS(vrs_registry_verify_audit(reg, other, LIT(CHIYODA), &ok, NULL, NULL),
                  VRS_FORBIDDEN);
+    /* The tenant is optional (NULL, 0: the registry-wide chain); NULL with a length is a NULL
+     * argument, as for every (pointer, length) pair. */
+    CHECK_STATUS(vrs_registry_verify_audit(reg, operator_, NULL, 0, &ok, NULL, NULL), VRS_OK);
+    err = NULL;
+    CHECK_STATUS(vrs_registry_verify_audit(reg, operator_, NULL, 6, &ok, NULL, &err),
+                 VRS_NULL_ARGUMENT);
+    expect_error(err, VRS_NULL_ARGUMENT, "null_argument");
+    json = (vrs_bytes *)&sentinel;
+    CHECK_STATUS(vrs_registry_audit_log(reg, operator_, NULL, 6, &json, NULL), VRS_NULL_ARGUMENT);
+    CHECK(json == (vrs_bytes *)&sentinel);
     json = NULL;
     CHECK_STATUS(vrs_registry_audit_log(reg, staff, LIT(CHIYODA), &json, NULL), VRS_OK);
     CHECK(json != NULL && bytes_have(json, "\"op\":\"record-dose\""));
@@ -491,6 +501,12 @@ static void vouchers_and_flags(void) {
                  VRS_OK);
     CHECK_STATUS(vrs_registry_set_flag(reg, staff, LIT(CHIYODA), 3, LIT("1001"), &moved, NULL),
                  VRS_INVALID_ARGUMENT);
+    /* No destination is NULL with length 0; NULL with a length is a NULL argument. */
+    moved.destination = NULL;
+    CHECK_STATUS(vrs_registry_set_flag(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                       LIT("1001"), &moved, NULL),
+                 VRS_NULL_ARGUMENT);
+    moved.destination = (const uint8_t *)MINATO;
     moved.kind = 0;
     CHECK_STATUS(vrs_registry_set_flag(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
                                        LIT("1001"), &moved, NULL),

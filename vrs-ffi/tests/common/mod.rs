@@ -61,3 +61,37 @@ pub fn lib_dir() -> PathBuf {
         deps.display()
     );
 }
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// The fenced ```` ```lang ```` blocks of the READMEs a newcomer copies from (`README.md`,
+/// `README.ja.md`, and `extra` files relative to the repository root), each labelled
+/// `FILE:LINE` (the line of its opening fence).
+pub fn readme_blocks(lang: &str, extra: &[&str]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for name in ["README.md", "README.ja.md"].iter().chain(extra) {
+        let text = std::fs::read_to_string(repo_root().join(name))
+            .unwrap_or_else(|e| panic!("read {name}: {e}"));
+        let mut current: Option<(String, String)> = None;
+        for (i, line) in text.lines().enumerate() {
+            match &mut current {
+                None if line == format!("```{lang}") => {
+                    current = Some((format!("{name}:{}", i + 1), String::new()));
+                }
+                None => {}
+                Some(_) if line == "```" => out.extend(current.take()),
+                Some((_, code)) => {
+                    code.push_str(line);
+                    code.push('\n');
+                }
+            }
+        }
+    }
+    out
+}
