@@ -224,6 +224,13 @@ fn ledger_export(blocks: u8) -> Result<Layout, LayoutError> {
     #[rustfmt::skip]
     let mut columns = vec![col("addressee_number", "個別宛名番号", "addressee number", FieldType::AddresseeNumber, Role::Addressee, Requirement::Required, None, Provenance::Confirmed)];
     columns.extend(dose_blocks(blocks, true));
+    // Columns 1-14 are confirmed, 15-17 inferred, later dose blocks modelled: the layout is as
+    // certain as its least certain column (with one dose block, all of it is confirmed).
+    let provenance = columns
+        .iter()
+        .map(|c| c.provenance)
+        .max()
+        .unwrap_or(Provenance::Modelled);
     Layout::new(Layout {
         id: "ledger-export",
         version: "1",
@@ -234,9 +241,7 @@ fn ledger_export(blocks: u8) -> Result<Layout, LayoutError> {
         dose_blocks: blocks,
         columns,
         cross: CrossRules { voucher_single_owner: true, unique_person: true, ..CrossRules::default() },
-        // Columns 1-14 are confirmed, 15-17 inferred, the later dose blocks modelled: the layout
-        // as a whole is only as certain as its least certain column.
-        provenance: Provenance::Modelled,
+        provenance,
         description: "VRS download of dose records for the health system's register: addressee number + 8 columns per dose (columns 1-14 confirmed, S3).",
     })
 }

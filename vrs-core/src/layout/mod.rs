@@ -431,8 +431,12 @@ mod tests {
         assert_eq!(l.columns[13].provenance, Provenance::Confirmed);
         assert_eq!(l.columns[14].provenance, Provenance::Inferred);
         assert_eq!(l.columns[17].provenance, Provenance::Modelled);
-        // Columns 15-57 are not confirmed, so neither is the layout.
+        // Columns 15-57 are not confirmed, so neither is the layout; one dose block is.
         assert_eq!(l.provenance, Provenance::Modelled);
+        let one = find("ledger-export", &LayoutParams { dose_blocks: 1 }).unwrap();
+        assert_eq!(one.provenance, Provenance::Confirmed);
+        let two = find("ledger-export", &LayoutParams { dose_blocks: 2 }).unwrap();
+        assert_eq!(two.provenance, Provenance::Inferred);
         let three = find("ledger-export", &LayoutParams { dose_blocks: 3 }).unwrap();
         assert_eq!(three.columns.len(), 25);
     }
@@ -449,9 +453,11 @@ mod tests {
 
     #[test]
     fn a_layout_claims_no_more_certainty_than_its_columns() {
-        for l in all(&LayoutParams::default()) {
-            let least = l.columns.iter().map(|c| c.provenance).max();
-            assert_eq!(Some(l.provenance), least, "{}", l.id);
+        for dose_blocks in 1..=9 {
+            for l in all(&LayoutParams { dose_blocks }) {
+                let least = l.columns.iter().map(|c| c.provenance).max();
+                assert_eq!(Some(l.provenance), least, "{}", l.id);
+            }
         }
         let mut l = find("ledger-export", &LayoutParams::default()).unwrap();
         l.provenance = Provenance::Confirmed;

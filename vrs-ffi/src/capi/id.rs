@@ -47,10 +47,10 @@ pub struct vrs_ocr_line {
 /// Checks one identifier of the given kind in `input` (`len` bytes of UTF-8, no NUL needed).
 ///
 /// Returns `VRS_OK` when valid; `VRS_INVALID` when not; `VRS_INVALID_ARGUMENT` when `kind` is
-/// not a known `VRS_ID_*` number (checked first: a caller's mistake, not an invalid identifier);
+/// not a known `VRS_ID_*` number (a caller's mistake, not an invalid identifier);
 /// `VRS_INVALID_UTF8` when `input` is not UTF-8; `VRS_NULL_ARGUMENT` when `input` is NULL with
-/// `len > 0` (NULL with `len == 0` is the empty string, which is invalid). The input is never
-/// copied, logged or kept.
+/// `len > 0` (NULL with `len == 0` is the empty string, which is invalid). The input is checked
+/// before the kind. The input is never copied, logged or kept.
 ///
 /// # Safety
 /// `input` must be NULL or valid for reads of `len` bytes.
@@ -61,16 +61,15 @@ pub unsafe extern "C" fn vrs_id_check(
     len: usize,
 ) -> vrs_status {
     ffi_fn! {
-        let parse: fn(&str) -> bool = match kind {
-            VRS_ID_MUNICIPALITY_CODE => |s| MunicipalityCode::parse(s).is_ok(),
-            VRS_ID_MY_NUMBER => |s| MyNumber::parse(s).is_ok(),
-            VRS_ID_VOUCHER_NUMBER => |s| VoucherNumber::parse(s).is_ok(),
-            VRS_ID_OCR_LINE => |s| OcrLine::parse(s).is_ok(),
-            _ => return VRS_INVALID_ARGUMENT,
-        };
         // SAFETY: the caller guarantees `input` is NULL or valid for `len` bytes.
         let input = tri!(unsafe { text(input, len) });
-        let valid = parse(input);
+        let valid = match kind {
+            VRS_ID_MUNICIPALITY_CODE => MunicipalityCode::parse(input).is_ok(),
+            VRS_ID_MY_NUMBER => MyNumber::parse(input).is_ok(),
+            VRS_ID_VOUCHER_NUMBER => VoucherNumber::parse(input).is_ok(),
+            VRS_ID_OCR_LINE => OcrLine::parse(input).is_ok(),
+            _ => return VRS_INVALID_ARGUMENT,
+        };
         if valid {
             VRS_OK
         } else {
@@ -258,7 +257,7 @@ mod tests {
         // An unknown kind is the caller's mistake, not an invalid identifier.
         assert_eq!(check(vrs_id_kind(0), b"131016"), VRS_INVALID_ARGUMENT);
         assert_eq!(check(vrs_id_kind(99), b"131016"), VRS_INVALID_ARGUMENT);
-        assert_eq!(check(vrs_id_kind(5), b"\xff"), VRS_INVALID_ARGUMENT);
+        assert_eq!(check(vrs_id_kind(5), b"\xff"), VRS_INVALID_UTF8);
         assert_eq!(check(VRS_ID_MY_NUMBER, b"\xff"), VRS_INVALID_UTF8);
         // SAFETY: NULL with length 0 is allowed; NULL with length 3 is rejected before reading.
         unsafe {
