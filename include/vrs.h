@@ -279,7 +279,7 @@ typedef struct {
      */
     uint8_t no_header;
     /**
-     * The uploading municipality code (rule M03), `tenant_len` bytes; NULL: the first row's
+     * The uploading municipality code (rule M03), `tenant_len` bytes; NULL (with length 0): the first row's
      * code is taken.
      */
     const uint8_t *tenant;
@@ -289,7 +289,7 @@ typedef struct {
     size_t tenant_len;
     /**
      * The file name to put in the report's `file` (as the command line does), `file_name_len`
-     * bytes of UTF-8; NULL: none (`"file": null`).
+     * bytes of UTF-8; NULL (with length 0): none (`"file": null`).
      */
     const uint8_t *file_name;
     /**
@@ -333,7 +333,7 @@ typedef struct {
      */
     uint8_t bom;
     /**
-     * The uploading municipality code (rule M03), `tenant_len` bytes; NULL: the first row's
+     * The uploading municipality code (rule M03), `tenant_len` bytes; NULL (with length 0): the first row's
      * code is taken.
      */
     const uint8_t *tenant;
@@ -479,8 +479,8 @@ typedef struct {
      */
     uint32_t date_yyyymmdd;
     /**
-     * Moved out: the destination municipality code, `destination_len` bytes; NULL when unknown
-     * (and always for a death).
+     * Moved out: the destination municipality code, `destination_len` bytes; NULL (with
+     * `destination_len` 0) when unknown, and always for a death.
      */
     const uint8_t *destination;
     /**
@@ -802,10 +802,11 @@ const char *vrs_version(void);
 /**
  * Checks one identifier of the given kind in `input` (`len` bytes of UTF-8, no NUL needed).
  *
- * Returns `VRS_OK` when valid; `VRS_INVALID` when not, and also when `kind` is not a known
- * `VRS_ID_*` number; `VRS_INVALID_UTF8` when `input` is not UTF-8; `VRS_NULL_ARGUMENT` when
- * `input` is NULL with `len > 0` (NULL with `len == 0` is the empty string, which is invalid).
- * The input is never copied, logged or kept.
+ * Returns `VRS_OK` when valid; `VRS_INVALID` when not; `VRS_INVALID_ARGUMENT` when `kind` is
+ * not a known `VRS_ID_*` number (a caller's mistake, not an invalid identifier);
+ * `VRS_INVALID_UTF8` when `input` is not UTF-8; `VRS_NULL_ARGUMENT` when `input` is NULL with
+ * `len > 0` (NULL with `len == 0` is the empty string, which is invalid). The input is checked
+ * before the kind. The input is never copied, logged or kept.
  *
  * # Safety
  * `input` must be NULL or valid for reads of `len` bytes.
@@ -1793,8 +1794,8 @@ vrs_status vrs_registry_stats(const vrs_registry *registry,
                               vrs_error **out_error);
 
 /**
- * Verifies the audit chain of `tenant` (a municipality code), or with `tenant` NULL the
- * registry-wide chain (calls without a tenant), and writes to `*out_ok` whether every entry
+ * Verifies the audit chain of `tenant` (a municipality code), or with `tenant` NULL (and
+ * `tenant_len` 0) the registry-wide chain (calls without a tenant), and writes to `*out_ok` whether every entry
  * and the MAC-protected head check out. When `out_json` is not NULL it receives the details:
  *
  * ```json
@@ -1823,8 +1824,8 @@ vrs_status vrs_registry_verify_audit(const vrs_registry *registry,
                                      vrs_error **out_error);
 
 /**
- * Writes to `*out_json` the entries of the audit chain of `tenant` (NULL: the registry-wide
- * chain), oldest first, for review. Entries hold no personal data: record keys are pseudonyms
+ * Writes to `*out_json` the entries of the audit chain of `tenant` (NULL with `tenant_len` 0:
+ * the registry-wide chain), oldest first, for review. Entries hold no personal data: record keys are pseudonyms
  * and staff user IDs are pseudonymised. The operator, or staff for their own tenant.
  *
  * ```json

@@ -51,7 +51,10 @@ fn main() -> ExitCode {
     match written {
         Ok(()) => {
             if let Some(path) = target {
-                eprintln!("write_ledger: {} bytes (CP932) written to {path}", bytes.len());
+                eprintln!(
+                    "write_ledger: {} bytes (CP932) written to {path}",
+                    bytes.len()
+                );
             }
             ExitCode::SUCCESS
         }

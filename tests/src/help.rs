@@ -295,17 +295,14 @@ fn localize_one(mut cmd: Command, path: &str, lang: HelpLang) -> Command {
         cmd = cmd.mut_arg(id.as_str(), |a| localize_arg(a, &key, lang));
     }
     if lang == HelpLang::Ja {
-        cmd = cmd
-            .help_template(JA_TEMPLATE)
-            .disable_help_flag(true)
-            .arg(
-                Arg::new("help")
-                    .short('h')
-                    .long("help")
-                    .action(ArgAction::Help)
-                    .help("ヘルプを表示します（--help で詳しく）")
-                    .help_heading("オプション"),
-            );
+        cmd = cmd.help_template(JA_TEMPLATE).disable_help_flag(true).arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("ヘルプを表示します（--help で詳しく）")
+                .help_heading("オプション"),
+        );
     }
     let names: Vec<String> = cmd
         .get_subcommands()
@@ -349,7 +346,8 @@ fn localize_arg(arg: Arg, key: &str, lang: HelpLang) -> Arg {
         HelpLang::En => ("possible values", "default"),
         HelpLang::Ja => ("指定可能な値", "既定値"),
     };
-    let default = (!defaults.is_empty()).then(|| format!("[{default_label}: {}]", defaults.join(", ")));
+    let default =
+        (!defaults.is_empty()).then(|| format!("[{default_label}: {}]", defaults.join(", ")));
     let mut short = base.to_owned();
     if !values.is_empty() {
         short.push_str(&format!(" [{values_label}: {}]", values.join(", ")));
@@ -438,7 +436,11 @@ mod tests {
                 None => {}
             }
         }
-        assert!(missing.is_empty(), "add them to help::TEXTS:\n{}", missing.join("\n"));
+        assert!(
+            missing.is_empty(),
+            "add them to help::TEXTS:\n{}",
+            missing.join("\n")
+        );
     }
 
     #[test]
@@ -446,7 +448,11 @@ mod tests {
         let tree: Vec<String> = tree().into_iter().map(|(k, _)| k).collect();
         let mut seen = std::collections::HashSet::new();
         for t in TEXTS {
-            assert!(tree.contains(&t.key.to_owned()), "stale help text {:?}", t.key);
+            assert!(
+                tree.contains(&t.key.to_owned()),
+                "stale help text {:?}",
+                t.key
+            );
             assert!(seen.insert(t.key), "help text {:?} is given twice", t.key);
         }
     }
@@ -454,7 +460,10 @@ mod tests {
     #[test]
     fn japanese_help_has_no_english_left_of_clap() {
         let mut cmd = localize(crate::cli::Cli::command(), HelpLang::Ja);
-        let mut pages = vec![cmd.render_help().to_string(), cmd.render_long_help().to_string()];
+        let mut pages = vec![
+            cmd.render_help().to_string(),
+            cmd.render_long_help().to_string(),
+        ];
         let names: Vec<String> = cmd
             .get_subcommands()
             .map(|s| s.get_name().to_owned())
@@ -466,16 +475,29 @@ mod tests {
         }
         for page in &pages {
             for english in [
-                "Usage:", "Options:", "Arguments:", "Commands:", "Print help", "Print version",
-                "[default:", "[possible values:", "Print this message",
+                "Usage:",
+                "Options:",
+                "Arguments:",
+                "Commands:",
+                "Print help",
+                "Print version",
+                "[default:",
+                "[possible values:",
+                "Print this message",
             ] {
                 assert!(!page.contains(english), "{english:?} in:\n{page}");
             }
             assert!(page.contains("使い方: "), "{page}");
         }
         let root = &pages[0];
-        assert!(root.contains("コマンド:") && root.contains("オプション:"), "{root}");
-        assert!(root.contains("このヘルプ、または指定したコマンドのヘルプを表示します"), "{root}");
+        assert!(
+            root.contains("コマンド:") && root.contains("オプション:"),
+            "{root}"
+        );
+        assert!(
+            root.contains("このヘルプ、または指定したコマンドのヘルプを表示します"),
+            "{root}"
+        );
     }
 
     #[test]
@@ -484,16 +506,28 @@ mod tests {
         let v = cmd.find_subcommand_mut("validate").expect("validate");
         let page = v.render_long_help().to_string();
         assert!(page.contains("Output format"), "{page}");
-        assert!(page.contains("junit              JUnit XML, for CI"), "{page}");
+        assert!(
+            page.contains("junit              JUnit XML, for CI"),
+            "{page}"
+        );
         assert!(page.contains("[default: auto]"), "{page}");
     }
 
     #[test]
     fn the_language_comes_from_lang_then_the_locale() {
         let args = |v: &[&str]| -> Vec<OsString> { v.iter().map(OsString::from).collect() };
-        assert_eq!(requested(&args(&["x", "validate", "--lang", "ja", "--help"])), HelpLang::Ja);
-        assert_eq!(requested(&args(&["x", "--lang=ja", "--help"])), HelpLang::Ja);
-        assert_eq!(requested(&args(&["x", "id", "date", "--", "--lang", "ja"])), HelpLang::En);
+        assert_eq!(
+            requested(&args(&["x", "validate", "--lang", "ja", "--help"])),
+            HelpLang::Ja
+        );
+        assert_eq!(
+            requested(&args(&["x", "--lang=ja", "--help"])),
+            HelpLang::Ja
+        );
+        assert_eq!(
+            requested(&args(&["x", "id", "date", "--", "--lang", "ja"])),
+            HelpLang::En
+        );
         let env = |pairs: &'static [(&'static str, &'static str)]| {
             move |name: &str| {
                 pairs
@@ -503,9 +537,18 @@ mod tests {
             }
         };
         assert_eq!(from_locale(env(&[("LANG", "ja_JP.UTF-8")])), HelpLang::Ja);
-        assert_eq!(from_locale(env(&[("LANG", "ja_JP.UTF-8"), ("LC_ALL", "C")])), HelpLang::En);
-        assert_eq!(from_locale(env(&[("LANG", "C"), ("LC_ALL", "ja_JP.eucJP")])), HelpLang::Ja);
-        assert_eq!(from_locale(env(&[("LC_ALL", ""), ("LANG", "ja")])), HelpLang::Ja);
+        assert_eq!(
+            from_locale(env(&[("LANG", "ja_JP.UTF-8"), ("LC_ALL", "C")])),
+            HelpLang::En
+        );
+        assert_eq!(
+            from_locale(env(&[("LANG", "C"), ("LC_ALL", "ja_JP.eucJP")])),
+            HelpLang::Ja
+        );
+        assert_eq!(
+            from_locale(env(&[("LC_ALL", ""), ("LANG", "ja")])),
+            HelpLang::Ja
+        );
         assert_eq!(from_locale(env(&[])), HelpLang::En);
     }
 }

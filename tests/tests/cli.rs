@@ -495,14 +495,20 @@ fn help_is_in_japanese_with_lang_ja_or_a_japanese_locale() {
         .output()
         .unwrap();
     let text = stdout(&o);
-    assert!(text.contains("コマンド:") && text.contains("検証します"), "{text}");
+    assert!(
+        text.contains("コマンド:") && text.contains("検証します"),
+        "{text}"
+    );
     let o = bin()
         .args(["scenario", "--help", "--lang", "en"])
         .env("LANG", "ja_JP.UTF-8")
         .output()
         .unwrap();
     let text = stdout(&o);
-    assert!(text.contains("Usage:") && text.contains("a fresh store"), "{text}");
+    assert!(
+        text.contains("Usage:") && text.contains("a fresh store"),
+        "{text}"
+    );
     // --lang takes ja or en only.
     let o = run(&["layouts", "--lang", "fr"], None);
     assert_eq!(o.status.code(), Some(2));

@@ -56,12 +56,9 @@ pub mod synth;
 pub mod text;
 pub mod vaccine;
 
-// The Rust programs of the READMEs run as doc tests, so that a newcomer's first copy and paste
-// compiles and runs (their C and Python programs run from vrs-ffi's tests).
+// The Rust programs of the README run as doc tests, so that a newcomer's first copy and paste
+// compiles and runs (its C and Python programs run from vrs-ffi's tests). README.ja.md has the
+// same programs with translated comments (tests/tour.rs checks that).
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
-
-#[cfg(doctest)]
-#[doc = include_str!("../../README.ja.md")]
-struct ReadmeJaDoctests;

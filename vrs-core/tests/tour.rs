@@ -37,7 +37,11 @@ fn write_ledger_writes_a_valid_cp932_file_to_a_file_or_a_redirect() {
         .arg(&file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty());
     let bytes = std::fs::read(&file).unwrap();
     let layout = layout::find("ledger-export", &LayoutParams::default()).unwrap();
@@ -101,7 +105,9 @@ fn code_only(block: &str, lang: &str) -> Vec<String> {
     if lang == "c" {
         // Block comments, possibly over several lines.
         while let Some(start) = text.find("/*") {
-            let end = text[start..].find("*/").map_or(text.len(), |e| start + e + 2);
+            let end = text[start..]
+                .find("*/")
+                .map_or(text.len(), |e| start + e + 2);
             text.replace_range(start..end, "");
         }
     }
@@ -141,7 +147,10 @@ fn the_japanese_readme_runs_the_same_commands_and_programs() {
         }
     }
     // Every command of the English set-up and tours appears in the Japanese README.
-    let ja_commands: Vec<String> = blocks(&ja, "sh").iter().flat_map(|b| code_only(b, "sh")).collect();
+    let ja_commands: Vec<String> = blocks(&ja, "sh")
+        .iter()
+        .flat_map(|b| code_only(b, "sh"))
+        .collect();
     for command in blocks(&en, "sh").iter().flat_map(|b| code_only(b, "sh")) {
         if command.starts_with("cargo bench") {
             continue; // the benchmarks are described in English only

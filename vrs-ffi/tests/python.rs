@@ -71,7 +71,7 @@ fn readme_python_programs_run() {
     }
     let root = common::repo_root();
     let blocks = common::readme_blocks("python", &["bindings/python/README.md"]);
-    assert!(blocks.len() >= 5, "the READMEs have Python programs");
+    assert!(blocks.len() >= 3, "the READMEs have Python programs");
     let tmp = TempDir::new("readme-python");
     for (from, to) in [
         (root.join("bindings/python/vrs.py"), "vrs.py"),
@@ -94,6 +94,9 @@ fn readme_python_programs_run() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{label} failed:\n{stdout}\n{stderr}");
-        assert!(!stdout.contains("123456789018"), "{label}: a My Number was printed");
+        assert!(
+            !stdout.contains("123456789018"),
+            "{label}: a My Number was printed"
+        );
     }
 }

@@ -86,10 +86,8 @@ mod tests {
     use super::*;
 
     fn temp(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "vrs-scenario-files-{name}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("vrs-scenario-files-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -118,7 +116,10 @@ mod tests {
         }
         let dir = temp("kinds");
         let e = read_regular(&dir, 1 << 20).unwrap_err();
-        assert!(e.ends_with("not a regular file (a directory); give a file"), "{e}");
+        assert!(
+            e.ends_with("not a regular file (a directory); give a file"),
+            "{e}"
+        );
         #[cfg(unix)]
         {
             // A FIFO nobody writes to: opening it would block forever.
@@ -126,7 +127,10 @@ mod tests {
             let made = std::process::Command::new("mkfifo").arg(&fifo).status();
             if made.is_ok_and(|s| s.success()) {
                 let e = read_regular(&fifo, 1 << 20).unwrap_err();
-                assert!(e.ends_with("not a regular file (a FIFO); give a file"), "{e}");
+                assert!(
+                    e.ends_with("not a regular file (a FIFO); give a file"),
+                    "{e}"
+                );
             }
         }
         let e = read_regular(&dir.join("absent"), 1 << 20).unwrap_err();

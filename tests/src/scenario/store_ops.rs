@@ -250,7 +250,8 @@ pub fn scan_store(dir: &Path, find: &[String], my_numbers: &[String]) -> Result<
     let mut bytes = 0u64;
     for entry in names {
         if entry.file_type().map_err(io)?.is_file() {
-            let data = super::files::read_regular(&entry.path(), super::files::MAX_STORE_FILE_BYTES)?;
+            let data =
+                super::files::read_regular(&entry.path(), super::files::MAX_STORE_FILE_BYTES)?;
             bytes += data.len() as u64;
             contents.push(data);
         }

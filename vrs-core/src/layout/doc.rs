@@ -138,9 +138,8 @@ mod tests {
             generated.contains("| 14 | 2回目接種会場名 |") && generated.contains("**confirmed**")
         );
         // The ledger export is confirmed only in part, and says which part.
-        assert!(generated.contains(
-            "provenance: columns 1–14 **confirmed**, 15–17 inferred, 18–57 modelled."
-        ));
+        assert!(generated
+            .contains("provenance: columns 1–14 **confirmed**, 15–17 inferred, 18–57 modelled."));
         assert!(!generated.contains("provenance of the layout: **confirmed**"));
     }
 }

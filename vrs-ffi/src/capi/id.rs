@@ -6,7 +6,8 @@ use vrs_core::id::{MunicipalityCode, MyNumber, OcrLine, VoucherKey, VoucherNumbe
 
 use super::macros::{ffi_fn, non_null, require, text, tri};
 use super::status::{
-    vrs_status, VRS_INSUFFICIENT_BUFFER, VRS_INVALID, VRS_INVALID_ARGUMENT, VRS_INVALID_UTF8, VRS_OK,
+    vrs_status, VRS_INSUFFICIENT_BUFFER, VRS_INVALID, VRS_INVALID_ARGUMENT, VRS_INVALID_UTF8,
+    VRS_OK,
 };
 
 /// Which identifier `vrs_id_check` checks: one of the `VRS_ID_*` numbers (a `uint32_t`; the

@@ -159,7 +159,10 @@ pub(crate) unsafe fn text<'a>(data: *const u8, len: usize) -> Result<&'a str, vr
 ///
 /// # Safety
 /// As [`bytes`].
-pub(crate) unsafe fn opt_text<'a>(data: *const u8, len: usize) -> Result<Option<&'a str>, vrs_status> {
+pub(crate) unsafe fn opt_text<'a>(
+    data: *const u8,
+    len: usize,
+) -> Result<Option<&'a str>, vrs_status> {
     if data.is_null() && len == 0 {
         return Ok(None);
     }
