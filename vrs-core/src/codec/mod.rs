@@ -28,8 +28,9 @@ mod writer;
 pub use options::{ValidateOptions, WidthUnit, WriteOptions};
 pub use reader::{ReadError, RecordReader};
 pub use records::{
-    AwaitingRow, BatchInquiryRequestRow, BatchInquiryResultRow, DoseEntry, DoseUploadRow, FlagKind,
-    FlagRow, LayoutRecord, LedgerRow, MatchStatus, RecordError, Sex, SubjectRegistrationRow,
+    AwaitingRow, BasisKind, BatchInquiryRequestRow, BatchInquiryResultRow, DoseEntry,
+    DoseUploadRow, FlagKind, FlagRow, InquiryDoseEntry, LayoutRecord, LedgerRow, LogKind,
+    MatchStatus, ProvisionLogRow, RecordError, Sex, SubjectRegistrationRow, INQUIRY_ITEMS,
 };
 pub use validator::{validate_bytes, validate_reader, Validator};
 pub use writer::{CheckedWriter, CsvWriter, WriteError};

@@ -63,7 +63,7 @@ impl RoleIndex {
                     }
                     continue;
                 }
-                Role::Name | Role::NameKana | Role::Sex => continue,
+                Role::Name | Role::NameKana | Role::Sex | Role::Log => continue,
             };
             *slot = Some(i);
         }

@@ -270,17 +270,7 @@ impl TenantKeys {
     /// # Errors
     /// [`CryptoError::Random`] when no nonce could be drawn.
     pub fn seal(&self, ctx: &SealContext, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let nonce = fresh_nonce()?;
-        let mut out = Vec::with_capacity(plaintext.len() + SEAL_OVERHEAD);
-        out.push(SEAL_VERSION);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(plaintext);
-        let tag = self
-            .cipher
-            .encrypt_inout_detached(&Nonce::from(nonce), ctx.bytes(), (&mut out[13..]).into())
-            .map_err(|_| CryptoError::Malformed("plaintext too long"))?;
-        out.extend_from_slice(&tag);
-        Ok(out)
+        seal_with(&self.cipher, ctx, plaintext)
     }
 
     /// Opens a value sealed for `ctx`. The plaintext is wiped when the returned buffer drops.
@@ -293,29 +283,113 @@ impl TenantKeys {
         ctx: &SealContext,
         sealed: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        if sealed.len() < SEAL_OVERHEAD {
-            return Err(CryptoError::Malformed("too short"));
-        }
-        if sealed[0] != SEAL_VERSION {
-            return Err(CryptoError::Malformed("unknown format version"));
-        }
-        let mut nonce = [0u8; 12];
-        nonce.copy_from_slice(&sealed[1..13]);
-        let (body, tag) = sealed[13..].split_at(sealed.len() - SEAL_OVERHEAD);
-        let mut plain = Zeroizing::new(body.to_vec());
-        let tag: [u8; 16] = tag
-            .try_into()
-            .map_err(|_| CryptoError::Malformed("too short"))?;
-        self.cipher
-            .decrypt_inout_detached(
-                &Nonce::from(nonce),
-                ctx.bytes(),
-                (&mut plain[..]).into(),
-                &tag.into(),
-            )
-            .map_err(|_| CryptoError::OpenFailed)?;
-        Ok(plain)
+        open_with(&self.cipher, ctx, sealed)
     }
+}
+
+/// The keys of the registry-wide inquiry index, derived from the registry key under their own
+/// labels: a pseudonym HMAC (My Number → index key, the same in every tenant, unlike a tenant's
+/// record keys) and an AES-256-GCM cipher for the index entries.
+#[derive(Clone)]
+pub struct IndexKeys {
+    cipher: Aes256Gcm,
+    pseudonym: HmacSha256,
+}
+
+impl fmt::Debug for IndexKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("IndexKeys(<redacted>)")
+    }
+}
+
+impl IndexKeys {
+    /// The index keys derived from the registry key.
+    pub fn derive(registry_key: &SecretKey) -> IndexKeys {
+        let seal = registry_key.derive(b"vrs/inquiry-index/seal/v1");
+        let pseudonym = registry_key.derive(b"vrs/inquiry-index/pseudonym/v1");
+        IndexKeys {
+            cipher: Aes256Gcm::new(&(*seal.bytes()).into()),
+            pseudonym: keyed(pseudonym.bytes()),
+        }
+    }
+
+    /// The registry-wide record key of `natural` (a My Number's digits).
+    pub fn pseudonym(&self, natural: &[u8]) -> RecordKey {
+        let mut mac = self.pseudonym.clone();
+        mac.update(&[RecordKind::InquiryIndex.code()]);
+        mac.update(natural);
+        let full = mac.finalize().into_bytes();
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&full[..16]);
+        RecordKey(key)
+    }
+
+    /// Seals an index entry for `ctx` (see [`SealContext::registry`]).
+    ///
+    /// # Errors
+    /// [`CryptoError::Random`] when no nonce could be drawn.
+    pub fn seal(&self, ctx: &SealContext, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        seal_with(&self.cipher, ctx, plaintext)
+    }
+
+    /// Opens an index entry sealed for `ctx`.
+    ///
+    /// # Errors
+    /// As for [`TenantKeys::open`].
+    pub fn open(
+        &self,
+        ctx: &SealContext,
+        sealed: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        open_with(&self.cipher, ctx, sealed)
+    }
+}
+
+/// Version byte, random nonce, ciphertext and tag.
+fn seal_with(
+    cipher: &Aes256Gcm,
+    ctx: &SealContext,
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let nonce = fresh_nonce()?;
+    let mut out = Vec::with_capacity(plaintext.len() + SEAL_OVERHEAD);
+    out.push(SEAL_VERSION);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(plaintext);
+    let tag = cipher
+        .encrypt_inout_detached(&Nonce::from(nonce), ctx.bytes(), (&mut out[13..]).into())
+        .map_err(|_| CryptoError::Malformed("plaintext too long"))?;
+    out.extend_from_slice(&tag);
+    Ok(out)
+}
+
+fn open_with(
+    cipher: &Aes256Gcm,
+    ctx: &SealContext,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    if sealed.len() < SEAL_OVERHEAD {
+        return Err(CryptoError::Malformed("too short"));
+    }
+    if sealed[0] != SEAL_VERSION {
+        return Err(CryptoError::Malformed("unknown format version"));
+    }
+    let mut nonce = [0u8; 12];
+    nonce.copy_from_slice(&sealed[1..13]);
+    let (body, tag) = sealed[13..].split_at(sealed.len() - SEAL_OVERHEAD);
+    let mut plain = Zeroizing::new(body.to_vec());
+    let tag: [u8; 16] = tag
+        .try_into()
+        .map_err(|_| CryptoError::Malformed("too short"))?;
+    cipher
+        .decrypt_inout_detached(
+            &Nonce::from(nonce),
+            ctx.bytes(),
+            (&mut plain[..]).into(),
+            &tag.into(),
+        )
+        .map_err(|_| CryptoError::OpenFailed)?;
+    Ok(plain)
 }
 
 #[cfg(test)]
@@ -366,6 +440,27 @@ mod tests {
         let b = t.seal(&ctx, b"CANARY-CANARY-CANARY").unwrap();
         assert_ne!(a, b);
         assert!(!a.windows(6).any(|w| w == b"CANARY"));
+    }
+
+    #[test]
+    fn index_keys_are_their_own_and_do_not_open_tenant_values() {
+        let p = MasterKeyProvider::new([5; 32]);
+        let index = IndexKeys::derive(&p.registry_key().unwrap());
+        let t = p.tenant_keys(&code("131016")).unwrap();
+        let k = index.pseudonym(b"123456789018");
+        assert_eq!(k, index.pseudonym(b"123456789018"));
+        assert_ne!(k, t.pseudonym(RecordKind::InquiryIndex, b"123456789018"));
+        assert_ne!(k, t.pseudonym(RecordKind::MyNumberIndex, b"123456789018"));
+        let ctx = SealContext::registry(RecordKind::InquiryIndex, &k);
+        let sealed = index.seal(&ctx, b"tenants").unwrap();
+        assert_eq!(&index.open(&ctx, &sealed).unwrap()[..], b"tenants");
+        let other = SealContext::registry(RecordKind::InquiryIndex, &RecordKey([1; 16]));
+        assert_eq!(index.open(&other, &sealed), Err(CryptoError::OpenFailed));
+        // A tenant's sealed value under the same kind and key does not open as an index entry.
+        let tenant_ctx = SealContext::new(&code("131016"), RecordKind::InquiryIndex, &k);
+        let tenant_sealed = t.seal(&tenant_ctx, b"tenants").unwrap();
+        assert!(index.open(&ctx, &tenant_sealed).is_err());
+        assert!(format!("{index:?}").contains("redacted"));
     }
 
     #[test]

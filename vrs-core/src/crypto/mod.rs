@@ -8,7 +8,11 @@
 //! |---|---|
 //! | seal | AES-256-GCM over every stored record of the tenant |
 //! | pseudonym | HMAC-SHA256 record keys (addressee, voucher, My Number lookups) |
-//! | audit | the MAC over the head of the tenant's audit chain |
+//! | audit | the MAC over the head of the tenant's audit chain (and, under their own labels, of its provision and inquiry logs) |
+//!
+//! The registry key likewise yields [`IndexKeys`] for the registry-wide inquiry index: a
+//! pseudonym key (one pseudonym of a My Number for the whole registry) and a sealing key for the
+//! index entries, each under its own label.
 //!
 //! ```
 //! use vrs_core::crypto::{KeyProvider, MasterKeyProvider, RecordKind, SealContext};
@@ -44,6 +48,8 @@ mod pseudonym;
 mod seal;
 
 pub use error::CryptoError;
-pub use keys::{KeyProvider, MasterKeyProvider, SecretKey, StaticKeyProvider, TenantKeys};
+pub use keys::{
+    IndexKeys, KeyProvider, MasterKeyProvider, SecretKey, StaticKeyProvider, TenantKeys,
+};
 pub use pseudonym::{RecordKey, RecordKind};
 pub use seal::SealContext;

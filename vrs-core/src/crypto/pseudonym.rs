@@ -24,6 +24,15 @@ pub enum RecordKind {
     AuditHead,
     /// Tenant settings and the key check value.
     TenantMeta,
+    /// An entry of the registry-wide inquiry index (chain 0's area, never a tenant's): keyed by
+    /// the registry-wide pseudonym of a My Number, holds the tenants holding that person,
+    /// sealed under the inquiry-index key. Read only by inquiries.
+    InquiryIndex,
+    /// Not a stored record: the pseudonym domain of the subject of a provision or inquiry log
+    /// entry (so a log's subject pseudonym never equals a stored record key).
+    LogSubject,
+    /// Not a stored record: the pseudonym domain of batch-inquiry IDs.
+    InquiryBatch,
 }
 
 impl RecordKind {
@@ -38,6 +47,10 @@ impl RecordKind {
             RecordKind::Import => 6,
             RecordKind::AuditHead => 7,
             RecordKind::TenantMeta => 8,
+            // 20.. : inquiries and their logs.
+            RecordKind::InquiryIndex => 20,
+            RecordKind::LogSubject => 21,
+            RecordKind::InquiryBatch => 22,
         }
     }
 
@@ -52,6 +65,9 @@ impl RecordKind {
             6 => RecordKind::Import,
             7 => RecordKind::AuditHead,
             8 => RecordKind::TenantMeta,
+            20 => RecordKind::InquiryIndex,
+            21 => RecordKind::LogSubject,
+            22 => RecordKind::InquiryBatch,
             _ => return None,
         })
     }

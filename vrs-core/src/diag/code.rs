@@ -36,7 +36,7 @@ macro_rules! codes {
 codes!(
     F01, F02, F03, F04, F05, F06, R01, R02, M01, M02, M03, M04, N01, N02, N03, V01, V02, V03, V04,
     V05, D01, D02, D03, D04, D05, D06, S01, S02, S03, S04, S05, S06, S07, T01, T02, T03, T04, T05,
-    T06, T07, B01, Q01, L01, L02, L03, L04, L05,
+    T06, T07, B01, Q01, Q02, L01, L02, L03, L04, L05,
 );
 
 impl fmt::Display for Code {
@@ -439,6 +439,13 @@ static CATALOGUE: &[CodeInfo] = &[
         "「該当なし」の行に接種記録があってはならず、「一致」の行には1件以上の接種記録が必要です。",
         "Regenerate the result file.",
         "照会結果ファイルを作り直してください。"),
+    entry!(Q02, Error, Registry, None,
+        "inquiry about the requester's own municipality",
+        "自団体への照会",
+        "An inquiry asks another municipality for a moved-in resident's records; the requester's own records are read directly, never through an inquiry (which would log a provision to itself).",
+        "照会は転入者の記録を他の自治体に求めるものです。自団体の記録は照会ではなく直接参照します（自団体への提供として記録されてしまいます）。",
+        "Give the former municipality's code, or leave it empty to ask every municipality.",
+        "転出元自治体のコードを指定するか、空欄にしてすべての自治体に照会してください。"),
     entry!(L01, Error, Registry, Some("L01"),
         "vaccination after the date of death",
         "死亡日より後の接種",

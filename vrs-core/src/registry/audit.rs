@@ -5,6 +5,10 @@
 //! chain's head `(n, hash_n)` is stored with an HMAC under the tenant's audit key. Verification
 //! recomputes every hash, so an altered, removed or reordered entry is found; a truncated tail is
 //! found through the head, which cannot be rewritten without the key.
+//!
+//! The same machinery ([`Appender`], [`verify`]) keeps each tenant's provision log
+//! (情報提供等の記録) and inquiry log: separate chains with their own head MACs (see
+//! [`chains_of_tenant`]).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -13,6 +17,19 @@ use crate::crypto::{RecordKey, RecordKind};
 use crate::store::{AuditRow, Store};
 
 use super::error::RegistryError;
+
+/// Chain number of a tenant's provision log: this plus the tenant's number.
+pub(crate) const PROVISION_LOG_BASE: u32 = 1_000_000;
+/// Chain number of a tenant's inquiry log: this plus the tenant's number.
+pub(crate) const INQUIRY_LOG_BASE: u32 = 2_000_000;
+
+/// Every chain of the tenant numbered `id` (its municipality code as a number): its audit chain
+/// (`id`), its provision log and its inquiry log. Chain 0 is the registry-wide audit chain.
+/// Municipality codes are below 1,000,000, so the ranges never meet, and the store reports only
+/// numbers 1..=999,999 as tenants. Each chain's MACed head lives under its own chain number.
+pub(crate) fn chains_of_tenant(id: u32) -> [u32; 3] {
+    [id, PROVISION_LOG_BASE + id, INQUIRY_LOG_BASE + id]
+}
 
 /// Record keys listed in full in one entry; a bulk operation lists the first ones and a digest
 /// of all.
@@ -93,59 +110,116 @@ pub(crate) fn append(
     mac: HeadMac<'_>,
     draft: AuditDraft,
 ) -> Result<(), RegistryError> {
-    let last = store.audit_last(chain)?;
-    // Chain from the authentic (MACed) head, never from whatever the table ends with: a
-    // removed tail or a rewritten chain then stays visible to verification. When the head
-    // itself is missing or forged, keep appending but never bless that state with a new MAC.
-    let (seq, prev, update_head) = match (read_head(store, chain, mac)?, last) {
-        (Head::Valid(seq, hash), Some(l)) => (seq.max(l.seq) + 1, hash, true),
-        (Head::Valid(seq, hash), None) => (seq + 1, hash, true),
-        (Head::Missing, None) => (1, [0u8; 32], true),
-        (Head::Missing | Head::Forged, Some(l)) => (l.seq + 1, l.hash, false),
-        (Head::Forged, None) => (1, [0u8; 32], false),
-    };
-    let mut digest = Sha256::new();
-    for k in &draft.records {
-        digest.update(k.as_bytes());
-    }
-    let entry = AuditEntry {
-        seq,
-        at: draft.at,
-        role: draft.role.to_owned(),
-        scope: draft.scope,
-        user: draft.user,
-        op: draft.op.to_owned(),
-        records: draft
-            .records
-            .iter()
-            .take(LISTED_KEYS)
-            .map(RecordKey::to_hex)
-            .collect(),
-        record_count: draft.records.len() as u64,
-        records_digest: hex::encode(digest.finalize()),
-        outcome: draft.outcome.to_owned(),
-        code: draft.code,
-        prev: hex::encode(prev),
-    };
-    let bytes = serde_json::to_vec(&entry)
-        .map_err(|e| RegistryError::Corrupt(format!("cannot encode an audit entry: {e}")))?;
-    let hash = chain_hash(&prev, &bytes);
-    store.audit_append(
-        chain,
-        &AuditRow {
+    let mut appender = Appender::start(store, chain, mac)?;
+    appender.push(store, |seq, prev| {
+        let mut digest = Sha256::new();
+        for k in &draft.records {
+            digest.update(k.as_bytes());
+        }
+        let entry = AuditEntry {
             seq,
-            entry: bytes,
-            hash,
-        },
-    )?;
-    if update_head {
-        let head = head_bytes(seq, &hash);
-        let mut value = head.to_vec();
-        value.extend_from_slice(&mac(&head));
-        let key = RecordKey::SINGLETON;
-        store.put(chain, RecordKind::AuditHead.code(), key.as_bytes(), &value)?;
+            at: draft.at,
+            role: draft.role.to_owned(),
+            scope: draft.scope,
+            user: draft.user,
+            op: draft.op.to_owned(),
+            records: draft
+                .records
+                .iter()
+                .take(LISTED_KEYS)
+                .map(RecordKey::to_hex)
+                .collect(),
+            record_count: draft.records.len() as u64,
+            records_digest: hex::encode(digest.finalize()),
+            outcome: draft.outcome.to_owned(),
+            code: draft.code,
+            prev,
+        };
+        serde_json::to_vec(&entry)
+            .map_err(|e| RegistryError::Corrupt(format!("cannot encode an audit entry: {e}")))
+    })?;
+    appender.finish(store, mac)
+}
+
+/// Appends entries to one chain inside the caller's transaction, writing the MACed head once at
+/// the end: the audit log appends one entry per call, the provision and inquiry logs one per
+/// answered inquiry (a batch inquiry appends thousands to the same chains).
+///
+/// Every entry is JSON with a `seq` and a `prev` field (checked by [`verify`]); what else it
+/// holds is the caller's.
+#[derive(Debug)]
+pub(crate) struct Appender {
+    chain: u32,
+    seq: u64,
+    prev: [u8; 32],
+    update_head: bool,
+}
+
+impl Appender {
+    /// Reads where `chain` ends.
+    pub fn start(
+        store: &mut dyn Store,
+        chain: u32,
+        mac: HeadMac<'_>,
+    ) -> Result<Appender, RegistryError> {
+        let last = store.audit_last(chain)?;
+        // Chain from the authentic (MACed) head, never from whatever the table ends with: a
+        // removed tail or a rewritten chain then stays visible to verification. When the head
+        // itself is missing or forged, keep appending but never bless that state with a new MAC.
+        let (seq, prev, update_head) = match (read_head(store, chain, mac)?, last) {
+            (Head::Valid(seq, hash), Some(l)) => (seq.max(l.seq), hash, true),
+            (Head::Valid(seq, hash), None) => (seq, hash, true),
+            (Head::Missing, None) => (0, [0u8; 32], true),
+            (Head::Missing | Head::Forged, Some(l)) => (l.seq, l.hash, false),
+            (Head::Forged, None) => (0, [0u8; 32], false),
+        };
+        Ok(Appender {
+            chain,
+            seq,
+            prev,
+            update_head,
+        })
     }
-    Ok(())
+
+    /// Appends the entry `build(seq, prev)` returns (its canonical JSON bytes), given the
+    /// entry's sequence number and the previous entry's hash in hex.
+    pub fn push(
+        &mut self,
+        store: &mut dyn Store,
+        build: impl FnOnce(u64, String) -> Result<Vec<u8>, RegistryError>,
+    ) -> Result<(), RegistryError> {
+        let seq = self.seq + 1;
+        let bytes = build(seq, hex::encode(self.prev))?;
+        let hash = chain_hash(&self.prev, &bytes);
+        store.audit_append(
+            self.chain,
+            &AuditRow {
+                seq,
+                entry: bytes,
+                hash,
+            },
+        )?;
+        self.seq = seq;
+        self.prev = hash;
+        Ok(())
+    }
+
+    /// Writes the MACed head after the last entry pushed.
+    pub fn finish(self, store: &mut dyn Store, mac: HeadMac<'_>) -> Result<(), RegistryError> {
+        if self.update_head && self.seq > 0 {
+            let head = head_bytes(self.seq, &self.prev);
+            let mut value = head.to_vec();
+            value.extend_from_slice(&mac(&head));
+            let key = RecordKey::SINGLETON;
+            store.put(
+                self.chain,
+                RecordKind::AuditHead.code(),
+                key.as_bytes(),
+                &value,
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// The stored head of a chain.
@@ -201,7 +275,7 @@ pub(crate) fn verify(
         } else if chain_hash(&prev, &row.entry) != row.hash {
             Some("the entry was altered, or does not follow the previous one")
         } else {
-            match serde_json::from_slice::<AuditEntry>(&row.entry) {
+            match serde_json::from_slice::<Linked>(&row.entry) {
                 Ok(e) if e.seq == row.seq && e.prev == hex::encode(prev) => None,
                 _ => Some("the entry's content does not match its place in the chain"),
             }
@@ -246,8 +320,18 @@ fn check_head(
     Ok(Some((problem.0, problem.1.to_owned())))
 }
 
+/// The two fields every chained entry has, whatever else it holds.
+#[derive(Deserialize)]
+struct Linked {
+    seq: u64,
+    prev: String,
+}
+
 /// Every entry of a chain, for review.
-pub(crate) fn entries(store: &mut dyn Store, chain: u32) -> Result<Vec<AuditEntry>, RegistryError> {
+pub(crate) fn entries<T: serde::de::DeserializeOwned>(
+    store: &mut dyn Store,
+    chain: u32,
+) -> Result<Vec<T>, RegistryError> {
     let mut out = Vec::new();
     let mut bad = false;
     store.audit_scan(chain, &mut |row| match serde_json::from_slice(&row.entry) {

@@ -20,6 +20,7 @@ use super::access::{self, Access};
 use super::area::Area;
 use super::error::RegistryError;
 use super::fresh::FreshLoad;
+use super::inquiry_index::{on_subject_my_number_changed, InquiryIndex};
 use super::model::{
     self, AwaitingRec, ImportRec, MyNumberRec, SecretDigits, SubjectRec, VoucherRec,
 };
@@ -131,6 +132,7 @@ impl Registry {
             layout: "subject-registration",
             op: "import",
         };
+        let index = self.inquiry_index.clone();
         self.import_file::<SubjectRegistrationRow>(
             principal,
             tenant,
@@ -138,7 +140,7 @@ impl Registry {
             mode,
             spec,
             on_commit,
-            &mut |store, area, _, _, row| apply_subject_row(store, area, row),
+            &mut |store, area, _, _, row| apply_subject_row(store, area, &index, row),
         )
     }
 
@@ -396,14 +398,14 @@ impl Registry {
     }
 }
 
-fn find_layout(id: &str) -> Result<crate::layout::Layout, RegistryError> {
+pub(crate) fn find_layout(id: &str) -> Result<crate::layout::Layout, RegistryError> {
     layout::find(id, &LayoutParams::default())
         .map_err(|e| RegistryError::Corrupt(format!("built-in layout missing: {e}")))
 }
 
 /// The first error of every line with errors, and whether an error concerns the whole file
 /// (header, encoding at line 1).
-fn error_lines(report: &Report) -> (HashMap<u64, (Code, String, String)>, bool) {
+pub(crate) fn error_lines(report: &Report) -> (HashMap<u64, (Code, String, String)>, bool) {
     let mut lines = HashMap::new();
     let mut file_level = false;
     for d in &report.diagnostics {
@@ -439,8 +441,19 @@ fn not_validated(layout: &crate::layout::Layout, rows: u64) -> Report {
 }
 
 fn reject(outcome: &mut ImportOutcome, line: u64, code: Code, en: String, ja: String) {
-    if outcome.rejected_rows.len() < LISTED_REJECTIONS {
-        outcome.rejected_rows.push(RejectedRow {
+    list_rejection(&mut outcome.rejected_rows, line, code, en, ja);
+}
+
+/// Adds a rejected row to `list` unless it holds the first 1,000 already.
+pub(crate) fn list_rejection(
+    list: &mut Vec<RejectedRow>,
+    line: u64,
+    code: Code,
+    en: String,
+    ja: String,
+) {
+    if list.len() < LISTED_REJECTIONS {
+        list.push(RejectedRow {
             line,
             code: code.as_str().to_owned(),
             message_en: en,
@@ -453,6 +466,7 @@ fn reject(outcome: &mut ImportOutcome, line: u64, code: Code, en: String, ja: St
 fn apply_subject_row(
     store: &mut dyn Store,
     area: &Area,
+    index: &InquiryIndex,
     row: &SubjectRegistrationRow,
 ) -> Result<RowResult, RegistryError> {
     let addressee = row.addressee.as_str();
@@ -573,6 +587,8 @@ fn apply_subject_row(
     if subject_changed {
         area.save(store, RecordKind::Subject, &subject_key, &subject)?;
         keys.push(subject_key);
+        let old = existing.as_ref().and_then(|o| o.my_number.as_ref());
+        on_subject_my_number_changed(store, index, &area.code, old, subject.my_number.as_ref())?;
         if let (Some(k), false) = (&my_number_key, index_present) {
             let idx = MyNumberRec {
                 addressee: addressee.to_owned(),

@@ -57,6 +57,7 @@
 mod access;
 mod area;
 mod audit;
+mod batch_inquiry;
 mod clock;
 mod dose;
 mod error;
@@ -64,20 +65,30 @@ mod export;
 mod flags;
 mod fresh;
 mod import;
+mod inquiry;
+pub(crate) mod inquiry_index;
 mod model;
 mod principal;
+pub(crate) mod provision_log;
 mod query;
 mod stats;
 mod voucher;
 
 use std::sync::Arc;
 
+pub use crate::codec::{BasisKind, LogKind};
 pub use audit::{AuditEntry, AuditVerification};
+pub use batch_inquiry::{BatchInquiryOptions, BatchInquiryOutcome};
 pub use clock::{jst_from_unix, Clock, FixedClock};
 pub use dose::{DoseConfirmation, DoseInput};
 pub use error::RegistryError;
 pub use flags::{Flag, SubjectRef};
 pub use import::{ImportMode, ImportOutcome, RejectedRow};
+pub use inquiry::{
+    BasisRule, InquiryDose, InquiryOutcome, InquiryPolicy, InquiryRequest, LegalBasis,
+    ProviderRecords,
+};
+pub use provision_log::{LogEntry, LogQuery};
 pub use principal::Principal;
 pub use query::{DoseView, FlagView, SubjectDoses};
 pub use stats::{Dimension, Stats, StatsCell, StatsQuery};
@@ -91,6 +102,7 @@ use crate::vaccine::VaccineTables;
 use access::Access;
 use area::{Area, AreaCache};
 use audit::AuditDraft;
+use inquiry_index::InquiryIndex;
 use model::TenantMetaRec;
 
 /// The registry-wide audit chain's number in the store.
@@ -110,6 +122,12 @@ pub struct RegistryConfig {
     pub tables: Arc<VaccineTables>,
     /// Lower bounds of the statistics age bands (default 0, 5, 12, 18, 20, 30, ..., 90).
     pub age_bands: Vec<u8>,
+    /// Which legal bases inquiries may use, by the request's date (default: consent only
+    /// before 2021-12-15, consent or "consent difficult to obtain" from then on).
+    pub inquiry_policy: InquiryPolicy,
+    /// Years provision- and inquiry-log entries are kept after the inquiry was answered
+    /// (default 7, as My Number Act Art. 23 sets for its provision records).
+    pub log_retention_years: u16,
 }
 
 impl Default for RegistryConfig {
@@ -120,6 +138,8 @@ impl Default for RegistryConfig {
             import_batch_rows: 10_000,
             tables: Arc::new(VaccineTables::default()),
             age_bands: vec![0, 5, 12, 18, 20, 30, 40, 50, 60, 65, 70, 80, 90],
+            inquiry_policy: InquiryPolicy::default(),
+            log_retention_years: 7,
         }
     }
 }
@@ -137,6 +157,8 @@ pub struct Registry {
     registry_audit: SecretKey,
     /// Pseudonymises staff user IDs in audit entries.
     user_pseudonyms: SecretKey,
+    /// The registry-wide inquiry index (which tenants hold a My Number).
+    inquiry_index: InquiryIndex,
 }
 
 impl std::fmt::Debug for Registry {
@@ -154,6 +176,9 @@ pub(crate) struct Ctx<'a> {
     pub now: DateTime,
     pub config: &'a RegistryConfig,
     pub touched: Vec<RecordKey>,
+    /// The inquiry index: an operation that adds, changes or deletes a subject's My Number
+    /// keeps it right through [`inquiry_index::on_subject_my_number_changed`].
+    pub index: &'a InquiryIndex,
 }
 
 impl Ctx<'_> {
@@ -184,6 +209,7 @@ impl Registry {
             config,
             registry_audit: registry_key.derive(b"vrs/registry-audit/v1"),
             user_pseudonyms: registry_key.derive(b"vrs/user-pseudonym/v1"),
+            inquiry_index: InquiryIndex::new(&registry_key),
         })
     }
 
@@ -393,7 +419,8 @@ impl Registry {
     }
 
     /// Maintenance check (operator only): the store's physical integrity, then every audit
-    /// chain. Returns the storage problems (empty when none) and one verification per chain.
+    /// chain and every tenant's provision and inquiry logs. Returns the storage problems (empty
+    /// when none) and one verification per chain.
     ///
     /// # Errors
     /// [`RegistryError::Forbidden`], key or store failures.
@@ -413,14 +440,23 @@ impl Registry {
         for code in area::tenant_codes(&mut *self.store)? {
             // One tenant that cannot be checked (e.g. a wrong key) is a finding, not a reason
             // to stop checking the others.
-            let result = self.verify_audit(principal, Some(&code));
-            chains.push(result.unwrap_or_else(|e| AuditVerification {
-                chain: code.as_str().to_owned(),
-                entries: 0,
-                ok: false,
-                first_bad: None,
-                problem: Some(format!("cannot verify: {e}")),
-            }));
+            let result = self
+                .verify_audit(principal, Some(&code))
+                .and_then(|audit| {
+                    let mut all = vec![audit];
+                    all.extend(self.verify_logs(principal, &code)?);
+                    Ok(all)
+                });
+            match result {
+                Ok(all) => chains.extend(all),
+                Err(e) => chains.push(AuditVerification {
+                    chain: code.as_str().to_owned(),
+                    entries: 0,
+                    ok: false,
+                    first_bad: None,
+                    problem: Some(format!("cannot verify: {e}")),
+                }),
+            }
         }
         Ok((problems, chains))
     }
@@ -465,6 +501,7 @@ impl Registry {
             now,
             config: &self.config,
             touched: Vec::new(),
+            index: &self.inquiry_index,
         };
         let result = body(&mut ctx);
         let touched = std::mem::take(&mut ctx.touched);
@@ -477,14 +514,13 @@ impl Registry {
             }
             Err(e) => {
                 self.store.rollback()?;
-                self.audit_alone(
-                    principal,
-                    op,
-                    area.as_ref(),
-                    "failed",
-                    Some(e.code()),
-                    vec![],
-                )?;
+                // A body may refuse too (e.g. an inquiry's legal basis): audited as refused.
+                let outcome = if matches!(e, RegistryError::Forbidden(_)) {
+                    "refused"
+                } else {
+                    "failed"
+                };
+                self.audit_alone(principal, op, area.as_ref(), outcome, Some(e.code()), vec![])?;
                 Err(e)
             }
         }
@@ -547,16 +583,10 @@ impl Registry {
         records: Vec<RecordKey>,
     ) -> AuditDraft {
         let (scope, user) = match principal {
-            Principal::MunicipalStaff { tenant, user_id } => {
-                let mut input = tenant.as_str().as_bytes().to_vec();
-                input.push(0);
-                input.extend_from_slice(user_id.as_bytes());
-                let p = self.user_pseudonyms.mac(&input);
-                (
-                    Some(tenant.as_str().to_owned()),
-                    Some(hex::encode(&p[..16])),
-                )
-            }
+            Principal::MunicipalStaff { tenant, .. } => (
+                Some(tenant.as_str().to_owned()),
+                self.principal_pseudonym(principal),
+            ),
             Principal::VenueTablet { tenant } => (Some(tenant.as_str().to_owned()), None),
             Principal::PrefectureViewer { prefecture } => (Some(format!("{prefecture:02}")), None),
             Principal::NationalViewer | Principal::Operator => (None, None),
@@ -570,6 +600,18 @@ impl Registry {
             records,
             outcome,
             code,
+        }
+    }
+
+    /// The pseudonym of a staff principal's user ID (as audit and log entries carry it).
+    fn principal_pseudonym(&self, principal: &Principal) -> Option<String> {
+        match principal {
+            Principal::MunicipalStaff { tenant, user_id } => Some(provision_log::user_pseudonym(
+                &self.user_pseudonyms,
+                tenant,
+                user_id,
+            )),
+            _ => None,
         }
     }
 
@@ -603,3 +645,6 @@ fn audit_access(tenant: Option<&MunicipalityCode>) -> Access {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod inquiry_tests;

@@ -203,7 +203,7 @@ impl Store for MemoryStore {
         let st = self.lock();
         let mut out: Vec<u32> = st.records.keys().map(|(t, _, _)| *t).collect();
         out.extend(st.audit.keys().copied());
-        out.retain(|&t| t != 0);
+        out.retain(|&t| (1..=super::MAX_TENANT).contains(&t));
         out.sort_unstable();
         out.dedup();
         Ok(out)

@@ -35,6 +35,9 @@ pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
 
+/// The highest number [`Store::tenants`] reports: municipality codes have six digits.
+pub const MAX_TENANT: u32 = 999_999;
+
 /// A record's key in the store: 16 opaque bytes (a pseudonym).
 pub type Key = [u8; 16];
 
@@ -51,8 +54,9 @@ pub struct AuditRow {
 
 /// What the registry needs from a database. Values and keys are opaque (sealed, pseudonymous).
 ///
-/// `tenant` is the municipality code as a number (`131016`); chain `0` is the registry-wide audit
-/// chain. `kind` is a small record-kind number.
+/// `tenant` is the municipality code as a number (`131016`); number `0` holds the registry-wide
+/// audit chain and registry-level records, numbers from 1,000,000 up the registry's log chains
+/// (see [`Store::tenants`]). `kind` is a small record-kind number.
 pub trait Store: Send {
     /// Starts a transaction. Writes outside a transaction are refused.
     ///
@@ -109,7 +113,10 @@ pub trait Store: Send {
     /// Backend errors.
     fn count(&mut self, tenant: u32, kind: u8) -> Result<u64, StoreError>;
 
-    /// Every tenant that has any record or audit entry (chain 0 excluded), ascending.
+    /// Every tenant that has any record or audit entry, ascending: the numbers 1..=999,999 (a
+    /// municipality code is six digits). Chain 0 (the registry's own audit chain and records,
+    /// such as the inquiry index) and chains from 1,000,000 up (each tenant's provision and
+    /// inquiry logs) are the registry's, not tenants.
     ///
     /// # Errors
     /// Backend errors.

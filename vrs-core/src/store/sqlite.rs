@@ -290,9 +290,9 @@ impl Store for SqliteStore {
 
     fn tenants(&mut self) -> Result<Vec<u32>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT tenant FROM records WHERE tenant <> 0 UNION SELECT DISTINCT chain FROM audit WHERE chain <> 0 ORDER BY 1",
+            "SELECT DISTINCT tenant FROM records WHERE tenant BETWEEN 1 AND ?1 UNION SELECT DISTINCT chain FROM audit WHERE chain BETWEEN 1 AND ?1 ORDER BY 1",
         )?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
+        let rows = stmt.query_map(params![super::MAX_TENANT], |r| r.get(0))?;
         Ok(rows.collect::<Result<Vec<u32>, _>>()?)
     }
 
