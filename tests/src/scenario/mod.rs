@@ -5,6 +5,7 @@
 //! The format and every op are documented in `tests/scenarios/README.md`.
 
 mod expect;
+pub mod inquiry_ops;
 pub mod spec;
 mod store_ops;
 
@@ -471,9 +472,15 @@ impl Runner {
                 }
                 Err(e) => Outcome::err(&e),
             },
-            Op::TamperAudit { chain, seq, action } => Outcome::ok(&store_ops::tamper_audit(
+            Op::TamperAudit {
+                chain,
+                log,
+                seq,
+                action,
+            } => Outcome::ok(&store_ops::tamper_audit(
                 &self.db,
                 chain.as_ref(),
+                *log,
                 *seq,
                 action,
             )?),
@@ -488,6 +495,15 @@ impl Runner {
             Op::ScanStore { find } => {
                 Outcome::ok(&store_ops::scan_store(&self.dir, find, &self.my_numbers)?)
             }
+            Op::Inquiry(op) => match inquiry_ops::run(&mut self.reg, p, op, &self.my_numbers) {
+                inquiry_ops::Ran::Done(Ok(result)) => Outcome {
+                    ok: true,
+                    error: None,
+                    result: Some(result),
+                },
+                inquiry_ops::Ran::Done(Err(e)) => Outcome::err(&e),
+                inquiry_ops::Ran::Invalid(why) => Outcome::invalid(why),
+            },
         })
     }
 

@@ -9,6 +9,8 @@
 use std::path::Path;
 
 use serde::Deserialize;
+
+use super::inquiry_ops::{self, InquiryOp};
 use serde_json::{Map, Value};
 use vrs_core::crypto::RecordKind;
 use vrs_core::date::{Date, DateTime};
@@ -238,6 +240,8 @@ pub enum Op {
     /// `tamper-audit` (store level, no principal).
     TamperAudit {
         chain: Option<MunicipalityCode>,
+        /// One of the tenant's logs instead of its audit chain.
+        log: Option<vrs_core::registry::LogKind>,
         seq: Option<u64>,
         action: AuditTamper,
     },
@@ -250,6 +254,8 @@ pub enum Op {
     ReplaceKey { tenant: MunicipalityCode },
     /// `scan-store` (store level): search the raw store files for strings.
     ScanStore { find: Vec<String> },
+    /// `inquire`, `batch-inquire`, `provision-log`, `inquiry-log` (see `inquiry_ops`).
+    Inquiry(InquiryOp),
 }
 
 impl Op {
@@ -278,6 +284,7 @@ impl Op {
             Op::TamperRecord { .. } => "tamper-record",
             Op::ReplaceKey { .. } => "replace-key",
             Op::ScanStore { .. } => "scan-store",
+            Op::Inquiry(i) => i.name(),
         }
     }
 
@@ -315,6 +322,10 @@ pub const OPS: &[&str] = &[
     "tamper-record",
     "replace-key",
     "scan-store",
+    "inquire",
+    "batch-inquire",
+    "provision-log",
+    "inquiry-log",
 ];
 
 /// A step's expectation.
@@ -491,6 +502,7 @@ struct NoArgsJson {}
 #[serde(deny_unknown_fields)]
 struct TamperAuditJson {
     tenant: String,
+    log: Option<String>,
     seq: Option<u64>,
     action: String,
     set: Option<Map<String, Value>>,
@@ -671,8 +683,29 @@ fn header(layout_id: &str) -> Result<String, SpecError> {
 
 /// The bytes of an import's file.
 fn import_file(j: &ImportJson, layout_id: &str, base: &Path) -> Result<Vec<u8>, SpecError> {
-    let text = match (&j.file, &j.rows, &j.file_path) {
-        (Some(f), None, None) => f.clone(),
+    file_bytes(
+        j.file.as_deref(),
+        j.rows.as_deref(),
+        j.file_path.as_deref(),
+        j.encoding.as_deref(),
+        layout_id,
+        base,
+    )
+}
+
+/// The bytes of an uploaded file given as exactly one of `file` (the text), `rows` (data lines:
+/// the layout's header and CRLF line ends are added) or `file_path` (read as is); `encoding`
+/// applies to the first two.
+pub fn file_bytes(
+    file: Option<&str>,
+    rows: Option<&[String]>,
+    file_path: Option<&str>,
+    encoding_name: Option<&str>,
+    layout_id: &str,
+    base: &Path,
+) -> Result<Vec<u8>, SpecError> {
+    let text = match (file, rows, file_path) {
+        (Some(f), None, None) => f.to_owned(),
         (None, Some(rows), None) => {
             let mut s = header(layout_id)?;
             s.push_str("\r\n");
@@ -683,7 +716,7 @@ fn import_file(j: &ImportJson, layout_id: &str, base: &Path) -> Result<Vec<u8>, 
             s
         }
         (None, None, Some(p)) => {
-            if j.encoding.is_some() {
+            if encoding_name.is_some() {
                 return bad("encoding applies to file and rows; file_path is read as is");
             }
             let path = base.join(p);
@@ -691,7 +724,7 @@ fn import_file(j: &ImportJson, layout_id: &str, base: &Path) -> Result<Vec<u8>, 
         }
         _ => return bad("give exactly one of file, rows, file_path"),
     };
-    let enc = encoding(j.encoding.as_deref())?;
+    let enc = encoding(encoding_name)?;
     encode_strict(&text, enc)
         .map(|b| b.into_owned())
         .map_err(|e| SpecError(format!("the file cannot be encoded as {}: {e}", enc.name())))
@@ -758,6 +791,9 @@ pub fn parse_op(
     base: &Path,
 ) -> Result<Op, SpecError> {
     let p = principal;
+    if let Some(op) = inquiry_ops::parse(name, rest.clone(), p, base) {
+        return op.map(Op::Inquiry);
+    }
     Ok(match name {
         "import" | "import-doses" => {
             let j: ImportJson = args(name, rest)?;
@@ -935,8 +971,19 @@ pub fn parse_op(
                     return bad(format!("tamper-audit: action {other:?}: edit or delete"))
                 }
             };
+            let chain = chain(Some(&j.tenant), None, name)?;
+            let log = match (j.log.as_deref(), chain) {
+                (None, _) => None,
+                (Some(_), None) => return bad("tamper-audit: the registry chain has no logs"),
+                (Some("provision"), Some(_)) => Some(vrs_core::registry::LogKind::Provision),
+                (Some("inquiry"), Some(_)) => Some(vrs_core::registry::LogKind::Inquiry),
+                (Some(other), _) => {
+                    return bad(format!("tamper-audit: log {other:?}: provision or inquiry"))
+                }
+            };
             Op::TamperAudit {
-                chain: chain(Some(&j.tenant), None, name)?,
+                chain,
+                log,
                 seq: j.seq,
                 action,
             }
@@ -1091,6 +1138,11 @@ pub fn parse_scenario(text: &str, base: &Path) -> Result<Scenario, SpecError> {
         let step = parse_step(i + 1, obj, &names, base)?;
         if let Op::Import { file, .. } | Op::ImportDoses { file, .. } = &step.op {
             find_my_numbers(file, &mut my_numbers);
+        }
+        if let Op::Inquiry(i) = &step.op {
+            for input in i.inputs() {
+                find_my_numbers(input, &mut my_numbers);
+            }
         }
         steps.push(step);
     }

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use vrs_core::crypto::RecordKind;
 use vrs_core::id::MunicipalityCode;
+use vrs_core::registry::{log_chain_number, LogKind};
 use vrs_core::store::{SqliteOptions, SqliteStore, Store};
 
 use super::spec::{AuditTamper, RecordTamper};
@@ -38,11 +39,20 @@ pub struct AuditTamperView {
 pub fn tamper_audit(
     db: &Path,
     chain: Option<&MunicipalityCode>,
+    log: Option<LogKind>,
     seq: Option<u64>,
     action: &AuditTamper,
 ) -> Result<AuditTamperView, String> {
-    let id = chain.map_or(0, MunicipalityCode::to_u32);
-    let name = chain_name(chain);
+    let (id, name) = match (log, chain) {
+        (Some(kind), Some(tenant)) => (
+            log_chain_number(kind, tenant),
+            format!("{}/{}", tenant.as_str(), match kind {
+                LogKind::Provision => "provision",
+                LogKind::Inquiry => "inquiry",
+            }),
+        ),
+        _ => (chain.map_or(0, MunicipalityCode::to_u32), chain_name(chain)),
+    };
     let mut conn = Connection::open(db).map_err(sql)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(sql)?;

@@ -88,7 +88,7 @@ pub use inquiry::{
     BasisRule, InquiryDose, InquiryOutcome, InquiryPolicy, InquiryRequest, LegalBasis,
     ProviderRecords,
 };
-pub use provision_log::{LogEntry, LogQuery};
+pub use provision_log::{log_chain_number, LogEntry, LogQuery};
 pub use principal::Principal;
 pub use query::{DoseView, FlagView, SubjectDoses};
 pub use stats::{Dimension, Stats, StatsCell, StatsQuery};

@@ -101,6 +101,22 @@ pub(crate) fn chain(kind: LogKind, tenant: u32) -> u32 {
     }
 }
 
+/// The store's chain number of `tenant`'s provision or inquiry log (for store-level tools:
+/// backups, audits of the database file). Tenants' audit chains are numbered by the
+/// municipality code itself, the registry-wide chain 0.
+///
+/// ```
+/// use vrs_core::id::MunicipalityCode;
+/// use vrs_core::registry::{log_chain_number, LogKind};
+/// let chiyoda = MunicipalityCode::parse("131016")?;
+/// assert_eq!(log_chain_number(LogKind::Provision, &chiyoda), 1_131_016);
+/// assert_eq!(log_chain_number(LogKind::Inquiry, &chiyoda), 2_131_016);
+/// # Ok::<(), vrs_core::id::IdError>(())
+/// ```
+pub fn log_chain_number(kind: LogKind, tenant: &MunicipalityCode) -> u32 {
+    chain(kind, tenant.to_u32())
+}
+
 /// The MAC over a log chain's head: the tenant's audit key under a label per log, so a head
 /// never verifies another chain.
 pub(crate) fn head_mac(keys: &TenantKeys, kind: LogKind, head: &[u8]) -> [u8; 32] {
