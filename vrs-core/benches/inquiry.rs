@@ -18,6 +18,8 @@
 //! cargo bench -p vrs-core --bench inquiry
 //! VRS_BENCH_PEOPLE=100000 cargo bench -p vrs-core --bench inquiry   # a smaller registry
 //! VRS_BENCH_TENANTS=20,200,1741 cargo bench -p vrs-core --bench inquiry
+//! VRS_BENCH_SINGLES=0 cargo bench -p vrs-core --bench inquiry     # no single inquiries
+//! VRS_BENCH_ONCE=1 cargo bench -p vrs-core --bench inquiry        # one batch each, no criterion
 //! ```
 
 use std::fmt::Write as _;
@@ -109,8 +111,9 @@ fn build(dir: &Path, codes: &[MunicipalityCode], people: u64) {
             .expect("staff");
     }
     for (i, c) in codes.iter().enumerate() {
-        let mut subjects =
-            String::from("自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n");
+        let mut subjects = String::from(
+            "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n",
+        );
         let mut doses = String::from(
             "接種自治体コード,券番号,接種回数,接種日,接種会場名,接種医師名,ワクチンメーカー,ワクチンロット番号,OCRライン,宛名番号,生年月日\r\n",
         );
@@ -160,11 +163,19 @@ fn build(dir: &Path, codes: &[MunicipalityCode], people: u64) {
             .expect("doses");
         assert_eq!(d.rejected, 0, "{:?}", d.rejected_rows.first());
         if i % 100 == 0 {
-            eprintln!("  built {}/{} tenants in {:.0?}", i + 1, t, started.elapsed());
+            eprintln!(
+                "  built {}/{} tenants in {:.0?}",
+                i + 1,
+                t,
+                started.elapsed()
+            );
         }
     }
     drop(reg);
-    eprintln!("built {t} tenants, {people} people in {:.1?}", started.elapsed());
+    eprintln!(
+        "built {t} tenants, {people} people in {:.1?}",
+        started.elapsed()
+    );
 }
 
 /// The cached store of `t` tenants (built when missing), copied into a fresh scratch directory.
@@ -212,23 +223,32 @@ impl Lcg {
     }
 }
 
-/// 100,000 request rows: 9 in 10 people who exist, 1 in 10 nobody holds.
+/// Rows in a batch: 100,000, or the number of people in a smaller registry.
+fn queries(people: u64) -> u64 {
+    QUERIES.min(people)
+}
+
+/// The `k`-th person asked about: 9 in 10 people who exist (distinct: 7,919 is a prime, so
+/// `k * 7,919 mod people` does not repeat while `k < people` unless people is a multiple of
+/// it), 1 in 10 nobody holds.
+fn asked(k: u64, people: u64) -> u64 {
+    if k % 10 == 9 {
+        people + 1 + k
+    } else {
+        (k * 7_919 + 13) % people
+    }
+}
+
+/// The request file: one row per person asked, with Minato-style addressee numbers.
 fn request_file(people: u64) -> Vec<u8> {
-    let mut rng = Lcg(42);
-    let mut seen = std::collections::HashSet::new();
     let mut out = String::from("個人番号,宛名番号\r\n");
-    let mut row = 0u64;
-    while row < QUERIES {
-        let p = if row % 10 == 9 {
-            people + 1 + rng.below(10 * people)
-        } else {
-            rng.below(people)
-        };
-        if !seen.insert(p) {
-            continue;
-        }
-        let _ = write!(out, "{},{}\r\n", my_number(p).expose_secret(), 700_000 + row);
-        row += 1;
+    for k in 0..queries(people) {
+        let _ = write!(
+            out,
+            "{},{}\r\n",
+            my_number(asked(k, people)).expose_secret(),
+            700_000 + k
+        );
     }
     out.into_bytes()
 }
@@ -274,6 +294,20 @@ fn batch(c: &mut Criterion) {
         };
 
         let mut reg = registry(&dir.0);
+        if std::env::var_os("VRS_BENCH_ONCE").is_some() {
+            // One batch, timed, without criterion (for profilers).
+            let mut out = Vec::new();
+            let started = Instant::now();
+            let o = reg
+                .batch_inquire(&requester, &file, &options, &mut out)
+                .expect("batch");
+            eprintln!(
+                "{t} tenants: one batch {:.2?} ({} rows answered)",
+                started.elapsed(),
+                o.answered
+            );
+            continue;
+        }
         let mut group = c.benchmark_group(format!("inquiry-{t}-tenants"));
         group.sample_size(10);
         group.measurement_time(Duration::from_secs(20));
@@ -311,14 +345,13 @@ fn batch(c: &mut Criterion) {
         group.finish();
 
         // Single inquiries: latency distribution.
-        let mut rng = Lcg(99);
-        let mut lat = Vec::with_capacity(10_000);
-        for i in 0..10_000u64 {
-            let p = if i % 10 == 9 {
-                people + 1 + rng.below(people)
-            } else {
-                rng.below(people)
-            };
+        let singles: u64 = std::env::var("VRS_BENCH_SINGLES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000);
+        let mut lat = vec![Duration::ZERO];
+        for i in 0..singles {
+            let p = asked(i * 37 + 5, people);
             let request = InquiryRequest {
                 former: None,
                 my_number: my_number(p),
@@ -328,6 +361,9 @@ fn batch(c: &mut Criterion) {
             };
             let started = Instant::now();
             let o = reg.inquire(&requester, &request).expect("inquire");
+            if i == 0 {
+                lat.clear();
+            }
             lat.push(started.elapsed());
             std::hint::black_box(o);
         }
@@ -349,7 +385,10 @@ fn batch(c: &mut Criterion) {
         drop(reg);
         drop(conn);
     }
-    eprintln!("\n{people} people, {QUERIES} My Numbers per batch:");
+    eprintln!(
+        "\n{people} people, {} My Numbers per batch:",
+        queries(people)
+    );
     for line in summary {
         eprintln!("{line}");
     }

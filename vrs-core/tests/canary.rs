@@ -13,8 +13,8 @@ use vrs_core::crypto::MasterKeyProvider;
 use vrs_core::date::{Date, DateTime};
 use vrs_core::id::{AddresseeNumber, MunicipalityCode, MyNumber, OcrLine};
 use vrs_core::registry::{
-    Dimension, DoseInput, FixedClock, Flag, ImportMode, Principal, Registry, RegistryConfig,
-    StatsQuery, SubjectRef,
+    BatchInquiryOptions, Dimension, DoseInput, FixedClock, Flag, ImportMode, InquiryRequest,
+    LegalBasis, LogKind, LogQuery, Principal, Registry, RegistryConfig, StatsQuery, SubjectRef,
 };
 use vrs_core::store::{SqliteOptions, SqliteStore};
 use vrs_core::text::{encode_strict, Encoding};
@@ -217,6 +217,15 @@ fn canaries_never_appear_in_clear() {
     // Refused calls: their errors are clean too.
     let e = reg.subject_doses(&venue, &t, "1001").unwrap_err();
     outputs.push(("refusal".into(), format!("{e} {e:?}").into_bytes()));
+
+    // Another municipality inquires about the canary (single and batch, match and no match),
+    // then both sides read, search and export their logs; refusals and bad input too.
+    inquiries(&mut reg, &t, &mut outputs);
+    let (problems, chains) = reg.verify_store(&Principal::Operator).unwrap();
+    assert!(
+        problems.is_empty() && chains.iter().all(|c| c.ok),
+        "{chains:?}"
+    );
     drop(reg);
 
     for (place, bytes) in &outputs {
@@ -228,4 +237,155 @@ fn canaries_never_appear_in_clear() {
         .into_owned();
     assert!(std::panic::catch_unwind(|| assert_clean("planted", &planted)).is_err());
     assert!(scan_dir(&dir) >= 1);
+}
+
+/// Inquiries about the canary by Minato, and every output they and the logs produce.
+fn inquiries(reg: &mut Registry, chiyoda: &MunicipalityCode, outputs: &mut Vec<(String, Vec<u8>)>) {
+    let minato = MunicipalityCode::parse("131032").unwrap();
+    reg.create_tenant(&Principal::Operator, &minato).unwrap();
+    reg.register_staff(&Principal::Operator, &minato, "m1")
+        .unwrap();
+    let staff = Principal::MunicipalStaff {
+        tenant: minato,
+        user_id: "m1".into(),
+    };
+    let chiyoda_staff = Principal::MunicipalStaff {
+        tenant: *chiyoda,
+        user_id: "u1".into(),
+    };
+    let n = canary_number();
+    let request = |former: Option<MunicipalityCode>, basis: LegalBasis| InquiryRequest {
+        former,
+        my_number: n.clone(),
+        legal_basis: basis,
+        identity_verified: true,
+        reference: "M-1".into(),
+    };
+    let consent = LegalBasis::Consent {
+        form_ref: "同意書-1".into(),
+    };
+    // The registry's day is in 2021-07: only consent is accepted (the dated policy).
+    for r in [
+        request(Some(*chiyoda), consent.clone()),
+        request(None, consent.clone()),
+        request(
+            Some(MunicipalityCode::parse("011002").unwrap()),
+            consent.clone(),
+        ),
+    ] {
+        let answer = reg.inquire(&staff, &r).unwrap();
+        // The canary's doses are found when Chiyoda may provide them, so the scan has content.
+        assert_eq!(
+            r.former.as_ref().is_none_or(|f| f == chiyoda),
+            !answer.providers().is_empty(),
+            "{answer:?}"
+        );
+        outputs.push((
+            "inquiry answer".into(),
+            format!(
+                "{answer:?} {} {r:?}",
+                serde_json::to_string(&answer).unwrap()
+            )
+            .into_bytes(),
+        ));
+    }
+    // Refused and malformed requests: errors stay clean.
+    let mut bad = request(Some(minato), consent.clone());
+    let e = reg.inquire(&staff, &bad).unwrap_err();
+    outputs.push((
+        "own-municipality refusal".into(),
+        format!("{e} {e:?} {}", e.message_ja()).into_bytes(),
+    ));
+    bad.reference = n.expose_secret().to_owned();
+    let e = reg.inquire(&staff, &bad).unwrap_err();
+    outputs.push((
+        "reference error".into(),
+        format!("{e} {e:?} {}", e.message_ja()).into_bytes(),
+    ));
+    bad.legal_basis = LegalBasis::Consent {
+        form_ref: format!("同意 {}", n.expose_secret()),
+    };
+    let e = reg.inquire(&staff, &bad).unwrap_err();
+    outputs.push((
+        "form reference error".into(),
+        format!("{e} {e:?}").into_bytes(),
+    ));
+    let e = reg
+        .inquire(
+            &Principal::VenueTablet { tenant: minato },
+            &request(None, consent.clone()),
+        )
+        .unwrap_err();
+    outputs.push(("tablet refusal".into(), format!("{e} {e:?}").into_bytes()));
+    let e = reg
+        .inquire(&staff, &request(None, LegalBasis::ConsentDifficult))
+        .unwrap_err();
+    outputs.push((
+        "basis refusal".into(),
+        format!("{e} {e:?} {}", e.message_ja()).into_bytes(),
+    ));
+    let mut unverified = request(None, consent.clone());
+    unverified.identity_verified = false;
+    let e = reg.inquire(&staff, &unverified).unwrap_err();
+    outputs.push(("identity refusal".into(), format!("{e} {e:?}").into_bytes()));
+
+    // A batch with the canary in every column, valid and not.
+    let digits = n.expose_secret();
+    let wrong = format!("{}0", &digits[..11]);
+    let file = format!(
+        "個人番号,宛名番号\r\n{digits},5001\r\n{wrong},5002\r\n{digits},{digits}\r\n110000000000,5004\r\n"
+    );
+    for encoding in [Encoding::Utf8, Encoding::Cp932] {
+        let mut options = BatchInquiryOptions::new(consent.clone());
+        options.identity_verified = true;
+        options.write = WriteOptions {
+            encoding,
+            ..WriteOptions::default()
+        };
+        let mut result = Vec::new();
+        let bytes = encode_strict(&file, encoding).unwrap().into_owned();
+        let o = reg
+            .batch_inquire(&staff, &bytes, &options, &mut result)
+            .unwrap();
+        assert!(o.matched >= 1 && o.rejected >= 2, "{o:?}");
+        outputs.push(("batch result".into(), result));
+        outputs.push((
+            "batch outcome".into(),
+            format!("{o:?} {}", serde_json::to_string(&o).unwrap()).into_bytes(),
+        ));
+    }
+
+    // The logs, read, searched by the canary, exported.
+    let by_subject = LogQuery {
+        subject: Some(n.clone()),
+        ..LogQuery::default()
+    };
+    for (who, tenant, kind) in [
+        (&chiyoda_staff, chiyoda, LogKind::Provision),
+        (&staff, &minato, LogKind::Inquiry),
+    ] {
+        for query in [LogQuery::default(), by_subject.clone()] {
+            let entries = match kind {
+                LogKind::Provision => reg.provision_log(who, tenant, &query).unwrap(),
+                LogKind::Inquiry => reg.inquiry_log(who, tenant, &query).unwrap(),
+            };
+            assert!(!entries.is_empty());
+            outputs.push((
+                "log entries".into(),
+                format!("{entries:?} {}", serde_json::to_string(&entries).unwrap()).into_bytes(),
+            ));
+        }
+        for encoding in [Encoding::Utf8, Encoding::Cp932] {
+            let mut csv = Vec::new();
+            let options = WriteOptions {
+                encoding,
+                ..WriteOptions::default()
+            };
+            reg.export_log(who, tenant, kind, &LogQuery::default(), &mut csv, options)
+                .unwrap();
+            outputs.push(("log export".into(), csv));
+        }
+    }
+    let log = reg.audit_log(&Principal::Operator, Some(&minato)).unwrap();
+    outputs.push(("minato audit log".into(), serde_json::to_vec(&log).unwrap()));
 }

@@ -142,7 +142,10 @@ fn bad<T>(msg: impl Into<String>) -> Result<T, SpecError> {
     Err(SpecError(msg.into()))
 }
 
-fn args<T: serde::de::DeserializeOwned>(op: &str, rest: Map<String, Value>) -> Result<T, SpecError> {
+fn args<T: serde::de::DeserializeOwned>(
+    op: &str,
+    rest: Map<String, Value>,
+) -> Result<T, SpecError> {
     serde_json::from_value(Value::Object(rest)).map_err(|e| SpecError(format!("{op}: {e}")))
 }
 
@@ -202,7 +205,9 @@ fn parse_inquire(rest: Map<String, Value>) -> Result<InquiryOp, SpecError> {
         former: j
             .former
             .as_deref()
-            .map(|f| MunicipalityCode::parse(f).map_err(|e| SpecError(format!("inquire.former: {e}"))))
+            .map(|f| {
+                MunicipalityCode::parse(f).map_err(|e| SpecError(format!("inquire.former: {e}")))
+            })
             .transpose()?,
         my_number: j.my_number,
         basis: basis("inquire", &j.legal_basis, j.form_ref, j.identity_verified)?,
@@ -252,7 +257,9 @@ fn parse_log(
         (None, None) => return bad(format!("{name}: give a tenant (the principal has none)")),
     };
     if !j.export && (j.encoding.is_some() || j.show_csv) {
-        return bad(format!("{name}: encoding and show_csv go with export: true"));
+        return bad(format!(
+            "{name}: encoding and show_csv go with export: true"
+        ));
     }
     Ok(InquiryOp::Log {
         kind: if name == "provision-log" {
@@ -414,28 +421,27 @@ pub fn run(reg: &mut Registry, p: &Principal, op: &InquiryOp, my_numbers: &[Stri
                 ..WriteOptions::default()
             };
             let mut out = Vec::new();
-            Ran::Done(
-                reg.batch_inquire(p, file, &options, &mut out)
-                    .map(|o: BatchInquiryOutcome| {
-                        to_value(&BatchView {
-                            rows: o.rows,
-                            answered: o.answered,
-                            matched: o.matched,
-                            no_match: o.no_match,
-                            rejected: o.rejected,
-                            rejected_rows: &o.rejected_rows,
-                            result_rows: o.result_rows,
-                            validation_errors: o.validation.errors,
-                            result: file_view(
-                                &out,
-                                o.result_rows,
-                                *result_encoding,
-                                *show_csv,
-                                my_numbers,
-                            ),
-                        })
-                    }),
-            )
+            Ran::Done(reg.batch_inquire(p, file, &options, &mut out).map(
+                |o: BatchInquiryOutcome| {
+                    to_value(&BatchView {
+                        rows: o.rows,
+                        answered: o.answered,
+                        matched: o.matched,
+                        no_match: o.no_match,
+                        rejected: o.rejected,
+                        rejected_rows: &o.rejected_rows,
+                        result_rows: o.result_rows,
+                        validation_errors: o.validation.errors,
+                        result: file_view(
+                            &out,
+                            o.result_rows,
+                            *result_encoding,
+                            *show_csv,
+                            my_numbers,
+                        ),
+                    })
+                },
+            ))
         }
         InquiryOp::Log {
             kind,

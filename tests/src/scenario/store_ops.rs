@@ -46,10 +46,14 @@ pub fn tamper_audit(
     let (id, name) = match (log, chain) {
         (Some(kind), Some(tenant)) => (
             log_chain_number(kind, tenant),
-            format!("{}/{}", tenant.as_str(), match kind {
-                LogKind::Provision => "provision",
-                LogKind::Inquiry => "inquiry",
-            }),
+            format!(
+                "{}/{}",
+                tenant.as_str(),
+                match kind {
+                    LogKind::Provision => "provision",
+                    LogKind::Inquiry => "inquiry",
+                }
+            ),
         ),
         _ => (chain.map_or(0, MunicipalityCode::to_u32), chain_name(chain)),
     };

@@ -726,8 +726,14 @@ impl LayoutRecord for BatchInquiryRequestRow {
             (_, Some(_)) => {
                 return Err(RecordError::new(
                     "転出元自治体コード",
-                    format!("layout {} has no former municipality column (version 2 has)", layout.qualified_id()),
-                    format!("レイアウト {} に転出元自治体コードの項目はありません（第2版にあります）", layout.qualified_id()),
+                    format!(
+                        "layout {} has no former municipality column (version 2 has)",
+                        layout.qualified_id()
+                    ),
+                    format!(
+                        "レイアウト {} に転出元自治体コードの項目はありません（第2版にあります）",
+                        layout.qualified_id()
+                    ),
                 ))
             }
         }
@@ -811,7 +817,11 @@ impl LayoutRecord for ProvisionLogRow {
             .to_owned(),
             code(&self.requester),
             self.provider.as_ref().map(code).unwrap_or_default(),
-            self.providers.iter().map(code).collect::<Vec<_>>().join(" "),
+            self.providers
+                .iter()
+                .map(code)
+                .collect::<Vec<_>>()
+                .join(" "),
             self.requested_at.yyyymmddhhmmss(),
             self.provided_at.yyyymmddhhmmss(),
             match self.legal_basis {
@@ -834,9 +844,9 @@ impl LayoutRecord for ProvisionLogRow {
     fn from_fields(fields: &[&str], layout: &Layout) -> Result<Self, RecordError> {
         let f = Fields::new(fields, layout)?;
         let number = |i: usize| -> Result<u64, RecordError> {
-            f.req(i)?.parse().map_err(|_| {
-                RecordError::new(f.name(i), "not a number", "数値ではありません")
-            })
+            f.req(i)?
+                .parse()
+                .map_err(|_| RecordError::new(f.name(i), "not a number", "数値ではありません"))
         };
         let providers = f
             .raw(4)
@@ -888,9 +898,8 @@ impl LayoutRecord for ProvisionLogRow {
             reference: text(10),
             items,
             provided: f.code(12)? == 0,
-            doses: u32::try_from(number(13)?).map_err(|_| {
-                RecordError::new(f.name(13), "too large", "大きすぎます")
-            })?,
+            doses: u32::try_from(number(13)?)
+                .map_err(|_| RecordError::new(f.name(13), "too large", "大きすぎます"))?,
             batch: text(14),
             subject: f.req(15)?.to_owned(),
             user: text(16),

@@ -599,7 +599,12 @@ fn inquiry_result_status_must_match_doses() {
     );
     assert_eq!(
         codes(&r),
-        vec![(Code::Q01, 2), (Code::Q01, 3), (Code::R02, 5), (Code::M01, 6)]
+        vec![
+            (Code::Q01, 2),
+            (Code::Q01, 3),
+            (Code::R02, 5),
+            (Code::M01, 6)
+        ]
     );
     assert_eq!(l.columns.len(), 3 + 7);
 }

@@ -387,7 +387,10 @@ fn batch_inquiry_request(with_former: bool) -> Result<Layout, LayoutError> {
         row_unit: RowUnit::Inquiry,
         dose_blocks: 0,
         columns,
-        cross: CrossRules { my_number_single_addressee: true, ..CrossRules::default() },
+        cross: CrossRules {
+            my_number_single_addressee: true,
+            ..CrossRules::default()
+        },
         provenance: Provenance::Modelled,
         description: if with_former {
             "Incoming residents' My Numbers, each with the municipality they moved from when known (version 2, our extension: the row is asked of that municipality only). Modelled."

@@ -16,8 +16,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::codec::{
-    validate_bytes, BatchInquiryRequestRow, BatchInquiryResultRow, CheckedWriter,
-    InquiryDoseEntry, MatchStatus, ReadError, RecordReader, ValidateOptions, WriteOptions,
+    validate_bytes, BatchInquiryRequestRow, BatchInquiryResultRow, CheckedWriter, InquiryDoseEntry,
+    MatchStatus, ReadError, RecordReader, ValidateOptions, WriteOptions,
 };
 use crate::crypto::{RecordKey, RecordKind};
 use crate::diag::{looks_like_my_number, Code, Report};
@@ -28,11 +28,11 @@ use crate::text::Encoding;
 use super::access::Access;
 use super::error::RegistryError;
 use super::import::{error_lines, find_layout, list_rejection, RejectedRow};
-use super::inquiry::{self, check_basis, check_form_ref, Asked, Found, InquiryOutcome, LegalBasis};
+use super::inquiry::{self, check_basis, check_form_ref, Asked, Found, LegalBasis, Wanted};
 use super::inquiry_index::InquiryIndex;
 use super::model;
 use super::principal::Principal;
-use super::provision_log::LogBook;
+use super::provision_log::{LogBook, Shared};
 use super::Registry;
 
 /// Dose blocks in a result file unless a dose number needs more.
@@ -177,52 +177,41 @@ impl Registry {
                     validation: report,
                 };
                 let asking = rows_to_ask(file, layout, &requester, &index, &mut outcome);
-
-                // Ask in index-key order: neighbouring lookups share the store's pages.
-                let mut order: Vec<(RecordKey, usize)> = asking
+                let wanted: Vec<Wanted<'_>> = asking
                     .iter()
-                    .enumerate()
-                    .map(|(i, a)| (index.key(a.row.my_number.expose_secret()), i))
+                    .map(|a| Wanted {
+                        digits: a.row.my_number.expose_secret(),
+                        former: a.row.former,
+                    })
                     .collect();
-                order.sort_unstable();
-                let mut found: Vec<Vec<Found>> = Vec::new();
-                found.resize_with(asking.len(), Vec::new);
-                for (_, i) in &order {
-                    let a = &asking[*i];
-                    found[*i] = inquiry::look_up(
-                        ctx.store,
-                        ctx.areas,
-                        &index,
-                        &requester,
-                        a.row.former.as_ref(),
-                        a.row.my_number.expose_secret(),
-                    )?;
-                }
-
-                let mut book = LogBook::default();
-                let mut answers = Vec::with_capacity(asking.len());
-                for (a, f) in asking.iter().zip(&found) {
+                let found =
+                    inquiry::look_up_many(ctx.store, ctx.areas, &index, &requester, &wanted)?;
+                let mut book = LogBook::new(Shared {
+                    requester,
+                    at: ctx.now.to_string(),
+                    basis: options.legal_basis.kind(),
+                    form_ref: options.legal_basis.form_ref().map(str::to_owned),
+                    identity_verified: options.identity_verified,
+                    batch: Some(outcome.batch_id.clone()),
+                    user: user.clone(),
+                });
+                for ((a, w), f) in asking.iter().zip(&wanted).zip(&found) {
                     let asked = Asked {
                         requester: &area,
                         former: a.row.former,
-                        digits: a.row.my_number.expose_secret(),
-                        basis: &options.legal_basis,
-                        identity_verified: options.identity_verified,
+                        digits: w.digits,
                         reference: a.row.addressee.as_str(),
-                        at: ctx.now,
-                        batch: Some(&outcome.batch_id),
-                        user: user.as_deref(),
                     };
-                    let answer = inquiry::record(&mut book, &asked, f)?;
-                    match answer {
-                        InquiryOutcome::Match { .. } => outcome.matched += 1,
-                        InquiryOutcome::NoMatch => outcome.no_match += 1,
+                    inquiry::log_request(&mut book, &asked, f);
+                    if f.iter().any(|x| !x.doses.is_empty()) {
+                        outcome.matched += 1;
+                    } else {
+                        outcome.no_match += 1;
                     }
-                    answers.push(answer);
                 }
-                outcome.answered = answers.len() as u64;
+                outcome.answered = asking.len() as u64;
                 book.write(ctx.store)?;
-                let bytes = write_result(&asking, &answers, &options.write, &mut outcome)?;
+                let bytes = write_result(&asking, found, &options.write, &mut outcome)?;
                 Ok((outcome, bytes))
             },
         )?;
@@ -341,18 +330,19 @@ fn rows_to_ask(
     asking
 }
 
-/// The result file (checked row by row): one row per answered row and providing municipality.
+/// The result file (checked row by row): one row per answered row and providing municipality
+/// (by municipality code), or one 該当なし row.
 fn write_result(
     asking: &[Asking],
-    answers: &[InquiryOutcome],
+    found: Vec<Vec<Found>>,
     write: &WriteOptions,
     outcome: &mut BatchInquiryOutcome,
 ) -> Result<Vec<u8>, RegistryError> {
     let export = |e: crate::codec::WriteError| RegistryError::Export(e.to_string());
-    let most = answers
+    let most = found
         .iter()
-        .flat_map(InquiryOutcome::providers)
-        .flat_map(|p| p.doses.iter().map(|d| d.dose))
+        .flatten()
+        .flat_map(|f| f.doses.iter().map(|(_, d)| d.dose))
         .max()
         .unwrap_or(0);
     let layout = layout::find(
@@ -364,57 +354,54 @@ fn write_result(
     .map_err(|e| RegistryError::Export(e.to_string()))?;
     let mut writer = CheckedWriter::new(Vec::new(), layout, *write, ValidateOptions::default())
         .map_err(export)?;
-    for (a, answer) in asking.iter().zip(answers) {
-        let rows: Vec<BatchInquiryResultRow> = match answer {
-            InquiryOutcome::NoMatch => vec![BatchInquiryResultRow {
+    for (a, mut providers) in asking.iter().zip(found) {
+        providers.retain(|f| !f.doses.is_empty());
+        providers.sort_by(|x, y| x.area.code.cmp(&y.area.code));
+        let mut rows = Vec::with_capacity(providers.len().max(1));
+        if providers.is_empty() {
+            rows.push(BatchInquiryResultRow {
                 addressee: a.row.addressee.clone(),
                 status: MatchStatus::NoMatch,
                 provider: None,
                 doses: Vec::new(),
-            }],
-            InquiryOutcome::Match { providers } => providers
-                .iter()
-                .map(|p| {
-                    let mut doses: Vec<Option<InquiryDoseEntry>> = Vec::new();
-                    for d in &p.doses {
-                        let at = usize::from(d.dose).saturating_sub(1);
-                        if doses.len() <= at {
-                            doses.resize(at + 1, None);
-                        }
-                        doses[at] = Some(dose_entry(d)?);
-                    }
-                    Ok(BatchInquiryResultRow {
-                        addressee: a.row.addressee.clone(),
-                        status: MatchStatus::Match,
-                        provider: Some(p.provider),
-                        doses,
-                    })
-                })
-                .collect::<Result<_, RegistryError>>()?,
-        };
+            });
+        }
+        for f in providers {
+            let code = f.area.code;
+            let mut doses: Vec<Option<InquiryDoseEntry>> = Vec::new();
+            for (voucher, d) in f.doses {
+                let at = usize::from(d.dose).saturating_sub(1);
+                if doses.len() <= at {
+                    doses.resize(at + 1, None);
+                }
+                doses[at] = Some(InquiryDoseEntry {
+                    vaccinated_on: model::date(d.vaccinated_on)?,
+                    voucher: VoucherKey::new(
+                        code,
+                        VoucherNumber::parse(&voucher).map_err(|_| {
+                            RegistryError::Corrupt("a stored voucher number is malformed".into())
+                        })?,
+                    ),
+                    venue: d.venue,
+                    doctor: d.doctor,
+                    manufacturer: d.manufacturer,
+                    lot: d.lot,
+                });
+            }
+            rows.push(BatchInquiryResultRow {
+                addressee: a.row.addressee.clone(),
+                status: MatchStatus::Match,
+                provider: Some(code),
+                doses,
+            });
+        }
         for r in &rows {
-            writer.write_record(r).map_err(|e| {
-                RegistryError::Export(format!("result for line {}: {e}", a.line))
-            })?;
+            writer
+                .write_record(r)
+                .map_err(|e| RegistryError::Export(format!("result for line {}: {e}", a.line)))?;
             outcome.result_rows += 1;
         }
     }
     let (bytes, _) = writer.finish().map_err(export)?;
     Ok(bytes)
-}
-
-fn dose_entry(d: &inquiry::InquiryDose) -> Result<InquiryDoseEntry, RegistryError> {
-    let corrupt = |_| RegistryError::Corrupt("a stored dose is malformed".into());
-    Ok(InquiryDoseEntry {
-        vaccinated_on: crate::date::Date::parse_iso(&d.vaccinated_on).map_err(corrupt)?,
-        voucher: VoucherKey::new(
-            d.municipality_code,
-            VoucherNumber::parse(&d.voucher_number)
-                .map_err(|_| RegistryError::Corrupt("a stored voucher number is malformed".into()))?,
-        ),
-        venue: d.venue.clone(),
-        doctor: d.doctor.clone(),
-        manufacturer: d.manufacturer.clone(),
-        lot: d.lot.clone(),
-    })
 }

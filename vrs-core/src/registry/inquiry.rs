@@ -13,9 +13,11 @@
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-use crate::codec::{BasisKind, LogKind, INQUIRY_ITEMS};
-use crate::crypto::RecordKind;
-use crate::date::{Date, DateTime};
+use std::collections::HashMap;
+
+use crate::codec::{BasisKind, LogKind};
+use crate::crypto::{RecordKey, RecordKind};
+use crate::date::Date;
 use crate::diag::looks_like_my_number;
 use crate::id::{AddresseeNumber, MunicipalityCode, MyNumber};
 use crate::store::Store;
@@ -25,10 +27,9 @@ use super::access::Access;
 use super::area::{Area, AreaCache};
 use super::error::RegistryError;
 use super::inquiry_index::InquiryIndex;
-use super::model::{self, DoseRec, MyNumberRec, SubjectRec};
+use super::model::{self, DoseRec, MyNumberRec, SubjectRec, VoucherRec};
 use super::principal::Principal;
-use super::provision_log::{self, LogBook, LogEntry};
-use super::query::doses_of;
+use super::provision_log::{self, LogBook, Pending, Shared};
 use super::Registry;
 
 /// Longest consent-form reference accepted (characters).
@@ -221,7 +222,8 @@ impl Serialize for InquiryOutcome {
     }
 }
 
-/// A person found in one providing area: the area and their doses there (possibly none).
+/// A person found in one providing area: the area and their doses there (possibly none), by
+/// dose number, each with its voucher number.
 pub(crate) struct Found {
     pub area: Area,
     pub doses: Vec<(String, DoseRec)>,
@@ -254,9 +256,8 @@ pub(crate) fn check_form_ref(form_ref: &str) -> Result<(), RegistryError> {
 }
 
 fn check_reference(reference: &str, my_number: &MyNumber) -> Result<(), RegistryError> {
-    AddresseeNumber::parse(reference).map_err(|e| {
-        RegistryError::InvalidInput(format!("the requester's reference: {e}"))
-    })?;
+    AddresseeNumber::parse(reference)
+        .map_err(|e| RegistryError::InvalidInput(format!("the requester's reference: {e}")))?;
     if looks_like_my_number(reference) || reference == my_number.expose_secret() {
         return Err(RegistryError::InvalidInput(
             "the requester's reference looks like a My Number; it is kept in logs, so it must not be one"
@@ -291,9 +292,13 @@ pub(crate) fn check_basis(
     Ok(())
 }
 
-/// Searches for the person with My Number `digits`: the index names the tenants holding them;
-/// each (except the requester, and only `former` when given) is searched by its own pseudonym.
-/// Returns the areas where a subject was found, by municipality code.
+/// One person to look up: the digits of their My Number and the former municipality named.
+pub(crate) struct Wanted<'a> {
+    pub digits: &'a str,
+    pub former: Option<MunicipalityCode>,
+}
+
+/// Looks up the person with My Number `digits` (see [`look_up_many`]).
 pub(crate) fn look_up(
     store: &mut dyn Store,
     areas: &mut AreaCache,
@@ -302,50 +307,167 @@ pub(crate) fn look_up(
     former: Option<&MunicipalityCode>,
     digits: &str,
 ) -> Result<Vec<Found>, RegistryError> {
-    if former == Some(requester) {
-        return Ok(Vec::new());
-    }
-    let mut found = Vec::new();
-    for code in index.holders(store, digits)? {
-        if code == *requester || former.is_some_and(|f| *f != code) {
-            continue;
-        }
-        let area = match areas.get(store, &code) {
-            Ok(a) => a,
-            // A tenant removed since the index was written holds nothing.
-            Err(RegistryError::UnknownTenant(_)) => continue,
-            Err(e) => return Err(e),
-        };
-        if let Some(doses) = doses_in(store, &area, digits)? {
-            found.push(Found { area, doses });
-        }
-    }
-    Ok(found)
+    let wanted = [Wanted {
+        digits,
+        former: former.copied(),
+    }];
+    let mut found = look_up_many(store, areas, index, requester, &wanted)?;
+    Ok(found.pop().unwrap_or_default())
 }
 
-/// The person's doses in `area`, or `None` when no subject there has this My Number.
-fn doses_in(
+/// One (person, holding tenant) pair being looked up.
+struct Pair {
+    row: usize,
+    area: Area,
+    addressee: Option<String>,
+    vouchers: Vec<String>,
+    doses: Vec<(String, DoseRec)>,
+    subject_found: bool,
+}
+
+/// Looks up every person of `wanted`: the inquiry index names the tenants holding each; each
+/// of those (except the requester, and only the former municipality when one is named) is
+/// searched in its own area by its own pseudonym of the number, exactly. Returns, per person,
+/// the areas where a subject with the number was found, by municipality code.
+///
+/// The work goes stage by stage (index entries, My Number links, subjects, vouchers), each
+/// stage's lookups in key order, so that neighbouring lookups share the store's pages: a
+/// batch of 100,000 costs far less than 100,000 single inquiries.
+pub(crate) fn look_up_many(
     store: &mut dyn Store,
-    area: &Area,
-    digits: &str,
-) -> Result<Option<Vec<(String, DoseRec)>>, RegistryError> {
-    let key = area.key(RecordKind::MyNumberIndex, digits.as_bytes());
-    let Some(link) = area.load::<MyNumberRec>(store, RecordKind::MyNumberIndex, &key)? else {
-        return Ok(None);
-    };
-    let subject_key = area.key(RecordKind::Subject, link.addressee.as_bytes());
-    let Some(subject) = area.load::<SubjectRec>(store, RecordKind::Subject, &subject_key)? else {
-        return Ok(None);
-    };
-    // Exact match only: the lookup is keyed, and the record must agree.
-    if subject.my_number.as_ref().map(|n| n.0.as_str()) != Some(digits) {
-        return Ok(None);
+    areas: &mut AreaCache,
+    index: &InquiryIndex,
+    requester: &MunicipalityCode,
+    wanted: &[Wanted<'_>],
+) -> Result<Vec<Vec<Found>>, RegistryError> {
+    // Stage 1: the index entries.
+    let mut order: Vec<(RecordKey, usize)> = wanted
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (index.key(w.digits), i))
+        .collect();
+    order.sort_unstable_by_key(|(k, _)| *k);
+    let mut opened: HashMap<u32, Option<Area>> = HashMap::new();
+    let mut pairs: Vec<Pair> = Vec::new();
+    for (key, row) in &order {
+        let w = &wanted[*row];
+        if w.former == Some(*requester) {
+            continue;
+        }
+        for code in index.holders_of_codes(store, key)? {
+            if code == *requester || w.former.is_some_and(|f| f != code) {
+                continue;
+            }
+            let area = match opened.get(&code.to_u32()) {
+                Some(a) => a.clone(),
+                None => {
+                    let a = match areas.get(store, &code) {
+                        Ok(a) => Some(a),
+                        // A tenant removed since the index was written holds nothing.
+                        Err(RegistryError::UnknownTenant(_)) => None,
+                        Err(e) => return Err(e),
+                    };
+                    opened.insert(code.to_u32(), a.clone());
+                    a
+                }
+            };
+            if let Some(area) = area {
+                pairs.push(Pair {
+                    row: *row,
+                    area,
+                    addressee: None,
+                    vouchers: Vec::new(),
+                    doses: Vec::new(),
+                    subject_found: false,
+                });
+            }
+        }
     }
-    Ok(Some(doses_of(store, area, &subject)?))
+    // Stage 2: each holder's link from the number to the subject.
+    let mut keys: Vec<(u32, RecordKey, usize)> = pairs
+        .iter()
+        .enumerate()
+        .map(|(p, pair)| {
+            let digits = wanted[pair.row].digits.as_bytes();
+            (
+                pair.area.id,
+                pair.area.key(RecordKind::MyNumberIndex, digits),
+                p,
+            )
+        })
+        .collect();
+    keys.sort_unstable();
+    for (_, key, p) in &keys {
+        let pair = &mut pairs[*p];
+        if let Some(link) = pair
+            .area
+            .load::<MyNumberRec>(store, RecordKind::MyNumberIndex, key)?
+        {
+            pair.addressee = Some(link.addressee);
+        }
+    }
+    // Stage 3: the subjects.
+    keys.clear();
+    for (p, pair) in pairs.iter().enumerate() {
+        if let Some(a) = &pair.addressee {
+            keys.push((
+                pair.area.id,
+                pair.area.key(RecordKind::Subject, a.as_bytes()),
+                p,
+            ));
+        }
+    }
+    keys.sort_unstable();
+    for (_, key, p) in &keys {
+        let pair = &mut pairs[*p];
+        let Some(subject) = pair
+            .area
+            .load::<SubjectRec>(store, RecordKind::Subject, key)?
+        else {
+            continue;
+        };
+        // Exact match only: the lookup is keyed, and the record must agree.
+        if subject.my_number.as_ref().map(|n| n.0.as_str()) == Some(wanted[pair.row].digits) {
+            pair.subject_found = true;
+            pair.vouchers = subject.vouchers.clone();
+        }
+    }
+    // Stage 4: the vouchers and their doses.
+    let mut vouchers: Vec<(u32, RecordKey, usize, usize)> = Vec::new();
+    for (p, pair) in pairs.iter().enumerate() {
+        for (v, number) in pair.vouchers.iter().enumerate() {
+            let key = pair.area.key(RecordKind::Voucher, number.as_bytes());
+            vouchers.push((pair.area.id, key, p, v));
+        }
+    }
+    vouchers.sort_unstable();
+    for (_, key, p, v) in &vouchers {
+        let pair = &mut pairs[*p];
+        if let Some(rec) = pair
+            .area
+            .load::<VoucherRec>(store, RecordKind::Voucher, key)?
+        {
+            let number = pair.vouchers[*v].clone();
+            pair.doses
+                .extend(rec.doses.into_iter().map(|d| (number.clone(), d)));
+        }
+    }
+    let mut out: Vec<Vec<Found>> = Vec::new();
+    out.resize_with(wanted.len(), Vec::new);
+    for mut pair in pairs {
+        if pair.subject_found {
+            pair.doses.sort_by_key(|(_, d)| d.dose);
+            out[pair.row].push(Found {
+                area: pair.area,
+                doses: pair.doses,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The doses of a found person as an answer carries them.
-pub(crate) fn answer_doses(found: &Found) -> Result<Vec<InquiryDose>, RegistryError> {
+fn answer_doses(found: &Found) -> Result<Vec<InquiryDose>, RegistryError> {
     found
         .doses
         .iter()
@@ -364,90 +486,68 @@ pub(crate) fn answer_doses(found: &Found) -> Result<Vec<InquiryDose>, RegistryEr
         .collect()
 }
 
-/// Everything about one request that its log entries repeat.
-pub(crate) struct Asked<'a> {
-    pub requester: &'a Area,
-    pub former: Option<MunicipalityCode>,
-    pub digits: &'a str,
-    pub basis: &'a LegalBasis,
-    pub identity_verified: bool,
-    pub reference: &'a str,
-    pub at: DateTime,
-    pub batch: Option<&'a str>,
-    pub user: Option<&'a str>,
-}
-
-/// Queues the log entries of one answered request: one in each found area's provision log, one
-/// in the requester's inquiry log. Returns the outcome.
-pub(crate) fn record(
-    book: &mut LogBook,
-    asked: &Asked<'_>,
-    found: &[Found],
-) -> Result<InquiryOutcome, RegistryError> {
-    let at = asked.at.to_string();
-    let items = || INQUIRY_ITEMS.iter().map(|(id, _)| (*id).to_owned()).collect();
-    let entry = |log, provider, providers, reference, doses: usize, subject| LogEntry {
-        seq: 0,
-        log,
-        requester: asked.requester.code,
-        provider,
-        providers,
-        requested_at: at.clone(),
-        provided_at: at.clone(),
-        legal_basis: asked.basis.kind(),
-        form_ref: asked.basis.form_ref().map(str::to_owned),
-        identity_verified: asked.identity_verified,
-        reference,
-        items: if doses > 0 { items() } else { Vec::new() },
-        provided: doses > 0,
-        doses: u32::try_from(doses).unwrap_or(u32::MAX),
-        batch: asked.batch.map(str::to_owned),
-        subject,
-        user: asked.user.map(str::to_owned),
-        prev: String::new(),
-    };
+/// The answer to one request: one entry per area holding dose records, by municipality code.
+pub(crate) fn outcome_of(found: &[Found]) -> Result<InquiryOutcome, RegistryError> {
     let mut providers = Vec::new();
-    let mut total = 0usize;
-    for f in found {
-        let n = f.doses.len();
-        book.add(
-            &f.area,
-            LogKind::Provision,
-            entry(
-                LogKind::Provision,
-                Some(f.area.code),
-                if n > 0 { vec![f.area.code] } else { Vec::new() },
-                None,
-                n,
-                provision_log::subject_pseudonym(&f.area, asked.digits),
-            ),
-        );
-        if n > 0 {
-            providers.push(ProviderRecords {
-                provider: f.area.code,
-                doses: answer_doses(f)?,
-            });
-            total += n;
-        }
+    for f in found.iter().filter(|f| !f.doses.is_empty()) {
+        providers.push(ProviderRecords {
+            provider: f.area.code,
+            doses: answer_doses(f)?,
+        });
     }
     providers.sort_by(|a, b| a.provider.cmp(&b.provider));
-    book.add(
-        asked.requester,
-        LogKind::Inquiry,
-        entry(
-            LogKind::Inquiry,
-            asked.former,
-            providers.iter().map(|p| p.provider).collect(),
-            Some(asked.reference.to_owned()),
-            total,
-            provision_log::subject_pseudonym(asked.requester, asked.digits),
-        ),
-    );
     Ok(if providers.is_empty() {
         InquiryOutcome::NoMatch
     } else {
         InquiryOutcome::Match { providers }
     })
+}
+
+/// What one request repeats in its log entries besides what the whole operation shares.
+pub(crate) struct Asked<'a> {
+    pub requester: &'a Area,
+    pub former: Option<MunicipalityCode>,
+    pub digits: &'a str,
+    pub reference: &'a str,
+}
+
+/// Queues the log entries of one answered request: one in each found area's provision log (the
+/// provider holds the person; nothing is written where nobody is held), one in the requester's
+/// inquiry log.
+pub(crate) fn log_request(book: &mut LogBook, asked: &Asked<'_>, found: &[Found]) {
+    let mut providers: Vec<MunicipalityCode> = Vec::new();
+    let mut total = 0usize;
+    for f in found {
+        let n = f.doses.len();
+        let provided: Vec<MunicipalityCode> = if n > 0 { vec![f.area.code] } else { Vec::new() };
+        book.add(
+            &f.area,
+            Pending {
+                log: LogKind::Provision,
+                provider: Some(f.area.code),
+                providers: provided,
+                reference: None,
+                doses: u32::try_from(n).unwrap_or(u32::MAX),
+                subject: provision_log::subject_key(&f.area, asked.digits),
+            },
+        );
+        if n > 0 {
+            providers.push(f.area.code);
+            total += n;
+        }
+    }
+    providers.sort();
+    book.add(
+        asked.requester,
+        Pending {
+            log: LogKind::Inquiry,
+            provider: asked.former,
+            providers,
+            reference: Some(asked.reference.to_owned()),
+            doses: u32::try_from(total).unwrap_or(u32::MAX),
+            subject: provision_log::subject_key(asked.requester, asked.digits),
+        },
+    );
 }
 
 impl Registry {
@@ -480,44 +580,54 @@ impl Registry {
         };
         let user = self.principal_pseudonym(principal);
         let index = self.inquiry_index.clone();
-        self.run(principal, "inquire", Some(&requester), Access::Staff, |ctx| {
-            if request.former == Some(requester) {
-                return Err(RegistryError::Forbidden(
-                    "staff cannot inquire about their own municipality".into(),
-                ));
-            }
-            check_basis(
-                &ctx.config.inquiry_policy,
-                &request.legal_basis,
-                request.identity_verified,
-                ctx.now.date,
-            )?;
-            let area = ctx.area()?;
-            let digits = request.my_number.expose_secret();
-            let found = look_up(
-                ctx.store,
-                ctx.areas,
-                &index,
-                &requester,
-                request.former.as_ref(),
-                digits,
-            )?;
-            let mut book = LogBook::default();
-            let asked = Asked {
-                requester: &area,
-                former: request.former,
-                digits,
-                basis: &request.legal_basis,
-                identity_verified: request.identity_verified,
-                reference: &request.reference,
-                at: ctx.now,
-                batch: None,
-                user: user.as_deref(),
-            };
-            let outcome = record(&mut book, &asked, &found)?;
-            book.write(ctx.store)?;
-            Ok(outcome)
-        })
+        self.run(
+            principal,
+            "inquire",
+            Some(&requester),
+            Access::Staff,
+            |ctx| {
+                if request.former == Some(requester) {
+                    return Err(RegistryError::Forbidden(
+                        "staff cannot inquire about their own municipality".into(),
+                    ));
+                }
+                check_basis(
+                    &ctx.config.inquiry_policy,
+                    &request.legal_basis,
+                    request.identity_verified,
+                    ctx.now.date,
+                )?;
+                let area = ctx.area()?;
+                let digits = request.my_number.expose_secret();
+                let found = look_up(
+                    ctx.store,
+                    ctx.areas,
+                    &index,
+                    &requester,
+                    request.former.as_ref(),
+                    digits,
+                )?;
+                let mut book = LogBook::new(Shared {
+                    requester,
+                    at: ctx.now.to_string(),
+                    basis: request.legal_basis.kind(),
+                    form_ref: request.legal_basis.form_ref().map(str::to_owned),
+                    identity_verified: request.identity_verified,
+                    batch: None,
+                    user: user.clone(),
+                });
+                let asked = Asked {
+                    requester: &area,
+                    former: request.former,
+                    digits,
+                    reference: &request.reference,
+                };
+                log_request(&mut book, &asked, &found);
+                let outcome = outcome_of(&found)?;
+                book.write(ctx.store)?;
+                Ok(outcome)
+            },
+        )
     }
 }
 

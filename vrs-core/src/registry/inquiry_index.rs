@@ -113,14 +113,24 @@ impl InquiryIndex {
         decode(&plain)
     }
 
+    /// The tenants of the entry `key`, ascending.
+    pub fn holders_of_codes(
+        &self,
+        store: &mut dyn Store,
+        key: &RecordKey,
+    ) -> Result<Vec<MunicipalityCode>, RegistryError> {
+        let ids = self.holders_of(store, key)?;
+        Ok(ids.into_iter().filter_map(tenant_code).collect())
+    }
+
     /// The tenants holding a subject with this My Number, ascending.
+    #[cfg(test)]
     pub fn holders(
         &self,
         store: &mut dyn Store,
         digits: &str,
     ) -> Result<Vec<MunicipalityCode>, RegistryError> {
-        let ids = self.holders_of(store, &self.key(digits))?;
-        Ok(ids.into_iter().filter_map(tenant_code).collect())
+        self.holders_of_codes(store, &self.key(digits))
     }
 
     fn save(
@@ -272,7 +282,10 @@ impl Registry {
                     let area = ctx.areas.get(ctx.store, &code)?;
                     area.scan::<SubjectRec>(ctx.store, RecordKind::Subject, |_, s| {
                         if let Some(n) = &s.my_number {
-                            holders.entry(ctx.index.key(&n.0)).or_default().push(area.id);
+                            holders
+                                .entry(ctx.index.key(&n.0))
+                                .or_default()
+                                .push(area.id);
                         }
                         Ok(true)
                     })?;
@@ -312,7 +325,12 @@ mod tests {
         on_subject_my_number_changed(&mut store, &index, &b, Some(&n1), None).unwrap();
         assert!(index.holders(&mut store, &n1.0).unwrap().is_empty());
         store.commit().unwrap();
-        assert_eq!(store.count(REGISTRY_AREA, RecordKind::InquiryIndex.code()).unwrap(), 1);
+        assert_eq!(
+            store
+                .count(REGISTRY_AREA, RecordKind::InquiryIndex.code())
+                .unwrap(),
+            1
+        );
         // Registry-level records are never reported as tenants; no digits in the bytes.
         assert!(store.tenants().unwrap().is_empty());
         let raw = store.raw_bytes();
@@ -321,9 +339,15 @@ mod tests {
 
     #[test]
     fn padding_hides_the_count_within_a_bucket_and_decoding_checks_the_format() {
-        assert_eq!(encode(&[131016]).len(), encode(&[1, 2, 3, 4, 5, 6, 7, 8]).len());
+        assert_eq!(
+            encode(&[131016]).len(),
+            encode(&[1, 2, 3, 4, 5, 6, 7, 8]).len()
+        );
         assert!(encode(&[1; 9]).len() > encode(&[1; 8]).len());
-        assert_eq!(decode(&encode(&[11002, 131016])).unwrap(), vec![11002, 131016]);
+        assert_eq!(
+            decode(&encode(&[11002, 131016])).unwrap(),
+            vec![11002, 131016]
+        );
         assert!(decode(&[]).is_err());
         assert!(decode(&[FORMAT, 1, 2]).is_err());
         assert!(decode(&[9, 0, 0, 0, 1]).is_err());
@@ -340,7 +364,10 @@ mod tests {
         let kind = RecordKind::InquiryIndex.code();
         let k1 = index.key(&n1.0);
         let k2 = index.key(&n2.0);
-        let v = store.get(REGISTRY_AREA, kind, k1.as_bytes()).unwrap().unwrap();
+        let v = store
+            .get(REGISTRY_AREA, kind, k1.as_bytes())
+            .unwrap()
+            .unwrap();
         store.put(REGISTRY_AREA, kind, k2.as_bytes(), &v).unwrap();
         assert!(matches!(
             index.holders(&mut store, &n2.0),

@@ -84,7 +84,13 @@ fn world() -> World {
     reg.import_subjects(&staff(C), &code(C), c_file.as_bytes(), ImportMode::Strict)
         .unwrap();
     let ocr = OcrLine::parse(&format!("13{C}0000500001")).unwrap();
-    let input = DoseInput::new(date(2022, 1, 5), "武田/モデルナ", "3004667", "札幌会場", "北海太郎");
+    let input = DoseInput::new(
+        date(2022, 1, 5),
+        "武田/モデルナ",
+        "3004667",
+        "札幌会場",
+        "北海太郎",
+    );
     reg.record_dose_ocr(&Principal::VenueTablet { tenant: code(C) }, &ocr, &input)
         .unwrap();
     clock.set(clock_at(2022, 3, 1));
@@ -147,14 +153,16 @@ fn every_no_match_looks_the_same_and_stores_nothing_where_nothing_is_held() {
     let mut w = world();
     let never = "234567890121";
     let cases = [
-        request(Some(C), STAYER),     // wrong former code: C never held this person
-        request(None, never),          // nobody holds them
-        request(Some(A), never),       // never lived in A
+        request(Some(C), STAYER), // wrong former code: C never held this person
+        request(None, never),     // nobody holds them
+        request(Some(A), never),  // never lived in A
         request(Some("271004"), MOVER), // a municipality that is not a tenant
-        request(Some(A), STAYER),      // held in A, but no dose records
+        request(Some(A), STAYER), // held in A, but no dose records
     ];
     let before_c = (
-        w.store.count(code(C).to_u32(), RecordKind::Subject.code()).unwrap(),
+        w.store
+            .count(code(C).to_u32(), RecordKind::Subject.code())
+            .unwrap(),
         w.reg
             .provision_log(&staff(C), &code(C), &LogQuery::default())
             .unwrap()
@@ -164,10 +172,14 @@ fn every_no_match_looks_the_same_and_stores_nothing_where_nothing_is_held() {
     for r in &cases {
         answers.push(json(&w.reg.inquire(&staff(B), r).unwrap()));
     }
-    assert!(answers.iter().all(|a| a == r#"{"outcome":"no-match","providers":[]}"#));
+    assert!(answers
+        .iter()
+        .all(|a| a == r#"{"outcome":"no-match","providers":[]}"#));
     // C never held the stayer: nothing was written in its area or its logs.
     let after_c = (
-        w.store.count(code(C).to_u32(), RecordKind::Subject.code()).unwrap(),
+        w.store
+            .count(code(C).to_u32(), RecordKind::Subject.code())
+            .unwrap(),
         w.reg
             .provision_log(&staff(C), &code(C), &LogQuery::default())
             .unwrap()
@@ -209,11 +221,17 @@ fn only_staff_of_another_municipality_may_inquire_and_refusals_are_audited() {
         assert_eq!(err.code(), "forbidden", "{p:?}");
     }
     // Own municipality through this path: refused, and audited as refused.
-    let err = w.reg.inquire(&staff(A), &request(Some(A), MOVER)).unwrap_err();
+    let err = w
+        .reg
+        .inquire(&staff(A), &request(Some(A), MOVER))
+        .unwrap_err();
     assert_eq!(err.code(), "forbidden");
     let log = w.reg.audit_log(&staff(A), Some(&code(A))).unwrap();
     let last = log.last().unwrap();
-    assert_eq!((last.op.as_str(), last.outcome.as_str()), ("inquire", "refused"));
+    assert_eq!(
+        (last.op.as_str(), last.outcome.as_str()),
+        ("inquire", "refused")
+    );
     let b = w.reg.audit_log(&staff(B), Some(&code(B))).unwrap();
     let refused = b
         .iter()
@@ -253,16 +271,25 @@ fn the_legal_basis_is_judged_by_the_rule_of_the_request_day() {
     consent.identity_verified = true;
     assert_eq!(w.reg.inquire(&staff(B), &consent).unwrap().name(), "match");
     w.clock.set(clock_at(2021, 12, 15));
-    assert_eq!(w.reg.inquire(&staff(B), &difficult).unwrap().name(), "match");
+    assert_eq!(
+        w.reg.inquire(&staff(B), &difficult).unwrap().name(),
+        "match"
+    );
     // Malformed references are refused before the registry is asked.
     let mut bad = request(None, MOVER);
     bad.reference = MOVER.into();
-    assert_eq!(w.reg.inquire(&staff(B), &bad).unwrap_err().code(), "invalid_input");
+    assert_eq!(
+        w.reg.inquire(&staff(B), &bad).unwrap_err().code(),
+        "invalid_input"
+    );
     let mut bad = consent.clone();
     bad.legal_basis = LegalBasis::Consent {
         form_ref: format!("consent {STAYER}"),
     };
-    assert_eq!(w.reg.inquire(&staff(B), &bad).unwrap_err().code(), "invalid_input");
+    assert_eq!(
+        w.reg.inquire(&staff(B), &bad).unwrap_err().code(),
+        "invalid_input"
+    );
     // A stricter policy in the configuration applies.
     w.reg.config.inquiry_policy = InquiryPolicy {
         rules: vec![BasisRule {
@@ -271,7 +298,10 @@ fn the_legal_basis_is_judged_by_the_rule_of_the_request_day() {
             consent_difficult: false,
         }],
     };
-    assert_eq!(w.reg.inquire(&staff(B), &difficult).unwrap_err().code(), "forbidden");
+    assert_eq!(
+        w.reg.inquire(&staff(B), &difficult).unwrap_err().code(),
+        "forbidden"
+    );
 }
 
 #[test]
@@ -292,7 +322,10 @@ fn logs_record_each_inquiry_on_both_sides_and_only_their_owner_reads_them() {
         .unwrap();
     assert_eq!(a.len(), 2);
     let e = &a[0];
-    assert_eq!((e.seq, e.log, e.requester, e.provider), (1, LogKind::Provision, code(B), Some(code(A))));
+    assert_eq!(
+        (e.seq, e.log, e.requester, e.provider),
+        (1, LogKind::Provision, code(B), Some(code(A)))
+    );
     assert_eq!(e.providers, vec![code(A)]);
     assert_eq!((e.provided, e.doses, e.items.len()), (true, 2, 8));
     assert_eq!(e.legal_basis, BasisKind::Consent);
@@ -318,23 +351,53 @@ fn logs_record_each_inquiry_on_both_sides_and_only_their_owner_reads_them() {
         subject: Some(MyNumber::parse(n).unwrap()),
         ..LogQuery::default()
     };
-    assert_eq!(w.reg.provision_log(&staff(A), &code(A), &by_subject(MOVER)).unwrap().len(), 2);
-    assert!(w.reg.provision_log(&staff(A), &code(A), &by_subject(STAYER)).unwrap().is_empty());
+    assert_eq!(
+        w.reg
+            .provision_log(&staff(A), &code(A), &by_subject(MOVER))
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(w
+        .reg
+        .provision_log(&staff(A), &code(A), &by_subject(STAYER))
+        .unwrap()
+        .is_empty());
     let by_user = |u: &str| LogQuery {
         user: Some(u.into()),
         ..LogQuery::default()
     };
-    assert_eq!(w.reg.provision_log(&staff(A), &code(A), &by_user("u1")).unwrap().len(), 2);
-    assert!(w.reg.provision_log(&staff(A), &code(A), &by_user("u2")).unwrap().is_empty());
+    assert_eq!(
+        w.reg
+            .provision_log(&staff(A), &code(A), &by_user("u1"))
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(w
+        .reg
+        .provision_log(&staff(A), &code(A), &by_user("u2"))
+        .unwrap()
+        .is_empty());
     let march = LogQuery {
         from: Some(date(2022, 3, 1)),
         to: Some(date(2022, 3, 31)),
         ..LogQuery::default()
     };
-    assert_eq!(w.reg.inquiry_log(&staff(B), &code(B), &march).unwrap().len(), 1);
+    assert_eq!(
+        w.reg
+            .inquiry_log(&staff(B), &code(B), &march)
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Only the owner's staff read or export; the owner's staff and the operator verify.
-    for p in [staff(B), Principal::Operator, Principal::VenueTablet { tenant: code(A) }] {
+    for p in [
+        staff(B),
+        Principal::Operator,
+        Principal::VenueTablet { tenant: code(A) },
+    ] {
         assert_eq!(
             w.reg
                 .provision_log(&p, &code(A), &LogQuery::default())
@@ -348,7 +411,9 @@ fn logs_record_each_inquiry_on_both_sides_and_only_their_owner_reads_them() {
     }
     let (problems, chains) = w.reg.verify_store(&Principal::Operator).unwrap();
     assert!(problems.is_empty());
-    assert!(chains.iter().any(|c| c.chain == "131016/provision" && c.entries == 2));
+    assert!(chains
+        .iter()
+        .any(|c| c.chain == "131016/provision" && c.entries == 2));
     assert!(chains.iter().all(|c| c.ok), "{chains:?}");
 
     // The export: the provision-log layout, no My Number, no name.
@@ -366,8 +431,14 @@ fn logs_record_each_inquiry_on_both_sides_and_only_their_owner_reads_them() {
         .unwrap();
     assert_eq!(rows, 2);
     let csv = String::from_utf8(out).unwrap();
-    assert!(csv.starts_with("連番,記録種別,照会元自治体コード,"), "{csv}");
-    assert!(csv.contains(",提供,131032,131016,131016,20220301090000,"), "{csv}");
+    assert!(
+        csv.starts_with("連番,記録種別,照会元自治体コード,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",提供,131032,131016,131016,20220301090000,"),
+        "{csv}"
+    );
     for secret in [MOVER, "千代田", "チヨダ"] {
         assert!(!csv.contains(secret));
     }
@@ -404,12 +475,7 @@ fn a_tampered_log_entry_is_found() {
 #[test]
 fn the_index_follows_my_number_changes_and_a_rebuild_agrees() {
     let mut w = world();
-    let holders = |w: &mut World, n: &str| {
-        w.reg
-            .inquiry_index
-            .holders(&mut w.store, n)
-            .unwrap()
-    };
+    let holders = |w: &mut World, n: &str| w.reg.inquiry_index.holders(&mut w.store, n).unwrap();
     assert_eq!(holders(&mut w, MOVER), vec![code(C), code(A)]);
     // C corrects the mover's My Number: the index moves C to the new number.
     let corrected = "234567890121";
@@ -465,8 +531,15 @@ fn a_batch_answers_valid_rows_and_lists_the_others() {
         .reg
         .batch_inquire(&staff(B), file.as_bytes(), &options, &mut out)
         .unwrap();
-    assert_eq!((o.rows, o.answered, o.matched, o.no_match, o.rejected), (5, 3, 1, 2, 2));
-    let codes: Vec<(u64, &str)> = o.rejected_rows.iter().map(|r| (r.line, r.code.as_str())).collect();
+    assert_eq!(
+        (o.rows, o.answered, o.matched, o.no_match, o.rejected),
+        (5, 3, 1, 2, 2)
+    );
+    let codes: Vec<(u64, &str)> = o
+        .rejected_rows
+        .iter()
+        .map(|r| (r.line, r.code.as_str()))
+        .collect();
     // Line 4: a bad check digit; line 5: the same My Number on another addressee (N03).
     assert_eq!(codes.len(), 2);
     assert!(codes.contains(&(4, "N01")), "{codes:?}");
@@ -477,7 +550,11 @@ fn a_batch_answers_valid_rows_and_lists_the_others() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 5, "{csv}");
     assert!(lines[0].starts_with("宛名番号,照会結果,提供元自治体コード,1回目接種日,"));
-    assert!(lines[1].starts_with("5001,一致,011002,,,,,,,,,,,,,,,20220105,0000500001,011002,札幌会場"), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with("5001,一致,011002,,,,,,,,,,,,,,,20220105,0000500001,011002,札幌会場"),
+        "{}",
+        lines[1]
+    );
     assert!(lines[2].starts_with("5001,一致,131016,20210510,0000012345,131016,区民会館,山田一郎,ファイザー,FA5765,20210601,"), "{}", lines[2]);
     assert!(lines[3].starts_with("5002,該当なし,,"));
     assert!(lines[4].starts_with("5005,該当なし,,"));
@@ -496,7 +573,9 @@ fn a_batch_answers_valid_rows_and_lists_the_others() {
         .inquiry_log(&staff(B), &code(B), &LogQuery::default())
         .unwrap();
     assert_eq!(b.len(), 3);
-    assert!(b.iter().all(|e| e.batch.as_deref() == Some(o.batch_id.as_str())));
+    assert!(b
+        .iter()
+        .all(|e| e.batch.as_deref() == Some(o.batch_id.as_str())));
     assert_eq!(b[0].reference.as_deref(), Some("5001"));
     let a = w
         .reg
@@ -533,7 +612,10 @@ fn a_batch_is_refused_like_a_single_inquiry_and_a_bad_header_answers_nothing() {
     let mut w = world();
     let file = format!("個人番号,宛名番号\r\n{MOVER},5001\r\n");
     let options = BatchInquiryOptions::new(LegalBasis::ConsentDifficult);
-    for p in [Principal::Operator, Principal::VenueTablet { tenant: code(B) }] {
+    for p in [
+        Principal::Operator,
+        Principal::VenueTablet { tenant: code(B) },
+    ] {
         let mut out = Vec::new();
         let err = w
             .reg

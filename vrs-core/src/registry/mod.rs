@@ -88,8 +88,8 @@ pub use inquiry::{
     BasisRule, InquiryDose, InquiryOutcome, InquiryPolicy, InquiryRequest, LegalBasis,
     ProviderRecords,
 };
-pub use provision_log::{log_chain_number, LogEntry, LogQuery};
 pub use principal::Principal;
+pub use provision_log::{log_chain_number, LogEntry, LogQuery};
 pub use query::{DoseView, FlagView, SubjectDoses};
 pub use stats::{Dimension, Stats, StatsCell, StatsQuery};
 
@@ -440,13 +440,11 @@ impl Registry {
         for code in area::tenant_codes(&mut *self.store)? {
             // One tenant that cannot be checked (e.g. a wrong key) is a finding, not a reason
             // to stop checking the others.
-            let result = self
-                .verify_audit(principal, Some(&code))
-                .and_then(|audit| {
-                    let mut all = vec![audit];
-                    all.extend(self.verify_logs(principal, &code)?);
-                    Ok(all)
-                });
+            let result = self.verify_audit(principal, Some(&code)).and_then(|audit| {
+                let mut all = vec![audit];
+                all.extend(self.verify_logs(principal, &code)?);
+                Ok(all)
+            });
             match result {
                 Ok(all) => chains.extend(all),
                 Err(e) => chains.push(AuditVerification {
@@ -520,7 +518,14 @@ impl Registry {
                 } else {
                     "failed"
                 };
-                self.audit_alone(principal, op, area.as_ref(), outcome, Some(e.code()), vec![])?;
+                self.audit_alone(
+                    principal,
+                    op,
+                    area.as_ref(),
+                    outcome,
+                    Some(e.code()),
+                    vec![],
+                )?;
                 Err(e)
             }
         }

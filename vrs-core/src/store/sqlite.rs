@@ -88,6 +88,11 @@ pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
     in_tx: bool,
+    /// The last sequence number this connection appended to each chain in the open
+    /// transaction. `BEGIN IMMEDIATE` holds the write lock, so nobody else appends meanwhile:
+    /// a chain appended to many times in one transaction (a batch inquiry's logs) is looked up
+    /// once.
+    audit_tails: std::collections::HashMap<u32, u64>,
 }
 
 impl SqliteStore {
@@ -131,6 +136,7 @@ impl SqliteStore {
             conn,
             path: path.to_path_buf(),
             in_tx: false,
+            audit_tails: std::collections::HashMap::new(),
         };
         store.migrate()?;
         Ok(store)
@@ -209,6 +215,7 @@ impl Store for SqliteStore {
         }
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         self.in_tx = true;
+        self.audit_tails.clear();
         Ok(())
     }
 
@@ -221,6 +228,7 @@ impl Store for SqliteStore {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
         self.in_tx = false;
+        self.audit_tails.clear();
         Ok(result?)
     }
 
@@ -229,6 +237,7 @@ impl Store for SqliteStore {
             return Ok(());
         }
         self.in_tx = false;
+        self.audit_tails.clear();
         Ok(self.conn.execute_batch("ROLLBACK")?)
     }
 
@@ -298,7 +307,17 @@ impl Store for SqliteStore {
 
     fn audit_append(&mut self, chain: u32, row: &AuditRow) -> Result<(), StoreError> {
         self.need_tx()?;
-        if self.audit_last(chain)?.is_some_and(|r| r.seq >= row.seq) {
+        let last = match self.audit_tails.get(&chain) {
+            Some(&seq) => Some(seq),
+            None => {
+                let mut stmt = self
+                    .conn
+                    .prepare_cached("SELECT max(seq) FROM audit WHERE chain = ?1")?;
+                let max: Option<i64> = stmt.query_row(params![chain], |r| r.get(0))?;
+                max.map(|m| u64::try_from(m).unwrap_or(0))
+            }
+        };
+        if last.is_some_and(|l| l >= row.seq) {
             return Err(StoreError::Conflict("audit sequence number taken"));
         }
         let mut stmt = self.conn.prepare_cached(
@@ -307,6 +326,7 @@ impl Store for SqliteStore {
         let seq = i64::try_from(row.seq)
             .map_err(|_| StoreError::Conflict("audit sequence number out of range"))?;
         stmt.execute(params![chain, seq, row.entry, &row.hash[..]])?;
+        self.audit_tails.insert(chain, row.seq);
         Ok(())
     }
 
@@ -416,6 +436,41 @@ mod tests {
         assert_eq!(s.audit_last(131016).unwrap().unwrap().hash, [5; 32]);
         assert!(s.integrity_check().unwrap().is_empty());
         assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn audit_sequence_conflicts_are_found_within_and_across_transactions() {
+        let dir = temp("audit-seq");
+        let mut s = SqliteStore::open_dir(&dir.0, SqliteOptions::default()).unwrap();
+        let row = |seq| AuditRow {
+            seq,
+            entry: b"{}".to_vec(),
+            hash: [1; 32],
+        };
+        s.begin().unwrap();
+        s.audit_append(1_131_016, &row(1)).unwrap();
+        s.audit_append(1_131_016, &row(2)).unwrap();
+        assert!(matches!(
+            s.audit_append(1_131_016, &row(2)),
+            Err(StoreError::Conflict(_))
+        ));
+        s.commit().unwrap();
+        s.begin().unwrap();
+        assert!(matches!(
+            s.audit_append(1_131_016, &row(1)),
+            Err(StoreError::Conflict(_))
+        ));
+        s.audit_append(1_131_016, &row(5)).unwrap();
+        s.put(0, 20, &[3; 16], b"index").unwrap();
+        s.put(2_131_016, 7, &[0; 16], b"head").unwrap();
+        s.commit().unwrap();
+        assert_eq!(s.audit_last(1_131_016).unwrap().unwrap().seq, 5);
+        // Registry-level records and log chains are not tenants.
+        assert!(s.tenants().unwrap().is_empty());
+        s.begin().unwrap();
+        s.put(131016, 1, &[1; 16], b"x").unwrap();
+        s.commit().unwrap();
+        assert_eq!(s.tenants().unwrap(), vec![131016]);
     }
 
     #[test]

@@ -512,7 +512,10 @@ pub(crate) fn provision_log<W: Write>(ctx: &Ctx, w: &mut CsvWriter<W>, rows: u64
             identity_verified: consent,
             reference,
             items: if provided {
-                INQUIRY_ITEMS.iter().map(|(id, _)| (*id).to_owned()).collect()
+                INQUIRY_ITEMS
+                    .iter()
+                    .map(|(id, _)| (*id).to_owned())
+                    .collect()
             } else {
                 Vec::new()
             },
