@@ -518,6 +518,124 @@ typedef struct {
 typedef uint32_t vrs_dimension;
 
 /**
+ * The legal basis of an inquiry: one of the `VRS_LEGAL_BASIS_*` numbers (a `uint32_t`; fixed
+ * forever, 0 is never a basis).
+ */
+typedef uint32_t vrs_legal_basis;
+
+/**
+ * One inquiry by the new municipality's staff about an incoming resident. Text fields are
+ * `(pointer, length)` pairs of UTF-8.
+ */
+typedef struct {
+    /**
+     * The municipality code the person moved from; NULL (length 0): ask every other
+     * municipality.
+     */
+    const uint8_t *former;
+    /**
+     * Length of `former` in bytes.
+     */
+    size_t former_len;
+    /**
+     * The person's My Number (12 digits).
+     */
+    const uint8_t *my_number;
+    /**
+     * Length of `my_number` in bytes.
+     */
+    size_t my_number_len;
+    /**
+     * `VRS_LEGAL_BASIS_CONSENT` or `VRS_LEGAL_BASIS_CONSENT_DIFFICULT`.
+     */
+    vrs_legal_basis legal_basis;
+    /**
+     * With consent: the consent form's reference (1-30 characters, not a My Number); ignored
+     * otherwise.
+     */
+    const uint8_t *form_ref;
+    /**
+     * Length of `form_ref` in bytes.
+     */
+    size_t form_ref_len;
+    /**
+     * Nonzero: the person's identity was verified (required with consent).
+     */
+    uint8_t identity_verified;
+    /**
+     * The requester's own reference for the person (e.g. its addressee number; never the My
+     * Number), kept in its inquiry log.
+     */
+    const uint8_t *reference;
+    /**
+     * Length of `reference` in bytes.
+     */
+    size_t reference_len;
+} vrs_inquiry_request;
+
+/**
+ * Options of `vrs_registry_batch_inquire`.
+ */
+typedef struct {
+    /**
+     * `VRS_LEGAL_BASIS_CONSENT` or `VRS_LEGAL_BASIS_CONSENT_DIFFICULT`, for every row.
+     */
+    vrs_legal_basis legal_basis;
+    /**
+     * With consent: the consent form's reference; ignored otherwise.
+     */
+    const uint8_t *form_ref;
+    /**
+     * Length of `form_ref` in bytes.
+     */
+    size_t form_ref_len;
+    /**
+     * Nonzero: every person's identity was verified (required with consent).
+     */
+    uint8_t identity_verified;
+    /**
+     * Encoding, BOM and header of the result file (zero: UTF-8 with a header).
+     */
+    vrs_export_options result;
+} vrs_batch_inquiry_options;
+
+/**
+ * What to look for in a log; every condition given must hold. A zero-initialised struct (or
+ * NULL) lists every entry.
+ */
+typedef struct {
+    /**
+     * Entries about the person with this My Number; NULL (length 0): anyone.
+     */
+    const uint8_t *subject;
+    /**
+     * Length of `subject` in bytes.
+     */
+    size_t subject_len;
+    /**
+     * Entries by this staff user ID of the requesting municipality; NULL (length 0): anyone.
+     */
+    const uint8_t *user;
+    /**
+     * Length of `user` in bytes.
+     */
+    size_t user_len;
+    /**
+     * Answered on or after this date, the number `YYYYMMDD`; 0: no lower bound.
+     */
+    uint32_t from_yyyymmdd;
+    /**
+     * Answered on or before this date; 0: no upper bound.
+     */
+    uint32_t to_yyyymmdd;
+} vrs_log_query;
+
+/**
+ * Which log of a municipality: one of the `VRS_LOG_*` numbers (a `uint32_t`; fixed forever).
+ */
+typedef uint32_t vrs_log_kind;
+
+/**
  * Success.
  */
 #define VRS_OK 0
@@ -779,6 +897,27 @@ typedef uint32_t vrs_dimension;
  * The age band on the vaccination day (`"age-band"`: `"12-17"`, `"90+"`, `"unknown"`).
  */
 #define VRS_DIMENSION_AGE_BAND 5
+
+/**
+ * The person consented (with the consent form's reference and the identity verified under
+ * My Number Act Art. 16).
+ */
+#define VRS_LEGAL_BASIS_CONSENT 1
+
+/**
+ * Consent is difficult to obtain (accepted for requests from 2021-12-15 by default).
+ */
+#define VRS_LEGAL_BASIS_CONSENT_DIFFICULT 2
+
+/**
+ * The provision log (情報提供): what the municipality provided to others' inquiries.
+ */
+#define VRS_LOG_PROVISION 1
+
+/**
+ * The inquiry log (情報照会): the municipality's own inquiries.
+ */
+#define VRS_LOG_INQUIRY 2
 
 #ifdef __cplusplus
 extern "C" {
@@ -1873,6 +2012,199 @@ vrs_status vrs_registry_verify_store(const vrs_registry *registry,
                                      bool *out_ok,
                                      vrs_bytes **out_json,
                                      vrs_error **out_error);
+
+/**
+ * Asks, as staff of the new municipality, which doses other municipalities recorded for the
+ * incoming resident of `request` (転入時の接種記録照会), and writes the answer to `*out_json`:
+ *
+ * ```json
+ * {"outcome": "match",
+ *  "providers": [{"provider": "131016",
+ *                 "doses": [{"dose": 1, "vaccinated_on": "2021-05-10",
+ *                            "voucher_number": "0000012345", "municipality_code": "131016",
+ *                            "venue": "区民会館", "doctor": "山田一郎",
+ *                            "manufacturer": "ファイザー", "lot": "FA5765"}]}]}
+ * ```
+ *
+ * One entry per municipality holding dose records of the person (the named former one only,
+ * when given). A no-match is always exactly `{"outcome":"no-match","providers":[]}`, whatever
+ * the reason (wrong former code, never lived there, records gone, not a tenant at all). The
+ * legal basis must be accepted on the registry's day (by default consent only before
+ * 2021-12-15); consent needs `identity_verified`. Staff only, never about their own
+ * municipality. Writes an entry in each provider's provision log and one in the requester's
+ * inquiry log.
+ *
+ * Returns `VRS_OK`; `VRS_FORBIDDEN` (not staff, own municipality named, basis not accepted on
+ * the day, identity not verified); `VRS_INVALID_ARGUMENT` (a malformed My Number, code,
+ * reference or form reference, or one that looks like a My Number; an unknown basis number);
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures. `*out_json` (free it with
+ * `vrs_bytes_free`) is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `request` must be NULL or point to a
+ * readable `vrs_inquiry_request` whose text pointers satisfy their field docs; `out_json` and
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_inquire(const vrs_registry *registry,
+                                const vrs_principal *who,
+                                const vrs_inquiry_request *request,
+                                vrs_bytes **out_json,
+                                vrs_error **out_error);
+
+/**
+ * Answers a batch-inquiry request file (一括照会; layout `batch-inquiry-request`: My Number and
+ * addressee number per row, or its version 2 with the former municipality per row; UTF-8 or
+ * CP932, `file_len` bytes) uploaded by staff of the new municipality. The file is validated
+ * first; rows with problems are listed and not asked; every other row is asked of every other
+ * municipality (or of its former one) and logged like `vrs_registry_inquire`, all in one
+ * transaction. The result file (layout `batch-inquiry-result`: addressee number, 一致 or
+ * 該当なし, the providing municipality, dose blocks; one row per provider; never a My Number)
+ * goes to `*out_result`, and the outcome to `*out_json`:
+ *
+ * ```json
+ * {"batch_id": "3f...", "rows": 6, "answered": 3, "matched": 2, "no_match": 1,
+ *  "rejected": 3, "rejected_rows": [{"line": 4, "code": "N01", "message_en": "...",
+ *  "message_ja": "..."}], "result_rows": 4, "validation": {...the report...}}
+ * ```
+ *
+ * Returns `VRS_OK`; `VRS_FORBIDDEN` (as for `vrs_registry_inquire`); `VRS_EXPORT` (the result
+ * cannot be encoded, e.g. a venue name outside CP932: nothing was logged);
+ * `VRS_INVALID_ARGUMENT`; `VRS_NULL_ARGUMENT`; key or store failures. `*out_result` and
+ * `*out_json` (free them with `vrs_bytes_free`) are written only on `VRS_OK`; details go to
+ * `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `file` must be NULL or valid for reads
+ * of `file_len` bytes; `opts` must be NULL or point to readable options whose `form_ref`
+ * satisfies its doc; `out_result`, `out_json` and `out_error` must be NULL or valid for a
+ * write of a pointer.
+ */
+vrs_status vrs_registry_batch_inquire(const vrs_registry *registry,
+                                      const vrs_principal *who,
+                                      const uint8_t *file,
+                                      size_t file_len,
+                                      const vrs_batch_inquiry_options *opts,
+                                      vrs_bytes **out_result,
+                                      vrs_bytes **out_json,
+                                      vrs_error **out_error);
+
+/**
+ * Writes to `*out_json` the entries of `tenant`'s provision log (情報提供等の記録: what it
+ * provided to other municipalities' inquiries) matching `query` (NULL: all), as a JSON array:
+ *
+ * ```json
+ * [{"seq": 1, "log": "provision", "requester": "131032", "provider": "131016",
+ *   "providers": ["131016"], "requested_at": "2022-03-01T09:00:00",
+ *   "provided_at": "2022-03-01T09:00:00", "legal_basis": "consent-difficult",
+ *   "form_ref": null, "identity_verified": false, "reference": null,
+ *   "items": ["vaccinated_on", "dose", "voucher_number", "municipality_code", "venue",
+ *             "doctor", "manufacturer", "lot"],
+ *   "provided": true, "doses": 2, "batch": null,
+ *   "subject": "<32 hex digits: this municipality's pseudonym of the person>",
+ *   "user": "<32 hex digits: the requesting staff user's pseudonym>", "prev": "<hash>"}]
+ * ```
+ *
+ * Staff of the tenant only. Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT` (a malformed code, My Number or date); `VRS_INVALID_UTF8`;
+ * `VRS_NULL_ARGUMENT`; key or store failures. `*out_json` is written only on `VRS_OK`; details
+ * go to `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads
+ * of `tenant_len` bytes; `query` must be NULL or point to a readable `vrs_log_query` whose text
+ * pointers satisfy their docs; `out_json` and `out_error` must be NULL or valid for a write of
+ * a pointer.
+ */
+vrs_status vrs_registry_provision_log(const vrs_registry *registry,
+                                      const vrs_principal *who,
+                                      const uint8_t *tenant,
+                                      size_t tenant_len,
+                                      const vrs_log_query *query,
+                                      vrs_bytes **out_json,
+                                      vrs_error **out_error);
+
+/**
+ * Writes to `*out_json` the entries of `tenant`'s inquiry log (its own inquiries) matching
+ * `query`, in the format of `vrs_registry_provision_log` (`"log": "inquiry"`, `provider` the
+ * former municipality asked or `null` for every municipality, `reference` the requester's
+ * own reference). Staff of the tenant only; statuses as `vrs_registry_provision_log`.
+ *
+ * # Safety
+ * As `vrs_registry_provision_log`.
+ */
+vrs_status vrs_registry_inquiry_log(const vrs_registry *registry,
+                                    const vrs_principal *who,
+                                    const uint8_t *tenant,
+                                    size_t tenant_len,
+                                    const vrs_log_query *query,
+                                    vrs_bytes **out_json,
+                                    vrs_error **out_error);
+
+/**
+ * Writes the entries of `tenant`'s log `kind` (`VRS_LOG_PROVISION` or `VRS_LOG_INQUIRY`)
+ * matching `query` (NULL: all) to `*out` as a `provision-log` download (情報提供等の記録: CRLF,
+ * header of Japanese column names; no My Number, no name). The number of data rows goes to
+ * `*out_rows` (NULL to ignore). `opts` may be NULL for UTF-8 with a header. Staff of the tenant
+ * only.
+ *
+ * Returns `VRS_OK`; `VRS_EXPORT`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+ * `*out` and `*out_rows` are written only on `VRS_OK`; details go to `*out_error` (when not
+ * NULL) on failure.
+ *
+ * # Safety
+ * As `vrs_registry_provision_log`; `opts` must be NULL or point to a readable
+ * `vrs_export_options`; `out_rows` must be NULL or valid for a write of a `uint64_t`.
+ */
+vrs_status vrs_registry_export_log(const vrs_registry *registry,
+                                   const vrs_principal *who,
+                                   const uint8_t *tenant,
+                                   size_t tenant_len,
+                                   vrs_log_kind kind,
+                                   const vrs_log_query *query,
+                                   const vrs_export_options *opts,
+                                   vrs_bytes **out,
+                                   uint64_t *out_rows,
+                                   vrs_error **out_error);
+
+/**
+ * Checks `tenant`'s provision and inquiry logs from their first entries to their MACed heads
+ * and writes to `*out_ok` whether both are intact; `*out_json` (NULL to skip) receives one
+ * verification per log, as `vrs_registry_verify_audit` gives one (chains named
+ * `"<code>/provision"` and `"<code>/inquiry"`). Staff of the tenant, or the operator.
+ *
+ * Returns `VRS_OK` (also when a log is damaged: see `*out_ok`); `VRS_FORBIDDEN`;
+ * `VRS_UNKNOWN_TENANT`; `VRS_INVALID_ARGUMENT`; `VRS_NULL_ARGUMENT`; key or store failures.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads
+ * of `tenant_len` bytes; `out_ok` must be NULL or valid for a write of a `bool`; `out_json`
+ * and `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_verify_logs(const vrs_registry *registry,
+                                    const vrs_principal *who,
+                                    const uint8_t *tenant,
+                                    size_t tenant_len,
+                                    bool *out_ok,
+                                    vrs_bytes **out_json,
+                                    vrs_error **out_error);
+
+/**
+ * Rebuilds the registry-wide inquiry index from every tenant's subjects (stores written before
+ * it existed, or after a repair) and writes the number of entries to `*out_entries` (NULL to
+ * ignore). Operator only; the operator sees only the count.
+ *
+ * Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_NULL_ARGUMENT`; key or store failures.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `out_entries` must be NULL or valid for a
+ * write of a `uint64_t`; `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_rebuild_inquiry_index(const vrs_registry *registry,
+                                              const vrs_principal *who,
+                                              uint64_t *out_entries,
+                                              vrs_error **out_error);
 
 #ifdef __cplusplus
 }  // extern "C"

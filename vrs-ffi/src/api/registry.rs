@@ -54,7 +54,7 @@ pub enum Principal {
 
 impl Principal {
     /// The core principal, checking the codes.
-    fn to_core(&self) -> Result<core::Principal, VrsError> {
+    pub(super) fn to_core(&self) -> Result<core::Principal, VrsError> {
         Ok(match self {
             Principal::MunicipalStaff { tenant, user_id } => core::Principal::MunicipalStaff {
                 tenant: code("principal.tenant", tenant)?,
@@ -85,7 +85,7 @@ impl Principal {
 }
 
 /// A municipality code argument.
-fn code(what: &str, s: &str) -> Result<MunicipalityCode, VrsError> {
+pub(super) fn code(what: &str, s: &str) -> Result<MunicipalityCode, VrsError> {
     MunicipalityCode::parse(s).map_err(|e| VrsError::id_option(what, &e))
 }
 
@@ -95,12 +95,12 @@ fn voucher(what: &str, s: &str) -> Result<VoucherNumber, VrsError> {
 }
 
 /// An addressee number argument.
-fn addressee(what: &str, s: &str) -> Result<AddresseeNumber, VrsError> {
+pub(super) fn addressee(what: &str, s: &str) -> Result<AddresseeNumber, VrsError> {
     AddresseeNumber::parse(s).map_err(|e| VrsError::id_option(what, &e))
 }
 
 /// A required date argument (`YYYY-MM-DD` or `YYYYMMDD`).
-fn date(what: &str, s: &str) -> Result<vrs_core::date::Date, VrsError> {
+pub(super) fn date(what: &str, s: &str) -> Result<vrs_core::date::Date, VrsError> {
     parse_date_arg(what, s)
 }
 
@@ -221,7 +221,7 @@ impl From<core::ImportOutcome> for ImportOutcome {
     }
 }
 
-fn rejected_row(r: core::RejectedRow) -> RejectedRow {
+pub(super) fn rejected_row(r: core::RejectedRow) -> RejectedRow {
     RejectedRow {
         line: r.line,
         code: r.code,
@@ -659,7 +659,7 @@ impl std::fmt::Debug for Registry {
 }
 
 impl Registry {
-    fn lock(&self) -> Result<MutexGuard<'_, core::Registry>, VrsError> {
+    pub(super) fn lock(&self) -> Result<MutexGuard<'_, core::Registry>, VrsError> {
         self.inner
             .lock()
             .map_err(|_| VrsError::poisoned("registry"))
@@ -674,7 +674,7 @@ impl Registry {
 }
 
 /// The core write options of an export.
-fn write_options(o: Option<ExportOptions>) -> WriteOptions {
+pub(super) fn write_options(o: Option<ExportOptions>) -> WriteOptions {
     let o = o.unwrap_or_default();
     WriteOptions {
         encoding: o.encoding.unwrap_or(Encoding::Utf8).into(),

@@ -50,11 +50,14 @@ pub mod principal;
 
 pub mod registry;
 
+pub mod inquiry;
+
 pub mod macros;
 
 pub use bytes::*;
 pub use error::*;
 pub use id::*;
+pub use inquiry::*;
 pub use principal::*;
 pub use registry::*;
 pub use report::*;

@@ -185,7 +185,11 @@ pub struct vrs_export_options {
 ///
 /// # Safety
 /// `data` must be NULL or valid for reads of `len` bytes for `'a`.
-unsafe fn arg_text<'a>(what: &str, data: *const u8, len: usize) -> Result<&'a str, Failure> {
+pub(super) unsafe fn arg_text<'a>(
+    what: &str,
+    data: *const u8,
+    len: usize,
+) -> Result<&'a str, Failure> {
     // SAFETY: forwarded caller contract.
     unsafe { text(data, len) }.map_err(|status| boundary(what, status))
 }
@@ -194,13 +198,17 @@ unsafe fn arg_text<'a>(what: &str, data: *const u8, len: usize) -> Result<&'a st
 ///
 /// # Safety
 /// `data` must be NULL or valid for reads of `len` bytes for `'a`.
-unsafe fn arg_bytes<'a>(what: &str, data: *const u8, len: usize) -> Result<&'a [u8], Failure> {
+pub(super) unsafe fn arg_bytes<'a>(
+    what: &str,
+    data: *const u8,
+    len: usize,
+) -> Result<&'a [u8], Failure> {
     // SAFETY: forwarded caller contract.
     unsafe { bytes(data, len) }.map_err(|status| boundary(what, status))
 }
 
 /// The failure for a status of the input helpers.
-fn boundary(what: &str, status: vrs_status) -> Failure {
+pub(super) fn boundary(what: &str, status: vrs_status) -> Failure {
     match status {
         VRS_NULL_ARGUMENT => Failure::null(what),
         VRS_INVALID_UTF8 => Failure::utf8(what),
@@ -216,14 +224,14 @@ fn boundary(what: &str, status: vrs_status) -> Failure {
 ///
 /// # Safety
 /// `ptr` must be NULL or point to a readable `T` that lives for `'a`.
-unsafe fn arg_ref<'a, T>(what: &str, ptr: *const T) -> Result<&'a T, Failure> {
+pub(super) unsafe fn arg_ref<'a, T>(what: &str, ptr: *const T) -> Result<&'a T, Failure> {
     // SAFETY: forwarded caller contract.
     unsafe { ptr.as_ref() }.ok_or_else(|| Failure::null(what))
 }
 
 /// Checks that the output pointer `what` is not NULL (before any work, so that a failure
 /// changes nothing).
-fn arg_out<T>(what: &str, ptr: *mut T) -> Result<(), Failure> {
+pub(super) fn arg_out<T>(what: &str, ptr: *mut T) -> Result<(), Failure> {
     if ptr.is_null() {
         Err(Failure::null(what))
     } else {
@@ -235,7 +243,11 @@ fn arg_out<T>(what: &str, ptr: *mut T) -> Result<(), Failure> {
 ///
 /// # Safety
 /// As [`arg_text`].
-unsafe fn arg_code(what: &str, data: *const u8, len: usize) -> Result<MunicipalityCode, Failure> {
+pub(super) unsafe fn arg_code(
+    what: &str,
+    data: *const u8,
+    len: usize,
+) -> Result<MunicipalityCode, Failure> {
     // SAFETY: forwarded caller contract.
     let s = unsafe { arg_text(what, data, len) }?;
     MunicipalityCode::parse(s).map_err(|e| Failure::argument(what, &e, e.message_ja()))
@@ -255,7 +267,7 @@ unsafe fn arg_voucher(what: &str, data: *const u8, len: usize) -> Result<Voucher
 ///
 /// # Safety
 /// As [`arg_text`].
-unsafe fn arg_addressee(
+pub(super) unsafe fn arg_addressee(
     what: &str,
     data: *const u8,
     len: usize,
@@ -266,7 +278,7 @@ unsafe fn arg_addressee(
 }
 
 /// The date argument `what`, given as the number `YYYYMMDD`.
-fn arg_date(what: &str, yyyymmdd: u32) -> Result<Date, Failure> {
+pub(super) fn arg_date(what: &str, yyyymmdd: u32) -> Result<Date, Failure> {
     if yyyymmdd > 99_999_999 {
         return Err(Failure::argument(
             what,
@@ -320,7 +332,7 @@ unsafe fn arg_dose(input: *const vrs_dose_input) -> Result<DoseInput, Failure> {
 ///
 /// # Safety
 /// `opts` must be NULL or point to a readable `vrs_export_options`.
-unsafe fn arg_export(opts: *const vrs_export_options) -> Result<WriteOptions, Failure> {
+pub(super) unsafe fn arg_export(opts: *const vrs_export_options) -> Result<WriteOptions, Failure> {
     // SAFETY: forwarded caller contract.
     let o = unsafe { opts.as_ref() }
         .copied()
@@ -402,7 +414,7 @@ unsafe fn finish(result: Result<(), Failure>, out_error: *mut *mut vrs_error) ->
 /// # Safety
 /// `registry` and `who` must be NULL or live handles from this library; `out_error` must be NULL
 /// or valid for a write of a pointer.
-unsafe fn operate(
+pub(super) unsafe fn operate(
     registry: *const vrs_registry,
     who: *const vrs_principal,
     out_error: *mut *mut vrs_error,
@@ -424,7 +436,7 @@ unsafe fn operate(
 ///
 /// # Safety
 /// `out` must not be NULL and must be valid for a write of a pointer.
-unsafe fn give_json<T: Serialize + ?Sized>(
+pub(super) unsafe fn give_json<T: Serialize + ?Sized>(
     out: *mut *mut vrs_bytes,
     value: &T,
 ) -> Result<(), Failure> {
@@ -445,7 +457,7 @@ unsafe fn give_json<T: Serialize + ?Sized>(
 ///
 /// # Safety
 /// `out` must be NULL or valid for a write of a `T`.
-unsafe fn give_opt<T>(out: *mut T, value: T) {
+pub(super) unsafe fn give_opt<T>(out: *mut T, value: T) {
     if !out.is_null() {
         // SAFETY: `out` is not NULL and valid for a write (caller contract).
         unsafe { out.write(value) };

@@ -486,7 +486,11 @@ class RegistryTests(unittest.TestCase):
         self.assertEqual([e.seq for e in log], list(range(1, len(log) + 1)))
         store = reg.verify_store(self.op)
         self.assertTrue(store.ok)
-        self.assertEqual([c.chain for c in store.chains], ["registry", "131016", "131032"])
+        self.assertEqual(
+            [c.chain for c in store.chains],
+            ["registry", "131016", "131016/provision", "131016/inquiry",
+             "131032", "131032/provision", "131032/inquiry"],
+        )
 
     def test_rules_conflicts_and_arguments(self):
         reg, staff = self.reg, self.staff
@@ -578,6 +582,110 @@ class RegistryTests(unittest.TestCase):
             reopened = vrs.Registry.open(store, keys)
             self.assertEqual(reopened.tenants(self.op), ["131016"])
             self.assertTrue(reopened.verify_store(self.op).ok)
+
+
+class InquiryTests(unittest.TestCase):
+    """Inquiries on a move, a batch inquiry and the provision and inquiry logs."""
+
+    NOBODY = "234567890121"
+    NO_MATCH = '{"outcome":"no-match","providers":[]}'
+
+    def setUp(self):
+        options = vrs.RegistryOptions(fixed_time="2022-03-01T09:00:00")
+        self.reg = vrs.Registry.in_memory(bytes(range(32)), options)
+        self.op = vrs.Principal.OPERATOR()
+        self.chiyoda = vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")
+        self.minato = vrs.Principal.MUNICIPAL_STAFF(tenant="131032", user_id="m1")
+        for tenant, user in (("131016", "u1"), ("131032", "m1")):
+            self.reg.create_tenant(self.op, tenant)
+            self.reg.register_staff(self.op, tenant, user)
+        self.reg.import_subjects(self.chiyoda, "131016", REGISTRY_SUBJECTS.encode())
+        self.reg.record_dose(self.chiyoda, "131016", "0000012345", 1, registry_dose("2021-06-01"))
+
+    def request(self, former, my_number, basis=None, verified=False):
+        return vrs.InquiryRequest(
+            former=former, my_number=my_number,
+            legal_basis=basis or vrs.LegalBasis.CONSENT_DIFFICULT(),
+            identity_verified=verified, reference="M-1")
+
+    def test_match_and_the_same_no_match_for_every_miss(self):
+        reg = self.reg
+        answer = reg.inquire(self.minato, self.request("131016", VALID_MY_NUMBER))
+        self.assertEqual(answer.outcome, vrs.InquiryOutcomeKind.MATCH)
+        self.assertEqual(len(answer.providers), 1)
+        p = answer.providers[0]
+        self.assertEqual(p.provider, "131016")
+        d = p.doses[0]
+        self.assertEqual(
+            (d.dose, d.vaccinated_on, d.voucher_number, d.municipality_code, d.venue, d.doctor, d.manufacturer, d.lot),
+            (1, "2021-06-01", "0000012345", "131016", "区民会館", "山田一郎", "ファイザー", "FA5765"))
+        self.assertNotIn("千代田", repr(answer))
+        self.assertNotIn(VALID_MY_NUMBER, repr(answer))
+        misses = [
+            self.request("131016", self.NOBODY),     # never lived there
+            self.request(None, self.NOBODY),         # nobody holds them
+            self.request("271004", VALID_MY_NUMBER),  # not a tenant
+        ]
+        for r in misses:
+            a = reg.inquire(self.minato, r)
+            self.assertEqual(a.outcome, vrs.InquiryOutcomeKind.NO_MATCH)
+            self.assertEqual(a.json, self.NO_MATCH)
+
+    def test_refusals_and_the_dated_policy(self):
+        reg = self.reg
+        with self.assertRaises(vrs.VrsError.Forbidden):
+            reg.inquire(self.chiyoda, self.request("131016", VALID_MY_NUMBER))
+        with self.assertRaises(vrs.VrsError.Forbidden):
+            reg.inquire(vrs.Principal.VENUE_TABLET(tenant="131032"), self.request(None, VALID_MY_NUMBER))
+        consent = vrs.LegalBasis.CONSENT(form_ref="F-1")
+        with self.assertRaises(vrs.VrsError.Forbidden) as cm:
+            reg.inquire(self.minato, self.request(None, VALID_MY_NUMBER, consent))
+        self.assertIn("Art. 16", str(cm.exception))
+        reg.set_time("2021-12-14T09:00:00")
+        with self.assertRaises(vrs.VrsError.Forbidden):
+            reg.inquire(self.minato, self.request(None, VALID_MY_NUMBER))
+        ok = reg.inquire(self.minato, self.request(None, VALID_MY_NUMBER, consent, verified=True))
+        self.assertEqual(ok.outcome, vrs.InquiryOutcomeKind.MATCH)
+        with self.assertRaises(vrs.VrsError.InvalidArgument) as cm:
+            reg.inquire(self.minato, self.request(None, CANARY))
+        self.assertNotIn(CANARY, str(cm.exception))
+
+    def test_batch_and_logs(self):
+        reg = self.reg
+        data = (INQUIRY_HEADER + f"{VALID_MY_NUMBER},5001\r\n{self.NOBODY},5002\r\n{CANARY},5003\r\n").encode()
+        o = reg.batch_inquire(self.minato, data, vrs.BatchInquiryOptions(
+            legal_basis=vrs.LegalBasis.CONSENT_DIFFICULT(),
+            result=vrs.ExportOptions(encoding=vrs.Encoding.CP932)))
+        self.assertEqual((o.rows, o.answered, o.matched, o.no_match, o.rejected, o.result_rows), (3, 2, 1, 1, 1, 2))
+        self.assertEqual(o.rejected_rows[0].code, "N01")
+        result = o.result.decode("cp932")
+        self.assertIn("\r\n5001,一致,131016,20210601,0000012345,131016,", result)
+        self.assertIn("\r\n5002,該当なし,,", result)
+        for secret in (VALID_MY_NUMBER, self.NOBODY, CANARY):
+            self.assertNotIn(secret, result)
+        provision = reg.log_entries(self.chiyoda, "131016", vrs.LogKind.PROVISION)
+        self.assertEqual(len(provision), 1)
+        e = provision[0]
+        self.assertEqual((e.requester, e.provider, e.providers, e.provided, e.doses), ("131032", "131016", ["131016"], True, 1))
+        self.assertEqual(e.batch, o.batch_id)
+        self.assertEqual(len(e.subject), 32)
+        by_subject = reg.log_entries(self.chiyoda, "131016", vrs.LogKind.PROVISION, vrs.LogQuery(subject=VALID_MY_NUMBER))
+        self.assertEqual(len(by_subject), 1)
+        by_other = reg.log_entries(self.chiyoda, "131016", vrs.LogKind.PROVISION, vrs.LogQuery(subject=self.NOBODY))
+        self.assertEqual(by_other, [])
+        inquiry = reg.log_entries(self.minato, "131032", vrs.LogKind.INQUIRY, vrs.LogQuery(user="m1", from_date="2022-03-01"))
+        self.assertEqual([x.reference for x in inquiry], ["5001", "5002"])
+        for text in (repr(provision), repr(by_subject), repr(inquiry), repr(o)):
+            for secret in (VALID_MY_NUMBER, self.NOBODY, CANARY, "千代田"):
+                self.assertNotIn(secret, text)
+        with self.assertRaises(vrs.VrsError.Forbidden) as cm:
+            reg.log_entries(self.minato, "131016", vrs.LogKind.PROVISION, vrs.LogQuery(subject=VALID_MY_NUMBER))
+        self.assertNotIn(VALID_MY_NUMBER, str(cm.exception) + repr(cm.exception))
+        csv = reg.export_log(self.chiyoda, "131016", vrs.LogKind.PROVISION).decode()
+        self.assertTrue(csv.startswith("連番,記録種別,照会元自治体コード,"))
+        self.assertNotIn(VALID_MY_NUMBER, csv)
+        self.assertTrue(all(v.ok for v in reg.verify_logs(self.op, "131016")))
+        self.assertEqual(reg.rebuild_inquiry_index(self.op), 1)
 
 
 class CanaryTests(unittest.TestCase):
