@@ -552,11 +552,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_audit_log() != 54113:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_batch_inquire() != 2748:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_create_tenant() != 24828:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_export_awaiting() != 39822:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_export_ledger() != 45488:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_export_log() != 5747:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_import_doses() != 41218:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -564,7 +568,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_import_subjects() != 32371:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_inquire() != 33941:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_issue_voucher() != 41338:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_log_entries() != 63382:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_rebuild_inquiry_index() != 19101:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_record_dose() != 21616:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -589,6 +599,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_vrs_checksum_method_registry_unregister_staff() != 22371:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_verify_audit() != 65432:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_verify_logs() != 2869:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_verify_store() != 31322:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -717,6 +729,9 @@ _UniffiLib.uniffi_vrs_checksum_func_version.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_audit_log.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_audit_log.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_batch_inquire.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_batch_inquire.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_create_tenant.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_create_tenant.restype = ctypes.c_uint16
@@ -726,6 +741,9 @@ _UniffiLib.uniffi_vrs_checksum_method_registry_export_awaiting.restype = ctypes.
 _UniffiLib.uniffi_vrs_checksum_method_registry_export_ledger.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_export_ledger.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_export_log.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_export_log.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_import_doses.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_import_doses.restype = ctypes.c_uint16
@@ -735,9 +753,18 @@ _UniffiLib.uniffi_vrs_checksum_method_registry_import_flags.restype = ctypes.c_u
 _UniffiLib.uniffi_vrs_checksum_method_registry_import_subjects.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_import_subjects.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_inquire.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_inquire.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_issue_voucher.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_issue_voucher.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_log_entries.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_log_entries.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_rebuild_inquiry_index.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_rebuild_inquiry_index.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_record_dose.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_record_dose.restype = ctypes.c_uint16
@@ -774,6 +801,9 @@ _UniffiLib.uniffi_vrs_checksum_method_registry_unregister_staff.restype = ctypes
 _UniffiLib.uniffi_vrs_checksum_method_registry_verify_audit.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_verify_audit.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_verify_logs.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_verify_logs.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_verify_store.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_verify_store.restype = ctypes.c_uint16
@@ -936,6 +966,14 @@ _UniffiLib.uniffi_vrs_fn_method_registry_audit_log.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_audit_log.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_batch_inquire.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_batch_inquire.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_create_tenant.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -959,6 +997,16 @@ _UniffiLib.uniffi_vrs_fn_method_registry_export_ledger.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_export_ledger.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_export_log.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_export_log.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_import_doses.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -986,6 +1034,13 @@ _UniffiLib.uniffi_vrs_fn_method_registry_import_subjects.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_import_subjects.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_inquire.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_inquire.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -996,6 +1051,21 @@ _UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_log_entries.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_log_entries.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_rebuild_inquiry_index.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_rebuild_inquiry_index.restype = ctypes.c_uint64
 _UniffiLib.uniffi_vrs_fn_method_registry_record_dose.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1091,6 +1161,13 @@ _UniffiLib.uniffi_vrs_fn_method_registry_verify_audit.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_verify_audit.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_verify_logs.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_verify_logs.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_verify_store.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1592,90 +1669,176 @@ class _UniffiFfiConverterTypeAuditVerification(_UniffiConverterRustBuffer):
 
 
 
-class Requirement(enum.Enum):
+class LegalBasis:
     """
-    Whether a column must hold a value.
+    Why the new municipality may ask.
 """
+    def __init__(self):
+        raise RuntimeError("LegalBasis cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class CONSENT:
+        """
+        The person consented on the form `form_ref`; the request must also confirm that their
+        identity was verified (My Number Act Art. 16).
+"""
+        
+        def __init__(self, form_ref:str):
+            self.form_ref = form_ref
+            
+            """
+        Reference of the signed consent form (1-30 characters, not a My Number).
+"""
+        
+            pass
+
     
-    REQUIRED = 0
-    """
-    Always required (R01 when empty).
-"""
+            
+            
     
-    OPTIONAL = 1
-    """
-    May be empty.
+        def __str__(self):
+            return "LegalBasis.CONSENT(form_ref={})".format(self.form_ref)
+        def __eq__(self, other):
+            if not isinstance(other, LegalBasis):
+                return NotImplemented
+            if not other.is_CONSENT():
+                return False
+            if self.form_ref != other.form_ref:
+                return False
+            return True
+
+    @dataclass
+    class CONSENT_DIFFICULT:
+        """
+        Consent is difficult to obtain (accepted for requests from 2021-12-15 by default).
 """
+        
+        def __init__(self, ):
+            pass
+
     
-    IN_BLOCK = 2
-    """
-    Required when any field of its dose block is filled (B01 when empty).
-"""
+            
+            
     
-    EMPTY = 3
-    """
-    Must be empty.
-"""
+        def __str__(self):
+            return "LegalBasis.CONSENT_DIFFICULT()".format()
+        def __eq__(self, other):
+            if not isinstance(other, LegalBasis):
+                return NotImplemented
+            if not other.is_CONSENT_DIFFICULT():
+                return False
+            return True
+
     
 
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_CONSENT(self) -> bool:
+        return isinstance(self, LegalBasis.CONSENT)
+    def is_consent(self) -> bool:
+        return isinstance(self, LegalBasis.CONSENT)
+    def is_CONSENT_DIFFICULT(self) -> bool:
+        return isinstance(self, LegalBasis.CONSENT_DIFFICULT)
+    def is_consent_difficult(self) -> bool:
+        return isinstance(self, LegalBasis.CONSENT_DIFFICULT)
+    
 
-class _UniffiFfiConverterTypeRequirement(_UniffiConverterRustBuffer):
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+LegalBasis.CONSENT = type("LegalBasis.CONSENT", (LegalBasis.CONSENT, LegalBasis,), {})  # type: ignore
+LegalBasis.CONSENT_DIFFICULT = type("LegalBasis.CONSENT_DIFFICULT", (LegalBasis.CONSENT_DIFFICULT, LegalBasis,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeLegalBasis(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
         variant = buf.read_i32()
         if variant == 1:
-            return Requirement.REQUIRED
+            return LegalBasis.CONSENT(
+                _UniffiFfiConverterString.read(buf),
+            )
         if variant == 2:
-            return Requirement.OPTIONAL
-        if variant == 3:
-            return Requirement.IN_BLOCK
-        if variant == 4:
-            return Requirement.EMPTY
+            return LegalBasis.CONSENT_DIFFICULT(
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
     def check_lower(value):
-        if value == Requirement.REQUIRED:
+        if value.is_CONSENT():
+            _UniffiFfiConverterString.check_lower(value.form_ref)
             return
-        if value == Requirement.OPTIONAL:
-            return
-        if value == Requirement.IN_BLOCK:
-            return
-        if value == Requirement.EMPTY:
+        if value.is_CONSENT_DIFFICULT():
             return
         raise ValueError(value)
 
     @staticmethod
     def write(value, buf):
-        if value == Requirement.REQUIRED:
+        if value.is_CONSENT():
             buf.write_i32(1)
-        if value == Requirement.OPTIONAL:
+            _UniffiFfiConverterString.write(value.form_ref, buf)
+        if value.is_CONSENT_DIFFICULT():
             buf.write_i32(2)
-        if value == Requirement.IN_BLOCK:
-            buf.write_i32(3)
-        if value == Requirement.EMPTY:
-            buf.write_i32(4)
 
 
 
-class _UniffiFfiConverterUInt16(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u16"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**16
 
+
+
+
+
+class Encoding(enum.Enum):
+    """
+    A text encoding of exchange files.
+"""
+    
+    UTF8 = 0
+    """
+    UTF-8 (on input a leading byte-order mark is accepted).
+"""
+    
+    CP932 = 1
+    """
+    CP932 / Windows-31J (Microsoft's Shift_JIS).
+"""
+    
+
+
+class _UniffiFfiConverterTypeEncoding(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        return buf.read_u16()
+        variant = buf.read_i32()
+        if variant == 1:
+            return Encoding.UTF8
+        if variant == 2:
+            return Encoding.CP932
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Encoding.UTF8:
+            return
+        if value == Encoding.CP932:
+            return
+        raise ValueError(value)
 
     @staticmethod
     def write(value, buf):
-        buf.write_u16(value)
+        if value == Encoding.UTF8:
+            buf.write_i32(1)
+        if value == Encoding.CP932:
+            buf.write_i32(2)
 
-class _UniffiFfiConverterOptionalUInt16(_UniffiConverterRustBuffer):
+
+
+class _UniffiFfiConverterOptionalTypeEncoding(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
         if value is not None:
-            _UniffiFfiConverterUInt16.check_lower(value)
+            _UniffiFfiConverterTypeEncoding.check_lower(value)
 
     @classmethod
     def write(cls, value, buf):
@@ -1684,7 +1847,7 @@ class _UniffiFfiConverterOptionalUInt16(_UniffiConverterRustBuffer):
             return
 
         buf.write_u8(1)
-        _UniffiFfiConverterUInt16.write(value, buf)
+        _UniffiFfiConverterTypeEncoding.write(value, buf)
 
     @classmethod
     def read(cls, buf):
@@ -1692,132 +1855,224 @@ class _UniffiFfiConverterOptionalUInt16(_UniffiConverterRustBuffer):
         if flag == 0:
             return None
         elif flag == 1:
-            return _UniffiFfiConverterUInt16.read(buf)
+            return _UniffiFfiConverterTypeEncoding.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
-
-
-
-
-
-class Provenance(enum.Enum):
-    """
-    How sure the layout tables are of a column or layout.
-"""
-    
-    CONFIRMED = 0
-    """
-    Stated in a public source.
-"""
-    
-    INFERRED = 1
-    """
-    Follows closely from a public source.
-"""
-    
-    MODELLED = 2
-    """
-    A working model: check against the official layout before release.
-"""
-    
-
-
-class _UniffiFfiConverterTypeProvenance(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return Provenance.CONFIRMED
-        if variant == 2:
-            return Provenance.INFERRED
-        if variant == 3:
-            return Provenance.MODELLED
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == Provenance.CONFIRMED:
-            return
-        if value == Provenance.INFERRED:
-            return
-        if value == Provenance.MODELLED:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == Provenance.CONFIRMED:
-            buf.write_i32(1)
-        if value == Provenance.INFERRED:
-            buf.write_i32(2)
-        if value == Provenance.MODELLED:
-            buf.write_i32(3)
-
-
-
 @dataclass
-class ColumnInfo:
+class ExportOptions:
     """
-    One column of a layout.
+    How an export is written. Every field has a default.
 """
-    def __init__(self, *, id:str, name_ja:str, name_en:str, requirement:Requirement, width:typing.Optional[int], provenance:Provenance):
-        self.id = id
-        self.name_ja = name_ja
-        self.name_en = name_en
-        self.requirement = requirement
-        self.width = width
-        self.provenance = provenance
+    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, bom:bool = False, header:bool = True):
+        if encoding is _DEFAULT:
+            self.encoding = None
+        else:
+            self.encoding = encoding
+        self.bom = bom
+        self.header = header
         
         
 
     
     def __str__(self):
-        return "ColumnInfo(id={}, name_ja={}, name_en={}, requirement={}, width={}, provenance={})".format(self.id, self.name_ja, self.name_en, self.requirement, self.width, self.provenance)
+        return "ExportOptions(encoding={}, bom={}, header={})".format(self.encoding, self.bom, self.header)
     def __eq__(self, other):
-        if self.id != other.id:
+        if self.encoding != other.encoding:
             return False
-        if self.name_ja != other.name_ja:
+        if self.bom != other.bom:
             return False
-        if self.name_en != other.name_en:
-            return False
-        if self.requirement != other.requirement:
-            return False
-        if self.width != other.width:
-            return False
-        if self.provenance != other.provenance:
+        if self.header != other.header:
             return False
         return True
 
-class _UniffiFfiConverterTypeColumnInfo(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterTypeExportOptions(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        return ColumnInfo(
-            id=_UniffiFfiConverterString.read(buf),
-            name_ja=_UniffiFfiConverterString.read(buf),
-            name_en=_UniffiFfiConverterString.read(buf),
-            requirement=_UniffiFfiConverterTypeRequirement.read(buf),
-            width=_UniffiFfiConverterOptionalUInt16.read(buf),
-            provenance=_UniffiFfiConverterTypeProvenance.read(buf),
+        return ExportOptions(
+            encoding=_UniffiFfiConverterOptionalTypeEncoding.read(buf),
+            bom=_UniffiFfiConverterBoolean.read(buf),
+            header=_UniffiFfiConverterBoolean.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.id)
-        _UniffiFfiConverterString.check_lower(value.name_ja)
-        _UniffiFfiConverterString.check_lower(value.name_en)
-        _UniffiFfiConverterTypeRequirement.check_lower(value.requirement)
-        _UniffiFfiConverterOptionalUInt16.check_lower(value.width)
-        _UniffiFfiConverterTypeProvenance.check_lower(value.provenance)
+        _UniffiFfiConverterOptionalTypeEncoding.check_lower(value.encoding)
+        _UniffiFfiConverterBoolean.check_lower(value.bom)
+        _UniffiFfiConverterBoolean.check_lower(value.header)
 
     @staticmethod
     def write(value, buf):
-        _UniffiFfiConverterString.write(value.id, buf)
-        _UniffiFfiConverterString.write(value.name_ja, buf)
-        _UniffiFfiConverterString.write(value.name_en, buf)
-        _UniffiFfiConverterTypeRequirement.write(value.requirement, buf)
-        _UniffiFfiConverterOptionalUInt16.write(value.width, buf)
-        _UniffiFfiConverterTypeProvenance.write(value.provenance, buf)
+        _UniffiFfiConverterOptionalTypeEncoding.write(value.encoding, buf)
+        _UniffiFfiConverterBoolean.write(value.bom, buf)
+        _UniffiFfiConverterBoolean.write(value.header, buf)
+
+class _UniffiFfiConverterOptionalTypeExportOptions(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeExportOptions.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeExportOptions.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeExportOptions.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class BatchInquiryOptions:
+    """
+    How a batch is asked and its result written.
+"""
+    def __init__(self, *, legal_basis:LegalBasis, identity_verified:bool = False, result:typing.Optional[ExportOptions] = _DEFAULT):
+        self.legal_basis = legal_basis
+        self.identity_verified = identity_verified
+        if result is _DEFAULT:
+            self.result = None
+        else:
+            self.result = result
+        
+        
+
+    
+    def __str__(self):
+        return "BatchInquiryOptions(legal_basis={}, identity_verified={}, result={})".format(self.legal_basis, self.identity_verified, self.result)
+    def __eq__(self, other):
+        if self.legal_basis != other.legal_basis:
+            return False
+        if self.identity_verified != other.identity_verified:
+            return False
+        if self.result != other.result:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeBatchInquiryOptions(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return BatchInquiryOptions(
+            legal_basis=_UniffiFfiConverterTypeLegalBasis.read(buf),
+            identity_verified=_UniffiFfiConverterBoolean.read(buf),
+            result=_UniffiFfiConverterOptionalTypeExportOptions.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeLegalBasis.check_lower(value.legal_basis)
+        _UniffiFfiConverterBoolean.check_lower(value.identity_verified)
+        _UniffiFfiConverterOptionalTypeExportOptions.check_lower(value.result)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeLegalBasis.write(value.legal_basis, buf)
+        _UniffiFfiConverterBoolean.write(value.identity_verified, buf)
+        _UniffiFfiConverterOptionalTypeExportOptions.write(value.result, buf)
+
+@dataclass
+class RejectedRow:
+    """
+    A row an import did not take.
+"""
+    def __init__(self, *, line:int, code:str, message_en:str, message_ja:str):
+        self.line = line
+        self.code = code
+        self.message_en = message_en
+        self.message_ja = message_ja
+        
+        
+
+    
+    def __str__(self):
+        return "RejectedRow(line={}, code={}, message_en={}, message_ja={})".format(self.line, self.code, self.message_en, self.message_ja)
+    def __eq__(self, other):
+        if self.line != other.line:
+            return False
+        if self.code != other.code:
+            return False
+        if self.message_en != other.message_en:
+            return False
+        if self.message_ja != other.message_ja:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRejectedRow(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RejectedRow(
+            line=_UniffiFfiConverterUInt64.read(buf),
+            code=_UniffiFfiConverterString.read(buf),
+            message_en=_UniffiFfiConverterString.read(buf),
+            message_ja=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.line)
+        _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterString.check_lower(value.message_en)
+        _UniffiFfiConverterString.check_lower(value.message_ja)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.line, buf)
+        _UniffiFfiConverterString.write(value.code, buf)
+        _UniffiFfiConverterString.write(value.message_en, buf)
+        _UniffiFfiConverterString.write(value.message_ja, buf)
+
+class _UniffiFfiConverterSequenceTypeRejectedRow(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeRejectedRow.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeRejectedRow.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeRejectedRow.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        size = buf.read_i32()
+        if size < 0:
+            raise InternalError("Unexpected negative byte string length")
+        return buf.read(size)
+
+    @staticmethod
+    def check_lower(value):
+        try:
+            memoryview(value)
+        except TypeError:
+            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_i32(len(value))
+        buf.write(value)
 
 
 
@@ -1997,467 +2252,6 @@ class _UniffiFfiConverterTypeDiagnostic(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.value, buf)
         _UniffiFfiConverterString.write(value.message_ja, buf)
         _UniffiFfiConverterString.write(value.message_en, buf)
-
-class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u8"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**8
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u8()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u8(value)
-
-@dataclass
-class DoseConfirmation:
-    """
-    What a venue sees after recording a dose: no name, no My Number.
-"""
-    def __init__(self, *, voucher_number:str, dose:int, vaccinated_on:str, registered_at:str, already_recorded:bool, awaiting_registration:bool, warnings:typing.List[str]):
-        self.voucher_number = voucher_number
-        self.dose = dose
-        self.vaccinated_on = vaccinated_on
-        self.registered_at = registered_at
-        self.already_recorded = already_recorded
-        self.awaiting_registration = awaiting_registration
-        self.warnings = warnings
-        
-        
-
-    
-    def __str__(self):
-        return "DoseConfirmation(voucher_number={}, dose={}, vaccinated_on={}, registered_at={}, already_recorded={}, awaiting_registration={}, warnings={})".format(self.voucher_number, self.dose, self.vaccinated_on, self.registered_at, self.already_recorded, self.awaiting_registration, self.warnings)
-    def __eq__(self, other):
-        if self.voucher_number != other.voucher_number:
-            return False
-        if self.dose != other.dose:
-            return False
-        if self.vaccinated_on != other.vaccinated_on:
-            return False
-        if self.registered_at != other.registered_at:
-            return False
-        if self.already_recorded != other.already_recorded:
-            return False
-        if self.awaiting_registration != other.awaiting_registration:
-            return False
-        if self.warnings != other.warnings:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeDoseConfirmation(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return DoseConfirmation(
-            voucher_number=_UniffiFfiConverterString.read(buf),
-            dose=_UniffiFfiConverterUInt8.read(buf),
-            vaccinated_on=_UniffiFfiConverterString.read(buf),
-            registered_at=_UniffiFfiConverterString.read(buf),
-            already_recorded=_UniffiFfiConverterBoolean.read(buf),
-            awaiting_registration=_UniffiFfiConverterBoolean.read(buf),
-            warnings=_UniffiFfiConverterSequenceString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.voucher_number)
-        _UniffiFfiConverterUInt8.check_lower(value.dose)
-        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
-        _UniffiFfiConverterString.check_lower(value.registered_at)
-        _UniffiFfiConverterBoolean.check_lower(value.already_recorded)
-        _UniffiFfiConverterBoolean.check_lower(value.awaiting_registration)
-        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.voucher_number, buf)
-        _UniffiFfiConverterUInt8.write(value.dose, buf)
-        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
-        _UniffiFfiConverterString.write(value.registered_at, buf)
-        _UniffiFfiConverterBoolean.write(value.already_recorded, buf)
-        _UniffiFfiConverterBoolean.write(value.awaiting_registration, buf)
-        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
-
-@dataclass
-class DoseInput:
-    """
-    One dose as a venue or staff member enters it.
-"""
-    def __init__(self, *, vaccinated_on:str, manufacturer:str, lot:str, venue:str, doctor:str):
-        self.vaccinated_on = vaccinated_on
-        self.manufacturer = manufacturer
-        self.lot = lot
-        self.venue = venue
-        self.doctor = doctor
-        
-        
-
-    
-    def __str__(self):
-        return "DoseInput(vaccinated_on={}, manufacturer={}, lot={}, venue={}, doctor={})".format(self.vaccinated_on, self.manufacturer, self.lot, self.venue, self.doctor)
-    def __eq__(self, other):
-        if self.vaccinated_on != other.vaccinated_on:
-            return False
-        if self.manufacturer != other.manufacturer:
-            return False
-        if self.lot != other.lot:
-            return False
-        if self.venue != other.venue:
-            return False
-        if self.doctor != other.doctor:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeDoseInput(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return DoseInput(
-            vaccinated_on=_UniffiFfiConverterString.read(buf),
-            manufacturer=_UniffiFfiConverterString.read(buf),
-            lot=_UniffiFfiConverterString.read(buf),
-            venue=_UniffiFfiConverterString.read(buf),
-            doctor=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
-        _UniffiFfiConverterString.check_lower(value.manufacturer)
-        _UniffiFfiConverterString.check_lower(value.lot)
-        _UniffiFfiConverterString.check_lower(value.venue)
-        _UniffiFfiConverterString.check_lower(value.doctor)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
-        _UniffiFfiConverterString.write(value.manufacturer, buf)
-        _UniffiFfiConverterString.write(value.lot, buf)
-        _UniffiFfiConverterString.write(value.venue, buf)
-        _UniffiFfiConverterString.write(value.doctor, buf)
-
-@dataclass
-class DoseView:
-    """
-    One dose as staff see it.
-"""
-    def __init__(self, *, dose:int, vaccinated_on:str, voucher_number:str, manufacturer:str, lot:str, venue:str, doctor:str, registered_at:str, source:str):
-        self.dose = dose
-        self.vaccinated_on = vaccinated_on
-        self.voucher_number = voucher_number
-        self.manufacturer = manufacturer
-        self.lot = lot
-        self.venue = venue
-        self.doctor = doctor
-        self.registered_at = registered_at
-        self.source = source
-        
-        
-
-    
-    def __str__(self):
-        return "DoseView(dose={}, vaccinated_on={}, voucher_number={}, manufacturer={}, lot={}, venue={}, doctor={}, registered_at={}, source={})".format(self.dose, self.vaccinated_on, self.voucher_number, self.manufacturer, self.lot, self.venue, self.doctor, self.registered_at, self.source)
-    def __eq__(self, other):
-        if self.dose != other.dose:
-            return False
-        if self.vaccinated_on != other.vaccinated_on:
-            return False
-        if self.voucher_number != other.voucher_number:
-            return False
-        if self.manufacturer != other.manufacturer:
-            return False
-        if self.lot != other.lot:
-            return False
-        if self.venue != other.venue:
-            return False
-        if self.doctor != other.doctor:
-            return False
-        if self.registered_at != other.registered_at:
-            return False
-        if self.source != other.source:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeDoseView(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return DoseView(
-            dose=_UniffiFfiConverterUInt8.read(buf),
-            vaccinated_on=_UniffiFfiConverterString.read(buf),
-            voucher_number=_UniffiFfiConverterString.read(buf),
-            manufacturer=_UniffiFfiConverterString.read(buf),
-            lot=_UniffiFfiConverterString.read(buf),
-            venue=_UniffiFfiConverterString.read(buf),
-            doctor=_UniffiFfiConverterString.read(buf),
-            registered_at=_UniffiFfiConverterString.read(buf),
-            source=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterUInt8.check_lower(value.dose)
-        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
-        _UniffiFfiConverterString.check_lower(value.voucher_number)
-        _UniffiFfiConverterString.check_lower(value.manufacturer)
-        _UniffiFfiConverterString.check_lower(value.lot)
-        _UniffiFfiConverterString.check_lower(value.venue)
-        _UniffiFfiConverterString.check_lower(value.doctor)
-        _UniffiFfiConverterString.check_lower(value.registered_at)
-        _UniffiFfiConverterString.check_lower(value.source)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterUInt8.write(value.dose, buf)
-        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
-        _UniffiFfiConverterString.write(value.voucher_number, buf)
-        _UniffiFfiConverterString.write(value.manufacturer, buf)
-        _UniffiFfiConverterString.write(value.lot, buf)
-        _UniffiFfiConverterString.write(value.venue, buf)
-        _UniffiFfiConverterString.write(value.doctor, buf)
-        _UniffiFfiConverterString.write(value.registered_at, buf)
-        _UniffiFfiConverterString.write(value.source, buf)
-
-
-
-
-
-
-class Encoding(enum.Enum):
-    """
-    A text encoding of exchange files.
-"""
-    
-    UTF8 = 0
-    """
-    UTF-8 (on input a leading byte-order mark is accepted).
-"""
-    
-    CP932 = 1
-    """
-    CP932 / Windows-31J (Microsoft's Shift_JIS).
-"""
-    
-
-
-class _UniffiFfiConverterTypeEncoding(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return Encoding.UTF8
-        if variant == 2:
-            return Encoding.CP932
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == Encoding.UTF8:
-            return
-        if value == Encoding.CP932:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == Encoding.UTF8:
-            buf.write_i32(1)
-        if value == Encoding.CP932:
-            buf.write_i32(2)
-
-
-
-class _UniffiFfiConverterOptionalTypeEncoding(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeEncoding.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeEncoding.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeEncoding.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-@dataclass
-class ExportOptions:
-    """
-    How an export is written. Every field has a default.
-"""
-    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, bom:bool = False, header:bool = True):
-        if encoding is _DEFAULT:
-            self.encoding = None
-        else:
-            self.encoding = encoding
-        self.bom = bom
-        self.header = header
-        
-        
-
-    
-    def __str__(self):
-        return "ExportOptions(encoding={}, bom={}, header={})".format(self.encoding, self.bom, self.header)
-    def __eq__(self, other):
-        if self.encoding != other.encoding:
-            return False
-        if self.bom != other.bom:
-            return False
-        if self.header != other.header:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeExportOptions(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return ExportOptions(
-            encoding=_UniffiFfiConverterOptionalTypeEncoding.read(buf),
-            bom=_UniffiFfiConverterBoolean.read(buf),
-            header=_UniffiFfiConverterBoolean.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterOptionalTypeEncoding.check_lower(value.encoding)
-        _UniffiFfiConverterBoolean.check_lower(value.bom)
-        _UniffiFfiConverterBoolean.check_lower(value.header)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterOptionalTypeEncoding.write(value.encoding, buf)
-        _UniffiFfiConverterBoolean.write(value.bom, buf)
-        _UniffiFfiConverterBoolean.write(value.header, buf)
-
-@dataclass
-class FlagView:
-    """
-    A flag as staff see it.
-"""
-    def __init__(self, *, kind:str, date:str, destination:typing.Optional[str]):
-        self.kind = kind
-        self.date = date
-        self.destination = destination
-        
-        
-
-    
-    def __str__(self):
-        return "FlagView(kind={}, date={}, destination={})".format(self.kind, self.date, self.destination)
-    def __eq__(self, other):
-        if self.kind != other.kind:
-            return False
-        if self.date != other.date:
-            return False
-        if self.destination != other.destination:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeFlagView(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return FlagView(
-            kind=_UniffiFfiConverterString.read(buf),
-            date=_UniffiFfiConverterString.read(buf),
-            destination=_UniffiFfiConverterOptionalString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.kind)
-        _UniffiFfiConverterString.check_lower(value.date)
-        _UniffiFfiConverterOptionalString.check_lower(value.destination)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.kind, buf)
-        _UniffiFfiConverterString.write(value.date, buf)
-        _UniffiFfiConverterOptionalString.write(value.destination, buf)
-
-@dataclass
-class RejectedRow:
-    """
-    A row an import did not take.
-"""
-    def __init__(self, *, line:int, code:str, message_en:str, message_ja:str):
-        self.line = line
-        self.code = code
-        self.message_en = message_en
-        self.message_ja = message_ja
-        
-        
-
-    
-    def __str__(self):
-        return "RejectedRow(line={}, code={}, message_en={}, message_ja={})".format(self.line, self.code, self.message_en, self.message_ja)
-    def __eq__(self, other):
-        if self.line != other.line:
-            return False
-        if self.code != other.code:
-            return False
-        if self.message_en != other.message_en:
-            return False
-        if self.message_ja != other.message_ja:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeRejectedRow(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return RejectedRow(
-            line=_UniffiFfiConverterUInt64.read(buf),
-            code=_UniffiFfiConverterString.read(buf),
-            message_en=_UniffiFfiConverterString.read(buf),
-            message_ja=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterUInt64.check_lower(value.line)
-        _UniffiFfiConverterString.check_lower(value.code)
-        _UniffiFfiConverterString.check_lower(value.message_en)
-        _UniffiFfiConverterString.check_lower(value.message_ja)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterUInt64.write(value.line, buf)
-        _UniffiFfiConverterString.write(value.code, buf)
-        _UniffiFfiConverterString.write(value.message_en, buf)
-        _UniffiFfiConverterString.write(value.message_ja, buf)
-
-class _UniffiFfiConverterSequenceTypeRejectedRow(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeRejectedRow.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeRejectedRow.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeRejectedRow.read(buf) for i in range(count)
-        ]
 
 class _UniffiFfiConverterSequenceTypeDiagnostic(_UniffiConverterRustBuffer):
     @classmethod
@@ -3043,6 +2837,590 @@ class _UniffiFfiConverterTypeReport:
         buf.write_u64(cls.lower(value))
 
 @dataclass
+class BatchInquiryOutcome:
+    """
+    What a batch inquiry did, and its result file.
+"""
+    def __init__(self, *, batch_id:str, rows:int, answered:int, matched:int, no_match:int, rejected:int, rejected_rows:typing.List[RejectedRow], result_rows:int, result:bytes, validation:Report):
+        self.batch_id = batch_id
+        self.rows = rows
+        self.answered = answered
+        self.matched = matched
+        self.no_match = no_match
+        self.rejected = rejected
+        self.rejected_rows = rejected_rows
+        self.result_rows = result_rows
+        self.result = result
+        self.validation = validation
+        
+        
+
+    
+    def __str__(self):
+        return "BatchInquiryOutcome(batch_id={}, rows={}, answered={}, matched={}, no_match={}, rejected={}, rejected_rows={}, result_rows={}, result={}, validation={})".format(self.batch_id, self.rows, self.answered, self.matched, self.no_match, self.rejected, self.rejected_rows, self.result_rows, self.result, self.validation)
+    def __eq__(self, other):
+        if self.batch_id != other.batch_id:
+            return False
+        if self.rows != other.rows:
+            return False
+        if self.answered != other.answered:
+            return False
+        if self.matched != other.matched:
+            return False
+        if self.no_match != other.no_match:
+            return False
+        if self.rejected != other.rejected:
+            return False
+        if self.rejected_rows != other.rejected_rows:
+            return False
+        if self.result_rows != other.result_rows:
+            return False
+        if self.result != other.result:
+            return False
+        if self.validation != other.validation:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeBatchInquiryOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return BatchInquiryOutcome(
+            batch_id=_UniffiFfiConverterString.read(buf),
+            rows=_UniffiFfiConverterUInt64.read(buf),
+            answered=_UniffiFfiConverterUInt64.read(buf),
+            matched=_UniffiFfiConverterUInt64.read(buf),
+            no_match=_UniffiFfiConverterUInt64.read(buf),
+            rejected=_UniffiFfiConverterUInt64.read(buf),
+            rejected_rows=_UniffiFfiConverterSequenceTypeRejectedRow.read(buf),
+            result_rows=_UniffiFfiConverterUInt64.read(buf),
+            result=_UniffiFfiConverterBytes.read(buf),
+            validation=_UniffiFfiConverterTypeReport.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.batch_id)
+        _UniffiFfiConverterUInt64.check_lower(value.rows)
+        _UniffiFfiConverterUInt64.check_lower(value.answered)
+        _UniffiFfiConverterUInt64.check_lower(value.matched)
+        _UniffiFfiConverterUInt64.check_lower(value.no_match)
+        _UniffiFfiConverterUInt64.check_lower(value.rejected)
+        _UniffiFfiConverterSequenceTypeRejectedRow.check_lower(value.rejected_rows)
+        _UniffiFfiConverterUInt64.check_lower(value.result_rows)
+        _UniffiFfiConverterBytes.check_lower(value.result)
+        _UniffiFfiConverterTypeReport.check_lower(value.validation)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.batch_id, buf)
+        _UniffiFfiConverterUInt64.write(value.rows, buf)
+        _UniffiFfiConverterUInt64.write(value.answered, buf)
+        _UniffiFfiConverterUInt64.write(value.matched, buf)
+        _UniffiFfiConverterUInt64.write(value.no_match, buf)
+        _UniffiFfiConverterUInt64.write(value.rejected, buf)
+        _UniffiFfiConverterSequenceTypeRejectedRow.write(value.rejected_rows, buf)
+        _UniffiFfiConverterUInt64.write(value.result_rows, buf)
+        _UniffiFfiConverterBytes.write(value.result, buf)
+        _UniffiFfiConverterTypeReport.write(value.validation, buf)
+
+
+
+
+
+
+class Requirement(enum.Enum):
+    """
+    Whether a column must hold a value.
+"""
+    
+    REQUIRED = 0
+    """
+    Always required (R01 when empty).
+"""
+    
+    OPTIONAL = 1
+    """
+    May be empty.
+"""
+    
+    IN_BLOCK = 2
+    """
+    Required when any field of its dose block is filled (B01 when empty).
+"""
+    
+    EMPTY = 3
+    """
+    Must be empty.
+"""
+    
+
+
+class _UniffiFfiConverterTypeRequirement(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Requirement.REQUIRED
+        if variant == 2:
+            return Requirement.OPTIONAL
+        if variant == 3:
+            return Requirement.IN_BLOCK
+        if variant == 4:
+            return Requirement.EMPTY
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Requirement.REQUIRED:
+            return
+        if value == Requirement.OPTIONAL:
+            return
+        if value == Requirement.IN_BLOCK:
+            return
+        if value == Requirement.EMPTY:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Requirement.REQUIRED:
+            buf.write_i32(1)
+        if value == Requirement.OPTIONAL:
+            buf.write_i32(2)
+        if value == Requirement.IN_BLOCK:
+            buf.write_i32(3)
+        if value == Requirement.EMPTY:
+            buf.write_i32(4)
+
+
+
+class _UniffiFfiConverterUInt16(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u16"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**16
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u16()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u16(value)
+
+class _UniffiFfiConverterOptionalUInt16(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterUInt16.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterUInt16.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterUInt16.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+
+
+
+
+class Provenance(enum.Enum):
+    """
+    How sure the layout tables are of a column or layout.
+"""
+    
+    CONFIRMED = 0
+    """
+    Stated in a public source.
+"""
+    
+    INFERRED = 1
+    """
+    Follows closely from a public source.
+"""
+    
+    MODELLED = 2
+    """
+    A working model: check against the official layout before release.
+"""
+    
+
+
+class _UniffiFfiConverterTypeProvenance(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Provenance.CONFIRMED
+        if variant == 2:
+            return Provenance.INFERRED
+        if variant == 3:
+            return Provenance.MODELLED
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Provenance.CONFIRMED:
+            return
+        if value == Provenance.INFERRED:
+            return
+        if value == Provenance.MODELLED:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Provenance.CONFIRMED:
+            buf.write_i32(1)
+        if value == Provenance.INFERRED:
+            buf.write_i32(2)
+        if value == Provenance.MODELLED:
+            buf.write_i32(3)
+
+
+
+@dataclass
+class ColumnInfo:
+    """
+    One column of a layout.
+"""
+    def __init__(self, *, id:str, name_ja:str, name_en:str, requirement:Requirement, width:typing.Optional[int], provenance:Provenance):
+        self.id = id
+        self.name_ja = name_ja
+        self.name_en = name_en
+        self.requirement = requirement
+        self.width = width
+        self.provenance = provenance
+        
+        
+
+    
+    def __str__(self):
+        return "ColumnInfo(id={}, name_ja={}, name_en={}, requirement={}, width={}, provenance={})".format(self.id, self.name_ja, self.name_en, self.requirement, self.width, self.provenance)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.name_ja != other.name_ja:
+            return False
+        if self.name_en != other.name_en:
+            return False
+        if self.requirement != other.requirement:
+            return False
+        if self.width != other.width:
+            return False
+        if self.provenance != other.provenance:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeColumnInfo(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ColumnInfo(
+            id=_UniffiFfiConverterString.read(buf),
+            name_ja=_UniffiFfiConverterString.read(buf),
+            name_en=_UniffiFfiConverterString.read(buf),
+            requirement=_UniffiFfiConverterTypeRequirement.read(buf),
+            width=_UniffiFfiConverterOptionalUInt16.read(buf),
+            provenance=_UniffiFfiConverterTypeProvenance.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.id)
+        _UniffiFfiConverterString.check_lower(value.name_ja)
+        _UniffiFfiConverterString.check_lower(value.name_en)
+        _UniffiFfiConverterTypeRequirement.check_lower(value.requirement)
+        _UniffiFfiConverterOptionalUInt16.check_lower(value.width)
+        _UniffiFfiConverterTypeProvenance.check_lower(value.provenance)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterString.write(value.name_ja, buf)
+        _UniffiFfiConverterString.write(value.name_en, buf)
+        _UniffiFfiConverterTypeRequirement.write(value.requirement, buf)
+        _UniffiFfiConverterOptionalUInt16.write(value.width, buf)
+        _UniffiFfiConverterTypeProvenance.write(value.provenance, buf)
+
+class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u8"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**8
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u8()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u8(value)
+
+@dataclass
+class DoseConfirmation:
+    """
+    What a venue sees after recording a dose: no name, no My Number.
+"""
+    def __init__(self, *, voucher_number:str, dose:int, vaccinated_on:str, registered_at:str, already_recorded:bool, awaiting_registration:bool, warnings:typing.List[str]):
+        self.voucher_number = voucher_number
+        self.dose = dose
+        self.vaccinated_on = vaccinated_on
+        self.registered_at = registered_at
+        self.already_recorded = already_recorded
+        self.awaiting_registration = awaiting_registration
+        self.warnings = warnings
+        
+        
+
+    
+    def __str__(self):
+        return "DoseConfirmation(voucher_number={}, dose={}, vaccinated_on={}, registered_at={}, already_recorded={}, awaiting_registration={}, warnings={})".format(self.voucher_number, self.dose, self.vaccinated_on, self.registered_at, self.already_recorded, self.awaiting_registration, self.warnings)
+    def __eq__(self, other):
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.registered_at != other.registered_at:
+            return False
+        if self.already_recorded != other.already_recorded:
+            return False
+        if self.awaiting_registration != other.awaiting_registration:
+            return False
+        if self.warnings != other.warnings:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseConfirmation(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseConfirmation(
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            registered_at=_UniffiFfiConverterString.read(buf),
+            already_recorded=_UniffiFfiConverterBoolean.read(buf),
+            awaiting_registration=_UniffiFfiConverterBoolean.read(buf),
+            warnings=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.registered_at)
+        _UniffiFfiConverterBoolean.check_lower(value.already_recorded)
+        _UniffiFfiConverterBoolean.check_lower(value.awaiting_registration)
+        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.registered_at, buf)
+        _UniffiFfiConverterBoolean.write(value.already_recorded, buf)
+        _UniffiFfiConverterBoolean.write(value.awaiting_registration, buf)
+        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
+
+@dataclass
+class DoseInput:
+    """
+    One dose as a venue or staff member enters it.
+"""
+    def __init__(self, *, vaccinated_on:str, manufacturer:str, lot:str, venue:str, doctor:str):
+        self.vaccinated_on = vaccinated_on
+        self.manufacturer = manufacturer
+        self.lot = lot
+        self.venue = venue
+        self.doctor = doctor
+        
+        
+
+    
+    def __str__(self):
+        return "DoseInput(vaccinated_on={}, manufacturer={}, lot={}, venue={}, doctor={})".format(self.vaccinated_on, self.manufacturer, self.lot, self.venue, self.doctor)
+    def __eq__(self, other):
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.lot != other.lot:
+            return False
+        if self.venue != other.venue:
+            return False
+        if self.doctor != other.doctor:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseInput(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseInput(
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            manufacturer=_UniffiFfiConverterString.read(buf),
+            lot=_UniffiFfiConverterString.read(buf),
+            venue=_UniffiFfiConverterString.read(buf),
+            doctor=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.manufacturer)
+        _UniffiFfiConverterString.check_lower(value.lot)
+        _UniffiFfiConverterString.check_lower(value.venue)
+        _UniffiFfiConverterString.check_lower(value.doctor)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.manufacturer, buf)
+        _UniffiFfiConverterString.write(value.lot, buf)
+        _UniffiFfiConverterString.write(value.venue, buf)
+        _UniffiFfiConverterString.write(value.doctor, buf)
+
+@dataclass
+class DoseView:
+    """
+    One dose as staff see it.
+"""
+    def __init__(self, *, dose:int, vaccinated_on:str, voucher_number:str, manufacturer:str, lot:str, venue:str, doctor:str, registered_at:str, source:str):
+        self.dose = dose
+        self.vaccinated_on = vaccinated_on
+        self.voucher_number = voucher_number
+        self.manufacturer = manufacturer
+        self.lot = lot
+        self.venue = venue
+        self.doctor = doctor
+        self.registered_at = registered_at
+        self.source = source
+        
+        
+
+    
+    def __str__(self):
+        return "DoseView(dose={}, vaccinated_on={}, voucher_number={}, manufacturer={}, lot={}, venue={}, doctor={}, registered_at={}, source={})".format(self.dose, self.vaccinated_on, self.voucher_number, self.manufacturer, self.lot, self.venue, self.doctor, self.registered_at, self.source)
+    def __eq__(self, other):
+        if self.dose != other.dose:
+            return False
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.lot != other.lot:
+            return False
+        if self.venue != other.venue:
+            return False
+        if self.doctor != other.doctor:
+            return False
+        if self.registered_at != other.registered_at:
+            return False
+        if self.source != other.source:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseView(
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            manufacturer=_UniffiFfiConverterString.read(buf),
+            lot=_UniffiFfiConverterString.read(buf),
+            venue=_UniffiFfiConverterString.read(buf),
+            doctor=_UniffiFfiConverterString.read(buf),
+            registered_at=_UniffiFfiConverterString.read(buf),
+            source=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterString.check_lower(value.manufacturer)
+        _UniffiFfiConverterString.check_lower(value.lot)
+        _UniffiFfiConverterString.check_lower(value.venue)
+        _UniffiFfiConverterString.check_lower(value.doctor)
+        _UniffiFfiConverterString.check_lower(value.registered_at)
+        _UniffiFfiConverterString.check_lower(value.source)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterString.write(value.manufacturer, buf)
+        _UniffiFfiConverterString.write(value.lot, buf)
+        _UniffiFfiConverterString.write(value.venue, buf)
+        _UniffiFfiConverterString.write(value.doctor, buf)
+        _UniffiFfiConverterString.write(value.registered_at, buf)
+        _UniffiFfiConverterString.write(value.source, buf)
+
+@dataclass
+class FlagView:
+    """
+    A flag as staff see it.
+"""
+    def __init__(self, *, kind:str, date:str, destination:typing.Optional[str]):
+        self.kind = kind
+        self.date = date
+        self.destination = destination
+        
+        
+
+    
+    def __str__(self):
+        return "FlagView(kind={}, date={}, destination={})".format(self.kind, self.date, self.destination)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.date != other.date:
+            return False
+        if self.destination != other.destination:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeFlagView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return FlagView(
+            kind=_UniffiFfiConverterString.read(buf),
+            date=_UniffiFfiConverterString.read(buf),
+            destination=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.kind)
+        _UniffiFfiConverterString.check_lower(value.date)
+        _UniffiFfiConverterOptionalString.check_lower(value.destination)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.kind, buf)
+        _UniffiFfiConverterString.write(value.date, buf)
+        _UniffiFfiConverterOptionalString.write(value.destination, buf)
+
+@dataclass
 class ImportOutcome:
     """
     What an import did.
@@ -3116,6 +3494,320 @@ class _UniffiFfiConverterTypeImportOutcome(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.batches_committed, buf)
         _UniffiFfiConverterBoolean.write(value.already_imported, buf)
         _UniffiFfiConverterTypeReport.write(value.validation, buf)
+
+
+
+
+
+
+class InquiryOutcomeKind(enum.Enum):
+    """
+    Match or no match.
+"""
+    
+    MATCH = 0
+    """
+    Municipalities hold dose records of the person (一致).
+"""
+    
+    NO_MATCH = 1
+    """
+    Nothing to provide (該当なし), whatever the reason.
+"""
+    
+
+
+class _UniffiFfiConverterTypeInquiryOutcomeKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return InquiryOutcomeKind.MATCH
+        if variant == 2:
+            return InquiryOutcomeKind.NO_MATCH
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == InquiryOutcomeKind.MATCH:
+            return
+        if value == InquiryOutcomeKind.NO_MATCH:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == InquiryOutcomeKind.MATCH:
+            buf.write_i32(1)
+        if value == InquiryOutcomeKind.NO_MATCH:
+            buf.write_i32(2)
+
+
+
+@dataclass
+class InquiryDose:
+    """
+    One dose as an inquiry answer carries it, and nothing more.
+"""
+    def __init__(self, *, dose:int, vaccinated_on:str, voucher_number:str, municipality_code:str, venue:str, doctor:str, manufacturer:str, lot:str):
+        self.dose = dose
+        self.vaccinated_on = vaccinated_on
+        self.voucher_number = voucher_number
+        self.municipality_code = municipality_code
+        self.venue = venue
+        self.doctor = doctor
+        self.manufacturer = manufacturer
+        self.lot = lot
+        
+        
+
+    
+    def __str__(self):
+        return "InquiryDose(dose={}, vaccinated_on={}, voucher_number={}, municipality_code={}, venue={}, doctor={}, manufacturer={}, lot={})".format(self.dose, self.vaccinated_on, self.voucher_number, self.municipality_code, self.venue, self.doctor, self.manufacturer, self.lot)
+    def __eq__(self, other):
+        if self.dose != other.dose:
+            return False
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.municipality_code != other.municipality_code:
+            return False
+        if self.venue != other.venue:
+            return False
+        if self.doctor != other.doctor:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.lot != other.lot:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInquiryDose(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return InquiryDose(
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            municipality_code=_UniffiFfiConverterString.read(buf),
+            venue=_UniffiFfiConverterString.read(buf),
+            doctor=_UniffiFfiConverterString.read(buf),
+            manufacturer=_UniffiFfiConverterString.read(buf),
+            lot=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterString.check_lower(value.municipality_code)
+        _UniffiFfiConverterString.check_lower(value.venue)
+        _UniffiFfiConverterString.check_lower(value.doctor)
+        _UniffiFfiConverterString.check_lower(value.manufacturer)
+        _UniffiFfiConverterString.check_lower(value.lot)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterString.write(value.municipality_code, buf)
+        _UniffiFfiConverterString.write(value.venue, buf)
+        _UniffiFfiConverterString.write(value.doctor, buf)
+        _UniffiFfiConverterString.write(value.manufacturer, buf)
+        _UniffiFfiConverterString.write(value.lot, buf)
+
+class _UniffiFfiConverterSequenceTypeInquiryDose(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeInquiryDose.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeInquiryDose.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeInquiryDose.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class ProviderRecords:
+    """
+    The doses one municipality provided.
+"""
+    def __init__(self, *, provider:str, doses:typing.List[InquiryDose]):
+        self.provider = provider
+        self.doses = doses
+        
+        
+
+    
+    def __str__(self):
+        return "ProviderRecords(provider={}, doses={})".format(self.provider, self.doses)
+    def __eq__(self, other):
+        if self.provider != other.provider:
+            return False
+        if self.doses != other.doses:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeProviderRecords(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ProviderRecords(
+            provider=_UniffiFfiConverterString.read(buf),
+            doses=_UniffiFfiConverterSequenceTypeInquiryDose.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.provider)
+        _UniffiFfiConverterSequenceTypeInquiryDose.check_lower(value.doses)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.provider, buf)
+        _UniffiFfiConverterSequenceTypeInquiryDose.write(value.doses, buf)
+
+class _UniffiFfiConverterSequenceTypeProviderRecords(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeProviderRecords.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeProviderRecords.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeProviderRecords.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class InquiryAnswer:
+    """
+    The answer to an inquiry.
+"""
+    def __init__(self, *, outcome:InquiryOutcomeKind, providers:typing.List[ProviderRecords], json:str):
+        self.outcome = outcome
+        self.providers = providers
+        self.json = json
+        
+        
+
+    
+    def __str__(self):
+        return "InquiryAnswer(outcome={}, providers={}, json={})".format(self.outcome, self.providers, self.json)
+    def __eq__(self, other):
+        if self.outcome != other.outcome:
+            return False
+        if self.providers != other.providers:
+            return False
+        if self.json != other.json:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInquiryAnswer(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return InquiryAnswer(
+            outcome=_UniffiFfiConverterTypeInquiryOutcomeKind.read(buf),
+            providers=_UniffiFfiConverterSequenceTypeProviderRecords.read(buf),
+            json=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeInquiryOutcomeKind.check_lower(value.outcome)
+        _UniffiFfiConverterSequenceTypeProviderRecords.check_lower(value.providers)
+        _UniffiFfiConverterString.check_lower(value.json)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeInquiryOutcomeKind.write(value.outcome, buf)
+        _UniffiFfiConverterSequenceTypeProviderRecords.write(value.providers, buf)
+        _UniffiFfiConverterString.write(value.json, buf)
+
+@dataclass
+class InquiryRequest:
+    """
+    An inquiry about one incoming resident.
+"""
+    def __init__(self, *, former:typing.Optional[str] = _DEFAULT, my_number:str, legal_basis:LegalBasis, identity_verified:bool = False, reference:str):
+        if former is _DEFAULT:
+            self.former = None
+        else:
+            self.former = former
+        self.my_number = my_number
+        self.legal_basis = legal_basis
+        self.identity_verified = identity_verified
+        self.reference = reference
+        
+        
+
+    
+    def __str__(self):
+        return "InquiryRequest(former={}, my_number={}, legal_basis={}, identity_verified={}, reference={})".format(self.former, self.my_number, self.legal_basis, self.identity_verified, self.reference)
+    def __eq__(self, other):
+        if self.former != other.former:
+            return False
+        if self.my_number != other.my_number:
+            return False
+        if self.legal_basis != other.legal_basis:
+            return False
+        if self.identity_verified != other.identity_verified:
+            return False
+        if self.reference != other.reference:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInquiryRequest(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return InquiryRequest(
+            former=_UniffiFfiConverterOptionalString.read(buf),
+            my_number=_UniffiFfiConverterString.read(buf),
+            legal_basis=_UniffiFfiConverterTypeLegalBasis.read(buf),
+            identity_verified=_UniffiFfiConverterBoolean.read(buf),
+            reference=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.former)
+        _UniffiFfiConverterString.check_lower(value.my_number)
+        _UniffiFfiConverterTypeLegalBasis.check_lower(value.legal_basis)
+        _UniffiFfiConverterBoolean.check_lower(value.identity_verified)
+        _UniffiFfiConverterString.check_lower(value.reference)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.former, buf)
+        _UniffiFfiConverterString.write(value.my_number, buf)
+        _UniffiFfiConverterTypeLegalBasis.write(value.legal_basis, buf)
+        _UniffiFfiConverterBoolean.write(value.identity_verified, buf)
+        _UniffiFfiConverterString.write(value.reference, buf)
 
 
 
@@ -3269,6 +3961,247 @@ class _UniffiFfiConverterTypeLayoutInfo(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.description, buf)
         _UniffiFfiConverterTypeProvenance.write(value.provenance, buf)
         _UniffiFfiConverterSequenceTypeColumnInfo.write(value.columns, buf)
+
+
+
+
+
+
+class LogKind(enum.Enum):
+    """
+    Which log of a municipality.
+"""
+    
+    PROVISION = 0
+    """
+    What the municipality provided to others' inquiries (情報提供).
+"""
+    
+    INQUIRY = 1
+    """
+    The municipality's own inquiries (情報照会).
+"""
+    
+
+
+class _UniffiFfiConverterTypeLogKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return LogKind.PROVISION
+        if variant == 2:
+            return LogKind.INQUIRY
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == LogKind.PROVISION:
+            return
+        if value == LogKind.INQUIRY:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == LogKind.PROVISION:
+            buf.write_i32(1)
+        if value == LogKind.INQUIRY:
+            buf.write_i32(2)
+
+
+
+@dataclass
+class LogEntry:
+    """
+    One entry of a provision or inquiry log: no My Number, no name.
+"""
+    def __init__(self, *, seq:int, log:LogKind, requester:str, provider:typing.Optional[str], providers:typing.List[str], requested_at:str, provided_at:str, legal_basis:str, form_ref:typing.Optional[str], identity_verified:bool, reference:typing.Optional[str], items:typing.List[str], provided:bool, doses:int, batch:typing.Optional[str], subject:str, user:typing.Optional[str]):
+        self.seq = seq
+        self.log = log
+        self.requester = requester
+        self.provider = provider
+        self.providers = providers
+        self.requested_at = requested_at
+        self.provided_at = provided_at
+        self.legal_basis = legal_basis
+        self.form_ref = form_ref
+        self.identity_verified = identity_verified
+        self.reference = reference
+        self.items = items
+        self.provided = provided
+        self.doses = doses
+        self.batch = batch
+        self.subject = subject
+        self.user = user
+        
+        
+
+    
+    def __str__(self):
+        return "LogEntry(seq={}, log={}, requester={}, provider={}, providers={}, requested_at={}, provided_at={}, legal_basis={}, form_ref={}, identity_verified={}, reference={}, items={}, provided={}, doses={}, batch={}, subject={}, user={})".format(self.seq, self.log, self.requester, self.provider, self.providers, self.requested_at, self.provided_at, self.legal_basis, self.form_ref, self.identity_verified, self.reference, self.items, self.provided, self.doses, self.batch, self.subject, self.user)
+    def __eq__(self, other):
+        if self.seq != other.seq:
+            return False
+        if self.log != other.log:
+            return False
+        if self.requester != other.requester:
+            return False
+        if self.provider != other.provider:
+            return False
+        if self.providers != other.providers:
+            return False
+        if self.requested_at != other.requested_at:
+            return False
+        if self.provided_at != other.provided_at:
+            return False
+        if self.legal_basis != other.legal_basis:
+            return False
+        if self.form_ref != other.form_ref:
+            return False
+        if self.identity_verified != other.identity_verified:
+            return False
+        if self.reference != other.reference:
+            return False
+        if self.items != other.items:
+            return False
+        if self.provided != other.provided:
+            return False
+        if self.doses != other.doses:
+            return False
+        if self.batch != other.batch:
+            return False
+        if self.subject != other.subject:
+            return False
+        if self.user != other.user:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLogEntry(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return LogEntry(
+            seq=_UniffiFfiConverterUInt64.read(buf),
+            log=_UniffiFfiConverterTypeLogKind.read(buf),
+            requester=_UniffiFfiConverterString.read(buf),
+            provider=_UniffiFfiConverterOptionalString.read(buf),
+            providers=_UniffiFfiConverterSequenceString.read(buf),
+            requested_at=_UniffiFfiConverterString.read(buf),
+            provided_at=_UniffiFfiConverterString.read(buf),
+            legal_basis=_UniffiFfiConverterString.read(buf),
+            form_ref=_UniffiFfiConverterOptionalString.read(buf),
+            identity_verified=_UniffiFfiConverterBoolean.read(buf),
+            reference=_UniffiFfiConverterOptionalString.read(buf),
+            items=_UniffiFfiConverterSequenceString.read(buf),
+            provided=_UniffiFfiConverterBoolean.read(buf),
+            doses=_UniffiFfiConverterUInt32.read(buf),
+            batch=_UniffiFfiConverterOptionalString.read(buf),
+            subject=_UniffiFfiConverterString.read(buf),
+            user=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.seq)
+        _UniffiFfiConverterTypeLogKind.check_lower(value.log)
+        _UniffiFfiConverterString.check_lower(value.requester)
+        _UniffiFfiConverterOptionalString.check_lower(value.provider)
+        _UniffiFfiConverterSequenceString.check_lower(value.providers)
+        _UniffiFfiConverterString.check_lower(value.requested_at)
+        _UniffiFfiConverterString.check_lower(value.provided_at)
+        _UniffiFfiConverterString.check_lower(value.legal_basis)
+        _UniffiFfiConverterOptionalString.check_lower(value.form_ref)
+        _UniffiFfiConverterBoolean.check_lower(value.identity_verified)
+        _UniffiFfiConverterOptionalString.check_lower(value.reference)
+        _UniffiFfiConverterSequenceString.check_lower(value.items)
+        _UniffiFfiConverterBoolean.check_lower(value.provided)
+        _UniffiFfiConverterUInt32.check_lower(value.doses)
+        _UniffiFfiConverterOptionalString.check_lower(value.batch)
+        _UniffiFfiConverterString.check_lower(value.subject)
+        _UniffiFfiConverterOptionalString.check_lower(value.user)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.seq, buf)
+        _UniffiFfiConverterTypeLogKind.write(value.log, buf)
+        _UniffiFfiConverterString.write(value.requester, buf)
+        _UniffiFfiConverterOptionalString.write(value.provider, buf)
+        _UniffiFfiConverterSequenceString.write(value.providers, buf)
+        _UniffiFfiConverterString.write(value.requested_at, buf)
+        _UniffiFfiConverterString.write(value.provided_at, buf)
+        _UniffiFfiConverterString.write(value.legal_basis, buf)
+        _UniffiFfiConverterOptionalString.write(value.form_ref, buf)
+        _UniffiFfiConverterBoolean.write(value.identity_verified, buf)
+        _UniffiFfiConverterOptionalString.write(value.reference, buf)
+        _UniffiFfiConverterSequenceString.write(value.items, buf)
+        _UniffiFfiConverterBoolean.write(value.provided, buf)
+        _UniffiFfiConverterUInt32.write(value.doses, buf)
+        _UniffiFfiConverterOptionalString.write(value.batch, buf)
+        _UniffiFfiConverterString.write(value.subject, buf)
+        _UniffiFfiConverterOptionalString.write(value.user, buf)
+
+@dataclass
+class LogQuery:
+    """
+    What to look for in a log; every condition given must hold.
+"""
+    def __init__(self, *, subject:typing.Optional[str] = _DEFAULT, user:typing.Optional[str] = _DEFAULT, from_date:typing.Optional[str] = _DEFAULT, to_date:typing.Optional[str] = _DEFAULT):
+        if subject is _DEFAULT:
+            self.subject = None
+        else:
+            self.subject = subject
+        if user is _DEFAULT:
+            self.user = None
+        else:
+            self.user = user
+        if from_date is _DEFAULT:
+            self.from_date = None
+        else:
+            self.from_date = from_date
+        if to_date is _DEFAULT:
+            self.to_date = None
+        else:
+            self.to_date = to_date
+        
+        
+
+    
+    def __str__(self):
+        return "LogQuery(subject={}, user={}, from_date={}, to_date={})".format(self.subject, self.user, self.from_date, self.to_date)
+    def __eq__(self, other):
+        if self.subject != other.subject:
+            return False
+        if self.user != other.user:
+            return False
+        if self.from_date != other.from_date:
+            return False
+        if self.to_date != other.to_date:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLogQuery(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return LogQuery(
+            subject=_UniffiFfiConverterOptionalString.read(buf),
+            user=_UniffiFfiConverterOptionalString.read(buf),
+            from_date=_UniffiFfiConverterOptionalString.read(buf),
+            to_date=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.subject)
+        _UniffiFfiConverterOptionalString.check_lower(value.user)
+        _UniffiFfiConverterOptionalString.check_lower(value.from_date)
+        _UniffiFfiConverterOptionalString.check_lower(value.to_date)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.subject, buf)
+        _UniffiFfiConverterOptionalString.write(value.user, buf)
+        _UniffiFfiConverterOptionalString.write(value.from_date, buf)
+        _UniffiFfiConverterOptionalString.write(value.to_date, buf)
 
 @dataclass
 class OcrLine:
@@ -5140,11 +6073,11 @@ class _UniffiFfiConverterSequenceTypeAuditEntry(_UniffiConverterRustBuffer):
             _UniffiFfiConverterTypeAuditEntry.read(buf) for i in range(count)
         ]
 
-class _UniffiFfiConverterOptionalTypeExportOptions(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterOptionalTypeLogQuery(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
         if value is not None:
-            _UniffiFfiConverterTypeExportOptions.check_lower(value)
+            _UniffiFfiConverterTypeLogQuery.check_lower(value)
 
     @classmethod
     def write(cls, value, buf):
@@ -5153,7 +6086,7 @@ class _UniffiFfiConverterOptionalTypeExportOptions(_UniffiConverterRustBuffer):
             return
 
         buf.write_u8(1)
-        _UniffiFfiConverterTypeExportOptions.write(value, buf)
+        _UniffiFfiConverterTypeLogQuery.write(value, buf)
 
     @classmethod
     def read(cls, buf):
@@ -5161,29 +6094,9 @@ class _UniffiFfiConverterOptionalTypeExportOptions(_UniffiConverterRustBuffer):
         if flag == 0:
             return None
         elif flag == 1:
-            return _UniffiFfiConverterTypeExportOptions.read(buf)
+            return _UniffiFfiConverterTypeLogQuery.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        size = buf.read_i32()
-        if size < 0:
-            raise InternalError("Unexpected negative byte string length")
-        return buf.read(size)
-
-    @staticmethod
-    def check_lower(value):
-        try:
-            memoryview(value)
-        except TypeError:
-            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_i32(len(value))
-        buf.write(value)
 
 class _UniffiFfiConverterOptionalTypeImportMode(_UniffiConverterRustBuffer):
     @classmethod
@@ -5209,6 +6122,29 @@ class _UniffiFfiConverterOptionalTypeImportMode(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterTypeImportMode.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceTypeLogEntry(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeLogEntry.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeLogEntry.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeLogEntry.read(buf) for i in range(count)
+        ]
 
 class _UniffiFfiConverterOptionalSequenceTypeDimension(_UniffiConverterRustBuffer):
     @classmethod
@@ -5263,6 +6199,12 @@ class RegistryProtocol(typing.Protocol):
         As for [`Registry::verify_audit`].
 """
         raise NotImplementedError
+    def batch_inquire(self, principal: Principal,file: bytes,options: BatchInquiryOptions) -> BatchInquiryOutcome:
+        """
+        Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+        and returns the outcome with the result file (`batch-inquiry-result`).
+"""
+        raise NotImplementedError
     def create_tenant(self, principal: Principal,tenant: str) -> None:
         """
         Creates the tenant (municipality) `tenant`. Operator only.
@@ -5287,6 +6229,11 @@ class RegistryProtocol(typing.Protocol):
 
         # Errors
         [`VrsError::Export`] (a name CP932 cannot hold), [`VrsError::Forbidden`].
+"""
+        raise NotImplementedError
+    def export_log(self, principal: Principal,tenant: str,kind: LogKind,query: typing.Union[object, typing.Optional[LogQuery]] = _DEFAULT,options: typing.Union[object, typing.Optional[ExportOptions]] = _DEFAULT) -> bytes:
+        """
+        The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
 """
         raise NotImplementedError
     def import_doses(self, principal: Principal,tenant: str,file: bytes,mode: typing.Union[object, typing.Optional[ImportMode]] = _DEFAULT) -> ImportOutcome:
@@ -5320,6 +6267,14 @@ class RegistryProtocol(typing.Protocol):
         [`VrsError::UnknownTenant`].
 """
         raise NotImplementedError
+    def inquire(self, principal: Principal,request: InquiryRequest) -> InquiryAnswer:
+        """
+        Asks, as staff of the new municipality, which doses other municipalities recorded for an
+        incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+        no-match is the same answer. Logged in each provider's provision log and the
+        requester's inquiry log.
+"""
+        raise NotImplementedError
     def issue_voucher(self, principal: Principal,tenant: str,addressee_number: str,voucher_number: str,issued_on: str) -> None:
         """
         Issues voucher `voucher` to the registered subject `addressee` of `tenant` on
@@ -5328,6 +6283,18 @@ class RegistryProtocol(typing.Protocol):
         # Errors
         [`VrsError::NotFound`] (no such subject), [`VrsError::Conflict`] (V02: the voucher
         belongs to someone else), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
+    def log_entries(self, principal: Principal,tenant: str,kind: LogKind,query: typing.Union[object, typing.Optional[LogQuery]] = _DEFAULT) -> typing.List[LogEntry]:
+        """
+        The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+        tenant only).
+"""
+        raise NotImplementedError
+    def rebuild_inquiry_index(self, principal: Principal) -> int:
+        """
+        Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+        returns the number of entries.
 """
         raise NotImplementedError
     def record_dose(self, principal: Principal,tenant: str,voucher_number: str,dose_number: int,dose: DoseInput) -> DoseConfirmation:
@@ -5440,6 +6407,11 @@ class RegistryProtocol(typing.Protocol):
 
         # Errors
         [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
+"""
+        raise NotImplementedError
+    def verify_logs(self, principal: Principal,tenant: str) -> typing.List[AuditVerification]:
+        """
+        Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
 """
         raise NotImplementedError
     def verify_store(self, principal: Principal) -> StoreVerification:
@@ -5578,6 +6550,31 @@ class Registry(RegistryProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def batch_inquire(self, principal: Principal,file: bytes,options: BatchInquiryOptions) -> BatchInquiryOutcome:
+        """
+        Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+        and returns the outcome with the result file (`batch-inquiry-result`).
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterBytes.check_lower(file)
+
+        _UniffiFfiConverterTypeBatchInquiryOptions.check_lower(options)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterBytes.lower(file),
+            _UniffiFfiConverterTypeBatchInquiryOptions.lower(options),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeBatchInquiryOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_batch_inquire,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def create_tenant(self, principal: Principal,tenant: str) -> None:
         """
         Creates the tenant (municipality) `tenant`. Operator only.
@@ -5659,6 +6656,40 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_export_ledger,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def export_log(self, principal: Principal,tenant: str,kind: LogKind,query: typing.Union[object, typing.Optional[LogQuery]] = _DEFAULT,options: typing.Union[object, typing.Optional[ExportOptions]] = _DEFAULT) -> bytes:
+        """
+        The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterTypeLogKind.check_lower(kind)
+
+        if query is _DEFAULT:
+            query = None
+        _UniffiFfiConverterOptionalTypeLogQuery.check_lower(query)
+
+        if options is _DEFAULT:
+            options = None
+        _UniffiFfiConverterOptionalTypeExportOptions.check_lower(options)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterTypeLogKind.lower(kind),
+            _UniffiFfiConverterOptionalTypeLogQuery.lower(query),
+            _UniffiFfiConverterOptionalTypeExportOptions.lower(options),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_export_log,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5765,6 +6796,30 @@ class Registry(RegistryProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def inquire(self, principal: Principal,request: InquiryRequest) -> InquiryAnswer:
+        """
+        Asks, as staff of the new municipality, which doses other municipalities recorded for an
+        incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+        no-match is the same answer. Logged in each provider's provision log and the
+        requester's inquiry log.
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterTypeInquiryRequest.check_lower(request)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterTypeInquiryRequest.lower(request),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeInquiryAnswer.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_inquire,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def issue_voucher(self, principal: Principal,tenant: str,addressee_number: str,voucher_number: str,issued_on: str) -> None:
         """
         Issues voucher `voucher` to the registered subject `addressee` of `tenant` on
@@ -5797,6 +6852,55 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def log_entries(self, principal: Principal,tenant: str,kind: LogKind,query: typing.Union[object, typing.Optional[LogQuery]] = _DEFAULT) -> typing.List[LogEntry]:
+        """
+        The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+        tenant only).
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterTypeLogKind.check_lower(kind)
+
+        if query is _DEFAULT:
+            query = None
+        _UniffiFfiConverterOptionalTypeLogQuery.check_lower(query)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterTypeLogKind.lower(kind),
+            _UniffiFfiConverterOptionalTypeLogQuery.lower(query),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeLogEntry.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_log_entries,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def rebuild_inquiry_index(self, principal: Principal) -> int:
+        """
+        Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+        returns the number of entries.
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_rebuild_inquiry_index,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6138,6 +7242,27 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_verify_audit,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def verify_logs(self, principal: Principal,tenant: str) -> typing.List[AuditVerification]:
+        """
+        Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeAuditVerification.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_verify_logs,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6978,12 +8103,15 @@ def version() -> str:
 
 __all__ = [
     "InternalError",
+    "LegalBasis",
+    "Encoding",
+    "Severity",
+    "Lang",
     "Requirement",
     "Provenance",
-    "Severity",
-    "Encoding",
-    "Lang",
+    "InquiryOutcomeKind",
     "Direction",
+    "LogKind",
     "Dimension",
     "Flag",
     "IdKind",
@@ -6993,17 +8121,25 @@ __all__ = [
     "VrsError",
     "AuditEntry",
     "AuditVerification",
-    "ColumnInfo",
+    "ExportOptions",
+    "BatchInquiryOptions",
+    "RejectedRow",
     "Diagnostic",
+    "SummaryEntry",
+    "BatchInquiryOutcome",
+    "ColumnInfo",
     "DoseConfirmation",
     "DoseInput",
     "DoseView",
-    "ExportOptions",
     "FlagView",
-    "RejectedRow",
-    "SummaryEntry",
     "ImportOutcome",
+    "InquiryDose",
+    "ProviderRecords",
+    "InquiryAnswer",
+    "InquiryRequest",
     "LayoutInfo",
+    "LogEntry",
+    "LogQuery",
     "OcrLine",
     "RegistryOptions",
     "StatsCell",

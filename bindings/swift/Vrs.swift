@@ -636,6 +636,42 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 public protocol RegistryProtocol: AnyObject, Sendable {
     
     /**
+     * Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+     * and returns the outcome with the result file (`batch-inquiry-result`).
+     */
+    func batchInquire(principal: Principal, file: Data, options: BatchInquiryOptions) throws  -> BatchInquiryOutcome
+    
+    /**
+     * The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+     */
+    func exportLog(principal: Principal, tenant: String, kind: LogKind, query: LogQuery?, options: ExportOptions?) throws  -> Data
+    
+    /**
+     * Asks, as staff of the new municipality, which doses other municipalities recorded for an
+     * incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+     * no-match is the same answer. Logged in each provider's provision log and the
+     * requester's inquiry log.
+     */
+    func inquire(principal: Principal, request: InquiryRequest) throws  -> InquiryAnswer
+    
+    /**
+     * The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+     * tenant only).
+     */
+    func logEntries(principal: Principal, tenant: String, kind: LogKind, query: LogQuery?) throws  -> [LogEntry]
+    
+    /**
+     * Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+     * returns the number of entries.
+     */
+    func rebuildInquiryIndex(principal: Principal) throws  -> UInt64
+    
+    /**
+     * Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+     */
+    func verifyLogs(principal: Principal, tenant: String) throws  -> [AuditVerification]
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -938,6 +974,101 @@ public static func `open`(storeDir: String, keyDir: String, options: RegistryOpt
 }
     
 
+    
+    /**
+     * Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+     * and returns the outcome with the result file (`batch-inquiry-result`).
+     */
+open func batchInquire(principal: Principal, file: Data, options: BatchInquiryOptions)throws  -> BatchInquiryOutcome  {
+    return try  FfiConverterTypeBatchInquiryOutcome_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_batch_inquire(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterData.lower(file),
+        FfiConverterTypeBatchInquiryOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+     */
+open func exportLog(principal: Principal, tenant: String, kind: LogKind, query: LogQuery? = nil, options: ExportOptions? = nil)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_export_log(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterTypeLogKind_lower(kind),
+        FfiConverterOptionTypeLogQuery.lower(query),
+        FfiConverterOptionTypeExportOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Asks, as staff of the new municipality, which doses other municipalities recorded for an
+     * incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+     * no-match is the same answer. Logged in each provider's provision log and the
+     * requester's inquiry log.
+     */
+open func inquire(principal: Principal, request: InquiryRequest)throws  -> InquiryAnswer  {
+    return try  FfiConverterTypeInquiryAnswer_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_inquire(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterTypeInquiryRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+     * tenant only).
+     */
+open func logEntries(principal: Principal, tenant: String, kind: LogKind, query: LogQuery? = nil)throws  -> [LogEntry]  {
+    return try  FfiConverterSequenceTypeLogEntry.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_log_entries(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterTypeLogKind_lower(kind),
+        FfiConverterOptionTypeLogQuery.lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+     * returns the number of entries.
+     */
+open func rebuildInquiryIndex(principal: Principal)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_rebuild_inquiry_index(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+     */
+open func verifyLogs(principal: Principal, tenant: String)throws  -> [AuditVerification]  {
+    return try  FfiConverterSequenceTypeAuditVerification.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_verify_logs(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),uniffiCallStatus
+    )
+})
+}
     
     /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
@@ -2523,6 +2654,234 @@ public func FfiConverterTypeAuditVerification_lower(_ value: AuditVerification) 
 
 
 /**
+ * How a batch is asked and its result written.
+ */
+public struct BatchInquiryOptions: Equatable, Hashable {
+    /**
+     * The legal basis of every row.
+     */
+    public var legalBasis: LegalBasis
+    /**
+     * Every person's identity was verified (required with consent).
+     */
+    public var identityVerified: Bool
+    /**
+     * Encoding, BOM and header of the result file.
+     */
+    public var result: ExportOptions?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The legal basis of every row.
+         */legalBasis: LegalBasis, 
+        /**
+         * Every person's identity was verified (required with consent).
+         */identityVerified: Bool = false, 
+        /**
+         * Encoding, BOM and header of the result file.
+         */result: ExportOptions? = nil) {
+        self.legalBasis = legalBasis
+        self.identityVerified = identityVerified
+        self.result = result
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BatchInquiryOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBatchInquiryOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BatchInquiryOptions {
+        return
+            try BatchInquiryOptions(
+                legalBasis: FfiConverterTypeLegalBasis.read(from: &buf), 
+                identityVerified: FfiConverterBool.read(from: &buf), 
+                result: FfiConverterOptionTypeExportOptions.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BatchInquiryOptions, into buf: inout [UInt8]) {
+        FfiConverterTypeLegalBasis.write(value.legalBasis, into: &buf)
+        FfiConverterBool.write(value.identityVerified, into: &buf)
+        FfiConverterOptionTypeExportOptions.write(value.result, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchInquiryOptions_lift(_ buf: RustBuffer) throws -> BatchInquiryOptions {
+    return try FfiConverterTypeBatchInquiryOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchInquiryOptions_lower(_ value: BatchInquiryOptions) -> RustBuffer {
+    return FfiConverterTypeBatchInquiryOptions.lower(value)
+}
+
+
+/**
+ * What a batch inquiry did, and its result file.
+ */
+public struct BatchInquiryOutcome {
+    /**
+     * The batch's ID (as its log entries carry it).
+     */
+    public var batchId: String
+    /**
+     * Data rows in the request file.
+     */
+    public var rows: UInt64
+    /**
+     * Rows asked and answered.
+     */
+    public var answered: UInt64
+    /**
+     * Answered rows with records somewhere (一致).
+     */
+    public var matched: UInt64
+    /**
+     * Answered rows without (該当なし).
+     */
+    public var noMatch: UInt64
+    /**
+     * Rows not asked.
+     */
+    public var rejected: UInt64
+    /**
+     * The first 1,000 rejected rows.
+     */
+    public var rejectedRows: [RejectedRow]
+    /**
+     * Rows in the result file.
+     */
+    public var resultRows: UInt64
+    /**
+     * The result file (`batch-inquiry-result`), never carrying a My Number.
+     */
+    public var result: Data
+    /**
+     * The validation report of the request file.
+     */
+    public var validation: Report
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The batch's ID (as its log entries carry it).
+         */batchId: String, 
+        /**
+         * Data rows in the request file.
+         */rows: UInt64, 
+        /**
+         * Rows asked and answered.
+         */answered: UInt64, 
+        /**
+         * Answered rows with records somewhere (一致).
+         */matched: UInt64, 
+        /**
+         * Answered rows without (該当なし).
+         */noMatch: UInt64, 
+        /**
+         * Rows not asked.
+         */rejected: UInt64, 
+        /**
+         * The first 1,000 rejected rows.
+         */rejectedRows: [RejectedRow], 
+        /**
+         * Rows in the result file.
+         */resultRows: UInt64, 
+        /**
+         * The result file (`batch-inquiry-result`), never carrying a My Number.
+         */result: Data, 
+        /**
+         * The validation report of the request file.
+         */validation: Report) {
+        self.batchId = batchId
+        self.rows = rows
+        self.answered = answered
+        self.matched = matched
+        self.noMatch = noMatch
+        self.rejected = rejected
+        self.rejectedRows = rejectedRows
+        self.resultRows = resultRows
+        self.result = result
+        self.validation = validation
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BatchInquiryOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBatchInquiryOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BatchInquiryOutcome {
+        return
+            try BatchInquiryOutcome(
+                batchId: FfiConverterString.read(from: &buf), 
+                rows: FfiConverterUInt64.read(from: &buf), 
+                answered: FfiConverterUInt64.read(from: &buf), 
+                matched: FfiConverterUInt64.read(from: &buf), 
+                noMatch: FfiConverterUInt64.read(from: &buf), 
+                rejected: FfiConverterUInt64.read(from: &buf), 
+                rejectedRows: FfiConverterSequenceTypeRejectedRow.read(from: &buf), 
+                resultRows: FfiConverterUInt64.read(from: &buf), 
+                result: FfiConverterData.read(from: &buf), 
+                validation: FfiConverterTypeReport.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BatchInquiryOutcome, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.batchId, into: &buf)
+        FfiConverterUInt64.write(value.rows, into: &buf)
+        FfiConverterUInt64.write(value.answered, into: &buf)
+        FfiConverterUInt64.write(value.matched, into: &buf)
+        FfiConverterUInt64.write(value.noMatch, into: &buf)
+        FfiConverterUInt64.write(value.rejected, into: &buf)
+        FfiConverterSequenceTypeRejectedRow.write(value.rejectedRows, into: &buf)
+        FfiConverterUInt64.write(value.resultRows, into: &buf)
+        FfiConverterData.write(value.result, into: &buf)
+        FfiConverterTypeReport.write(value.validation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchInquiryOutcome_lift(_ buf: RustBuffer) throws -> BatchInquiryOutcome {
+    return try FfiConverterTypeBatchInquiryOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchInquiryOutcome_lower(_ value: BatchInquiryOutcome) -> RustBuffer {
+    return FfiConverterTypeBatchInquiryOutcome.lower(value)
+}
+
+
+/**
  * One column of a layout.
  */
 public struct ColumnInfo: Equatable, Hashable {
@@ -3419,6 +3778,315 @@ public func FfiConverterTypeImportOutcome_lower(_ value: ImportOutcome) -> RustB
 
 
 /**
+ * The answer to an inquiry.
+ */
+public struct InquiryAnswer: Equatable, Hashable {
+    /**
+     * Match or no match.
+     */
+    public var outcome: InquiryOutcomeKind
+    /**
+     * One entry per providing municipality (empty for no match).
+     */
+    public var providers: [ProviderRecords]
+    /**
+     * The answer as the C ABI gives it (`{"outcome":"no-match","providers":[]}` for every
+     * no-match).
+     */
+    public var json: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Match or no match.
+         */outcome: InquiryOutcomeKind, 
+        /**
+         * One entry per providing municipality (empty for no match).
+         */providers: [ProviderRecords], 
+        /**
+         * The answer as the C ABI gives it (`{"outcome":"no-match","providers":[]}` for every
+         * no-match).
+         */json: String) {
+        self.outcome = outcome
+        self.providers = providers
+        self.json = json
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InquiryAnswer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiryAnswer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquiryAnswer {
+        return
+            try InquiryAnswer(
+                outcome: FfiConverterTypeInquiryOutcomeKind.read(from: &buf), 
+                providers: FfiConverterSequenceTypeProviderRecords.read(from: &buf), 
+                json: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InquiryAnswer, into buf: inout [UInt8]) {
+        FfiConverterTypeInquiryOutcomeKind.write(value.outcome, into: &buf)
+        FfiConverterSequenceTypeProviderRecords.write(value.providers, into: &buf)
+        FfiConverterString.write(value.json, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryAnswer_lift(_ buf: RustBuffer) throws -> InquiryAnswer {
+    return try FfiConverterTypeInquiryAnswer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryAnswer_lower(_ value: InquiryAnswer) -> RustBuffer {
+    return FfiConverterTypeInquiryAnswer.lower(value)
+}
+
+
+/**
+ * One dose as an inquiry answer carries it, and nothing more.
+ */
+public struct InquiryDose: Equatable, Hashable {
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8
+    /**
+     * Vaccination date (`YYYY-MM-DD`).
+     */
+    public var vaccinatedOn: String
+    /**
+     * Voucher number.
+     */
+    public var voucherNumber: String
+    /**
+     * The municipality that issued the voucher.
+     */
+    public var municipalityCode: String
+    /**
+     * Venue name.
+     */
+    public var venue: String
+    /**
+     * Doctor's name.
+     */
+    public var doctor: String
+    /**
+     * Manufacturer.
+     */
+    public var manufacturer: String
+    /**
+     * Lot number.
+     */
+    public var lot: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Dose number.
+         */dose: UInt8, 
+        /**
+         * Vaccination date (`YYYY-MM-DD`).
+         */vaccinatedOn: String, 
+        /**
+         * Voucher number.
+         */voucherNumber: String, 
+        /**
+         * The municipality that issued the voucher.
+         */municipalityCode: String, 
+        /**
+         * Venue name.
+         */venue: String, 
+        /**
+         * Doctor's name.
+         */doctor: String, 
+        /**
+         * Manufacturer.
+         */manufacturer: String, 
+        /**
+         * Lot number.
+         */lot: String) {
+        self.dose = dose
+        self.vaccinatedOn = vaccinatedOn
+        self.voucherNumber = voucherNumber
+        self.municipalityCode = municipalityCode
+        self.venue = venue
+        self.doctor = doctor
+        self.manufacturer = manufacturer
+        self.lot = lot
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InquiryDose: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiryDose: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquiryDose {
+        return
+            try InquiryDose(
+                dose: FfiConverterUInt8.read(from: &buf), 
+                vaccinatedOn: FfiConverterString.read(from: &buf), 
+                voucherNumber: FfiConverterString.read(from: &buf), 
+                municipalityCode: FfiConverterString.read(from: &buf), 
+                venue: FfiConverterString.read(from: &buf), 
+                doctor: FfiConverterString.read(from: &buf), 
+                manufacturer: FfiConverterString.read(from: &buf), 
+                lot: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InquiryDose, into buf: inout [UInt8]) {
+        FfiConverterUInt8.write(value.dose, into: &buf)
+        FfiConverterString.write(value.vaccinatedOn, into: &buf)
+        FfiConverterString.write(value.voucherNumber, into: &buf)
+        FfiConverterString.write(value.municipalityCode, into: &buf)
+        FfiConverterString.write(value.venue, into: &buf)
+        FfiConverterString.write(value.doctor, into: &buf)
+        FfiConverterString.write(value.manufacturer, into: &buf)
+        FfiConverterString.write(value.lot, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryDose_lift(_ buf: RustBuffer) throws -> InquiryDose {
+    return try FfiConverterTypeInquiryDose.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryDose_lower(_ value: InquiryDose) -> RustBuffer {
+    return FfiConverterTypeInquiryDose.lower(value)
+}
+
+
+/**
+ * An inquiry about one incoming resident.
+ */
+public struct InquiryRequest: Equatable, Hashable {
+    /**
+     * The municipality code the person moved from; `None`: every other municipality.
+     */
+    public var former: String?
+    /**
+     * The person's My Number.
+     */
+    public var myNumber: String
+    /**
+     * Why the requester may ask.
+     */
+    public var legalBasis: LegalBasis
+    /**
+     * The person's identity was verified (required with consent).
+     */
+    public var identityVerified: Bool
+    /**
+     * The requester's own reference (e.g. its addressee number; never the My Number).
+     */
+    public var reference: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The municipality code the person moved from; `None`: every other municipality.
+         */former: String? = nil, 
+        /**
+         * The person's My Number.
+         */myNumber: String, 
+        /**
+         * Why the requester may ask.
+         */legalBasis: LegalBasis, 
+        /**
+         * The person's identity was verified (required with consent).
+         */identityVerified: Bool = false, 
+        /**
+         * The requester's own reference (e.g. its addressee number; never the My Number).
+         */reference: String) {
+        self.former = former
+        self.myNumber = myNumber
+        self.legalBasis = legalBasis
+        self.identityVerified = identityVerified
+        self.reference = reference
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InquiryRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiryRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquiryRequest {
+        return
+            try InquiryRequest(
+                former: FfiConverterOptionString.read(from: &buf), 
+                myNumber: FfiConverterString.read(from: &buf), 
+                legalBasis: FfiConverterTypeLegalBasis.read(from: &buf), 
+                identityVerified: FfiConverterBool.read(from: &buf), 
+                reference: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InquiryRequest, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.former, into: &buf)
+        FfiConverterString.write(value.myNumber, into: &buf)
+        FfiConverterTypeLegalBasis.write(value.legalBasis, into: &buf)
+        FfiConverterBool.write(value.identityVerified, into: &buf)
+        FfiConverterString.write(value.reference, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryRequest_lift(_ buf: RustBuffer) throws -> InquiryRequest {
+    return try FfiConverterTypeInquiryRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryRequest_lower(_ value: InquiryRequest) -> RustBuffer {
+    return FfiConverterTypeInquiryRequest.lower(value)
+}
+
+
+/**
  * A layout with its columns.
  */
 public struct LayoutInfo: Equatable, Hashable {
@@ -3558,6 +4226,316 @@ public func FfiConverterTypeLayoutInfo_lower(_ value: LayoutInfo) -> RustBuffer 
 
 
 /**
+ * One entry of a provision or inquiry log: no My Number, no name.
+ */
+public struct LogEntry: Equatable, Hashable {
+    /**
+     * Position in its log, from 1.
+     */
+    public var seq: UInt64
+    /**
+     * Which log.
+     */
+    public var log: LogKind
+    /**
+     * The requesting municipality.
+     */
+    public var requester: String
+    /**
+     * The municipality asked (provision log: this one; inquiry log: the former municipality
+     * named, `None` for every municipality).
+     */
+    public var provider: String?
+    /**
+     * The municipalities that provided records.
+     */
+    public var providers: [String]
+    /**
+     * When the inquiry was made.
+     */
+    public var requestedAt: String
+    /**
+     * When it was answered.
+     */
+    public var providedAt: String
+    /**
+     * `consent` or `consent-difficult`.
+     */
+    public var legalBasis: String
+    /**
+     * The consent form's reference.
+     */
+    public var formRef: String?
+    /**
+     * Identity verified.
+     */
+    public var identityVerified: Bool
+    /**
+     * The requester's own reference (inquiry log only).
+     */
+    public var reference: String?
+    /**
+     * IDs of the items provided.
+     */
+    public var items: [String]
+    /**
+     * Whether anything was provided.
+     */
+    public var provided: Bool
+    /**
+     * Dose records provided.
+     */
+    public var doses: UInt32
+    /**
+     * The batch ID.
+     */
+    public var batch: String?
+    /**
+     * This municipality's pseudonym of the subject.
+     */
+    public var subject: String
+    /**
+     * The requesting staff user's pseudonym.
+     */
+    public var user: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Position in its log, from 1.
+         */seq: UInt64, 
+        /**
+         * Which log.
+         */log: LogKind, 
+        /**
+         * The requesting municipality.
+         */requester: String, 
+        /**
+         * The municipality asked (provision log: this one; inquiry log: the former municipality
+         * named, `None` for every municipality).
+         */provider: String?, 
+        /**
+         * The municipalities that provided records.
+         */providers: [String], 
+        /**
+         * When the inquiry was made.
+         */requestedAt: String, 
+        /**
+         * When it was answered.
+         */providedAt: String, 
+        /**
+         * `consent` or `consent-difficult`.
+         */legalBasis: String, 
+        /**
+         * The consent form's reference.
+         */formRef: String?, 
+        /**
+         * Identity verified.
+         */identityVerified: Bool, 
+        /**
+         * The requester's own reference (inquiry log only).
+         */reference: String?, 
+        /**
+         * IDs of the items provided.
+         */items: [String], 
+        /**
+         * Whether anything was provided.
+         */provided: Bool, 
+        /**
+         * Dose records provided.
+         */doses: UInt32, 
+        /**
+         * The batch ID.
+         */batch: String?, 
+        /**
+         * This municipality's pseudonym of the subject.
+         */subject: String, 
+        /**
+         * The requesting staff user's pseudonym.
+         */user: String?) {
+        self.seq = seq
+        self.log = log
+        self.requester = requester
+        self.provider = provider
+        self.providers = providers
+        self.requestedAt = requestedAt
+        self.providedAt = providedAt
+        self.legalBasis = legalBasis
+        self.formRef = formRef
+        self.identityVerified = identityVerified
+        self.reference = reference
+        self.items = items
+        self.provided = provided
+        self.doses = doses
+        self.batch = batch
+        self.subject = subject
+        self.user = user
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LogEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogEntry {
+        return
+            try LogEntry(
+                seq: FfiConverterUInt64.read(from: &buf), 
+                log: FfiConverterTypeLogKind.read(from: &buf), 
+                requester: FfiConverterString.read(from: &buf), 
+                provider: FfiConverterOptionString.read(from: &buf), 
+                providers: FfiConverterSequenceString.read(from: &buf), 
+                requestedAt: FfiConverterString.read(from: &buf), 
+                providedAt: FfiConverterString.read(from: &buf), 
+                legalBasis: FfiConverterString.read(from: &buf), 
+                formRef: FfiConverterOptionString.read(from: &buf), 
+                identityVerified: FfiConverterBool.read(from: &buf), 
+                reference: FfiConverterOptionString.read(from: &buf), 
+                items: FfiConverterSequenceString.read(from: &buf), 
+                provided: FfiConverterBool.read(from: &buf), 
+                doses: FfiConverterUInt32.read(from: &buf), 
+                batch: FfiConverterOptionString.read(from: &buf), 
+                subject: FfiConverterString.read(from: &buf), 
+                user: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LogEntry, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterTypeLogKind.write(value.log, into: &buf)
+        FfiConverterString.write(value.requester, into: &buf)
+        FfiConverterOptionString.write(value.provider, into: &buf)
+        FfiConverterSequenceString.write(value.providers, into: &buf)
+        FfiConverterString.write(value.requestedAt, into: &buf)
+        FfiConverterString.write(value.providedAt, into: &buf)
+        FfiConverterString.write(value.legalBasis, into: &buf)
+        FfiConverterOptionString.write(value.formRef, into: &buf)
+        FfiConverterBool.write(value.identityVerified, into: &buf)
+        FfiConverterOptionString.write(value.reference, into: &buf)
+        FfiConverterSequenceString.write(value.items, into: &buf)
+        FfiConverterBool.write(value.provided, into: &buf)
+        FfiConverterUInt32.write(value.doses, into: &buf)
+        FfiConverterOptionString.write(value.batch, into: &buf)
+        FfiConverterString.write(value.subject, into: &buf)
+        FfiConverterOptionString.write(value.user, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogEntry_lift(_ buf: RustBuffer) throws -> LogEntry {
+    return try FfiConverterTypeLogEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogEntry_lower(_ value: LogEntry) -> RustBuffer {
+    return FfiConverterTypeLogEntry.lower(value)
+}
+
+
+/**
+ * What to look for in a log; every condition given must hold.
+ */
+public struct LogQuery: Equatable, Hashable {
+    /**
+     * Entries about the person with this My Number.
+     */
+    public var subject: String?
+    /**
+     * Entries by this staff user ID of the requesting municipality.
+     */
+    public var user: String?
+    /**
+     * Answered on or after this date (`YYYY-MM-DD` or `YYYYMMDD`).
+     */
+    public var fromDate: String?
+    /**
+     * Answered on or before this date.
+     */
+    public var toDate: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Entries about the person with this My Number.
+         */subject: String? = nil, 
+        /**
+         * Entries by this staff user ID of the requesting municipality.
+         */user: String? = nil, 
+        /**
+         * Answered on or after this date (`YYYY-MM-DD` or `YYYYMMDD`).
+         */fromDate: String? = nil, 
+        /**
+         * Answered on or before this date.
+         */toDate: String? = nil) {
+        self.subject = subject
+        self.user = user
+        self.fromDate = fromDate
+        self.toDate = toDate
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LogQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogQuery {
+        return
+            try LogQuery(
+                subject: FfiConverterOptionString.read(from: &buf), 
+                user: FfiConverterOptionString.read(from: &buf), 
+                fromDate: FfiConverterOptionString.read(from: &buf), 
+                toDate: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LogQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.subject, into: &buf)
+        FfiConverterOptionString.write(value.user, into: &buf)
+        FfiConverterOptionString.write(value.fromDate, into: &buf)
+        FfiConverterOptionString.write(value.toDate, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogQuery_lift(_ buf: RustBuffer) throws -> LogQuery {
+    return try FfiConverterTypeLogQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogQuery_lower(_ value: LogQuery) -> RustBuffer {
+    return FfiConverterTypeLogQuery.lower(value)
+}
+
+
+/**
  * The fields of a voucher's 18-digit OCR line.
  */
 public struct OcrLine: Equatable, Hashable {
@@ -3643,6 +4621,75 @@ public func FfiConverterTypeOcrLine_lift(_ buf: RustBuffer) throws -> OcrLine {
 #endif
 public func FfiConverterTypeOcrLine_lower(_ value: OcrLine) -> RustBuffer {
     return FfiConverterTypeOcrLine.lower(value)
+}
+
+
+/**
+ * The doses one municipality provided.
+ */
+public struct ProviderRecords: Equatable, Hashable {
+    /**
+     * The providing municipality's code.
+     */
+    public var provider: String
+    /**
+     * Its doses of the person.
+     */
+    public var doses: [InquiryDose]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The providing municipality's code.
+         */provider: String, 
+        /**
+         * Its doses of the person.
+         */doses: [InquiryDose]) {
+        self.provider = provider
+        self.doses = doses
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProviderRecords: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProviderRecords: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProviderRecords {
+        return
+            try ProviderRecords(
+                provider: FfiConverterString.read(from: &buf), 
+                doses: FfiConverterSequenceTypeInquiryDose.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProviderRecords, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.provider, into: &buf)
+        FfiConverterSequenceTypeInquiryDose.write(value.doses, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProviderRecords_lift(_ buf: RustBuffer) throws -> ProviderRecords {
+    return try FfiConverterTypeProviderRecords.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProviderRecords_lower(_ value: ProviderRecords) -> RustBuffer {
+    return FfiConverterTypeProviderRecords.lower(value)
 }
 
 
@@ -5190,6 +6237,81 @@ public func FfiConverterTypeImportMode_lower(_ value: ImportMode) -> RustBuffer 
 
 
 /**
+ * Match or no match.
+ */
+
+public enum InquiryOutcomeKind: Equatable, Hashable {
+    
+    /**
+     * Municipalities hold dose records of the person (一致).
+     */
+    case match
+    /**
+     * Nothing to provide (該当なし), whatever the reason.
+     */
+    case noMatch
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension InquiryOutcomeKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiryOutcomeKind: FfiConverterRustBuffer {
+    typealias SwiftType = InquiryOutcomeKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquiryOutcomeKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .match
+        
+        case 2: return .noMatch
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: InquiryOutcomeKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .match:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .noMatch:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryOutcomeKind_lift(_ buf: RustBuffer) throws -> InquiryOutcomeKind {
+    return try FfiConverterTypeInquiryOutcomeKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryOutcomeKind_lower(_ value: InquiryOutcomeKind) -> RustBuffer {
+    return FfiConverterTypeInquiryOutcomeKind.lower(value)
+}
+
+
+
+/**
  * The language of messages in rendered reports.
  */
 
@@ -5260,6 +6382,163 @@ public func FfiConverterTypeLang_lift(_ buf: RustBuffer) throws -> Lang {
 #endif
 public func FfiConverterTypeLang_lower(_ value: Lang) -> RustBuffer {
     return FfiConverterTypeLang.lower(value)
+}
+
+
+
+/**
+ * Why the new municipality may ask.
+ */
+
+public enum LegalBasis: Equatable, Hashable {
+    
+    /**
+     * The person consented on the form `form_ref`; the request must also confirm that their
+     * identity was verified (My Number Act Art. 16).
+     */
+    case consent(
+        /**
+         * Reference of the signed consent form (1-30 characters, not a My Number).
+         */formRef: String
+    )
+    /**
+     * Consent is difficult to obtain (accepted for requests from 2021-12-15 by default).
+     */
+    case consentDifficult
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LegalBasis: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLegalBasis: FfiConverterRustBuffer {
+    typealias SwiftType = LegalBasis
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LegalBasis {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .consent(formRef: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .consentDifficult
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LegalBasis, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .consent(formRef):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(formRef, into: &buf)
+            
+        
+        case .consentDifficult:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLegalBasis_lift(_ buf: RustBuffer) throws -> LegalBasis {
+    return try FfiConverterTypeLegalBasis.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLegalBasis_lower(_ value: LegalBasis) -> RustBuffer {
+    return FfiConverterTypeLegalBasis.lower(value)
+}
+
+
+
+/**
+ * Which log of a municipality.
+ */
+
+public enum LogKind: Equatable, Hashable {
+    
+    /**
+     * What the municipality provided to others' inquiries (情報提供).
+     */
+    case provision
+    /**
+     * The municipality's own inquiries (情報照会).
+     */
+    case inquiry
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LogKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogKind: FfiConverterRustBuffer {
+    typealias SwiftType = LogKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .provision
+        
+        case 2: return .inquiry
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LogKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .provision:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .inquiry:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogKind_lift(_ buf: RustBuffer) throws -> LogKind {
+    return try FfiConverterTypeLogKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogKind_lower(_ value: LogKind) -> RustBuffer {
+    return FfiConverterTypeLogKind.lower(value)
 }
 
 
@@ -6186,6 +7465,30 @@ fileprivate struct FfiConverterOptionTypeExportOptions: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeLogQuery: FfiConverterRustBuffer {
+    typealias SwiftType = LogQuery?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLogQuery.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLogQuery.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeRegistryOptions: FfiConverterRustBuffer {
     typealias SwiftType = RegistryOptions?
 
@@ -6603,6 +7906,31 @@ fileprivate struct FfiConverterSequenceTypeFlagView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeInquiryDose: FfiConverterRustBuffer {
+    typealias SwiftType = [InquiryDose]
+
+    public static func write(_ value: [InquiryDose], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeInquiryDose.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [InquiryDose] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [InquiryDose]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeInquiryDose.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer {
     typealias SwiftType = [LayoutInfo]
 
@@ -6620,6 +7948,56 @@ fileprivate struct FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeLayoutInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLogEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [LogEntry]
+
+    public static func write(_ value: [LogEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLogEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LogEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LogEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLogEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeProviderRecords: FfiConverterRustBuffer {
+    typealias SwiftType = [ProviderRecords]
+
+    public static func write(_ value: [ProviderRecords], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeProviderRecords.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ProviderRecords] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ProviderRecords]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeProviderRecords.read(from: &buf))
         }
         return seq
     }
@@ -6956,6 +8334,24 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_func_validate_bytes() != 25037) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_batch_inquire() != 2748) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_export_log() != 5747) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_inquire() != 33941) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_log_entries() != 63382) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_rebuild_inquiry_index() != 19101) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_verify_logs() != 2869) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_audit_log() != 54113) {

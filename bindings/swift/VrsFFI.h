@@ -263,6 +263,36 @@ uint64_t uniffi_vrs_fn_constructor_registry_in_memory(RustBuffer master_key, Rus
 uint64_t uniffi_vrs_fn_constructor_registry_open(RustBuffer store_dir, RustBuffer key_dir, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_BATCH_INQUIRE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_BATCH_INQUIRE
+RustBuffer uniffi_vrs_fn_method_registry_batch_inquire(uint64_t ptr, RustBuffer principal, RustBuffer file, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_EXPORT_LOG
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_EXPORT_LOG
+RustBuffer uniffi_vrs_fn_method_registry_export_log(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer kind, RustBuffer query, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_INQUIRE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_INQUIRE
+RustBuffer uniffi_vrs_fn_method_registry_inquire(uint64_t ptr, RustBuffer principal, RustBuffer request, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_LOG_ENTRIES
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_LOG_ENTRIES
+RustBuffer uniffi_vrs_fn_method_registry_log_entries(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer kind, RustBuffer query, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_REBUILD_INQUIRY_INDEX
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_REBUILD_INQUIRY_INDEX
+uint64_t uniffi_vrs_fn_method_registry_rebuild_inquiry_index(uint64_t ptr, RustBuffer principal, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VERIFY_LOGS
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VERIFY_LOGS
+RustBuffer uniffi_vrs_fn_method_registry_verify_logs(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_AUDIT_LOG
 #define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_AUDIT_LOG
 RustBuffer uniffi_vrs_fn_method_registry_audit_log(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustCallStatus *_Nonnull out_status
@@ -924,6 +954,42 @@ uint16_t uniffi_vrs_checksum_func_create_key_dir(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_FUNC_VALIDATE_BYTES
 #define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_FUNC_VALIDATE_BYTES
 uint16_t uniffi_vrs_checksum_func_validate_bytes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_BATCH_INQUIRE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_BATCH_INQUIRE
+uint16_t uniffi_vrs_checksum_method_registry_batch_inquire(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_EXPORT_LOG
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_EXPORT_LOG
+uint16_t uniffi_vrs_checksum_method_registry_export_log(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_INQUIRE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_INQUIRE
+uint16_t uniffi_vrs_checksum_method_registry_inquire(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_LOG_ENTRIES
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_LOG_ENTRIES
+uint16_t uniffi_vrs_checksum_method_registry_log_entries(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_REBUILD_INQUIRY_INDEX
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_REBUILD_INQUIRY_INDEX
+uint16_t uniffi_vrs_checksum_method_registry_rebuild_inquiry_index(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VERIFY_LOGS
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VERIFY_LOGS
+uint16_t uniffi_vrs_checksum_method_registry_verify_logs(void
     
 );
 #endif

@@ -701,6 +701,18 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_vrs_checksum_func_validate_bytes(
     ): Int
+    external fun uniffi_vrs_checksum_method_registry_batch_inquire(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_export_log(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_inquire(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_log_entries(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_rebuild_inquiry_index(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_verify_logs(
+    ): Int
     external fun uniffi_vrs_checksum_method_registry_audit_log(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_create_tenant(
@@ -825,6 +837,18 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_vrs_fn_constructor_registry_open(`storeDir`: RustBuffer.ByValue,`keyDir`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_vrs_fn_method_registry_batch_inquire(`ptr`: Long,`principal`: RustBuffer.ByValue,`file`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_export_log(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_inquire(`ptr`: Long,`principal`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_log_entries(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_rebuild_inquiry_index(`ptr`: Long,`principal`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_vrs_fn_method_registry_verify_logs(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_audit_log(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_create_tenant(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1111,6 +1135,24 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_func_validate_bytes() and 0xFFFF) != 25037) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_batch_inquire() and 0xFFFF) != 2748) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_export_log() and 0xFFFF) != 5747) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_inquire() and 0xFFFF) != 33941) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_log_entries() and 0xFFFF) != 63382) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_rebuild_inquiry_index() and 0xFFFF) != 19101) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_verify_logs() and 0xFFFF) != 2869) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_registry_audit_log() and 0xFFFF) != 54113) {
@@ -1728,6 +1770,42 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 public interface RegistryInterface {
     
     /**
+     * Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+     * and returns the outcome with the result file (`batch-inquiry-result`).
+     */
+    fun `batchInquire`(`principal`: Principal, `file`: kotlin.ByteArray, `options`: BatchInquiryOptions): BatchInquiryOutcome
+    
+    /**
+     * The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+     */
+    fun `exportLog`(`principal`: Principal, `tenant`: kotlin.String, `kind`: LogKind, `query`: LogQuery? = null, `options`: ExportOptions? = null): kotlin.ByteArray
+    
+    /**
+     * Asks, as staff of the new municipality, which doses other municipalities recorded for an
+     * incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+     * no-match is the same answer. Logged in each provider's provision log and the
+     * requester's inquiry log.
+     */
+    fun `inquire`(`principal`: Principal, `request`: InquiryRequest): InquiryAnswer
+    
+    /**
+     * The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+     * tenant only).
+     */
+    fun `logEntries`(`principal`: Principal, `tenant`: kotlin.String, `kind`: LogKind, `query`: LogQuery? = null): List<LogEntry>
+    
+    /**
+     * Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+     * returns the number of entries.
+     */
+    fun `rebuildInquiryIndex`(`principal`: Principal): kotlin.ULong
+    
+    /**
+     * Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+     */
+    fun `verifyLogs`(`principal`: Principal, `tenant`: kotlin.String): List<AuditVerification>
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -2043,6 +2121,131 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
             UniffiLib.uniffi_vrs_fn_clone_registry(handle, status)
         }
     }
+
+    
+    /**
+     * Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+     * and returns the outcome with the result file (`batch-inquiry-result`).
+     */
+    @Throws(VrsException::class)override fun `batchInquire`(`principal`: Principal, `file`: kotlin.ByteArray, `options`: BatchInquiryOptions): BatchInquiryOutcome {
+            return FfiConverterTypeBatchInquiryOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_batch_inquire(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterByteArray.lower(`file`),
+        FfiConverterTypeBatchInquiryOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+     */
+    @Throws(VrsException::class)override fun `exportLog`(`principal`: Principal, `tenant`: kotlin.String, `kind`: LogKind, `query`: LogQuery?, `options`: ExportOptions?): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_export_log(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterTypeLogKind.lower(`kind`),
+        FfiConverterOptionalTypeLogQuery.lower(`query`),
+        FfiConverterOptionalTypeExportOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Asks, as staff of the new municipality, which doses other municipalities recorded for an
+     * incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+     * no-match is the same answer. Logged in each provider's provision log and the
+     * requester's inquiry log.
+     */
+    @Throws(VrsException::class)override fun `inquire`(`principal`: Principal, `request`: InquiryRequest): InquiryAnswer {
+            return FfiConverterTypeInquiryAnswer.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_inquire(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterTypeInquiryRequest.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+     * tenant only).
+     */
+    @Throws(VrsException::class)override fun `logEntries`(`principal`: Principal, `tenant`: kotlin.String, `kind`: LogKind, `query`: LogQuery?): List<LogEntry> {
+            return FfiConverterSequenceTypeLogEntry.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_log_entries(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterTypeLogKind.lower(`kind`),
+        FfiConverterOptionalTypeLogQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+     * returns the number of entries.
+     */
+    @Throws(VrsException::class)override fun `rebuildInquiryIndex`(`principal`: Principal): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_rebuild_inquiry_index(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+     */
+    @Throws(VrsException::class)override fun `verifyLogs`(`principal`: Principal, `tenant`: kotlin.String): List<AuditVerification> {
+            return FfiConverterSequenceTypeAuditVerification.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_verify_logs(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -4199,6 +4402,189 @@ public object FfiConverterTypeAuditVerification: FfiConverterRustBuffer<AuditVer
 
 
 /**
+ * How a batch is asked and its result written.
+ */
+data class BatchInquiryOptions (
+    /**
+     * The legal basis of every row.
+     */
+    var `legalBasis`: LegalBasis
+    , 
+    /**
+     * Every person's identity was verified (required with consent).
+     */
+    var `identityVerified`: kotlin.Boolean = false 
+    , 
+    /**
+     * Encoding, BOM and header of the result file.
+     */
+    var `result`: ExportOptions? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBatchInquiryOptions: FfiConverterRustBuffer<BatchInquiryOptions> {
+    override fun read(buf: ByteBuffer): BatchInquiryOptions {
+        return BatchInquiryOptions(
+            FfiConverterTypeLegalBasis.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeExportOptions.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BatchInquiryOptions) = (
+            FfiConverterTypeLegalBasis.allocationSize(value.`legalBasis`) +
+            FfiConverterBoolean.allocationSize(value.`identityVerified`) +
+            FfiConverterOptionalTypeExportOptions.allocationSize(value.`result`)
+    )
+
+    override fun write(value: BatchInquiryOptions, buf: ByteBuffer) {
+            FfiConverterTypeLegalBasis.write(value.`legalBasis`, buf)
+            FfiConverterBoolean.write(value.`identityVerified`, buf)
+            FfiConverterOptionalTypeExportOptions.write(value.`result`, buf)
+    }
+}
+
+
+
+/**
+ * What a batch inquiry did, and its result file.
+ */
+data class BatchInquiryOutcome (
+    /**
+     * The batch's ID (as its log entries carry it).
+     */
+    var `batchId`: kotlin.String
+    , 
+    /**
+     * Data rows in the request file.
+     */
+    var `rows`: kotlin.ULong
+    , 
+    /**
+     * Rows asked and answered.
+     */
+    var `answered`: kotlin.ULong
+    , 
+    /**
+     * Answered rows with records somewhere (一致).
+     */
+    var `matched`: kotlin.ULong
+    , 
+    /**
+     * Answered rows without (該当なし).
+     */
+    var `noMatch`: kotlin.ULong
+    , 
+    /**
+     * Rows not asked.
+     */
+    var `rejected`: kotlin.ULong
+    , 
+    /**
+     * The first 1,000 rejected rows.
+     */
+    var `rejectedRows`: List<RejectedRow>
+    , 
+    /**
+     * Rows in the result file.
+     */
+    var `resultRows`: kotlin.ULong
+    , 
+    /**
+     * The result file (`batch-inquiry-result`), never carrying a My Number.
+     */
+    var `result`: kotlin.ByteArray
+    , 
+    /**
+     * The validation report of the request file.
+     */
+    var `validation`: Report
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`batchId`,
+        this.`rows`,
+        this.`answered`,
+        this.`matched`,
+        this.`noMatch`,
+        this.`rejected`,
+        this.`rejectedRows`,
+        this.`resultRows`,
+        this.`result`,
+        this.`validation`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBatchInquiryOutcome: FfiConverterRustBuffer<BatchInquiryOutcome> {
+    override fun read(buf: ByteBuffer): BatchInquiryOutcome {
+        return BatchInquiryOutcome(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeRejectedRow.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterTypeReport.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BatchInquiryOutcome) = (
+            FfiConverterString.allocationSize(value.`batchId`) +
+            FfiConverterULong.allocationSize(value.`rows`) +
+            FfiConverterULong.allocationSize(value.`answered`) +
+            FfiConverterULong.allocationSize(value.`matched`) +
+            FfiConverterULong.allocationSize(value.`noMatch`) +
+            FfiConverterULong.allocationSize(value.`rejected`) +
+            FfiConverterSequenceTypeRejectedRow.allocationSize(value.`rejectedRows`) +
+            FfiConverterULong.allocationSize(value.`resultRows`) +
+            FfiConverterByteArray.allocationSize(value.`result`) +
+            FfiConverterTypeReport.allocationSize(value.`validation`)
+    )
+
+    override fun write(value: BatchInquiryOutcome, buf: ByteBuffer) {
+            FfiConverterString.write(value.`batchId`, buf)
+            FfiConverterULong.write(value.`rows`, buf)
+            FfiConverterULong.write(value.`answered`, buf)
+            FfiConverterULong.write(value.`matched`, buf)
+            FfiConverterULong.write(value.`noMatch`, buf)
+            FfiConverterULong.write(value.`rejected`, buf)
+            FfiConverterSequenceTypeRejectedRow.write(value.`rejectedRows`, buf)
+            FfiConverterULong.write(value.`resultRows`, buf)
+            FfiConverterByteArray.write(value.`result`, buf)
+            FfiConverterTypeReport.write(value.`validation`, buf)
+    }
+}
+
+
+
+/**
  * One column of a layout.
  */
 data class ColumnInfo (
@@ -4864,6 +5250,228 @@ public object FfiConverterTypeImportOutcome: FfiConverterRustBuffer<ImportOutcom
 
 
 /**
+ * The answer to an inquiry.
+ */
+data class InquiryAnswer (
+    /**
+     * Match or no match.
+     */
+    var `outcome`: InquiryOutcomeKind
+    , 
+    /**
+     * One entry per providing municipality (empty for no match).
+     */
+    var `providers`: List<ProviderRecords>
+    , 
+    /**
+     * The answer as the C ABI gives it (`{"outcome":"no-match","providers":[]}` for every
+     * no-match).
+     */
+    var `json`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInquiryAnswer: FfiConverterRustBuffer<InquiryAnswer> {
+    override fun read(buf: ByteBuffer): InquiryAnswer {
+        return InquiryAnswer(
+            FfiConverterTypeInquiryOutcomeKind.read(buf),
+            FfiConverterSequenceTypeProviderRecords.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InquiryAnswer) = (
+            FfiConverterTypeInquiryOutcomeKind.allocationSize(value.`outcome`) +
+            FfiConverterSequenceTypeProviderRecords.allocationSize(value.`providers`) +
+            FfiConverterString.allocationSize(value.`json`)
+    )
+
+    override fun write(value: InquiryAnswer, buf: ByteBuffer) {
+            FfiConverterTypeInquiryOutcomeKind.write(value.`outcome`, buf)
+            FfiConverterSequenceTypeProviderRecords.write(value.`providers`, buf)
+            FfiConverterString.write(value.`json`, buf)
+    }
+}
+
+
+
+/**
+ * One dose as an inquiry answer carries it, and nothing more.
+ */
+data class InquiryDose (
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte
+    , 
+    /**
+     * Vaccination date (`YYYY-MM-DD`).
+     */
+    var `vaccinatedOn`: kotlin.String
+    , 
+    /**
+     * Voucher number.
+     */
+    var `voucherNumber`: kotlin.String
+    , 
+    /**
+     * The municipality that issued the voucher.
+     */
+    var `municipalityCode`: kotlin.String
+    , 
+    /**
+     * Venue name.
+     */
+    var `venue`: kotlin.String
+    , 
+    /**
+     * Doctor's name.
+     */
+    var `doctor`: kotlin.String
+    , 
+    /**
+     * Manufacturer.
+     */
+    var `manufacturer`: kotlin.String
+    , 
+    /**
+     * Lot number.
+     */
+    var `lot`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInquiryDose: FfiConverterRustBuffer<InquiryDose> {
+    override fun read(buf: ByteBuffer): InquiryDose {
+        return InquiryDose(
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InquiryDose) = (
+            FfiConverterUByte.allocationSize(value.`dose`) +
+            FfiConverterString.allocationSize(value.`vaccinatedOn`) +
+            FfiConverterString.allocationSize(value.`voucherNumber`) +
+            FfiConverterString.allocationSize(value.`municipalityCode`) +
+            FfiConverterString.allocationSize(value.`venue`) +
+            FfiConverterString.allocationSize(value.`doctor`) +
+            FfiConverterString.allocationSize(value.`manufacturer`) +
+            FfiConverterString.allocationSize(value.`lot`)
+    )
+
+    override fun write(value: InquiryDose, buf: ByteBuffer) {
+            FfiConverterUByte.write(value.`dose`, buf)
+            FfiConverterString.write(value.`vaccinatedOn`, buf)
+            FfiConverterString.write(value.`voucherNumber`, buf)
+            FfiConverterString.write(value.`municipalityCode`, buf)
+            FfiConverterString.write(value.`venue`, buf)
+            FfiConverterString.write(value.`doctor`, buf)
+            FfiConverterString.write(value.`manufacturer`, buf)
+            FfiConverterString.write(value.`lot`, buf)
+    }
+}
+
+
+
+/**
+ * An inquiry about one incoming resident.
+ */
+data class InquiryRequest (
+    /**
+     * The municipality code the person moved from; `None`: every other municipality.
+     */
+    var `former`: kotlin.String? = null 
+    , 
+    /**
+     * The person's My Number.
+     */
+    var `myNumber`: kotlin.String
+    , 
+    /**
+     * Why the requester may ask.
+     */
+    var `legalBasis`: LegalBasis
+    , 
+    /**
+     * The person's identity was verified (required with consent).
+     */
+    var `identityVerified`: kotlin.Boolean = false 
+    , 
+    /**
+     * The requester's own reference (e.g. its addressee number; never the My Number).
+     */
+    var `reference`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInquiryRequest: FfiConverterRustBuffer<InquiryRequest> {
+    override fun read(buf: ByteBuffer): InquiryRequest {
+        return InquiryRequest(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeLegalBasis.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InquiryRequest) = (
+            FfiConverterOptionalString.allocationSize(value.`former`) +
+            FfiConverterString.allocationSize(value.`myNumber`) +
+            FfiConverterTypeLegalBasis.allocationSize(value.`legalBasis`) +
+            FfiConverterBoolean.allocationSize(value.`identityVerified`) +
+            FfiConverterString.allocationSize(value.`reference`)
+    )
+
+    override fun write(value: InquiryRequest, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`former`, buf)
+            FfiConverterString.write(value.`myNumber`, buf)
+            FfiConverterTypeLegalBasis.write(value.`legalBasis`, buf)
+            FfiConverterBoolean.write(value.`identityVerified`, buf)
+            FfiConverterString.write(value.`reference`, buf)
+    }
+}
+
+
+
+/**
  * A layout with its columns.
  */
 data class LayoutInfo (
@@ -4967,6 +5575,237 @@ public object FfiConverterTypeLayoutInfo: FfiConverterRustBuffer<LayoutInfo> {
 
 
 /**
+ * One entry of a provision or inquiry log: no My Number, no name.
+ */
+data class LogEntry (
+    /**
+     * Position in its log, from 1.
+     */
+    var `seq`: kotlin.ULong
+    , 
+    /**
+     * Which log.
+     */
+    var `log`: LogKind
+    , 
+    /**
+     * The requesting municipality.
+     */
+    var `requester`: kotlin.String
+    , 
+    /**
+     * The municipality asked (provision log: this one; inquiry log: the former municipality
+     * named, `None` for every municipality).
+     */
+    var `provider`: kotlin.String?
+    , 
+    /**
+     * The municipalities that provided records.
+     */
+    var `providers`: List<kotlin.String>
+    , 
+    /**
+     * When the inquiry was made.
+     */
+    var `requestedAt`: kotlin.String
+    , 
+    /**
+     * When it was answered.
+     */
+    var `providedAt`: kotlin.String
+    , 
+    /**
+     * `consent` or `consent-difficult`.
+     */
+    var `legalBasis`: kotlin.String
+    , 
+    /**
+     * The consent form's reference.
+     */
+    var `formRef`: kotlin.String?
+    , 
+    /**
+     * Identity verified.
+     */
+    var `identityVerified`: kotlin.Boolean
+    , 
+    /**
+     * The requester's own reference (inquiry log only).
+     */
+    var `reference`: kotlin.String?
+    , 
+    /**
+     * IDs of the items provided.
+     */
+    var `items`: List<kotlin.String>
+    , 
+    /**
+     * Whether anything was provided.
+     */
+    var `provided`: kotlin.Boolean
+    , 
+    /**
+     * Dose records provided.
+     */
+    var `doses`: kotlin.UInt
+    , 
+    /**
+     * The batch ID.
+     */
+    var `batch`: kotlin.String?
+    , 
+    /**
+     * This municipality's pseudonym of the subject.
+     */
+    var `subject`: kotlin.String
+    , 
+    /**
+     * The requesting staff user's pseudonym.
+     */
+    var `user`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogEntry: FfiConverterRustBuffer<LogEntry> {
+    override fun read(buf: ByteBuffer): LogEntry {
+        return LogEntry(
+            FfiConverterULong.read(buf),
+            FfiConverterTypeLogKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LogEntry) = (
+            FfiConverterULong.allocationSize(value.`seq`) +
+            FfiConverterTypeLogKind.allocationSize(value.`log`) +
+            FfiConverterString.allocationSize(value.`requester`) +
+            FfiConverterOptionalString.allocationSize(value.`provider`) +
+            FfiConverterSequenceString.allocationSize(value.`providers`) +
+            FfiConverterString.allocationSize(value.`requestedAt`) +
+            FfiConverterString.allocationSize(value.`providedAt`) +
+            FfiConverterString.allocationSize(value.`legalBasis`) +
+            FfiConverterOptionalString.allocationSize(value.`formRef`) +
+            FfiConverterBoolean.allocationSize(value.`identityVerified`) +
+            FfiConverterOptionalString.allocationSize(value.`reference`) +
+            FfiConverterSequenceString.allocationSize(value.`items`) +
+            FfiConverterBoolean.allocationSize(value.`provided`) +
+            FfiConverterUInt.allocationSize(value.`doses`) +
+            FfiConverterOptionalString.allocationSize(value.`batch`) +
+            FfiConverterString.allocationSize(value.`subject`) +
+            FfiConverterOptionalString.allocationSize(value.`user`)
+    )
+
+    override fun write(value: LogEntry, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`seq`, buf)
+            FfiConverterTypeLogKind.write(value.`log`, buf)
+            FfiConverterString.write(value.`requester`, buf)
+            FfiConverterOptionalString.write(value.`provider`, buf)
+            FfiConverterSequenceString.write(value.`providers`, buf)
+            FfiConverterString.write(value.`requestedAt`, buf)
+            FfiConverterString.write(value.`providedAt`, buf)
+            FfiConverterString.write(value.`legalBasis`, buf)
+            FfiConverterOptionalString.write(value.`formRef`, buf)
+            FfiConverterBoolean.write(value.`identityVerified`, buf)
+            FfiConverterOptionalString.write(value.`reference`, buf)
+            FfiConverterSequenceString.write(value.`items`, buf)
+            FfiConverterBoolean.write(value.`provided`, buf)
+            FfiConverterUInt.write(value.`doses`, buf)
+            FfiConverterOptionalString.write(value.`batch`, buf)
+            FfiConverterString.write(value.`subject`, buf)
+            FfiConverterOptionalString.write(value.`user`, buf)
+    }
+}
+
+
+
+/**
+ * What to look for in a log; every condition given must hold.
+ */
+data class LogQuery (
+    /**
+     * Entries about the person with this My Number.
+     */
+    var `subject`: kotlin.String? = null 
+    , 
+    /**
+     * Entries by this staff user ID of the requesting municipality.
+     */
+    var `user`: kotlin.String? = null 
+    , 
+    /**
+     * Answered on or after this date (`YYYY-MM-DD` or `YYYYMMDD`).
+     */
+    var `fromDate`: kotlin.String? = null 
+    , 
+    /**
+     * Answered on or before this date.
+     */
+    var `toDate`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogQuery: FfiConverterRustBuffer<LogQuery> {
+    override fun read(buf: ByteBuffer): LogQuery {
+        return LogQuery(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LogQuery) = (
+            FfiConverterOptionalString.allocationSize(value.`subject`) +
+            FfiConverterOptionalString.allocationSize(value.`user`) +
+            FfiConverterOptionalString.allocationSize(value.`fromDate`) +
+            FfiConverterOptionalString.allocationSize(value.`toDate`)
+    )
+
+    override fun write(value: LogQuery, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`subject`, buf)
+            FfiConverterOptionalString.write(value.`user`, buf)
+            FfiConverterOptionalString.write(value.`fromDate`, buf)
+            FfiConverterOptionalString.write(value.`toDate`, buf)
+    }
+}
+
+
+
+/**
  * The fields of a voucher's 18-digit OCR line.
  */
 data class OcrLine (
@@ -5024,6 +5863,53 @@ public object FfiConverterTypeOcrLine: FfiConverterRustBuffer<OcrLine> {
             FfiConverterUByte.write(value.`dose`, buf)
             FfiConverterString.write(value.`municipality`, buf)
             FfiConverterString.write(value.`voucherNumber`, buf)
+    }
+}
+
+
+
+/**
+ * The doses one municipality provided.
+ */
+data class ProviderRecords (
+    /**
+     * The providing municipality's code.
+     */
+    var `provider`: kotlin.String
+    , 
+    /**
+     * Its doses of the person.
+     */
+    var `doses`: List<InquiryDose>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProviderRecords: FfiConverterRustBuffer<ProviderRecords> {
+    override fun read(buf: ByteBuffer): ProviderRecords {
+        return ProviderRecords(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeInquiryDose.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ProviderRecords) = (
+            FfiConverterString.allocationSize(value.`provider`) +
+            FfiConverterSequenceTypeInquiryDose.allocationSize(value.`doses`)
+    )
+
+    override fun write(value: ProviderRecords, buf: ByteBuffer) {
+            FfiConverterString.write(value.`provider`, buf)
+            FfiConverterSequenceTypeInquiryDose.write(value.`doses`, buf)
     }
 }
 
@@ -6111,6 +6997,49 @@ public object FfiConverterTypeImportMode: FfiConverterRustBuffer<ImportMode> {
 
 
 /**
+ * Match or no match.
+ */
+
+enum class InquiryOutcomeKind {
+    
+    /**
+     * Municipalities hold dose records of the person (一致).
+     */
+    MATCH,
+    /**
+     * Nothing to provide (該当なし), whatever the reason.
+     */
+    NO_MATCH;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInquiryOutcomeKind: FfiConverterRustBuffer<InquiryOutcomeKind> {
+    override fun read(buf: ByteBuffer) = try {
+        InquiryOutcomeKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: InquiryOutcomeKind) = 4UL
+
+    override fun write(value: InquiryOutcomeKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The language of messages in rendered reports.
  */
 
@@ -6145,6 +7074,135 @@ public object FfiConverterTypeLang: FfiConverterRustBuffer<Lang> {
     override fun allocationSize(value: Lang) = 4UL
 
     override fun write(value: Lang, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Why the new municipality may ask.
+ */
+sealed class LegalBasis {
+    
+    /**
+     * The person consented on the form `form_ref`; the request must also confirm that their
+     * identity was verified (My Number Act Art. 16).
+     */
+    data class Consent(
+        /**
+         * Reference of the signed consent form (1-30 characters, not a My Number).
+         */
+        val `formRef`: kotlin.String) : LegalBasis()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Consent is difficult to obtain (accepted for requests from 2021-12-15 by default).
+     */
+    object ConsentDifficult : LegalBasis()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLegalBasis : FfiConverterRustBuffer<LegalBasis>{
+    override fun read(buf: ByteBuffer): LegalBasis {
+        return when(buf.getInt()) {
+            1 -> LegalBasis.Consent(
+                FfiConverterString.read(buf),
+                )
+            2 -> LegalBasis.ConsentDifficult
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: LegalBasis): ULong = when(value) {
+        is LegalBasis.Consent -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`formRef`)
+            )
+        }
+        is LegalBasis.ConsentDifficult -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: LegalBasis, buf: ByteBuffer) {
+        when(value) {
+            is LegalBasis.Consent -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`formRef`, buf)
+                Unit
+            }
+            is LegalBasis.ConsentDifficult -> {
+                buf.putInt(2)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Which log of a municipality.
+ */
+
+enum class LogKind {
+    
+    /**
+     * What the municipality provided to others' inquiries (情報提供).
+     */
+    PROVISION,
+    /**
+     * The municipality's own inquiries (情報照会).
+     */
+    INQUIRY;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogKind: FfiConverterRustBuffer<LogKind> {
+    override fun read(buf: ByteBuffer) = try {
+        LogKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LogKind) = 4UL
+
+    override fun write(value: LogKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -7007,6 +8065,38 @@ public object FfiConverterOptionalTypeExportOptions: FfiConverterRustBuffer<Expo
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeLogQuery: FfiConverterRustBuffer<LogQuery?> {
+    override fun read(buf: ByteBuffer): LogQuery? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLogQuery.read(buf)
+    }
+
+    override fun allocationSize(value: LogQuery?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLogQuery.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LogQuery?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLogQuery.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeRegistryOptions: FfiConverterRustBuffer<RegistryOptions?> {
     override fun read(buf: ByteBuffer): RegistryOptions? {
         if (buf.get().toInt() == 0) {
@@ -7515,6 +8605,34 @@ public object FfiConverterSequenceTypeFlagView: FfiConverterRustBuffer<List<Flag
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeInquiryDose: FfiConverterRustBuffer<List<InquiryDose>> {
+    override fun read(buf: ByteBuffer): List<InquiryDose> {
+        val len = buf.getInt()
+        return List<InquiryDose>(len) {
+            FfiConverterTypeInquiryDose.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<InquiryDose>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeInquiryDose.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<InquiryDose>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeInquiryDose.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer<List<LayoutInfo>> {
     override fun read(buf: ByteBuffer): List<LayoutInfo> {
         val len = buf.getInt()
@@ -7533,6 +8651,62 @@ public object FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer<List<La
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeLayoutInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeLogEntry: FfiConverterRustBuffer<List<LogEntry>> {
+    override fun read(buf: ByteBuffer): List<LogEntry> {
+        val len = buf.getInt()
+        return List<LogEntry>(len) {
+            FfiConverterTypeLogEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<LogEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeLogEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<LogEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeLogEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeProviderRecords: FfiConverterRustBuffer<List<ProviderRecords>> {
+    override fun read(buf: ByteBuffer): List<ProviderRecords> {
+        val len = buf.getInt()
+        return List<ProviderRecords>(len) {
+            FfiConverterTypeProviderRecords.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ProviderRecords>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeProviderRecords.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ProviderRecords>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeProviderRecords.write(it, buf)
         }
     }
 }
