@@ -96,7 +96,7 @@ fn registry(dir: &Path) -> Registry {
 /// Person `p`'s home municipality, and the second one of a mover.
 fn homes(p: u64, t: usize) -> (usize, Option<usize>) {
     let home = (p % t as u64) as usize;
-    let second = (p % MOVER_EVERY == 0).then_some((home + 1) % t);
+    let second = p.is_multiple_of(MOVER_EVERY).then_some((home + 1) % t);
     (home, second)
 }
 

@@ -1405,10 +1405,30 @@ mod tests {
             s.op,
             Op::TamperAudit {
                 chain: None,
+                log: None,
                 seq: Some(1),
                 action: AuditTamper::Delete
             }
         ));
+        let s = step(
+            json!({"op": "tamper-audit", "tenant": "131016", "log": "provision",
+            "seq": 1, "action": "delete"}),
+        )
+        .unwrap();
+        assert!(matches!(
+            s.op,
+            Op::TamperAudit {
+                chain: Some(t),
+                log: Some(vrs_core::registry::LogKind::Provision),
+                seq: Some(1),
+                action: AuditTamper::Delete
+            } if t == chiyoda()
+        ));
+        assert!(step(
+            json!({"op": "tamper-audit", "tenant": "registry", "log": "inquiry",
+                "action": "delete"})
+        )
+        .is_err());
     }
 
     #[test]

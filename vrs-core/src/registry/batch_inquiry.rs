@@ -356,7 +356,7 @@ fn write_result(
         .map_err(export)?;
     for (a, mut providers) in asking.iter().zip(found) {
         providers.retain(|f| !f.doses.is_empty());
-        providers.sort_by(|x, y| x.area.code.cmp(&y.area.code));
+        providers.sort_by_key(|f| f.area.code);
         let mut rows = Vec::with_capacity(providers.len().max(1));
         if providers.is_empty() {
             rows.push(BatchInquiryResultRow {

@@ -495,7 +495,7 @@ pub(crate) fn outcome_of(found: &[Found]) -> Result<InquiryOutcome, RegistryErro
             doses: answer_doses(f)?,
         });
     }
-    providers.sort_by(|a, b| a.provider.cmp(&b.provider));
+    providers.sort_by_key(|p| p.provider);
     Ok(if providers.is_empty() {
         InquiryOutcome::NoMatch
     } else {

@@ -258,7 +258,7 @@ pub(crate) fn replace_all(
     for (key, tenants) in &mut entries {
         tenants.sort_unstable();
         tenants.dedup();
-        index.save(store, key, &tenants)?;
+        index.save(store, key, tenants)?;
     }
     Ok(entries.len() as u64)
 }

@@ -602,10 +602,8 @@ mod tests {
     fn staff(t: &[u8]) -> *mut vrs_principal {
         let mut p = std::ptr::null_mut();
         // SAFETY: valid inputs and output.
-        assert_eq!(
-            unsafe { vrs_principal_staff_new(t.as_ptr(), 6, b"u1".as_ptr(), 2, &mut p) },
-            VRS_OK
-        );
+        let status = unsafe { vrs_principal_staff_new(t.as_ptr(), 6, b"u1".as_ptr(), 2, &mut p) };
+        assert_eq!(status, VRS_OK);
         p
     }
 
