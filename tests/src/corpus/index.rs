@@ -1,0 +1,112 @@
+//! The per-stage index of cases and the per-code coverage table, rendered from the manifest
+//! into `tests/README.md` between two markers (a test checks it is up to date).
+
+use std::fmt::Write as _;
+
+use super::coverage::coverage;
+use super::manifest::{Corpus, Stage};
+
+/// The line before the index in `tests/README.md`.
+pub const BEGIN: &str = "<!-- BEGIN CASE INDEX (generated from tests/cases/manifest.json) -->";
+/// The line after it.
+pub const END: &str = "<!-- END CASE INDEX -->";
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The index in Markdown (without the markers).
+pub fn index_markdown(corpus: &Corpus) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} cases in {} stages.\n",
+        corpus.entries.len(),
+        Stage::ALL.len()
+    );
+    for stage in Stage::ALL {
+        let of: Vec<_> = corpus
+            .entries
+            .iter()
+            .filter(|e| e.stage() == stage)
+            .collect();
+        let _ = writeln!(
+            out,
+            "### {} — {} (`{}`, {} cases)\n",
+            stage.title_en(),
+            stage.title_ja(),
+            stage.as_str(),
+            of.len()
+        );
+        let _ = writeln!(
+            out,
+            "| ID | Layout | Codes | Near-miss | What it tests | 内容 |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---|");
+        for e in of {
+            let waived = if corpus.waiver(e.id()).is_some() {
+                " (waived)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "| `{}`{waived} | {} | {} | {} | {} | {} |",
+                e.id(),
+                e.layout(),
+                e.codes().join(" "),
+                e.near_miss().join(" "),
+                cell(e.description_en()),
+                cell(e.description_ja())
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "### Coverage by code — コード別\n");
+    let _ = writeln!(out, "| Code | Title | Trigger cases | Near-miss cases |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for c in coverage(corpus) {
+        let code = c.info.code.as_str();
+        let name = |ix: &[usize]| -> String {
+            if ix.is_empty() {
+                return corpus
+                    .code_waiver(code)
+                    .map(|k| format!("— (known issue: {})", cell(&k.reason_en)))
+                    .unwrap_or_else(|| "—".to_owned());
+            }
+            let ids: Vec<String> = ix
+                .iter()
+                .take(4)
+                .map(|&i| format!("`{}`", corpus.entries[i].id()))
+                .collect();
+            let more = if ix.len() > 4 {
+                format!(" +{}", ix.len() - 4)
+            } else {
+                String::new()
+            };
+            format!("{}{more}", ids.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "| {code} | {} / {} | {} | {} |",
+            c.info.title_en,
+            c.info.title_ja,
+            name(&c.triggers),
+            name(&c.near_misses)
+        );
+    }
+    out
+}
+
+/// `readme` with the part between the markers replaced by the index; `None` when a marker
+/// is missing.
+pub fn splice(readme: &str, index: &str) -> Option<String> {
+    let start = readme.find(BEGIN)? + BEGIN.len();
+    let end = readme[start..].find(END)? + start;
+    Some(format!(
+        "{}\n\n{}\n{}",
+        &readme[..start],
+        index.trim_end(),
+        &readme[end..]
+    ))
+}
