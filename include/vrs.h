@@ -1049,6 +1049,34 @@ vrs_status vrs_validator_feed(vrs_validator *validator, const uint8_t *data, siz
 vrs_status vrs_validator_finish(vrs_validator *validator, vrs_report **out);
 
 /**
+ * Validates a whole file held in memory, `data_len` bytes, as layout `layout_id` (`len`
+ * bytes, as for `vrs_validator_new`) and writes its report to `*out` (free it with
+ * `vrs_report_free`).
+ *
+ * The same report as `vrs-conformance validate` and Python's `vrs.validate_bytes` give: with
+ * `VRS_ENCODING_AUTO` the encoding is decided by a strict decode of the whole file (a
+ * streaming `vrs_validator` decides by the first record holding non-ASCII bytes, as it cannot
+ * see ahead), so a file switching encodings midway is read in the encoding that fits it, or
+ * fits more of it.
+ *
+ * `opts` may be NULL for the defaults. Returns `VRS_OK`; `VRS_UNKNOWN_LAYOUT`;
+ * `VRS_INVALID_ARGUMENT` (as `vrs_validator_new`); `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`
+ * (`out` NULL, `layout_id` NULL with `len > 0`, `data` NULL with `data_len > 0`). `*out` is
+ * written only on `VRS_OK`.
+ *
+ * # Safety
+ * `layout_id` must be NULL or valid for reads of `len` bytes; `data` must be NULL or valid for
+ * reads of `data_len` bytes; `opts` as for `vrs_validator_new`; `out` must be NULL or valid for
+ * a write of a pointer.
+ */
+vrs_status vrs_validate_bytes(const uint8_t *layout_id,
+                              size_t len,
+                              const uint8_t *data,
+                              size_t data_len,
+                              const vrs_validate_options *opts,
+                              vrs_report **out);
+
+/**
  * Frees `validator`, finished or not. `vrs_validator_free(NULL)` does nothing.
  *
  * # Safety

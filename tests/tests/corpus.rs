@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use vrs_conformance::corpus::bless::{bless, manifest_text};
 use vrs_conformance::corpus::coverage::coverage_problems;
+use vrs_conformance::corpus::drivers::{drift, parse_results, results_text, rust_results};
 use vrs_conformance::corpus::index::{index_markdown, splice};
 use vrs_conformance::corpus::manifest::{Entry, Kind, MANIFEST_FILE};
 use vrs_conformance::corpus::runner::validate_case_bytes;
@@ -280,4 +281,31 @@ fn an_invalid_manifest_is_refused_with_every_problem_listed() {
     std::fs::write(&manifest, text.replacen("\"schema\"", "\"schemas\"", 1)).unwrap();
     let err = Corpus::load(&copy.cases()).unwrap_err();
     assert!(err.contains("unknown field"), "{err}");
+}
+
+#[test]
+fn drift_between_languages_is_found_case_by_case() {
+    let corpus = corpus();
+    let rust = rust_results(&corpus).unwrap();
+    let text = results_text(&rust);
+    // The results format carries everything compared: parsed back, no drift.
+    let same = parse_results(&text).unwrap();
+    assert!(drift(&corpus, &rust, &same).is_empty());
+    // One diagnostic on another field, one written byte changed, one case missing.
+    let changed = text
+        .replacen("diag\tM01\t2\t1\n", "diag\tM01\t2\t2\n", 1)
+        .replacen("output\t", "output\t00", 1);
+    let mut other = parse_results(&changed).unwrap();
+    other.remove("F02-empty-file");
+    let diffs = drift(&corpus, &rust, &other);
+    assert_eq!(diffs.len(), 3, "{diffs:#?}");
+    assert!(diffs
+        .iter()
+        .any(|d| d.contains("M01 at 2:1") && d.contains("M01 at 2:2")));
+    assert!(diffs.iter().any(|d| d.contains("output bytes differ")));
+    assert!(diffs
+        .iter()
+        .any(|d| d.starts_with("F02-empty-file: not run by both")));
+    assert!(parse_results("rows\t1\n").is_err());
+    assert!(parse_results("case\tx\nrow\t2\tmaybe\n").is_err());
 }

@@ -188,6 +188,43 @@ pub fn parse_results(text: &str) -> Result<BTreeMap<String, Observed>, String> {
     Ok(out)
 }
 
+/// Results in the drivers' format (what the C and Python drivers print), for a map of cases.
+pub fn results_text(results: &BTreeMap<String, Observed>) -> String {
+    let mut out = String::new();
+    for (id, o) in results {
+        let _ = writeln!(out, "case\t{id}");
+        if let Some(rows) = o.rows {
+            let _ = writeln!(out, "rows\t{rows}");
+            let _ = writeln!(out, "encoding\t{}", o.encoding.as_deref().unwrap_or("-"));
+        }
+        for d in &o.diagnostics {
+            let _ = writeln!(
+                out,
+                "diag\t{}\t{}\t{}",
+                d.code,
+                d.line,
+                d.field.unwrap_or(0)
+            );
+        }
+        for r in &o.written {
+            let _ = writeln!(out, "row\t{}\t{}", r.line, r.outcome.as_str());
+            for d in &r.diagnostics {
+                let _ = writeln!(
+                    out,
+                    "rowdiag\t{}\t{}\t{}",
+                    d.code,
+                    d.line,
+                    d.field.unwrap_or(0)
+                );
+            }
+        }
+        if let Some(bytes) = &o.output {
+            let _ = writeln!(out, "output\t{}", hex::encode(bytes));
+        }
+    }
+    out
+}
+
 /// Where another language's results differ from this runner's, case by case (empty: no
 /// drift). Every read and write case must be present; scenarios are not compared.
 pub fn drift(

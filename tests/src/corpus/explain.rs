@@ -122,6 +122,9 @@ impl Cause {
             Cause::OtherCp932Code { ch, expected, found } => format!(
                 "{ch} written as CP932 {} where a conformant writer writes {} (a duplicate code of the same character, e.g. NEC row 13 instead of JIS row 2)",
                 hex(found), hex(expected)),
+            Cause::JisLookalike { found, expected } if is_microsoft_side(*found) => format!(
+                "{found} (U+{:04X}) where the data holds {expected} (U+{:04X}): the text went through CP932 with the Microsoft mapping (Windows, Excel), which has no {expected}",
+                u32::from(*found), u32::from(*expected)),
             Cause::JisLookalike { found, expected } => format!(
                 "{found} (U+{:04X}) where the data holds {expected} (U+{:04X}): a JIS-mapping converter (EUC-JP/ISO-2022-JP tools, a Mac, Java's SJIS) changed the character",
                 u32::from(*found), u32::from(*expected)),
@@ -165,6 +168,9 @@ impl Cause {
             Cause::OtherCp932Code { ch, expected, found } => format!(
                 "「{ch}」がCP932の {} で書かれていますが、準拠する出力は {} です（同じ文字の重複コード。例：JIS 2区ではなくNEC 13区）",
                 hex(found), hex(expected)),
+            Cause::JisLookalike { found, expected } if is_microsoft_side(*found) => format!(
+                "データは「{expected}」(U+{:04X}) ですが「{found}」(U+{:04X}) になっています。Microsoftの対応表のCP932（Windows、Excel）を経由したため文字が変わっています（この対応表に「{expected}」はありません）",
+                u32::from(*expected), u32::from(*found)),
             Cause::JisLookalike { found, expected } => format!(
                 "データは「{expected}」(U+{:04X}) ですが「{found}」(U+{:04X}) になっています。JIS系の対応表による変換（EUC-JP/ISO-2022-JPのツール、Mac、JavaのSJISなど）で文字が変わっています",
                 u32::from(*expected), u32::from(*found)),
@@ -212,7 +218,7 @@ impl Difference {
     /// One line: where, expected vs found, cause — English.
     pub fn summary_en(&self) -> String {
         format!(
-            "line {}{}, column {} (byte {}): expected {} found {}: {}",
+            "line {}{}, column {} (byte offset {}): expected {} found {}: {}",
             self.line,
             self.field
                 .map(|f| format!(", field {f}"))
@@ -228,7 +234,7 @@ impl Difference {
     /// One line: where, expected vs found, cause — Japanese.
     pub fn summary_ja(&self) -> String {
         format!(
-            "{}行目{}、{}文字目（{}バイト目）：期待値 {}、実際 {}：{}",
+            "{}行目{}、{}文字目（バイト位置 {}）：期待値 {}、実際 {}：{}",
             self.line,
             self.field
                 .map(|f| format!("・{f}項目目"))
@@ -477,6 +483,11 @@ const LOOKALIKES: &[(char, char)] = &[
     ('\u{00AC}', '\u{FFE2}'),
     ('\u{00A6}', '\u{FFE4}'),
 ];
+
+/// Whether `c` is the Microsoft-mapping side of a look-alike pair (the one CP932 can hold).
+fn is_microsoft_side(c: char) -> bool {
+    LOOKALIKES.iter().any(|&(_, ms)| ms == c)
+}
 
 fn is_jis_lookalike(found: char, expected: char) -> bool {
     LOOKALIKES

@@ -118,7 +118,8 @@ pub fn report_json(
                     .iter()
                     .filter(|s| matches!(s, Status::Failed(_)))
                     .count();
-                json!({"cases": ran.len(), "passed": passed, "failed": failed})
+                let waived = ran.len() - passed - failed;
+                json!({"cases": ran.len(), "passed": passed, "failed": failed, "waived": waived})
             };
             let code = c.info.code.as_str();
             json!({
@@ -170,6 +171,8 @@ pub fn report_json(
             .collect();
         json!({"matched": ok, "differ": bad, "missing": missing, "differences": cases})
     });
+    // With the vendor's files, the verdict covers them too.
+    let vendor_ok = vendor.is_none_or(|v| check_output::counts(v).1 == 0);
     Ok(json!({
         "title": "VRS conformance report",
         "vendor": info.vendor,
@@ -183,7 +186,10 @@ pub fn report_json(
             "cases": corpus.entries.len(),
             "cases_run": runs.len(),
         },
-        "result": {"conformant": t.failed == 0 && !runs.is_empty(), "passed": t.passed, "failed": t.failed, "waived": t.waived},
+        "result": {
+            "conformant": t.failed == 0 && !runs.is_empty() && vendor_ok,
+            "passed": t.passed, "failed": t.failed, "waived": t.waived,
+        },
         "stages": stages,
         "codes": codes,
         "waivers": waivers,
@@ -202,32 +208,40 @@ fn n(v: &Value, key: &str) -> u64 {
 }
 
 const CSS: &str = r#"
-@page { size: A4; margin: 12mm 12mm 12mm 12mm; }
+@page { size: A4; margin: 10mm; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo", sans-serif;
        font-size: 8.6pt; color: #111; margin: 0 auto; max-width: 190mm; line-height: 1.3; }
 h1 { font-size: 15pt; margin: 0 0 1mm 0; }
-h1 small { font-weight: normal; font-size: 10pt; color: #444; }
-h2 { font-size: 10pt; margin: 3mm 0 1.2mm 0; border-bottom: 0.4mm solid #333; padding-bottom: 0.5mm; }
+h1 small, h2 small { font-weight: normal; font-size: 10pt; color: #444; }
+h2 small { font-size: 7pt; }
+h2 { font-size: 9.4pt; margin: 2.2mm 0 1mm 0; border-bottom: 0.4mm solid #333; padding-bottom: 0.5mm; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 0.2mm solid #999; padding: 0.6mm 1.4mm; text-align: left; vertical-align: top; }
 th { background: #eee; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .meta td { border: none; padding: 0.3mm 1.4mm 0.3mm 0; }
-.meta td:first-child { color: #444; white-space: nowrap; width: 34mm; }
+.meta td:first-child { color: #444; white-space: nowrap; width: 28mm; }
 .mono { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 7.4pt; word-break: break-all; }
-.verdict { border: 0.6mm solid; padding: 2mm 3mm; margin: 2mm 0; font-size: 11pt; font-weight: 600; }
+.verdict { border: 0.6mm solid; padding: 1.6mm 3mm; margin: 1mm 0; font-size: 11pt; font-weight: 600; }
 .pass { border-color: #1a7f37; background: #e9f7ee; color: #0f5323; }
 .fail { border-color: #b42318; background: #fdecea; color: #7a1610; }
-.codes { display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.8mm; }
-.code { border: 0.2mm solid #999; padding: 0.5mm 1mm; font-size: 7.2pt; break-inside: avoid; }
+.codes { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 0.6mm; }
+.code { border: 0.2mm solid #999; padding: 0.3mm 0.8mm; font-size: 6.6pt; line-height: 1.2; break-inside: avoid; }
+.stages td, .stages th { padding: 0.3mm 1.2mm; font-size: 7.8pt; }
 .code b { font-family: "DejaVu Sans Mono", monospace; }
+.code .t { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .code.ok { background: #f1f9f3; } .code.bad { background: #fdecea; } .code.waived { background: #fff6db; }
-.top { display: grid; grid-template-columns: 1.15fr 1fr; gap: 4mm; align-items: start; }
-ul { margin: 0; padding-left: 4mm; } li { margin: 0.4mm 0; }
+.top { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; align-items: start; }
+.top h2 { margin-top: 0; }
+ul { margin: 0; padding-left: 4mm; font-size: 7pt; line-height: 1.25; } li { margin: 0.3mm 0; break-inside: avoid; }
+.counts { font-size: 8.6pt; font-weight: normal; }
 .foot { margin-top: 3mm; color: #555; font-size: 7.4pt; }
 @media print { body { max-width: none; } }
 "#;
+
+/// Differing vendor files listed on the page (all are in the JSON).
+const VENDOR_SHOWN: usize = 3;
 
 /// The one-page HTML report (no external assets).
 pub fn report_html(doc: &Value) -> String {
@@ -244,7 +258,7 @@ pub fn report_html(doc: &Value) -> String {
     let _ = writeln!(h, "<h1>VRS conformance report <small>ワクチン接種記録システム 連携ファイル適合性報告書</small></h1>");
     let corpus = &doc["corpus"];
     let tool = &doc["tool"];
-    let _ = writeln!(h, "<div class=\"top\"><table class=\"meta\">");
+    let _ = writeln!(h, "<div class=\"top\"><div><table class=\"meta\">");
     for (k, v, mono) in [
         ("Vendor / ベンダー", vendor.to_owned(), false),
         ("Product / 製品", product.to_owned(), false),
@@ -276,30 +290,41 @@ pub fn report_html(doc: &Value) -> String {
         let class = if mono { " class=\"mono\"" } else { "" };
         let _ = writeln!(h, "<tr><td>{}</td><td{class}>{}</td></tr>", esc(k), esc(&v));
     }
-    let _ = writeln!(h, "</table><div>");
+    let _ = writeln!(h, "</table>");
     let (class, word) = if conformant {
         ("pass", "PASS — conforms / 適合")
     } else {
         ("fail", "FAIL — does not conform / 不適合")
     };
+    let vendor_line = match doc["vendor_output"].as_object() {
+        Some(v) => {
+            let v = Value::Object(v.clone());
+            format!(
+                "<br>vendor files: {} matched, {} differ, {} not supplied",
+                n(&v, "matched"),
+                n(&v, "differ"),
+                n(&v, "missing")
+            )
+        }
+        None => String::new(),
+    };
     let _ = writeln!(
         h,
-        "<div class=\"verdict {class}\">{word}<br><span style=\"font-size:9pt;font-weight:normal\">{} passed, {} failed, {} waived of {} cases run ({} in the corpus)</span></div>",
+        "<div class=\"verdict {class}\">{word}<br><span class=\"counts\">libvrs: {} passed, {} failed, {} waived of {} cases run ({} in the corpus){vendor_line}</span></div>",
         n(result, "passed"), n(result, "failed"), n(result, "waived"), n(corpus, "cases_run"), n(corpus, "cases")
     );
-    let _ = writeln!(h, "</div></div>");
-    // Stages.
-    let _ = writeln!(h, "<h2>Results by stage / 段階別の結果</h2><table><tr><th>Stage</th><th>段階</th><th class=\"num\">Cases</th><th class=\"num\">Passed</th><th class=\"num\">Failed</th><th class=\"num\">Waived</th></tr>");
+    // Stages, beside the identification.
+    let _ = writeln!(h, "</div><div><h2>Results by stage / 段階別の結果</h2><table class=\"stages\"><tr><th>Stage / 段階</th><th class=\"num\">Cases</th><th class=\"num\">Passed</th><th class=\"num\">Failed</th><th class=\"num\">Waived</th></tr>");
     for st in doc["stages"].as_array().into_iter().flatten() {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{} / {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(s(st, "title_en")), esc(s(st, "title_ja")), n(st, "cases"), n(st, "passed"), n(st, "failed"), n(st, "waived")
         );
     }
-    let _ = writeln!(h, "</table>");
+    let _ = writeln!(h, "</table></div></div>");
     // Codes.
-    let _ = writeln!(h, "<h2>Diagnostic codes: trigger and near-miss cases / 診断コード別（検出ケース・類似非検出ケース）</h2><div class=\"codes\">");
+    let _ = writeln!(h, "<h2>Diagnostic codes / 診断コード別 <small>T: trigger cases passed / 検出ケース合格数, N: near-miss cases passed / 類似非検出ケース合格数, w: waived</small></h2><div class=\"codes\">");
     for c in doc["codes"].as_array().into_iter().flatten() {
         let (t, m) = (&c["triggers"], &c["near_misses"]);
         let waived = !c["waived"].is_null();
@@ -311,14 +336,28 @@ pub fn report_html(doc: &Value) -> String {
         } else {
             "ok"
         };
-        let _ =
-            writeln!(
+        // Passed of the cases not waived, and the waived ones apart.
+        let counted = |v: &Value| {
+            let w = n(v, "waived");
+            let base = format!("{}/{}", n(v, "passed"), n(v, "cases") - w);
+            if w > 0 {
+                format!("{base} +{w}w")
+            } else {
+                base
+            }
+        };
+        let _ = writeln!(
             h,
-            "<div class=\"code {class}\"><b>{}</b> {}<br>{}/{} trigger · {}/{} near-miss{}</div>",
+            "<div class=\"code {class}\"><span class=\"t\"><b>{}</b> {}</span>T {} · N {}{}</div>",
             esc(s(c, "code")),
             esc(s(c, "title_ja")),
-            n(t, "passed"), n(t, "cases"), n(m, "passed"), n(m, "cases"),
-            if waived { " · waived" } else { "" }
+            counted(t),
+            counted(m),
+            if waived {
+                " · no case yet (known issue)"
+            } else {
+                ""
+            }
         );
     }
     let _ = writeln!(h, "</div>");
@@ -372,19 +411,26 @@ pub fn report_html(doc: &Value) -> String {
         let vv = Value::Object(v.clone());
         let _ = writeln!(
             h,
-            "<h2>Vendor files (check-output) / ベンダー出力ファイルの照合</h2><p>{} matched, {} differ, {} without a vendor file</p>",
+            "<h2>Vendor files (check-output) / ベンダー出力ファイルの照合: {} matched, {} differ, {} not supplied</h2>",
             n(&vv, "matched"), n(&vv, "differ"), n(&vv, "missing")
         );
         let diffs = vv["differences"].as_array().cloned().unwrap_or_default();
         if !diffs.is_empty() {
             let _ = writeln!(h, "<ul>");
-            for d in diffs.iter().take(8) {
+            for d in diffs.iter().take(VENDOR_SHOWN) {
                 let _ = writeln!(
                     h,
                     "<li><b>{}</b>: {}<br>{}</li>",
                     esc(s(d, "id")),
                     esc(s(d, "summary_en")),
                     esc(s(d, "summary_ja"))
+                );
+            }
+            if diffs.len() > VENDOR_SHOWN {
+                let _ = writeln!(
+                    h,
+                    "<li>… and {} more (see the JSON report)</li>",
+                    diffs.len() - VENDOR_SHOWN
                 );
             }
             let _ = writeln!(h, "</ul>");

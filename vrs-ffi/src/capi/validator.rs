@@ -285,7 +285,8 @@ pub unsafe extern "C" fn vrs_validator_finish(
 /// The same report as `vrs-conformance validate` and Python's `vrs.validate_bytes` give: with
 /// `VRS_ENCODING_AUTO` the encoding is decided by a strict decode of the whole file (a
 /// streaming `vrs_validator` decides by the first record holding non-ASCII bytes, as it cannot
-/// see ahead), so a file switching encodings midway is read in the encoding most of it fits.
+/// see ahead), so a file switching encodings midway is read in the encoding that fits it, or
+/// fits more of it.
 ///
 /// `opts` may be NULL for the defaults. Returns `VRS_OK`; `VRS_UNKNOWN_LAYOUT`;
 /// `VRS_INVALID_ARGUMENT` (as `vrs_validator_new`); `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`
