@@ -45,7 +45,7 @@ pub fn bless(dir: &Path, selection: &Selection) -> Result<Blessed, String> {
     let mut manifest = corpus.manifest.clone();
     let mut done = Blessed::default();
     for case in &mut manifest.cases {
-        let entry = Entry::Case(case.clone());
+        let entry = Entry::Case(Box::new(case.clone()));
         if !selection.matches(&entry) {
             continue;
         }
@@ -113,7 +113,12 @@ fn load_unchecked(dir: &Path) -> Result<Corpus, String> {
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let manifest: Manifest =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let entries = manifest.cases.iter().cloned().map(Entry::Case).collect();
+    let entries = manifest
+        .cases
+        .iter()
+        .cloned()
+        .map(|c| Entry::Case(Box::new(c)))
+        .collect();
     Ok(Corpus {
         dir: dir.to_path_buf(),
         manifest,

@@ -123,7 +123,7 @@ fn check_case(corpus: &Corpus, case: &Case, dir: &Path) -> VendorStatus {
                                 encoding: case.expect.encoding.clone(),
                                 ..Observed::default()
                             };
-                            let entry = Entry::Case(case.clone());
+                            let entry = Entry::Case(Box::new(case.clone()));
                             problems.extend(
                                 differences(&entry, &observed)
                                     .into_iter()
@@ -150,7 +150,7 @@ fn check_case(corpus: &Corpus, case: &Case, dir: &Path) -> VendorStatus {
                             encoding: case.expect.encoding.clone(),
                             ..Observed::default()
                         };
-                        let entry = Entry::Case(case.clone());
+                        let entry = Entry::Case(Box::new(case.clone()));
                         problems.extend(
                             differences(&entry, &observed)
                                 .into_iter()

@@ -590,15 +590,15 @@ pub fn split_fields(line: &str) -> Vec<String> {
     let mut fields = vec![String::new()];
     let mut quoted = false;
     for c in line.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                fields.last_mut().map(|f| f.push(c));
-            }
-            ',' if !quoted => fields.push(String::new()),
-            _ => {
-                fields.last_mut().map(|f| f.push(c));
-            }
+        if c == ',' && !quoted {
+            fields.push(String::new());
+            continue;
+        }
+        if c == '"' {
+            quoted = !quoted;
+        }
+        if let Some(f) = fields.last_mut() {
+            f.push(c);
         }
     }
     fields

@@ -360,7 +360,7 @@ pub struct ScenarioCase {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     /// A read or write case.
-    Case(Case),
+    Case(Box<Case>),
     /// A registry scenario.
     Scenario(ScenarioCase),
 }
@@ -464,7 +464,12 @@ impl Corpus {
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let manifest: Manifest =
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut entries: Vec<Entry> = manifest.cases.iter().cloned().map(Entry::Case).collect();
+        let mut entries: Vec<Entry> = manifest
+            .cases
+            .iter()
+            .cloned()
+            .map(|c| Entry::Case(Box::new(c)))
+            .collect();
         for s in scenario_cases(dir, &manifest.scenarios)? {
             entries.push(Entry::Scenario(s));
         }
@@ -740,10 +745,8 @@ pub fn scenario_cases(dir: &Path, rule: &ScenarioRule) -> Result<Vec<ScenarioCas
 /// `"code": "N01"` in rejected rows, `"warnings": ["L02"]`...).
 fn collect_codes(v: &serde_json::Value, out: &mut BTreeSet<String>) {
     match v {
-        serde_json::Value::String(s) => {
-            if s.len() == 3 && s.parse::<Code>().is_ok() {
-                out.insert(s.clone());
-            }
+        serde_json::Value::String(s) if s.len() == 3 && s.parse::<Code>().is_ok() => {
+            out.insert(s.clone());
         }
         serde_json::Value::Array(items) => items.iter().for_each(|i| collect_codes(i, out)),
         serde_json::Value::Object(map) => {

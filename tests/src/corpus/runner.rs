@@ -218,11 +218,17 @@ fn write_options(ctx: &Context) -> Result<(WriteOptions, ValidateOptions), Strin
         bom: ctx.bom,
         header: ctx.header,
     };
-    let mut check = validate_options(&Context {
+    // The checked writer's rules: the read options of the same context (the checked writer
+    // sets the encoding and header itself; the other options are as C and Python set them).
+    let read = validate_options(&Context {
         encoding: "auto".into(),
         ..ctx.clone()
     })?;
-    check.encoding = EncodingChoice::Auto;
+    let check = ValidateOptions {
+        as_of: read.as_of,
+        tenant: read.tenant,
+        ..ValidateOptions::default()
+    };
     Ok((write, check))
 }
 

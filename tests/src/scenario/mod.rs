@@ -344,6 +344,12 @@ impl Runner {
                     Err(e) => Outcome::err(&e),
                 }
             }
+            Op::ImportFlags { tenant, file, mode } => {
+                match self.reg.import_flags(p, tenant, file, *mode) {
+                    Ok(o) => Outcome::ok(&ImportView::new(&o)),
+                    Err(e) => Outcome::err(&e),
+                }
+            }
             Op::IssueVoucher {
                 tenant,
                 addressee,

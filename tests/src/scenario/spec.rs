@@ -173,6 +173,12 @@ pub enum Op {
         file: Vec<u8>,
         mode: ImportMode,
     },
+    /// `import-flags`: move-out and death flags upload.
+    ImportFlags {
+        tenant: MunicipalityCode,
+        file: Vec<u8>,
+        mode: ImportMode,
+    },
     /// `issue-voucher`.
     IssueVoucher {
         tenant: MunicipalityCode,
@@ -258,6 +264,7 @@ impl Op {
         match self {
             Op::Import { .. } => "import",
             Op::ImportDoses { .. } => "import-doses",
+            Op::ImportFlags { .. } => "import-flags",
             Op::IssueVoucher { .. } => "issue-voucher",
             Op::ReissueVoucher { .. } => "reissue-voucher",
             Op::RecordDose { .. } => "record-dose",
@@ -297,6 +304,7 @@ impl Op {
 pub const OPS: &[&str] = &[
     "import",
     "import-doses",
+    "import-flags",
     "issue-voucher",
     "reissue-voucher",
     "record-dose",
@@ -759,20 +767,20 @@ pub fn parse_op(
 ) -> Result<Op, SpecError> {
     let p = principal;
     Ok(match name {
-        "import" | "import-doses" => {
+        "import" | "import-doses" | "import-flags" => {
             let j: ImportJson = args(name, rest)?;
-            let layout_id = if name == "import" {
-                "subject-registration"
-            } else {
-                "dose-upload"
+            let layout_id = match name {
+                "import" => "subject-registration",
+                "import-doses" => "dose-upload",
+                _ => "flags",
             };
             let tenant = target(j.tenant.as_deref(), p, name)?;
             let file = import_file(&j, layout_id, base)?;
             let mode = mode(j.mode.as_deref())?;
-            if name == "import" {
-                Op::Import { tenant, file, mode }
-            } else {
-                Op::ImportDoses { tenant, file, mode }
+            match name {
+                "import" => Op::Import { tenant, file, mode },
+                "import-doses" => Op::ImportDoses { tenant, file, mode },
+                _ => Op::ImportFlags { tenant, file, mode },
             }
         }
         "issue-voucher" => {
@@ -1089,7 +1097,10 @@ pub fn parse_scenario(text: &str, base: &Path) -> Result<Scenario, SpecError> {
     let mut my_numbers = Vec::new();
     for (i, obj) in doc.steps.into_iter().enumerate() {
         let step = parse_step(i + 1, obj, &names, base)?;
-        if let Op::Import { file, .. } | Op::ImportDoses { file, .. } = &step.op {
+        if let Op::Import { file, .. }
+        | Op::ImportDoses { file, .. }
+        | Op::ImportFlags { file, .. } = &step.op
+        {
             find_my_numbers(file, &mut my_numbers);
         }
         steps.push(step);
