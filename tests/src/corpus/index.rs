@@ -15,16 +15,33 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-/// The index in Markdown (without the markers).
+/// The index in Markdown (without the markers). Registry scenarios are named by the rule, not
+/// listed (they have their own table in `tests/scenarios/README.md`), so that a new scenario
+/// file never makes this index stale.
 pub fn index_markdown(corpus: &Corpus) -> String {
     let mut out = String::new();
+    let cases = corpus
+        .entries
+        .iter()
+        .filter(|e| e.as_case().is_some())
+        .count();
     let _ = writeln!(
         out,
-        "{} cases in {} stages.\n",
-        corpus.entries.len(),
-        Stage::ALL.len()
+        "{cases} read and write cases in {} stages, and every registry scenario.\n",
+        Stage::ALL.len() - 1
     );
     for stage in Stage::ALL {
+        if stage == Stage::Registry {
+            let _ = writeln!(
+                out,
+                "### {} — {} (`{}`)\n\nEvery `tests/scenarios/*.json` is a case `{}<file name>` (see [`scenarios/README.md`](scenarios/README.md)); their near-misses are in the manifest's `scenarios.notes`.\n",
+                stage.title_en(),
+                stage.title_ja(),
+                stage.as_str(),
+                corpus.manifest.scenarios.id_prefix
+            );
+            continue;
+        }
         let of: Vec<_> = corpus
             .entries
             .iter()
@@ -68,23 +85,27 @@ pub fn index_markdown(corpus: &Corpus) -> String {
     for c in coverage(corpus) {
         let code = c.info.code.as_str();
         let name = |ix: &[usize]| -> String {
-            if ix.is_empty() {
+            let (cases, scenarios): (Vec<usize>, Vec<usize>) = ix
+                .iter()
+                .partition(|&&i| corpus.entries[i].as_case().is_some());
+            let mut shown: Vec<String> = cases
+                .iter()
+                .take(4)
+                .map(|&i| format!("`{}`", corpus.entries[i].id()))
+                .collect();
+            if cases.len() > 4 {
+                shown.push(format!("+{}", cases.len() - 4));
+            }
+            if !scenarios.is_empty() {
+                shown.push("registry scenarios".to_owned());
+            }
+            if shown.is_empty() {
                 return corpus
                     .code_waiver(code)
                     .map(|k| format!("— (known issue: {})", cell(&k.reason_en)))
                     .unwrap_or_else(|| "—".to_owned());
             }
-            let ids: Vec<String> = ix
-                .iter()
-                .take(4)
-                .map(|&i| format!("`{}`", corpus.entries[i].id()))
-                .collect();
-            let more = if ix.len() > 4 {
-                format!(" +{}", ix.len() - 4)
-            } else {
-                String::new()
-            };
-            format!("{}{more}", ids.join(", "))
+            shown.join(", ")
         };
         let _ = writeln!(
             out,
