@@ -741,9 +741,10 @@ fn record_kind(s: &str) -> Result<RecordKind, SpecError> {
         "staff" => RecordKind::StaffUser,
         "import" => RecordKind::Import,
         "tenant-meta" => RecordKind::TenantMeta,
+        "dose-history" => RecordKind::DoseHistory,
         other => {
             return bad(format!(
-                "kind {other:?}: subject, voucher, my-number-index, awaiting, staff, import or tenant-meta"
+                "kind {other:?}: subject, voucher, my-number-index, awaiting, staff, import, tenant-meta or dose-history"
             ))
         }
     })
