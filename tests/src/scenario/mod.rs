@@ -20,8 +20,8 @@ use vrs_core::date::DateTime;
 use vrs_core::diag::{Code, Severity};
 use vrs_core::id::{AddresseeNumber, MunicipalityCode, OcrLine, VoucherNumber};
 use vrs_core::registry::{
-    AuditEntry, Clock, DoseCorrection, DoseInput, FixedClock, Flag, ImportOutcome, Principal, Registry,
-    RegistryConfig, RegistryError, RejectedRow, StatsQuery, SubjectRef,
+    AuditEntry, Clock, DoseCorrection, DoseInput, FixedClock, Flag, ImportOutcome, Principal,
+    Registry, RegistryConfig, RegistryError, RejectedRow, StatsQuery, SubjectRef,
 };
 use vrs_core::store::{FileKeyProvider, SqliteOptions, SqliteStore};
 use vrs_core::text::{decode_strict, Encoding};
@@ -434,7 +434,10 @@ impl Runner {
                     venue: fields.venue.clone(),
                     doctor: fields.doctor.clone(),
                 };
-                Outcome::from(self.reg.correct_dose(p, tenant, &who, n, &correction, reason))
+                Outcome::from(
+                    self.reg
+                        .correct_dose(p, tenant, &who, n, &correction, reason),
+                )
             }
             Op::VoidDose {
                 tenant,
@@ -655,7 +658,6 @@ pub fn run(
     }
     Ok(failed_steps == 0)
 }
-
 
 /// The registry's reference to a subject named in a scenario.
 fn subject_ref(subject: &SubjectArg) -> Result<SubjectRef, String> {

@@ -37,9 +37,10 @@ pub struct DoseInput {
     pub manufacturer: String,
     /// Lot number (1–20 of `[0-9A-Za-z-]`).
     pub lot: String,
-    /// Venue name (≤ 30 characters).
+    /// Venue name (≤ 30 characters). Stored folded into the common repertoire of UTF-8 and
+    /// CP932 ([`crate::text::fold_to_cp932`]: 〜 becomes ～); a character CP932 lacks is refused.
     pub venue: String,
-    /// Doctor's name (≤ 20 characters).
+    /// Doctor's name (≤ 20 characters), stored like the venue name.
     pub doctor: String,
 }
 
@@ -294,8 +295,9 @@ impl Registry {
     /// to a subject is created and its doses wait in the awaiting-registration list.
     ///
     /// # Errors
-    /// [`RegistryError::Rule`] (D02 future date, D03, T01–T04, L01 after death, L04 replaced
-    /// voucher, S02), [`RegistryError::Conflict`] (S03 a different dose N exists),
+    /// [`RegistryError::Rule`] (D02 future date, D03, T01–T04, T08 a character CP932 lacks,
+    /// L01 after death, L04 replaced voucher, S02), [`RegistryError::Conflict`] (S03 a different
+    /// dose N exists),
     /// [`RegistryError::Forbidden`], [`RegistryError::UnknownTenant`].
     pub fn record_dose_ocr(
         &mut self,
