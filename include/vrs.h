@@ -490,6 +490,50 @@ typedef struct {
 } vrs_flag;
 
 /**
+ * New values for a stored dose's fields, for `vrs_registry_correct_dose`. A zero date or a
+ * NULL text keeps the stored value (a zero-initialised struct changes nothing); texts are
+ * `(pointer, length)` pairs of UTF-8.
+ */
+typedef struct {
+    /**
+     * New vaccination date, the number `YYYYMMDD`; 0 keeps it.
+     */
+    uint32_t vaccinated_on_yyyymmdd;
+    /**
+     * New manufacturer (any accepted spelling); NULL keeps it.
+     */
+    const uint8_t *manufacturer;
+    /**
+     * Length of `manufacturer` in bytes.
+     */
+    size_t manufacturer_len;
+    /**
+     * New lot number; NULL keeps it.
+     */
+    const uint8_t *lot;
+    /**
+     * Length of `lot` in bytes.
+     */
+    size_t lot_len;
+    /**
+     * New venue name; NULL keeps it.
+     */
+    const uint8_t *venue;
+    /**
+     * Length of `venue` in bytes.
+     */
+    size_t venue_len;
+    /**
+     * New doctor's name; NULL keeps it.
+     */
+    const uint8_t *doctor;
+    /**
+     * Length of `doctor` in bytes.
+     */
+    size_t doctor_len;
+} vrs_dose_correction;
+
+/**
  * Options of the exports. A zero-initialised struct gives the defaults, the same as passing
  * NULL: UTF-8 without BOM, with a header row.
  *
@@ -1702,6 +1746,85 @@ vrs_status vrs_registry_set_flag(const vrs_registry *registry,
                                  vrs_error **out_error);
 
 /**
+ * Corrects fields of dose number `dose_number` (1-9) of a person of `tenant`, named by
+ * addressee number or by one of their voucher numbers (`by`, then `subject`, `subject_len`
+ * bytes; the dose may be on any of the person's vouchers). `correction` gives the new values
+ * (a zero date or a NULL text keeps the stored one); `reason` (required, at most 200
+ * characters) is kept with the dose as it was in the subject's sealed history, which
+ * `vrs_registry_subject_doses` shows under `history`. The corrected dose is checked like a new
+ * one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring doses). Staff of the
+ * tenant only; audited as `correct-dose`. Writes to `*out_json`:
+ *
+ * ```json
+ * {"voucher_number": "0000012345", "dose": 1, "action": "corrected", "changed": true,
+ *  "dose_now": {"dose": 1, "vaccinated_on": "2021-06-01", "voucher_number": "0000012345",
+ *               "manufacturer": "ファイザー", "lot": "FA5765", "venue": "区民会館",
+ *               "doctor": "山田一郎", "registered_at": "2021-07-01T09:00:00",
+ *               "source": "venue"},
+ *  "warnings": []}
+ * ```
+ *
+ * (`changed` is false when the correction equals what is stored: nothing was recorded.)
+ *
+ * Returns `VRS_OK`; `VRS_RULE` (the corrected dose breaks a rule; nothing changed);
+ * `VRS_NOT_FOUND` (no such person, voucher or dose); `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT` (unknown `by`, invalid identifier, date or dose number, no field to
+ * change, missing reason); `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+ * `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant`, `subject` and `reason` must be
+ * NULL or valid for reads of their lengths; `correction` must be NULL or point to a readable
+ * `vrs_dose_correction` whose non-NULL texts are valid for their lengths; `out_json` and
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_correct_dose(const vrs_registry *registry,
+                                     const vrs_principal *who,
+                                     const uint8_t *tenant,
+                                     size_t tenant_len,
+                                     vrs_subject_kind by,
+                                     const uint8_t *subject,
+                                     size_t subject_len,
+                                     uint8_t dose_number,
+                                     const vrs_dose_correction *correction,
+                                     const uint8_t *reason,
+                                     size_t reason_len,
+                                     vrs_bytes **out_json,
+                                     vrs_error **out_error);
+
+/**
+ * Voids dose number `dose_number` (1-9) of a person of `tenant` (named as for
+ * `vrs_registry_correct_dose`), recorded in error: it leaves the subject's doses, the exports
+ * and the statistics, and stays in the sealed history with `reason` (required); the same dose
+ * number can then be recorded again. Staff of the tenant only; audited as `void-dose`. Writes
+ * to `*out_json` the document of `vrs_registry_correct_dose` with `"action": "voided"` and
+ * `"dose_now": null`.
+ *
+ * Returns `VRS_OK`; `VRS_NOT_FOUND`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+ * `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant`, `subject` and `reason` must be
+ * NULL or valid for reads of their lengths; `out_json` and `out_error` must be NULL or valid
+ * for a write of a pointer.
+ */
+vrs_status vrs_registry_void_dose(const vrs_registry *registry,
+                                  const vrs_principal *who,
+                                  const uint8_t *tenant,
+                                  size_t tenant_len,
+                                  vrs_subject_kind by,
+                                  const uint8_t *subject,
+                                  size_t subject_len,
+                                  uint8_t dose_number,
+                                  const uint8_t *reason,
+                                  size_t reason_len,
+                                  vrs_bytes **out_json,
+                                  vrs_error **out_error);
+
+/**
  * Writes to `*out_json` the record of the subject with addressee number `addressee` in
  * `tenant`: name, birth date, vouchers, flags and doses, never the My Number. Staff of the
  * tenant only.
@@ -1714,11 +1837,15 @@ vrs_status vrs_registry_set_flag(const vrs_registry *registry,
  *  "doses": [{"dose": 1, "vaccinated_on": "2021-06-30", "voucher_number": "0000012345",
  *             "manufacturer": "ファイザー", "lot": "FA5765", "venue": "区民会館",
  *             "doctor": "山田一郎", "registered_at": "2021-07-01T09:00:00",
- *             "source": "venue"}]}
+ *             "source": "venue"}],
+ *  "history": [{"voucher_number": "0000012345", "dose": 1, "action": "corrected",
+ *               "at": "2021-07-02T10:00:00", "by": "f306f743a740e21c929cc989fc0aa31c",
+ *               "reason": "lot typed wrongly", "before": {"dose": 1, "lot": "FA5756", ...}}]}
  * ```
  *
  * (`sex`: 1 male, 2 female; a flag's `kind` is `moved-out` or `deceased`; a dose's `source`
- * is `venue`, `staff` or `upload`.)
+ * is `venue`, `staff` or `upload`; `history` lists corrections and voids, oldest first, with
+ * the dose as it was, the staff user's pseudonym and the reason.)
  *
  * Returns `VRS_OK`; `VRS_NOT_FOUND`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
  * `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.

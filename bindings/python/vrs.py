@@ -552,6 +552,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_audit_log() != 54113:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_correct_dose() != 16202:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_create_tenant() != 24828:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_export_awaiting() != 39822:
@@ -591,6 +593,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_vrs_checksum_method_registry_verify_audit() != 65432:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_verify_store() != 31322:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_void_dose() != 24225:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_constructor_registry_in_memory() != 41554:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -717,6 +721,9 @@ _UniffiLib.uniffi_vrs_checksum_func_version.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_audit_log.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_audit_log.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_correct_dose.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_correct_dose.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_create_tenant.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_create_tenant.restype = ctypes.c_uint16
@@ -777,6 +784,9 @@ _UniffiLib.uniffi_vrs_checksum_method_registry_verify_audit.restype = ctypes.c_u
 _UniffiLib.uniffi_vrs_checksum_method_registry_verify_store.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_verify_store.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_void_dose.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_void_dose.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_constructor_registry_in_memory.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_constructor_registry_in_memory.restype = ctypes.c_uint16
@@ -936,6 +946,17 @@ _UniffiLib.uniffi_vrs_fn_method_registry_audit_log.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_audit_log.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_correct_dose.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint8,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_correct_dose.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_create_tenant.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1097,6 +1118,16 @@ _UniffiLib.uniffi_vrs_fn_method_registry_verify_store.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_verify_store.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_void_dose.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint8,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_void_dose.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_constructor_registry_in_memory.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -2012,132 +2043,6 @@ class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
         buf.write_u8(value)
 
 @dataclass
-class DoseConfirmation:
-    """
-    What a venue sees after recording a dose: no name, no My Number.
-"""
-    def __init__(self, *, voucher_number:str, dose:int, vaccinated_on:str, registered_at:str, already_recorded:bool, awaiting_registration:bool, warnings:typing.List[str]):
-        self.voucher_number = voucher_number
-        self.dose = dose
-        self.vaccinated_on = vaccinated_on
-        self.registered_at = registered_at
-        self.already_recorded = already_recorded
-        self.awaiting_registration = awaiting_registration
-        self.warnings = warnings
-        
-        
-
-    
-    def __str__(self):
-        return "DoseConfirmation(voucher_number={}, dose={}, vaccinated_on={}, registered_at={}, already_recorded={}, awaiting_registration={}, warnings={})".format(self.voucher_number, self.dose, self.vaccinated_on, self.registered_at, self.already_recorded, self.awaiting_registration, self.warnings)
-    def __eq__(self, other):
-        if self.voucher_number != other.voucher_number:
-            return False
-        if self.dose != other.dose:
-            return False
-        if self.vaccinated_on != other.vaccinated_on:
-            return False
-        if self.registered_at != other.registered_at:
-            return False
-        if self.already_recorded != other.already_recorded:
-            return False
-        if self.awaiting_registration != other.awaiting_registration:
-            return False
-        if self.warnings != other.warnings:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeDoseConfirmation(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return DoseConfirmation(
-            voucher_number=_UniffiFfiConverterString.read(buf),
-            dose=_UniffiFfiConverterUInt8.read(buf),
-            vaccinated_on=_UniffiFfiConverterString.read(buf),
-            registered_at=_UniffiFfiConverterString.read(buf),
-            already_recorded=_UniffiFfiConverterBoolean.read(buf),
-            awaiting_registration=_UniffiFfiConverterBoolean.read(buf),
-            warnings=_UniffiFfiConverterSequenceString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.voucher_number)
-        _UniffiFfiConverterUInt8.check_lower(value.dose)
-        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
-        _UniffiFfiConverterString.check_lower(value.registered_at)
-        _UniffiFfiConverterBoolean.check_lower(value.already_recorded)
-        _UniffiFfiConverterBoolean.check_lower(value.awaiting_registration)
-        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.voucher_number, buf)
-        _UniffiFfiConverterUInt8.write(value.dose, buf)
-        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
-        _UniffiFfiConverterString.write(value.registered_at, buf)
-        _UniffiFfiConverterBoolean.write(value.already_recorded, buf)
-        _UniffiFfiConverterBoolean.write(value.awaiting_registration, buf)
-        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
-
-@dataclass
-class DoseInput:
-    """
-    One dose as a venue or staff member enters it.
-"""
-    def __init__(self, *, vaccinated_on:str, manufacturer:str, lot:str, venue:str, doctor:str):
-        self.vaccinated_on = vaccinated_on
-        self.manufacturer = manufacturer
-        self.lot = lot
-        self.venue = venue
-        self.doctor = doctor
-        
-        
-
-    
-    def __str__(self):
-        return "DoseInput(vaccinated_on={}, manufacturer={}, lot={}, venue={}, doctor={})".format(self.vaccinated_on, self.manufacturer, self.lot, self.venue, self.doctor)
-    def __eq__(self, other):
-        if self.vaccinated_on != other.vaccinated_on:
-            return False
-        if self.manufacturer != other.manufacturer:
-            return False
-        if self.lot != other.lot:
-            return False
-        if self.venue != other.venue:
-            return False
-        if self.doctor != other.doctor:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeDoseInput(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return DoseInput(
-            vaccinated_on=_UniffiFfiConverterString.read(buf),
-            manufacturer=_UniffiFfiConverterString.read(buf),
-            lot=_UniffiFfiConverterString.read(buf),
-            venue=_UniffiFfiConverterString.read(buf),
-            doctor=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
-        _UniffiFfiConverterString.check_lower(value.manufacturer)
-        _UniffiFfiConverterString.check_lower(value.lot)
-        _UniffiFfiConverterString.check_lower(value.venue)
-        _UniffiFfiConverterString.check_lower(value.doctor)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
-        _UniffiFfiConverterString.write(value.manufacturer, buf)
-        _UniffiFfiConverterString.write(value.lot, buf)
-        _UniffiFfiConverterString.write(value.venue, buf)
-        _UniffiFfiConverterString.write(value.doctor, buf)
-
-@dataclass
 class DoseView:
     """
     One dose as staff see it.
@@ -2217,6 +2122,361 @@ class _UniffiFfiConverterTypeDoseView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.doctor, buf)
         _UniffiFfiConverterString.write(value.registered_at, buf)
         _UniffiFfiConverterString.write(value.source, buf)
+
+class _UniffiFfiConverterOptionalTypeDoseView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeDoseView.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeDoseView.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeDoseView.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class DoseChange:
+    """
+    What a correction or void did.
+"""
+    def __init__(self, *, voucher_number:str, dose:int, action:str, changed:bool, dose_now:typing.Optional[DoseView], warnings:typing.List[str]):
+        self.voucher_number = voucher_number
+        self.dose = dose
+        self.action = action
+        self.changed = changed
+        self.dose_now = dose_now
+        self.warnings = warnings
+        
+        
+
+    
+    def __str__(self):
+        return "DoseChange(voucher_number={}, dose={}, action={}, changed={}, dose_now={}, warnings={})".format(self.voucher_number, self.dose, self.action, self.changed, self.dose_now, self.warnings)
+    def __eq__(self, other):
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.action != other.action:
+            return False
+        if self.changed != other.changed:
+            return False
+        if self.dose_now != other.dose_now:
+            return False
+        if self.warnings != other.warnings:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseChange(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseChange(
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            action=_UniffiFfiConverterString.read(buf),
+            changed=_UniffiFfiConverterBoolean.read(buf),
+            dose_now=_UniffiFfiConverterOptionalTypeDoseView.read(buf),
+            warnings=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.action)
+        _UniffiFfiConverterBoolean.check_lower(value.changed)
+        _UniffiFfiConverterOptionalTypeDoseView.check_lower(value.dose_now)
+        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.action, buf)
+        _UniffiFfiConverterBoolean.write(value.changed, buf)
+        _UniffiFfiConverterOptionalTypeDoseView.write(value.dose_now, buf)
+        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
+
+@dataclass
+class DoseConfirmation:
+    """
+    What a venue sees after recording a dose: no name, no My Number.
+"""
+    def __init__(self, *, voucher_number:str, dose:int, vaccinated_on:str, registered_at:str, already_recorded:bool, awaiting_registration:bool, warnings:typing.List[str]):
+        self.voucher_number = voucher_number
+        self.dose = dose
+        self.vaccinated_on = vaccinated_on
+        self.registered_at = registered_at
+        self.already_recorded = already_recorded
+        self.awaiting_registration = awaiting_registration
+        self.warnings = warnings
+        
+        
+
+    
+    def __str__(self):
+        return "DoseConfirmation(voucher_number={}, dose={}, vaccinated_on={}, registered_at={}, already_recorded={}, awaiting_registration={}, warnings={})".format(self.voucher_number, self.dose, self.vaccinated_on, self.registered_at, self.already_recorded, self.awaiting_registration, self.warnings)
+    def __eq__(self, other):
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.registered_at != other.registered_at:
+            return False
+        if self.already_recorded != other.already_recorded:
+            return False
+        if self.awaiting_registration != other.awaiting_registration:
+            return False
+        if self.warnings != other.warnings:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseConfirmation(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseConfirmation(
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            registered_at=_UniffiFfiConverterString.read(buf),
+            already_recorded=_UniffiFfiConverterBoolean.read(buf),
+            awaiting_registration=_UniffiFfiConverterBoolean.read(buf),
+            warnings=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.registered_at)
+        _UniffiFfiConverterBoolean.check_lower(value.already_recorded)
+        _UniffiFfiConverterBoolean.check_lower(value.awaiting_registration)
+        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.registered_at, buf)
+        _UniffiFfiConverterBoolean.write(value.already_recorded, buf)
+        _UniffiFfiConverterBoolean.write(value.awaiting_registration, buf)
+        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
+
+@dataclass
+class DoseCorrection:
+    """
+    New values for a stored dose's fields; `None` keeps the stored value.
+"""
+    def __init__(self, *, vaccinated_on:typing.Optional[str] = _DEFAULT, manufacturer:typing.Optional[str] = _DEFAULT, lot:typing.Optional[str] = _DEFAULT, venue:typing.Optional[str] = _DEFAULT, doctor:typing.Optional[str] = _DEFAULT):
+        if vaccinated_on is _DEFAULT:
+            self.vaccinated_on = None
+        else:
+            self.vaccinated_on = vaccinated_on
+        if manufacturer is _DEFAULT:
+            self.manufacturer = None
+        else:
+            self.manufacturer = manufacturer
+        if lot is _DEFAULT:
+            self.lot = None
+        else:
+            self.lot = lot
+        if venue is _DEFAULT:
+            self.venue = None
+        else:
+            self.venue = venue
+        if doctor is _DEFAULT:
+            self.doctor = None
+        else:
+            self.doctor = doctor
+        
+        
+
+    
+    def __str__(self):
+        return "DoseCorrection(vaccinated_on={}, manufacturer={}, lot={}, venue={}, doctor={})".format(self.vaccinated_on, self.manufacturer, self.lot, self.venue, self.doctor)
+    def __eq__(self, other):
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.lot != other.lot:
+            return False
+        if self.venue != other.venue:
+            return False
+        if self.doctor != other.doctor:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseCorrection(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseCorrection(
+            vaccinated_on=_UniffiFfiConverterOptionalString.read(buf),
+            manufacturer=_UniffiFfiConverterOptionalString.read(buf),
+            lot=_UniffiFfiConverterOptionalString.read(buf),
+            venue=_UniffiFfiConverterOptionalString.read(buf),
+            doctor=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterOptionalString.check_lower(value.manufacturer)
+        _UniffiFfiConverterOptionalString.check_lower(value.lot)
+        _UniffiFfiConverterOptionalString.check_lower(value.venue)
+        _UniffiFfiConverterOptionalString.check_lower(value.doctor)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterOptionalString.write(value.manufacturer, buf)
+        _UniffiFfiConverterOptionalString.write(value.lot, buf)
+        _UniffiFfiConverterOptionalString.write(value.venue, buf)
+        _UniffiFfiConverterOptionalString.write(value.doctor, buf)
+
+@dataclass
+class DoseHistoryEntry:
+    """
+    One correction or void in a subject's dose history.
+"""
+    def __init__(self, *, voucher_number:str, dose:int, action:str, at:str, by:str, reason:str, before:DoseView):
+        self.voucher_number = voucher_number
+        self.dose = dose
+        self.action = action
+        self.at = at
+        self.by = by
+        self.reason = reason
+        self.before = before
+        
+        
+
+    
+    def __str__(self):
+        return "DoseHistoryEntry(voucher_number={}, dose={}, action={}, at={}, by={}, reason={}, before={})".format(self.voucher_number, self.dose, self.action, self.at, self.by, self.reason, self.before)
+    def __eq__(self, other):
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.action != other.action:
+            return False
+        if self.at != other.at:
+            return False
+        if self.by != other.by:
+            return False
+        if self.reason != other.reason:
+            return False
+        if self.before != other.before:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseHistoryEntry(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseHistoryEntry(
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            action=_UniffiFfiConverterString.read(buf),
+            at=_UniffiFfiConverterString.read(buf),
+            by=_UniffiFfiConverterString.read(buf),
+            reason=_UniffiFfiConverterString.read(buf),
+            before=_UniffiFfiConverterTypeDoseView.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.action)
+        _UniffiFfiConverterString.check_lower(value.at)
+        _UniffiFfiConverterString.check_lower(value.by)
+        _UniffiFfiConverterString.check_lower(value.reason)
+        _UniffiFfiConverterTypeDoseView.check_lower(value.before)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.action, buf)
+        _UniffiFfiConverterString.write(value.at, buf)
+        _UniffiFfiConverterString.write(value.by, buf)
+        _UniffiFfiConverterString.write(value.reason, buf)
+        _UniffiFfiConverterTypeDoseView.write(value.before, buf)
+
+@dataclass
+class DoseInput:
+    """
+    One dose as a venue or staff member enters it.
+"""
+    def __init__(self, *, vaccinated_on:str, manufacturer:str, lot:str, venue:str, doctor:str):
+        self.vaccinated_on = vaccinated_on
+        self.manufacturer = manufacturer
+        self.lot = lot
+        self.venue = venue
+        self.doctor = doctor
+        
+        
+
+    
+    def __str__(self):
+        return "DoseInput(vaccinated_on={}, manufacturer={}, lot={}, venue={}, doctor={})".format(self.vaccinated_on, self.manufacturer, self.lot, self.venue, self.doctor)
+    def __eq__(self, other):
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.lot != other.lot:
+            return False
+        if self.venue != other.venue:
+            return False
+        if self.doctor != other.doctor:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseInput(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseInput(
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            manufacturer=_UniffiFfiConverterString.read(buf),
+            lot=_UniffiFfiConverterString.read(buf),
+            venue=_UniffiFfiConverterString.read(buf),
+            doctor=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.manufacturer)
+        _UniffiFfiConverterString.check_lower(value.lot)
+        _UniffiFfiConverterString.check_lower(value.venue)
+        _UniffiFfiConverterString.check_lower(value.doctor)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.manufacturer, buf)
+        _UniffiFfiConverterString.write(value.lot, buf)
+        _UniffiFfiConverterString.write(value.venue, buf)
+        _UniffiFfiConverterString.write(value.doctor, buf)
 
 
 
@@ -3766,12 +4026,35 @@ class _UniffiFfiConverterSequenceTypeDoseView(_UniffiConverterRustBuffer):
             _UniffiFfiConverterTypeDoseView.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterSequenceTypeDoseHistoryEntry(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeDoseHistoryEntry.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeDoseHistoryEntry.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeDoseHistoryEntry.read(buf) for i in range(count)
+        ]
+
 @dataclass
 class SubjectDoses:
     """
     One subject's record as staff see it: never the My Number.
 """
-    def __init__(self, *, addressee:str, name:str, name_kana:str, birth_date:str, sex:int, has_my_number:bool, vouchers:typing.List[str], flags:typing.List[FlagView], doses:typing.List[DoseView]):
+    def __init__(self, *, addressee:str, name:str, name_kana:str, birth_date:str, sex:int, has_my_number:bool, vouchers:typing.List[str], flags:typing.List[FlagView], doses:typing.List[DoseView], history:typing.List[DoseHistoryEntry]):
         self.addressee = addressee
         self.name = name
         self.name_kana = name_kana
@@ -3781,12 +4064,13 @@ class SubjectDoses:
         self.vouchers = vouchers
         self.flags = flags
         self.doses = doses
+        self.history = history
         
         
 
     
     def __str__(self):
-        return "SubjectDoses(addressee={}, name={}, name_kana={}, birth_date={}, sex={}, has_my_number={}, vouchers={}, flags={}, doses={})".format(self.addressee, self.name, self.name_kana, self.birth_date, self.sex, self.has_my_number, self.vouchers, self.flags, self.doses)
+        return "SubjectDoses(addressee={}, name={}, name_kana={}, birth_date={}, sex={}, has_my_number={}, vouchers={}, flags={}, doses={}, history={})".format(self.addressee, self.name, self.name_kana, self.birth_date, self.sex, self.has_my_number, self.vouchers, self.flags, self.doses, self.history)
     def __eq__(self, other):
         if self.addressee != other.addressee:
             return False
@@ -3806,6 +4090,8 @@ class SubjectDoses:
             return False
         if self.doses != other.doses:
             return False
+        if self.history != other.history:
+            return False
         return True
 
 class _UniffiFfiConverterTypeSubjectDoses(_UniffiConverterRustBuffer):
@@ -3821,6 +4107,7 @@ class _UniffiFfiConverterTypeSubjectDoses(_UniffiConverterRustBuffer):
             vouchers=_UniffiFfiConverterSequenceString.read(buf),
             flags=_UniffiFfiConverterSequenceTypeFlagView.read(buf),
             doses=_UniffiFfiConverterSequenceTypeDoseView.read(buf),
+            history=_UniffiFfiConverterSequenceTypeDoseHistoryEntry.read(buf),
         )
 
     @staticmethod
@@ -3834,6 +4121,7 @@ class _UniffiFfiConverterTypeSubjectDoses(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.check_lower(value.vouchers)
         _UniffiFfiConverterSequenceTypeFlagView.check_lower(value.flags)
         _UniffiFfiConverterSequenceTypeDoseView.check_lower(value.doses)
+        _UniffiFfiConverterSequenceTypeDoseHistoryEntry.check_lower(value.history)
 
     @staticmethod
     def write(value, buf):
@@ -3846,6 +4134,7 @@ class _UniffiFfiConverterTypeSubjectDoses(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.write(value.vouchers, buf)
         _UniffiFfiConverterSequenceTypeFlagView.write(value.flags, buf)
         _UniffiFfiConverterSequenceTypeDoseView.write(value.doses, buf)
+        _UniffiFfiConverterSequenceTypeDoseHistoryEntry.write(value.history, buf)
 
 class _UniffiFfiConverterOptionalTypeLang(_UniffiConverterRustBuffer):
     @classmethod
@@ -5263,6 +5552,20 @@ class RegistryProtocol(typing.Protocol):
         As for [`Registry::verify_audit`].
 """
         raise NotImplementedError
+    def correct_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,correction: DoseCorrection,reason: str) -> DoseChange:
+        """
+        Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+        by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+        checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+        doses); the dose as it was is kept in the sealed history with `reason`, shown in
+        [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+        (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+
+        # Errors
+        [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+        [`VrsError::InvalidArgument`] (no field to change, missing reason).
+"""
+        raise NotImplementedError
     def create_tenant(self, principal: Principal,tenant: str) -> None:
         """
         Creates the tenant (municipality) `tenant`. Operator only.
@@ -5451,6 +5754,17 @@ class RegistryProtocol(typing.Protocol):
         [`VrsError::Forbidden`].
 """
         raise NotImplementedError
+    def void_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,reason: str) -> DoseChange:
+        """
+        Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+        subject's doses, the exports and the statistics, stays in the sealed history with
+        `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+        audited as `void-dose`.
+
+        # Errors
+        [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
 
 class Registry(RegistryProtocol):
     """
@@ -5575,6 +5889,48 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_audit_log,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def correct_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,correction: DoseCorrection,reason: str) -> DoseChange:
+        """
+        Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+        by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+        checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+        doses); the dose as it was is kept in the sealed history with `reason`, shown in
+        [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+        (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+
+        # Errors
+        [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+        [`VrsError::InvalidArgument`] (no field to change, missing reason).
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterTypeSubjectRef.check_lower(subject)
+
+        _UniffiFfiConverterUInt8.check_lower(dose_number)
+
+        _UniffiFfiConverterTypeDoseCorrection.check_lower(correction)
+
+        _UniffiFfiConverterString.check_lower(reason)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterTypeSubjectRef.lower(subject),
+            _UniffiFfiConverterUInt8.lower(dose_number),
+            _UniffiFfiConverterTypeDoseCorrection.lower(correction),
+            _UniffiFfiConverterString.lower(reason),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoseChange.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_correct_dose,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6160,6 +6516,42 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_verify_store,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def void_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,reason: str) -> DoseChange:
+        """
+        Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+        subject's doses, the exports and the statistics, stays in the sealed history with
+        `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+        audited as `void-dose`.
+
+        # Errors
+        [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterTypeSubjectRef.check_lower(subject)
+
+        _UniffiFfiConverterUInt8.check_lower(dose_number)
+
+        _UniffiFfiConverterString.check_lower(reason)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterTypeSubjectRef.lower(subject),
+            _UniffiFfiConverterUInt8.lower(dose_number),
+            _UniffiFfiConverterString.lower(reason),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoseChange.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_void_dose,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6995,9 +7387,12 @@ __all__ = [
     "AuditVerification",
     "ColumnInfo",
     "Diagnostic",
-    "DoseConfirmation",
-    "DoseInput",
     "DoseView",
+    "DoseChange",
+    "DoseConfirmation",
+    "DoseCorrection",
+    "DoseHistoryEntry",
+    "DoseInput",
     "ExportOptions",
     "FlagView",
     "RejectedRow",

@@ -645,6 +645,20 @@ public protocol RegistryProtocol: AnyObject, Sendable {
     func auditLog(principal: Principal, tenant: String?) throws  -> [AuditEntry]
     
     /**
+     * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+     * by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+     * checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+     * doses); the dose as it was is kept in the sealed history with `reason`, shown in
+     * [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+     * (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+     *
+     * # Errors
+     * [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+     * [`VrsError::InvalidArgument`] (no field to change, missing reason).
+     */
+    func correctDose(principal: Principal, tenant: String, subject: SubjectRef, doseNumber: UInt8, correction: DoseCorrection, reason: String) throws  -> DoseChange
+    
+    /**
      * Creates the tenant (municipality) `tenant`. Operator only.
      *
      * # Errors
@@ -832,6 +846,17 @@ public protocol RegistryProtocol: AnyObject, Sendable {
      */
     func verifyStore(principal: Principal) throws  -> StoreVerification
     
+    /**
+     * Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+     * subject's doses, the exports and the statistics, stays in the sealed history with
+     * `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+     * audited as `void-dose`.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    func voidDose(principal: Principal, tenant: String, subject: SubjectRef, doseNumber: UInt8, reason: String) throws  -> DoseChange
+    
 }
 /**
  * The VRS record model over one store: tenants, staff, subjects, vouchers, doses, flags,
@@ -953,6 +978,33 @@ open func auditLog(principal: Principal, tenant: String? = nil)throws  -> [Audit
             self.uniffiCloneHandle(),
         FfiConverterTypePrincipal_lower(principal),
         FfiConverterOptionString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+     * by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+     * checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+     * doses); the dose as it was is kept in the sealed history with `reason`, shown in
+     * [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+     * (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+     *
+     * # Errors
+     * [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+     * [`VrsError::InvalidArgument`] (no field to change, missing reason).
+     */
+open func correctDose(principal: Principal, tenant: String, subject: SubjectRef, doseNumber: UInt8, correction: DoseCorrection, reason: String)throws  -> DoseChange  {
+    return try  FfiConverterTypeDoseChange_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_correct_dose(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterTypeSubjectRef_lower(subject),
+        FfiConverterUInt8.lower(doseNumber),
+        FfiConverterTypeDoseCorrection_lower(correction),
+        FfiConverterString.lower(reason),uniffiCallStatus
     )
 })
 }
@@ -1335,6 +1387,29 @@ open func verifyStore(principal: Principal)throws  -> StoreVerification  {
     uniffi_vrs_fn_method_registry_verify_store(
             self.uniffiCloneHandle(),
         FfiConverterTypePrincipal_lower(principal),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+     * subject's doses, the exports and the statistics, stays in the sealed history with
+     * `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+     * audited as `void-dose`.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+open func voidDose(principal: Principal, tenant: String, subject: SubjectRef, doseNumber: UInt8, reason: String)throws  -> DoseChange  {
+    return try  FfiConverterTypeDoseChange_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_void_dose(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterTypeSubjectRef_lower(subject),
+        FfiConverterUInt8.lower(doseNumber),
+        FfiConverterString.lower(reason),uniffiCallStatus
     )
 })
 }
@@ -2773,6 +2848,115 @@ public func FfiConverterTypeDiagnostic_lower(_ value: Diagnostic) -> RustBuffer 
 
 
 /**
+ * What a correction or void did.
+ */
+public struct DoseChange: Equatable, Hashable {
+    /**
+     * The voucher the dose is recorded on.
+     */
+    public var voucherNumber: String
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8
+    /**
+     * `corrected` or `voided`.
+     */
+    public var action: String
+    /**
+     * `false` when the correction equals what is stored: nothing was changed or recorded.
+     */
+    public var changed: Bool
+    /**
+     * The dose as stored now (`None` after a void).
+     */
+    public var doseNow: DoseView?
+    /**
+     * Warning rule codes for the corrected dose (e.g. `L02`).
+     */
+    public var warnings: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The voucher the dose is recorded on.
+         */voucherNumber: String, 
+        /**
+         * Dose number.
+         */dose: UInt8, 
+        /**
+         * `corrected` or `voided`.
+         */action: String, 
+        /**
+         * `false` when the correction equals what is stored: nothing was changed or recorded.
+         */changed: Bool, 
+        /**
+         * The dose as stored now (`None` after a void).
+         */doseNow: DoseView?, 
+        /**
+         * Warning rule codes for the corrected dose (e.g. `L02`).
+         */warnings: [String]) {
+        self.voucherNumber = voucherNumber
+        self.dose = dose
+        self.action = action
+        self.changed = changed
+        self.doseNow = doseNow
+        self.warnings = warnings
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseChange {
+        return
+            try DoseChange(
+                voucherNumber: FfiConverterString.read(from: &buf), 
+                dose: FfiConverterUInt8.read(from: &buf), 
+                action: FfiConverterString.read(from: &buf), 
+                changed: FfiConverterBool.read(from: &buf), 
+                doseNow: FfiConverterOptionTypeDoseView.read(from: &buf), 
+                warnings: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseChange, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.voucherNumber, into: &buf)
+        FfiConverterUInt8.write(value.dose, into: &buf)
+        FfiConverterString.write(value.action, into: &buf)
+        FfiConverterBool.write(value.changed, into: &buf)
+        FfiConverterOptionTypeDoseView.write(value.doseNow, into: &buf)
+        FfiConverterSequenceString.write(value.warnings, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseChange_lift(_ buf: RustBuffer) throws -> DoseChange {
+    return try FfiConverterTypeDoseChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseChange_lower(_ value: DoseChange) -> RustBuffer {
+    return FfiConverterTypeDoseChange.lower(value)
+}
+
+
+/**
  * What a venue sees after recording a dose: no name, no My Number.
  */
 public struct DoseConfirmation: Equatable, Hashable {
@@ -2888,6 +3072,224 @@ public func FfiConverterTypeDoseConfirmation_lift(_ buf: RustBuffer) throws -> D
 #endif
 public func FfiConverterTypeDoseConfirmation_lower(_ value: DoseConfirmation) -> RustBuffer {
     return FfiConverterTypeDoseConfirmation.lower(value)
+}
+
+
+/**
+ * New values for a stored dose's fields; `None` keeps the stored value.
+ */
+public struct DoseCorrection: Equatable, Hashable {
+    /**
+     * Vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+     */
+    public var vaccinatedOn: String?
+    /**
+     * Manufacturer, any accepted spelling.
+     */
+    public var manufacturer: String?
+    /**
+     * Lot number.
+     */
+    public var lot: String?
+    /**
+     * Venue name.
+     */
+    public var venue: String?
+    /**
+     * Doctor's name.
+     */
+    public var doctor: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+         */vaccinatedOn: String? = nil, 
+        /**
+         * Manufacturer, any accepted spelling.
+         */manufacturer: String? = nil, 
+        /**
+         * Lot number.
+         */lot: String? = nil, 
+        /**
+         * Venue name.
+         */venue: String? = nil, 
+        /**
+         * Doctor's name.
+         */doctor: String? = nil) {
+        self.vaccinatedOn = vaccinatedOn
+        self.manufacturer = manufacturer
+        self.lot = lot
+        self.venue = venue
+        self.doctor = doctor
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseCorrection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseCorrection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseCorrection {
+        return
+            try DoseCorrection(
+                vaccinatedOn: FfiConverterOptionString.read(from: &buf), 
+                manufacturer: FfiConverterOptionString.read(from: &buf), 
+                lot: FfiConverterOptionString.read(from: &buf), 
+                venue: FfiConverterOptionString.read(from: &buf), 
+                doctor: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseCorrection, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.vaccinatedOn, into: &buf)
+        FfiConverterOptionString.write(value.manufacturer, into: &buf)
+        FfiConverterOptionString.write(value.lot, into: &buf)
+        FfiConverterOptionString.write(value.venue, into: &buf)
+        FfiConverterOptionString.write(value.doctor, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseCorrection_lift(_ buf: RustBuffer) throws -> DoseCorrection {
+    return try FfiConverterTypeDoseCorrection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseCorrection_lower(_ value: DoseCorrection) -> RustBuffer {
+    return FfiConverterTypeDoseCorrection.lower(value)
+}
+
+
+/**
+ * One correction or void in a subject's dose history.
+ */
+public struct DoseHistoryEntry: Equatable, Hashable {
+    /**
+     * The voucher the dose is recorded on.
+     */
+    public var voucherNumber: String
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8
+    /**
+     * `corrected` or `voided`.
+     */
+    public var action: String
+    /**
+     * When (`YYYY-MM-DDTHH:MM:SS`, Japan time).
+     */
+    public var at: String
+    /**
+     * Pseudonym of the staff user who made the change (as in the audit log).
+     */
+    public var by: String
+    /**
+     * Why, as the staff user wrote it.
+     */
+    public var reason: String
+    /**
+     * The dose before the change.
+     */
+    public var before: DoseView
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The voucher the dose is recorded on.
+         */voucherNumber: String, 
+        /**
+         * Dose number.
+         */dose: UInt8, 
+        /**
+         * `corrected` or `voided`.
+         */action: String, 
+        /**
+         * When (`YYYY-MM-DDTHH:MM:SS`, Japan time).
+         */at: String, 
+        /**
+         * Pseudonym of the staff user who made the change (as in the audit log).
+         */by: String, 
+        /**
+         * Why, as the staff user wrote it.
+         */reason: String, 
+        /**
+         * The dose before the change.
+         */before: DoseView) {
+        self.voucherNumber = voucherNumber
+        self.dose = dose
+        self.action = action
+        self.at = at
+        self.by = by
+        self.reason = reason
+        self.before = before
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseHistoryEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseHistoryEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseHistoryEntry {
+        return
+            try DoseHistoryEntry(
+                voucherNumber: FfiConverterString.read(from: &buf), 
+                dose: FfiConverterUInt8.read(from: &buf), 
+                action: FfiConverterString.read(from: &buf), 
+                at: FfiConverterString.read(from: &buf), 
+                by: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                before: FfiConverterTypeDoseView.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseHistoryEntry, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.voucherNumber, into: &buf)
+        FfiConverterUInt8.write(value.dose, into: &buf)
+        FfiConverterString.write(value.action, into: &buf)
+        FfiConverterString.write(value.at, into: &buf)
+        FfiConverterString.write(value.by, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterTypeDoseView.write(value.before, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseHistoryEntry_lift(_ buf: RustBuffer) throws -> DoseHistoryEntry {
+    return try FfiConverterTypeDoseHistoryEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseHistoryEntry_lower(_ value: DoseHistoryEntry) -> RustBuffer {
+    return FfiConverterTypeDoseHistoryEntry.lower(value)
 }
 
 
@@ -4145,9 +4547,13 @@ public struct SubjectDoses: Equatable, Hashable {
      */
     public var flags: [FlagView]
     /**
-     * Doses, by dose number.
+     * Doses, by dose number (voided doses are not among them).
      */
     public var doses: [DoseView]
+    /**
+     * Corrections and voids of the subject's doses, oldest first.
+     */
+    public var history: [DoseHistoryEntry]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4177,8 +4583,11 @@ public struct SubjectDoses: Equatable, Hashable {
          * Flags.
          */flags: [FlagView], 
         /**
-         * Doses, by dose number.
-         */doses: [DoseView]) {
+         * Doses, by dose number (voided doses are not among them).
+         */doses: [DoseView], 
+        /**
+         * Corrections and voids of the subject's doses, oldest first.
+         */history: [DoseHistoryEntry]) {
         self.addressee = addressee
         self.name = name
         self.nameKana = nameKana
@@ -4188,6 +4597,7 @@ public struct SubjectDoses: Equatable, Hashable {
         self.vouchers = vouchers
         self.flags = flags
         self.doses = doses
+        self.history = history
     }
 
     
@@ -4214,7 +4624,8 @@ public struct FfiConverterTypeSubjectDoses: FfiConverterRustBuffer {
                 hasMyNumber: FfiConverterBool.read(from: &buf), 
                 vouchers: FfiConverterSequenceString.read(from: &buf), 
                 flags: FfiConverterSequenceTypeFlagView.read(from: &buf), 
-                doses: FfiConverterSequenceTypeDoseView.read(from: &buf)
+                doses: FfiConverterSequenceTypeDoseView.read(from: &buf), 
+                history: FfiConverterSequenceTypeDoseHistoryEntry.read(from: &buf)
         )
     }
 
@@ -4228,6 +4639,7 @@ public struct FfiConverterTypeSubjectDoses: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.vouchers, into: &buf)
         FfiConverterSequenceTypeFlagView.write(value.flags, into: &buf)
         FfiConverterSequenceTypeDoseView.write(value.doses, into: &buf)
+        FfiConverterSequenceTypeDoseHistoryEntry.write(value.history, into: &buf)
     }
 }
 
@@ -6162,6 +6574,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDoseView: FfiConverterRustBuffer {
+    typealias SwiftType = DoseView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDoseView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDoseView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeExportOptions: FfiConverterRustBuffer {
     typealias SwiftType = ExportOptions?
 
@@ -6545,6 +6981,31 @@ fileprivate struct FfiConverterSequenceTypeDiagnostic: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeDiagnostic.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDoseHistoryEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [DoseHistoryEntry]
+
+    public static func write(_ value: [DoseHistoryEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDoseHistoryEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DoseHistoryEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DoseHistoryEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDoseHistoryEntry.read(from: &buf))
         }
         return seq
     }
@@ -6961,6 +7422,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_registry_audit_log() != 54113) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_vrs_checksum_method_registry_correct_dose() != 16202) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_vrs_checksum_method_registry_create_tenant() != 24828) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7019,6 +7483,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_verify_store() != 31322) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_void_dose() != 24225) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_report_bom() != 44217) {

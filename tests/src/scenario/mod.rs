@@ -20,8 +20,8 @@ use vrs_core::date::DateTime;
 use vrs_core::diag::{Code, Severity};
 use vrs_core::id::{AddresseeNumber, MunicipalityCode, OcrLine, VoucherNumber};
 use vrs_core::registry::{
-    AuditEntry, Clock, DoseInput, FixedClock, Flag, ImportOutcome, Principal, Registry,
-    RegistryConfig, RegistryError, RejectedRow, StatsQuery, SubjectRef,
+    AuditEntry, Clock, DoseCorrection, DoseInput, FixedClock, Flag, ImportOutcome, Principal,
+    Registry, RegistryConfig, RegistryError, RejectedRow, StatsQuery, SubjectRef,
 };
 use vrs_core::store::{FileKeyProvider, SqliteOptions, SqliteStore};
 use vrs_core::text::{decode_strict, Encoding};
@@ -409,12 +409,7 @@ impl Runner {
                 date: on,
                 destination,
             } => {
-                let who = match subject {
-                    SubjectArg::Addressee(a) => {
-                        SubjectRef::Addressee(arg!(AddresseeNumber::parse(a)))
-                    }
-                    SubjectArg::Voucher(v) => SubjectRef::Voucher(arg!(VoucherNumber::parse(v))),
-                };
+                let who = arg!(subject_ref(subject));
                 let on = arg!(date(on));
                 let flag = if *deceased {
                     Flag::Deceased { date: on }
@@ -425,6 +420,40 @@ impl Runner {
                     }
                 };
                 Outcome::unit(self.reg.set_flag(p, tenant, &who, &flag))
+            }
+            Op::CorrectDose {
+                tenant,
+                subject,
+                dose,
+                fields,
+                reason,
+            } => {
+                let who = arg!(subject_ref(subject));
+                let n = arg!(DoseNumber::new(*dose));
+                let correction = DoseCorrection {
+                    vaccinated_on: match &fields.vaccinated_on {
+                        Some(d) => Some(arg!(date(d))),
+                        None => None,
+                    },
+                    manufacturer: fields.manufacturer.clone(),
+                    lot: fields.lot.clone(),
+                    venue: fields.venue.clone(),
+                    doctor: fields.doctor.clone(),
+                };
+                Outcome::from(
+                    self.reg
+                        .correct_dose(p, tenant, &who, n, &correction, reason),
+                )
+            }
+            Op::VoidDose {
+                tenant,
+                subject,
+                dose,
+                reason,
+            } => {
+                let who = arg!(subject_ref(subject));
+                let n = arg!(DoseNumber::new(*dose));
+                Outcome::from(self.reg.void_dose(p, tenant, &who, n, reason))
             }
             Op::SubjectDoses { tenant, addressee } => {
                 Outcome::from(self.reg.subject_doses(p, tenant, addressee))
@@ -634,6 +663,18 @@ pub fn run(
         .map_err(io)?;
     }
     Ok(failed_steps == 0)
+}
+
+/// The registry's reference to a subject named in a scenario.
+fn subject_ref(subject: &SubjectArg) -> Result<SubjectRef, String> {
+    Ok(match subject {
+        SubjectArg::Addressee(a) => {
+            SubjectRef::Addressee(AddresseeNumber::parse(a).map_err(|e| e.to_string())?)
+        }
+        SubjectArg::Voucher(v) => {
+            SubjectRef::Voucher(VoucherNumber::parse(v).map_err(|e| e.to_string())?)
+        }
+    })
 }
 
 #[cfg(test)]

@@ -127,6 +127,22 @@ pub struct DoseFields {
     pub doctor: String,
 }
 
+/// The fields `correct-dose` changes (`None`: kept).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionFields {
+    /// Vaccination date (ISO or YYYYMMDD).
+    pub vaccinated_on: Option<String>,
+    /// Manufacturer.
+    pub manufacturer: Option<String>,
+    /// Lot.
+    pub lot: Option<String>,
+    /// Venue name.
+    pub venue: Option<String>,
+    /// Doctor's name.
+    pub doctor: Option<String>,
+}
+
 /// What `tamper-audit` does to an entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuditTamper {
@@ -206,6 +222,21 @@ pub enum Op {
         date: String,
         destination: Option<MunicipalityCode>,
     },
+    /// `correct-dose`: new values for fields of a stored dose.
+    CorrectDose {
+        tenant: MunicipalityCode,
+        subject: SubjectArg,
+        dose: u8,
+        fields: CorrectionFields,
+        reason: String,
+    },
+    /// `void-dose`.
+    VoidDose {
+        tenant: MunicipalityCode,
+        subject: SubjectArg,
+        dose: u8,
+        reason: String,
+    },
     /// `subject-doses`.
     SubjectDoses {
         tenant: MunicipalityCode,
@@ -269,6 +300,8 @@ impl Op {
             Op::ReissueVoucher { .. } => "reissue-voucher",
             Op::RecordDose { .. } => "record-dose",
             Op::SetFlag { .. } => "set-flag",
+            Op::CorrectDose { .. } => "correct-dose",
+            Op::VoidDose { .. } => "void-dose",
             Op::SubjectDoses { .. } => "subject-doses",
             Op::Export {
                 awaiting: false, ..
@@ -309,6 +342,8 @@ pub const OPS: &[&str] = &[
     "reissue-voucher",
     "record-dose",
     "set-flag",
+    "correct-dose",
+    "void-dose",
     "subject-doses",
     "export",
     "awaiting-list",
@@ -440,6 +475,18 @@ struct FlagJson {
     flag: String,
     date: String,
     destination: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeJson {
+    tenant: Option<String>,
+    addressee: Option<String>,
+    voucher: Option<String>,
+    dose: u8,
+    reason: String,
+    /// `correct-dose` only.
+    set: Option<CorrectionFields>,
 }
 
 #[derive(Deserialize)]
@@ -749,9 +796,10 @@ fn record_kind(s: &str) -> Result<RecordKind, SpecError> {
         "staff" => RecordKind::StaffUser,
         "import" => RecordKind::Import,
         "tenant-meta" => RecordKind::TenantMeta,
+        "dose-history" => RecordKind::DoseHistory,
         other => {
             return bad(format!(
-                "kind {other:?}: subject, voucher, my-number-index, awaiting, staff, import or tenant-meta"
+                "kind {other:?}: subject, voucher, my-number-index, awaiting, staff, import, tenant-meta or dose-history"
             ))
         }
     })
@@ -855,6 +903,34 @@ pub fn parse_op(
                     .as_deref()
                     .map(|d| municipality(d, "set-flag.destination"))
                     .transpose()?,
+            }
+        }
+        "correct-dose" | "void-dose" => {
+            let j: ChangeJson = args(name, rest)?;
+            let subject = match (j.addressee, j.voucher) {
+                (Some(a), None) => SubjectArg::Addressee(a),
+                (None, Some(v)) => SubjectArg::Voucher(v),
+                _ => return bad(format!("{name}: give either addressee or voucher")),
+            };
+            let tenant = target(j.tenant.as_deref(), p, name)?;
+            match (name, j.set) {
+                ("correct-dose", Some(fields)) => Op::CorrectDose {
+                    tenant,
+                    subject,
+                    dose: j.dose,
+                    fields,
+                    reason: j.reason,
+                },
+                ("correct-dose", None) => {
+                    return bad("correct-dose: give the fields to change in set")
+                }
+                (_, Some(_)) => return bad("void-dose: takes no set"),
+                (_, None) => Op::VoidDose {
+                    tenant,
+                    subject,
+                    dose: j.dose,
+                    reason: j.reason,
+                },
             }
         }
         "subject-doses" => {

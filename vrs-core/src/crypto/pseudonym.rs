@@ -24,6 +24,9 @@ pub enum RecordKind {
     AuditHead,
     /// Tenant settings and the key check value.
     TenantMeta,
+    /// The corrections and voids of one voucher's doses (the values before each change),
+    /// keyed by voucher number.
+    DoseHistory,
 }
 
 impl RecordKind {
@@ -38,6 +41,7 @@ impl RecordKind {
             RecordKind::Import => 6,
             RecordKind::AuditHead => 7,
             RecordKind::TenantMeta => 8,
+            RecordKind::DoseHistory => 9,
         }
     }
 
@@ -52,6 +56,7 @@ impl RecordKind {
             6 => RecordKind::Import,
             7 => RecordKind::AuditHead,
             8 => RecordKind::TenantMeta,
+            9 => RecordKind::DoseHistory,
             _ => return None,
         })
     }

@@ -8,6 +8,7 @@
 //! | [`Registry::import_subjects`], [`Registry::issue_voucher`], [`Registry::reissue_voucher`] | yes | - | - | - |
 //! | [`Registry::record_dose_ocr`] | yes | yes (confirmation only) | - | - |
 //! | [`Registry::record_dose`], [`Registry::import_doses`], [`Registry::set_flag`] | yes | - | - | - |
+//! | [`Registry::correct_dose`], [`Registry::void_dose`] | yes | - | - | - |
 //! | [`Registry::subject_doses`], [`Registry::export_ledger`], [`Registry::export_awaiting`] | yes | - | - | - |
 //! | [`Registry::stats`] | own municipality | - | own prefecture / all | - |
 //! | [`Registry::verify_audit`], [`Registry::audit_log`] | own tenant | - | - | yes |
@@ -58,9 +59,11 @@ mod access;
 mod area;
 mod audit;
 mod clock;
+mod correction;
 mod dose;
 mod error;
 mod export;
+mod fields;
 mod flags;
 mod fresh;
 mod import;
@@ -74,6 +77,7 @@ use std::sync::Arc;
 
 pub use audit::{AuditEntry, AuditVerification};
 pub use clock::{jst_from_unix, Clock, FixedClock};
+pub use correction::{DoseChange, DoseCorrection, DoseHistoryEntry};
 pub use dose::{DoseConfirmation, DoseInput};
 pub use error::RegistryError;
 pub use flags::{Flag, SubjectRef};
@@ -537,6 +541,19 @@ impl Registry {
         self.finish_tx(result)
     }
 
+    /// The pseudonym of a staff user (32 hex digits) as audit entries and dose histories show
+    /// it; `None` for other principals.
+    fn user_pseudonym(&self, principal: &Principal) -> Option<String> {
+        let Principal::MunicipalStaff { tenant, user_id } = principal else {
+            return None;
+        };
+        let mut input = tenant.as_str().as_bytes().to_vec();
+        input.push(0);
+        input.extend_from_slice(user_id.as_bytes());
+        let p = self.user_pseudonyms.mac(&input);
+        Some(hex::encode(&p[..16]))
+    }
+
     fn draft(
         &self,
         principal: &Principal,
@@ -547,16 +564,10 @@ impl Registry {
         records: Vec<RecordKey>,
     ) -> AuditDraft {
         let (scope, user) = match principal {
-            Principal::MunicipalStaff { tenant, user_id } => {
-                let mut input = tenant.as_str().as_bytes().to_vec();
-                input.push(0);
-                input.extend_from_slice(user_id.as_bytes());
-                let p = self.user_pseudonyms.mac(&input);
-                (
-                    Some(tenant.as_str().to_owned()),
-                    Some(hex::encode(&p[..16])),
-                )
-            }
+            Principal::MunicipalStaff { tenant, .. } => (
+                Some(tenant.as_str().to_owned()),
+                self.user_pseudonym(principal),
+            ),
             Principal::VenueTablet { tenant } => (Some(tenant.as_str().to_owned()), None),
             Principal::PrefectureViewer { prefecture } => (Some(format!("{prefecture:02}")), None),
             Principal::NationalViewer | Principal::Operator => (None, None),
@@ -603,3 +614,5 @@ fn audit_access(tenant: Option<&MunicipalityCode>) -> Access {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_correction;

@@ -44,9 +44,10 @@ pub use id::{
     municipality_name, my_number_check_digit, parse_ocr_line, IdKind, OcrLine,
 };
 pub use registry::{
-    create_key_dir, AuditEntry, AuditVerification, Dimension, DoseConfirmation, DoseInput,
-    DoseView, ExportOptions, Flag, FlagView, ImportMode, ImportOutcome, Principal, Registry,
-    RegistryOptions, RejectedRow, Stats, StatsCell, StoreVerification, SubjectDoses, SubjectRef,
+    create_key_dir, AuditEntry, AuditVerification, Dimension, DoseChange, DoseConfirmation,
+    DoseCorrection, DoseHistoryEntry, DoseInput, DoseView, ExportOptions, Flag, FlagView,
+    ImportMode, ImportOutcome, Principal, Registry, RegistryOptions, RejectedRow, Stats, StatsCell,
+    StoreVerification, SubjectDoses, SubjectRef,
 };
 pub use report::{Diagnostic, Report, Severity, SummaryEntry};
 pub use validator::{validate_bytes, ValidateOptions, Validator};

@@ -552,6 +552,64 @@ class RegistryTests(unittest.TestCase):
         self.assertTrue(reg.unregister_staff(self.op, "131032", "u2"))
         self.assertFalse(reg.unregister_staff(self.op, "131032", "u2"))
 
+    def test_correct_and_void_doses_with_history(self):
+        reg, staff = self.reg, self.staff
+        wave = vrs.DoseInput(vaccinated_on="2021-06-01", manufacturer="ファイザー", lot="FA5756",
+                             venue="区民会館〜別館", doctor="山田一郎")
+        reg.record_dose_ocr(self.venue, OCR, wave)
+        reg.record_dose(staff, "131016", "0000012345", 2, registry_dose("2021-06-22"))
+        # The JIS wave dash is stored as the CP932 form, so the CP932 export succeeds.
+        ledger = reg.export_ledger(staff, "131016", vrs.ExportOptions(encoding=vrs.Encoding.CP932))
+        self.assertIn(b"\x81\x60", ledger)
+        self.assertIn("区民会館～別館", ledger.decode("cp932"))
+        with self.assertRaises(vrs.VrsError.Rule) as cm:
+            reg.record_dose(staff, "131016", "0000012345", 3, vrs.DoseInput(
+                vaccinated_on="2021-06-30", manufacturer="ファイザー", lot="FA5765", venue="会館",
+                doctor="\U00020BB7田"))
+        self.assertIn("T08", str(cm.exception))
+        self.assertIn("U+20BB7", str(cm.exception))
+
+        who = vrs.SubjectRef.ADDRESSEE(number="1001")
+        change = reg.correct_dose(staff, "131016", who, 1, vrs.DoseCorrection(lot="FA5765"), "lot typed wrongly")
+        self.assertEqual((change.voucher_number, change.dose, change.action, change.changed),
+                         ("0000012345", 1, "corrected", True))
+        self.assertEqual(change.dose_now.lot, "FA5765")
+        self.assertFalse(reg.correct_dose(staff, "131016", who, 1, vrs.DoseCorrection(lot="FA5765"), "again").changed)
+        with self.assertRaises(vrs.VrsError.Rule) as cm:
+            reg.correct_dose(staff, "131016", vrs.SubjectRef.VOUCHER(number="0000012345"), 2,
+                             vrs.DoseCorrection(vaccinated_on="2021-05-31"), "wrong date")
+        self.assertIn("S02", str(cm.exception))
+        for call in (
+            lambda: reg.correct_dose(staff, "131016", who, 1, vrs.DoseCorrection(), "nothing"),
+            lambda: reg.correct_dose(staff, "131016", who, 1, vrs.DoseCorrection(lot="X1"), " "),
+            lambda: reg.correct_dose(staff, "131016", who, 1, vrs.DoseCorrection(vaccinated_on="2021-02-30"), "x"),
+            lambda: reg.void_dose(staff, "131016", who, 0, "x"),
+        ):
+            with self.assertRaises(vrs.VrsError.InvalidArgument):
+                call()
+        for p in (self.venue, self.other, self.op):
+            with self.assertRaises(vrs.VrsError.Forbidden):
+                reg.void_dose(p, "131016", who, 2, "x")
+
+        voided = reg.void_dose(staff, "131016", who, 2, "recorded on the wrong person")
+        self.assertEqual((voided.action, voided.dose_now), ("voided", None))
+        with self.assertRaises(vrs.VrsError.NotFound):
+            reg.void_dose(staff, "131016", who, 2, "twice")
+        record = reg.subject_doses(staff, "131016", "1001")
+        self.assertEqual([d.dose for d in record.doses], [1])
+        self.assertEqual([(h.dose, h.action, h.reason, h.before.lot) for h in record.history],
+                         [(1, "corrected", "lot typed wrongly", "FA5756"),
+                          (2, "voided", "recorded on the wrong person", "FA5765")])
+        self.assertEqual(len(record.history[0].by), 32)
+        self.assertEqual([s.dose for s in reg.stats(staff).cells], [1])
+        reg.record_dose(staff, "131016", "0000012345", 2, registry_dose("2021-06-23"))
+        self.assertEqual([d.vaccinated_on for d in reg.subject_doses(staff, "131016", "1001").doses],
+                         ["2021-06-01", "2021-06-23"])
+        log = [(e.op, e.outcome) for e in reg.audit_log(staff, "131016")]
+        self.assertIn(("correct-dose", "ok"), log)
+        self.assertIn(("void-dose", "refused"), log)
+        self.assertTrue(reg.verify_audit(staff, "131016").ok)
+
     def test_rejected_import_lists_rows_without_the_my_number(self):
         bad = REGISTRY_SUBJECTS.replace("1001", "1002").replace(VALID_MY_NUMBER, CANARY)
         with self.assertRaises(vrs.VrsError.ImportRejected) as cm:

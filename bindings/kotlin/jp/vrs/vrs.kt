@@ -703,6 +703,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_vrs_checksum_method_registry_audit_log(
     ): Int
+    external fun uniffi_vrs_checksum_method_registry_correct_dose(
+    ): Int
     external fun uniffi_vrs_checksum_method_registry_create_tenant(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_export_awaiting(
@@ -742,6 +744,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_vrs_checksum_method_registry_verify_audit(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_verify_store(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_void_dose(
     ): Int
     external fun uniffi_vrs_checksum_method_report_bom(
     ): Int
@@ -827,6 +831,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_vrs_fn_method_registry_audit_log(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_correct_dose(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`doseNumber`: Byte,`correction`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_create_tenant(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_vrs_fn_method_registry_export_awaiting(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -866,6 +872,8 @@ internal object UniffiLib {
     external fun uniffi_vrs_fn_method_registry_verify_audit(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_verify_store(`ptr`: Long,`principal`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_void_dose(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`doseNumber`: Byte,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_clone_report(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1116,6 +1124,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_registry_audit_log() and 0xFFFF) != 54113) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_vrs_checksum_method_registry_correct_dose() and 0xFFFF) != 16202) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_vrs_checksum_method_registry_create_tenant() and 0xFFFF) != 24828) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1174,6 +1185,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_registry_verify_store() and 0xFFFF) != 31322) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_void_dose() and 0xFFFF) != 24225) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_report_bom() and 0xFFFF) != 44217) {
@@ -1737,6 +1751,20 @@ public interface RegistryInterface {
     fun `auditLog`(`principal`: Principal, `tenant`: kotlin.String? = null): List<AuditEntry>
     
     /**
+     * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+     * by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+     * checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+     * doses); the dose as it was is kept in the sealed history with `reason`, shown in
+     * [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+     * (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+     *
+     * # Errors
+     * [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+     * [`VrsError::InvalidArgument`] (no field to change, missing reason).
+     */
+    fun `correctDose`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `doseNumber`: kotlin.UByte, `correction`: DoseCorrection, `reason`: kotlin.String): DoseChange
+    
+    /**
      * Creates the tenant (municipality) `tenant`. Operator only.
      *
      * # Errors
@@ -1924,6 +1952,17 @@ public interface RegistryInterface {
      */
     fun `verifyStore`(`principal`: Principal): StoreVerification
     
+    /**
+     * Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+     * subject's doses, the exports and the statistics, stays in the sealed history with
+     * `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+     * audited as `void-dose`.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    fun `voidDose`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `doseNumber`: kotlin.UByte, `reason`: kotlin.String): DoseChange
+    
     companion object
 }
 
@@ -2061,6 +2100,38 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
         
         FfiConverterTypePrincipal.lower(`principal`),
         FfiConverterOptionalString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+     * by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+     * checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+     * doses); the dose as it was is kept in the sealed history with `reason`, shown in
+     * [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+     * (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+     *
+     * # Errors
+     * [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+     * [`VrsError::InvalidArgument`] (no field to change, missing reason).
+     */
+    @Throws(VrsException::class)override fun `correctDose`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `doseNumber`: kotlin.UByte, `correction`: DoseCorrection, `reason`: kotlin.String): DoseChange {
+            return FfiConverterTypeDoseChange.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_correct_dose(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterTypeSubjectRef.lower(`subject`),
+        FfiConverterUByte.lower(`doseNumber`),
+        FfiConverterTypeDoseCorrection.lower(`correction`),
+        FfiConverterString.lower(`reason`),_status)
 }
     }
     )
@@ -2543,6 +2614,34 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
         it,
         
         FfiConverterTypePrincipal.lower(`principal`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+     * subject's doses, the exports and the statistics, stays in the sealed history with
+     * `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+     * audited as `void-dose`.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    @Throws(VrsException::class)override fun `voidDose`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `doseNumber`: kotlin.UByte, `reason`: kotlin.String): DoseChange {
+            return FfiConverterTypeDoseChange.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_void_dose(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterTypeSubjectRef.lower(`subject`),
+        FfiConverterUByte.lower(`doseNumber`),
+        FfiConverterString.lower(`reason`),_status)
 }
     }
     )
@@ -4382,6 +4481,85 @@ public object FfiConverterTypeDiagnostic: FfiConverterRustBuffer<Diagnostic> {
 
 
 /**
+ * What a correction or void did.
+ */
+data class DoseChange (
+    /**
+     * The voucher the dose is recorded on.
+     */
+    var `voucherNumber`: kotlin.String
+    , 
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte
+    , 
+    /**
+     * `corrected` or `voided`.
+     */
+    var `action`: kotlin.String
+    , 
+    /**
+     * `false` when the correction equals what is stored: nothing was changed or recorded.
+     */
+    var `changed`: kotlin.Boolean
+    , 
+    /**
+     * The dose as stored now (`None` after a void).
+     */
+    var `doseNow`: DoseView?
+    , 
+    /**
+     * Warning rule codes for the corrected dose (e.g. `L02`).
+     */
+    var `warnings`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseChange: FfiConverterRustBuffer<DoseChange> {
+    override fun read(buf: ByteBuffer): DoseChange {
+        return DoseChange(
+            FfiConverterString.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeDoseView.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseChange) = (
+            FfiConverterString.allocationSize(value.`voucherNumber`) +
+            FfiConverterUByte.allocationSize(value.`dose`) +
+            FfiConverterString.allocationSize(value.`action`) +
+            FfiConverterBoolean.allocationSize(value.`changed`) +
+            FfiConverterOptionalTypeDoseView.allocationSize(value.`doseNow`) +
+            FfiConverterSequenceString.allocationSize(value.`warnings`)
+    )
+
+    override fun write(value: DoseChange, buf: ByteBuffer) {
+            FfiConverterString.write(value.`voucherNumber`, buf)
+            FfiConverterUByte.write(value.`dose`, buf)
+            FfiConverterString.write(value.`action`, buf)
+            FfiConverterBoolean.write(value.`changed`, buf)
+            FfiConverterOptionalTypeDoseView.write(value.`doseNow`, buf)
+            FfiConverterSequenceString.write(value.`warnings`, buf)
+    }
+}
+
+
+
+/**
  * What a venue sees after recording a dose: no name, no My Number.
  */
 data class DoseConfirmation (
@@ -4463,6 +4641,164 @@ public object FfiConverterTypeDoseConfirmation: FfiConverterRustBuffer<DoseConfi
             FfiConverterBoolean.write(value.`alreadyRecorded`, buf)
             FfiConverterBoolean.write(value.`awaitingRegistration`, buf)
             FfiConverterSequenceString.write(value.`warnings`, buf)
+    }
+}
+
+
+
+/**
+ * New values for a stored dose's fields; `None` keeps the stored value.
+ */
+data class DoseCorrection (
+    /**
+     * Vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+     */
+    var `vaccinatedOn`: kotlin.String? = null 
+    , 
+    /**
+     * Manufacturer, any accepted spelling.
+     */
+    var `manufacturer`: kotlin.String? = null 
+    , 
+    /**
+     * Lot number.
+     */
+    var `lot`: kotlin.String? = null 
+    , 
+    /**
+     * Venue name.
+     */
+    var `venue`: kotlin.String? = null 
+    , 
+    /**
+     * Doctor's name.
+     */
+    var `doctor`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseCorrection: FfiConverterRustBuffer<DoseCorrection> {
+    override fun read(buf: ByteBuffer): DoseCorrection {
+        return DoseCorrection(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseCorrection) = (
+            FfiConverterOptionalString.allocationSize(value.`vaccinatedOn`) +
+            FfiConverterOptionalString.allocationSize(value.`manufacturer`) +
+            FfiConverterOptionalString.allocationSize(value.`lot`) +
+            FfiConverterOptionalString.allocationSize(value.`venue`) +
+            FfiConverterOptionalString.allocationSize(value.`doctor`)
+    )
+
+    override fun write(value: DoseCorrection, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`vaccinatedOn`, buf)
+            FfiConverterOptionalString.write(value.`manufacturer`, buf)
+            FfiConverterOptionalString.write(value.`lot`, buf)
+            FfiConverterOptionalString.write(value.`venue`, buf)
+            FfiConverterOptionalString.write(value.`doctor`, buf)
+    }
+}
+
+
+
+/**
+ * One correction or void in a subject's dose history.
+ */
+data class DoseHistoryEntry (
+    /**
+     * The voucher the dose is recorded on.
+     */
+    var `voucherNumber`: kotlin.String
+    , 
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte
+    , 
+    /**
+     * `corrected` or `voided`.
+     */
+    var `action`: kotlin.String
+    , 
+    /**
+     * When (`YYYY-MM-DDTHH:MM:SS`, Japan time).
+     */
+    var `at`: kotlin.String
+    , 
+    /**
+     * Pseudonym of the staff user who made the change (as in the audit log).
+     */
+    var `by`: kotlin.String
+    , 
+    /**
+     * Why, as the staff user wrote it.
+     */
+    var `reason`: kotlin.String
+    , 
+    /**
+     * The dose before the change.
+     */
+    var `before`: DoseView
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseHistoryEntry: FfiConverterRustBuffer<DoseHistoryEntry> {
+    override fun read(buf: ByteBuffer): DoseHistoryEntry {
+        return DoseHistoryEntry(
+            FfiConverterString.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeDoseView.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseHistoryEntry) = (
+            FfiConverterString.allocationSize(value.`voucherNumber`) +
+            FfiConverterUByte.allocationSize(value.`dose`) +
+            FfiConverterString.allocationSize(value.`action`) +
+            FfiConverterString.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`by`) +
+            FfiConverterString.allocationSize(value.`reason`) +
+            FfiConverterTypeDoseView.allocationSize(value.`before`)
+    )
+
+    override fun write(value: DoseHistoryEntry, buf: ByteBuffer) {
+            FfiConverterString.write(value.`voucherNumber`, buf)
+            FfiConverterUByte.write(value.`dose`, buf)
+            FfiConverterString.write(value.`action`, buf)
+            FfiConverterString.write(value.`at`, buf)
+            FfiConverterString.write(value.`by`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+            FfiConverterTypeDoseView.write(value.`before`, buf)
     }
 }
 
@@ -5401,9 +5737,14 @@ data class SubjectDoses (
     var `flags`: List<FlagView>
     , 
     /**
-     * Doses, by dose number.
+     * Doses, by dose number (voided doses are not among them).
      */
     var `doses`: List<DoseView>
+    , 
+    /**
+     * Corrections and voids of the subject's doses, oldest first.
+     */
+    var `history`: List<DoseHistoryEntry>
     
 ){
     
@@ -5429,6 +5770,7 @@ public object FfiConverterTypeSubjectDoses: FfiConverterRustBuffer<SubjectDoses>
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeFlagView.read(buf),
             FfiConverterSequenceTypeDoseView.read(buf),
+            FfiConverterSequenceTypeDoseHistoryEntry.read(buf),
         )
     }
 
@@ -5441,7 +5783,8 @@ public object FfiConverterTypeSubjectDoses: FfiConverterRustBuffer<SubjectDoses>
             FfiConverterBoolean.allocationSize(value.`hasMyNumber`) +
             FfiConverterSequenceString.allocationSize(value.`vouchers`) +
             FfiConverterSequenceTypeFlagView.allocationSize(value.`flags`) +
-            FfiConverterSequenceTypeDoseView.allocationSize(value.`doses`)
+            FfiConverterSequenceTypeDoseView.allocationSize(value.`doses`) +
+            FfiConverterSequenceTypeDoseHistoryEntry.allocationSize(value.`history`)
     )
 
     override fun write(value: SubjectDoses, buf: ByteBuffer) {
@@ -5454,6 +5797,7 @@ public object FfiConverterTypeSubjectDoses: FfiConverterRustBuffer<SubjectDoses>
             FfiConverterSequenceString.write(value.`vouchers`, buf)
             FfiConverterSequenceTypeFlagView.write(value.`flags`, buf)
             FfiConverterSequenceTypeDoseView.write(value.`doses`, buf)
+            FfiConverterSequenceTypeDoseHistoryEntry.write(value.`history`, buf)
     }
 }
 
@@ -6975,6 +7319,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDoseView: FfiConverterRustBuffer<DoseView?> {
+    override fun read(buf: ByteBuffer): DoseView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDoseView.read(buf)
+    }
+
+    override fun allocationSize(value: DoseView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDoseView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DoseView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDoseView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeExportOptions: FfiConverterRustBuffer<ExportOptions?> {
     override fun read(buf: ByteBuffer): ExportOptions? {
         if (buf.get().toInt() == 0) {
@@ -7449,6 +7825,34 @@ public object FfiConverterSequenceTypeDiagnostic: FfiConverterRustBuffer<List<Di
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeDiagnostic.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDoseHistoryEntry: FfiConverterRustBuffer<List<DoseHistoryEntry>> {
+    override fun read(buf: ByteBuffer): List<DoseHistoryEntry> {
+        val len = buf.getInt()
+        return List<DoseHistoryEntry>(len) {
+            FfiConverterTypeDoseHistoryEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DoseHistoryEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDoseHistoryEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DoseHistoryEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDoseHistoryEntry.write(it, buf)
         }
     }
 }
