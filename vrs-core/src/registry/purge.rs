@@ -1,0 +1,149 @@
+//! The purge: removes what the retention list says is eligible, then what is left with nothing
+//! retained. Only the owning tenant's staff may run it, only as of today, and only by calling it:
+//! nothing is ever deleted automatically.
+//!
+//! Every write goes through [`Area`] (so per-tenant bookkeeping kept there covers the purge), in
+//! the operation's one transaction: a purge is complete or absent. The store then checkpoints
+//! (SQLite: `secure_delete` has zeroed the freed pages; the WAL is copied back and truncated), so
+//! the removed records' bytes are gone from the files. The audit entry counts what went and names
+//! no record: its keys would be a trace of who was there.
+//!
+//! Import records (a file's digest and row counts, no personal data) are kept: they make a
+//! re-import of a years-old file a no-op instead of bringing purged people back.
+
+use std::collections::HashSet;
+
+use crate::crypto::RecordKind;
+use crate::date::Date;
+use crate::id::MunicipalityCode;
+use crate::store::Store;
+
+use super::access::Access;
+use super::area::Area;
+use super::eligibility::{self, VoucherFate};
+use super::error::RegistryError;
+use super::model::{MyNumberRec, SubjectRec};
+use super::principal::Principal;
+use super::retention::PurgeOutcome;
+use super::Registry;
+
+impl Registry {
+    /// Removes from `tenant` every dose eligible for deletion on `as_of` (see
+    /// [`Registry::retention_list`]; held subjects excepted), then the subjects left with no dose
+    /// (with their vouchers, My Number index entry and provision records) and the unlinked
+    /// vouchers emptied (with their awaiting-registration entry). Staff of the tenant only.
+    /// Idempotent: a second purge the same day removes nothing. Writes an audit entry with the
+    /// counts, then checkpoints the store so the removed bytes are gone from its files.
+    ///
+    /// `as_of` must be today (the registry clock's date): deletion happens today, so today's law
+    /// decides — purging "as of" an earlier day could apply a rule since replaced (a purge as of
+    /// 2026-01-31 would use the five-year rule that 附則第17条 displaced), and a later day would
+    /// delete early.
+    ///
+    /// # Errors
+    /// [`RegistryError::InvalidInput`] when `as_of` is not today; [`RegistryError::Forbidden`];
+    /// [`RegistryError::UnknownTenant`]; key or store failures (nothing removed).
+    pub fn purge(
+        &mut self,
+        principal: &Principal,
+        tenant: &MunicipalityCode,
+        as_of: Date,
+    ) -> Result<PurgeOutcome, RegistryError> {
+        let policy = self.config.retention.clone();
+        let mut outcome = self.run(principal, "purge", Some(tenant), Access::Staff, |ctx| {
+            if as_of != ctx.now.date {
+                return Err(RegistryError::InvalidInput(format!(
+                    "a purge runs as of today ({}): the law in force on the day of deletion decides",
+                    ctx.now.date
+                )));
+            }
+            let area = ctx.area()?;
+            let plan = eligibility::plan(ctx.store, &area, &policy, as_of, false)?;
+            let mut out = PurgeOutcome {
+                doses: plan.doses_going,
+                ..PurgeOutcome::default()
+            };
+            let leaving: HashSet<&str> = plan
+                .subjects
+                .iter()
+                .map(|(_, s)| s.addressee.as_str())
+                .collect();
+            for (key, number, fate) in &plan.vouchers {
+                match fate {
+                    VoucherFate::Remove => {
+                        area.remove(ctx.store, RecordKind::Voucher, key)?;
+                        let awaiting = area.key(RecordKind::Awaiting, number.as_bytes());
+                        out.awaiting += u64::from(area.remove(
+                            ctx.store,
+                            RecordKind::Awaiting,
+                            &awaiting,
+                        )?);
+                        out.vouchers += 1;
+                    }
+                    // A leaving subject's vouchers go with it, below.
+                    VoucherFate::Trim(v)
+                        if v.subject.as_deref().is_some_and(|a| leaving.contains(a)) => {}
+                    VoucherFate::Trim(v) => area.save(ctx.store, RecordKind::Voucher, key, v)?,
+                }
+            }
+            for (number, rest) in &plan.provisions {
+                let key = area.key(RecordKind::NationalDbProvision, number.as_bytes());
+                match rest {
+                    Some(p) => area.save(ctx.store, RecordKind::NationalDbProvision, &key, p)?,
+                    None => {
+                        area.remove(ctx.store, RecordKind::NationalDbProvision, &key)?;
+                    }
+                }
+                out.provisions += 1;
+            }
+            for (key, subject) in &plan.subjects {
+                for number in &subject.vouchers {
+                    let k = area.key(RecordKind::Voucher, number.as_bytes());
+                    out.vouchers += u64::from(area.remove(ctx.store, RecordKind::Voucher, &k)?);
+                }
+                out.my_number_index += forget_subject(ctx.store, &area, subject)?;
+                area.remove(ctx.store, RecordKind::Subject, key)?;
+                out.subjects += 1;
+            }
+            ctx.counts = vec![
+                ("doses", out.doses),
+                ("vouchers", out.vouchers),
+                ("subjects", out.subjects),
+                ("my_number_index", out.my_number_index),
+                ("awaiting", out.awaiting),
+                ("provisions", out.provisions),
+            ];
+            Ok(out)
+        })?;
+        // After the commit (a checkpoint cannot run inside a transaction). A failure here does not
+        // undo the purge: it is reported as not checkpointed, and the next checkpoint finishes.
+        outcome.store_checkpointed = self.store.checkpoint().unwrap_or(false);
+        Ok(outcome)
+    }
+}
+
+/// Removes what lets anyone find `subject` by their My Number: the tenant's My Number index
+/// entry. Returns the number of index entries removed.
+///
+/// HOOK(inquiry): the registry-wide inquiry index (which tenants hold a My Number) must drop this
+/// tenant for this number here, in the same transaction — the one call site through which every
+/// purged subject passes.
+fn forget_subject(
+    store: &mut dyn Store,
+    area: &Area,
+    subject: &SubjectRec,
+) -> Result<u64, RegistryError> {
+    let Some(number) = &subject.my_number else {
+        return Ok(0);
+    };
+    let key = area.key(RecordKind::MyNumberIndex, number.0.as_bytes());
+    // Only this subject's entry: an index pointing elsewhere belongs to someone kept.
+    match area.load::<MyNumberRec>(store, RecordKind::MyNumberIndex, &key)? {
+        Some(idx) if idx.addressee == subject.addressee => Ok(u64::from(area.remove(
+            store,
+            RecordKind::MyNumberIndex,
+            &key,
+        )?)),
+        _ => Ok(0),
+    }
+}
