@@ -621,4 +621,6 @@ fn audit_access(tenant: Option<&MunicipalityCode>) -> Access {
 }
 
 #[cfg(test)]
+mod retention_tests;
+#[cfg(test)]
 mod tests;
