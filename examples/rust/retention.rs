@@ -62,7 +62,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // The registry: two residents, one of whom died in 2021.
-    let clock = Arc::new(FixedClock::new(DateTime::new(Date::new(2021, 7, 1)?, 9, 0, 0)?));
+    let clock = Arc::new(FixedClock::new(DateTime::new(
+        Date::new(2021, 7, 1)?,
+        9,
+        0,
+        0,
+    )?));
     let mut reg = Registry::open(
         Box::new(MemoryStore::new()),
         Box::new(MasterKeyProvider::new([5; 32])),
@@ -88,7 +93,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     clock.set(DateTime::new(Date::new(2026, 12, 1)?, 9, 0, 0)?);
     let today = Date::new(2026, 12, 1)?;
     let who = SubjectRef::Addressee(AddresseeNumber::parse("1001")?);
-    reg.set_flag(&staff, &t, &who, &Flag::Deceased { date: Date::new(2021, 7, 15)? })?;
+    reg.set_flag(
+        &staff,
+        &t,
+        &who,
+        &Flag::Deceased {
+            date: Date::new(2021, 7, 15)?,
+        },
+    )?;
     reg.record_national_db_provision(&staff, &t, Date::new(2026, 6, 1)?, &ProvisionSelection::All)?;
     let list = reg.retention_list(&staff, &t, today)?;
     for d in &list.eligible {
@@ -103,7 +115,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             d.eligible_from
         );
     }
-    println!("kept: {} dose(s), {} alive as far as we know", list.kept.doses, list.kept.waiting_for_death);
+    println!(
+        "kept: {} dose(s), {} alive as far as we know",
+        list.kept.doses, list.kept.waiting_for_death
+    );
     let out = reg.purge(&staff, &t, today)?;
     println!(
         "purged: {} dose(s), {} subject(s), {} voucher(s)",

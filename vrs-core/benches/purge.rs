@@ -101,9 +101,12 @@ fn registry(dir: &Path, clock: Arc<FixedClock>) -> Registry {
 
 /// The three upload files: subjects, doses (two per subject), death flags.
 fn files(subjects: u64) -> (String, String, String) {
-    let mut s = String::from("自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n");
+    let mut s = String::from(
+        "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n",
+    );
     let mut d = String::from("接種自治体コード,券番号,接種回数,接種日,接種会場名,接種医師名,ワクチンメーカー,ワクチンロット番号,OCRライン,宛名番号,生年月日\r\n");
-    let mut f = String::from("自治体コード,宛名番号,券番号,フラグ種別,異動日,転出先自治体コード\r\n");
+    let mut f =
+        String::from("自治体コード,宛名番号,券番号,フラグ種別,異動日,転出先自治体コード\r\n");
     for i in 0..subjects {
         let n = MyNumber::from_eleven_digits(&format!("{:011}", 30_000_000_000 + i)).expect("n");
         let addressee = 100_000 + i;
@@ -254,7 +257,8 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
     let times = times.borrow();
-    let mean = |v: &Vec<Duration>| v.iter().map(Duration::as_secs_f64).sum::<f64>() / v.len() as f64;
+    let mean =
+        |v: &Vec<Duration>| v.iter().map(Duration::as_secs_f64).sum::<f64>() / v.len() as f64;
     let (floor, purge) = (mean(&times[0]), mean(&times[1]));
     eprintln!(
         "purge of {doses} doses: floor {floor:.2} s ({:.0} doses/s), vrs {purge:.2} s ({:.0} doses/s): {:.2}x the floor's rate (target >= 0.3x)",

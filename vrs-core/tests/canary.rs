@@ -258,8 +258,14 @@ fn retention(
     let today = day(2026, 12, 1);
     let who = SubjectRef::Addressee(AddresseeNumber::parse("1001").unwrap());
     let list = reg.retention_list(staff, &t, today).unwrap();
-    assert!(list.eligible.is_empty(), "a living person's COVID record is kept");
-    outputs.push(("retention list (alive)".into(), serde_json::to_vec(&list).unwrap()));
+    assert!(
+        list.eligible.is_empty(),
+        "a living person's COVID record is kept"
+    );
+    outputs.push((
+        "retention list (alive)".into(),
+        serde_json::to_vec(&list).unwrap(),
+    ));
     let death = Flag::Deceased {
         date: day(2021, 6, 20),
     };
@@ -295,5 +301,8 @@ fn retention(
         .unwrap();
     outputs.push(("ledger after purge".into(), ledger));
     let log = reg.audit_log(&Principal::Operator, Some(&t)).unwrap();
-    outputs.push(("audit after purge".into(), serde_json::to_vec(&log).unwrap()));
+    outputs.push((
+        "audit after purge".into(),
+        serde_json::to_vec(&log).unwrap(),
+    ));
 }

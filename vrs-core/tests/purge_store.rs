@@ -97,7 +97,13 @@ fn purged_records_leave_no_bytes_in_the_store_files() {
     reg.import_subjects(&staff, &t, file.as_bytes(), ImportMode::Strict)
         .unwrap();
     let venue = Principal::VenueTablet { tenant: t };
-    let dose = DoseInput::new(day(2021, 6, 1), "ファイザー", "FA5765", "区民会館", "山田一郎");
+    let dose = DoseInput::new(
+        day(2021, 6, 1),
+        "ファイザー",
+        "FA5765",
+        "区民会館",
+        "山田一郎",
+    );
     for i in 0..40u32 {
         let line = OcrLine::parse(&format!("11131016{:010}", 500 + i)).unwrap();
         reg.record_dose_ocr(&venue, &line, &dose).unwrap();

@@ -9,7 +9,8 @@ use vrs_core::date::Date;
 use vrs_core::layout::{self, LayoutParams};
 use vrs_core::retention::RetentionPolicy;
 
-const LEDGER: &str = "個別宛名番号,1回目接種履歴登録日時,1回目接種日,1回目券番号,1回目接種自治体コード,\
+const LEDGER: &str =
+    "個別宛名番号,1回目接種履歴登録日時,1回目接種日,1回目券番号,1回目接種自治体コード,\
 1回目接種会場名,1回目接種医師名,1回目ワクチンメーカー,1回目ワクチンロット番号\r\n\
 1001,20210610120000,20210610,0000012345,131016,区民会館,山田一郎,ファイザー,FA5765\r\n";
 

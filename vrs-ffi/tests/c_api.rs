@@ -336,5 +336,8 @@ fn example_retention_lists_and_purges() {
     ] {
         assert!(stdout.contains(line), "{line:?} missing:\n{}", show(&out));
     }
-    assert!(!show(&out).contains("200000000018"), "a My Number was printed");
+    assert!(
+        !show(&out).contains("200000000018"),
+        "a My Number was printed"
+    );
 }

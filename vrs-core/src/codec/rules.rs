@@ -171,14 +171,19 @@ fn check_retention(ctx: &mut RowCtx<'_>, date: Date, today: Date, col: Option<us
     let verdict = opts
         .retention
         .verdict(&crate::retention::Facts::dose(date), today);
-    if let (true, Some(from), Some(rule)) =
-        (verdict.eligible_on(today), verdict.eligible_from, verdict.rule)
-    {
+    if let (true, Some(from), Some(rule)) = (
+        verdict.eligible_on(today),
+        verdict.eligible_from,
+        verdict.rule,
+    ) {
         ctx.at(
             Code::L03,
             Severity::Info,
             col,
-            &format!("{date}: the record may be deleted from {from} ({})", rule.id),
+            &format!(
+                "{date}: the record may be deleted from {from} ({})",
+                rule.id
+            ),
             &format!("{date}：{from} から削除できる記録です（{}）", rule.id),
         );
     }

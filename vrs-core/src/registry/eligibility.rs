@@ -55,7 +55,10 @@ pub(crate) struct RetentionSettingsRec {
 }
 
 /// The tenant's own minimum, if set.
-pub(crate) fn minimum_years(store: &mut dyn Store, area: &Area) -> Result<Option<u16>, RegistryError> {
+pub(crate) fn minimum_years(
+    store: &mut dyn Store,
+    area: &Area,
+) -> Result<Option<u16>, RegistryError> {
     let rec: Option<RetentionSettingsRec> =
         area.load(store, RecordKind::RetentionSettings, &RecordKey::SINGLETON)?;
     Ok(rec.and_then(|r| r.minimum_years))
@@ -239,9 +242,17 @@ pub(crate) fn plan(
         if let Some(p) = provided {
             let mut rest = p.clone();
             let mut flags = going.iter();
-            let gone: Vec<&DoseRec> = v.doses.iter().filter(|_| *flags.next().unwrap_or(&false)).collect();
+            let gone: Vec<&DoseRec> = v
+                .doses
+                .iter()
+                .filter(|_| *flags.next().unwrap_or(&false))
+                .collect();
             rest.doses.retain(|pd| !gone.iter().any(|d| pd.is(d)));
-            let change = if rest.doses.is_empty() { None } else { Some(rest) };
+            let change = if rest.doses.is_empty() {
+                None
+            } else {
+                Some(rest)
+            };
             out.provisions.push((v.number.clone(), change));
         }
         let mut flags = going.iter();
@@ -264,10 +275,18 @@ pub(crate) fn plan(
         .filter(|(_, t)| t.going > 0 && t.kept == 0)
         .collect();
     out.subjects_leaving = leaving.len() as u64;
-    out.vouchers_leaving += leaving.iter().map(|(_, t)| u64::from(t.vouchers)).sum::<u64>();
+    out.vouchers_leaving += leaving
+        .iter()
+        .map(|(_, t)| u64::from(t.vouchers))
+        .sum::<u64>();
     if !list {
-        for (addressee, _) in leaving {
-            let key = area.key(RecordKind::Subject, addressee.as_bytes());
+        // Loaded in key order: the B-tree is walked once, not sought at random.
+        let mut keys: Vec<RecordKey> = leaving
+            .iter()
+            .map(|(a, _)| area.key(RecordKind::Subject, a.as_bytes()))
+            .collect();
+        keys.sort_unstable();
+        for key in keys {
             if let Some(s) = area.load::<SubjectRec>(store, RecordKind::Subject, &key)? {
                 out.subjects.push((key, s));
             }

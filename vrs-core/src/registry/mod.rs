@@ -79,15 +79,14 @@ use std::sync::Arc;
 pub use audit::{AuditEntry, AuditVerification};
 pub use clock::{jst_from_unix, Clock, FixedClock};
 pub use dose::{DoseConfirmation, DoseInput};
+pub use eligibility::KeptCounts;
 pub use error::RegistryError;
 pub use flags::{Flag, SubjectRef};
 pub use import::{ImportMode, ImportOutcome, RejectedRow};
 pub use principal::Principal;
-pub use eligibility::KeptCounts;
 pub use query::{DoseView, FlagView, SubjectDoses};
 pub use retention::{
-    DoseRetention, ProvisionOutcome, ProvisionSelection, PurgeOutcome, RemovalCounts,
-    RetentionList,
+    DoseRetention, ProvisionOutcome, ProvisionSelection, PurgeOutcome, RemovalCounts, RetentionList,
 };
 pub use stats::{Dimension, Stats, StatsCell, StatsQuery};
 

@@ -10,10 +10,17 @@
 //!
 //! Import records (a file's digest and row counts, no personal data) are kept: they make a
 //! re-import of a years-old file a no-op instead of bringing purged people back.
+//!
+//! Logs: audit and provision-log entries hold pseudonyms, never names or My Numbers, and are kept
+//! at least [`crate::retention::RetentionPolicy::log_years`] (7 by default). Removing entries
+//! older than that is the next step of this engine and needs, in `registry::audit`, a MACed
+//! anchor (the sequence number and hash of the last removed entry) from which verification starts,
+//! and in [`crate::store::Store`] a method removing a chain's entries up to a sequence number; the
+//! purge would then report a `logs` count per chain in the same outcome. Until then logs are kept.
 
 use std::collections::HashSet;
 
-use crate::crypto::RecordKind;
+use crate::crypto::{RecordKey, RecordKind};
 use crate::date::Date;
 use crate::id::MunicipalityCode;
 use crate::store::Store;
@@ -68,17 +75,15 @@ impl Registry {
                 .iter()
                 .map(|(_, s)| s.addressee.as_str())
                 .collect();
+            // Every removal is listed first, then done in (kind, key) order: deleting along the
+            // B-tree instead of at random is what keeps a large purge near a bare DELETE.
+            let mut removals: Vec<(RecordKind, RecordKey)> = Vec::new();
             for (key, number, fate) in &plan.vouchers {
                 match fate {
                     VoucherFate::Remove => {
-                        area.remove(ctx.store, RecordKind::Voucher, key)?;
+                        removals.push((RecordKind::Voucher, *key));
                         let awaiting = area.key(RecordKind::Awaiting, number.as_bytes());
-                        out.awaiting += u64::from(area.remove(
-                            ctx.store,
-                            RecordKind::Awaiting,
-                            &awaiting,
-                        )?);
-                        out.vouchers += 1;
+                        removals.push((RecordKind::Awaiting, awaiting));
                     }
                     // A leaving subject's vouchers go with it, below.
                     VoucherFate::Trim(v)
@@ -90,20 +95,37 @@ impl Registry {
                 let key = area.key(RecordKind::NationalDbProvision, number.as_bytes());
                 match rest {
                     Some(p) => area.save(ctx.store, RecordKind::NationalDbProvision, &key, p)?,
-                    None => {
-                        area.remove(ctx.store, RecordKind::NationalDbProvision, &key)?;
-                    }
+                    None => removals.push((RecordKind::NationalDbProvision, key)),
                 }
                 out.provisions += 1;
             }
+            let mut index_entries = Vec::new();
             for (key, subject) in &plan.subjects {
                 for number in &subject.vouchers {
-                    let k = area.key(RecordKind::Voucher, number.as_bytes());
-                    out.vouchers += u64::from(area.remove(ctx.store, RecordKind::Voucher, &k)?);
+                    removals.push((RecordKind::Voucher, area.key(RecordKind::Voucher, number.as_bytes())));
                 }
-                out.my_number_index += forget_subject(ctx.store, &area, subject)?;
-                area.remove(ctx.store, RecordKind::Subject, key)?;
+                if let Some(entry) = index_entry(&area, subject) {
+                    index_entries.push(entry);
+                }
+                removals.push((RecordKind::Subject, *key));
                 out.subjects += 1;
+            }
+            index_entries.sort_unstable_by_key(|(k, _)| *k);
+            for (key, subject) in index_entries {
+                if forget_subject(ctx.store, &area, &key, subject)? {
+                    removals.push((RecordKind::MyNumberIndex, key));
+                }
+            }
+            removals.sort_unstable();
+            removals.dedup();
+            for (kind, key) in &removals {
+                let existed = u64::from(area.remove(ctx.store, *kind, key)?);
+                match kind {
+                    RecordKind::Voucher => out.vouchers += existed,
+                    RecordKind::Awaiting => out.awaiting += existed,
+                    RecordKind::MyNumberIndex => out.my_number_index += existed,
+                    _ => {}
+                }
             }
             ctx.counts = vec![
                 ("doses", out.doses),
@@ -122,28 +144,26 @@ impl Registry {
     }
 }
 
-/// Removes what lets anyone find `subject` by their My Number: the tenant's My Number index
-/// entry. Returns the number of index entries removed.
+/// The My Number index entry of `subject`, if it has a My Number: its key, and the subject.
+fn index_entry<'s>(area: &Area, subject: &'s SubjectRec) -> Option<(RecordKey, &'s SubjectRec)> {
+    let number = subject.my_number.as_ref()?;
+    let key = area.key(RecordKind::MyNumberIndex, number.0.as_bytes());
+    Some((key, subject))
+}
+
+/// Whether the My Number index entry `key` belongs to the purged `subject` (then the caller
+/// removes it with the subject's other records): what lets anyone find the subject by their My
+/// Number goes. An entry pointing elsewhere belongs to someone kept.
 ///
 /// HOOK(inquiry): the registry-wide inquiry index (which tenants hold a My Number) must drop this
 /// tenant for this number here, in the same transaction — the one call site through which every
-/// purged subject passes.
+/// purged subject with a My Number passes.
 fn forget_subject(
     store: &mut dyn Store,
     area: &Area,
+    key: &RecordKey,
     subject: &SubjectRec,
-) -> Result<u64, RegistryError> {
-    let Some(number) = &subject.my_number else {
-        return Ok(0);
-    };
-    let key = area.key(RecordKind::MyNumberIndex, number.0.as_bytes());
-    // Only this subject's entry: an index pointing elsewhere belongs to someone kept.
-    match area.load::<MyNumberRec>(store, RecordKind::MyNumberIndex, &key)? {
-        Some(idx) if idx.addressee == subject.addressee => Ok(u64::from(area.remove(
-            store,
-            RecordKind::MyNumberIndex,
-            &key,
-        )?)),
-        _ => Ok(0),
-    }
+) -> Result<bool, RegistryError> {
+    let entry: Option<MyNumberRec> = area.load(store, RecordKind::MyNumberIndex, key)?;
+    Ok(entry.is_some_and(|e| e.addressee == subject.addressee))
 }

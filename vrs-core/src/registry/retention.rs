@@ -300,36 +300,42 @@ impl Registry {
         addressee: &AddresseeNumber,
         on: bool,
     ) -> Result<bool, RegistryError> {
-        self.run(principal, "legal-hold", Some(tenant), Access::Staff, |ctx| {
-            let area = ctx.area()?;
-            let key = area.key(RecordKind::LegalHold, addressee.as_str().as_bytes());
-            ctx.touched.push(key);
-            if !on {
-                return area.remove(ctx.store, RecordKind::LegalHold, &key);
-            }
-            if area
-                .load::<HoldRec>(ctx.store, RecordKind::LegalHold, &key)?
-                .is_some()
-            {
-                return Ok(false);
-            }
-            let subject_key = area.key(RecordKind::Subject, addressee.as_str().as_bytes());
-            if ctx
-                .store
-                .get(area.id, RecordKind::Subject.code(), subject_key.as_bytes())?
-                .is_none()
-            {
-                return Err(RegistryError::NotFound(
-                    "no subject with this addressee number".into(),
-                ));
-            }
-            let rec = HoldRec {
-                addressee: addressee.as_str().to_owned(),
-                set_at: model::stamp(ctx.now),
-            };
-            area.save(ctx.store, RecordKind::LegalHold, &key, &rec)?;
-            Ok(true)
-        })
+        self.run(
+            principal,
+            "legal-hold",
+            Some(tenant),
+            Access::Staff,
+            |ctx| {
+                let area = ctx.area()?;
+                let key = area.key(RecordKind::LegalHold, addressee.as_str().as_bytes());
+                ctx.touched.push(key);
+                if !on {
+                    return area.remove(ctx.store, RecordKind::LegalHold, &key);
+                }
+                if area
+                    .load::<HoldRec>(ctx.store, RecordKind::LegalHold, &key)?
+                    .is_some()
+                {
+                    return Ok(false);
+                }
+                let subject_key = area.key(RecordKind::Subject, addressee.as_str().as_bytes());
+                if ctx
+                    .store
+                    .get(area.id, RecordKind::Subject.code(), subject_key.as_bytes())?
+                    .is_none()
+                {
+                    return Err(RegistryError::NotFound(
+                        "no subject with this addressee number".into(),
+                    ));
+                }
+                let rec = HoldRec {
+                    addressee: addressee.as_str().to_owned(),
+                    set_at: model::stamp(ctx.now),
+                };
+                area.save(ctx.store, RecordKind::LegalHold, &key, &rec)?;
+                Ok(true)
+            },
+        )
     }
 
     /// Sets the tenant's own minimum retention period in years from the vaccination (`None`

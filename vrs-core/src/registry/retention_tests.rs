@@ -186,20 +186,35 @@ fn purge_removes_the_eligible_and_what_is_left_with_nothing_and_is_idempotent() 
     clock.set(at("2026-12-01"));
     let today = date("2026-12-01");
     deceased(&mut reg, "1001", "2021-07-15");
-    reg.record_national_db_provision(&staff(), &code(T), date("2026-06-01"), &ProvisionSelection::All)
-        .unwrap();
+    reg.record_national_db_provision(
+        &staff(),
+        &code(T),
+        date("2026-06-01"),
+        &ProvisionSelection::All,
+    )
+    .unwrap();
     let stats_before = reg.stats(&staff(), &StatsQuery::default()).unwrap();
     assert!(ledger(&mut reg).contains("\r\n1001,"));
 
     // Only today.
-    let e = reg.purge(&staff(), &code(T), date("2026-11-30")).unwrap_err();
+    let e = reg
+        .purge(&staff(), &code(T), date("2026-11-30"))
+        .unwrap_err();
     assert_eq!(e.code(), "invalid_input");
-    let e = reg.purge(&staff(), &code(T), date("2026-12-02")).unwrap_err();
+    let e = reg
+        .purge(&staff(), &code(T), date("2026-12-02"))
+        .unwrap_err();
     assert_eq!(e.code(), "invalid_input");
 
     let out = reg.purge(&staff(), &code(T), today).unwrap();
     assert_eq!(
-        (out.doses, out.vouchers, out.subjects, out.my_number_index, out.provisions),
+        (
+            out.doses,
+            out.vouchers,
+            out.subjects,
+            out.my_number_index,
+            out.provisions
+        ),
         (2, 1, 1, 1, 1)
     );
     assert!(out.store_checkpointed);
@@ -208,7 +223,13 @@ fn purge_removes_the_eligible_and_what_is_left_with_nothing_and_is_idempotent() 
     assert_eq!(e.code(), "not_found");
     let csv = ledger(&mut reg);
     assert!(!csv.contains("\r\n1001,") && csv.contains("\r\n1002,"));
-    assert_eq!(reg.subject_doses(&staff(), &code(T), "1002").unwrap().doses.len(), 1);
+    assert_eq!(
+        reg.subject_doses(&staff(), &code(T), "1002")
+            .unwrap()
+            .doses
+            .len(),
+        1
+    );
     let stats_after = reg.stats(&staff(), &StatsQuery::default()).unwrap();
     assert_ne!(stats_before, stats_after);
     // The My Number can be registered to someone else now: its index entry went.
@@ -254,10 +275,19 @@ fn a_legal_hold_blocks_the_purge_until_lifted() {
     clock.set(at("2026-12-01"));
     let today = date("2026-12-01");
     deceased(&mut reg, "1001", "2021-07-15");
-    reg.record_national_db_provision(&staff(), &code(T), date("2026-06-01"), &ProvisionSelection::All)
-        .unwrap();
-    assert!(reg.set_legal_hold(&staff(), &code(T), &addressee("1001"), true).unwrap());
-    assert!(!reg.set_legal_hold(&staff(), &code(T), &addressee("1001"), true).unwrap());
+    reg.record_national_db_provision(
+        &staff(),
+        &code(T),
+        date("2026-06-01"),
+        &ProvisionSelection::All,
+    )
+    .unwrap();
+    assert!(reg
+        .set_legal_hold(&staff(), &code(T), &addressee("1001"), true)
+        .unwrap());
+    assert!(!reg
+        .set_legal_hold(&staff(), &code(T), &addressee("1001"), true)
+        .unwrap());
     let list = reg.retention_list(&staff(), &code(T), today).unwrap();
     assert!(list.eligible.is_empty());
     assert_eq!(list.held.len(), 2);
@@ -268,7 +298,9 @@ fn a_legal_hold_blocks_the_purge_until_lifted() {
         .set_legal_hold(&staff(), &code(T), &addressee("7777"), true)
         .unwrap_err();
     assert_eq!(e.code(), "not_found");
-    assert!(reg.set_legal_hold(&staff(), &code(T), &addressee("1001"), false).unwrap());
+    assert!(reg
+        .set_legal_hold(&staff(), &code(T), &addressee("1001"), false)
+        .unwrap());
     assert_eq!(reg.purge(&staff(), &code(T), today).unwrap().subjects, 1);
 }
 
@@ -278,9 +310,15 @@ fn the_tenant_minimum_only_lengthens() {
     clock.set(at("2026-12-01"));
     let today = date("2026-12-01");
     deceased(&mut reg, "1001", "2021-07-15");
-    reg.record_national_db_provision(&staff(), &code(T), date("2026-06-01"), &ProvisionSelection::All)
+    reg.record_national_db_provision(
+        &staff(),
+        &code(T),
+        date("2026-06-01"),
+        &ProvisionSelection::All,
+    )
+    .unwrap();
+    reg.set_retention_minimum(&staff(), &code(T), Some(30))
         .unwrap();
-    reg.set_retention_minimum(&staff(), &code(T), Some(30)).unwrap();
     let list = reg.retention_list(&staff(), &code(T), today).unwrap();
     assert_eq!(list.tenant_minimum_years, Some(30));
     assert!(list.eligible.is_empty());
@@ -290,13 +328,19 @@ fn the_tenant_minimum_only_lengthens() {
     let later = reg
         .retention_list(&staff(), &code(T), date("2051-07-01"))
         .unwrap();
-    let from: Vec<_> = later.eligible.iter().map(|d| d.eligible_from.as_str()).collect();
+    let from: Vec<_> = later
+        .eligible
+        .iter()
+        .map(|d| d.eligible_from.as_str())
+        .collect();
     assert_eq!(from, ["2051-06-11", "2051-07-01"]);
     assert_eq!(
         later.eligible[0].tenant_retain_through.as_deref(),
         Some("2051-06-10")
     );
-    let e = reg.set_retention_minimum(&staff(), &code(T), Some(0)).unwrap_err();
+    let e = reg
+        .set_retention_minimum(&staff(), &code(T), Some(0))
+        .unwrap_err();
     assert_eq!(e.code(), "invalid_input");
     reg.set_retention_minimum(&staff(), &code(T), None).unwrap();
     assert_eq!(reg.purge(&staff(), &code(T), today).unwrap().doses, 2);
@@ -379,7 +423,9 @@ fn only_the_owning_tenants_staff_may_and_refusals_are_audited() {
             reg.retention_list(p, &t, today).unwrap_err().code(),
             "forbidden"
         );
-        let e = reg.set_legal_hold(p, &t, &addressee("1001"), true).unwrap_err();
+        let e = reg
+            .set_legal_hold(p, &t, &addressee("1001"), true)
+            .unwrap_err();
         assert_eq!(e.code(), "forbidden");
         let e = reg.set_retention_minimum(p, &t, Some(30)).unwrap_err();
         assert_eq!(e.code(), "forbidden");
@@ -392,7 +438,9 @@ fn only_the_owning_tenants_staff_may_and_refusals_are_audited() {
     let refused = log.iter().filter(|e| e.outcome == "refused").count();
     assert_eq!(refused, others.len() * 5);
     assert_eq!(
-        reg.purge(&staff(), &code("011002"), today).unwrap_err().code(),
+        reg.purge(&staff(), &code("011002"), today)
+            .unwrap_err()
+            .code(),
         "unknown_tenant"
     );
 }
@@ -414,7 +462,12 @@ fn unlinked_vouchers_and_partial_purges_under_a_five_year_policy() {
     assert!(String::from_utf8(out).unwrap().contains("0000099999"));
     let purged = reg.purge(&staff(), &code(T), today).unwrap();
     assert_eq!(
-        (purged.doses, purged.vouchers, purged.subjects, purged.awaiting),
+        (
+            purged.doses,
+            purged.vouchers,
+            purged.subjects,
+            purged.awaiting
+        ),
         (3, 2, 1, 1)
     );
     let mut out = Vec::new();
@@ -426,8 +479,18 @@ fn unlinked_vouchers_and_partial_purges_under_a_five_year_policy() {
     // A new dose on the purged unlinked voucher starts afresh.
     let venue = Principal::VenueTablet { tenant: code(T) };
     let line = OcrLine::parse(&format!("11{T}0000099999")).unwrap();
-    let input = DoseInput::new(date("2021-06-12"), "ファイザー", "FA5765", "区民会館", "山田一郎");
-    assert!(!reg.record_dose_ocr(&venue, &line, &input).unwrap().already_recorded);
+    let input = DoseInput::new(
+        date("2021-06-12"),
+        "ファイザー",
+        "FA5765",
+        "区民会館",
+        "山田一郎",
+    );
+    assert!(
+        !reg.record_dose_ocr(&venue, &line, &input)
+            .unwrap()
+            .already_recorded
+    );
     clock.set(at("2026-07-01"));
     let last = reg.purge(&staff(), &code(T), date("2026-07-01")).unwrap();
     assert_eq!((last.doses, last.subjects), (2, 1));

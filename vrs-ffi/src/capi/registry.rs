@@ -185,7 +185,11 @@ pub struct vrs_export_options {
 ///
 /// # Safety
 /// `data` must be NULL or valid for reads of `len` bytes for `'a`.
-pub(super) unsafe fn arg_text<'a>(what: &str, data: *const u8, len: usize) -> Result<&'a str, Failure> {
+pub(super) unsafe fn arg_text<'a>(
+    what: &str,
+    data: *const u8,
+    len: usize,
+) -> Result<&'a str, Failure> {
     // SAFETY: forwarded caller contract.
     unsafe { text(data, len) }.map_err(|status| boundary(what, status))
 }
@@ -235,7 +239,11 @@ pub(super) fn arg_out<T>(what: &str, ptr: *mut T) -> Result<(), Failure> {
 ///
 /// # Safety
 /// As [`arg_text`].
-pub(super) unsafe fn arg_code(what: &str, data: *const u8, len: usize) -> Result<MunicipalityCode, Failure> {
+pub(super) unsafe fn arg_code(
+    what: &str,
+    data: *const u8,
+    len: usize,
+) -> Result<MunicipalityCode, Failure> {
     // SAFETY: forwarded caller contract.
     let s = unsafe { arg_text(what, data, len) }?;
     MunicipalityCode::parse(s).map_err(|e| Failure::argument(what, &e, e.message_ja()))

@@ -77,9 +77,8 @@ unsafe fn arg_selection(
                 .map(|a| a.trim_end_matches('\r'))
                 .filter(|a| !a.is_empty())
                 .map(|a| {
-                    AddresseeNumber::parse(a).map_err(|e| {
-                        Failure::argument("selection.addressees", &e, e.message_ja())
-                    })
+                    AddresseeNumber::parse(a)
+                        .map_err(|e| Failure::argument("selection.addressees", &e, e.message_ja()))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(ProvisionSelection::Subjects(numbers))
