@@ -104,6 +104,9 @@ pub(crate) enum VoucherFate {
     Remove,
     /// Some doses go: the voucher keeps the others.
     Trim(VoucherRec),
+    /// Every dose of a subject's voucher goes (the subject's addressee number): the voucher goes
+    /// with its subject if the subject leaves, else it stays without doses.
+    Emptied(String),
 }
 
 /// The plan for one tenant on one as-of date.
@@ -238,32 +241,37 @@ pub(crate) fn plan(
             }
             return Ok(true);
         }
-        // What stays of the voucher's provision record.
+        // What stays of the voucher's provision record (nothing when every dose goes).
         if let Some(p) = provided {
-            let mut rest = p.clone();
-            let mut flags = going.iter();
-            let gone: Vec<&DoseRec> = v
-                .doses
-                .iter()
-                .filter(|_| *flags.next().unwrap_or(&false))
-                .collect();
-            rest.doses.retain(|pd| !gone.iter().any(|d| pd.is(d)));
-            let change = if rest.doses.is_empty() {
+            let change = if n_kept == 0 {
                 None
             } else {
-                Some(rest)
+                let mut rest = p.clone();
+                let gone: Vec<&DoseRec> = v
+                    .doses
+                    .iter()
+                    .zip(&going)
+                    .filter(|(_, g)| **g)
+                    .map(|(d, _)| d)
+                    .collect();
+                rest.doses.retain(|pd| !gone.iter().any(|d| pd.is(d)));
+                (!rest.doses.is_empty()).then_some(rest)
             };
             out.provisions.push((v.number.clone(), change));
         }
-        let mut flags = going.iter();
-        let mut trimmed = v.clone();
-        trimmed.doses.retain(|_| !*flags.next().unwrap_or(&false));
         // A voucher of a subject goes with its subject; an unlinked one goes when emptied.
-        let fate = if trimmed.doses.is_empty() && v.subject.is_none() {
-            out.vouchers_leaving += 1;
-            VoucherFate::Remove
-        } else {
-            VoucherFate::Trim(trimmed)
+        let fate = match (n_kept, &v.subject) {
+            (0, None) => {
+                out.vouchers_leaving += 1;
+                VoucherFate::Remove
+            }
+            (0, Some(a)) => VoucherFate::Emptied(a.clone()),
+            _ => {
+                let mut trimmed = v.clone();
+                let mut flags = going.iter();
+                trimmed.doses.retain(|_| !*flags.next().unwrap_or(&false));
+                VoucherFate::Trim(trimmed)
+            }
         };
         out.vouchers.push((key, v.number, fate));
         Ok(true)

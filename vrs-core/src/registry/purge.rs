@@ -29,7 +29,7 @@ use super::access::Access;
 use super::area::Area;
 use super::eligibility::{self, VoucherFate};
 use super::error::RegistryError;
-use super::model::{MyNumberRec, SubjectRec};
+use super::model::{MyNumberRec, SubjectRec, VoucherRec};
 use super::principal::Principal;
 use super::retention::PurgeOutcome;
 use super::Registry;
@@ -86,8 +86,14 @@ impl Registry {
                         removals.push((RecordKind::Awaiting, awaiting));
                     }
                     // A leaving subject's vouchers go with it, below.
-                    VoucherFate::Trim(v)
-                        if v.subject.as_deref().is_some_and(|a| leaving.contains(a)) => {}
+                    VoucherFate::Emptied(a) if leaving.contains(a.as_str()) => {}
+                    VoucherFate::Emptied(_) => {
+                        let mut v: VoucherRec = area
+                            .load(ctx.store, RecordKind::Voucher, key)?
+                            .ok_or_else(|| RegistryError::Corrupt("a voucher vanished".into()))?;
+                        v.doses.clear();
+                        area.save(ctx.store, RecordKind::Voucher, key, &v)?;
+                    }
                     VoucherFate::Trim(v) => area.save(ctx.store, RecordKind::Voucher, key, v)?,
                 }
             }
