@@ -727,7 +727,7 @@ class RetentionExampleTests(unittest.TestCase):
         r = subprocess.run([sys.executable, os.path.join(examples, "retention.py")],
                            capture_output=True, text=True, env=env, timeout=120)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("2026-12-01: 0 eligible, 2 kept (2 alive as far as we know)", r.stdout)
+        self.assertIn("2026-12-01: 0 eligible, 2 kept (2 alive as far as we know, 2 not provided, 0 held)", r.stdout)
         self.assertIn("purged: 1 dose(s), 1 subject(s)", r.stdout)
 
 
