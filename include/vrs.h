@@ -562,6 +562,42 @@ typedef struct {
 typedef uint32_t vrs_dimension;
 
 /**
+ * Which doses a provision covered: one of the `VRS_PROVISION_*` numbers (a `uint32_t`; fixed
+ * forever, 0 is never a kind).
+ */
+typedef uint32_t vrs_provision_kind;
+
+/**
+ * The doses a provision covered, for `vrs_registry_record_national_db_provision` (NULL there:
+ * all doses).
+ *
+ * The struct may only grow in a new major version of the library.
+ */
+typedef struct {
+    /**
+     * `VRS_PROVISION_ALL`, `VRS_PROVISION_SUBJECTS` or `VRS_PROVISION_VACCINATED_BETWEEN`.
+     */
+    vrs_provision_kind kind;
+    /**
+     * With `VRS_PROVISION_SUBJECTS`: addressee numbers as UTF-8, separated by newlines or
+     * commas (`"1001\n1002"`); NULL with length 0 otherwise.
+     */
+    const uint8_t *addressees;
+    /**
+     * Length of `addressees` in bytes.
+     */
+    size_t addressees_len;
+    /**
+     * With `VRS_PROVISION_VACCINATED_BETWEEN`: the first vaccination date, `YYYYMMDD`.
+     */
+    uint32_t from_yyyymmdd;
+    /**
+     * With `VRS_PROVISION_VACCINATED_BETWEEN`: the last vaccination date, `YYYYMMDD`.
+     */
+    uint32_t to_yyyymmdd;
+} vrs_provision_selection;
+
+/**
  * Success.
  */
 #define VRS_OK 0
@@ -823,6 +859,21 @@ typedef uint32_t vrs_dimension;
  * The age band on the vaccination day (`"age-band"`: `"12-17"`, `"90+"`, `"unknown"`).
  */
 #define VRS_DIMENSION_AGE_BAND 5
+
+/**
+ * Every dose of the tenant given on or before the provision day.
+ */
+#define VRS_PROVISION_ALL 1
+
+/**
+ * The doses of the subjects listed in `addressees`.
+ */
+#define VRS_PROVISION_SUBJECTS 2
+
+/**
+ * The doses given from `from_yyyymmdd` to `to_yyyymmdd` (both included).
+ */
+#define VRS_PROVISION_VACCINATED_BETWEEN 3
 
 #ifdef __cplusplus
 extern "C" {
@@ -2028,6 +2079,146 @@ vrs_status vrs_registry_verify_store(const vrs_registry *registry,
                                      bool *out_ok,
                                      vrs_bytes **out_json,
                                      vrs_error **out_error);
+
+/**
+ * Records that `tenant` provided doses to the national immunization database on
+ * `provided_on_yyyymmdd`: every dose of `selection` (NULL: all) given on or before that day.
+ * Recording again with a later day keeps the later day. Staff of the tenant only. Writes to
+ * `*out_json`:
+ *
+ * ```json
+ * {"provided_on": "2026-06-01", "doses": 4, "unchanged": 0, "vouchers": 3}
+ * ```
+ *
+ * Returns `VRS_OK`; `VRS_RULE` (D02: a day after today); `VRS_INVALID_ARGUMENT` (a day before
+ * the database accepted provisions, 2026-06-01 by default; a reversed range; a malformed date,
+ * number or kind); `VRS_NOT_FOUND` (an unknown subject: nothing recorded); `VRS_FORBIDDEN`;
+ * `VRS_UNKNOWN_TENANT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+ * `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads of
+ * `tenant_len` bytes; `selection` as documented on `vrs_provision_selection`; `out_json` and
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_record_national_db_provision(const vrs_registry *registry,
+                                                     const vrs_principal *who,
+                                                     const uint8_t *tenant,
+                                                     size_t tenant_len,
+                                                     uint32_t provided_on_yyyymmdd,
+                                                     const vrs_provision_selection *selection,
+                                                     vrs_bytes **out_json,
+                                                     vrs_error **out_error);
+
+/**
+ * Writes to `*out_json` the retention list of `tenant` on `as_of_yyyymmdd` (any day; a future
+ * one plans ahead): the doses eligible for deletion under the policy in force that day, with the
+ * rule and dates that decided them; those eligible by their dates but held; the kept ones
+ * counted by reason; and what a purge that day would remove. Deletes nothing. Staff only.
+ *
+ * ```json
+ * {"tenant": "131016", "as_of": "2026-12-01", "policy_version": "2026-02-01",
+ *  "tenant_minimum_years": null,
+ *  "eligible": [{"addressee": "1001", "voucher_number": "0000012345", "dose": 1,
+ *                "vaccinated_on": "2021-06-10", "rule": "suppl-art17-covid",
+ *                "death_on": "2021-07-15", "provided_on": "2026-06-01",
+ *                "law_retain_through": "2026-07-15", "tenant_retain_through": null,
+ *                "eligible_from": "2026-07-16"}],
+ *  "held": [],
+ *  "kept": {"doses": 3, "waiting_for_death": 3, "waiting_for_provision": 0,
+ *           "within_period": 0, "tenant_minimum": 0, "legal_hold": 0, "no_rule": 0},
+ *  "would_remove": {"doses": 1, "vouchers": 1, "subjects": 1}}
+ * ```
+ *
+ * Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`; `VRS_INVALID_ARGUMENT`;
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures. `*out_json` is written only
+ * on `VRS_OK`; details go to `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads of
+ * `tenant_len` bytes; `out_json` and `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_retention_list(const vrs_registry *registry,
+                                       const vrs_principal *who,
+                                       const uint8_t *tenant,
+                                       size_t tenant_len,
+                                       uint32_t as_of_yyyymmdd,
+                                       vrs_bytes **out_json,
+                                       vrs_error **out_error);
+
+/**
+ * Removes from `tenant` every dose eligible for deletion on `as_of_yyyymmdd`, which must be
+ * today (the law in force on the day of deletion decides), except under a legal hold; then the
+ * subjects left with no dose (vouchers, My Number index entry, provision records) and emptied
+ * unlinked vouchers. Idempotent; audited with counts only; the store is checkpointed so the
+ * removed bytes leave its files. Staff of the tenant only; nothing is ever deleted
+ * automatically. Writes to `*out_json`:
+ *
+ * ```json
+ * {"doses": 2, "vouchers": 1, "subjects": 1, "my_number_index": 1, "awaiting": 0,
+ *  "provisions": 1, "store_checkpointed": true}
+ * ```
+ *
+ * Returns `VRS_OK`; `VRS_INVALID_ARGUMENT` (not today, malformed); `VRS_FORBIDDEN`;
+ * `VRS_UNKNOWN_TENANT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures (nothing
+ * removed). `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL)
+ * on failure.
+ *
+ * # Safety
+ * As for `vrs_registry_retention_list`.
+ */
+vrs_status vrs_registry_purge(const vrs_registry *registry,
+                              const vrs_principal *who,
+                              const uint8_t *tenant,
+                              size_t tenant_len,
+                              uint32_t as_of_yyyymmdd,
+                              vrs_bytes **out_json,
+                              vrs_error **out_error);
+
+/**
+ * Puts (`on` true) or lifts a legal hold on the subject with addressee number `addressee` in
+ * `tenant`: a held subject is never purged. `*out_changed` (when not NULL) receives whether
+ * anything changed. Staff of the tenant only.
+ *
+ * Returns `VRS_OK`; `VRS_NOT_FOUND` (holding an unknown subject); `VRS_FORBIDDEN`;
+ * `VRS_UNKNOWN_TENANT`; `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or
+ * store failures. Details go to `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` and `addressee` must be NULL or
+ * valid for reads of their lengths; `out_changed` must be NULL or valid for a write of a `bool`;
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_set_legal_hold(const vrs_registry *registry,
+                                       const vrs_principal *who,
+                                       const uint8_t *tenant,
+                                       size_t tenant_len,
+                                       const uint8_t *addressee,
+                                       size_t addressee_len,
+                                       bool on,
+                                       bool *out_changed,
+                                       vrs_error **out_error);
+
+/**
+ * Sets the tenant's own minimum retention period, `years` from the vaccination (1 to 200; 0
+ * clears it). It only ever lengthens the law's period. Staff of the tenant only: how long a
+ * municipality keeps its register is its own decision. Audited.
+ *
+ * Returns `VRS_OK`; `VRS_INVALID_ARGUMENT` (over 200); `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures. Details go to `*out_error`
+ * (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads of
+ * `tenant_len` bytes; `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_set_retention_minimum(const vrs_registry *registry,
+                                              const vrs_principal *who,
+                                              const uint8_t *tenant,
+                                              size_t tenant_len,
+                                              uint32_t years,
+                                              vrs_error **out_error);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -5,6 +5,7 @@
 //! The format and every op are documented in `tests/scenarios/README.md`.
 
 mod expect;
+mod retention_ops;
 pub mod spec;
 mod store_ops;
 
@@ -184,6 +185,8 @@ struct AuditView<'a> {
     outcome: &'a str,
     code: Option<&'a str>,
     record_count: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counts: Option<&'a std::collections::BTreeMap<String, u64>>,
 }
 
 impl<'a> From<&'a AuditEntry> for AuditView<'a> {
@@ -197,6 +200,7 @@ impl<'a> From<&'a AuditEntry> for AuditView<'a> {
             outcome: &e.outcome,
             code: e.code.as_deref(),
             record_count: e.record_count,
+            counts: e.counts.as_ref(),
         }
     }
 }
@@ -522,6 +526,13 @@ impl Runner {
             }
             Op::ScanStore { find } => {
                 Outcome::ok(&store_ops::scan_store(&self.dir, find, &self.my_numbers)?)
+            }
+            Op::Retention(op) => {
+                let today = self.today();
+                match retention_ops::run(&mut self.reg, p, op, today) {
+                    retention_ops::Ran::Done(r) => Outcome::from(r),
+                    retention_ops::Ran::Invalid(why) => Outcome::invalid(why),
+                }
             }
         })
     }

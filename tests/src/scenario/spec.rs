@@ -17,6 +17,8 @@ use vrs_core::layout::{self, LayoutParams};
 use vrs_core::registry::{Dimension, ImportMode, Principal};
 use vrs_core::text::{encode_strict, Encoding};
 
+use super::retention_ops::{self, RetentionOp, RETENTION_OPS};
+
 /// Why a scenario cannot run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecError(pub String);
@@ -287,6 +289,9 @@ pub enum Op {
     ReplaceKey { tenant: MunicipalityCode },
     /// `scan-store` (store level): search the raw store files for strings.
     ScanStore { find: Vec<String> },
+    /// The retention ops (`national-db-provision`, `retention-list`, `purge`, `legal-hold`,
+    /// `retention-minimum`).
+    Retention(RetentionOp),
 }
 
 impl Op {
@@ -318,6 +323,7 @@ impl Op {
             Op::TamperRecord { .. } => "tamper-record",
             Op::ReplaceKey { .. } => "replace-key",
             Op::ScanStore { .. } => "scan-store",
+            Op::Retention(r) => r.name(),
         }
     }
 
@@ -752,7 +758,7 @@ fn import_file(j: &ImportJson, layout_id: &str, base: &Path) -> Result<Vec<u8>, 
         .map_err(|e| SpecError(format!("the file cannot be encoded as {}: {e}", enc.name())))
 }
 
-fn args<T: serde::de::DeserializeOwned>(
+pub(super) fn args<T: serde::de::DeserializeOwned>(
     op: &str,
     rest: Map<String, Value>,
 ) -> Result<T, SpecError> {
@@ -760,7 +766,7 @@ fn args<T: serde::de::DeserializeOwned>(
 }
 
 /// The tenant an op acts on: the argument, else the principal's own.
-fn target(
+pub(super) fn target(
     given: Option<&str>,
     principal: Option<&Principal>,
     op: &str,
@@ -1056,10 +1062,12 @@ pub fn parse_op(
             let j: ScanJson = args(name, rest)?;
             Op::ScanStore { find: j.find }
         }
+        n if RETENTION_OPS.contains(&n) => Op::Retention(retention_ops::parse(n, rest, p)?),
         other => {
             return bad(format!(
-                "unknown op {other:?}; known ops: {}",
-                OPS.join(", ")
+                "unknown op {other:?}; known ops: {}, {}",
+                OPS.join(", "),
+                RETENTION_OPS.join(", ")
             ))
         }
     })

@@ -27,6 +27,13 @@ pub enum RecordKind {
     /// The corrections and voids of one voucher's doses (the values before each change),
     /// keyed by voucher number.
     DoseHistory,
+    /// The provisions of a voucher's doses to the national immunization database, keyed by
+    /// voucher number.
+    NationalDbProvision,
+    /// A legal hold on a subject (blocks its purge), keyed by addressee number.
+    LegalHold,
+    /// The tenant's retention settings (its own minimum period).
+    RetentionSettings,
 }
 
 impl RecordKind {
@@ -42,6 +49,10 @@ impl RecordKind {
             RecordKind::AuditHead => 7,
             RecordKind::TenantMeta => 8,
             RecordKind::DoseHistory => 9,
+            // Retention kinds are numbered from 30 (other kinds take the numbers below).
+            RecordKind::NationalDbProvision => 30,
+            RecordKind::LegalHold => 31,
+            RecordKind::RetentionSettings => 32,
         }
     }
 
@@ -57,6 +68,9 @@ impl RecordKind {
             7 => RecordKind::AuditHead,
             8 => RecordKind::TenantMeta,
             9 => RecordKind::DoseHistory,
+            30 => RecordKind::NationalDbProvision,
+            31 => RecordKind::LegalHold,
+            32 => RecordKind::RetentionSettings,
             _ => return None,
         })
     }

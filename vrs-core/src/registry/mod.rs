@@ -10,6 +10,7 @@
 //! | [`Registry::record_dose`], [`Registry::import_doses`], [`Registry::set_flag`] | yes | - | - | - |
 //! | [`Registry::correct_dose`], [`Registry::void_dose`] | yes | - | - | - |
 //! | [`Registry::subject_doses`], [`Registry::export_ledger`], [`Registry::export_awaiting`] | yes | - | - | - |
+//! | [`Registry::record_national_db_provision`], [`Registry::retention_list`], [`Registry::purge`], [`Registry::set_legal_hold`], [`Registry::set_retention_minimum`] | yes | - | - | - |
 //! | [`Registry::stats`] | own municipality | - | own prefecture / all | - |
 //! | [`Registry::verify_audit`], [`Registry::audit_log`] | own tenant | - | - | yes |
 //! | [`Registry::verify_store`] | - | - | - | yes |
@@ -61,6 +62,7 @@ mod audit;
 mod clock;
 mod correction;
 mod dose;
+mod eligibility;
 mod error;
 mod export;
 mod fields;
@@ -69,7 +71,9 @@ mod fresh;
 mod import;
 mod model;
 mod principal;
+mod purge;
 mod query;
+mod retention;
 mod stats;
 mod voucher;
 
@@ -79,16 +83,21 @@ pub use audit::{AuditEntry, AuditVerification};
 pub use clock::{jst_from_unix, Clock, FixedClock};
 pub use correction::{DoseChange, DoseCorrection, DoseHistoryEntry};
 pub use dose::{DoseConfirmation, DoseInput};
+pub use eligibility::KeptCounts;
 pub use error::RegistryError;
 pub use flags::{Flag, SubjectRef};
 pub use import::{ImportMode, ImportOutcome, RejectedRow};
 pub use principal::Principal;
 pub use query::{DoseView, FlagView, SubjectDoses};
+pub use retention::{
+    DoseRetention, ProvisionOutcome, ProvisionSelection, PurgeOutcome, RemovalCounts, RetentionList,
+};
 pub use stats::{Dimension, Stats, StatsCell, StatsQuery};
 
 use crate::crypto::{KeyProvider, RecordKey, RecordKind, SecretKey};
 use crate::date::DateTime;
 use crate::id::MunicipalityCode;
+use crate::retention::RetentionPolicy;
 use crate::store::Store;
 use crate::vaccine::VaccineTables;
 
@@ -114,6 +123,8 @@ pub struct RegistryConfig {
     pub tables: Arc<VaccineTables>,
     /// Lower bounds of the statistics age bands (default 0, 5, 12, 18, 20, 30, ..., 90).
     pub age_bands: Vec<u8>,
+    /// The dated retention policy (default: the built-in one, reference §8).
+    pub retention: Arc<RetentionPolicy>,
 }
 
 impl Default for RegistryConfig {
@@ -124,6 +135,7 @@ impl Default for RegistryConfig {
             import_batch_rows: 10_000,
             tables: Arc::new(VaccineTables::default()),
             age_bands: vec![0, 5, 12, 18, 20, 30, 40, 50, 60, 65, 70, 80, 90],
+            retention: Arc::new(RetentionPolicy::default()),
         }
     }
 }
@@ -158,6 +170,8 @@ pub(crate) struct Ctx<'a> {
     pub now: DateTime,
     pub config: &'a RegistryConfig,
     pub touched: Vec<RecordKey>,
+    /// Counts for the audit entry of an operation that lists no record keys (a purge).
+    pub counts: Vec<(&'static str, u64)>,
 }
 
 impl Ctx<'_> {
@@ -469,12 +483,15 @@ impl Registry {
             now,
             config: &self.config,
             touched: Vec::new(),
+            counts: Vec::new(),
         };
         let result = body(&mut ctx);
         let touched = std::mem::take(&mut ctx.touched);
+        let counts = std::mem::take(&mut ctx.counts);
         match result {
             Ok(value) => {
-                let draft = self.draft(principal, op, now, "ok", None, touched);
+                let mut draft = self.draft(principal, op, now, "ok", None, touched);
+                draft.counts = counts;
                 let appended = self.append_audit(area.as_ref(), draft);
                 self.finish_tx(appended)?;
                 Ok(value)
@@ -581,6 +598,7 @@ impl Registry {
             records,
             outcome,
             code,
+            counts: Vec::new(),
         }
     }
 
@@ -612,6 +630,8 @@ fn audit_access(tenant: Option<&MunicipalityCode>) -> Access {
     }
 }
 
+#[cfg(test)]
+mod retention_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

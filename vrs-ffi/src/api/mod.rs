@@ -35,6 +35,7 @@ mod error;
 mod id;
 mod registry;
 mod report;
+mod retention;
 mod validator;
 mod writer;
 
@@ -50,6 +51,10 @@ pub use registry::{
     StoreVerification, SubjectDoses, SubjectRef,
 };
 pub use report::{Diagnostic, Report, Severity, SummaryEntry};
+pub use retention::{
+    DoseRetention, KeptCounts, ProvisionOutcome, ProvisionSelection, PurgeOutcome, RemovalCounts,
+    RetentionList,
+};
 pub use validator::{validate_bytes, ValidateOptions, Validator};
 pub use writer::{Writer, WriterOptions};
 

@@ -54,7 +54,7 @@ pub enum Principal {
 
 impl Principal {
     /// The core principal, checking the codes.
-    fn to_core(&self) -> Result<core::Principal, VrsError> {
+    pub(super) fn to_core(&self) -> Result<core::Principal, VrsError> {
         Ok(match self {
             Principal::MunicipalStaff { tenant, user_id } => core::Principal::MunicipalStaff {
                 tenant: code("principal.tenant", tenant)?,
@@ -85,7 +85,7 @@ impl Principal {
 }
 
 /// A municipality code argument.
-fn code(what: &str, s: &str) -> Result<MunicipalityCode, VrsError> {
+pub(super) fn code(what: &str, s: &str) -> Result<MunicipalityCode, VrsError> {
     MunicipalityCode::parse(s).map_err(|e| VrsError::id_option(what, &e))
 }
 
@@ -95,12 +95,12 @@ fn voucher(what: &str, s: &str) -> Result<VoucherNumber, VrsError> {
 }
 
 /// An addressee number argument.
-fn addressee(what: &str, s: &str) -> Result<AddresseeNumber, VrsError> {
+pub(super) fn addressee(what: &str, s: &str) -> Result<AddresseeNumber, VrsError> {
     AddresseeNumber::parse(s).map_err(|e| VrsError::id_option(what, &e))
 }
 
 /// A required date argument (`YYYY-MM-DD` or `YYYYMMDD`).
-fn date(what: &str, s: &str) -> Result<vrs_core::date::Date, VrsError> {
+pub(super) fn date(what: &str, s: &str) -> Result<vrs_core::date::Date, VrsError> {
     parse_date_arg(what, s)
 }
 
@@ -702,6 +702,9 @@ pub struct AuditEntry {
     pub outcome: String,
     /// The error code of a refused or failed operation (`forbidden`...).
     pub code: Option<String>,
+    /// What an operation that names no records counted (a purge: `doses`, `vouchers`,
+    /// `subjects`...).
+    pub counts: Option<std::collections::HashMap<String, u64>>,
     /// Hash of the previous entry (hex).
     pub prev: String,
 }
@@ -720,6 +723,7 @@ impl From<core::AuditEntry> for AuditEntry {
             records_digest: e.records_digest,
             outcome: e.outcome,
             code: e.code,
+            counts: e.counts.map(|c| c.into_iter().collect()),
             prev: e.prev,
         }
     }
@@ -774,7 +778,7 @@ impl std::fmt::Debug for Registry {
 }
 
 impl Registry {
-    fn lock(&self) -> Result<MutexGuard<'_, core::Registry>, VrsError> {
+    pub(super) fn lock(&self) -> Result<MutexGuard<'_, core::Registry>, VrsError> {
         self.inner
             .lock()
             .map_err(|_| VrsError::poisoned("registry"))

@@ -211,7 +211,11 @@ pub struct vrs_export_options {
 ///
 /// # Safety
 /// `data` must be NULL or valid for reads of `len` bytes for `'a`.
-unsafe fn arg_text<'a>(what: &str, data: *const u8, len: usize) -> Result<&'a str, Failure> {
+pub(super) unsafe fn arg_text<'a>(
+    what: &str,
+    data: *const u8,
+    len: usize,
+) -> Result<&'a str, Failure> {
     // SAFETY: forwarded caller contract.
     unsafe { text(data, len) }.map_err(|status| boundary(what, status))
 }
@@ -242,14 +246,14 @@ fn boundary(what: &str, status: vrs_status) -> Failure {
 ///
 /// # Safety
 /// `ptr` must be NULL or point to a readable `T` that lives for `'a`.
-unsafe fn arg_ref<'a, T>(what: &str, ptr: *const T) -> Result<&'a T, Failure> {
+pub(super) unsafe fn arg_ref<'a, T>(what: &str, ptr: *const T) -> Result<&'a T, Failure> {
     // SAFETY: forwarded caller contract.
     unsafe { ptr.as_ref() }.ok_or_else(|| Failure::null(what))
 }
 
 /// Checks that the output pointer `what` is not NULL (before any work, so that a failure
 /// changes nothing).
-fn arg_out<T>(what: &str, ptr: *mut T) -> Result<(), Failure> {
+pub(super) fn arg_out<T>(what: &str, ptr: *mut T) -> Result<(), Failure> {
     if ptr.is_null() {
         Err(Failure::null(what))
     } else {
@@ -261,7 +265,11 @@ fn arg_out<T>(what: &str, ptr: *mut T) -> Result<(), Failure> {
 ///
 /// # Safety
 /// As [`arg_text`].
-unsafe fn arg_code(what: &str, data: *const u8, len: usize) -> Result<MunicipalityCode, Failure> {
+pub(super) unsafe fn arg_code(
+    what: &str,
+    data: *const u8,
+    len: usize,
+) -> Result<MunicipalityCode, Failure> {
     // SAFETY: forwarded caller contract.
     let s = unsafe { arg_text(what, data, len) }?;
     MunicipalityCode::parse(s).map_err(|e| Failure::argument(what, &e, e.message_ja()))
@@ -281,7 +289,7 @@ unsafe fn arg_voucher(what: &str, data: *const u8, len: usize) -> Result<Voucher
 ///
 /// # Safety
 /// As [`arg_text`].
-unsafe fn arg_addressee(
+pub(super) unsafe fn arg_addressee(
     what: &str,
     data: *const u8,
     len: usize,
@@ -292,7 +300,7 @@ unsafe fn arg_addressee(
 }
 
 /// The date argument `what`, given as the number `YYYYMMDD`.
-fn arg_date(what: &str, yyyymmdd: u32) -> Result<Date, Failure> {
+pub(super) fn arg_date(what: &str, yyyymmdd: u32) -> Result<Date, Failure> {
     if yyyymmdd > 99_999_999 {
         return Err(Failure::argument(
             what,
@@ -487,7 +495,7 @@ unsafe fn finish(result: Result<(), Failure>, out_error: *mut *mut vrs_error) ->
 /// # Safety
 /// `registry` and `who` must be NULL or live handles from this library; `out_error` must be NULL
 /// or valid for a write of a pointer.
-unsafe fn operate(
+pub(super) unsafe fn operate(
     registry: *const vrs_registry,
     who: *const vrs_principal,
     out_error: *mut *mut vrs_error,
@@ -509,7 +517,7 @@ unsafe fn operate(
 ///
 /// # Safety
 /// `out` must not be NULL and must be valid for a write of a pointer.
-unsafe fn give_json<T: Serialize + ?Sized>(
+pub(super) unsafe fn give_json<T: Serialize + ?Sized>(
     out: *mut *mut vrs_bytes,
     value: &T,
 ) -> Result<(), Failure> {
@@ -530,7 +538,7 @@ unsafe fn give_json<T: Serialize + ?Sized>(
 ///
 /// # Safety
 /// `out` must be NULL or valid for a write of a `T`.
-unsafe fn give_opt<T>(out: *mut T, value: T) {
+pub(super) unsafe fn give_opt<T>(out: *mut T, value: T) {
     if !out.is_null() {
         // SAFETY: `out` is not NULL and valid for a write (caller contract).
         unsafe { out.write(value) };
