@@ -528,10 +528,7 @@ fn a_purge_takes_the_correction_history_of_the_doses_it_removes() {
     // 1002's history went with its voucher; 1001's keeps only dose 2's correction.
     assert_eq!(histories(&mut store), 1);
     let left = reg.subject_doses(&staff(), &code(T), "1001").unwrap();
-    assert_eq!(
-        left.history.iter().map(|h| h.dose).collect::<Vec<_>>(),
-        [2]
-    );
+    assert_eq!(left.history.iter().map(|h| h.dose).collect::<Vec<_>>(), [2]);
     clock.set(at("2026-07-01"));
     reg.purge(&staff(), &code(T), date("2026-07-01")).unwrap();
     assert_eq!(histories(&mut store), 0);
