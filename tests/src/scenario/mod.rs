@@ -6,6 +6,7 @@
 
 mod expect;
 pub mod inquiry_ops;
+mod retention_ops;
 pub mod spec;
 mod store_ops;
 
@@ -21,8 +22,8 @@ use vrs_core::date::DateTime;
 use vrs_core::diag::{Code, Severity};
 use vrs_core::id::{AddresseeNumber, MunicipalityCode, OcrLine, VoucherNumber};
 use vrs_core::registry::{
-    AuditEntry, Clock, DoseInput, FixedClock, Flag, ImportOutcome, Principal, Registry,
-    RegistryConfig, RegistryError, RejectedRow, StatsQuery, SubjectRef,
+    AuditEntry, Clock, DoseCorrection, DoseInput, FixedClock, Flag, ImportOutcome, Principal,
+    Registry, RegistryConfig, RegistryError, RejectedRow, StatsQuery, SubjectRef,
 };
 use vrs_core::store::{FileKeyProvider, SqliteOptions, SqliteStore};
 use vrs_core::text::{decode_strict, Encoding};
@@ -185,6 +186,8 @@ struct AuditView<'a> {
     outcome: &'a str,
     code: Option<&'a str>,
     record_count: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counts: Option<&'a std::collections::BTreeMap<String, u64>>,
 }
 
 impl<'a> From<&'a AuditEntry> for AuditView<'a> {
@@ -198,6 +201,7 @@ impl<'a> From<&'a AuditEntry> for AuditView<'a> {
             outcome: &e.outcome,
             code: e.code.as_deref(),
             record_count: e.record_count,
+            counts: e.counts.as_ref(),
         }
     }
 }
@@ -345,6 +349,12 @@ impl Runner {
                     Err(e) => Outcome::err(&e),
                 }
             }
+            Op::ImportFlags { tenant, file, mode } => {
+                match self.reg.import_flags(p, tenant, file, *mode) {
+                    Ok(o) => Outcome::ok(&ImportView::new(&o)),
+                    Err(e) => Outcome::err(&e),
+                }
+            }
             Op::IssueVoucher {
                 tenant,
                 addressee,
@@ -404,12 +414,7 @@ impl Runner {
                 date: on,
                 destination,
             } => {
-                let who = match subject {
-                    SubjectArg::Addressee(a) => {
-                        SubjectRef::Addressee(arg!(AddresseeNumber::parse(a)))
-                    }
-                    SubjectArg::Voucher(v) => SubjectRef::Voucher(arg!(VoucherNumber::parse(v))),
-                };
+                let who = arg!(subject_ref(subject));
                 let on = arg!(date(on));
                 let flag = if *deceased {
                     Flag::Deceased { date: on }
@@ -420,6 +425,40 @@ impl Runner {
                     }
                 };
                 Outcome::unit(self.reg.set_flag(p, tenant, &who, &flag))
+            }
+            Op::CorrectDose {
+                tenant,
+                subject,
+                dose,
+                fields,
+                reason,
+            } => {
+                let who = arg!(subject_ref(subject));
+                let n = arg!(DoseNumber::new(*dose));
+                let correction = DoseCorrection {
+                    vaccinated_on: match &fields.vaccinated_on {
+                        Some(d) => Some(arg!(date(d))),
+                        None => None,
+                    },
+                    manufacturer: fields.manufacturer.clone(),
+                    lot: fields.lot.clone(),
+                    venue: fields.venue.clone(),
+                    doctor: fields.doctor.clone(),
+                };
+                Outcome::from(
+                    self.reg
+                        .correct_dose(p, tenant, &who, n, &correction, reason),
+                )
+            }
+            Op::VoidDose {
+                tenant,
+                subject,
+                dose,
+                reason,
+            } => {
+                let who = arg!(subject_ref(subject));
+                let n = arg!(DoseNumber::new(*dose));
+                Outcome::from(self.reg.void_dose(p, tenant, &who, n, reason))
             }
             Op::SubjectDoses { tenant, addressee } => {
                 Outcome::from(self.reg.subject_doses(p, tenant, addressee))
@@ -504,6 +543,13 @@ impl Runner {
                 inquiry_ops::Ran::Done(Err(e)) => Outcome::err(&e),
                 inquiry_ops::Ran::Invalid(why) => Outcome::invalid(why),
             },
+            Op::Retention(op) => {
+                let today = self.today();
+                match retention_ops::run(&mut self.reg, p, op, today) {
+                    retention_ops::Ran::Done(r) => Outcome::from(r),
+                    retention_ops::Ran::Invalid(why) => Outcome::invalid(why),
+                }
+            }
         })
     }
 
@@ -644,6 +690,18 @@ pub fn run(
         .map_err(io)?;
     }
     Ok(failed_steps == 0)
+}
+
+/// The registry's reference to a subject named in a scenario.
+fn subject_ref(subject: &SubjectArg) -> Result<SubjectRef, String> {
+    Ok(match subject {
+        SubjectArg::Addressee(a) => {
+            SubjectRef::Addressee(AddresseeNumber::parse(a).map_err(|e| e.to_string())?)
+        }
+        SubjectArg::Voucher(v) => {
+            SubjectRef::Voucher(VoucherNumber::parse(v).map_err(|e| e.to_string())?)
+        }
+    })
 }
 
 #[cfg(test)]

@@ -33,6 +33,16 @@ pub enum RecordKind {
     LogSubject,
     /// Not a stored record: the pseudonym domain of batch-inquiry IDs.
     InquiryBatch,
+    /// The corrections and voids of one voucher's doses (the values before each change),
+    /// keyed by voucher number.
+    DoseHistory,
+    /// The provisions of a voucher's doses to the national immunization database, keyed by
+    /// voucher number.
+    NationalDbProvision,
+    /// A legal hold on a subject (blocks its purge), keyed by addressee number.
+    LegalHold,
+    /// The tenant's retention settings (its own minimum period).
+    RetentionSettings,
 }
 
 impl RecordKind {
@@ -51,6 +61,11 @@ impl RecordKind {
             RecordKind::InquiryIndex => 20,
             RecordKind::LogSubject => 21,
             RecordKind::InquiryBatch => 22,
+            RecordKind::DoseHistory => 9,
+            // Retention kinds are numbered from 30 (other kinds take the numbers below).
+            RecordKind::NationalDbProvision => 30,
+            RecordKind::LegalHold => 31,
+            RecordKind::RetentionSettings => 32,
         }
     }
 
@@ -68,6 +83,10 @@ impl RecordKind {
             20 => RecordKind::InquiryIndex,
             21 => RecordKind::LogSubject,
             22 => RecordKind::InquiryBatch,
+            9 => RecordKind::DoseHistory,
+            30 => RecordKind::NationalDbProvision,
+            31 => RecordKind::LegalHold,
+            32 => RecordKind::RetentionSettings,
             _ => return None,
         })
     }

@@ -144,7 +144,7 @@ impl Registry {
                 "only a municipality's staff may inquire",
             );
         };
-        let user = self.principal_pseudonym(principal);
+        let user = self.user_pseudonym(principal);
         let index = self.inquiry_index.clone();
         let (outcome, bytes) = self.run(
             principal,

@@ -8,7 +8,9 @@
 //! | [`Registry::import_subjects`], [`Registry::issue_voucher`], [`Registry::reissue_voucher`] | yes | - | - | - |
 //! | [`Registry::record_dose_ocr`] | yes | yes (confirmation only) | - | - |
 //! | [`Registry::record_dose`], [`Registry::import_doses`], [`Registry::set_flag`] | yes | - | - | - |
+//! | [`Registry::correct_dose`], [`Registry::void_dose`] | yes | - | - | - |
 //! | [`Registry::subject_doses`], [`Registry::export_ledger`], [`Registry::export_awaiting`] | yes | - | - | - |
+//! | [`Registry::record_national_db_provision`], [`Registry::retention_list`], [`Registry::purge`], [`Registry::set_legal_hold`], [`Registry::set_retention_minimum`] | yes | - | - | - |
 //! | [`Registry::stats`] | own municipality | - | own prefecture / all | - |
 //! | [`Registry::verify_audit`], [`Registry::audit_log`] | own tenant | - | - | yes |
 //! | [`Registry::verify_store`] | - | - | - | yes |
@@ -59,9 +61,12 @@ mod area;
 mod audit;
 mod batch_inquiry;
 mod clock;
+mod correction;
 mod dose;
+mod eligibility;
 mod error;
 mod export;
+mod fields;
 mod flags;
 mod fresh;
 mod import;
@@ -70,7 +75,9 @@ pub(crate) mod inquiry_index;
 mod model;
 mod principal;
 pub(crate) mod provision_log;
+mod purge;
 mod query;
+mod retention;
 mod stats;
 mod voucher;
 
@@ -80,7 +87,9 @@ pub use crate::codec::{BasisKind, LogKind};
 pub use audit::{AuditEntry, AuditVerification};
 pub use batch_inquiry::{BatchInquiryOptions, BatchInquiryOutcome};
 pub use clock::{jst_from_unix, Clock, FixedClock};
+pub use correction::{DoseChange, DoseCorrection, DoseHistoryEntry};
 pub use dose::{DoseConfirmation, DoseInput};
+pub use eligibility::KeptCounts;
 pub use error::RegistryError;
 pub use flags::{Flag, SubjectRef};
 pub use import::{ImportMode, ImportOutcome, RejectedRow};
@@ -91,11 +100,15 @@ pub use inquiry::{
 pub use principal::Principal;
 pub use provision_log::{log_chain_number, LogEntry, LogQuery};
 pub use query::{DoseView, FlagView, SubjectDoses};
+pub use retention::{
+    DoseRetention, ProvisionOutcome, ProvisionSelection, PurgeOutcome, RemovalCounts, RetentionList,
+};
 pub use stats::{Dimension, Stats, StatsCell, StatsQuery};
 
 use crate::crypto::{KeyProvider, RecordKey, RecordKind, SecretKey};
 use crate::date::DateTime;
 use crate::id::MunicipalityCode;
+use crate::retention::RetentionPolicy;
 use crate::store::Store;
 use crate::vaccine::VaccineTables;
 
@@ -128,6 +141,8 @@ pub struct RegistryConfig {
     /// Years provision- and inquiry-log entries are kept after the inquiry was answered
     /// (default 7, as My Number Act Art. 23 sets for its provision records).
     pub log_retention_years: u16,
+    /// The dated retention policy (default: the built-in one, reference §8).
+    pub retention: Arc<RetentionPolicy>,
 }
 
 impl Default for RegistryConfig {
@@ -140,6 +155,7 @@ impl Default for RegistryConfig {
             age_bands: vec![0, 5, 12, 18, 20, 30, 40, 50, 60, 65, 70, 80, 90],
             inquiry_policy: InquiryPolicy::default(),
             log_retention_years: 7,
+            retention: Arc::new(RetentionPolicy::default()),
         }
     }
 }
@@ -179,6 +195,8 @@ pub(crate) struct Ctx<'a> {
     /// The inquiry index: an operation that adds, changes or deletes a subject's My Number
     /// keeps it right through [`inquiry_index::on_subject_my_number_changed`].
     pub index: &'a InquiryIndex,
+    /// Counts for the audit entry of an operation that lists no record keys (a purge).
+    pub counts: Vec<(&'static str, u64)>,
 }
 
 impl Ctx<'_> {
@@ -500,12 +518,15 @@ impl Registry {
             config: &self.config,
             touched: Vec::new(),
             index: &self.inquiry_index,
+            counts: Vec::new(),
         };
         let result = body(&mut ctx);
         let touched = std::mem::take(&mut ctx.touched);
+        let counts = std::mem::take(&mut ctx.counts);
         match result {
             Ok(value) => {
-                let draft = self.draft(principal, op, now, "ok", None, touched);
+                let mut draft = self.draft(principal, op, now, "ok", None, touched);
+                draft.counts = counts;
                 let appended = self.append_audit(area.as_ref(), draft);
                 self.finish_tx(appended)?;
                 Ok(value)
@@ -578,6 +599,19 @@ impl Registry {
         self.finish_tx(result)
     }
 
+    /// The pseudonym of a staff user (32 hex digits) as audit entries and dose histories show
+    /// it; `None` for other principals.
+    fn user_pseudonym(&self, principal: &Principal) -> Option<String> {
+        let Principal::MunicipalStaff { tenant, user_id } = principal else {
+            return None;
+        };
+        Some(provision_log::user_pseudonym(
+            &self.user_pseudonyms,
+            tenant,
+            user_id,
+        ))
+    }
+
     fn draft(
         &self,
         principal: &Principal,
@@ -590,7 +624,7 @@ impl Registry {
         let (scope, user) = match principal {
             Principal::MunicipalStaff { tenant, .. } => (
                 Some(tenant.as_str().to_owned()),
-                self.principal_pseudonym(principal),
+                self.user_pseudonym(principal),
             ),
             Principal::VenueTablet { tenant } => (Some(tenant.as_str().to_owned()), None),
             Principal::PrefectureViewer { prefecture } => (Some(format!("{prefecture:02}")), None),
@@ -605,18 +639,7 @@ impl Registry {
             records,
             outcome,
             code,
-        }
-    }
-
-    /// The pseudonym of a staff principal's user ID (as audit and log entries carry it).
-    fn principal_pseudonym(&self, principal: &Principal) -> Option<String> {
-        match principal {
-            Principal::MunicipalStaff { tenant, user_id } => Some(provision_log::user_pseudonym(
-                &self.user_pseudonyms,
-                tenant,
-                user_id,
-            )),
-            _ => None,
+            counts: Vec::new(),
         }
     }
 
@@ -649,7 +672,10 @@ fn audit_access(tenant: Option<&MunicipalityCode>) -> Access {
 }
 
 #[cfg(test)]
-mod tests;
-
-#[cfg(test)]
 mod inquiry_tests;
+#[cfg(test)]
+mod retention_tests;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_correction;

@@ -38,6 +38,7 @@ mod id;
 mod inquiry;
 mod registry;
 mod report;
+mod retention;
 mod validator;
 mod writer;
 
@@ -51,11 +52,16 @@ pub use inquiry::{
     InquiryRequest, LegalBasis, LogEntry, LogKind, LogQuery, ProviderRecords,
 };
 pub use registry::{
-    create_key_dir, AuditEntry, AuditVerification, Dimension, DoseConfirmation, DoseInput,
-    DoseView, ExportOptions, Flag, FlagView, ImportMode, ImportOutcome, Principal, Registry,
-    RegistryOptions, RejectedRow, Stats, StatsCell, StoreVerification, SubjectDoses, SubjectRef,
+    create_key_dir, AuditEntry, AuditVerification, Dimension, DoseChange, DoseConfirmation,
+    DoseCorrection, DoseHistoryEntry, DoseInput, DoseView, ExportOptions, Flag, FlagView,
+    ImportMode, ImportOutcome, Principal, Registry, RegistryOptions, RejectedRow, Stats, StatsCell,
+    StoreVerification, SubjectDoses, SubjectRef,
 };
 pub use report::{Diagnostic, Report, Severity, SummaryEntry};
+pub use retention::{
+    DoseRetention, KeptCounts, ProvisionOutcome, ProvisionSelection, PurgeOutcome, RemovalCounts,
+    RetentionList,
+};
 pub use validator::{validate_bytes, ValidateOptions, Validator};
 pub use writer::{Writer, WriterOptions};
 

@@ -51,6 +51,7 @@ pub mod principal;
 pub mod registry;
 
 pub mod inquiry;
+pub mod retention;
 
 pub mod macros;
 
@@ -61,6 +62,7 @@ pub use inquiry::*;
 pub use principal::*;
 pub use registry::*;
 pub use report::*;
+pub use retention::*;
 pub use status::*;
 pub use validator::*;
 pub use writer::*;
