@@ -14,6 +14,7 @@ use crate::vaccine::{check_lot, DoseNumber};
 use super::access::Access;
 use super::area::Area;
 use super::error::RegistryError;
+use super::guard::{self, Field};
 use super::import::{self, ImportMode, ImportOutcome, RowResult};
 use super::model::{self, DoseRec, SubjectRec, VoucherRec};
 use super::principal::Principal;
@@ -136,6 +137,16 @@ fn check_input(
     Ok((maker.canonical.clone(), lot.into_owned()))
 }
 
+/// The fields of a dose that downloads carry, for [`guard::refuse_my_numbers`].
+pub(crate) fn dose_fields(input: &DoseInput) -> [(Field, &str); 4] {
+    [
+        (Field::Venue, input.venue.as_str()),
+        (Field::Doctor, input.doctor.as_str()),
+        (Field::Manufacturer, input.manufacturer.as_str()),
+        (Field::Lot, input.lot.as_str()),
+    ]
+}
+
 /// Registers dose `dose` on voucher `number` of `area` inside the open transaction.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn register(
@@ -150,6 +161,7 @@ pub(crate) fn register(
     touched: &mut Vec<RecordKey>,
 ) -> Result<DoseConfirmation, RegistryError> {
     let (manufacturer, lot) = check_input(input, now, config)?;
+    guard::refuse_my_numbers(store, area, config, &dose_fields(input))?;
     let rec = DoseRec {
         dose: dose.get(),
         vaccinated_on: model::days(input.vaccinated_on),
@@ -276,7 +288,7 @@ impl Registry {
     ///
     /// # Errors
     /// [`RegistryError::Rule`] (D02 future date, D03, T01–T04, L01 after death, L04 replaced
-    /// voucher, S02), [`RegistryError::Conflict`] (S03 a different dose N exists),
+    /// voucher, S02, N02 a My Number in the venue, doctor, manufacturer or lot), [`RegistryError::Conflict`] (S03 a different dose N exists),
     /// [`RegistryError::Forbidden`], [`RegistryError::UnknownTenant`].
     pub fn record_dose_ocr(
         &mut self,

@@ -250,6 +250,28 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn put_new(
+        &mut self,
+        tenant: u32,
+        kind: u8,
+        key: &Key,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        self.need_tx()?;
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO records (tenant, kind, key, value) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        match stmt.execute(params![tenant, kind, &key[..], value]) {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(StoreError::Conflict("a record expected to be new exists"))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     fn delete(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<bool, StoreError> {
         self.need_tx()?;
         let mut stmt = self
@@ -274,6 +296,31 @@ impl Store for SqliteStore {
                 return Err(StoreError::Backend("a record key is not 16 bytes".into()));
             };
             if !visit(&key, row.get_ref(1)?.as_blob()?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn scan_tenant(
+        &mut self,
+        tenant: u32,
+        visit: &mut dyn FnMut(u8, &Key, &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, key, value FROM records WHERE tenant = ?1 ORDER BY kind, key",
+        )?;
+        let mut rows = stmt.query(params![tenant])?;
+        while let Some(row) = rows.next()? {
+            let kind: i64 = row.get(0)?;
+            let Ok(kind) = u8::try_from(kind) else {
+                return Err(StoreError::Backend("a record kind is not 0 to 255".into()));
+            };
+            let key = row.get_ref(1)?.as_blob()?;
+            let Ok(key) = <Key>::try_from(key) else {
+                return Err(StoreError::Backend("a record key is not 16 bytes".into()));
+            };
+            if !visit(kind, &key, row.get_ref(2)?.as_blob()?) {
                 break;
             }
         }

@@ -45,8 +45,9 @@ pub use id::{
 };
 pub use registry::{
     create_key_dir, AuditEntry, AuditVerification, Dimension, DoseConfirmation, DoseInput,
-    DoseView, ExportOptions, Flag, FlagView, ImportMode, ImportOutcome, Principal, Registry,
-    RegistryOptions, RejectedRow, Stats, StatsCell, StoreVerification, SubjectDoses, SubjectRef,
+    DoseView, ExportOptions, Flag, FlagView, ImportMode, ImportOutcome, IntegrityFinding,
+    KeyRotation, Principal, Registry, RegistryOptions, RejectedRow, Stats, StatsCell,
+    StoreVerification, SubjectDoses, SubjectRef,
 };
 pub use report::{Diagnostic, Report, Severity, SummaryEntry};
 pub use validator::{validate_bytes, ValidateOptions, Validator};

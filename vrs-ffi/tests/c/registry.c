@@ -73,11 +73,11 @@ static void statuses(void) {
     CHECK(VRS_NOT_FOUND == 16 && VRS_CONFLICT == 17 && VRS_RULE == 18);
     CHECK(VRS_QUOTA_EXCEEDED == 19 && VRS_IMPORT_REJECTED == 20 && VRS_WRONG_KEY == 21);
     CHECK(VRS_CRYPTO == 22 && VRS_STORE == 23 && VRS_CORRUPT == 24 && VRS_EXPORT == 25);
-    CHECK(VRS_REGISTRY == 26);
-    for (vrs_status s = VRS_FORBIDDEN; s <= VRS_REGISTRY; s++) {
+    CHECK(VRS_REGISTRY == 26 && VRS_TAMPERED == 27);
+    for (vrs_status s = VRS_FORBIDDEN; s <= VRS_TAMPERED; s++) {
         CHECK(strcmp(vrs_status_message(s), "unknown status") != 0);
     }
-    CHECK(strcmp(vrs_status_message(VRS_REGISTRY + 1), "unknown status") == 0);
+    CHECK(strcmp(vrs_status_message(VRS_TAMPERED + 1), "unknown status") == 0);
 }
 
 static void principals(void) {
