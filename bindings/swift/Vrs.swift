@@ -636,6 +636,17 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 public protocol RegistryProtocol: AnyObject, Sendable {
     
     /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+    func anchor() throws  -> String
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -643,6 +654,17 @@ public protocol RegistryProtocol: AnyObject, Sendable {
      * As for [`Registry::verify_audit`].
      */
     func auditLog(principal: Principal, tenant: String?) throws  -> [AuditEntry]
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+    func checkAnchor(anchor: String) throws  -> UInt64
     
     /**
      * Creates the tenant (municipality) `tenant`. Operator only.
@@ -754,6 +776,18 @@ public protocol RegistryProtocol: AnyObject, Sendable {
     func reissueVoucher(principal: Principal, tenant: String, oldVoucher: String, newVoucher: String, issuedOn: String) throws 
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+    func rotateTenantKey(principal: Principal, tenant: String) throws  -> KeyRotation
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -824,11 +858,13 @@ public protocol RegistryProtocol: AnyObject, Sendable {
     func verifyAudit(principal: Principal, tenant: String?) throws  -> AuditVerification
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
     func verifyStore(principal: Principal) throws  -> StoreVerification
     
@@ -940,6 +976,24 @@ public static func `open`(storeDir: String, keyDir: String, options: RegistryOpt
 
     
     /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+open func anchor()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_anchor(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -953,6 +1007,25 @@ open func auditLog(principal: Principal, tenant: String? = nil)throws  -> [Audit
             self.uniffiCloneHandle(),
         FfiConverterTypePrincipal_lower(principal),
         FfiConverterOptionString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+open func checkAnchor(anchor: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_check_anchor(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(anchor),uniffiCallStatus
     )
 })
 }
@@ -1181,6 +1254,27 @@ open func reissueVoucher(principal: Principal, tenant: String, oldVoucher: Strin
 }
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+open func rotateTenantKey(principal: Principal, tenant: String)throws  -> KeyRotation  {
+    return try  FfiConverterTypeKeyRotation_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_rotate_tenant_key(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -1323,11 +1417,13 @@ open func verifyAudit(principal: Principal, tenant: String? = nil)throws  -> Aud
 }
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
 open func verifyStore(principal: Principal)throws  -> StoreVerification  {
     return try  FfiConverterTypeStoreVerification_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
@@ -3419,6 +3515,214 @@ public func FfiConverterTypeImportOutcome_lower(_ value: ImportOutcome) -> RustB
 
 
 /**
+ * An integrity problem [`Registry::verify_store`] found. Names no personal data.
+ */
+public struct IntegrityFinding: Equatable, Hashable {
+    /**
+     * Where: a municipality code, `registry`, or `chain N`.
+     */
+    public var scope: String
+    /**
+     * The record kind concerned (`voucher`, `audit-head`, `content-state`...), if one is.
+     */
+    public var kind: String?
+    /**
+     * The pseudonymous key of the record concerned (32 hex digits), if one is.
+     */
+    public var key: String?
+    /**
+     * What is wrong, in English.
+     */
+    public var problem: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where: a municipality code, `registry`, or `chain N`.
+         */scope: String, 
+        /**
+         * The record kind concerned (`voucher`, `audit-head`, `content-state`...), if one is.
+         */kind: String?, 
+        /**
+         * The pseudonymous key of the record concerned (32 hex digits), if one is.
+         */key: String?, 
+        /**
+         * What is wrong, in English.
+         */problem: String) {
+        self.scope = scope
+        self.kind = kind
+        self.key = key
+        self.problem = problem
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IntegrityFinding: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntegrityFinding: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntegrityFinding {
+        return
+            try IntegrityFinding(
+                scope: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterOptionString.read(from: &buf), 
+                key: FfiConverterOptionString.read(from: &buf), 
+                problem: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IntegrityFinding, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.scope, into: &buf)
+        FfiConverterOptionString.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.key, into: &buf)
+        FfiConverterString.write(value.problem, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntegrityFinding_lift(_ buf: RustBuffer) throws -> IntegrityFinding {
+    return try FfiConverterTypeIntegrityFinding.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntegrityFinding_lower(_ value: IntegrityFinding) -> RustBuffer {
+    return FfiConverterTypeIntegrityFinding.lower(value)
+}
+
+
+/**
+ * What [`Registry::rotate_tenant_key`] did.
+ */
+public struct KeyRotation: Equatable, Hashable {
+    /**
+     * The tenant.
+     */
+    public var tenant: String
+    /**
+     * The key version replaced.
+     */
+    public var fromVersion: UInt32
+    /**
+     * The key version every record is sealed with afterwards.
+     */
+    public var toVersion: UInt32
+    /**
+     * Records this call re-sealed.
+     */
+    public var records: UInt64
+    /**
+     * Transactions this call committed.
+     */
+    public var batches: UInt64
+    /**
+     * This call continued a rotation an earlier call did not finish.
+     */
+    public var resumed: Bool
+    /**
+     * Every record is sealed under `to_version`.
+     */
+    public var finished: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tenant.
+         */tenant: String, 
+        /**
+         * The key version replaced.
+         */fromVersion: UInt32, 
+        /**
+         * The key version every record is sealed with afterwards.
+         */toVersion: UInt32, 
+        /**
+         * Records this call re-sealed.
+         */records: UInt64, 
+        /**
+         * Transactions this call committed.
+         */batches: UInt64, 
+        /**
+         * This call continued a rotation an earlier call did not finish.
+         */resumed: Bool, 
+        /**
+         * Every record is sealed under `to_version`.
+         */finished: Bool) {
+        self.tenant = tenant
+        self.fromVersion = fromVersion
+        self.toVersion = toVersion
+        self.records = records
+        self.batches = batches
+        self.resumed = resumed
+        self.finished = finished
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeyRotation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyRotation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyRotation {
+        return
+            try KeyRotation(
+                tenant: FfiConverterString.read(from: &buf), 
+                fromVersion: FfiConverterUInt32.read(from: &buf), 
+                toVersion: FfiConverterUInt32.read(from: &buf), 
+                records: FfiConverterUInt64.read(from: &buf), 
+                batches: FfiConverterUInt64.read(from: &buf), 
+                resumed: FfiConverterBool.read(from: &buf), 
+                finished: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeyRotation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tenant, into: &buf)
+        FfiConverterUInt32.write(value.fromVersion, into: &buf)
+        FfiConverterUInt32.write(value.toVersion, into: &buf)
+        FfiConverterUInt64.write(value.records, into: &buf)
+        FfiConverterUInt64.write(value.batches, into: &buf)
+        FfiConverterBool.write(value.resumed, into: &buf)
+        FfiConverterBool.write(value.finished, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyRotation_lift(_ buf: RustBuffer) throws -> KeyRotation {
+    return try FfiConverterTypeKeyRotation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyRotation_lower(_ value: KeyRotation) -> RustBuffer {
+    return FfiConverterTypeKeyRotation.lower(value)
+}
+
+
+/**
  * A layout with its columns.
  */
 public struct LayoutInfo: Equatable, Hashable {
@@ -4034,33 +4338,51 @@ public func FfiConverterTypeStatsCell_lower(_ value: StatsCell) -> RustBuffer {
  */
 public struct StoreVerification: Equatable, Hashable {
     /**
-     * `true` when the store and every audit chain check out.
+     * `true` when nothing below reports a problem.
      */
     public var ok: Bool
     /**
-     * Storage problems found (empty when none).
+     * Storage problems the storage engine found (empty when none).
      */
     public var problems: [String]
     /**
      * One verification per audit chain: the registry-wide one, then each tenant's.
      */
     public var chains: [AuditVerification]
+    /**
+     * Every integrity finding: records that do not open, records deleted, added, altered or
+     * rolled back, chains or tenants erased or rolled back, references to missing records.
+     */
+    public var findings: [IntegrityFinding]
+    /**
+     * Sealed records opened.
+     */
+    public var recordsChecked: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * `true` when the store and every audit chain check out.
+         * `true` when nothing below reports a problem.
          */ok: Bool, 
         /**
-         * Storage problems found (empty when none).
+         * Storage problems the storage engine found (empty when none).
          */problems: [String], 
         /**
          * One verification per audit chain: the registry-wide one, then each tenant's.
-         */chains: [AuditVerification]) {
+         */chains: [AuditVerification], 
+        /**
+         * Every integrity finding: records that do not open, records deleted, added, altered or
+         * rolled back, chains or tenants erased or rolled back, references to missing records.
+         */findings: [IntegrityFinding], 
+        /**
+         * Sealed records opened.
+         */recordsChecked: UInt64) {
         self.ok = ok
         self.problems = problems
         self.chains = chains
+        self.findings = findings
+        self.recordsChecked = recordsChecked
     }
 
     
@@ -4081,7 +4403,9 @@ public struct FfiConverterTypeStoreVerification: FfiConverterRustBuffer {
             try StoreVerification(
                 ok: FfiConverterBool.read(from: &buf), 
                 problems: FfiConverterSequenceString.read(from: &buf), 
-                chains: FfiConverterSequenceTypeAuditVerification.read(from: &buf)
+                chains: FfiConverterSequenceTypeAuditVerification.read(from: &buf), 
+                findings: FfiConverterSequenceTypeIntegrityFinding.read(from: &buf), 
+                recordsChecked: FfiConverterUInt64.read(from: &buf)
         )
     }
 
@@ -4089,6 +4413,8 @@ public struct FfiConverterTypeStoreVerification: FfiConverterRustBuffer {
         FfiConverterBool.write(value.ok, into: &buf)
         FfiConverterSequenceString.write(value.problems, into: &buf)
         FfiConverterSequenceTypeAuditVerification.write(value.chains, into: &buf)
+        FfiConverterSequenceTypeIntegrityFinding.write(value.findings, into: &buf)
+        FfiConverterUInt64.write(value.recordsChecked, into: &buf)
     }
 }
 
@@ -5864,6 +6190,13 @@ enum VrsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      */
     case Export(message: String)
     
+    /**
+     * Registry: stored data failed an integrity check (records altered, deleted, added or
+     * rolled back, an audit chain erased, the store rolled back or replaced); nothing tampered
+     * is served. `verify_store` lists every finding.
+     */
+    case Tampered(message: String)
+    
 
     
 
@@ -5969,6 +6302,10 @@ public struct FfiConverterTypeVrsError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
+        case 20: return .Tampered(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
 
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -6018,6 +6355,8 @@ public struct FfiConverterTypeVrsError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(18))
         case .Export(_ /* message is ignored*/):
             writeInt(&buf, Int32(19))
+        case .Tampered(_ /* message is ignored*/):
+            writeInt(&buf, Int32(20))
 
         
         }
@@ -6603,6 +6942,31 @@ fileprivate struct FfiConverterSequenceTypeFlagView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeIntegrityFinding: FfiConverterRustBuffer {
+    typealias SwiftType = [IntegrityFinding]
+
+    public static func write(_ value: [IntegrityFinding], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeIntegrityFinding.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [IntegrityFinding] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [IntegrityFinding]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeIntegrityFinding.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer {
     typealias SwiftType = [LayoutInfo]
 
@@ -6958,7 +7322,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_func_validate_bytes() != 25037) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_vrs_checksum_method_registry_anchor() != 21122) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_vrs_checksum_method_registry_audit_log() != 54113) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_check_anchor() != 36420) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_create_tenant() != 24828) {
@@ -6994,6 +7364,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_registry_reissue_voucher() != 18105) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_vrs_checksum_method_registry_rotate_tenant_key() != 40670) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_vrs_checksum_method_registry_set_flag() != 4433) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7018,7 +7391,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_registry_verify_audit() != 65432) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_registry_verify_store() != 31322) {
+    if (uniffi_vrs_checksum_method_registry_verify_store() != 47071) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_report_bom() != 44217) {

@@ -696,7 +696,14 @@ impl Anchored {
         let mut missing = false;
         for (id, kind, key) in &listed {
             match self.inner.get(*id, *kind, key)? {
-                Some(v) => xor_into(&mut acc, &self.keys.item(*id, *kind, key, &v)),
+                Some(v) => {
+                    xor_into(&mut acc, &self.keys.item(*id, *kind, key, &v));
+                    if *kind == RecordKind::AuditHead.code() {
+                        if let Some(f) = self.chain_end(*id, &v)? {
+                            findings.push(f);
+                        }
+                    }
+                }
                 None => {
                     missing = true;
                     findings.push(IntegrityFinding::new(
@@ -762,6 +769,33 @@ impl Anchored {
             ));
         }
         Ok(findings)
+    }
+
+    /// A chain whose last entry is not the one its head names: its head or its entries were
+    /// rolled back apart (one query per chain; the full check is [`super::audit::verify`]).
+    fn chain_end(&mut self, id: u32, head: &[u8]) -> Result<Option<IntegrityFinding>, StoreError> {
+        let Some(seq) = head.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()) else {
+            return Ok(None); // Malformed: the audit verification says so.
+        };
+        let seq = u64::from_be_bytes(seq);
+        let last = self.inner.audit_last(id)?.map_or(0, |r| r.seq);
+        let problem = match last.cmp(&seq) {
+            std::cmp::Ordering::Equal => return Ok(None),
+            std::cmp::Ordering::Greater => format!(
+                "the chain holds entries up to {last} after its head at {seq} (the head was \
+                 rolled back, or entries added)"
+            ),
+            std::cmp::Ordering::Less => format!(
+                "the chain ends at entry {last} before its head at {seq} (entries were removed \
+                 or rolled back)"
+            ),
+        };
+        Ok(Some(IntegrityFinding::new(
+            id,
+            Some(RecordKind::AuditHead.code()),
+            None,
+            problem,
+        )))
     }
 
     /// Settles a transaction's changes: content states, index entries, the anchor.

@@ -414,7 +414,8 @@ impl Registry {
     }
 
     /// Checks the audit chain of `tenant` (or the registry-wide chain for `None`): operator, or
-    /// staff for their own tenant.
+    /// staff for their own tenant. A chain the registry anchor lists but that has neither entries
+    /// nor head was erased, and is reported so.
     ///
     /// # Errors
     /// [`RegistryError::Forbidden`], [`RegistryError::UnknownTenant`], store failures.
@@ -428,37 +429,36 @@ impl Registry {
         let id = tenant.map_or(REGISTRY_CHAIN, MunicipalityCode::to_u32);
         // The anchor lists every chain that was ever written: an empty one was erased.
         let must_exist = self.store.listed(id, RecordKind::AuditHead)?;
-        self.run(
-            principal,
-            "verify-audit",
-            tenant,
-            access,
-            |ctx| match &ctx.area {
-                Some(area) => {
-                    let keys = area.keys.clone();
-                    let name = area.code.as_str().to_owned();
-                    let mac = |d: &[u8]| keys.audit_mac(d);
-                    audit::verify(ctx.store, area.id, name, Some(&mac), must_exist)
-                }
-                None => {
-                    let mac = |d: &[u8]| registry_audit.mac(d);
-                    audit::verify(ctx.store, id, "registry".into(), Some(&mac), must_exist)
-                }
-            },
-        )
+        self.run(principal, "verify-audit", tenant, access, |ctx| {
+            verify_chain(ctx, &registry_audit, must_exist)
+        })
     }
 
-    /// The entries of an audit chain, for review (operator, or staff for their own tenant).
+    /// The entries of an audit chain, for review (operator, or staff for their own tenant). A
+    /// chain that does not verify is not served: [`Registry::verify_audit`] says what is wrong.
     ///
     /// # Errors
-    /// As for [`Registry::verify_audit`].
+    /// As for [`Registry::verify_audit`]; [`RegistryError::Tampered`] for a chain that does not
+    /// verify.
     pub fn audit_log(
         &mut self,
         principal: &Principal,
         tenant: Option<&MunicipalityCode>,
     ) -> Result<Vec<AuditEntry>, RegistryError> {
         let access = audit_access(tenant);
+        let registry_audit = self.registry_audit.clone();
+        let id = tenant.map_or(REGISTRY_CHAIN, MunicipalityCode::to_u32);
+        let must_exist = self.store.listed(id, RecordKind::AuditHead)?;
         self.run(principal, "read-audit", tenant, access, |ctx| {
+            let v = verify_chain(ctx, &registry_audit, must_exist)?;
+            if !v.ok {
+                return Err(RegistryError::Tampered(format!(
+                    "{}, audit entry {}: {}",
+                    v.chain,
+                    v.first_bad.unwrap_or(0),
+                    v.problem.unwrap_or_default()
+                )));
+            }
             let chain = ctx.area.as_ref().map_or(REGISTRY_CHAIN, |a| a.id);
             audit::entries(ctx.store, chain)
         })
@@ -665,6 +665,27 @@ impl Registry {
                 let key = self.registry_audit.clone();
                 audit::append(&mut *self.store, REGISTRY_CHAIN, &|d| key.mac(d), draft)
             }
+        }
+    }
+}
+
+/// Verifies the chain of the context's tenant (or the registry chain).
+fn verify_chain(
+    ctx: &mut Ctx<'_>,
+    registry_audit: &SecretKey,
+    must_exist: bool,
+) -> Result<AuditVerification, RegistryError> {
+    match &ctx.area {
+        Some(area) => {
+            let keys = area.keys.clone();
+            let name = area.code.as_str().to_owned();
+            let mac = |d: &[u8]| keys.audit_mac(d);
+            audit::verify(ctx.store, area.id, name, Some(&mac), must_exist)
+        }
+        None => {
+            let mac = |d: &[u8]| registry_audit.mac(d);
+            let name = "registry".to_owned();
+            audit::verify(ctx.store, REGISTRY_CHAIN, name, Some(&mac), must_exist)
         }
     }
 }

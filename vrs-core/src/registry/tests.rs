@@ -865,16 +865,29 @@ fn tampering_is_not_laundered_by_later_operations() {
         reg.register_staff(&Principal::Operator, &t, &format!("u{i}"))
             .unwrap();
     }
-    // Remove the tail, then keep working: the gap stays visible.
+    // Remove the tail: a registry opening the store sees the chain end before its head and
+    // runs inspection only; the gap stays visible.
     let cut = store.snapshot();
     cut.tamper_audit(t.to_u32(), |rows| {
         rows.pop();
         rows.pop();
     });
     let mut reg = open(cut);
-    reg.register_staff(&Principal::Operator, &t, "u9").unwrap();
+    assert!(reg.quarantine().unwrap().contains("before its head"));
+    assert_eq!(
+        reg.register_staff(&Principal::Operator, &t, "u9")
+            .unwrap_err()
+            .code(),
+        "tampered"
+    );
     let v = reg.verify_audit(&Principal::Operator, Some(&t)).unwrap();
     assert_eq!((v.ok, v.first_bad), (false, Some(4)), "{v:?}");
+    assert_eq!(
+        reg.audit_log(&Principal::Operator, Some(&t))
+            .unwrap_err()
+            .code(),
+        "tampered"
+    );
 
     // Rewrite an entry and recompute every later hash: the authentic head still disagrees,
     // before and after further operations.
