@@ -234,7 +234,13 @@ fn canaries_never_appear_in_clear() {
         (n.expose_secret(), "山田一郎", "FA5765"),
         ("区民会館", "山田一郎", n.expose_secret()),
     ] {
-        let d = DoseInput::new(Date::new(2021, 6, 2).unwrap(), "ファイザー", lot, venue_name, doctor);
+        let d = DoseInput::new(
+            Date::new(2021, 6, 2).unwrap(),
+            "ファイザー",
+            lot,
+            venue_name,
+            doctor,
+        );
         let line = OcrLine::parse("121310160000012345").unwrap();
         let e = reg.record_dose_ocr(&venue, &line, &d).unwrap_err();
         assert_eq!(e.code(), "rule");
@@ -259,9 +265,17 @@ fn canaries_never_appear_in_clear() {
     // by kind and pseudonymous key only.
     {
         let conn = rusqlite::Connection::open(dir.join("vrs.sqlite3")).unwrap();
+        let (key, mut value): (Vec<u8>, Vec<u8>) = conn
+            .query_row(
+                "SELECT key, value FROM records WHERE kind = 2 ORDER BY key LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        value[20] ^= 1;
         conn.execute(
-            "UPDATE records SET value = CAST(zeroblob(40) AS BLOB) || value WHERE kind = 2",
-            [],
+            "UPDATE records SET value = ?1 WHERE kind = 2 AND key = ?2",
+            rusqlite::params![value, key],
         )
         .unwrap();
     }

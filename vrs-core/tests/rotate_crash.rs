@@ -11,6 +11,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -127,60 +128,50 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Every sealed record of the tenant opens under exactly the key version its header names:
-/// with that version's key, and not with the other's under the same label. Returns the count
-/// of records per version (1, 2).
-fn every_record_opens_under_exactly_one_key(dir: &Path) -> (u64, u64) {
+/// with that version's key, and not with another version's under the same label. Returns the
+/// number of records per version.
+fn every_record_opens_under_exactly_one_key(dir: &Path) -> BTreeMap<u32, u64> {
     let keys = FileKeyProvider::open(&dir.join("keys")).unwrap();
     let t = tenant();
-    let v1 = keys.tenant_key(&t).unwrap();
-    let Ok(v2) = keys.tenant_key_version(&t, 2) else {
-        // Killed before the new key existed: everything is still version 1.
-        v2_absent_all_v1(dir, &v1);
-        return (u64::MAX, 0);
+    // Every version the key directory holds (a rerun after a finished rotation makes another).
+    let mut versions = vec![keys.tenant_key(&t).unwrap()];
+    while let Ok(k) = keys.tenant_key_version(&t, versions.len() as u32 + 1) {
+        versions.push(k);
+    }
+    let mut right = TenantKeys::derive(t, &versions[0]);
+    for (i, k) in versions.iter().enumerate().skip(1) {
+        right.add_version(i as u32 + 1, k);
+    }
+    // For each version, keys holding another version's key under its label.
+    let wrong = |v: u32| {
+        let other = if v == 1 { &versions[1] } else { &versions[0] };
+        let mut w = TenantKeys::derive(t, if v == 1 { other } else { &versions[0] });
+        if v != 1 {
+            w.add_version(v, other);
+        }
+        w
     };
-    // The right keys, and the wrong key under each label.
-    let mut right = TenantKeys::derive(t, &v1);
-    right.add_version(2, &v2);
-    let mut wrong = TenantKeys::derive(t, &v2);
-    wrong.add_version(2, &v1);
     let mut store = SqliteStore::open_dir(&dir.join("store"), SqliteOptions::default()).unwrap();
-    let (mut n1, mut n2) = (0u64, 0u64);
+    let mut counts = BTreeMap::new();
     store
         .scan_tenant(t.to_u32(), &mut |code, key, value| {
             let Some(kind) = RecordKind::from_code(code).filter(|k| k.is_sealed()) else {
                 return true;
             };
             let ctx = SealContext::new(&t, kind, &RecordKey(*key));
-            match TenantKeys::sealed_version(value).unwrap() {
-                1 => n1 += 1,
-                2 => n2 += 1,
-                v => panic!("record sealed under version {v}"),
-            }
+            let v = TenantKeys::sealed_version(value).unwrap();
+            *counts.entry(v).or_insert(0u64) += 1;
             assert!(right.open(&ctx, value).is_ok(), "{kind:?} does not open");
-            assert!(
-                wrong.open(&ctx, value).is_err(),
-                "{kind:?} opens under two keys"
-            );
-            true
-        })
-        .unwrap();
-    (n1, n2)
-}
-
-fn v2_absent_all_v1(dir: &Path, v1: &vrs_core::crypto::SecretKey) {
-    let t = tenant();
-    let keys = TenantKeys::derive(t, v1);
-    let mut store = SqliteStore::open_dir(&dir.join("store"), SqliteOptions::default()).unwrap();
-    store
-        .scan_tenant(t.to_u32(), &mut |code, key, value| {
-            if let Some(kind) = RecordKind::from_code(code).filter(|k| k.is_sealed()) {
-                let ctx = SealContext::new(&t, kind, &RecordKey(*key));
-                assert_eq!(TenantKeys::sealed_version(value), Ok(1));
-                assert!(keys.open(&ctx, value).is_ok());
+            if versions.len() > 1 {
+                assert!(
+                    wrong(v).open(&ctx, value).is_err(),
+                    "{kind:?} opens under two keys"
+                );
             }
             true
         })
         .unwrap();
+    counts
 }
 
 fn verify(dir: &Path) {
@@ -259,9 +250,9 @@ fn sigkill_during_rotation_leaves_every_record_under_exactly_one_key() {
         "the uninterrupted rotation must finish"
     );
     let duration = started.elapsed();
-    let (n1, n2) = every_record_opens_under_exactly_one_key(&full);
-    assert_eq!(n1, 0);
-    assert!(n2 > rows);
+    let counts = every_record_opens_under_exactly_one_key(&full);
+    assert_eq!(counts.keys().copied().collect::<Vec<_>>(), vec![2]);
+    assert!(counts[&2] > rows);
     verify(&full);
 
     let mut seed = 0x0dd_ba11_u64;
@@ -272,16 +263,17 @@ fn sigkill_during_rotation_leaves_every_record_under_exactly_one_key() {
         let millis = duration.as_millis() as u64 + 50;
         let delay = Duration::from_millis(next(&mut seed) % millis);
         let finished = run_child(&dir, Some(delay));
-        let (n1, n2) = every_record_opens_under_exactly_one_key(&dir);
-        if !finished && n1 > 0 && n2 > 0 {
+        let counts = every_record_opens_under_exactly_one_key(&dir);
+        if !finished && counts.len() == 2 {
             mid_rotation += 1;
         }
         verify(&dir);
-        // Running it again completes the rotation.
+        // Running it again completes the rotation (or, if the kill came after it finished,
+        // rotates once more): every record under the newest version.
         assert!(run_child(&dir, None), "run {i}: the rerun must finish");
-        let (n1, n2) = every_record_opens_under_exactly_one_key(&dir);
-        assert_eq!(n1, 0, "run {i}");
-        assert!(n2 > rows, "run {i}");
+        let counts = every_record_opens_under_exactly_one_key(&dir);
+        assert_eq!(counts.len(), 1, "run {i}: {counts:?}");
+        assert!(counts.keys().all(|v| *v >= 2) && counts.values().all(|n| *n > rows));
         verify(&dir);
         std::fs::remove_dir_all(&dir).unwrap();
     }

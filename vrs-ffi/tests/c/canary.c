@@ -309,9 +309,12 @@ static void registry_sweep(void) {
     CHECK(json != NULL && contains(vrs_bytes_data(json), vrs_bytes_len(json), "\"N03\""));
     CHECK(json != NULL && contains(vrs_bytes_data(json), vrs_bytes_len(json), "\"N02\""));
     sweep_outputs("clash", json, err);
+    /* The same rows in another file, strict: rejected as a whole. */
+    static const char clash_again[] = SWEEP_HEADER
+        "131016,2003," SWEEP_NUMBER ",0000022223,別人 太郎,ベツジン タロウ,19700101,1,\r\n";
     json = NULL;
     err = NULL;
-    CHECK_STATUS(vrs_registry_import_subjects(reg, staff, LIT("131016"), LIT(clash),
+    CHECK_STATUS(vrs_registry_import_subjects(reg, staff, LIT("131016"), LIT(clash_again),
                                               VRS_IMPORT_STRICT, &json, &err),
                  VRS_IMPORT_REJECTED);
     sweep_outputs("strict clash", json, err);
@@ -328,11 +331,12 @@ static void registry_sweep(void) {
                                                   &err),
                      VRS_RULE);
         sweep_outputs("dose field", json, err);
+        json = NULL;
         err = NULL;
         CHECK_STATUS(vrs_registry_record_dose(reg, staff, LIT("131016"), LIT("0000012345"), 1, &d,
-                                              NULL, &err),
+                                              &json, &err),
                      VRS_RULE);
-        sweep_outputs("staff dose field", NULL, err);
+        sweep_outputs("staff dose field", json, err);
     }
     vrs_dose_input ok = sweep_dose(20210601, "区民会館", "山田一郎", "FA5765");
     json = NULL;

@@ -542,16 +542,18 @@ static void keys_and_anchors(void) {
     CHECK_STATUS(vrs_principal_staff_new(LIT(CHIYODA), LIT("u1"), &staff), VRS_OK);
     CHECK_STATUS(vrs_registry_create_tenant(reg, op, LIT(CHIYODA), NULL), VRS_OK);
     CHECK_STATUS(vrs_registry_register_staff(reg, op, LIT(CHIYODA), LIT("u1"), NULL), VRS_OK);
+    vrs_bytes *json = NULL;
     CHECK_STATUS(vrs_registry_import_subjects(reg, staff, LIT(CHIYODA), LIT(SUBJECTS),
-                                              VRS_IMPORT_STRICT, NULL, NULL),
+                                              VRS_IMPORT_STRICT, &json, NULL),
                  VRS_OK);
+    vrs_bytes_free(json);
 
     /* Rotation: operator only; every record re-sealed; reads as before. */
     vrs_error *err = NULL;
     CHECK_STATUS(vrs_registry_rotate_tenant_key(reg, staff, LIT(CHIYODA), NULL, &err),
                  VRS_FORBIDDEN);
     expect_error(err, VRS_FORBIDDEN, "forbidden");
-    vrs_bytes *json = NULL;
+    json = NULL;
     CHECK_STATUS(vrs_registry_rotate_tenant_key(reg, op, LIT(CHIYODA), &json, NULL), VRS_OK);
     CHECK(json != NULL && bytes_have(json, "\"from_version\":1,\"to_version\":2,\"records\":6"));
     CHECK(json != NULL && bytes_have(json, "\"finished\":true"));
