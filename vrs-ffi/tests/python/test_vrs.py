@@ -5,6 +5,7 @@ Run by `cargo test -p vrs-ffi` (tests/python.rs), which copies the checked-in ge
 and runs `python3 -m unittest` there. Set VRS_EXAMPLES_DIR to test examples/python/validate.py.
 """
 
+import enum
 import json
 import os
 import re
@@ -629,7 +630,7 @@ class IntegrityTests(unittest.TestCase):
         shutil.copytree(self.store, backup)
         self.reg = vrs.Registry.open(self.store, self.keys, self.options)
         venue = vrs.Principal.VENUE_TABLET(tenant="131016")
-        self.reg.record_dose_ocr(venue, OCR, vrs.DoseInput("2021-06-30", "ファイザー", "FA5765", "区民会館", "山田一郎"))
+        self.reg.record_dose_ocr(venue, OCR, vrs.DoseInput(vaccinated_on="2021-06-30", manufacturer="ファイザー", lot="FA5765", venue="区民会館", doctor="山田一郎"))
         anchor = self.reg.anchor()
         self.assertRegex(anchor, r"^vrs-anchor-1:\d+:[0-9a-f]{64}$")
         self.assertEqual(self.reg.check_anchor(anchor), 0)
@@ -669,7 +670,7 @@ class IntegrityTests(unittest.TestCase):
         venue = vrs.Principal.VENUE_TABLET(tenant="131016")
         for doctor in (VALID_MY_NUMBER, "１２３４５６７８９０１８", "医師 1234-5678-9018"):
             with self.assertRaises(vrs.VrsError.Rule) as cm:
-                self.reg.record_dose_ocr(venue, OCR, vrs.DoseInput("2021-06-30", "ファイザー", "FA5765", "区民会館", doctor))
+                self.reg.record_dose_ocr(venue, OCR, vrs.DoseInput(vaccinated_on="2021-06-30", manufacturer="ファイザー", lot="FA5765", venue="区民会館", doctor=doctor))
             self.assertIn("N02", str(cm.exception))
             self.assertNotIn(VALID_MY_NUMBER, str(cm.exception))
 
@@ -678,6 +679,21 @@ class IntegrityTests(unittest.TestCase):
 SWEEP_NUMBER = "246813579005"
 SWEEP_NAME = "鵺野 鳴子"
 SWEEP_KANA = "ヌエノ ナルコ"
+
+
+def dump(value):
+    """Every field of a result, recursively, as text (a record's repr may not show them)."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(dump(v) for v in value) + "]"
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode("utf-8", "replace") + " " + value.decode("cp932", "replace")
+    if isinstance(value, (enum.Enum, type, str, int, float, bool)) or value is None:
+        return repr(value)
+    if hasattr(value, "to_json"):  # a report (an object, not a record)
+        return value.to_json()
+    if hasattr(value, "__dict__") and vars(value):
+        return type(value).__name__ + "{" + ", ".join(f"{k}={dump(v)}" for k, v in vars(value).items()) + "}"
+    return repr(value)
 
 
 class RegistrySecrecySweepTests(unittest.TestCase):
@@ -703,7 +719,7 @@ class RegistrySecrecySweepTests(unittest.TestCase):
 
         def call(name, fn):
             try:
-                outputs.append((name, repr(fn())))
+                outputs.append((name, dump(fn())))
             except vrs.VrsError as e:
                 outputs.append((name + " error", f"{type(e).__name__}: {e}"))
 
@@ -729,10 +745,10 @@ class RegistrySecrecySweepTests(unittest.TestCase):
             call("N02 addressee", lambda: reg.import_subjects(staff, "131016", as_addressee.encode(), vrs.ImportMode.LENIENT))
             bad_digit = header + row.replace(SWEEP_NUMBER, SWEEP_NUMBER[:11] + "9")
             call("check digit", lambda: reg.import_subjects(staff, "131016", bad_digit.encode()))
-            dose = vrs.DoseInput("2021-06-01", "ファイザー", "FA5765", "区民会館", "山田一郎")
+            dose = vrs.DoseInput(vaccinated_on="2021-06-01", manufacturer="ファイザー", lot="FA5765", venue="区民会館", doctor="山田一郎")
             call("dose", lambda: reg.record_dose_ocr(venue, OCR, dose))
             for field in ("doctor", "venue", "lot"):
-                d = vrs.DoseInput("2021-06-02", "ファイザー", "FA5765", "区民会館", "山田一郎")
+                d = vrs.DoseInput(vaccinated_on="2021-06-02", manufacturer="ファイザー", lot="FA5765", venue="区民会館", doctor="山田一郎")
                 setattr(d, field, SWEEP_NUMBER)
                 call(f"N02 {field}", lambda d=d: reg.record_dose_ocr(venue, "121310160000012345", d))
                 call(f"N02 {field} staff", lambda d=d: reg.record_dose(staff, "131016", "0000012345", 2, d))
@@ -752,7 +768,7 @@ class RegistrySecrecySweepTests(unittest.TestCase):
             call("anchor", lambda: reg.anchor())
             call("bad anchor", lambda: reg.check_anchor(SWEEP_NUMBER))
             call("verify store", lambda: reg.verify_store(op))
-            staff_view = repr(reg.subject_doses(staff, "131016", "1001"))
+            staff_view = dump(reg.subject_doses(staff, "131016", "1001"))
             self.assertIn(SWEEP_NAME, staff_view)  # staff see the name ...
             self.assertNotIn(SWEEP_NUMBER, staff_view)  # ... never the My Number
             del reg
