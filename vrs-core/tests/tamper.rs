@@ -240,7 +240,7 @@ fn record_cases(kind: RecordKind, tenant: u32, scope: Option<&'static str>) -> V
                 let all = keys(c, tenant, k);
                 let old = all.iter().find_map(|key| {
                     let before = value(early, tenant, k, key)?;
-                    (Some(&before) != value(c, tenant, k, key).as_ref()).then(|| (key, before))
+                    (Some(&before) != value(c, tenant, k, key).as_ref()).then_some((key, before))
                 });
                 let (key, before) = old.expect("a record that changed since the early copy");
                 set(c, tenant, k, key, &before);

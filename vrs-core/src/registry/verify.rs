@@ -48,13 +48,16 @@ fn open_problem(e: &CryptoError) -> String {
     }
 }
 
+/// The (kind, key) of every record of a tenant, sorted: what exists, for the cross-checks.
+type Present = Vec<(u8, [u8; 16])>;
+
 /// Opens every sealed record of `area` (findings for those that do not open); returns how many
-/// were opened and the (kind, key) of every record, sorted, for the cross-checks.
+/// were opened and the records present.
 fn open_all(
     store: &mut dyn Store,
     area: &Area,
     findings: &mut Vec<IntegrityFinding>,
-) -> Result<(u64, Vec<(u8, [u8; 16])>), RegistryError> {
+) -> Result<(u64, Present), RegistryError> {
     let mut opened = 0u64;
     let mut present = Vec::new();
     store.scan_tenant(area.id, &mut |code, key, value| {
@@ -152,14 +155,15 @@ fn cross_check(
             return;
         };
         match &v.subject {
-            Some(a) => {
+            Some(a)
                 if !has(
                     RecordKind::Subject,
                     &area.key(RecordKind::Subject, a.as_bytes()),
-                ) {
-                    missing(RecordKind::Voucher, &key, "its subject record is missing");
-                }
+                ) =>
+            {
+                missing(RecordKind::Voucher, &key, "its subject record is missing");
             }
+            Some(_) => {}
             None if !v.doses.is_empty() => {
                 let k = area.key(RecordKind::Awaiting, v.number.as_bytes());
                 if !has(RecordKind::Awaiting, &k) {
