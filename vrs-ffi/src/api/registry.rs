@@ -756,7 +756,8 @@ impl Registry {
     /// from the key directory `key_dir` (see [`create_key_dir`]).
     ///
     /// # Errors
-    /// [`VrsError::Crypto`] (no `master.key`, a key file others may read),
+    /// [`VrsError::Crypto`] (no `master.key`, a key file others may read, a key directory that
+    /// is not the store's: a new `master.key` beside a populated store is refused),
     /// [`VrsError::Storage`] (missing or unsafe key directory, database error),
     /// [`VrsError::InvalidArgument`] (a bad `fixed_time`).
     #[uniffi::constructor(default(options = None))]

@@ -503,9 +503,10 @@ unsafe fn give_registry(out: *mut *mut vrs_registry, registry: Registry, clock: 
 /// `vrs_registry_create_key_dir`), and writes it to `*out`. Paths are UTF-8. `opts` may be NULL
 /// for the defaults (system clock).
 ///
-/// Returns `VRS_OK`; `VRS_CRYPTO` (no `master.key`, or a key file readable by others);
-/// `VRS_STORE` (missing or unsafe key directory, database error, store written by a newer
-/// library); `VRS_INVALID_ARGUMENT` (an impossible `fixed_time_yyyymmddhhmmss`);
+/// Returns `VRS_OK`; `VRS_CRYPTO` (no `master.key`, or a key file readable by others, not a
+/// regular file or over 128 bytes); `VRS_WRONG_KEY` (the key directory is not the store's: e.g.
+/// a new `master.key` created beside a populated store); `VRS_STORE` (missing or unsafe key
+/// directory, database error, store written by a newer library); `VRS_INVALID_ARGUMENT` (an impossible `fixed_time_yyyymmddhhmmss`);
 /// `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`. `*out` is written only on `VRS_OK`; details go to
 /// `*out_error` (when not NULL) on failure.
 ///

@@ -666,6 +666,15 @@ class IntegrityTests(unittest.TestCase):
         self.assertIn(("131016", "subject"), kinds)
         self.assertNotIn(VALID_MY_NUMBER, repr(store))
 
+    def test_a_new_master_key_beside_a_populated_store_is_refused(self):
+        del self.reg
+        other = os.path.join(self.tmp.name, "other-keys")
+        vrs.create_key_dir(other)
+        with self.assertRaises(vrs.VrsError.Crypto) as cm:
+            vrs.Registry.open(self.store, other, self.options)
+        self.assertIn("the registry does not open its data", str(cm.exception))
+        self.reg = vrs.Registry.open(self.store, self.keys, self.options)
+
     def test_my_numbers_stay_out_of_dose_fields(self):
         venue = vrs.Principal.VENUE_TABLET(tenant="131016")
         for doctor in (VALID_MY_NUMBER, "１２３４５６７８９０１８", "医師 1234-5678-9018"):
