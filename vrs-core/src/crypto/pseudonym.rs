@@ -32,6 +32,16 @@ pub enum RecordKind {
     AnchorIndex,
     /// A tenant's key versions and their key check values (not sealed).
     KeyCheck,
+    /// The corrections and voids of one voucher's doses (the values before each change),
+    /// keyed by voucher number.
+    DoseHistory,
+    /// The provisions of a voucher's doses to the national immunization database, keyed by
+    /// voucher number.
+    NationalDbProvision,
+    /// A legal hold on a subject (blocks its purge), keyed by addressee number.
+    LegalHold,
+    /// The tenant's retention settings (its own minimum period).
+    RetentionSettings,
 }
 
 impl RecordKind {
@@ -51,6 +61,11 @@ impl RecordKind {
             RecordKind::Anchor => 201,
             RecordKind::AnchorIndex => 202,
             RecordKind::KeyCheck => 203,
+            RecordKind::DoseHistory => 9,
+            // Retention kinds are numbered from 30 (other kinds take the numbers below).
+            RecordKind::NationalDbProvision => 30,
+            RecordKind::LegalHold => 31,
+            RecordKind::RetentionSettings => 32,
         }
     }
 
@@ -69,6 +84,10 @@ impl RecordKind {
             RecordKind::Anchor => "anchor",
             RecordKind::AnchorIndex => "anchor-index",
             RecordKind::KeyCheck => "key-check",
+            RecordKind::DoseHistory => "dose-history",
+            RecordKind::NationalDbProvision => "national-db-provision",
+            RecordKind::LegalHold => "legal-hold",
+            RecordKind::RetentionSettings => "retention-settings",
         }
     }
 
@@ -107,6 +126,10 @@ impl RecordKind {
             201 => RecordKind::Anchor,
             202 => RecordKind::AnchorIndex,
             203 => RecordKind::KeyCheck,
+            9 => RecordKind::DoseHistory,
+            30 => RecordKind::NationalDbProvision,
+            31 => RecordKind::LegalHold,
+            32 => RecordKind::RetentionSettings,
             _ => return None,
         })
     }

@@ -1111,6 +1111,10 @@ impl Store for Anchored {
         self.inner.change_token()
     }
 
+    fn checkpoint(&mut self) -> Result<bool, StoreError> {
+        self.inner.checkpoint()
+    }
+
     fn integrity_check(&mut self) -> Result<Vec<String>, StoreError> {
         self.inner.integrity_check()
     }

@@ -272,6 +272,9 @@ impl Store for Shortcut<'_> {
     fn change_token(&mut self) -> Result<Option<u64>, StoreError> {
         self.inner.change_token()
     }
+    fn checkpoint(&mut self) -> Result<bool, StoreError> {
+        self.inner.checkpoint()
+    }
     fn integrity_check(&mut self) -> Result<Vec<String>, StoreError> {
         self.inner.integrity_check()
     }

@@ -30,6 +30,8 @@ pub(crate) enum Field {
     Manufacturer,
     /// ロット番号.
     Lot,
+    /// 訂正理由: the free-text reason of a dose correction or void (kept in the history).
+    Reason,
 }
 
 impl Field {
@@ -40,6 +42,7 @@ impl Field {
             Field::Doctor => "doctor name",
             Field::Manufacturer => "manufacturer",
             Field::Lot => "lot number",
+            Field::Reason => "correction reason",
         }
     }
 
@@ -50,6 +53,7 @@ impl Field {
             Field::Doctor => "医師名",
             Field::Manufacturer => "メーカー",
             Field::Lot => "ロット番号",
+            Field::Reason => "訂正理由",
         }
     }
 }
