@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::diag::{Code, Diagnostic, Report, Severity};
+use crate::diag::{Code, Report, Severity};
 use crate::id::MunicipalityCode;
 use crate::layout::{Direction, DoseField, Layout, RowUnit};
 
@@ -13,7 +13,7 @@ use super::cross::{
     compact_voucher_key, person_key_from_voucher, seen_person, seen_voucher, voucher_key,
     voucher_of_seen, Blinder, CrossState, DoseFact, KeySet, PersonDoses,
 };
-use super::emit::Emitter;
+use super::emit::{Emitter, Found};
 use super::field::{check_field, CrossRow, FieldCtx, Memo, RowData, MAX_BLOCKS};
 use super::options::ValidateOptions;
 use super::plan::ColumnPlan;
@@ -199,19 +199,16 @@ impl Engine {
         }
     }
 
-    /// Blinds My Numbers as `other` does, so both produce the same keys.
-    pub(crate) fn share_blinding(&mut self, other: &Engine) {
-        self.blinder = other.blinder.clone();
-    }
-
-    /// Makes this engine check rows without their cross-row rules: diagnostics are buffered
-    /// and each row is listed (see [`take_deferred`](Self::take_deferred)) for the engine that
-    /// holds the cross-row state.
-    pub(crate) fn defer_cross_rules(&mut self) {
+    /// Makes this engine check rows for `main` without their cross-row rules: diagnostics are
+    /// buffered (within `main`'s limits) and each row is listed (see
+    /// [`take_deferred`](Self::take_deferred)) for `main`, which holds the cross-row state; My
+    /// Numbers are blinded as `main` does, so both produce the same keys.
+    pub(crate) fn defer_cross_rules(&mut self, main: &Engine) {
+        self.blinder = main.blinder.clone();
         // The header is read by the engine that hands rows over.
         self.header_pending = false;
         self.deferred = Some(Vec::new());
-        self.emit.buffer();
+        self.emit.buffer_for(&main.emit);
     }
 
     /// Lists the next rows in `rows` (emptied), a list handed back from an earlier
@@ -224,7 +221,7 @@ impl Engine {
     }
 
     /// The diagnostics, rows counted and rows listed since the last call (a deferring engine).
-    pub(crate) fn take_deferred(&mut self) -> (Vec<Diagnostic>, u64, Vec<DeferredRow>) {
+    pub(crate) fn take_deferred(&mut self) -> (Vec<Found>, u64, Vec<DeferredRow>) {
         let rows = std::mem::take(&mut self.rows);
         let listed = self
             .deferred
@@ -290,6 +287,7 @@ impl Engine {
             }
         }
         if values == expected.as_slice() {
+            self.emit.end_row(line);
             return;
         }
         let first_diff = values.iter().zip(&expected).position(|(a, b)| a != b);
@@ -326,6 +324,7 @@ impl Engine {
             ),
         };
         self.emit.row(Code::F02, Severity::Error, line, en, ja);
+        self.emit.end_row(line);
     }
 
     /// Validates one data row. `ok[i]` is false for fields that could not be decoded (already
@@ -358,6 +357,7 @@ impl Engine {
                     self.layout.qualified_id()
                 ),
             );
+            self.emit.end_row(line);
             return;
         }
         self.row.reset(usize::from(self.layout.dose_blocks));
@@ -462,6 +462,7 @@ impl Engine {
             values,
         };
         check_row(&mut ctx);
+        self.emit.end_row(line);
         let crossing = Crossing {
             row: CrossRow::of(&self.row),
             seen: seen_keys(&self.cross, &self.row),
@@ -489,6 +490,7 @@ impl Engine {
     ) {
         self.check_tenant(values, line, field_lines);
         self.cross_rules(values, line, field_lines, errors_before);
+        self.emit.end_row(line);
     }
 
     /// M03: upload rows belong to the uploading municipality (the configured one, else the
@@ -842,6 +844,7 @@ impl Engine {
                 }
             }
         }
+        self.emit.end_row(0);
         let rows = self.rows;
         let layout = self.layout;
         self.emit

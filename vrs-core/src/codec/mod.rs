@@ -11,6 +11,7 @@
 mod bytes;
 mod cross;
 mod csv;
+mod decide;
 mod emit;
 mod engine;
 mod field;
@@ -25,7 +26,7 @@ mod sink;
 mod validator;
 mod writer;
 
-pub use options::{ValidateOptions, WidthUnit, WriteOptions};
+pub use options::{ValidateOptions, WidthUnit, WriteOptions, DEFAULT_MAX_DIAGNOSTICS};
 pub use reader::{ReadError, RecordReader};
 pub use records::{
     AwaitingRow, BatchInquiryRequestRow, BatchInquiryResultRow, DoseEntry, DoseUploadRow, FlagKind,

@@ -18,18 +18,29 @@ pub enum WidthUnit {
     Cp932Bytes,
 }
 
+/// Diagnostics a report keeps in full by default ([`ValidateOptions::max_diagnostics`]).
+pub const DEFAULT_MAX_DIAGNOSTICS: usize = 1000;
+
 /// What the validator checks and how.
 ///
 /// ```
-/// use vrs_core::codec::ValidateOptions;
-/// let opts = ValidateOptions { max_diagnostics: Some(100), ..ValidateOptions::default() };
+/// use vrs_core::codec::{ValidateOptions, DEFAULT_MAX_DIAGNOSTICS};
+/// let opts = ValidateOptions::default();
+/// assert_eq!(opts.max_diagnostics, Some(DEFAULT_MAX_DIAGNOSTICS));
+/// let opts = ValidateOptions { max_diagnostics: Some(100), ..opts };
 /// assert!(opts.header);
 /// ```
 #[derive(Debug, Clone)]
 pub struct ValidateOptions {
     /// Encoding of the input: auto-detected (default), UTF-8 or CP932.
     pub encoding: EncodingChoice,
-    /// Keep at most this many diagnostics (counts still cover all); `None` keeps all.
+    /// Keep at most this many diagnostics in the report, the first ones found (default
+    /// [`DEFAULT_MAX_DIAGNOSTICS`], 1,000); the counts and the per-code summary still cover
+    /// every one, and [`Report::truncated`](crate::diag::Report::truncated) says when some were
+    /// left out. Memory then stays bounded whatever the file holds. `None` keeps every
+    /// diagnostic: memory grows with the findings (a file with an error in every field has
+    /// millions). To see every diagnostic of any file in bounded memory, stream them instead
+    /// ([`Validator::streaming`](super::Validator::streaming)).
     pub max_diagnostics: Option<usize>,
     /// The file's creation date: dates after it are in the future (D02, D05). `None` skips
     /// those checks (the library reads no clock; the command line passes today's date).
@@ -79,7 +90,7 @@ impl Default for ValidateOptions {
     fn default() -> Self {
         ValidateOptions {
             encoding: EncodingChoice::Auto,
-            max_diagnostics: None,
+            max_diagnostics: Some(DEFAULT_MAX_DIAGNOSTICS),
             as_of: None,
             tenant: None,
             normalize_fullwidth: true,

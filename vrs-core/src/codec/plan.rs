@@ -225,7 +225,7 @@ mod tests {
         let mut row = RowData::default();
         row.reset(usize::from(layout.dose_blocks));
         let mut emit = Emitter::new(None);
-        emit.buffer();
+        emit.buffer_for(&Emitter::new(None));
         let mut memo = Memo::default();
         let blinder = Blinder::new();
         let mut ctx = FieldCtx {

@@ -151,7 +151,8 @@ fn cp932_files_decode_and_mixed_encodings_are_reported() {
         .into_owned();
     let r = validate_bytes(&cp932, l.clone(), opts());
     assert_eq!((r.errors, r.encoding), (0, Some("cp932")));
-    // Streaming with auto: the header decides UTF-8, a CP932 line later is "mixed encodings".
+    // UTF-8 header, CP932 line: the header does not read as CP932, so the file is UTF-8, and
+    // the CP932 line "mixes encodings".
     let mut mixed = format!("{}\r\n", header(&l)).into_bytes();
     mixed.extend_from_slice(
         &crate::text::encode_strict(&format!("1001,{DOSE1}\r\n"), Encoding::Cp932).unwrap(),
@@ -163,7 +164,7 @@ fn cp932_files_decode_and_mixed_encodings_are_reported() {
     assert!(r
         .diagnostics
         .iter()
-        .any(|d| d.code == Code::F01 && d.line == 2 && d.message_en.contains("mixed encodings")));
+        .any(|d| d.code == Code::F01 && d.line == 2 && d.message_en.contains("mixes encodings")));
     // Declared cp932 but the file is UTF-8 with a BOM.
     let mut bom = crate::text::UTF8_BOM.to_vec();
     bom.extend_from_slice(text.as_bytes());

@@ -34,7 +34,7 @@ macro_rules! codes {
 }
 
 codes!(
-    F01, F02, F03, F04, F05, F06, R01, R02, M01, M02, M03, M04, N01, N02, N03, V01, V02, V03, V04,
+    F01, F02, F03, F04, F05, F06, F07, R01, R02, M01, M02, M03, M04, N01, N02, N03, V01, V02, V03, V04,
     V05, D01, D02, D03, D04, D05, D06, S01, S02, S03, S04, S05, S06, S07, T01, T02, T03, T04, T05,
     T06, T07, B01, Q01, L01, L02, L03, L04, L05,
 );
@@ -187,6 +187,13 @@ static CATALOGUE: &[CodeInfo] = &[
         "設定上限（既定1MiB）を超える行は、ほぼ確実に改行の欠落や閉じていない引用符による破損です。メモリ使用量を抑えるため読み飛ばします。",
         "Check the line ends and quotes around the reported line.",
         "報告された行の付近の改行と引用符を確認してください。"),
+    entry!(F07, Warning, Row, None,
+        "text that reads as UTF-8 in a CP932 file",
+        "CP932 のファイルに UTF-8 と思われる文字列",
+        "The field is valid CP932, but its bytes also read as Japanese text in UTF-8. CP932 text almost never does (its kanji and kana bytes are not valid UTF-8, and the few that are read as Latin, Greek or Hangul letters), so the field was most likely written in UTF-8 and the file mixes encodings: it would be imported as mojibake (文字化け).",
+        "この項目は CP932 として正しいものの、同じバイト列が UTF-8 の日本語としても読めます。CP932 の文字列が UTF-8 の日本語として読めることはほとんどなく（漢字・かなのバイト列は UTF-8 として不正で、まれに正しくてもラテン文字・ギリシャ文字・ハングルになります）、UTF-8 で書かれた項目が混ざっている可能性が高く、取り込むと文字化けします。",
+        "Check the value shown in both readings; if the UTF-8 reading is the intended one, export the whole file again in one encoding.",
+        "メッセージに示した二つの読み方を確認し、UTF-8 の読み方が正しければ、ファイル全体を一つの文字コードで出力し直してください。"),
     entry!(R01, Error, Row, None,
         "required field is empty",
         "必須項目が空欄",
