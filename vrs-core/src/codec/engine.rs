@@ -14,7 +14,8 @@ use super::cross::{
     voucher_of_seen, Blinder, CrossState, DoseFact, KeySet, PersonDoses,
 };
 use super::emit::{Emitter, Found};
-use super::field::{check_field, CrossRow, FieldCtx, Memo, RowData, MAX_BLOCKS};
+use super::field::{check_field, contains_my_number, CrossRow, FieldCtx, Memo, RowData, MAX_BLOCKS};
+use super::header::{check_header, HeaderVerdict};
 use super::options::ValidateOptions;
 use super::plan::ColumnPlan;
 use super::rules::{check_row, pair_findings, RoleIndex, RowCtx};
@@ -268,10 +269,11 @@ impl Engine {
         self.header_pending
     }
 
-    /// Checks the header row (F02, N02).
+    /// Checks the header row (F02, N02); a header of the same layout with another number of
+    /// dose blocks switches to that layout when the options allow (see
+    /// [`ValidateOptions::dose_blocks_from_header`]).
     pub(crate) fn header(&mut self, values: &[&str], line: u64) {
         self.header_pending = false;
-        let expected = self.layout.header();
         if self.layout.direction == Direction::Download {
             if let Some(i) = values
                 .iter()
@@ -285,46 +287,49 @@ impl Engine {
                     format!("{}列目は個人番号の項目です。ダウンロード系ファイルに個人番号を含めてはいけません", i + 1),
                 );
             }
+            if let Some(i) = values.iter().position(|v| contains_my_number(v)) {
+                self.emit.row(
+                    Code::N02,
+                    Severity::Error,
+                    line,
+                    format!("column {} of the header row holds a value with the shape of a My Number (12 digits, valid check digit); download-type files must never carry one", i + 1),
+                    format!("見出し行の{}列目に個人番号の形（12桁・検査数字一致）の値があります。ダウンロード系ファイルに個人番号を含めてはいけません", i + 1),
+                );
+            }
         }
-        if values == expected.as_slice() {
-            self.emit.end_row(line);
-            return;
+        match check_header(&self.layout, values, self.opts.dose_blocks_from_header) {
+            HeaderVerdict::Matches => {}
+            HeaderVerdict::OtherBlocks(layout) => {
+                let (k, n) = (layout.dose_blocks, layout.columns.len());
+                let qid = layout.qualified_id();
+                self.emit.row(
+                    Code::F02,
+                    Severity::Info,
+                    line,
+                    format!("the header has {k} dose blocks ({n} columns): checked as {qid} with {k} dose blocks"),
+                    format!("見出しは接種回{k}回分（{n}項目）です。{qid} を接種回{k}回分として検査しました"),
+                );
+                self.relayout(layout);
+            }
+            HeaderVerdict::Mismatch(en, ja, other) => {
+                self.emit.row(Code::F02, Severity::Error, line, en, ja);
+                if let Some(layout) = other {
+                    self.relayout(layout);
+                }
+            }
         }
-        let first_diff = values.iter().zip(&expected).position(|(a, b)| a != b);
-        let (en, ja) = match first_diff {
-            Some(i) => (
-                format!(
-                    "column {} is {:?}, expected {:?} (layout {})",
-                    i + 1,
-                    values[i],
-                    expected[i],
-                    self.layout.qualified_id()
-                ),
-                format!(
-                    "{}列目が「{}」です。「{}」であるべきです（レイアウト {}）",
-                    i + 1,
-                    values[i],
-                    expected[i],
-                    self.layout.qualified_id()
-                ),
-            ),
-            None => (
-                format!(
-                    "header has {} columns, layout {} has {}",
-                    values.len(),
-                    self.layout.qualified_id(),
-                    expected.len()
-                ),
-                format!(
-                    "見出しの項目数が{}です。レイアウト {} は{}項目です",
-                    values.len(),
-                    self.layout.qualified_id(),
-                    expected.len()
-                ),
-            ),
-        };
-        self.emit.row(Code::F02, Severity::Error, line, en, ja);
         self.emit.end_row(line);
+    }
+
+    /// Checks rows against `layout` from now on (before any row: the header has just been
+    /// read).
+    fn relayout(&mut self, layout: Layout) {
+        let fresh = Engine::new(layout, self.opts.clone());
+        self.idx = fresh.idx;
+        self.plan = fresh.plan;
+        self.cross = fresh.cross;
+        self.filled = fresh.filled;
+        self.layout = fresh.layout;
     }
 
     /// Validates one data row. `ok[i]` is false for fields that could not be decoded (already
@@ -404,6 +409,25 @@ impl Engine {
                     Some(v),
                     "must be empty in this layout",
                     "このレイアウトでは空欄でなければなりません",
+                );
+                continue;
+            }
+            // N02: a My Number where a download file must never have one (digit strings of
+            // another length, most fields of a dose block, cannot hold one).
+            if plan.no_my_number
+                && v.len() >= 12
+                && !(v.len() != 12 && all_ascii_digits(v))
+                && contains_my_number(v)
+            {
+                self.emit.field(
+                    Code::N02,
+                    Severity::Error,
+                    fline,
+                    column,
+                    i,
+                    Some(v),
+                    "holds a value with the shape of a My Number (12 digits, valid check digit); download-type files must never carry one",
+                    "個人番号の形（12桁・検査数字一致）の値があります。ダウンロード系ファイルに個人番号を含めてはいけません",
                 );
                 continue;
             }

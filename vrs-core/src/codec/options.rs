@@ -52,6 +52,11 @@ pub struct ValidateOptions {
     pub normalize_fullwidth: bool,
     /// The file starts with a header row of the layout's Japanese column names (default `true`).
     pub header: bool,
+    /// A block layout (ledger export, awaiting-registration list, batch-inquiry result) whose
+    /// header row has another number of dose blocks (1..=9) is checked with the header's
+    /// number, with an F02 info saying so (`true`, default); `false` keeps the layout's number
+    /// and reports the header (F02 error, naming the count it has).
+    pub dose_blocks_from_header: bool,
     /// Accepted voucher types, the first digit of the OCR line (V05; default `[1, 2]`).
     pub voucher_types: Vec<u8>,
     /// In the subject registration upload, the My Number may be empty only when this is `false`
@@ -95,6 +100,7 @@ impl Default for ValidateOptions {
             tenant: None,
             normalize_fullwidth: true,
             header: true,
+            dose_blocks_from_header: true,
             voucher_types: vec![1, 2],
             require_my_number: true,
             strict_municipality_check_digit: true,

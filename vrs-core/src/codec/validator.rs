@@ -173,16 +173,6 @@ impl Validator {
     fn feed_chunk(&mut self, mut data: &[u8], mut text: Option<&str>) {
         if self.pool.is_none() && self.threads > 0 {
             self.fed = self.fed.saturating_add(data.len());
-            if self.fed >= self.parallel_from {
-                // The calling thread splits the file, runs the cross-row rules and checks
-                // rows when the workers are busy: one worker fewer than the threads allowed
-                // (none on one thread: the pool then only groups rows for the cross-row rules).
-                self.pool = Pool::start(&self.sink, self.threads - 1);
-                // Threads could not start: stay as it is, and stop trying.
-                if self.pool.is_none() {
-                    self.threads = 0;
-                }
-            }
         }
         if !self.started {
             // Hold back only as many bytes as a BOM has; the rest goes straight to the parser
@@ -278,10 +268,30 @@ impl Validator {
     /// simple lines go to it unparsed.
     fn parse(&mut self, mut data: &[u8], mut text: Option<&str>) {
         while !data.is_empty() {
+            // The pool starts once the header has been read: it may change the layout.
+            let wants_pool = self.pool.is_none() && self.threads > 0 && self.fed >= self.parallel_from;
+            if wants_pool && !self.sink.engine.expects_header() {
+                // The calling thread splits the file, runs the cross-row rules and checks
+                // rows when the workers are busy: one worker fewer than the threads allowed
+                // (none on one thread: the pool then only groups rows for the cross-row rules).
+                self.pool = Pool::start(&self.sink, self.threads - 1);
+                // Threads could not start: stay as it is, and stop trying.
+                if self.pool.is_none() {
+                    self.threads = 0;
+                }
+                continue;
+            }
             let (sink, pool) = (&mut self.sink, &mut self.pool);
             let Some(workers) = pool.as_mut() else {
-                self.parser.feed(data, &mut |r| dispatch(sink, pool, r));
-                return;
+                // Up to the end of the header's line when the pool is to start after it.
+                let end = match wants_pool {
+                    true => memchr::memchr(b'\n', data).map_or(data.len(), |nl| nl + 1),
+                    false => data.len(),
+                };
+                self.parser.feed(&data[..end], &mut |r| dispatch(sink, pool, r));
+                data = &data[end..];
+                text = text.and_then(|t| t.get(end..));
+                continue;
             };
             // Lines can skip the parser between records, once the header has been read (bytes
             // reach here once the encoding is decided, or while they are all ASCII).
