@@ -1,5 +1,7 @@
 //! The conformance corpus: every file under `tests/cases/<layout-id>/` is validated by the
 //! `vrs-conformance` binary and its JSON report compared with `<name>.expected.json` beside it.
+//! A `<name>.args` file beside a case holds extra arguments of `validate`, one per line (for
+//! example `--encoding` and `cp932`).
 //! Regenerate after an intended change with `UPDATE_GOLDEN=1 cargo test -p vrs-conformance --test corpus`
 //! and review the diff.
 
@@ -11,6 +13,14 @@ fn cases_dir() -> PathBuf {
 }
 
 fn run_case(layout: &str, dir: &Path, file: &str) -> (i32, String) {
+    let args_file = dir.join(file.replace(".csv", ".args"));
+    let extra: Vec<String> = std::fs::read_to_string(args_file)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
     let out = Command::new(env!("CARGO_BIN_EXE_vrs-conformance"))
         .current_dir(dir)
         .args([
@@ -23,8 +33,9 @@ fn run_case(layout: &str, dir: &Path, file: &str) -> (i32, String) {
             "en",
             "--as-of",
             "2024-04-01",
-            file,
         ])
+        .args(&extra)
+        .arg(file)
         .output()
         .expect("run vrs-conformance");
     (

@@ -45,3 +45,6 @@ mod roundtrip;
 
 #[cfg(test)]
 mod pool_tests;
+
+#[cfg(test)]
+mod feeding_tests;

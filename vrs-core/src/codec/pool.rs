@@ -502,6 +502,15 @@ impl Pool {
         }
     }
 
+    /// Hands over the records gathered so far and adds every batch sent to the report (a
+    /// finding about the file is then added after the rows before it, as on one thread).
+    pub(crate) fn drain(&mut self, sink: &mut RecordSink) {
+        if self.current.len() > 0 {
+            self.send_records(sink);
+        }
+        self.collect(sink, true);
+    }
+
     /// Checks what is left and waits for every batch; re-raises a worker's panic, as the
     /// calling thread would have panicked checking the same rows itself.
     pub(crate) fn finish(mut self, sink: &mut RecordSink) {

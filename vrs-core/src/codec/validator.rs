@@ -245,13 +245,19 @@ impl Validator {
             + memchr::memchr_iter(b'\n', in_then).count();
         let line = self.held_from_line + breaks as u64;
         let read = decision.encoding;
+        // In file order: after the rows checked so far.
+        if let Some(pool) = self.pool.as_mut() {
+            pool.drain(&mut self.sink);
+        }
         self.sink.engine.emit.row(
             Code::F01,
             Severity::Error,
             1,
             format!(
-                "the file was declared {declared} but is not {} (line {line} is not), and it reads as {}: checked as {read}; use --encoding auto (or {read})",
+                "the file was declared {}, but line {line} is not valid {} and the file reads as {}: checked as {}; use --encoding auto (or {read})",
                 declared.label(),
+                declared.label(),
+                read.label(),
                 read.label(),
             ),
             format!(

@@ -208,6 +208,14 @@ impl Diagnostic {
             self.message(lang)
         );
         if let Some(value) = &self.value {
+            // Control characters shown, not sent to the terminal.
+            let value: String = value
+                .chars()
+                .map(|c| match c.is_control() {
+                    true => format!("<U+{:04X}>", u32::from(c)),
+                    false => c.to_string(),
+                })
+                .collect();
             let _ = match lang {
                 Lang::Ja => write!(out, "［値：{value}］"),
                 Lang::En => write!(out, " [value: {value}]"),

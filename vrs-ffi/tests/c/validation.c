@@ -180,6 +180,39 @@ static void options(void) {
     vrs_validator_free(v);
 }
 
+/* 1,200 rows with an error each: 1,000 diagnostics kept by default, every one on request. */
+static void diagnostics_are_bounded(void) {
+    size_t rows = 1200;
+    size_t row_len = sizeof ROW_M01 - 1;
+    size_t len = sizeof HEADER - 1 + rows * row_len;
+    char *data = malloc(len);
+    memcpy(data, HEADER, sizeof HEADER - 1);
+    for (size_t i = 0; i < rows; i++) {
+        memcpy(data + sizeof HEADER - 1 + i * row_len, ROW_M01, row_len);
+    }
+    vrs_validate_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.dose_blocks = 1;
+    size_t limits[2] = {0, SIZE_MAX};
+    size_t kept[2] = {1000, 0};
+    for (int i = 0; i < 2; i++) {
+        opts.max_diagnostics = limits[i];
+        vrs_report *r = validate(&opts, data, len, 65536);
+        uint64_t errors = 0;
+        size_t count = 0;
+        bool truncated = false;
+        vrs_report_error_count(r, &errors);
+        vrs_report_diagnostic_count(r, &count);
+        vrs_report_truncated(r, &truncated);
+        /* Every row but the first repeats a voucher (V02) as well. */
+        CHECK(errors >= rows);
+        CHECK(count == (kept[i] ? kept[i] : (size_t)errors));
+        CHECK(truncated == (kept[i] != 0));
+        vrs_report_free(r);
+    }
+    free(data);
+}
+
 static void empty_file(void) {
     vrs_validator *v = NULL;
     vrs_report *r = NULL;
@@ -197,6 +230,7 @@ int main(void) {
     error_with_line_code_column();
     chunk_size_does_not_matter();
     options();
+    diagnostics_are_bounded();
     empty_file();
     return check_done("validation");
 }

@@ -207,9 +207,26 @@ class ValidatorTests(unittest.TestCase):
         auto = vrs.validate_bytes("ledger-export", data, ledger_options())
         self.assertEqual(auto.encoding(), "cp932")
         self.assertTrue(auto.is_ok())
+        # Declared UTF-8, the file reads as CP932 only: checked as CP932, and one F01 says so.
         forced = vrs.validate_bytes("ledger-export", data, ledger_options(encoding=vrs.Encoding.UTF8))
-        self.assertEqual(forced.encoding(), "utf-8")
-        self.assertEqual({d.code for d in forced.diagnostics()} & {"F01", "F02"} != set(), True)
+        self.assertEqual(forced.encoding(), "cp932")
+        self.assertEqual([d.code for d in forced.diagnostics()], ["F01"])
+        self.assertIn("reads as CP932", forced.diagnostics()[0].message_en)
+        # Declared CP932 (and valid CP932): ﾅｶ ﾏｷ is valid UTF-8 too, but never "mixed".
+        kana = (ledger_header() + LEDGER_ROW.replace("山田一郎", "ﾅｶ ﾏｷ")).encode("cp932")
+        for options in (ledger_options(), ledger_options(encoding=vrs.Encoding.CP932)):
+            self.assertTrue(vrs.validate_bytes("ledger-export", kana, options).is_ok())
+
+    def test_diagnostics_are_bounded_by_default(self):
+        bad = LEDGER_ROW.replace("131016", "131017")
+        data = (ledger_header() + bad * 1200).encode()
+        report = vrs.validate_bytes("ledger-export", data, ledger_options())
+        self.assertGreaterEqual(report.error_count(), 1200)
+        self.assertEqual(len(report.diagnostics()), 1000)
+        self.assertTrue(report.truncated())
+        every = vrs.validate_bytes("ledger-export", data, ledger_options(keep_all_diagnostics=True))
+        self.assertEqual(len(every.diagnostics()), every.error_count())
+        self.assertFalse(every.truncated())
 
     def test_options(self):
         rows = "".join(
