@@ -3926,7 +3926,7 @@ class ValidateOptions:
     What the validator checks and how. Every field has a default: `ValidateOptions()` in Python
     and Kotlin gives the defaults, `ValidateOptions(as_of="2021-12-01")` changes one.
 """
-    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, max_diagnostics:typing.Optional[int] = _DEFAULT, as_of:typing.Optional[str] = _DEFAULT, tenant:typing.Optional[str] = _DEFAULT, header:bool = True, dose_blocks:int = 7, lang:typing.Optional[Lang] = _DEFAULT, normalize_fullwidth:bool = True, require_my_number:bool = True, strict_municipality_check_digit:bool = True, check_code_table:bool = True, voucher_types:typing.Optional[typing.List[int]] = _DEFAULT, count_cp932_bytes:bool = False, file_name:typing.Optional[str] = _DEFAULT):
+    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, max_diagnostics:typing.Optional[int] = _DEFAULT, keep_all_diagnostics:bool = False, as_of:typing.Optional[str] = _DEFAULT, tenant:typing.Optional[str] = _DEFAULT, header:bool = True, dose_blocks:typing.Optional[int] = _DEFAULT, lang:typing.Optional[Lang] = _DEFAULT, normalize_fullwidth:bool = True, require_my_number:bool = True, strict_municipality_check_digit:bool = True, check_code_table:bool = True, voucher_types:typing.Optional[typing.List[int]] = _DEFAULT, count_cp932_bytes:bool = False, file_name:typing.Optional[str] = _DEFAULT):
         if encoding is _DEFAULT:
             self.encoding = None
         else:
@@ -3935,6 +3935,7 @@ class ValidateOptions:
             self.max_diagnostics = None
         else:
             self.max_diagnostics = max_diagnostics
+        self.keep_all_diagnostics = keep_all_diagnostics
         if as_of is _DEFAULT:
             self.as_of = None
         else:
@@ -3944,7 +3945,10 @@ class ValidateOptions:
         else:
             self.tenant = tenant
         self.header = header
-        self.dose_blocks = dose_blocks
+        if dose_blocks is _DEFAULT:
+            self.dose_blocks = None
+        else:
+            self.dose_blocks = dose_blocks
         if lang is _DEFAULT:
             self.lang = None
         else:
@@ -3967,11 +3971,13 @@ class ValidateOptions:
 
     
     def __str__(self):
-        return "ValidateOptions(encoding={}, max_diagnostics={}, as_of={}, tenant={}, header={}, dose_blocks={}, lang={}, normalize_fullwidth={}, require_my_number={}, strict_municipality_check_digit={}, check_code_table={}, voucher_types={}, count_cp932_bytes={}, file_name={})".format(self.encoding, self.max_diagnostics, self.as_of, self.tenant, self.header, self.dose_blocks, self.lang, self.normalize_fullwidth, self.require_my_number, self.strict_municipality_check_digit, self.check_code_table, self.voucher_types, self.count_cp932_bytes, self.file_name)
+        return "ValidateOptions(encoding={}, max_diagnostics={}, keep_all_diagnostics={}, as_of={}, tenant={}, header={}, dose_blocks={}, lang={}, normalize_fullwidth={}, require_my_number={}, strict_municipality_check_digit={}, check_code_table={}, voucher_types={}, count_cp932_bytes={}, file_name={})".format(self.encoding, self.max_diagnostics, self.keep_all_diagnostics, self.as_of, self.tenant, self.header, self.dose_blocks, self.lang, self.normalize_fullwidth, self.require_my_number, self.strict_municipality_check_digit, self.check_code_table, self.voucher_types, self.count_cp932_bytes, self.file_name)
     def __eq__(self, other):
         if self.encoding != other.encoding:
             return False
         if self.max_diagnostics != other.max_diagnostics:
+            return False
+        if self.keep_all_diagnostics != other.keep_all_diagnostics:
             return False
         if self.as_of != other.as_of:
             return False
@@ -4005,10 +4011,11 @@ class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
         return ValidateOptions(
             encoding=_UniffiFfiConverterOptionalTypeEncoding.read(buf),
             max_diagnostics=_UniffiFfiConverterOptionalUInt32.read(buf),
+            keep_all_diagnostics=_UniffiFfiConverterBoolean.read(buf),
             as_of=_UniffiFfiConverterOptionalString.read(buf),
             tenant=_UniffiFfiConverterOptionalString.read(buf),
             header=_UniffiFfiConverterBoolean.read(buf),
-            dose_blocks=_UniffiFfiConverterUInt8.read(buf),
+            dose_blocks=_UniffiFfiConverterOptionalUInt8.read(buf),
             lang=_UniffiFfiConverterOptionalTypeLang.read(buf),
             normalize_fullwidth=_UniffiFfiConverterBoolean.read(buf),
             require_my_number=_UniffiFfiConverterBoolean.read(buf),
@@ -4023,10 +4030,11 @@ class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
     def check_lower(value):
         _UniffiFfiConverterOptionalTypeEncoding.check_lower(value.encoding)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.max_diagnostics)
+        _UniffiFfiConverterBoolean.check_lower(value.keep_all_diagnostics)
         _UniffiFfiConverterOptionalString.check_lower(value.as_of)
         _UniffiFfiConverterOptionalString.check_lower(value.tenant)
         _UniffiFfiConverterBoolean.check_lower(value.header)
-        _UniffiFfiConverterUInt8.check_lower(value.dose_blocks)
+        _UniffiFfiConverterOptionalUInt8.check_lower(value.dose_blocks)
         _UniffiFfiConverterOptionalTypeLang.check_lower(value.lang)
         _UniffiFfiConverterBoolean.check_lower(value.normalize_fullwidth)
         _UniffiFfiConverterBoolean.check_lower(value.require_my_number)
@@ -4040,10 +4048,11 @@ class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterOptionalTypeEncoding.write(value.encoding, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.max_diagnostics, buf)
+        _UniffiFfiConverterBoolean.write(value.keep_all_diagnostics, buf)
         _UniffiFfiConverterOptionalString.write(value.as_of, buf)
         _UniffiFfiConverterOptionalString.write(value.tenant, buf)
         _UniffiFfiConverterBoolean.write(value.header, buf)
-        _UniffiFfiConverterUInt8.write(value.dose_blocks, buf)
+        _UniffiFfiConverterOptionalUInt8.write(value.dose_blocks, buf)
         _UniffiFfiConverterOptionalTypeLang.write(value.lang, buf)
         _UniffiFfiConverterBoolean.write(value.normalize_fullwidth, buf)
         _UniffiFfiConverterBoolean.write(value.require_my_number, buf)

@@ -494,6 +494,8 @@ impl Stream {
                 let mut rest = report.to_json_value(self.lang);
                 if let Some(map) = rest.as_object_mut() {
                     map.remove("diagnostics");
+                    // Every diagnostic is in the array above.
+                    map.insert("truncated".into(), serde_json::Value::Bool(false));
                 }
                 let rest = serde_json::to_string_pretty(&rest).unwrap_or_default();
                 // `{\n  "bom": ...\n}` after the diagnostics' array.

@@ -318,7 +318,7 @@ fn a_file_full_of_errors_keeps_the_first_diagnostics_and_counts_all() {
 #[test]
 fn streamed_diagnostics_are_the_unlimited_reports() {
     let l = layout("ledger-export");
-    let mut bytes = control_characters_everywhere(700);
+    let mut bytes = control_characters_everywhere(2_500);
     bytes.extend_from_slice(b"1001,20210601101500,20210631\r\n");
     for threads in [1, 2] {
         let o = ValidateOptions {

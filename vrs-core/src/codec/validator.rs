@@ -1,5 +1,6 @@
 //! The streaming validator: bytes in (pushed in chunks, or pulled from any `Read`), a
-//! [`Report`] out, in constant memory for row rules.
+//! [`Report`] out, in bounded memory: row rules keep nothing, cross-row rules compact keys, and
+//! the report the first diagnostics (all counted).
 
 use std::io::Read;
 

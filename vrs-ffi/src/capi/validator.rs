@@ -181,7 +181,8 @@ unsafe fn settings(opts: Option<&vrs_validate_options>) -> Result<Settings, vrs_
 /// `vrs_validator_free` (also after finishing).
 ///
 /// Memory stays bounded by the largest record plus the keys of cross-row rules and the
-/// diagnostics kept (`max_diagnostics`), whatever the file holds. A validator may be moved between threads but not used from two at once.
+/// diagnostics kept (`max_diagnostics`), whatever the file holds. A validator may be moved
+/// between threads but not used from two at once.
 pub struct vrs_validator {
     /// `None` once finished (or after a caught panic).
     validator: Option<Box<Validator>>,

@@ -5545,15 +5545,25 @@ public object FfiConverterTypeSummaryEntry: FfiConverterRustBuffer<SummaryEntry>
 data class ValidateOptions (
     /**
      * Encoding of the input; `None` (default) detects it: a UTF-8 BOM means UTF-8, otherwise
-     * [`validate_bytes`] decodes the whole file strictly and the streaming [`Validator`] lets
-     * the first record with non-ASCII bytes decide.
+     * a strict decode as both encodings decides (UTF-8 when the file decodes as UTF-8, CP932
+     * when only as CP932), the same way for [`validate_bytes`] and the streaming
+     * [`Validator`]. A given encoding breaks ties; a file that does not decode as it but does
+     * as the other one is checked as the other one, with one F01 saying so.
      */
     var `encoding`: Encoding? = null 
     , 
     /**
-     * Keep at most this many diagnostics (counts still cover all); `None` (default) keeps all.
+     * Keep at most this many diagnostics in the report, the first ones found (the counts and
+     * the summary still cover all); `None` (default): 1000, so that memory stays bounded
+     * whatever the file holds. See `keep_all_diagnostics`.
      */
     var `maxDiagnostics`: kotlin.UInt? = null 
+    , 
+    /**
+     * Keep every diagnostic (`max_diagnostics` is then ignored): memory grows with the
+     * findings (a file with an error in every field has millions). Default `false`.
+     */
+    var `keepAllDiagnostics`: kotlin.Boolean = false 
     , 
     /**
      * The file's creation date, `YYYY-MM-DD` or `YYYYMMDD`: dates after it are in the future
@@ -5573,9 +5583,10 @@ data class ValidateOptions (
     , 
     /**
      * Dose blocks of the block layouts (ledger export, awaiting registration, batch-inquiry
-     * result): 1..=9, default 7.
+     * result): 1..=9. `None` (default): the header's count (an F02 info says when it is not
+     * 7), 7 without a header.
      */
-    var `doseBlocks`: kotlin.UByte = 7u 
+    var `doseBlocks`: kotlin.UByte? = null 
     , 
     /**
      * Language of [`Report::to_json`]; `None` (default) means Japanese, like `vrs-conformance`.
@@ -5637,10 +5648,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
         return ValidateOptions(
             FfiConverterOptionalTypeEncoding.read(buf),
             FfiConverterOptionalUInt.read(buf),
+            FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterUByte.read(buf),
+            FfiConverterOptionalUByte.read(buf),
             FfiConverterOptionalTypeLang.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
@@ -5655,10 +5667,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
     override fun allocationSize(value: ValidateOptions) = (
             FfiConverterOptionalTypeEncoding.allocationSize(value.`encoding`) +
             FfiConverterOptionalUInt.allocationSize(value.`maxDiagnostics`) +
+            FfiConverterBoolean.allocationSize(value.`keepAllDiagnostics`) +
             FfiConverterOptionalString.allocationSize(value.`asOf`) +
             FfiConverterOptionalString.allocationSize(value.`tenant`) +
             FfiConverterBoolean.allocationSize(value.`header`) +
-            FfiConverterUByte.allocationSize(value.`doseBlocks`) +
+            FfiConverterOptionalUByte.allocationSize(value.`doseBlocks`) +
             FfiConverterOptionalTypeLang.allocationSize(value.`lang`) +
             FfiConverterBoolean.allocationSize(value.`normalizeFullwidth`) +
             FfiConverterBoolean.allocationSize(value.`requireMyNumber`) +
@@ -5672,10 +5685,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
     override fun write(value: ValidateOptions, buf: ByteBuffer) {
             FfiConverterOptionalTypeEncoding.write(value.`encoding`, buf)
             FfiConverterOptionalUInt.write(value.`maxDiagnostics`, buf)
+            FfiConverterBoolean.write(value.`keepAllDiagnostics`, buf)
             FfiConverterOptionalString.write(value.`asOf`, buf)
             FfiConverterOptionalString.write(value.`tenant`, buf)
             FfiConverterBoolean.write(value.`header`, buf)
-            FfiConverterUByte.write(value.`doseBlocks`, buf)
+            FfiConverterOptionalUByte.write(value.`doseBlocks`, buf)
             FfiConverterOptionalTypeLang.write(value.`lang`, buf)
             FfiConverterBoolean.write(value.`normalizeFullwidth`, buf)
             FfiConverterBoolean.write(value.`requireMyNumber`, buf)
