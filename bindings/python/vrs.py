@@ -546,7 +546,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_func_parse_ocr_line() != 19776:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_func_validate_bytes() != 25037:
+    if lib.uniffi_vrs_checksum_func_validate_bytes() != 60754:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_func_version() != 24690:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -628,13 +628,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_report_warning_count() != 42187:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_method_validator_error_count() != 34345:
+    if lib.uniffi_vrs_checksum_method_validator_error_count() != 23550:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_validator_feed() != 60743:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_validator_finish() != 15939:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_method_validator_row_count() != 27827:
+    if lib.uniffi_vrs_checksum_method_validator_row_count() != 60963:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_constructor_validator_new() != 22261:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -6220,7 +6220,7 @@ class ValidatorProtocol(typing.Protocol):
     
     def error_count(self, ) -> int:
         """
-        Errors found so far.
+        Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6244,7 +6244,8 @@ class ValidatorProtocol(typing.Protocol):
         raise NotImplementedError
     def row_count(self, ) -> int:
         """
-        Data rows seen so far.
+        Data rows checked so far (rows held back while the encoding is not yet certain, or
+        still being checked by worker threads, are not counted yet).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6313,7 +6314,7 @@ class Validator(ValidatorProtocol):
         return inst
     def error_count(self, ) -> int:
         """
-        Errors found so far.
+        Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6370,7 +6371,8 @@ class Validator(ValidatorProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def row_count(self, ) -> int:
         """
-        Data rows seen so far.
+        Data rows checked so far (rows held back while the encoding is not yet certain, or
+        still being checked by worker threads, are not counted yet).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6943,8 +6945,8 @@ def parse_ocr_line(value: str,lenient: bool = False) -> OcrLine:
     return _uniffi_lift_return(_uniffi_ffi_result)
 def validate_bytes(layout: str,data: bytes,options: typing.Union[object, typing.Optional[ValidateOptions]] = _DEFAULT) -> Report:
     """
-    Validates a whole file held in memory. With automatic encoding, the encoding is decided by
-    a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+    Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+    any chunks (the encoding is decided the same way), faster on a large file.
 
     # Errors
     As [`Validator::new`].

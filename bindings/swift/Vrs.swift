@@ -1803,7 +1803,7 @@ public func FfiConverterTypeReport_lower(_ value: Report) -> UInt64 {
 public protocol ValidatorProtocol: AnyObject, Sendable {
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -1827,7 +1827,8 @@ public protocol ValidatorProtocol: AnyObject, Sendable {
     func finish() throws  -> Report
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -1919,7 +1920,7 @@ public convenience init(layout: String, options: ValidateOptions? = nil)throws  
 
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -1964,7 +1965,8 @@ open func finish()throws  -> Report  {
 }
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6909,8 +6911,8 @@ public func createKeyDir(dir: String)throws   {try rustCallWithError(FfiConverte
 }
 }
 /**
- * Validates a whole file held in memory. With automatic encoding, the encoding is decided by
- * a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+ * Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+ * any chunks (the encoding is decided the same way), faster on a large file.
  *
  * # Errors
  * As [`Validator::new`].
@@ -6977,7 +6979,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_func_create_key_dir() != 7543) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_func_validate_bytes() != 25037) {
+    if (uniffi_vrs_checksum_func_validate_bytes() != 60754) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_audit_log() != 54113) {
@@ -7091,7 +7093,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_report_warning_count() != 42187) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_validator_error_count() != 34345) {
+    if (uniffi_vrs_checksum_method_validator_error_count() != 23550) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_validator_feed() != 60743) {
@@ -7100,7 +7102,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_validator_finish() != 15939) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_validator_row_count() != 27827) {
+    if (uniffi_vrs_checksum_method_validator_row_count() != 60963) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_writer_end_row() != 4976) {

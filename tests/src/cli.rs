@@ -203,7 +203,11 @@ fn parse_date_arg(s: &str) -> Result<Date, Fatal> {
     } else {
         Date::parse_yyyymmdd(s)
     };
-    parsed.map_err(|e| Fatal(format!("bad date {s:?}: {e} (use YYYY-MM-DD, YYYYMMDD or today)")))
+    parsed.map_err(|e| {
+        Fatal(format!(
+            "bad date {s:?}: {e} (use YYYY-MM-DD, YYYYMMDD or today)"
+        ))
+    })
 }
 
 /// Today's date (UTC) from the system clock: the command line is the edge where a clock may be read.
@@ -470,7 +474,8 @@ impl Stream {
 
     /// The callback printing each diagnostic.
     fn on_diagnostic(&self) -> impl FnMut(&Diagnostic) + Send + 'static {
-        let (out, file, format, lang) = (self.out.clone(), self.file.clone(), self.format, self.lang);
+        let (out, file, format, lang) =
+            (self.out.clone(), self.file.clone(), self.format, self.lang);
         let printed = std::sync::Arc::clone(&self.printed);
         move |d: &Diagnostic| {
             let n = printed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -447,18 +447,45 @@ fn an_unreadable_file_among_several_does_not_suppress_the_others() {
     std::fs::write(&a, "個人番号,宛名番号\r\n123456789018,1\r\n").unwrap();
     std::fs::write(&b, "個人番号,宛名番号\r\n123456789013,1\r\n").unwrap();
     let missing = tmp.0.join("missing.csv");
-    let files = [a.to_str().unwrap(), missing.to_str().unwrap(), b.to_str().unwrap()];
+    let files = [
+        a.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ];
     for format in ["text", "json", "junit"] {
-        let mut args = vec!["validate", "--layout", "batch-inquiry-request", "--format", format];
+        let mut args = vec![
+            "validate",
+            "--layout",
+            "batch-inquiry-request",
+            "--format",
+            format,
+        ];
         args.extend(files);
         let o = run(&args, None);
         assert_eq!(o.status.code(), Some(2), "{format}");
         let out = stdout(&o);
-        assert!(out.contains("a.csv") && out.contains("b.csv"), "{format}: {out}");
+        assert!(
+            out.contains("a.csv") && out.contains("b.csv"),
+            "{format}: {out}"
+        );
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(err.contains("missing.csv") && err.contains("1 of 3 files"), "{err}");
+        assert!(
+            err.contains("missing.csv") && err.contains("1 of 3 files"),
+            "{err}"
+        );
     }
-    let o = run(&["validate", "--layout", "batch-inquiry-request", "--format", "json", a.to_str().unwrap(), b.to_str().unwrap()], None);
+    let o = run(
+        &[
+            "validate",
+            "--layout",
+            "batch-inquiry-request",
+            "--format",
+            "json",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ],
+        None,
+    );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v.as_array().map(Vec::len), Some(2));
     assert_eq!(o.status.code(), Some(1));
@@ -468,19 +495,45 @@ fn an_unreadable_file_among_several_does_not_suppress_the_others() {
 /// 1000000` said "not in 0..=255".
 #[test]
 fn option_errors_say_what_is_wrong() {
-    let o = run(&["validate", "--layout", "flags", "--as-of", "2021-02-30", "-"], Some(b""));
+    let o = run(
+        &[
+            "validate",
+            "--layout",
+            "flags",
+            "--as-of",
+            "2021-02-30",
+            "-",
+        ],
+        Some(b""),
+    );
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("day 30 does not exist in 2021-02"), "{err}");
-    let o = run(&["validate", "--layout", "flags", "--as-of", "20210230", "-"], Some(b""));
+    let o = run(
+        &["validate", "--layout", "flags", "--as-of", "20210230", "-"],
+        Some(b""),
+    );
     assert!(String::from_utf8_lossy(&o.stderr).contains("day 30 does not exist"));
     for doses in ["1000000", "0", "10"] {
-        let o = run(&["validate", "--layout", "ledger-export", "--doses", doses, "-"], Some(b""));
+        let o = run(
+            &[
+                "validate",
+                "--layout",
+                "ledger-export",
+                "--doses",
+                doses,
+                "-",
+            ],
+            Some(b""),
+        );
         assert_eq!(o.status.code(), Some(2));
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains("not in 1..=9"), "{err}");
     }
-    let o = run(&["validate", "--layout", "flags", "--max-errors", "many", "-"], Some(b""));
+    let o = run(
+        &["validate", "--layout", "flags", "--max-errors", "many", "-"],
+        Some(b""),
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("or unlimited"));
 }
@@ -498,22 +551,65 @@ fn diagnostics_are_bounded_unless_streamed() {
     std::fs::write(&file, &text).unwrap();
     let path = file.to_str().unwrap();
     let json = |max: &str| {
-        let o = run(&["validate", "--layout", "batch-inquiry-request", "--format", "json", "--max-errors", max, path], None);
+        let o = run(
+            &[
+                "validate",
+                "--layout",
+                "batch-inquiry-request",
+                "--format",
+                "json",
+                "--max-errors",
+                max,
+                path,
+            ],
+            None,
+        );
         assert_eq!(o.status.code(), Some(1));
         serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
     };
     let bounded = json("1000");
     assert_eq!(bounded["diagnostics"].as_array().unwrap().len(), 1000);
-    assert_eq!((bounded["errors"].as_u64(), bounded["truncated"].as_bool()), (Some(1500), Some(true)));
+    assert_eq!(
+        (bounded["errors"].as_u64(), bounded["truncated"].as_bool()),
+        (Some(1500), Some(true))
+    );
     let all = json("unlimited");
     assert_eq!(all["diagnostics"].as_array().unwrap().len(), 1500);
-    assert_eq!((all["errors"].as_u64(), all["truncated"].as_bool()), (Some(1500), Some(false)));
+    assert_eq!(
+        (all["errors"].as_u64(), all["truncated"].as_bool()),
+        (Some(1500), Some(false))
+    );
     assert_eq!(all["summary"], bounded["summary"]);
-    let o = run(&["validate", "--layout", "batch-inquiry-request", "--max-errors", "unlimited", path], None);
+    let o = run(
+        &[
+            "validate",
+            "--layout",
+            "batch-inquiry-request",
+            "--max-errors",
+            "unlimited",
+            path,
+        ],
+        None,
+    );
     let out = stdout(&o);
-    assert_eq!(out.lines().filter(|l| l.contains(" N01 ")).count(), 1500);
+    assert_eq!(
+        out.lines().filter(|l| l.contains(": エラー N01 ")).count(),
+        1500
+    );
     assert!(!out.contains("123456789013"));
-    let o = run(&["validate", "--layout", "batch-inquiry-request", "--format", "junit", "--max-errors", "unlimited", path], None);
+    let o = run(
+        &[
+            "validate",
+            "--layout",
+            "batch-inquiry-request",
+            "--format",
+            "junit",
+            "--max-errors",
+            "unlimited",
+            path,
+        ],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -526,14 +622,23 @@ fn stdin_and_a_named_file_give_the_same_report() {
         ("flags", b"\xaa\x2c\xfa\x0d\x83\x40".to_vec(), false),
     ];
     // A CP932 registration whose first name is half-width kana (valid UTF-8 too).
-    let mut kana = "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n".to_owned();
+    let mut kana =
+        "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n".to_owned();
     kana.push_str("131016,1001,123456789018,0000012345,中 真紀,ﾅｶ ﾏｷ,19800101,2,20210501\r\n");
     let cp932 = vrs_core::text::encode_strict(&kana, vrs_core::text::Encoding::Cp932).unwrap();
     cases.push(("subject-registration", cp932.into_owned(), true));
     for (i, (layout, bytes, header)) in cases.iter().enumerate() {
         let path = tmp.0.join(format!("case{i}.csv"));
         std::fs::write(&path, bytes).unwrap();
-        let mut args = vec!["validate", "--layout", layout, "--format", "json", "--as-of", "2024-04-01"];
+        let mut args = vec![
+            "validate",
+            "--layout",
+            layout,
+            "--format",
+            "json",
+            "--as-of",
+            "2024-04-01",
+        ];
         if !header {
             args.push("--no-header");
         }

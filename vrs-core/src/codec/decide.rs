@@ -22,7 +22,7 @@ use crate::text::Encoding;
 
 /// Most bytes held back (from the first non-ASCII byte on) before the verdict is taken for the
 /// preferred encoding.
-pub(crate) const DECIDE_WITHIN: u64 = 4 << 20;
+pub(crate) const DECIDE_WITHIN: u64 = 1 << 20;
 
 /// Bytes given to the detector at a time, so that a large chunk is not examined past the point
 /// where the verdict is certain.
@@ -167,13 +167,19 @@ mod tests {
         // ﾅｶ ﾏｷ in CP932 is C5 B6 20 CF B7: valid UTF-8 too. Alone it is UTF-8 (ties go to
         // UTF-8), declared CP932 it is CP932; after 中 (CP932 92 86, never UTF-8) it is CP932.
         let kana = b"\xC5\xB6 \xCF\xB7";
-        assert_eq!(decide(kana, 1, EncodingChoice::Auto).encoding, Encoding::Utf8);
+        assert_eq!(
+            decide(kana, 1, EncodingChoice::Auto).encoding,
+            Encoding::Utf8
+        );
         let declared = decide(kana, 1, EncodingChoice::Cp932);
         assert_eq!(declared.encoding, Encoding::Cp932);
         assert_eq!(declared.declared_but_invalid_at, None);
         let row = b"\x92\x86 \x90\x5E,\xC5\xB6 \xCF\xB7\r\n";
         for size in 1..row.len() {
-            assert_eq!(decide(row, size, EncodingChoice::Auto).encoding, Encoding::Cp932);
+            assert_eq!(
+                decide(row, size, EncodingChoice::Auto).encoding,
+                Encoding::Cp932
+            );
         }
     }
 
@@ -190,7 +196,10 @@ mod tests {
         assert_eq!(declared, Encoding::Cp932);
         assert!(at < utf8.len() as u64);
         let d = decide(utf8, 3, EncodingChoice::Utf8);
-        assert_eq!((d.encoding, d.declared_but_invalid_at), (Encoding::Utf8, None));
+        assert_eq!(
+            (d.encoding, d.declared_but_invalid_at),
+            (Encoding::Utf8, None)
+        );
     }
 
     #[test]

@@ -142,7 +142,13 @@ impl Emitter {
     }
 
     /// Adds a diagnostic built only if it is held in full.
-    fn push(&mut self, code: Code, severity: Severity, line: u64, build: impl FnOnce() -> Diagnostic) {
+    fn push(
+        &mut self,
+        code: Code,
+        severity: Severity,
+        line: u64,
+        build: impl FnOnce() -> Diagnostic,
+    ) {
         if !self.keeps_next() {
             let counted = Found::Counted {
                 code,

@@ -14,8 +14,10 @@ use super::cross::{
     voucher_of_seen, Blinder, CrossState, DoseFact, KeySet, PersonDoses,
 };
 use super::emit::{Emitter, Found};
-use super::field::{check_field, contains_my_number, CrossRow, FieldCtx, Memo, RowData, MAX_BLOCKS};
-use super::header::{check_header, HeaderVerdict};
+use super::field::{
+    check_field, contains_my_number, CrossRow, FieldCtx, Memo, RowData, MAX_BLOCKS,
+};
+use super::header::{check_header, dose_blocks_en, HeaderVerdict};
 use super::options::ValidateOptions;
 use super::plan::ColumnPlan;
 use super::rules::{check_row, pair_findings, RoleIndex, RowCtx};
@@ -306,7 +308,11 @@ impl Engine {
                     Code::F02,
                     Severity::Info,
                     line,
-                    format!("the header has {k} dose blocks ({n} columns): checked as {qid} with {k} dose blocks"),
+                    format!(
+                        "the header has {} ({n} columns): checked as {qid} with {}",
+                        dose_blocks_en(k),
+                        dose_blocks_en(k)
+                    ),
                     format!("見出しは接種回{k}回分（{n}項目）です。{qid} を接種回{k}回分として検査しました"),
                 );
                 self.relayout(layout);

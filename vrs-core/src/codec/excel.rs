@@ -43,8 +43,8 @@ pub(crate) fn explain(ty: &FieldType, raw: &str) -> Option<Damage> {
             if *ty != FieldType::AddresseeNumber && folded.chars().any(|c| c.is_ascii_digit()) =>
         {
             Some(Damage {
-            en: "it holds full-width characters: write digits as ASCII 0-9".into(),
-            ja: "全角文字が含まれています。数字は半角の0～9で記入してください".into(),
+                en: "it holds full-width characters: write digits as ASCII 0-9".into(),
+                ja: "全角文字が含まれています。数字は半角の0～9で記入してください".into(),
             })
         }
         (None, _) => None,
@@ -232,7 +232,11 @@ fn slash_date(v: &str) -> Option<Date> {
     let sep = v.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
     let mut parts = v.split(sep);
     let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 || !(1..=2).contains(&m.len()) || !(1..=2).contains(&d.len()) {
+    if parts.next().is_some()
+        || y.len() != 4
+        || !(1..=2).contains(&m.len())
+        || !(1..=2).contains(&d.len())
+    {
         return None;
     }
     Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
@@ -266,8 +270,10 @@ impl Found {
                 "表計算ソフトが数値に小数部（.0）を付けて書き出しています".to_owned(),
             ),
             What::Scientific => (
-                "a spreadsheet wrote the number in scientific notation (like 1.31016E+05)".to_owned(),
-                "表計算ソフトが数値を指数表記（1.31016E+05 のような形）で書き出しています".to_owned(),
+                "a spreadsheet wrote the number in scientific notation (like 1.31016E+05)"
+                    .to_owned(),
+                "表計算ソフトが数値を指数表記（1.31016E+05 のような形）で書き出しています"
+                    .to_owned(),
             ),
             What::SlashDate => (
                 "the date is written with separators, as a spreadsheet formats dates".to_owned(),
@@ -298,7 +304,10 @@ impl Found {
         };
         let (value_en, value_ja) = match &self.corrected {
             Corrected::None => (String::new(), String::new()),
-            Corrected::Exact(v) => (format!("; it should read {v}"), format!("。正しくは {v} です")),
+            Corrected::Exact(v) => (
+                format!("; it should read {v}"),
+                format!("。正しくは {v} です"),
+            ),
             Corrected::Confirmed(v) => (
                 format!("; {v} has a valid check digit"),
                 format!("。{v} なら検査数字も一致します"),
@@ -331,15 +340,24 @@ mod tests {
     #[test]
     fn codes_that_became_numbers() {
         let m = en(FieldType::MunicipalityCode, "11002");
-        assert!(m.contains("1 leading zero was lost") && m.contains("011002 has a valid check digit"), "{m}");
+        assert!(
+            m.contains("1 leading zero was lost") && m.contains("011002 has a valid check digit"),
+            "{m}"
+        );
         let m = en(FieldType::MunicipalityCode, "1.31016E+05");
-        assert!(m.contains("scientific notation") && m.contains("131016"), "{m}");
+        assert!(
+            m.contains("scientific notation") && m.contains("131016"),
+            "{m}"
+        );
         let m = en(FieldType::MunicipalityCode, "1.1002E+04");
         assert!(m.contains("011002 has a valid check digit"), "{m}");
         let m = en(FieldType::MunicipalityCode, "131016.0");
         assert!(m.contains("decimal part") && m.contains("131016"), "{m}");
         let v = en(FieldType::VoucherNumber, "12345");
-        assert!(v.contains("5 leading zeros were lost") && v.contains("probably 0000012345"), "{v}");
+        assert!(
+            v.contains("5 leading zeros were lost") && v.contains("probably 0000012345"),
+            "{v}"
+        );
         let v = en(FieldType::VoucherNumber, "1.23457E+09");
         assert!(v.contains("cannot be recovered"), "{v}");
         // A My Number that lost its zero: the check digit says so, the value is never shown.

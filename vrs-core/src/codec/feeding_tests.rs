@@ -63,7 +63,11 @@ fn half_width(kana: &str) -> String {
     const VOICED_BASE: &str = "カキクケコサシスセソタチツテトハヒフヘホ";
     const SEMI: &str = "パピプペポ";
     const SEMI_BASE: &str = "ハヒフヘホ";
-    let map = |c: char, from: &str, to: &str| from.chars().position(|f| f == c).and_then(|i| to.chars().nth(i));
+    let map = |c: char, from: &str, to: &str| {
+        from.chars()
+            .position(|f| f == c)
+            .and_then(|i| to.chars().nth(i))
+    };
     let mut out = String::new();
     for c in kana.chars() {
         if let Some(base) = map(c, VOICED, VOICED_BASE) {
@@ -100,7 +104,11 @@ fn real_names_in_cp932_are_never_mixed_encodings() {
     for extra in ["髙橋 ①子", "山﨑 ㈱", "德田 ⅰ", "神﨑 №"] {
         add(&mut text, extra, "ﾃｽﾄ");
     }
-    let givens: Vec<_> = MALE.iter().chain(FEMALE.iter()).flat_map(|g| g.iter()).collect();
+    let givens: Vec<_> = MALE
+        .iter()
+        .chain(FEMALE.iter())
+        .flat_map(|g| g.iter())
+        .collect();
     for (s, (surname, surname_kana, _)) in SURNAMES.iter().enumerate() {
         for (g, (given, given_kana, _)) in givens.iter().enumerate() {
             let name = format!("{surname} {given}");
@@ -123,7 +131,12 @@ fn real_names_in_cp932_are_never_mixed_encodings() {
             .filter(|d| matches!(d.code, Code::F01 | Code::F07))
             .collect();
         assert!(mixed.is_empty(), "{how}: {mixed:#?}");
-        assert_eq!((r.encoding, r.rows, r.errors), (Some("cp932"), rows, 0), "{how}: {:#?}", r.summary);
+        assert_eq!(
+            (r.encoding, r.rows, r.errors),
+            (Some("cp932"), rows, 0),
+            "{how}: {:#?}",
+            r.summary
+        );
     };
     for choice in [EncodingChoice::Auto, EncodingChoice::Cp932] {
         let o = ValidateOptions {
@@ -163,10 +176,18 @@ fn signs_of_mixed_encodings_are_warnings_with_their_likelihood() {
     bytes.extend(cp932(&utf8[name_end..]));
     let r = validate_bytes(&bytes, l.clone(), opts());
     assert_eq!(r.encoding, Some("cp932"));
-    let f07: Vec<&Diagnostic> = r.diagnostics.iter().filter(|d| d.code == Code::F07).collect();
+    let f07: Vec<&Diagnostic> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::F07)
+        .collect();
     assert_eq!(f07.len(), 1, "{:#?}", r.diagnostics);
     assert_eq!((f07[0].severity, f07[0].line), (Severity::Warning, 3));
-    assert!(f07[0].message_en.contains("probably a UTF-8 field"), "{}", f07[0].message_en);
+    assert!(
+        f07[0].message_en.contains("probably a UTF-8 field"),
+        "{}",
+        f07[0].message_en
+    );
     assert!(f07[0].message_ja.contains("山田"), "{}", f07[0].message_ja);
     // A UTF-8 kana name that is not valid CP932: an error naming the mix.
     let mut broken = cp932(&format!("{}\r\n", l.header().join(",")));
@@ -177,7 +198,8 @@ fn signs_of_mixed_encodings_are_warnings_with_their_likelihood() {
     assert!(
         r.diagnostics.iter().any(|d| d.code == Code::F01
             && d.line == 3
-            && d.message_en.contains("which reads as UTF-8: the file mixes encodings")),
+            && d.message_en
+                .contains("which reads as UTF-8: the file mixes encodings")),
         "{:#?}",
         r.diagnostics
     );
@@ -201,8 +223,16 @@ fn a_declared_encoding_the_file_does_not_read_as_is_said_once() {
         assert_eq!(r.errors, 1, "{:#?}", r.diagnostics);
         let d = &r.diagnostics[0];
         assert_eq!((d.code, d.line), (Code::F01, 1));
-        assert!(d.message_en.contains("declared CP932") && d.message_en.contains("reads as UTF-8"), "{}", d.message_en);
-        assert!(d.message_ja.contains("UTF-8 として検査しました"), "{}", d.message_ja);
+        assert!(
+            d.message_en.contains("declared CP932") && d.message_en.contains("reads as UTF-8"),
+            "{}",
+            d.message_en
+        );
+        assert!(
+            d.message_ja.contains("UTF-8 として検査しました"),
+            "{}",
+            d.message_ja
+        );
     }
     // The other way round: a CP932 file declared UTF-8.
     let cp = cp932(std::str::from_utf8(sample).unwrap());
@@ -214,9 +244,21 @@ fn a_declared_encoding_the_file_does_not_read_as_is_said_once() {
             ..opts()
         },
     );
-    assert_eq!((r.encoding, r.errors), (Some("cp932"), 1), "{:#?}", r.diagnostics);
+    assert_eq!(
+        (r.encoding, r.errors),
+        (Some("cp932"), 1),
+        "{:#?}",
+        r.diagnostics
+    );
     // Declared as it is: nothing to say.
-    let r = validate_bytes(sample, l, ValidateOptions { encoding: EncodingChoice::Utf8, ..opts() });
+    let r = validate_bytes(
+        sample,
+        l,
+        ValidateOptions {
+            encoding: EncodingChoice::Utf8,
+            ..opts()
+        },
+    );
     assert_eq!(r.errors, 0);
 }
 
@@ -264,7 +306,10 @@ proptest! {
 
 #[test]
 fn the_issues_byte_sequences_read_alike_by_every_path() {
-    for (bytes, header) in [(&b"\x80\x90"[..], true), (b"\xaa\x2c\xfa\x0d\x83\x40", false)] {
+    for (bytes, header) in [
+        (&b"\x80\x90"[..], true),
+        (b"\xaa\x2c\xfa\x0d\x83\x40", false),
+    ] {
         let l = layout("flags");
         let o = ValidateOptions { header, ..opts() };
         let whole = validate_bytes(bytes, l.clone(), o.clone());
@@ -309,9 +354,18 @@ fn a_file_full_of_errors_keeps_the_first_diagnostics_and_counts_all() {
     assert_eq!(r.errors, 4 * rows as u64);
     let line2: Vec<&Diagnostic> = r.diagnostics.iter().filter(|d| d.line == 2).collect();
     assert_eq!(line2.len(), 4);
-    assert!(line2[3].message_en.starts_with("54 more fields of this line have the same finding (F04)"), "{}", line2[3].message_en);
+    assert!(
+        line2[3]
+            .message_en
+            .starts_with("54 more fields of this line have the same finding (F04)"),
+        "{}",
+        line2[3].message_en
+    );
     let f04 = r.summary.iter().find(|s| s.code == Code::F04).unwrap();
-    assert_eq!((f04.count, f04.first_lines.clone()), (4 * rows as u64, vec![2, 2, 2]));
+    assert_eq!(
+        (f04.count, f04.first_lines.clone()),
+        (4 * rows as u64, vec![2, 2, 2])
+    );
 }
 
 /// Every diagnostic, streamed as found, is the unlimited report's, with the same counts.
@@ -333,14 +387,18 @@ fn streamed_diagnostics_are_the_unlimited_reports() {
         assert!(!all.truncated && all.diagnostics.len() as u64 == all.errors);
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&seen);
-        let mut v = Validator::streaming(l.clone(), o, move |d| sink.lock().unwrap().push(d.clone()));
+        let mut v =
+            Validator::streaming(l.clone(), o, move |d| sink.lock().unwrap().push(d.clone()));
         v.parallel_from_the_start();
         v.feed(&bytes);
         let streamed = v.finish();
         let mut seen = seen.lock().unwrap().clone();
         seen.sort_by_key(|d| d.line);
         assert_eq!(seen, all.diagnostics);
-        assert_eq!((streamed.errors, &streamed.summary), (all.errors, &all.summary));
+        assert_eq!(
+            (streamed.errors, &streamed.summary),
+            (all.errors, &all.summary)
+        );
         assert!(streamed.diagnostics.is_empty());
     }
 }

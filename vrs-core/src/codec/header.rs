@@ -37,7 +37,8 @@ pub(crate) fn check_header(layout: &Layout, values: &[&str], recognise: bool) ->
             let (n, k) = (layout.dose_blocks, other.dose_blocks);
             return HeaderVerdict::Mismatch(
                 format!(
-                    "the header has {k} dose blocks ({} columns), but {n} were asked for (--doses / dose_blocks): leave the count out to take the header's",
+                    "the header has {} ({} columns), but {n} were asked for (--doses / dose_blocks): leave the count out to take the header's",
+                    dose_blocks_en(k),
                     values.len()
                 ),
                 format!(
@@ -55,8 +56,9 @@ pub(crate) fn check_header(layout: &Layout, values: &[&str], recognise: bool) ->
             let k = other.dose_blocks;
             let note = (
                 format!(
-                    " (the header has {} columns, as with {k} dose blocks)",
-                    values.len()
+                    " (the header has {} columns, as with {})",
+                    values.len(),
+                    dose_blocks_en(k)
                 ),
                 format!("（見出しは{}項目で、接種回{k}回分の数です）", values.len()),
             );
@@ -80,6 +82,14 @@ pub(crate) fn check_header(layout: &Layout, values: &[&str], recognise: bool) ->
     HeaderVerdict::Mismatch(en, ja, other)
 }
 
+/// "1 dose block", "5 dose blocks".
+pub(crate) fn dose_blocks_en(n: u8) -> String {
+    match n {
+        1 => "1 dose block".to_owned(),
+        n => format!("{n} dose blocks"),
+    }
+}
+
 /// The same layout with the number of dose blocks that gives `columns` columns, if that is
 /// another number in 1..=9 (block layouts only).
 fn with_blocks_for(layout: &Layout, columns: usize) -> Option<Layout> {
@@ -99,7 +109,13 @@ fn with_blocks_for(layout: &Layout, columns: usize) -> Option<Layout> {
         return None;
     }
     let id = layout.qualified_id();
-    layout::find(&id, &LayoutParams { dose_blocks: blocks }).ok()
+    layout::find(
+        &id,
+        &LayoutParams {
+            dose_blocks: blocks,
+        },
+    )
+    .ok()
 }
 
 /// The header's first difference from `layout`'s, described by position and the layout's
@@ -215,7 +231,10 @@ fn describe(layout: &Layout, values: &[&str]) -> (String, String) {
 fn shape(cell: &str) -> (String, String) {
     let n = cell.chars().count();
     if n == 0 {
-        return ("nothing (an empty cell)".into(), "何も入っていない空欄".into());
+        return (
+            "nothing (an empty cell)".into(),
+            "何も入っていない空欄".into(),
+        );
     }
     let digits = cell
         .chars()
@@ -223,7 +242,10 @@ fn shape(cell: &str) -> (String, String) {
     if digits {
         return (format!("{n} digits"), format!("{n}桁の数字"));
     }
-    (format!("other text of {n} characters"), format!("{n}文字の別の文字列"))
+    (
+        format!("other text of {n} characters"),
+        format!("{n}文字の別の文字列"),
+    )
 }
 
 /// A name for comparing near misses: full-width letters and digits folded, spaces removed.
@@ -263,7 +285,13 @@ mod tests {
     use super::*;
 
     fn ledger(blocks: u8) -> Layout {
-        layout::find("ledger-export", &LayoutParams { dose_blocks: blocks }).unwrap()
+        layout::find(
+            "ledger-export",
+            &LayoutParams {
+                dose_blocks: blocks,
+            },
+        )
+        .unwrap()
     }
 
     fn mismatch(v: HeaderVerdict) -> (String, String) {
@@ -285,7 +313,10 @@ mod tests {
         let (en, ja) = mismatch(check_header(&seven, &header, false));
         assert!(en.contains("5 dose blocks (41 columns), but 7"), "{en}");
         assert!(ja.contains("接種回5回分"), "{ja}");
-        assert!(matches!(check_header(&five, &header, false), HeaderVerdict::Matches));
+        assert!(matches!(
+            check_header(&five, &header, false),
+            HeaderVerdict::Matches
+        ));
     }
 
     #[test]
@@ -299,7 +330,10 @@ mod tests {
         let mut missing = good.clone();
         missing.remove(4);
         let (en, _) = mismatch(check_header(&l, &missing, true));
-        assert!(en.contains("column 5 \"1回目接種自治体コード\" is missing"), "{en}");
+        assert!(
+            en.contains("column 5 \"1回目接種自治体コード\" is missing"),
+            "{en}"
+        );
         let mut extra = good.clone();
         extra.insert(1, "備考");
         let (en, _) = mismatch(check_header(&l, &extra, true));
@@ -307,12 +341,22 @@ mod tests {
         assert!(!en.contains("備考"), "{en}");
         // A data row where the header should be: described, never repeated.
         let data = [
-            "123456789018", "20210601101500", "20210601", "0000012345", "131016", "山田一郎",
-            "山田一郎", "ファイザー", "FA5765",
+            "123456789018",
+            "20210601101500",
+            "20210601",
+            "0000012345",
+            "131016",
+            "山田一郎",
+            "山田一郎",
+            "ファイザー",
+            "FA5765",
         ];
         let (en, ja) = mismatch(check_header(&l, &data, true));
         assert!(en.contains("column 1 is not \"個別宛名番号\""), "{en}");
-        assert!(en.contains("12 digits") && en.contains("header row missing"), "{en}");
+        assert!(
+            en.contains("12 digits") && en.contains("header row missing"),
+            "{en}"
+        );
         for secret in ["123456789018", "山田一郎"] {
             assert!(!en.contains(secret) && !ja.contains(secret), "{en} / {ja}");
         }

@@ -529,10 +529,7 @@ impl Pool {
 
 /// Diagnostics held in full among `found`.
 fn kept(found: &[Found]) -> usize {
-    found
-        .iter()
-        .filter(|f| matches!(f, Found::Kept(_)))
-        .count()
+    found.iter().filter(|f| matches!(f, Found::Kept(_))).count()
 }
 
 impl Drop for Pool {

@@ -845,14 +845,25 @@ fn a_my_number_in_any_column_of_a_download_is_an_error() {
     }
     // Not a My Number: 12 digits with a wrong check digit, a 14-digit timestamp, 13 digits.
     for doctor in ["123456789013", "医師20210601101500", "1234567890180"] {
-        let r = run(&l, &[&format!("1001,{}", DOSE1.replace("山田一郎", doctor))]);
-        assert!(!codes(&r).iter().any(|(c, _)| *c == Code::N02), "{doctor}: {:?}", codes(&r));
+        let r = run(
+            &l,
+            &[&format!("1001,{}", DOSE1.replace("山田一郎", doctor))],
+        );
+        assert!(
+            !codes(&r).iter().any(|(c, _)| *c == Code::N02),
+            "{doctor}: {:?}",
+            codes(&r)
+        );
     }
     // Upload layouts carry My Numbers where they belong: no N02 there.
     let up = layout("dose-upload", 1);
     let row = "131016,0000012345,1,20210601,区民会館,123456789018,ファイザー,FA5765,,1001,";
     let r = run(&up, &[row]);
-    assert!(!codes(&r).iter().any(|(c, _)| *c == Code::N02), "{:?}", codes(&r));
+    assert!(
+        !codes(&r).iter().any(|(c, _)| *c == Code::N02),
+        "{:?}",
+        codes(&r)
+    );
 }
 
 /// Issue 12 item 5: F02 echoed header cells, a My Number or a name among them. A header that
@@ -862,11 +873,26 @@ fn a_wrong_header_never_echoes_its_cells() {
     let l = layout("ledger-export", 1);
     let text = format!("123456789018,{DOSE1}\r\n1001,{DOSE1}\r\n");
     let r = validate_bytes(text.as_bytes(), l.clone(), opts());
-    let f02 = r.diagnostics.iter().find(|d| d.code == Code::F02).expect("F02");
-    assert!(f02.message_en.contains("column 1 is not \"個別宛名番号\""), "{}", f02.message_en);
-    assert!(f02.message_en.contains("header row missing"), "{}", f02.message_en);
+    let f02 = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::F02)
+        .expect("F02");
+    assert!(
+        f02.message_en.contains("column 1 is not \"個別宛名番号\""),
+        "{}",
+        f02.message_en
+    );
+    assert!(
+        f02.message_en.contains("header row missing"),
+        "{}",
+        f02.message_en
+    );
     // The header row's My Number is N02 too (a download).
-    assert!(r.diagnostics.iter().any(|d| d.code == Code::N02 && d.line == 1));
+    assert!(r
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::N02 && d.line == 1));
     let all = every_rendering(&r);
     for secret in ["123456789018", "山田一郎", "区民会館"] {
         assert!(!all.contains(secret), "{secret} in {all}");
@@ -883,14 +909,18 @@ fn the_dose_block_count_comes_from_the_header() {
     let text = format!("{}\r\n1001,{DOSE1},{empty}\r\n", header(&five));
     let r = validate_bytes(text.as_bytes(), seven.clone(), opts());
     assert_eq!((r.errors, r.infos), (0, 1), "{:#?}", r.diagnostics);
-    assert!(r.diagnostics[0].message_en.contains("5 dose blocks (41 columns)"));
+    assert!(r.diagnostics[0]
+        .message_en
+        .contains("5 dose blocks (41 columns)"));
     let forced = ValidateOptions {
         dose_blocks_from_header: false,
         ..opts()
     };
     let r = validate_bytes(text.as_bytes(), seven, forced);
     assert_eq!(codes(&r), vec![(Code::F02, 1), (Code::F03, 2)]);
-    assert!(r.diagnostics[0].message_en.contains("has 5 dose blocks (41 columns), but 7"));
+    assert!(r.diagnostics[0]
+        .message_en
+        .contains("has 5 dose blocks (41 columns), but 7"));
 }
 
 /// Issue 15 item 4: Excel damage was described by length or position only. The messages keep
@@ -905,16 +935,38 @@ fn spreadsheet_damage_is_named_with_the_fix() {
     let d = &r.diagnostics[0];
     assert_eq!((d.code, d.value.as_deref()), (Code::M01, Some("11002")));
     assert!(d.message_ja.starts_with("自治体コード：6桁の数字でなければなりません（入力は5文字です）。先頭の0が1桁消えています"), "{}", d.message_ja);
-    assert!(d.message_ja.contains("011002 なら検査数字も一致します"), "{}", d.message_ja);
+    assert!(
+        d.message_ja.contains("011002 なら検査数字も一致します"),
+        "{}",
+        d.message_ja
+    );
     let r = run(&l, &[&row("1.31016E+05", "0000000001", "19600101")]);
     let d = &r.diagnostics[0];
-    assert!(d.message_ja.contains("2文字目が半角数字ではありません。表計算ソフトが数値を指数表記"), "{}", d.message_ja);
-    assert!(d.message_en.contains("131016 has a valid check digit"), "{}", d.message_en);
+    assert!(
+        d.message_ja
+            .contains("2文字目が半角数字ではありません。表計算ソフトが数値を指数表記"),
+        "{}",
+        d.message_ja
+    );
+    assert!(
+        d.message_en.contains("131016 has a valid check digit"),
+        "{}",
+        d.message_en
+    );
     let r = run(&l, &[&row("131016", "0000000001", "1960/1/1")]);
     let d = &r.diagnostics[0];
     assert_eq!(d.code, Code::D01);
-    assert!(d.message_ja.contains("日付が区切り記号付き") && d.message_ja.contains("19600101"), "{}", d.message_ja);
+    assert!(
+        d.message_ja.contains("日付が区切り記号付き") && d.message_ja.contains("19600101"),
+        "{}",
+        d.message_ja
+    );
     let r = run(&l, &[&row("131016", "12345", "S35.1.1")]);
-    assert!(r.diagnostics.iter().any(|d| d.code == Code::V01 && d.message_en.contains("probably 0000012345")));
-    assert!(r.diagnostics.iter().any(|d| d.code == Code::D01 && d.message_en.contains("Japanese era") && d.message_en.contains("19600101")));
+    assert!(r
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::V01 && d.message_en.contains("probably 0000012345")));
+    assert!(r.diagnostics.iter().any(|d| d.code == Code::D01
+        && d.message_en.contains("Japanese era")
+        && d.message_en.contains("19600101")));
 }

@@ -30,8 +30,8 @@ const PARALLEL_FROM_BYTES: usize = 1 << 20;
 /// strict decode of the file as both encodings (UTF-8 when it decodes as UTF-8, else CP932 when
 /// it decodes as CP932, else the one that reads further), which is certain at the first byte
 /// one of them cannot read. Bytes from the first non-ASCII byte on are held back until then (a
-/// few bytes in practice; at most 4 MiB, after which a file that still decodes as both is taken
-/// as the preferred encoding). Every record is then decoded strictly with that encoding, so a
+/// few bytes in practice; at most 1 MiB, after which a file that still decodes as both is taken
+/// as the preferred encoding: UTF-8, or the one given). Every record is then decoded strictly with that encoding, so a
 /// file switching encodings midway gets F01 on each field that does not fit. A chosen encoding
 /// ([`ValidateOptions::encoding`]) breaks ties; a file that does not read as it but reads as the
 /// other one is checked as the other one, with one F01 saying so.
@@ -276,7 +276,8 @@ impl Validator {
     fn parse(&mut self, mut data: &[u8], mut text: Option<&str>) {
         while !data.is_empty() {
             // The pool starts once the header has been read: it may change the layout.
-            let wants_pool = self.pool.is_none() && self.threads > 0 && self.fed >= self.parallel_from;
+            let wants_pool =
+                self.pool.is_none() && self.threads > 0 && self.fed >= self.parallel_from;
             if wants_pool && !self.sink.engine.expects_header() {
                 // The calling thread splits the file, runs the cross-row rules and checks
                 // rows when the workers are busy: one worker fewer than the threads allowed
@@ -295,7 +296,8 @@ impl Validator {
                     true => memchr::memchr(b'\n', data).map_or(data.len(), |nl| nl + 1),
                     false => data.len(),
                 };
-                self.parser.feed(&data[..end], &mut |r| dispatch(sink, pool, r));
+                self.parser
+                    .feed(&data[..end], &mut |r| dispatch(sink, pool, r));
                 data = &data[end..];
                 text = text.and_then(|t| t.get(end..));
                 continue;
@@ -369,8 +371,8 @@ impl Validator {
         self.pool.is_some()
     }
 
-    /// Data rows checked so far (on a large file checked by worker threads, rows still being
-    /// checked are not counted yet).
+    /// Data rows checked so far (rows still being checked by worker threads, or held back while
+    /// the encoding is not yet certain, are not counted yet).
     pub fn rows(&self) -> u64 {
         self.sink.engine.rows()
     }

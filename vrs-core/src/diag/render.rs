@@ -289,11 +289,7 @@ pub fn render_junit(reports: &[Report], lang: Lang) -> String {
                 out.push_str("/>\n");
                 continue;
             }
-            let _ = writeln!(
-                out,
-                ">\n      <failure message=\"{} x{count}\">",
-                info.code
-            );
+            let _ = writeln!(out, ">\n      <failure message=\"{} x{count}\">", info.code);
             let listed: Vec<&Diagnostic> = report
                 .diagnostics
                 .iter()
@@ -413,9 +409,17 @@ mod tests {
         let r = sample_report();
         let text = r.render_text(Lang::En);
         // The message names the column; the value follows it.
-        assert!(text.starts_with("a.csv:3: error M01 check digit should be 6, found 7 <&> [value: 131017]\n"), "{text}");
+        assert!(
+            text.starts_with(
+                "a.csv:3: error M01 check digit should be 6, found 7 <&> [value: 131017]\n"
+            ),
+            "{text}"
+        );
         let ja = r.render_text(Lang::Ja);
-        assert!(ja.contains("エラー M01 検査数字は6であるべきところ7です［値：131017］"), "{ja}");
+        assert!(
+            ja.contains("エラー M01 検査数字は6であるべきところ7です［値：131017］"),
+            "{ja}"
+        );
         let xml = render_junit(&[r], Lang::En);
         assert!(xml.contains("<failure message=\"M01 x1\">"));
         assert!(xml.contains("&lt;&amp;&gt;"));

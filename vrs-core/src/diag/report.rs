@@ -120,20 +120,17 @@ impl ReportBuilder {
             Severity::Warning => self.warnings += 1,
             Severity::Info => self.infos += 1,
         }
-        let entry = self
-            .summary
-            .entry((code, severity))
-            .or_insert_with(|| {
-                let info = code.info();
-                SummaryEntry {
-                    code,
-                    severity,
-                    count: 0,
-                    title_en: info.title_en,
-                    title_ja: info.title_ja,
-                    first_lines: Vec::new(),
-                }
-            });
+        let entry = self.summary.entry((code, severity)).or_insert_with(|| {
+            let info = code.info();
+            SummaryEntry {
+                code,
+                severity,
+                count: 0,
+                title_en: info.title_en,
+                title_ja: info.title_ja,
+                first_lines: Vec::new(),
+            }
+        });
         entry.count += 1;
         if entry.first_lines.len() < SUMMARY_EXAMPLES {
             entry.first_lines.push(line);

@@ -231,7 +231,8 @@ impl Validator {
         Ok(())
     }
 
-    /// Data rows seen so far.
+    /// Data rows checked so far (rows held back while the encoding is not yet certain, or
+    /// still being checked by worker threads, are not counted yet).
     ///
     /// # Errors
     /// [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -239,7 +240,7 @@ impl Validator {
         Ok(self.lock()?.as_ref().ok_or_else(Self::finished)?.rows())
     }
 
-    /// Errors found so far.
+    /// Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
     ///
     /// # Errors
     /// [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -263,8 +264,8 @@ impl Validator {
     }
 }
 
-/// Validates a whole file held in memory. With automatic encoding, the encoding is decided by
-/// a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+/// Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+/// any chunks (the encoding is decided the same way), faster on a large file.
 ///
 /// # Errors
 /// As [`Validator::new`].
@@ -293,9 +294,12 @@ mod tests {
         v.feed(b"1234567890".to_vec()).unwrap();
         v.feed(b"18,1001\r\n123456789013,1002\r\n".to_vec())
             .unwrap();
-        assert_eq!(v.row_count(), Ok(2));
-        assert_eq!(v.error_count(), Ok(1));
+        // Counted as checked: the header reads as UTF-8 and as CP932 and the rest is ASCII, so
+        // the rows may wait until the encoding is certain (at the end here).
+        assert!(v.row_count().unwrap() <= 2);
+        assert!(v.error_count().unwrap() <= 1);
         let report = v.finish().unwrap();
+        assert_eq!(report.error_count(), 1);
         assert_eq!(report.row_count(), 2);
         assert_eq!(report.diagnostics()[0].line, 3);
         assert!(matches!(v.feed(vec![b'x']), Err(VrsError::Finished(_))));

@@ -165,13 +165,25 @@ static void options(void) {
     CHECK(errors == 0 && rows == 1);
     vrs_report_free(r);
 
-    /* The default 7 dose blocks: the 1-block header does not match (F02). */
+    /* The defaults take the header's dose blocks (1 here), with an F02 info saying so. */
     r = validate(NULL, one_row, sizeof one_row - 1, 4096);
+    uint64_t infos = 0;
     vrs_report_error_count(r, &errors);
-    CHECK(errors >= 1);
+    vrs_report_info_count(r, &infos);
+    CHECK(errors == 0 && infos == 1);
     vrs_diagnostic first;
     CHECK_STATUS(vrs_report_diagnostic(r, 0, &first), VRS_OK);
-    CHECK(str_is(first.code, "F02"));
+    CHECK(str_is(first.code, "F02") && first.severity == VRS_SEVERITY_INFO);
+    vrs_report_free(r);
+    /* Forced to 7, the 1-block header does not match (F02, naming the header's count). */
+    opts.no_header = 0;
+    opts.dose_blocks = 7;
+    r = validate(&opts, one_row, sizeof one_row - 1, 4096);
+    vrs_report_error_count(r, &errors);
+    CHECK(errors >= 1);
+    CHECK_STATUS(vrs_report_diagnostic(r, 0, &first), VRS_OK);
+    CHECK(str_is(first.code, "F02") && first.severity == VRS_SEVERITY_ERROR);
+    CHECK(contains(first.message_en.data, first.message_en.len, "the header has 1 dose block (9 columns)"));
     vrs_report_free(r);
 
     /* A layout with a version. */

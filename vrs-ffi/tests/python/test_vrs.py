@@ -170,9 +170,12 @@ class ValidatorTests(unittest.TestCase):
         v = vrs.Validator("batch-inquiry-request")
         for i in range(len(data)):  # one byte at a time
             v.feed(data[i : i + 1])
-        self.assertEqual(v.row_count(), 2)
-        self.assertEqual(v.error_count(), 1)
+        # Counted as checked: the bytes after the header wait until the encoding is certain (the
+        # header reads as both UTF-8 and CP932; the rest is ASCII), so maybe not yet.
+        self.assertLessEqual(v.row_count(), 2)
+        self.assertLessEqual(v.error_count(), 1)
         streamed = v.finish()
+        self.assertEqual((streamed.row_count(), streamed.error_count()), (2, 1))
         whole = vrs.validate_bytes("batch-inquiry-request", data)
         self.assertEqual(streamed.diagnostics(), whole.diagnostics())
         self.assertEqual(streamed.to_json(), whole.to_json())
@@ -279,8 +282,10 @@ class ValidatorTests(unittest.TestCase):
             "batch-inquiry-request", data, vrs.ValidateOptions(lang=vrs.Lang.EN)).to_json())
         self.assertEqual(english["diagnostics"][0]["message"], d["message_en"])
         self.assertEqual(json.loads(report.render_json(vrs.Lang.EN))["diagnostics"][0]["message"], d["message_en"])
-        self.assertIn("in.csv:2: error N01 [My Number]", report.render_text(vrs.Lang.EN))
-        self.assertIn("in.csv:2: エラー N01 [個人番号]", report.render_text(vrs.Lang.JA))
+        # The message names the column once; the value follows, redacted.
+        self.assertIn("in.csv:2: error N01 My Number: check digit", report.render_text(vrs.Lang.EN))
+        self.assertIn("[value: <redacted>]", report.render_text(vrs.Lang.EN))
+        self.assertIn("in.csv:2: エラー N01 個人番号：", report.render_text(vrs.Lang.JA))
 
     def test_use_after_finish_raises(self):
         v = vrs.Validator("flags")

@@ -1110,7 +1110,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_func_create_key_dir() and 0xFFFF) != 7543) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_func_validate_bytes() and 0xFFFF) != 25037) {
+    if ((lib.uniffi_vrs_checksum_func_validate_bytes() and 0xFFFF) != 60754) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_registry_audit_log() and 0xFFFF) != 54113) {
@@ -1224,7 +1224,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_report_warning_count() and 0xFFFF) != 42187) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_method_validator_error_count() and 0xFFFF) != 34345) {
+    if ((lib.uniffi_vrs_checksum_method_validator_error_count() and 0xFFFF) != 23550) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_validator_feed() and 0xFFFF) != 60743) {
@@ -1233,7 +1233,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_validator_finish() and 0xFFFF) != 15939) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_method_validator_row_count() and 0xFFFF) != 27827) {
+    if ((lib.uniffi_vrs_checksum_method_validator_row_count() and 0xFFFF) != 60963) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_writer_end_row() and 0xFFFF) != 4976) {
@@ -3338,7 +3338,7 @@ public object FfiConverterTypeReport: FfiConverter<Report, Long> {
 public interface ValidatorInterface {
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3362,7 +3362,8 @@ public interface ValidatorInterface {
     fun `finish`(): Report
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3505,7 +3506,7 @@ open class Validator: Disposable, AutoCloseable, ValidatorInterface
 
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3565,7 +3566,8 @@ open class Validator: Disposable, AutoCloseable, ValidatorInterface
 
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -7868,8 +7870,8 @@ public object FfiConverterSequenceTypeDimension: FfiConverterRustBuffer<List<Dim
     
 
         /**
-         * Validates a whole file held in memory. With automatic encoding, the encoding is decided by
-         * a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+         * Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+         * any chunks (the encoding is decided the same way), faster on a large file.
          *
          * # Errors
          * As [`Validator::new`].
