@@ -78,6 +78,17 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         store: PathBuf,
     },
+    /// Run the conformance corpus against this library. Ends with `N passed, N failed`
+    /// (`, N waived`). Exit 0: nothing failed; 1: some case failed; 2: could not run.
+    Run(crate::suite::RunArgs),
+    /// Rewrite the corpus's expectations from this library's results (then review the diff).
+    Bless(crate::suite::BlessArgs),
+    /// Compare a vendor's files with the corpus and explain the first difference of each.
+    /// Exit 0: every file compared matches; 1: some differ; 2: could not run or no file found.
+    CheckOutput(crate::suite::CheckOutputArgs),
+    /// Run the corpus and write a conformance report (JSON and one-page HTML) to a directory.
+    /// Exit 0: nothing failed; 1: some case failed; 2: could not run.
+    Report(crate::suite::ReportArgs),
 }
 
 /// Arguments of `validate`.
@@ -152,7 +163,7 @@ struct GenerateArgs {
 }
 
 /// A failure that stops the command (exit 2).
-struct Fatal(String);
+pub struct Fatal(pub String);
 
 impl<E: std::fmt::Display> From<E> for Fatal {
     fn from(e: E) -> Self {
@@ -178,6 +189,10 @@ pub fn run() -> ExitCode {
         Command::Generate(args) => generate(&args),
         Command::Id { kind, values } => id(kind, &values),
         Command::Scenario { file, store } => scenario(&file, &store),
+        Command::Run(args) => crate::suite::run(&args),
+        Command::Bless(args) => crate::suite::bless(&args),
+        Command::CheckOutput(args) => crate::suite::check_output(&args),
+        Command::Report(args) => crate::suite::report(&args),
     };
     match result {
         Ok(code) => code,
@@ -211,7 +226,7 @@ fn parse_date_arg(s: &str) -> Result<Date, Fatal> {
 }
 
 /// Today's date (UTC) from the system clock: the command line is the edge where a clock may be read.
-fn today() -> Date {
+pub fn today() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -597,7 +612,7 @@ fn id(kind: IdKindArg, values: &[String]) -> Result<ExitCode, Fatal> {
 fn scenario(file: &Path, store: &Path) -> Result<ExitCode, Fatal> {
     let mut out = BufWriter::new(io::stdout().lock());
     let mut err = io::stderr().lock();
-    let all_hold = crate::scenario::run(file, store, &mut out, &mut err).map_err(Fatal)?;
+    let all_hold = vrs_conformance::run_scenario(file, store, &mut out, &mut err).map_err(Fatal)?;
     out.flush()?;
     Ok(if all_hold {
         ExitCode::SUCCESS

@@ -17,6 +17,8 @@ use vrs_core::layout::{self, LayoutParams};
 use vrs_core::registry::{Dimension, ImportMode, Principal};
 use vrs_core::text::{encode_strict, Encoding};
 
+use super::retention_ops::{self, RetentionOp, RETENTION_OPS};
+
 /// Why a scenario cannot run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecError(pub String);
@@ -127,6 +129,22 @@ pub struct DoseFields {
     pub doctor: String,
 }
 
+/// The fields `correct-dose` changes (`None`: kept).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionFields {
+    /// Vaccination date (ISO or YYYYMMDD).
+    pub vaccinated_on: Option<String>,
+    /// Manufacturer.
+    pub manufacturer: Option<String>,
+    /// Lot.
+    pub lot: Option<String>,
+    /// Venue name.
+    pub venue: Option<String>,
+    /// Doctor's name.
+    pub doctor: Option<String>,
+}
+
 /// What `tamper-audit` does to an entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuditTamper {
@@ -173,6 +191,12 @@ pub enum Op {
         file: Vec<u8>,
         mode: ImportMode,
     },
+    /// `import-flags`: move-out and death flags upload.
+    ImportFlags {
+        tenant: MunicipalityCode,
+        file: Vec<u8>,
+        mode: ImportMode,
+    },
     /// `issue-voucher`.
     IssueVoucher {
         tenant: MunicipalityCode,
@@ -199,6 +223,21 @@ pub enum Op {
         deceased: bool,
         date: String,
         destination: Option<MunicipalityCode>,
+    },
+    /// `correct-dose`: new values for fields of a stored dose.
+    CorrectDose {
+        tenant: MunicipalityCode,
+        subject: SubjectArg,
+        dose: u8,
+        fields: CorrectionFields,
+        reason: String,
+    },
+    /// `void-dose`.
+    VoidDose {
+        tenant: MunicipalityCode,
+        subject: SubjectArg,
+        dose: u8,
+        reason: String,
     },
     /// `subject-doses`.
     SubjectDoses {
@@ -250,6 +289,9 @@ pub enum Op {
     ReplaceKey { tenant: MunicipalityCode },
     /// `scan-store` (store level): search the raw store files for strings.
     ScanStore { find: Vec<String> },
+    /// The retention ops (`national-db-provision`, `retention-list`, `purge`, `legal-hold`,
+    /// `retention-minimum`).
+    Retention(RetentionOp),
 }
 
 impl Op {
@@ -258,10 +300,13 @@ impl Op {
         match self {
             Op::Import { .. } => "import",
             Op::ImportDoses { .. } => "import-doses",
+            Op::ImportFlags { .. } => "import-flags",
             Op::IssueVoucher { .. } => "issue-voucher",
             Op::ReissueVoucher { .. } => "reissue-voucher",
             Op::RecordDose { .. } => "record-dose",
             Op::SetFlag { .. } => "set-flag",
+            Op::CorrectDose { .. } => "correct-dose",
+            Op::VoidDose { .. } => "void-dose",
             Op::SubjectDoses { .. } => "subject-doses",
             Op::Export {
                 awaiting: false, ..
@@ -278,6 +323,7 @@ impl Op {
             Op::TamperRecord { .. } => "tamper-record",
             Op::ReplaceKey { .. } => "replace-key",
             Op::ScanStore { .. } => "scan-store",
+            Op::Retention(r) => r.name(),
         }
     }
 
@@ -297,10 +343,13 @@ impl Op {
 pub const OPS: &[&str] = &[
     "import",
     "import-doses",
+    "import-flags",
     "issue-voucher",
     "reissue-voucher",
     "record-dose",
     "set-flag",
+    "correct-dose",
+    "void-dose",
     "subject-doses",
     "export",
     "awaiting-list",
@@ -432,6 +481,18 @@ struct FlagJson {
     flag: String,
     date: String,
     destination: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeJson {
+    tenant: Option<String>,
+    addressee: Option<String>,
+    voucher: Option<String>,
+    dose: u8,
+    reason: String,
+    /// `correct-dose` only.
+    set: Option<CorrectionFields>,
 }
 
 #[derive(Deserialize)]
@@ -697,7 +758,7 @@ fn import_file(j: &ImportJson, layout_id: &str, base: &Path) -> Result<Vec<u8>, 
         .map_err(|e| SpecError(format!("the file cannot be encoded as {}: {e}", enc.name())))
 }
 
-fn args<T: serde::de::DeserializeOwned>(
+pub(super) fn args<T: serde::de::DeserializeOwned>(
     op: &str,
     rest: Map<String, Value>,
 ) -> Result<T, SpecError> {
@@ -705,7 +766,7 @@ fn args<T: serde::de::DeserializeOwned>(
 }
 
 /// The tenant an op acts on: the argument, else the principal's own.
-fn target(
+pub(super) fn target(
     given: Option<&str>,
     principal: Option<&Principal>,
     op: &str,
@@ -741,9 +802,10 @@ fn record_kind(s: &str) -> Result<RecordKind, SpecError> {
         "staff" => RecordKind::StaffUser,
         "import" => RecordKind::Import,
         "tenant-meta" => RecordKind::TenantMeta,
+        "dose-history" => RecordKind::DoseHistory,
         other => {
             return bad(format!(
-                "kind {other:?}: subject, voucher, my-number-index, awaiting, staff, import or tenant-meta"
+                "kind {other:?}: subject, voucher, my-number-index, awaiting, staff, import, tenant-meta or dose-history"
             ))
         }
     })
@@ -759,20 +821,20 @@ pub fn parse_op(
 ) -> Result<Op, SpecError> {
     let p = principal;
     Ok(match name {
-        "import" | "import-doses" => {
+        "import" | "import-doses" | "import-flags" => {
             let j: ImportJson = args(name, rest)?;
-            let layout_id = if name == "import" {
-                "subject-registration"
-            } else {
-                "dose-upload"
+            let layout_id = match name {
+                "import" => "subject-registration",
+                "import-doses" => "dose-upload",
+                _ => "flags",
             };
             let tenant = target(j.tenant.as_deref(), p, name)?;
             let file = import_file(&j, layout_id, base)?;
             let mode = mode(j.mode.as_deref())?;
-            if name == "import" {
-                Op::Import { tenant, file, mode }
-            } else {
-                Op::ImportDoses { tenant, file, mode }
+            match name {
+                "import" => Op::Import { tenant, file, mode },
+                "import-doses" => Op::ImportDoses { tenant, file, mode },
+                _ => Op::ImportFlags { tenant, file, mode },
             }
         }
         "issue-voucher" => {
@@ -847,6 +909,34 @@ pub fn parse_op(
                     .as_deref()
                     .map(|d| municipality(d, "set-flag.destination"))
                     .transpose()?,
+            }
+        }
+        "correct-dose" | "void-dose" => {
+            let j: ChangeJson = args(name, rest)?;
+            let subject = match (j.addressee, j.voucher) {
+                (Some(a), None) => SubjectArg::Addressee(a),
+                (None, Some(v)) => SubjectArg::Voucher(v),
+                _ => return bad(format!("{name}: give either addressee or voucher")),
+            };
+            let tenant = target(j.tenant.as_deref(), p, name)?;
+            match (name, j.set) {
+                ("correct-dose", Some(fields)) => Op::CorrectDose {
+                    tenant,
+                    subject,
+                    dose: j.dose,
+                    fields,
+                    reason: j.reason,
+                },
+                ("correct-dose", None) => {
+                    return bad("correct-dose: give the fields to change in set")
+                }
+                (_, Some(_)) => return bad("void-dose: takes no set"),
+                (_, None) => Op::VoidDose {
+                    tenant,
+                    subject,
+                    dose: j.dose,
+                    reason: j.reason,
+                },
             }
         }
         "subject-doses" => {
@@ -972,10 +1062,12 @@ pub fn parse_op(
             let j: ScanJson = args(name, rest)?;
             Op::ScanStore { find: j.find }
         }
+        n if RETENTION_OPS.contains(&n) => Op::Retention(retention_ops::parse(n, rest, p)?),
         other => {
             return bad(format!(
-                "unknown op {other:?}; known ops: {}",
-                OPS.join(", ")
+                "unknown op {other:?}; known ops: {}, {}",
+                OPS.join(", "),
+                RETENTION_OPS.join(", ")
             ))
         }
     })
@@ -1089,7 +1181,10 @@ pub fn parse_scenario(text: &str, base: &Path) -> Result<Scenario, SpecError> {
     let mut my_numbers = Vec::new();
     for (i, obj) in doc.steps.into_iter().enumerate() {
         let step = parse_step(i + 1, obj, &names, base)?;
-        if let Op::Import { file, .. } | Op::ImportDoses { file, .. } = &step.op {
+        if let Op::Import { file, .. }
+        | Op::ImportDoses { file, .. }
+        | Op::ImportFlags { file, .. } = &step.op
+        {
             find_my_numbers(file, &mut my_numbers);
         }
         steps.push(step);

@@ -416,7 +416,6 @@ impl Engine {
                     "must be empty in this layout",
                     "このレイアウトでは空欄でなければなりません",
                 );
-                continue;
             }
             // N02: a My Number where a download file must never have one (digit strings of
             // another length, most fields of a dose block, cannot hold one).
@@ -435,6 +434,11 @@ impl Engine {
                     "holds a value with the shape of a My Number (12 digits, valid check digit); download-type files must never carry one",
                     "個人番号の形（12桁・検査数字一致）の値があります。ダウンロード系ファイルに個人番号を含めてはいけません",
                 );
+                continue;
+            }
+            if plan.must_be_empty {
+                // A value where none belongs is not checked further (R02 says it all, with N02
+                // above when it could be a My Number).
                 continue;
             }
             // Digit strings (most fields of a dose block) need no control-character scan.

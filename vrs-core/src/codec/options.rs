@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::date::Date;
 use crate::id::{AddresseeNumber, MunicipalityCode};
+use crate::retention::RetentionPolicy;
 use crate::text::{Encoding, EncodingChoice};
 use crate::vaccine::VaccineTables;
 
@@ -74,6 +75,8 @@ pub struct ValidateOptions {
     pub max_record_bytes: usize,
     /// Vaccine tables: manufacturers, intervals, ages, programme window.
     pub tables: Arc<VaccineTables>,
+    /// The dated retention policy behind L03 (a dose past its retention on `as_of`).
+    pub retention: Arc<RetentionPolicy>,
     /// Threads validating a large file (over 1 MiB), the calling thread included: it parses
     /// the file, runs the cross-row rules and checks rows when the other threads are busy.
     /// `0` (default) = one per available core (at most 8); `1` = the calling thread alone.
@@ -109,6 +112,7 @@ impl Default for ValidateOptions {
             addressee_max_chars: AddresseeNumber::DEFAULT_MAX_CHARS,
             max_record_bytes: 1 << 20,
             tables: Arc::new(VaccineTables::default()),
+            retention: Arc::new(RetentionPolicy::default()),
             threads: 0,
         }
     }

@@ -58,8 +58,11 @@ impl ColumnPlan {
             dose_bit,
             required,
             must_be_empty: column.requirement == Requirement::Empty,
+            // An addressee number's own check says N02 (as a warning: a numeric addressee
+            // number can be 12 digits), unless the column must be empty and is not checked.
             no_my_number: layout.direction == Direction::Download
-                && column.ty != FieldType::AddresseeNumber,
+                && (column.ty != FieldType::AddresseeNumber
+                    || column.requirement == Requirement::Empty),
             accept: Accept::of(column),
         }
     }

@@ -36,7 +36,7 @@ macro_rules! codes {
 codes!(
     F01, F02, F03, F04, F05, F06, F07, R01, R02, M01, M02, M03, M04, N01, N02, N03, V01, V02, V03,
     V04, V05, D01, D02, D03, D04, D05, D06, S01, S02, S03, S04, S05, S06, S07, T01, T02, T03, T04,
-    T05, T06, T07, B01, Q01, L01, L02, L03, L04, L05,
+    T05, T06, T07, T08, B01, Q01, L01, L02, L03, L04, L05,
 );
 
 impl fmt::Display for Code {
@@ -432,6 +432,13 @@ static CATALOGUE: &[CodeInfo] = &[
         "カナ氏名は並べ替えや照合に使います。漢字・ひらがな・英字が入ると両方に支障が出ます。",
         "Write the reading in full-width katakana (half-width katakana is converted).",
         "読みを全角カタカナで記入してください（半角カタカナは変換されます）。"),
+    entry!(T08, Error, Registry, None,
+        "character not writable in CP932",
+        "CP932 で書き出せない文字",
+        "Stored text must be writable in every download encoding (UTF-8 and CP932). A character outside JIS X 0208 and the NEC/IBM extensions (𠮷, ヷ, emoji, private-use 外字) would make the municipality's CP932 ledger export fail. The known JIS/Microsoft mapping differences (〜, −, ‖, —, ¢, £, ¬, ¦, ¥, ‾) are converted to their CP932 forms instead.",
+        "保存する文字はすべてのダウンロード文字コード（UTF-8 と CP932）で書き出せる必要があります。JIS X 0208 と NEC・IBM 拡張にない文字（𠮷、ヷ、絵文字、私用領域の外字）があると、CP932 での台帳出力ができなくなります。JIS と Microsoft の対応表の違いで知られる文字（〜、−、‖、—、¢、£、¬、¦、¥、‾）は CP932 の形に変換して受け付けます。",
+        "Replace the character with its usual stand-in (the message suggests one when known, e.g. 𠮷 → 吉, ヷ → ヴァ) and record the exact form in the municipality's own system.",
+        "文字を通常の代替字に置き換えてください（既知のものはメッセージに示します。例: 𠮷 → 吉、ヷ → ヴァ）。正確な字形は自団体のシステムで管理してください。"),
     entry!(B01, Error, Row, None,
         "incomplete dose block",
         "接種記録の項目が不足",
@@ -463,8 +470,8 @@ static CATALOGUE: &[CodeInfo] = &[
     entry!(L03, Info, Registry, Some("L03"),
         "record past its retention period",
         "保存期間を過ぎた記録",
-        "Records must be kept five years from the vaccination date; after that they may be deleted, but never automatically.",
-        "記録は接種日から5年間保存します。その後は削除できますが、自動では削除しません。",
+        "Records are kept five years from the vaccination date; from 2026-02-01 COVID-19 records of 2021-02-17..2024-03-31 until five years after death and their provision to the national database (never reported from a file). After that they may be deleted, but never automatically.",
+        "記録は接種日から5年間保存します。2026年2月1日以降、2021年2月17日～2024年3月31日の新型コロナ接種の記録は死亡後5年と国のデータベースへの提供のいずれか遅い日まで保存します（ファイルからは判定しません）。その後は削除できますが、自動では削除しません。",
         "Decide under your retention policy whether to delete.",
         "保存方針に従い削除するかを判断してください。"),
     entry!(L04, Error, Registry, None,

@@ -1,6 +1,6 @@
 //! `vrs_validator`: streaming validation of one exchange file over `vrs_core::codec::Validator`.
 
-use vrs_core::codec::{ValidateOptions, Validator, DEFAULT_MAX_DIAGNOSTICS};
+use vrs_core::codec::{validate_bytes, ValidateOptions, Validator, DEFAULT_MAX_DIAGNOSTICS};
 use vrs_core::date::Date;
 use vrs_core::diag::Lang;
 use vrs_core::id::MunicipalityCode;
@@ -287,6 +287,52 @@ pub unsafe extern "C" fn vrs_validator_finish(
         report.file = handle.file.clone();
         // SAFETY: `out` is not NULL and valid for a pointer write (caller contract).
         unsafe { out.write(to_c(vrs_report::new(report, handle.lang))) };
+        VRS_OK
+    }
+}
+
+/// Validates a whole file held in memory, `data_len` bytes, as layout `layout_id` (`len`
+/// bytes, as for `vrs_validator_new`) and writes its report to `*out` (free it with
+/// `vrs_report_free`).
+///
+/// The same report as `vrs-conformance validate` and Python's `vrs.validate_bytes` give: with
+/// `VRS_ENCODING_AUTO` the encoding is decided by a strict decode of the whole file (a
+/// streaming `vrs_validator` decides by the first record holding non-ASCII bytes, as it cannot
+/// see ahead), so a file switching encodings midway is read in the encoding that fits it, or
+/// fits more of it.
+///
+/// `opts` may be NULL for the defaults. Returns `VRS_OK`; `VRS_UNKNOWN_LAYOUT`;
+/// `VRS_INVALID_ARGUMENT` (as `vrs_validator_new`); `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`
+/// (`out` NULL, `layout_id` NULL with `len > 0`, `data` NULL with `data_len > 0`). `*out` is
+/// written only on `VRS_OK`.
+///
+/// # Safety
+/// `layout_id` must be NULL or valid for reads of `len` bytes; `data` must be NULL or valid for
+/// reads of `data_len` bytes; `opts` as for `vrs_validator_new`; `out` must be NULL or valid for
+/// a write of a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn vrs_validate_bytes(
+    layout_id: *const u8,
+    len: usize,
+    data: *const u8,
+    data_len: usize,
+    opts: *const vrs_validate_options,
+    out: *mut *mut vrs_report,
+) -> vrs_status {
+    ffi_fn! {
+        require!(out);
+        // SAFETY: the caller guarantees `layout_id` is NULL or valid for `len` bytes.
+        let id = tri!(unsafe { text(layout_id, len) });
+        // SAFETY: the caller guarantees `data` is NULL or valid for `data_len` bytes.
+        let data = tri!(unsafe { bytes(data, data_len) });
+        // SAFETY: the caller guarantees `opts` is NULL or points to readable options whose
+        // pointers are valid as documented.
+        let settings = tri!(unsafe { settings(opts.as_ref()) });
+        let layout = tri!(find_layout(id, &settings.params));
+        let mut report = validate_bytes(data, layout, settings.options);
+        report.file = settings.file;
+        // SAFETY: `out` is not NULL and valid for a pointer write (caller contract).
+        unsafe { out.write(to_c(vrs_report::new(report, settings.lang))) };
         VRS_OK
     }
 }

@@ -238,7 +238,40 @@ static void empty_file(void) {
     vrs_validator_free(v);
 }
 
+/* vrs_validate_bytes: the whole file at once gives the streaming validator's report here. */
+static void whole_file(void) {
+    vrs_validate_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.dose_blocks = 1;
+    vrs_report *r = NULL;
+    CHECK_STATUS(vrs_validate_bytes(LIT("ledger-export"), (const uint8_t *)FILE_WITH_ERROR,
+                                    sizeof FILE_WITH_ERROR - 1, &opts, &r),
+                 VRS_OK);
+    uint64_t rows = 0;
+    size_t count = 0;
+    CHECK_STATUS(vrs_report_row_count(r, &rows), VRS_OK);
+    CHECK_STATUS(vrs_report_diagnostic_count(r, &count), VRS_OK);
+    CHECK(rows == 2 && count == 1);
+    vrs_diagnostic d;
+    CHECK_STATUS(vrs_report_diagnostic(r, 0, &d), VRS_OK);
+    CHECK(str_is(d.code, "M01") && d.line == 3 && d.field == 5);
+    vrs_report_free(r);
+
+    vrs_report *untouched = (vrs_report *)&opts;
+    CHECK_STATUS(vrs_validate_bytes(LIT("nope"), (const uint8_t *)"x", 1, NULL, &untouched),
+                 VRS_UNKNOWN_LAYOUT);
+    CHECK(untouched == (vrs_report *)&opts);
+    CHECK_STATUS(vrs_validate_bytes(LIT("flags"), NULL, 5, NULL, &untouched), VRS_NULL_ARGUMENT);
+    CHECK_STATUS(vrs_validate_bytes(LIT("flags"), NULL, 0, NULL, NULL), VRS_NULL_ARGUMENT);
+    /* An empty file: no header (F02), a report all the same. */
+    CHECK_STATUS(vrs_validate_bytes(LIT("flags"), NULL, 0, NULL, &r), VRS_OK);
+    CHECK_STATUS(vrs_report_diagnostic_count(r, &count), VRS_OK);
+    CHECK(count == 1);
+    vrs_report_free(r);
+}
+
 int main(void) {
+    whole_file();
     error_with_line_code_column();
     chunk_size_does_not_matter();
     options();
