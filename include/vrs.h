@@ -103,8 +103,9 @@ typedef struct vrs_report vrs_report;
  * size with `vrs_validator_feed`, then `vrs_validator_finish` for the report. Free it with
  * `vrs_validator_free` (also after finishing).
  *
- * Memory stays bounded by the largest record plus the keys of cross-row rules, whatever the file
- * size. A validator may be moved between threads but not used from two at once.
+ * Memory stays bounded by the largest record plus the keys of cross-row rules and the
+ * diagnostics kept (`max_diagnostics`), whatever the file holds. A validator may be moved
+ * between threads but not used from two at once.
  */
 typedef struct vrs_validator vrs_validator;
 
@@ -252,7 +253,9 @@ typedef uint32_t vrs_lang;
 typedef struct {
     /**
      * Input encoding: `VRS_ENCODING_AUTO` (0, default), `VRS_ENCODING_UTF8` or
-     * `VRS_ENCODING_CP932`.
+     * `VRS_ENCODING_CP932`. A declared encoding breaks ties (a file that decodes as both); a
+     * file that does not decode as it but does as the other one is checked as the other one,
+     * with one F01 saying so.
      */
     vrs_encoding encoding;
     /**
@@ -261,7 +264,11 @@ typedef struct {
      */
     vrs_lang lang;
     /**
-     * Keep at most this many diagnostics (the counts still cover all); 0: no limit.
+     * Keep at most this many diagnostics in the report, the first ones found (the counts and
+     * the per-code summary still cover all; `vrs_report_truncated` says when some were left
+     * out), so that memory stays bounded whatever the file holds. 0: the default, 1000.
+     * `SIZE_MAX`: every diagnostic (memory then grows with the findings: a file with an error
+     * in every field has millions).
      */
     size_t max_diagnostics;
     /**
@@ -270,8 +277,8 @@ typedef struct {
      */
     uint32_t as_of_yyyymmdd;
     /**
-     * Dose blocks of the block layouts (ledger export, awaiting list, inquiry result), 1..=9;
-     * 0: the default, 7.
+     * Dose blocks of the block layouts (ledger export, awaiting list, inquiry result), 1..=9.
+     * 0 (default): the header's count (an F02 info says when it is not 7), 7 without a header.
      */
     uint8_t dose_blocks;
     /**
@@ -798,8 +805,9 @@ typedef struct {
 #define VRS_SEVERITY_INFO 2
 
 /**
- * Reading: detect (a leading UTF-8 BOM means UTF-8, else the first record holding non-ASCII
- * bytes decides). Writing: UTF-8. The default (0).
+ * Reading: detect (a leading UTF-8 BOM means UTF-8, else a strict decode as both encodings:
+ * UTF-8 when the file decodes as UTF-8, CP932 when only as CP932; the same verdict however the
+ * file is fed). Writing: UTF-8. The default (0).
  */
 #define VRS_ENCODING_AUTO 0
 
@@ -1106,8 +1114,8 @@ void vrs_report_free(vrs_report *report);
  * Creates a validator for the layout `layout_id` (`len` bytes of UTF-8, e.g. `"ledger-export"`
  * or `"ledger-export@1"`) and writes it to `*out`.
  *
- * `opts` may be NULL for the defaults (auto-detected encoding, no limit, no as-of date, 7 dose
- * blocks, header row, Japanese). Returns `VRS_OK`; `VRS_UNKNOWN_LAYOUT`; `VRS_INVALID_ARGUMENT`
+ * `opts` may be NULL for the defaults (auto-detected encoding, 1000 diagnostics kept, no as-of
+ * date, the header's dose blocks, header row, Japanese). Returns `VRS_OK`; `VRS_UNKNOWN_LAYOUT`; `VRS_INVALID_ARGUMENT`
  * for an option out of range (unknown encoding or lang number, `dose_blocks` above 9, an
  * impossible `as_of_yyyymmdd`, an invalid tenant code); `VRS_INVALID_UTF8`;
  * `VRS_NULL_ARGUMENT` (`out` or `layout_id` NULL, the latter allowed only with `len == 0`,

@@ -546,7 +546,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_func_parse_ocr_line() != 19776:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_func_validate_bytes() != 25037:
+    if lib.uniffi_vrs_checksum_func_validate_bytes() != 60754:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_func_version() != 24690:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -648,13 +648,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_report_warning_count() != 42187:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_method_validator_error_count() != 34345:
+    if lib.uniffi_vrs_checksum_method_validator_error_count() != 23550:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_validator_feed() != 60743:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_validator_finish() != 15939:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_method_validator_row_count() != 27827:
+    if lib.uniffi_vrs_checksum_method_validator_row_count() != 60963:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_constructor_validator_new() != 22261:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -4951,7 +4951,7 @@ class ValidateOptions:
     What the validator checks and how. Every field has a default: `ValidateOptions()` in Python
     and Kotlin gives the defaults, `ValidateOptions(as_of="2021-12-01")` changes one.
 """
-    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, max_diagnostics:typing.Optional[int] = _DEFAULT, as_of:typing.Optional[str] = _DEFAULT, tenant:typing.Optional[str] = _DEFAULT, header:bool = True, dose_blocks:int = 7, lang:typing.Optional[Lang] = _DEFAULT, normalize_fullwidth:bool = True, require_my_number:bool = True, strict_municipality_check_digit:bool = True, check_code_table:bool = True, voucher_types:typing.Optional[typing.List[int]] = _DEFAULT, count_cp932_bytes:bool = False, file_name:typing.Optional[str] = _DEFAULT):
+    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, max_diagnostics:typing.Optional[int] = _DEFAULT, keep_all_diagnostics:bool = False, as_of:typing.Optional[str] = _DEFAULT, tenant:typing.Optional[str] = _DEFAULT, header:bool = True, dose_blocks:typing.Optional[int] = _DEFAULT, lang:typing.Optional[Lang] = _DEFAULT, normalize_fullwidth:bool = True, require_my_number:bool = True, strict_municipality_check_digit:bool = True, check_code_table:bool = True, voucher_types:typing.Optional[typing.List[int]] = _DEFAULT, count_cp932_bytes:bool = False, file_name:typing.Optional[str] = _DEFAULT):
         if encoding is _DEFAULT:
             self.encoding = None
         else:
@@ -4960,6 +4960,7 @@ class ValidateOptions:
             self.max_diagnostics = None
         else:
             self.max_diagnostics = max_diagnostics
+        self.keep_all_diagnostics = keep_all_diagnostics
         if as_of is _DEFAULT:
             self.as_of = None
         else:
@@ -4969,7 +4970,10 @@ class ValidateOptions:
         else:
             self.tenant = tenant
         self.header = header
-        self.dose_blocks = dose_blocks
+        if dose_blocks is _DEFAULT:
+            self.dose_blocks = None
+        else:
+            self.dose_blocks = dose_blocks
         if lang is _DEFAULT:
             self.lang = None
         else:
@@ -4992,11 +4996,13 @@ class ValidateOptions:
 
     
     def __str__(self):
-        return "ValidateOptions(encoding={}, max_diagnostics={}, as_of={}, tenant={}, header={}, dose_blocks={}, lang={}, normalize_fullwidth={}, require_my_number={}, strict_municipality_check_digit={}, check_code_table={}, voucher_types={}, count_cp932_bytes={}, file_name={})".format(self.encoding, self.max_diagnostics, self.as_of, self.tenant, self.header, self.dose_blocks, self.lang, self.normalize_fullwidth, self.require_my_number, self.strict_municipality_check_digit, self.check_code_table, self.voucher_types, self.count_cp932_bytes, self.file_name)
+        return "ValidateOptions(encoding={}, max_diagnostics={}, keep_all_diagnostics={}, as_of={}, tenant={}, header={}, dose_blocks={}, lang={}, normalize_fullwidth={}, require_my_number={}, strict_municipality_check_digit={}, check_code_table={}, voucher_types={}, count_cp932_bytes={}, file_name={})".format(self.encoding, self.max_diagnostics, self.keep_all_diagnostics, self.as_of, self.tenant, self.header, self.dose_blocks, self.lang, self.normalize_fullwidth, self.require_my_number, self.strict_municipality_check_digit, self.check_code_table, self.voucher_types, self.count_cp932_bytes, self.file_name)
     def __eq__(self, other):
         if self.encoding != other.encoding:
             return False
         if self.max_diagnostics != other.max_diagnostics:
+            return False
+        if self.keep_all_diagnostics != other.keep_all_diagnostics:
             return False
         if self.as_of != other.as_of:
             return False
@@ -5030,10 +5036,11 @@ class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
         return ValidateOptions(
             encoding=_UniffiFfiConverterOptionalTypeEncoding.read(buf),
             max_diagnostics=_UniffiFfiConverterOptionalUInt32.read(buf),
+            keep_all_diagnostics=_UniffiFfiConverterBoolean.read(buf),
             as_of=_UniffiFfiConverterOptionalString.read(buf),
             tenant=_UniffiFfiConverterOptionalString.read(buf),
             header=_UniffiFfiConverterBoolean.read(buf),
-            dose_blocks=_UniffiFfiConverterUInt8.read(buf),
+            dose_blocks=_UniffiFfiConverterOptionalUInt8.read(buf),
             lang=_UniffiFfiConverterOptionalTypeLang.read(buf),
             normalize_fullwidth=_UniffiFfiConverterBoolean.read(buf),
             require_my_number=_UniffiFfiConverterBoolean.read(buf),
@@ -5048,10 +5055,11 @@ class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
     def check_lower(value):
         _UniffiFfiConverterOptionalTypeEncoding.check_lower(value.encoding)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.max_diagnostics)
+        _UniffiFfiConverterBoolean.check_lower(value.keep_all_diagnostics)
         _UniffiFfiConverterOptionalString.check_lower(value.as_of)
         _UniffiFfiConverterOptionalString.check_lower(value.tenant)
         _UniffiFfiConverterBoolean.check_lower(value.header)
-        _UniffiFfiConverterUInt8.check_lower(value.dose_blocks)
+        _UniffiFfiConverterOptionalUInt8.check_lower(value.dose_blocks)
         _UniffiFfiConverterOptionalTypeLang.check_lower(value.lang)
         _UniffiFfiConverterBoolean.check_lower(value.normalize_fullwidth)
         _UniffiFfiConverterBoolean.check_lower(value.require_my_number)
@@ -5065,10 +5073,11 @@ class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterOptionalTypeEncoding.write(value.encoding, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.max_diagnostics, buf)
+        _UniffiFfiConverterBoolean.write(value.keep_all_diagnostics, buf)
         _UniffiFfiConverterOptionalString.write(value.as_of, buf)
         _UniffiFfiConverterOptionalString.write(value.tenant, buf)
         _UniffiFfiConverterBoolean.write(value.header, buf)
-        _UniffiFfiConverterUInt8.write(value.dose_blocks, buf)
+        _UniffiFfiConverterOptionalUInt8.write(value.dose_blocks, buf)
         _UniffiFfiConverterOptionalTypeLang.write(value.lang, buf)
         _UniffiFfiConverterBoolean.write(value.normalize_fullwidth, buf)
         _UniffiFfiConverterBoolean.write(value.require_my_number, buf)
@@ -7843,7 +7852,7 @@ class ValidatorProtocol(typing.Protocol):
     
     def error_count(self, ) -> int:
         """
-        Errors found so far.
+        Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -7867,7 +7876,8 @@ class ValidatorProtocol(typing.Protocol):
         raise NotImplementedError
     def row_count(self, ) -> int:
         """
-        Data rows seen so far.
+        Data rows checked so far (rows held back while the encoding is not yet certain, or
+        still being checked by worker threads, are not counted yet).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -7936,7 +7946,7 @@ class Validator(ValidatorProtocol):
         return inst
     def error_count(self, ) -> int:
         """
-        Errors found so far.
+        Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -7993,7 +8003,8 @@ class Validator(ValidatorProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def row_count(self, ) -> int:
         """
-        Data rows seen so far.
+        Data rows checked so far (rows held back while the encoding is not yet certain, or
+        still being checked by worker threads, are not counted yet).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -8566,8 +8577,8 @@ def parse_ocr_line(value: str,lenient: bool = False) -> OcrLine:
     return _uniffi_lift_return(_uniffi_ffi_result)
 def validate_bytes(layout: str,data: bytes,options: typing.Union[object, typing.Optional[ValidateOptions]] = _DEFAULT) -> Report:
     """
-    Validates a whole file held in memory. With automatic encoding, the encoding is decided by
-    a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+    Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+    any chunks (the encoding is decided the same way), faster on a large file.
 
     # Errors
     As [`Validator::new`].

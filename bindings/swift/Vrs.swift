@@ -2124,7 +2124,7 @@ public func FfiConverterTypeReport_lower(_ value: Report) -> UInt64 {
 public protocol ValidatorProtocol: AnyObject, Sendable {
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -2148,7 +2148,8 @@ public protocol ValidatorProtocol: AnyObject, Sendable {
     func finish() throws  -> Report
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -2240,7 +2241,7 @@ public convenience init(layout: String, options: ValidateOptions? = nil)throws  
 
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -2285,7 +2286,8 @@ open func finish()throws  -> Report  {
 }
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -5947,14 +5949,23 @@ public func FfiConverterTypeSummaryEntry_lower(_ value: SummaryEntry) -> RustBuf
 public struct ValidateOptions: Equatable, Hashable {
     /**
      * Encoding of the input; `None` (default) detects it: a UTF-8 BOM means UTF-8, otherwise
-     * [`validate_bytes`] decodes the whole file strictly and the streaming [`Validator`] lets
-     * the first record with non-ASCII bytes decide.
+     * a strict decode as both encodings decides (UTF-8 when the file decodes as UTF-8, CP932
+     * when only as CP932), the same way for [`validate_bytes`] and the streaming
+     * [`Validator`]. A given encoding breaks ties; a file that does not decode as it but does
+     * as the other one is checked as the other one, with one F01 saying so.
      */
     public var encoding: Encoding?
     /**
-     * Keep at most this many diagnostics (counts still cover all); `None` (default) keeps all.
+     * Keep at most this many diagnostics in the report, the first ones found (the counts and
+     * the summary still cover all); `None` (default): 1000, so that memory stays bounded
+     * whatever the file holds. See `keep_all_diagnostics`.
      */
     public var maxDiagnostics: UInt32?
+    /**
+     * Keep every diagnostic (`max_diagnostics` is then ignored): memory grows with the
+     * findings (a file with an error in every field has millions). Default `false`.
+     */
+    public var keepAllDiagnostics: Bool
     /**
      * The file's creation date, `YYYY-MM-DD` or `YYYYMMDD`: dates after it are in the future
      * (D02, D05). `None` (default) skips those checks: the library reads no clock.
@@ -5970,9 +5981,10 @@ public struct ValidateOptions: Equatable, Hashable {
     public var header: Bool
     /**
      * Dose blocks of the block layouts (ledger export, awaiting registration, batch-inquiry
-     * result): 1..=9, default 7.
+     * result): 1..=9. `None` (default): the header's count (an F02 info says when it is not
+     * 7), 7 without a header.
      */
-    public var doseBlocks: UInt8
+    public var doseBlocks: UInt8?
     /**
      * Language of [`Report::to_json`]; `None` (default) means Japanese, like `vrs-conformance`.
      */
@@ -6014,12 +6026,20 @@ public struct ValidateOptions: Equatable, Hashable {
     public init(
         /**
          * Encoding of the input; `None` (default) detects it: a UTF-8 BOM means UTF-8, otherwise
-         * [`validate_bytes`] decodes the whole file strictly and the streaming [`Validator`] lets
-         * the first record with non-ASCII bytes decide.
+         * a strict decode as both encodings decides (UTF-8 when the file decodes as UTF-8, CP932
+         * when only as CP932), the same way for [`validate_bytes`] and the streaming
+         * [`Validator`]. A given encoding breaks ties; a file that does not decode as it but does
+         * as the other one is checked as the other one, with one F01 saying so.
          */encoding: Encoding? = nil, 
         /**
-         * Keep at most this many diagnostics (counts still cover all); `None` (default) keeps all.
+         * Keep at most this many diagnostics in the report, the first ones found (the counts and
+         * the summary still cover all); `None` (default): 1000, so that memory stays bounded
+         * whatever the file holds. See `keep_all_diagnostics`.
          */maxDiagnostics: UInt32? = nil, 
+        /**
+         * Keep every diagnostic (`max_diagnostics` is then ignored): memory grows with the
+         * findings (a file with an error in every field has millions). Default `false`.
+         */keepAllDiagnostics: Bool = false, 
         /**
          * The file's creation date, `YYYY-MM-DD` or `YYYYMMDD`: dates after it are in the future
          * (D02, D05). `None` (default) skips those checks: the library reads no clock.
@@ -6032,8 +6052,9 @@ public struct ValidateOptions: Equatable, Hashable {
          */header: Bool = true, 
         /**
          * Dose blocks of the block layouts (ledger export, awaiting registration, batch-inquiry
-         * result): 1..=9, default 7.
-         */doseBlocks: UInt8 = UInt8(7), 
+         * result): 1..=9. `None` (default): the header's count (an F02 info says when it is not
+         * 7), 7 without a header.
+         */doseBlocks: UInt8? = nil, 
         /**
          * Language of [`Report::to_json`]; `None` (default) means Japanese, like `vrs-conformance`.
          */lang: Lang? = nil, 
@@ -6063,6 +6084,7 @@ public struct ValidateOptions: Equatable, Hashable {
          */fileName: String? = nil) {
         self.encoding = encoding
         self.maxDiagnostics = maxDiagnostics
+        self.keepAllDiagnostics = keepAllDiagnostics
         self.asOf = asOf
         self.tenant = tenant
         self.header = header
@@ -6095,10 +6117,11 @@ public struct FfiConverterTypeValidateOptions: FfiConverterRustBuffer {
             try ValidateOptions(
                 encoding: FfiConverterOptionTypeEncoding.read(from: &buf), 
                 maxDiagnostics: FfiConverterOptionUInt32.read(from: &buf), 
+                keepAllDiagnostics: FfiConverterBool.read(from: &buf), 
                 asOf: FfiConverterOptionString.read(from: &buf), 
                 tenant: FfiConverterOptionString.read(from: &buf), 
                 header: FfiConverterBool.read(from: &buf), 
-                doseBlocks: FfiConverterUInt8.read(from: &buf), 
+                doseBlocks: FfiConverterOptionUInt8.read(from: &buf), 
                 lang: FfiConverterOptionTypeLang.read(from: &buf), 
                 normalizeFullwidth: FfiConverterBool.read(from: &buf), 
                 requireMyNumber: FfiConverterBool.read(from: &buf), 
@@ -6113,10 +6136,11 @@ public struct FfiConverterTypeValidateOptions: FfiConverterRustBuffer {
     public static func write(_ value: ValidateOptions, into buf: inout [UInt8]) {
         FfiConverterOptionTypeEncoding.write(value.encoding, into: &buf)
         FfiConverterOptionUInt32.write(value.maxDiagnostics, into: &buf)
+        FfiConverterBool.write(value.keepAllDiagnostics, into: &buf)
         FfiConverterOptionString.write(value.asOf, into: &buf)
         FfiConverterOptionString.write(value.tenant, into: &buf)
         FfiConverterBool.write(value.header, into: &buf)
-        FfiConverterUInt8.write(value.doseBlocks, into: &buf)
+        FfiConverterOptionUInt8.write(value.doseBlocks, into: &buf)
         FfiConverterOptionTypeLang.write(value.lang, into: &buf)
         FfiConverterBool.write(value.normalizeFullwidth, into: &buf)
         FfiConverterBool.write(value.requireMyNumber, into: &buf)
@@ -8734,8 +8758,8 @@ public func createKeyDir(dir: String)throws   {try rustCallWithError(FfiConverte
 }
 }
 /**
- * Validates a whole file held in memory. With automatic encoding, the encoding is decided by
- * a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+ * Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+ * any chunks (the encoding is decided the same way), faster on a large file.
  *
  * # Errors
  * As [`Validator::new`].
@@ -8802,7 +8826,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_func_create_key_dir() != 7543) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_func_validate_bytes() != 25037) {
+    if (uniffi_vrs_checksum_func_validate_bytes() != 60754) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_anchor() != 21122) {
@@ -8946,7 +8970,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_report_warning_count() != 42187) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_validator_error_count() != 34345) {
+    if (uniffi_vrs_checksum_method_validator_error_count() != 23550) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_validator_feed() != 60743) {
@@ -8955,7 +8979,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_validator_finish() != 15939) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_validator_row_count() != 27827) {
+    if (uniffi_vrs_checksum_method_validator_row_count() != 60963) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_writer_end_row() != 4976) {

@@ -208,6 +208,8 @@ impl Registry {
         }
 
         let options = ValidateOptions {
+            // Every error line is needed to reject its row (the file is in memory already).
+            max_diagnostics: None,
             tenant: Some(*tenant),
             as_of: Some(now.date),
             tables: self.config.tables.clone(),

@@ -1150,7 +1150,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_func_create_key_dir() and 0xFFFF) != 7543) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_func_validate_bytes() and 0xFFFF) != 25037) {
+    if ((lib.uniffi_vrs_checksum_func_validate_bytes() and 0xFFFF) != 60754) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_registry_anchor() and 0xFFFF) != 21122) {
@@ -1294,7 +1294,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_report_warning_count() and 0xFFFF) != 42187) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_method_validator_error_count() and 0xFFFF) != 34345) {
+    if ((lib.uniffi_vrs_checksum_method_validator_error_count() and 0xFFFF) != 23550) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_validator_feed() and 0xFFFF) != 60743) {
@@ -1303,7 +1303,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_validator_finish() and 0xFFFF) != 15939) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_method_validator_row_count() and 0xFFFF) != 27827) {
+    if ((lib.uniffi_vrs_checksum_method_validator_row_count() and 0xFFFF) != 60963) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_writer_end_row() and 0xFFFF) != 4976) {
@@ -3779,7 +3779,7 @@ public object FfiConverterTypeReport: FfiConverter<Report, Long> {
 public interface ValidatorInterface {
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3803,7 +3803,8 @@ public interface ValidatorInterface {
     fun `finish`(): Report
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3946,7 +3947,7 @@ open class Validator: Disposable, AutoCloseable, ValidatorInterface
 
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -4006,7 +4007,8 @@ open class Validator: Disposable, AutoCloseable, ValidatorInterface
 
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6905,15 +6907,25 @@ public object FfiConverterTypeSummaryEntry: FfiConverterRustBuffer<SummaryEntry>
 data class ValidateOptions (
     /**
      * Encoding of the input; `None` (default) detects it: a UTF-8 BOM means UTF-8, otherwise
-     * [`validate_bytes`] decodes the whole file strictly and the streaming [`Validator`] lets
-     * the first record with non-ASCII bytes decide.
+     * a strict decode as both encodings decides (UTF-8 when the file decodes as UTF-8, CP932
+     * when only as CP932), the same way for [`validate_bytes`] and the streaming
+     * [`Validator`]. A given encoding breaks ties; a file that does not decode as it but does
+     * as the other one is checked as the other one, with one F01 saying so.
      */
     var `encoding`: Encoding? = null 
     , 
     /**
-     * Keep at most this many diagnostics (counts still cover all); `None` (default) keeps all.
+     * Keep at most this many diagnostics in the report, the first ones found (the counts and
+     * the summary still cover all); `None` (default): 1000, so that memory stays bounded
+     * whatever the file holds. See `keep_all_diagnostics`.
      */
     var `maxDiagnostics`: kotlin.UInt? = null 
+    , 
+    /**
+     * Keep every diagnostic (`max_diagnostics` is then ignored): memory grows with the
+     * findings (a file with an error in every field has millions). Default `false`.
+     */
+    var `keepAllDiagnostics`: kotlin.Boolean = false 
     , 
     /**
      * The file's creation date, `YYYY-MM-DD` or `YYYYMMDD`: dates after it are in the future
@@ -6933,9 +6945,10 @@ data class ValidateOptions (
     , 
     /**
      * Dose blocks of the block layouts (ledger export, awaiting registration, batch-inquiry
-     * result): 1..=9, default 7.
+     * result): 1..=9. `None` (default): the header's count (an F02 info says when it is not
+     * 7), 7 without a header.
      */
-    var `doseBlocks`: kotlin.UByte = 7u 
+    var `doseBlocks`: kotlin.UByte? = null 
     , 
     /**
      * Language of [`Report::to_json`]; `None` (default) means Japanese, like `vrs-conformance`.
@@ -6997,10 +7010,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
         return ValidateOptions(
             FfiConverterOptionalTypeEncoding.read(buf),
             FfiConverterOptionalUInt.read(buf),
+            FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterUByte.read(buf),
+            FfiConverterOptionalUByte.read(buf),
             FfiConverterOptionalTypeLang.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
@@ -7015,10 +7029,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
     override fun allocationSize(value: ValidateOptions) = (
             FfiConverterOptionalTypeEncoding.allocationSize(value.`encoding`) +
             FfiConverterOptionalUInt.allocationSize(value.`maxDiagnostics`) +
+            FfiConverterBoolean.allocationSize(value.`keepAllDiagnostics`) +
             FfiConverterOptionalString.allocationSize(value.`asOf`) +
             FfiConverterOptionalString.allocationSize(value.`tenant`) +
             FfiConverterBoolean.allocationSize(value.`header`) +
-            FfiConverterUByte.allocationSize(value.`doseBlocks`) +
+            FfiConverterOptionalUByte.allocationSize(value.`doseBlocks`) +
             FfiConverterOptionalTypeLang.allocationSize(value.`lang`) +
             FfiConverterBoolean.allocationSize(value.`normalizeFullwidth`) +
             FfiConverterBoolean.allocationSize(value.`requireMyNumber`) +
@@ -7032,10 +7047,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
     override fun write(value: ValidateOptions, buf: ByteBuffer) {
             FfiConverterOptionalTypeEncoding.write(value.`encoding`, buf)
             FfiConverterOptionalUInt.write(value.`maxDiagnostics`, buf)
+            FfiConverterBoolean.write(value.`keepAllDiagnostics`, buf)
             FfiConverterOptionalString.write(value.`asOf`, buf)
             FfiConverterOptionalString.write(value.`tenant`, buf)
             FfiConverterBoolean.write(value.`header`, buf)
-            FfiConverterUByte.write(value.`doseBlocks`, buf)
+            FfiConverterOptionalUByte.write(value.`doseBlocks`, buf)
             FfiConverterOptionalTypeLang.write(value.`lang`, buf)
             FfiConverterBoolean.write(value.`normalizeFullwidth`, buf)
             FfiConverterBoolean.write(value.`requireMyNumber`, buf)
@@ -9535,8 +9551,8 @@ public object FfiConverterMapStringULong: FfiConverterRustBuffer<Map<kotlin.Stri
     
 
         /**
-         * Validates a whole file held in memory. With automatic encoding, the encoding is decided by
-         * a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+         * Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+         * any chunks (the encoding is decided the same way), faster on a large file.
          *
          * # Errors
          * As [`Validator::new`].
