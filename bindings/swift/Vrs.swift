@@ -636,6 +636,53 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 public protocol RegistryProtocol: AnyObject, Sendable {
     
     /**
+     * Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+     * and returns the outcome with the result file (`batch-inquiry-result`).
+     */
+    func batchInquire(principal: Principal, file: Data, options: BatchInquiryOptions) throws  -> BatchInquiryOutcome
+    
+    /**
+     * The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+     */
+    func exportLog(principal: Principal, tenant: String, kind: LogKind, query: LogQuery?, options: ExportOptions?) throws  -> Data
+    
+    /**
+     * Asks, as staff of the new municipality, which doses other municipalities recorded for an
+     * incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+     * no-match is the same answer. Logged in each provider's provision log and the
+     * requester's inquiry log.
+     */
+    func inquire(principal: Principal, request: InquiryRequest) throws  -> InquiryAnswer
+    
+    /**
+     * The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+     * tenant only).
+     */
+    func logEntries(principal: Principal, tenant: String, kind: LogKind, query: LogQuery?) throws  -> [LogEntry]
+    
+    /**
+     * Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+     * returns the number of entries.
+     */
+    func rebuildInquiryIndex(principal: Principal) throws  -> UInt64
+    
+    /**
+     * Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+     */
+    func verifyLogs(principal: Principal, tenant: String) throws  -> [AuditVerification]
+    
+    /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+    func anchor() throws  -> String
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -643,6 +690,17 @@ public protocol RegistryProtocol: AnyObject, Sendable {
      * As for [`Registry::verify_audit`].
      */
     func auditLog(principal: Principal, tenant: String?) throws  -> [AuditEntry]
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+    func checkAnchor(anchor: String) throws  -> UInt64
     
     /**
      * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
@@ -768,6 +826,18 @@ public protocol RegistryProtocol: AnyObject, Sendable {
     func reissueVoucher(principal: Principal, tenant: String, oldVoucher: String, newVoucher: String, issuedOn: String) throws 
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+    func rotateTenantKey(principal: Principal, tenant: String) throws  -> KeyRotation
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -838,11 +908,13 @@ public protocol RegistryProtocol: AnyObject, Sendable {
     func verifyAudit(principal: Principal, tenant: String?) throws  -> AuditVerification
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
     func verifyStore(principal: Principal) throws  -> StoreVerification
     
@@ -996,7 +1068,8 @@ public static func inMemory(masterKey: Data, options: RegistryOptions? = nil)thr
      * from the key directory `key_dir` (see [`create_key_dir`]).
      *
      * # Errors
-     * [`VrsError::Crypto`] (no `master.key`, a key file others may read),
+     * [`VrsError::Crypto`] (no `master.key`, a key file others may read, a key directory that
+     * is not the store's: a new `master.key` beside a populated store is refused),
      * [`VrsError::Storage`] (missing or unsafe key directory, database error),
      * [`VrsError::InvalidArgument`] (a bad `fixed_time`).
      */
@@ -1014,6 +1087,119 @@ public static func `open`(storeDir: String, keyDir: String, options: RegistryOpt
 
     
     /**
+     * Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+     * and returns the outcome with the result file (`batch-inquiry-result`).
+     */
+open func batchInquire(principal: Principal, file: Data, options: BatchInquiryOptions)throws  -> BatchInquiryOutcome  {
+    return try  FfiConverterTypeBatchInquiryOutcome_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_batch_inquire(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterData.lower(file),
+        FfiConverterTypeBatchInquiryOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+     */
+open func exportLog(principal: Principal, tenant: String, kind: LogKind, query: LogQuery? = nil, options: ExportOptions? = nil)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_export_log(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterTypeLogKind_lower(kind),
+        FfiConverterOptionTypeLogQuery.lower(query),
+        FfiConverterOptionTypeExportOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Asks, as staff of the new municipality, which doses other municipalities recorded for an
+     * incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+     * no-match is the same answer. Logged in each provider's provision log and the
+     * requester's inquiry log.
+     */
+open func inquire(principal: Principal, request: InquiryRequest)throws  -> InquiryAnswer  {
+    return try  FfiConverterTypeInquiryAnswer_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_inquire(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterTypeInquiryRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+     * tenant only).
+     */
+open func logEntries(principal: Principal, tenant: String, kind: LogKind, query: LogQuery? = nil)throws  -> [LogEntry]  {
+    return try  FfiConverterSequenceTypeLogEntry.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_log_entries(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterTypeLogKind_lower(kind),
+        FfiConverterOptionTypeLogQuery.lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+     * returns the number of entries.
+     */
+open func rebuildInquiryIndex(principal: Principal)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_rebuild_inquiry_index(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+     */
+open func verifyLogs(principal: Principal, tenant: String)throws  -> [AuditVerification]  {
+    return try  FfiConverterSequenceTypeAuditVerification.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_verify_logs(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+open func anchor()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_anchor(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -1027,6 +1213,25 @@ open func auditLog(principal: Principal, tenant: String? = nil)throws  -> [Audit
             self.uniffiCloneHandle(),
         FfiConverterTypePrincipal_lower(principal),
         FfiConverterOptionString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+open func checkAnchor(anchor: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_check_anchor(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(anchor),uniffiCallStatus
     )
 })
 }
@@ -1282,6 +1487,27 @@ open func reissueVoucher(principal: Principal, tenant: String, oldVoucher: Strin
 }
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+open func rotateTenantKey(principal: Principal, tenant: String)throws  -> KeyRotation  {
+    return try  FfiConverterTypeKeyRotation_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_rotate_tenant_key(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -1424,11 +1650,13 @@ open func verifyAudit(principal: Principal, tenant: String? = nil)throws  -> Aud
 }
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
 open func verifyStore(principal: Principal)throws  -> StoreVerification  {
     return try  FfiConverterTypeStoreVerification_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
@@ -2027,7 +2255,7 @@ public func FfiConverterTypeReport_lower(_ value: Report) -> UInt64 {
 public protocol ValidatorProtocol: AnyObject, Sendable {
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -2051,7 +2279,8 @@ public protocol ValidatorProtocol: AnyObject, Sendable {
     func finish() throws  -> Report
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -2143,7 +2372,7 @@ public convenience init(layout: String, options: ValidateOptions? = nil)throws  
 
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -2188,7 +2417,8 @@ open func finish()throws  -> Report  {
 }
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -2755,6 +2985,234 @@ public func FfiConverterTypeAuditVerification_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeAuditVerification_lower(_ value: AuditVerification) -> RustBuffer {
     return FfiConverterTypeAuditVerification.lower(value)
+}
+
+
+/**
+ * How a batch is asked and its result written.
+ */
+public struct BatchInquiryOptions: Equatable, Hashable {
+    /**
+     * The legal basis of every row.
+     */
+    public var legalBasis: LegalBasis
+    /**
+     * Every person's identity was verified (required with consent).
+     */
+    public var identityVerified: Bool
+    /**
+     * Encoding, BOM and header of the result file.
+     */
+    public var result: ExportOptions?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The legal basis of every row.
+         */legalBasis: LegalBasis, 
+        /**
+         * Every person's identity was verified (required with consent).
+         */identityVerified: Bool = false, 
+        /**
+         * Encoding, BOM and header of the result file.
+         */result: ExportOptions? = nil) {
+        self.legalBasis = legalBasis
+        self.identityVerified = identityVerified
+        self.result = result
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BatchInquiryOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBatchInquiryOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BatchInquiryOptions {
+        return
+            try BatchInquiryOptions(
+                legalBasis: FfiConverterTypeLegalBasis.read(from: &buf), 
+                identityVerified: FfiConverterBool.read(from: &buf), 
+                result: FfiConverterOptionTypeExportOptions.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BatchInquiryOptions, into buf: inout [UInt8]) {
+        FfiConverterTypeLegalBasis.write(value.legalBasis, into: &buf)
+        FfiConverterBool.write(value.identityVerified, into: &buf)
+        FfiConverterOptionTypeExportOptions.write(value.result, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchInquiryOptions_lift(_ buf: RustBuffer) throws -> BatchInquiryOptions {
+    return try FfiConverterTypeBatchInquiryOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchInquiryOptions_lower(_ value: BatchInquiryOptions) -> RustBuffer {
+    return FfiConverterTypeBatchInquiryOptions.lower(value)
+}
+
+
+/**
+ * What a batch inquiry did, and its result file.
+ */
+public struct BatchInquiryOutcome {
+    /**
+     * The batch's ID (as its log entries carry it).
+     */
+    public var batchId: String
+    /**
+     * Data rows in the request file.
+     */
+    public var rows: UInt64
+    /**
+     * Rows asked and answered.
+     */
+    public var answered: UInt64
+    /**
+     * Answered rows with records somewhere (一致).
+     */
+    public var matched: UInt64
+    /**
+     * Answered rows without (該当なし).
+     */
+    public var noMatch: UInt64
+    /**
+     * Rows not asked.
+     */
+    public var rejected: UInt64
+    /**
+     * The first 1,000 rejected rows.
+     */
+    public var rejectedRows: [RejectedRow]
+    /**
+     * Rows in the result file.
+     */
+    public var resultRows: UInt64
+    /**
+     * The result file (`batch-inquiry-result`), never carrying a My Number.
+     */
+    public var result: Data
+    /**
+     * The validation report of the request file.
+     */
+    public var validation: Report
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The batch's ID (as its log entries carry it).
+         */batchId: String, 
+        /**
+         * Data rows in the request file.
+         */rows: UInt64, 
+        /**
+         * Rows asked and answered.
+         */answered: UInt64, 
+        /**
+         * Answered rows with records somewhere (一致).
+         */matched: UInt64, 
+        /**
+         * Answered rows without (該当なし).
+         */noMatch: UInt64, 
+        /**
+         * Rows not asked.
+         */rejected: UInt64, 
+        /**
+         * The first 1,000 rejected rows.
+         */rejectedRows: [RejectedRow], 
+        /**
+         * Rows in the result file.
+         */resultRows: UInt64, 
+        /**
+         * The result file (`batch-inquiry-result`), never carrying a My Number.
+         */result: Data, 
+        /**
+         * The validation report of the request file.
+         */validation: Report) {
+        self.batchId = batchId
+        self.rows = rows
+        self.answered = answered
+        self.matched = matched
+        self.noMatch = noMatch
+        self.rejected = rejected
+        self.rejectedRows = rejectedRows
+        self.resultRows = resultRows
+        self.result = result
+        self.validation = validation
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BatchInquiryOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBatchInquiryOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BatchInquiryOutcome {
+        return
+            try BatchInquiryOutcome(
+                batchId: FfiConverterString.read(from: &buf), 
+                rows: FfiConverterUInt64.read(from: &buf), 
+                answered: FfiConverterUInt64.read(from: &buf), 
+                matched: FfiConverterUInt64.read(from: &buf), 
+                noMatch: FfiConverterUInt64.read(from: &buf), 
+                rejected: FfiConverterUInt64.read(from: &buf), 
+                rejectedRows: FfiConverterSequenceTypeRejectedRow.read(from: &buf), 
+                resultRows: FfiConverterUInt64.read(from: &buf), 
+                result: FfiConverterData.read(from: &buf), 
+                validation: FfiConverterTypeReport.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BatchInquiryOutcome, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.batchId, into: &buf)
+        FfiConverterUInt64.write(value.rows, into: &buf)
+        FfiConverterUInt64.write(value.answered, into: &buf)
+        FfiConverterUInt64.write(value.matched, into: &buf)
+        FfiConverterUInt64.write(value.noMatch, into: &buf)
+        FfiConverterUInt64.write(value.rejected, into: &buf)
+        FfiConverterSequenceTypeRejectedRow.write(value.rejectedRows, into: &buf)
+        FfiConverterUInt64.write(value.resultRows, into: &buf)
+        FfiConverterData.write(value.result, into: &buf)
+        FfiConverterTypeReport.write(value.validation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchInquiryOutcome_lift(_ buf: RustBuffer) throws -> BatchInquiryOutcome {
+    return try FfiConverterTypeBatchInquiryOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchInquiryOutcome_lower(_ value: BatchInquiryOutcome) -> RustBuffer {
+    return FfiConverterTypeBatchInquiryOutcome.lower(value)
 }
 
 
@@ -4131,6 +4589,404 @@ public func FfiConverterTypeImportOutcome_lower(_ value: ImportOutcome) -> RustB
 
 
 /**
+ * The answer to an inquiry.
+ */
+public struct InquiryAnswer: Equatable, Hashable {
+    /**
+     * Match or no match.
+     */
+    public var outcome: InquiryOutcomeKind
+    /**
+     * One entry per providing municipality (empty for no match).
+     */
+    public var providers: [ProviderRecords]
+    /**
+     * The answer as the C ABI gives it (`{"outcome":"no-match","providers":[]}` for every
+     * no-match).
+     */
+    public var json: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Match or no match.
+         */outcome: InquiryOutcomeKind, 
+        /**
+         * One entry per providing municipality (empty for no match).
+         */providers: [ProviderRecords], 
+        /**
+         * The answer as the C ABI gives it (`{"outcome":"no-match","providers":[]}` for every
+         * no-match).
+         */json: String) {
+        self.outcome = outcome
+        self.providers = providers
+        self.json = json
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InquiryAnswer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiryAnswer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquiryAnswer {
+        return
+            try InquiryAnswer(
+                outcome: FfiConverterTypeInquiryOutcomeKind.read(from: &buf), 
+                providers: FfiConverterSequenceTypeProviderRecords.read(from: &buf), 
+                json: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InquiryAnswer, into buf: inout [UInt8]) {
+        FfiConverterTypeInquiryOutcomeKind.write(value.outcome, into: &buf)
+        FfiConverterSequenceTypeProviderRecords.write(value.providers, into: &buf)
+        FfiConverterString.write(value.json, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryAnswer_lift(_ buf: RustBuffer) throws -> InquiryAnswer {
+    return try FfiConverterTypeInquiryAnswer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryAnswer_lower(_ value: InquiryAnswer) -> RustBuffer {
+    return FfiConverterTypeInquiryAnswer.lower(value)
+}
+
+
+/**
+ * One dose as an inquiry answer carries it, and nothing more.
+ */
+public struct InquiryDose: Equatable, Hashable {
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8
+    /**
+     * Vaccination date (`YYYY-MM-DD`).
+     */
+    public var vaccinatedOn: String
+    /**
+     * Voucher number.
+     */
+    public var voucherNumber: String
+    /**
+     * The municipality that issued the voucher.
+     */
+    public var municipalityCode: String
+    /**
+     * Venue name.
+     */
+    public var venue: String
+    /**
+     * Doctor's name.
+     */
+    public var doctor: String
+    /**
+     * Manufacturer.
+     */
+    public var manufacturer: String
+    /**
+     * Lot number.
+     */
+    public var lot: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Dose number.
+         */dose: UInt8, 
+        /**
+         * Vaccination date (`YYYY-MM-DD`).
+         */vaccinatedOn: String, 
+        /**
+         * Voucher number.
+         */voucherNumber: String, 
+        /**
+         * The municipality that issued the voucher.
+         */municipalityCode: String, 
+        /**
+         * Venue name.
+         */venue: String, 
+        /**
+         * Doctor's name.
+         */doctor: String, 
+        /**
+         * Manufacturer.
+         */manufacturer: String, 
+        /**
+         * Lot number.
+         */lot: String) {
+        self.dose = dose
+        self.vaccinatedOn = vaccinatedOn
+        self.voucherNumber = voucherNumber
+        self.municipalityCode = municipalityCode
+        self.venue = venue
+        self.doctor = doctor
+        self.manufacturer = manufacturer
+        self.lot = lot
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InquiryDose: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiryDose: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquiryDose {
+        return
+            try InquiryDose(
+                dose: FfiConverterUInt8.read(from: &buf), 
+                vaccinatedOn: FfiConverterString.read(from: &buf), 
+                voucherNumber: FfiConverterString.read(from: &buf), 
+                municipalityCode: FfiConverterString.read(from: &buf), 
+                venue: FfiConverterString.read(from: &buf), 
+                doctor: FfiConverterString.read(from: &buf), 
+                manufacturer: FfiConverterString.read(from: &buf), 
+                lot: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InquiryDose, into buf: inout [UInt8]) {
+        FfiConverterUInt8.write(value.dose, into: &buf)
+        FfiConverterString.write(value.vaccinatedOn, into: &buf)
+        FfiConverterString.write(value.voucherNumber, into: &buf)
+        FfiConverterString.write(value.municipalityCode, into: &buf)
+        FfiConverterString.write(value.venue, into: &buf)
+        FfiConverterString.write(value.doctor, into: &buf)
+        FfiConverterString.write(value.manufacturer, into: &buf)
+        FfiConverterString.write(value.lot, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryDose_lift(_ buf: RustBuffer) throws -> InquiryDose {
+    return try FfiConverterTypeInquiryDose.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryDose_lower(_ value: InquiryDose) -> RustBuffer {
+    return FfiConverterTypeInquiryDose.lower(value)
+}
+
+
+/**
+ * An inquiry about one incoming resident.
+ */
+public struct InquiryRequest: Equatable, Hashable {
+    /**
+     * The municipality code the person moved from; `None`: every other municipality.
+     */
+    public var former: String?
+    /**
+     * The person's My Number.
+     */
+    public var myNumber: String
+    /**
+     * Why the requester may ask.
+     */
+    public var legalBasis: LegalBasis
+    /**
+     * The person's identity was verified (required with consent).
+     */
+    public var identityVerified: Bool
+    /**
+     * The requester's own reference (e.g. its addressee number; never the My Number).
+     */
+    public var reference: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The municipality code the person moved from; `None`: every other municipality.
+         */former: String? = nil, 
+        /**
+         * The person's My Number.
+         */myNumber: String, 
+        /**
+         * Why the requester may ask.
+         */legalBasis: LegalBasis, 
+        /**
+         * The person's identity was verified (required with consent).
+         */identityVerified: Bool = false, 
+        /**
+         * The requester's own reference (e.g. its addressee number; never the My Number).
+         */reference: String) {
+        self.former = former
+        self.myNumber = myNumber
+        self.legalBasis = legalBasis
+        self.identityVerified = identityVerified
+        self.reference = reference
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InquiryRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiryRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquiryRequest {
+        return
+            try InquiryRequest(
+                former: FfiConverterOptionString.read(from: &buf), 
+                myNumber: FfiConverterString.read(from: &buf), 
+                legalBasis: FfiConverterTypeLegalBasis.read(from: &buf), 
+                identityVerified: FfiConverterBool.read(from: &buf), 
+                reference: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InquiryRequest, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.former, into: &buf)
+        FfiConverterString.write(value.myNumber, into: &buf)
+        FfiConverterTypeLegalBasis.write(value.legalBasis, into: &buf)
+        FfiConverterBool.write(value.identityVerified, into: &buf)
+        FfiConverterString.write(value.reference, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryRequest_lift(_ buf: RustBuffer) throws -> InquiryRequest {
+    return try FfiConverterTypeInquiryRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryRequest_lower(_ value: InquiryRequest) -> RustBuffer {
+    return FfiConverterTypeInquiryRequest.lower(value)
+}
+
+
+/**
+ * An integrity problem [`Registry::verify_store`] found. Names no personal data.
+ */
+public struct IntegrityFinding: Equatable, Hashable {
+    /**
+     * Where: a municipality code, `registry`, or `chain N`.
+     */
+    public var scope: String
+    /**
+     * The record kind concerned (`voucher`, `audit-head`, `content-state`...), if one is.
+     */
+    public var kind: String?
+    /**
+     * The pseudonymous key of the record concerned (32 hex digits), if one is.
+     */
+    public var key: String?
+    /**
+     * What is wrong, in English.
+     */
+    public var problem: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where: a municipality code, `registry`, or `chain N`.
+         */scope: String, 
+        /**
+         * The record kind concerned (`voucher`, `audit-head`, `content-state`...), if one is.
+         */kind: String?, 
+        /**
+         * The pseudonymous key of the record concerned (32 hex digits), if one is.
+         */key: String?, 
+        /**
+         * What is wrong, in English.
+         */problem: String) {
+        self.scope = scope
+        self.kind = kind
+        self.key = key
+        self.problem = problem
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IntegrityFinding: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntegrityFinding: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntegrityFinding {
+        return
+            try IntegrityFinding(
+                scope: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterOptionString.read(from: &buf), 
+                key: FfiConverterOptionString.read(from: &buf), 
+                problem: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IntegrityFinding, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.scope, into: &buf)
+        FfiConverterOptionString.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.key, into: &buf)
+        FfiConverterString.write(value.problem, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntegrityFinding_lift(_ buf: RustBuffer) throws -> IntegrityFinding {
+    return try FfiConverterTypeIntegrityFinding.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntegrityFinding_lower(_ value: IntegrityFinding) -> RustBuffer {
+    return FfiConverterTypeIntegrityFinding.lower(value)
+}
+
+
+/**
  * Doses kept, counted by reason (a dose may count under several).
  */
 public struct KeptCounts: Equatable, Hashable {
@@ -4246,6 +5102,125 @@ public func FfiConverterTypeKeptCounts_lift(_ buf: RustBuffer) throws -> KeptCou
 #endif
 public func FfiConverterTypeKeptCounts_lower(_ value: KeptCounts) -> RustBuffer {
     return FfiConverterTypeKeptCounts.lower(value)
+}
+
+
+/**
+ * What [`Registry::rotate_tenant_key`] did.
+ */
+public struct KeyRotation: Equatable, Hashable {
+    /**
+     * The tenant.
+     */
+    public var tenant: String
+    /**
+     * The key version replaced.
+     */
+    public var fromVersion: UInt32
+    /**
+     * The key version every record is sealed with afterwards.
+     */
+    public var toVersion: UInt32
+    /**
+     * Records this call re-sealed.
+     */
+    public var records: UInt64
+    /**
+     * Transactions this call committed.
+     */
+    public var batches: UInt64
+    /**
+     * This call continued a rotation an earlier call did not finish.
+     */
+    public var resumed: Bool
+    /**
+     * Every record is sealed under `to_version`.
+     */
+    public var finished: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tenant.
+         */tenant: String, 
+        /**
+         * The key version replaced.
+         */fromVersion: UInt32, 
+        /**
+         * The key version every record is sealed with afterwards.
+         */toVersion: UInt32, 
+        /**
+         * Records this call re-sealed.
+         */records: UInt64, 
+        /**
+         * Transactions this call committed.
+         */batches: UInt64, 
+        /**
+         * This call continued a rotation an earlier call did not finish.
+         */resumed: Bool, 
+        /**
+         * Every record is sealed under `to_version`.
+         */finished: Bool) {
+        self.tenant = tenant
+        self.fromVersion = fromVersion
+        self.toVersion = toVersion
+        self.records = records
+        self.batches = batches
+        self.resumed = resumed
+        self.finished = finished
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeyRotation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyRotation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyRotation {
+        return
+            try KeyRotation(
+                tenant: FfiConverterString.read(from: &buf), 
+                fromVersion: FfiConverterUInt32.read(from: &buf), 
+                toVersion: FfiConverterUInt32.read(from: &buf), 
+                records: FfiConverterUInt64.read(from: &buf), 
+                batches: FfiConverterUInt64.read(from: &buf), 
+                resumed: FfiConverterBool.read(from: &buf), 
+                finished: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeyRotation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tenant, into: &buf)
+        FfiConverterUInt32.write(value.fromVersion, into: &buf)
+        FfiConverterUInt32.write(value.toVersion, into: &buf)
+        FfiConverterUInt64.write(value.records, into: &buf)
+        FfiConverterUInt64.write(value.batches, into: &buf)
+        FfiConverterBool.write(value.resumed, into: &buf)
+        FfiConverterBool.write(value.finished, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyRotation_lift(_ buf: RustBuffer) throws -> KeyRotation {
+    return try FfiConverterTypeKeyRotation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyRotation_lower(_ value: KeyRotation) -> RustBuffer {
+    return FfiConverterTypeKeyRotation.lower(value)
 }
 
 
@@ -4389,6 +5364,316 @@ public func FfiConverterTypeLayoutInfo_lower(_ value: LayoutInfo) -> RustBuffer 
 
 
 /**
+ * One entry of a provision or inquiry log: no My Number, no name.
+ */
+public struct LogEntry: Equatable, Hashable {
+    /**
+     * Position in its log, from 1.
+     */
+    public var seq: UInt64
+    /**
+     * Which log.
+     */
+    public var log: LogKind
+    /**
+     * The requesting municipality.
+     */
+    public var requester: String
+    /**
+     * The municipality asked (provision log: this one; inquiry log: the former municipality
+     * named, `None` for every municipality).
+     */
+    public var provider: String?
+    /**
+     * The municipalities that provided records.
+     */
+    public var providers: [String]
+    /**
+     * When the inquiry was made.
+     */
+    public var requestedAt: String
+    /**
+     * When it was answered.
+     */
+    public var providedAt: String
+    /**
+     * `consent` or `consent-difficult`.
+     */
+    public var legalBasis: String
+    /**
+     * The consent form's reference.
+     */
+    public var formRef: String?
+    /**
+     * Identity verified.
+     */
+    public var identityVerified: Bool
+    /**
+     * The requester's own reference (inquiry log only).
+     */
+    public var reference: String?
+    /**
+     * IDs of the items provided.
+     */
+    public var items: [String]
+    /**
+     * Whether anything was provided.
+     */
+    public var provided: Bool
+    /**
+     * Dose records provided.
+     */
+    public var doses: UInt32
+    /**
+     * The batch ID.
+     */
+    public var batch: String?
+    /**
+     * This municipality's pseudonym of the subject.
+     */
+    public var subject: String
+    /**
+     * The requesting staff user's pseudonym.
+     */
+    public var user: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Position in its log, from 1.
+         */seq: UInt64, 
+        /**
+         * Which log.
+         */log: LogKind, 
+        /**
+         * The requesting municipality.
+         */requester: String, 
+        /**
+         * The municipality asked (provision log: this one; inquiry log: the former municipality
+         * named, `None` for every municipality).
+         */provider: String?, 
+        /**
+         * The municipalities that provided records.
+         */providers: [String], 
+        /**
+         * When the inquiry was made.
+         */requestedAt: String, 
+        /**
+         * When it was answered.
+         */providedAt: String, 
+        /**
+         * `consent` or `consent-difficult`.
+         */legalBasis: String, 
+        /**
+         * The consent form's reference.
+         */formRef: String?, 
+        /**
+         * Identity verified.
+         */identityVerified: Bool, 
+        /**
+         * The requester's own reference (inquiry log only).
+         */reference: String?, 
+        /**
+         * IDs of the items provided.
+         */items: [String], 
+        /**
+         * Whether anything was provided.
+         */provided: Bool, 
+        /**
+         * Dose records provided.
+         */doses: UInt32, 
+        /**
+         * The batch ID.
+         */batch: String?, 
+        /**
+         * This municipality's pseudonym of the subject.
+         */subject: String, 
+        /**
+         * The requesting staff user's pseudonym.
+         */user: String?) {
+        self.seq = seq
+        self.log = log
+        self.requester = requester
+        self.provider = provider
+        self.providers = providers
+        self.requestedAt = requestedAt
+        self.providedAt = providedAt
+        self.legalBasis = legalBasis
+        self.formRef = formRef
+        self.identityVerified = identityVerified
+        self.reference = reference
+        self.items = items
+        self.provided = provided
+        self.doses = doses
+        self.batch = batch
+        self.subject = subject
+        self.user = user
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LogEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogEntry {
+        return
+            try LogEntry(
+                seq: FfiConverterUInt64.read(from: &buf), 
+                log: FfiConverterTypeLogKind.read(from: &buf), 
+                requester: FfiConverterString.read(from: &buf), 
+                provider: FfiConverterOptionString.read(from: &buf), 
+                providers: FfiConverterSequenceString.read(from: &buf), 
+                requestedAt: FfiConverterString.read(from: &buf), 
+                providedAt: FfiConverterString.read(from: &buf), 
+                legalBasis: FfiConverterString.read(from: &buf), 
+                formRef: FfiConverterOptionString.read(from: &buf), 
+                identityVerified: FfiConverterBool.read(from: &buf), 
+                reference: FfiConverterOptionString.read(from: &buf), 
+                items: FfiConverterSequenceString.read(from: &buf), 
+                provided: FfiConverterBool.read(from: &buf), 
+                doses: FfiConverterUInt32.read(from: &buf), 
+                batch: FfiConverterOptionString.read(from: &buf), 
+                subject: FfiConverterString.read(from: &buf), 
+                user: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LogEntry, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterTypeLogKind.write(value.log, into: &buf)
+        FfiConverterString.write(value.requester, into: &buf)
+        FfiConverterOptionString.write(value.provider, into: &buf)
+        FfiConverterSequenceString.write(value.providers, into: &buf)
+        FfiConverterString.write(value.requestedAt, into: &buf)
+        FfiConverterString.write(value.providedAt, into: &buf)
+        FfiConverterString.write(value.legalBasis, into: &buf)
+        FfiConverterOptionString.write(value.formRef, into: &buf)
+        FfiConverterBool.write(value.identityVerified, into: &buf)
+        FfiConverterOptionString.write(value.reference, into: &buf)
+        FfiConverterSequenceString.write(value.items, into: &buf)
+        FfiConverterBool.write(value.provided, into: &buf)
+        FfiConverterUInt32.write(value.doses, into: &buf)
+        FfiConverterOptionString.write(value.batch, into: &buf)
+        FfiConverterString.write(value.subject, into: &buf)
+        FfiConverterOptionString.write(value.user, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogEntry_lift(_ buf: RustBuffer) throws -> LogEntry {
+    return try FfiConverterTypeLogEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogEntry_lower(_ value: LogEntry) -> RustBuffer {
+    return FfiConverterTypeLogEntry.lower(value)
+}
+
+
+/**
+ * What to look for in a log; every condition given must hold.
+ */
+public struct LogQuery: Equatable, Hashable {
+    /**
+     * Entries about the person with this My Number.
+     */
+    public var subject: String?
+    /**
+     * Entries by this staff user ID of the requesting municipality.
+     */
+    public var user: String?
+    /**
+     * Answered on or after this date (`YYYY-MM-DD` or `YYYYMMDD`).
+     */
+    public var fromDate: String?
+    /**
+     * Answered on or before this date.
+     */
+    public var toDate: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Entries about the person with this My Number.
+         */subject: String? = nil, 
+        /**
+         * Entries by this staff user ID of the requesting municipality.
+         */user: String? = nil, 
+        /**
+         * Answered on or after this date (`YYYY-MM-DD` or `YYYYMMDD`).
+         */fromDate: String? = nil, 
+        /**
+         * Answered on or before this date.
+         */toDate: String? = nil) {
+        self.subject = subject
+        self.user = user
+        self.fromDate = fromDate
+        self.toDate = toDate
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LogQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogQuery {
+        return
+            try LogQuery(
+                subject: FfiConverterOptionString.read(from: &buf), 
+                user: FfiConverterOptionString.read(from: &buf), 
+                fromDate: FfiConverterOptionString.read(from: &buf), 
+                toDate: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LogQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.subject, into: &buf)
+        FfiConverterOptionString.write(value.user, into: &buf)
+        FfiConverterOptionString.write(value.fromDate, into: &buf)
+        FfiConverterOptionString.write(value.toDate, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogQuery_lift(_ buf: RustBuffer) throws -> LogQuery {
+    return try FfiConverterTypeLogQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogQuery_lower(_ value: LogQuery) -> RustBuffer {
+    return FfiConverterTypeLogQuery.lower(value)
+}
+
+
+/**
  * The fields of a voucher's 18-digit OCR line.
  */
 public struct OcrLine: Equatable, Hashable {
@@ -4474,6 +5759,75 @@ public func FfiConverterTypeOcrLine_lift(_ buf: RustBuffer) throws -> OcrLine {
 #endif
 public func FfiConverterTypeOcrLine_lower(_ value: OcrLine) -> RustBuffer {
     return FfiConverterTypeOcrLine.lower(value)
+}
+
+
+/**
+ * The doses one municipality provided.
+ */
+public struct ProviderRecords: Equatable, Hashable {
+    /**
+     * The providing municipality's code.
+     */
+    public var provider: String
+    /**
+     * Its doses of the person.
+     */
+    public var doses: [InquiryDose]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The providing municipality's code.
+         */provider: String, 
+        /**
+         * Its doses of the person.
+         */doses: [InquiryDose]) {
+        self.provider = provider
+        self.doses = doses
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProviderRecords: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProviderRecords: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProviderRecords {
+        return
+            try ProviderRecords(
+                provider: FfiConverterString.read(from: &buf), 
+                doses: FfiConverterSequenceTypeInquiryDose.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProviderRecords, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.provider, into: &buf)
+        FfiConverterSequenceTypeInquiryDose.write(value.doses, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProviderRecords_lift(_ buf: RustBuffer) throws -> ProviderRecords {
+    return try FfiConverterTypeProviderRecords.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProviderRecords_lower(_ value: ProviderRecords) -> RustBuffer {
+    return FfiConverterTypeProviderRecords.lower(value)
 }
 
 
@@ -5281,33 +6635,51 @@ public func FfiConverterTypeStatsCell_lower(_ value: StatsCell) -> RustBuffer {
  */
 public struct StoreVerification: Equatable, Hashable {
     /**
-     * `true` when the store and every audit chain check out.
+     * `true` when nothing below reports a problem.
      */
     public var ok: Bool
     /**
-     * Storage problems found (empty when none).
+     * Storage problems the storage engine found (empty when none).
      */
     public var problems: [String]
     /**
      * One verification per audit chain: the registry-wide one, then each tenant's.
      */
     public var chains: [AuditVerification]
+    /**
+     * Every integrity finding: records that do not open, records deleted, added, altered or
+     * rolled back, chains or tenants erased or rolled back, references to missing records.
+     */
+    public var findings: [IntegrityFinding]
+    /**
+     * Sealed records opened.
+     */
+    public var recordsChecked: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * `true` when the store and every audit chain check out.
+         * `true` when nothing below reports a problem.
          */ok: Bool, 
         /**
-         * Storage problems found (empty when none).
+         * Storage problems the storage engine found (empty when none).
          */problems: [String], 
         /**
          * One verification per audit chain: the registry-wide one, then each tenant's.
-         */chains: [AuditVerification]) {
+         */chains: [AuditVerification], 
+        /**
+         * Every integrity finding: records that do not open, records deleted, added, altered or
+         * rolled back, chains or tenants erased or rolled back, references to missing records.
+         */findings: [IntegrityFinding], 
+        /**
+         * Sealed records opened.
+         */recordsChecked: UInt64) {
         self.ok = ok
         self.problems = problems
         self.chains = chains
+        self.findings = findings
+        self.recordsChecked = recordsChecked
     }
 
     
@@ -5328,7 +6700,9 @@ public struct FfiConverterTypeStoreVerification: FfiConverterRustBuffer {
             try StoreVerification(
                 ok: FfiConverterBool.read(from: &buf), 
                 problems: FfiConverterSequenceString.read(from: &buf), 
-                chains: FfiConverterSequenceTypeAuditVerification.read(from: &buf)
+                chains: FfiConverterSequenceTypeAuditVerification.read(from: &buf), 
+                findings: FfiConverterSequenceTypeIntegrityFinding.read(from: &buf), 
+                recordsChecked: FfiConverterUInt64.read(from: &buf)
         )
     }
 
@@ -5336,6 +6710,8 @@ public struct FfiConverterTypeStoreVerification: FfiConverterRustBuffer {
         FfiConverterBool.write(value.ok, into: &buf)
         FfiConverterSequenceString.write(value.problems, into: &buf)
         FfiConverterSequenceTypeAuditVerification.write(value.chains, into: &buf)
+        FfiConverterSequenceTypeIntegrityFinding.write(value.findings, into: &buf)
+        FfiConverterUInt64.write(value.recordsChecked, into: &buf)
     }
 }
 
@@ -5620,14 +6996,23 @@ public func FfiConverterTypeSummaryEntry_lower(_ value: SummaryEntry) -> RustBuf
 public struct ValidateOptions: Equatable, Hashable {
     /**
      * Encoding of the input; `None` (default) detects it: a UTF-8 BOM means UTF-8, otherwise
-     * [`validate_bytes`] decodes the whole file strictly and the streaming [`Validator`] lets
-     * the first record with non-ASCII bytes decide.
+     * a strict decode as both encodings decides (UTF-8 when the file decodes as UTF-8, CP932
+     * when only as CP932), the same way for [`validate_bytes`] and the streaming
+     * [`Validator`]. A given encoding breaks ties; a file that does not decode as it but does
+     * as the other one is checked as the other one, with one F01 saying so.
      */
     public var encoding: Encoding?
     /**
-     * Keep at most this many diagnostics (counts still cover all); `None` (default) keeps all.
+     * Keep at most this many diagnostics in the report, the first ones found (the counts and
+     * the summary still cover all); `None` (default): 1000, so that memory stays bounded
+     * whatever the file holds. See `keep_all_diagnostics`.
      */
     public var maxDiagnostics: UInt32?
+    /**
+     * Keep every diagnostic (`max_diagnostics` is then ignored): memory grows with the
+     * findings (a file with an error in every field has millions). Default `false`.
+     */
+    public var keepAllDiagnostics: Bool
     /**
      * The file's creation date, `YYYY-MM-DD` or `YYYYMMDD`: dates after it are in the future
      * (D02, D05). `None` (default) skips those checks: the library reads no clock.
@@ -5643,9 +7028,10 @@ public struct ValidateOptions: Equatable, Hashable {
     public var header: Bool
     /**
      * Dose blocks of the block layouts (ledger export, awaiting registration, batch-inquiry
-     * result): 1..=9, default 7.
+     * result): 1..=9. `None` (default): the header's count (an F02 info says when it is not
+     * 7), 7 without a header.
      */
-    public var doseBlocks: UInt8
+    public var doseBlocks: UInt8?
     /**
      * Language of [`Report::to_json`]; `None` (default) means Japanese, like `vrs-conformance`.
      */
@@ -5687,12 +7073,20 @@ public struct ValidateOptions: Equatable, Hashable {
     public init(
         /**
          * Encoding of the input; `None` (default) detects it: a UTF-8 BOM means UTF-8, otherwise
-         * [`validate_bytes`] decodes the whole file strictly and the streaming [`Validator`] lets
-         * the first record with non-ASCII bytes decide.
+         * a strict decode as both encodings decides (UTF-8 when the file decodes as UTF-8, CP932
+         * when only as CP932), the same way for [`validate_bytes`] and the streaming
+         * [`Validator`]. A given encoding breaks ties; a file that does not decode as it but does
+         * as the other one is checked as the other one, with one F01 saying so.
          */encoding: Encoding? = nil, 
         /**
-         * Keep at most this many diagnostics (counts still cover all); `None` (default) keeps all.
+         * Keep at most this many diagnostics in the report, the first ones found (the counts and
+         * the summary still cover all); `None` (default): 1000, so that memory stays bounded
+         * whatever the file holds. See `keep_all_diagnostics`.
          */maxDiagnostics: UInt32? = nil, 
+        /**
+         * Keep every diagnostic (`max_diagnostics` is then ignored): memory grows with the
+         * findings (a file with an error in every field has millions). Default `false`.
+         */keepAllDiagnostics: Bool = false, 
         /**
          * The file's creation date, `YYYY-MM-DD` or `YYYYMMDD`: dates after it are in the future
          * (D02, D05). `None` (default) skips those checks: the library reads no clock.
@@ -5705,8 +7099,9 @@ public struct ValidateOptions: Equatable, Hashable {
          */header: Bool = true, 
         /**
          * Dose blocks of the block layouts (ledger export, awaiting registration, batch-inquiry
-         * result): 1..=9, default 7.
-         */doseBlocks: UInt8 = UInt8(7), 
+         * result): 1..=9. `None` (default): the header's count (an F02 info says when it is not
+         * 7), 7 without a header.
+         */doseBlocks: UInt8? = nil, 
         /**
          * Language of [`Report::to_json`]; `None` (default) means Japanese, like `vrs-conformance`.
          */lang: Lang? = nil, 
@@ -5736,6 +7131,7 @@ public struct ValidateOptions: Equatable, Hashable {
          */fileName: String? = nil) {
         self.encoding = encoding
         self.maxDiagnostics = maxDiagnostics
+        self.keepAllDiagnostics = keepAllDiagnostics
         self.asOf = asOf
         self.tenant = tenant
         self.header = header
@@ -5768,10 +7164,11 @@ public struct FfiConverterTypeValidateOptions: FfiConverterRustBuffer {
             try ValidateOptions(
                 encoding: FfiConverterOptionTypeEncoding.read(from: &buf), 
                 maxDiagnostics: FfiConverterOptionUInt32.read(from: &buf), 
+                keepAllDiagnostics: FfiConverterBool.read(from: &buf), 
                 asOf: FfiConverterOptionString.read(from: &buf), 
                 tenant: FfiConverterOptionString.read(from: &buf), 
                 header: FfiConverterBool.read(from: &buf), 
-                doseBlocks: FfiConverterUInt8.read(from: &buf), 
+                doseBlocks: FfiConverterOptionUInt8.read(from: &buf), 
                 lang: FfiConverterOptionTypeLang.read(from: &buf), 
                 normalizeFullwidth: FfiConverterBool.read(from: &buf), 
                 requireMyNumber: FfiConverterBool.read(from: &buf), 
@@ -5786,10 +7183,11 @@ public struct FfiConverterTypeValidateOptions: FfiConverterRustBuffer {
     public static func write(_ value: ValidateOptions, into buf: inout [UInt8]) {
         FfiConverterOptionTypeEncoding.write(value.encoding, into: &buf)
         FfiConverterOptionUInt32.write(value.maxDiagnostics, into: &buf)
+        FfiConverterBool.write(value.keepAllDiagnostics, into: &buf)
         FfiConverterOptionString.write(value.asOf, into: &buf)
         FfiConverterOptionString.write(value.tenant, into: &buf)
         FfiConverterBool.write(value.header, into: &buf)
-        FfiConverterUInt8.write(value.doseBlocks, into: &buf)
+        FfiConverterOptionUInt8.write(value.doseBlocks, into: &buf)
         FfiConverterOptionTypeLang.write(value.lang, into: &buf)
         FfiConverterBool.write(value.normalizeFullwidth, into: &buf)
         FfiConverterBool.write(value.requireMyNumber, into: &buf)
@@ -6447,6 +7845,81 @@ public func FfiConverterTypeImportMode_lower(_ value: ImportMode) -> RustBuffer 
 
 
 /**
+ * Match or no match.
+ */
+
+public enum InquiryOutcomeKind: Equatable, Hashable {
+    
+    /**
+     * Municipalities hold dose records of the person (一致).
+     */
+    case match
+    /**
+     * Nothing to provide (該当なし), whatever the reason.
+     */
+    case noMatch
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension InquiryOutcomeKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiryOutcomeKind: FfiConverterRustBuffer {
+    typealias SwiftType = InquiryOutcomeKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquiryOutcomeKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .match
+        
+        case 2: return .noMatch
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: InquiryOutcomeKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .match:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .noMatch:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryOutcomeKind_lift(_ buf: RustBuffer) throws -> InquiryOutcomeKind {
+    return try FfiConverterTypeInquiryOutcomeKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryOutcomeKind_lower(_ value: InquiryOutcomeKind) -> RustBuffer {
+    return FfiConverterTypeInquiryOutcomeKind.lower(value)
+}
+
+
+
+/**
  * The language of messages in rendered reports.
  */
 
@@ -6517,6 +7990,163 @@ public func FfiConverterTypeLang_lift(_ buf: RustBuffer) throws -> Lang {
 #endif
 public func FfiConverterTypeLang_lower(_ value: Lang) -> RustBuffer {
     return FfiConverterTypeLang.lower(value)
+}
+
+
+
+/**
+ * Why the new municipality may ask.
+ */
+
+public enum LegalBasis: Equatable, Hashable {
+    
+    /**
+     * The person consented on the form `form_ref`; the request must also confirm that their
+     * identity was verified (My Number Act Art. 16).
+     */
+    case consent(
+        /**
+         * Reference of the signed consent form (1-30 characters, not a My Number).
+         */formRef: String
+    )
+    /**
+     * Consent is difficult to obtain (accepted for requests from 2021-12-15 by default).
+     */
+    case consentDifficult
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LegalBasis: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLegalBasis: FfiConverterRustBuffer {
+    typealias SwiftType = LegalBasis
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LegalBasis {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .consent(formRef: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .consentDifficult
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LegalBasis, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .consent(formRef):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(formRef, into: &buf)
+            
+        
+        case .consentDifficult:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLegalBasis_lift(_ buf: RustBuffer) throws -> LegalBasis {
+    return try FfiConverterTypeLegalBasis.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLegalBasis_lower(_ value: LegalBasis) -> RustBuffer {
+    return FfiConverterTypeLegalBasis.lower(value)
+}
+
+
+
+/**
+ * Which log of a municipality.
+ */
+
+public enum LogKind: Equatable, Hashable {
+    
+    /**
+     * What the municipality provided to others' inquiries (情報提供).
+     */
+    case provision
+    /**
+     * The municipality's own inquiries (情報照会).
+     */
+    case inquiry
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LogKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogKind: FfiConverterRustBuffer {
+    typealias SwiftType = LogKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .provision
+        
+        case 2: return .inquiry
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LogKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .provision:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .inquiry:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogKind_lift(_ buf: RustBuffer) throws -> LogKind {
+    return try FfiConverterTypeLogKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogKind_lower(_ value: LogKind) -> RustBuffer {
+    return FfiConverterTypeLogKind.lower(value)
 }
 
 
@@ -7222,6 +8852,13 @@ enum VrsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      */
     case Export(message: String)
     
+    /**
+     * Registry: stored data failed an integrity check (records altered, deleted, added or
+     * rolled back, an audit chain erased, the store rolled back or replaced); nothing tampered
+     * is served. `verify_store` lists every finding.
+     */
+    case Tampered(message: String)
+    
 
     
 
@@ -7327,6 +8964,10 @@ public struct FfiConverterTypeVrsError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
+        case 20: return .Tampered(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
 
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -7376,6 +9017,8 @@ public struct FfiConverterTypeVrsError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(18))
         case .Export(_ /* message is ignored*/):
             writeInt(&buf, Int32(19))
+        case .Tampered(_ /* message is ignored*/):
+            writeInt(&buf, Int32(20))
 
         
         }
@@ -7560,6 +9203,30 @@ fileprivate struct FfiConverterOptionTypeExportOptions: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeExportOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLogQuery: FfiConverterRustBuffer {
+    typealias SwiftType = LogQuery?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLogQuery.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLogQuery.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -8059,6 +9726,56 @@ fileprivate struct FfiConverterSequenceTypeFlagView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeInquiryDose: FfiConverterRustBuffer {
+    typealias SwiftType = [InquiryDose]
+
+    public static func write(_ value: [InquiryDose], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeInquiryDose.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [InquiryDose] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [InquiryDose]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeInquiryDose.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeIntegrityFinding: FfiConverterRustBuffer {
+    typealias SwiftType = [IntegrityFinding]
+
+    public static func write(_ value: [IntegrityFinding], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeIntegrityFinding.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [IntegrityFinding] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [IntegrityFinding]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeIntegrityFinding.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer {
     typealias SwiftType = [LayoutInfo]
 
@@ -8076,6 +9793,56 @@ fileprivate struct FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeLayoutInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLogEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [LogEntry]
+
+    public static func write(_ value: [LogEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLogEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LogEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LogEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLogEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeProviderRecords: FfiConverterRustBuffer {
+    typealias SwiftType = [ProviderRecords]
+
+    public static func write(_ value: [ProviderRecords], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeProviderRecords.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ProviderRecords] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ProviderRecords]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeProviderRecords.read(from: &buf))
         }
         return seq
     }
@@ -8369,8 +10136,8 @@ public func createKeyDir(dir: String)throws   {try rustCallWithError(FfiConverte
 }
 }
 /**
- * Validates a whole file held in memory. With automatic encoding, the encoding is decided by
- * a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+ * Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+ * any chunks (the encoding is decided the same way), faster on a large file.
  *
  * # Errors
  * As [`Validator::new`].
@@ -8437,10 +10204,34 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_func_create_key_dir() != 7543) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_func_validate_bytes() != 25037) {
+    if (uniffi_vrs_checksum_func_validate_bytes() != 60754) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_batch_inquire() != 2748) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_export_log() != 5747) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_inquire() != 33941) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_log_entries() != 63382) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_rebuild_inquiry_index() != 19101) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_verify_logs() != 2869) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_anchor() != 21122) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_audit_log() != 54113) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_check_anchor() != 36420) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_correct_dose() != 16202) {
@@ -8479,6 +10270,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_registry_reissue_voucher() != 18105) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_vrs_checksum_method_registry_rotate_tenant_key() != 40670) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_vrs_checksum_method_registry_set_flag() != 4433) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8503,7 +10297,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_registry_verify_audit() != 65432) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_registry_verify_store() != 31322) {
+    if (uniffi_vrs_checksum_method_registry_verify_store() != 47071) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_void_dose() != 24225) {
@@ -8572,7 +10366,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_report_warning_count() != 42187) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_validator_error_count() != 34345) {
+    if (uniffi_vrs_checksum_method_validator_error_count() != 23550) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_validator_feed() != 60743) {
@@ -8581,7 +10375,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_validator_finish() != 15939) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_validator_row_count() != 27827) {
+    if (uniffi_vrs_checksum_method_validator_row_count() != 60963) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_writer_end_row() != 4976) {
@@ -8596,7 +10390,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_constructor_registry_in_memory() != 41554) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_constructor_registry_open() != 17528) {
+    if (uniffi_vrs_checksum_constructor_registry_open() != 23925) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_constructor_validator_new() != 22261) {

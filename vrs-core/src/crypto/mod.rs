@@ -14,6 +14,9 @@
 //! pseudonym key (one pseudonym of a My Number for the whole registry) and a sealing key for the
 //! index entries, each under its own label.
 //!
+//! A tenant's key may be rotated ([`KeyProvider::tenant_key_version`]): later versions only
+//! seal; the pseudonym and audit sub-keys stay derived from version 1 (see [`TenantKeys`]).
+//!
 //! ```
 //! use vrs_core::crypto::{KeyProvider, MasterKeyProvider, RecordKind, SealContext};
 //! use vrs_core::id::MunicipalityCode;
@@ -49,7 +52,8 @@ mod seal;
 
 pub use error::CryptoError;
 pub use keys::{
-    IndexKeys, KeyProvider, MasterKeyProvider, SecretKey, StaticKeyProvider, TenantKeys,
+    IndexKeys, KeyProvider, MacKey, MasterKeyProvider, SecretKey, StaticKeyProvider, TenantKeys,
+    SEAL_OVERHEAD,
 };
 pub use pseudonym::{RecordKey, RecordKind};
 pub use seal::SealContext;

@@ -487,23 +487,36 @@ impl Registry {
             Access::StaffOrOperator,
             |ctx| {
                 let area = ctx.area()?;
-                let mut out = Vec::new();
-                for (kind, name) in [
-                    (LogKind::Provision, "provision"),
-                    (LogKind::Inquiry, "inquiry"),
-                ] {
-                    let keys = area.keys.clone();
-                    out.push(audit::verify(
-                        ctx.store,
-                        chain(kind, area.id),
-                        format!("{}/{name}", area.code.as_str()),
-                        &|d| head_mac(&keys, kind, d),
-                    )?);
-                }
-                Ok(out)
+                verify_chains(ctx.store, &area)
             },
         )
     }
+}
+
+/// Checks `area`'s provision and inquiry logs from their first entries to their MACed heads,
+/// one verification per log (`<code>/provision`, `<code>/inquiry`). No access check and no
+/// audit entry: [`Registry::verify_logs`] and the operator's store check do that.
+pub(crate) fn verify_chains(
+    store: &mut dyn Store,
+    area: &Area,
+) -> Result<Vec<AuditVerification>, RegistryError> {
+    let mut out = Vec::new();
+    for (kind, name) in [
+        (LogKind::Provision, "provision"),
+        (LogKind::Inquiry, "inquiry"),
+    ] {
+        let keys = area.keys.clone();
+        out.push(audit::verify(
+            store,
+            chain(kind, area.id),
+            format!("{}/{name}", area.code.as_str()),
+            Some(&|d| head_mac(&keys, kind, d)),
+            // A log nobody has written to yet is empty, not erased (erasure is the anchor's
+            // finding).
+            false,
+        )?);
+    }
+    Ok(out)
 }
 
 /// The pseudonym of staff user `user_id` of `tenant`, as audit and log entries carry it.

@@ -46,7 +46,6 @@ pub use codec::{
     cp932_byte_len, cp932_suggestion, decode_strict, encode_into, encode_strict,
     is_cp932_encodable, CP932_NON_ROUND_TRIP,
 };
-pub(crate) use detect::detect_by_both_decodes;
 pub use detect::{detect, EncodingDetector};
 pub use error::TextError;
 pub use repertoire::{

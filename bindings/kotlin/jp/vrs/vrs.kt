@@ -701,7 +701,23 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_vrs_checksum_func_validate_bytes(
     ): Int
+    external fun uniffi_vrs_checksum_method_registry_batch_inquire(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_export_log(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_inquire(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_log_entries(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_rebuild_inquiry_index(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_verify_logs(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_anchor(
+    ): Int
     external fun uniffi_vrs_checksum_method_registry_audit_log(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_check_anchor(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_correct_dose(
     ): Int
@@ -726,6 +742,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_vrs_checksum_method_registry_register_staff(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_reissue_voucher(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_rotate_tenant_key(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_set_flag(
     ): Int
@@ -839,8 +857,24 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_vrs_fn_constructor_registry_open(`storeDir`: RustBuffer.ByValue,`keyDir`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_vrs_fn_method_registry_batch_inquire(`ptr`: Long,`principal`: RustBuffer.ByValue,`file`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_export_log(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_inquire(`ptr`: Long,`principal`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_log_entries(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_rebuild_inquiry_index(`ptr`: Long,`principal`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_vrs_fn_method_registry_verify_logs(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_anchor(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_audit_log(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_check_anchor(`ptr`: Long,`anchor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_vrs_fn_method_registry_correct_dose(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`doseNumber`: Byte,`correction`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_create_tenant(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -865,6 +899,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_vrs_fn_method_registry_reissue_voucher(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`oldVoucher`: RustBuffer.ByValue,`newVoucher`: RustBuffer.ByValue,`issuedOn`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_vrs_fn_method_registry_rotate_tenant_key(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_set_flag(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`flag`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_vrs_fn_method_registry_set_staff_quota(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`quota`: Int,uniffi_out_err: UniffiRustCallStatus, 
@@ -1138,10 +1174,34 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_func_create_key_dir() and 0xFFFF) != 7543) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_func_validate_bytes() and 0xFFFF) != 25037) {
+    if ((lib.uniffi_vrs_checksum_func_validate_bytes() and 0xFFFF) != 60754) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_batch_inquire() and 0xFFFF) != 2748) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_export_log() and 0xFFFF) != 5747) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_inquire() and 0xFFFF) != 33941) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_log_entries() and 0xFFFF) != 63382) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_rebuild_inquiry_index() and 0xFFFF) != 19101) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_verify_logs() and 0xFFFF) != 2869) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_anchor() and 0xFFFF) != 21122) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_registry_audit_log() and 0xFFFF) != 54113) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_check_anchor() and 0xFFFF) != 36420) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_registry_correct_dose() and 0xFFFF) != 16202) {
@@ -1180,6 +1240,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_registry_reissue_voucher() and 0xFFFF) != 18105) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_vrs_checksum_method_registry_rotate_tenant_key() and 0xFFFF) != 40670) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_vrs_checksum_method_registry_set_flag() and 0xFFFF) != 4433) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1204,7 +1267,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_registry_verify_audit() and 0xFFFF) != 65432) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_method_registry_verify_store() and 0xFFFF) != 31322) {
+    if ((lib.uniffi_vrs_checksum_method_registry_verify_store() and 0xFFFF) != 47071) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_registry_void_dose() and 0xFFFF) != 24225) {
@@ -1273,7 +1336,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_report_warning_count() and 0xFFFF) != 42187) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_method_validator_error_count() and 0xFFFF) != 34345) {
+    if ((lib.uniffi_vrs_checksum_method_validator_error_count() and 0xFFFF) != 23550) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_validator_feed() and 0xFFFF) != 60743) {
@@ -1282,7 +1345,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_validator_finish() and 0xFFFF) != 15939) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_method_validator_row_count() and 0xFFFF) != 27827) {
+    if ((lib.uniffi_vrs_checksum_method_validator_row_count() and 0xFFFF) != 60963) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_writer_end_row() and 0xFFFF) != 4976) {
@@ -1297,7 +1360,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_constructor_registry_in_memory() and 0xFFFF) != 41554) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_constructor_registry_open() and 0xFFFF) != 17528) {
+    if ((lib.uniffi_vrs_checksum_constructor_registry_open() and 0xFFFF) != 23925) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_constructor_validator_new() and 0xFFFF) != 22261) {
@@ -1777,6 +1840,53 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 public interface RegistryInterface {
     
     /**
+     * Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+     * and returns the outcome with the result file (`batch-inquiry-result`).
+     */
+    fun `batchInquire`(`principal`: Principal, `file`: kotlin.ByteArray, `options`: BatchInquiryOptions): BatchInquiryOutcome
+    
+    /**
+     * The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+     */
+    fun `exportLog`(`principal`: Principal, `tenant`: kotlin.String, `kind`: LogKind, `query`: LogQuery? = null, `options`: ExportOptions? = null): kotlin.ByteArray
+    
+    /**
+     * Asks, as staff of the new municipality, which doses other municipalities recorded for an
+     * incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+     * no-match is the same answer. Logged in each provider's provision log and the
+     * requester's inquiry log.
+     */
+    fun `inquire`(`principal`: Principal, `request`: InquiryRequest): InquiryAnswer
+    
+    /**
+     * The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+     * tenant only).
+     */
+    fun `logEntries`(`principal`: Principal, `tenant`: kotlin.String, `kind`: LogKind, `query`: LogQuery? = null): List<LogEntry>
+    
+    /**
+     * Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+     * returns the number of entries.
+     */
+    fun `rebuildInquiryIndex`(`principal`: Principal): kotlin.ULong
+    
+    /**
+     * Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+     */
+    fun `verifyLogs`(`principal`: Principal, `tenant`: kotlin.String): List<AuditVerification>
+    
+    /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+    fun `anchor`(): kotlin.String
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -1784,6 +1894,17 @@ public interface RegistryInterface {
      * As for [`Registry::verify_audit`].
      */
     fun `auditLog`(`principal`: Principal, `tenant`: kotlin.String? = null): List<AuditEntry>
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+    fun `checkAnchor`(`anchor`: kotlin.String): kotlin.ULong
     
     /**
      * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
@@ -1909,6 +2030,18 @@ public interface RegistryInterface {
     fun `reissueVoucher`(`principal`: Principal, `tenant`: kotlin.String, `oldVoucher`: kotlin.String, `newVoucher`: kotlin.String, `issuedOn`: kotlin.String)
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+    fun `rotateTenantKey`(`principal`: Principal, `tenant`: kotlin.String): KeyRotation
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -1979,11 +2112,13 @@ public interface RegistryInterface {
     fun `verifyAudit`(`principal`: Principal, `tenant`: kotlin.String? = null): AuditVerification
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
     fun `verifyStore`(`principal`: Principal): StoreVerification
     
@@ -2169,6 +2304,154 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
 
     
     /**
+     * Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+     * and returns the outcome with the result file (`batch-inquiry-result`).
+     */
+    @Throws(VrsException::class)override fun `batchInquire`(`principal`: Principal, `file`: kotlin.ByteArray, `options`: BatchInquiryOptions): BatchInquiryOutcome {
+            return FfiConverterTypeBatchInquiryOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_batch_inquire(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterByteArray.lower(`file`),
+        FfiConverterTypeBatchInquiryOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+     */
+    @Throws(VrsException::class)override fun `exportLog`(`principal`: Principal, `tenant`: kotlin.String, `kind`: LogKind, `query`: LogQuery?, `options`: ExportOptions?): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_export_log(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterTypeLogKind.lower(`kind`),
+        FfiConverterOptionalTypeLogQuery.lower(`query`),
+        FfiConverterOptionalTypeExportOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Asks, as staff of the new municipality, which doses other municipalities recorded for an
+     * incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+     * no-match is the same answer. Logged in each provider's provision log and the
+     * requester's inquiry log.
+     */
+    @Throws(VrsException::class)override fun `inquire`(`principal`: Principal, `request`: InquiryRequest): InquiryAnswer {
+            return FfiConverterTypeInquiryAnswer.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_inquire(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterTypeInquiryRequest.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+     * tenant only).
+     */
+    @Throws(VrsException::class)override fun `logEntries`(`principal`: Principal, `tenant`: kotlin.String, `kind`: LogKind, `query`: LogQuery?): List<LogEntry> {
+            return FfiConverterSequenceTypeLogEntry.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_log_entries(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterTypeLogKind.lower(`kind`),
+        FfiConverterOptionalTypeLogQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+     * returns the number of entries.
+     */
+    @Throws(VrsException::class)override fun `rebuildInquiryIndex`(`principal`: Principal): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_rebuild_inquiry_index(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+     */
+    @Throws(VrsException::class)override fun `verifyLogs`(`principal`: Principal, `tenant`: kotlin.String): List<AuditVerification> {
+            return FfiConverterSequenceTypeAuditVerification.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_verify_logs(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+    @Throws(VrsException::class)override fun `anchor`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_anchor(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -2184,6 +2467,30 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
         
         FfiConverterTypePrincipal.lower(`principal`),
         FfiConverterOptionalString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+    @Throws(VrsException::class)override fun `checkAnchor`(`anchor`: kotlin.String): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_check_anchor(
+        it,
+        
+        FfiConverterString.lower(`anchor`),_status)
 }
     }
     )
@@ -2502,6 +2809,32 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
 
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+    @Throws(VrsException::class)override fun `rotateTenantKey`(`principal`: Principal, `tenant`: kotlin.String): KeyRotation {
+            return FfiConverterTypeKeyRotation.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_rotate_tenant_key(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -2684,11 +3017,13 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
 
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
     @Throws(VrsException::class)override fun `verifyStore`(`principal`: Principal): StoreVerification {
             return FfiConverterTypeStoreVerification.lift(
@@ -2891,7 +3226,8 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
      * from the key directory `key_dir` (see [`create_key_dir`]).
      *
      * # Errors
-     * [`VrsError::Crypto`] (no `master.key`, a key file others may read),
+     * [`VrsError::Crypto`] (no `master.key`, a key file others may read, a key directory that
+     * is not the store's: a new `master.key` beside a populated store is refused),
      * [`VrsError::Storage`] (missing or unsafe key directory, database error),
      * [`VrsError::InvalidArgument`] (a bad `fixed_time`).
      */
@@ -3646,7 +3982,7 @@ public object FfiConverterTypeReport: FfiConverter<Report, Long> {
 public interface ValidatorInterface {
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3670,7 +4006,8 @@ public interface ValidatorInterface {
     fun `finish`(): Report
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3813,7 +4150,7 @@ open class Validator: Disposable, AutoCloseable, ValidatorInterface
 
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3873,7 +4210,8 @@ open class Validator: Disposable, AutoCloseable, ValidatorInterface
 
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -4510,6 +4848,189 @@ public object FfiConverterTypeAuditVerification: FfiConverterRustBuffer<AuditVer
             FfiConverterBoolean.write(value.`ok`, buf)
             FfiConverterOptionalULong.write(value.`firstBad`, buf)
             FfiConverterOptionalString.write(value.`problem`, buf)
+    }
+}
+
+
+
+/**
+ * How a batch is asked and its result written.
+ */
+data class BatchInquiryOptions (
+    /**
+     * The legal basis of every row.
+     */
+    var `legalBasis`: LegalBasis
+    , 
+    /**
+     * Every person's identity was verified (required with consent).
+     */
+    var `identityVerified`: kotlin.Boolean = false 
+    , 
+    /**
+     * Encoding, BOM and header of the result file.
+     */
+    var `result`: ExportOptions? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBatchInquiryOptions: FfiConverterRustBuffer<BatchInquiryOptions> {
+    override fun read(buf: ByteBuffer): BatchInquiryOptions {
+        return BatchInquiryOptions(
+            FfiConverterTypeLegalBasis.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeExportOptions.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BatchInquiryOptions) = (
+            FfiConverterTypeLegalBasis.allocationSize(value.`legalBasis`) +
+            FfiConverterBoolean.allocationSize(value.`identityVerified`) +
+            FfiConverterOptionalTypeExportOptions.allocationSize(value.`result`)
+    )
+
+    override fun write(value: BatchInquiryOptions, buf: ByteBuffer) {
+            FfiConverterTypeLegalBasis.write(value.`legalBasis`, buf)
+            FfiConverterBoolean.write(value.`identityVerified`, buf)
+            FfiConverterOptionalTypeExportOptions.write(value.`result`, buf)
+    }
+}
+
+
+
+/**
+ * What a batch inquiry did, and its result file.
+ */
+data class BatchInquiryOutcome (
+    /**
+     * The batch's ID (as its log entries carry it).
+     */
+    var `batchId`: kotlin.String
+    , 
+    /**
+     * Data rows in the request file.
+     */
+    var `rows`: kotlin.ULong
+    , 
+    /**
+     * Rows asked and answered.
+     */
+    var `answered`: kotlin.ULong
+    , 
+    /**
+     * Answered rows with records somewhere (一致).
+     */
+    var `matched`: kotlin.ULong
+    , 
+    /**
+     * Answered rows without (該当なし).
+     */
+    var `noMatch`: kotlin.ULong
+    , 
+    /**
+     * Rows not asked.
+     */
+    var `rejected`: kotlin.ULong
+    , 
+    /**
+     * The first 1,000 rejected rows.
+     */
+    var `rejectedRows`: List<RejectedRow>
+    , 
+    /**
+     * Rows in the result file.
+     */
+    var `resultRows`: kotlin.ULong
+    , 
+    /**
+     * The result file (`batch-inquiry-result`), never carrying a My Number.
+     */
+    var `result`: kotlin.ByteArray
+    , 
+    /**
+     * The validation report of the request file.
+     */
+    var `validation`: Report
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`batchId`,
+        this.`rows`,
+        this.`answered`,
+        this.`matched`,
+        this.`noMatch`,
+        this.`rejected`,
+        this.`rejectedRows`,
+        this.`resultRows`,
+        this.`result`,
+        this.`validation`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBatchInquiryOutcome: FfiConverterRustBuffer<BatchInquiryOutcome> {
+    override fun read(buf: ByteBuffer): BatchInquiryOutcome {
+        return BatchInquiryOutcome(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeRejectedRow.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterTypeReport.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BatchInquiryOutcome) = (
+            FfiConverterString.allocationSize(value.`batchId`) +
+            FfiConverterULong.allocationSize(value.`rows`) +
+            FfiConverterULong.allocationSize(value.`answered`) +
+            FfiConverterULong.allocationSize(value.`matched`) +
+            FfiConverterULong.allocationSize(value.`noMatch`) +
+            FfiConverterULong.allocationSize(value.`rejected`) +
+            FfiConverterSequenceTypeRejectedRow.allocationSize(value.`rejectedRows`) +
+            FfiConverterULong.allocationSize(value.`resultRows`) +
+            FfiConverterByteArray.allocationSize(value.`result`) +
+            FfiConverterTypeReport.allocationSize(value.`validation`)
+    )
+
+    override fun write(value: BatchInquiryOutcome, buf: ByteBuffer) {
+            FfiConverterString.write(value.`batchId`, buf)
+            FfiConverterULong.write(value.`rows`, buf)
+            FfiConverterULong.write(value.`answered`, buf)
+            FfiConverterULong.write(value.`matched`, buf)
+            FfiConverterULong.write(value.`noMatch`, buf)
+            FfiConverterULong.write(value.`rejected`, buf)
+            FfiConverterSequenceTypeRejectedRow.write(value.`rejectedRows`, buf)
+            FfiConverterULong.write(value.`resultRows`, buf)
+            FfiConverterByteArray.write(value.`result`, buf)
+            FfiConverterTypeReport.write(value.`validation`, buf)
     }
 }
 
@@ -5529,6 +6050,291 @@ public object FfiConverterTypeImportOutcome: FfiConverterRustBuffer<ImportOutcom
 
 
 /**
+ * The answer to an inquiry.
+ */
+data class InquiryAnswer (
+    /**
+     * Match or no match.
+     */
+    var `outcome`: InquiryOutcomeKind
+    , 
+    /**
+     * One entry per providing municipality (empty for no match).
+     */
+    var `providers`: List<ProviderRecords>
+    , 
+    /**
+     * The answer as the C ABI gives it (`{"outcome":"no-match","providers":[]}` for every
+     * no-match).
+     */
+    var `json`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInquiryAnswer: FfiConverterRustBuffer<InquiryAnswer> {
+    override fun read(buf: ByteBuffer): InquiryAnswer {
+        return InquiryAnswer(
+            FfiConverterTypeInquiryOutcomeKind.read(buf),
+            FfiConverterSequenceTypeProviderRecords.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InquiryAnswer) = (
+            FfiConverterTypeInquiryOutcomeKind.allocationSize(value.`outcome`) +
+            FfiConverterSequenceTypeProviderRecords.allocationSize(value.`providers`) +
+            FfiConverterString.allocationSize(value.`json`)
+    )
+
+    override fun write(value: InquiryAnswer, buf: ByteBuffer) {
+            FfiConverterTypeInquiryOutcomeKind.write(value.`outcome`, buf)
+            FfiConverterSequenceTypeProviderRecords.write(value.`providers`, buf)
+            FfiConverterString.write(value.`json`, buf)
+    }
+}
+
+
+
+/**
+ * One dose as an inquiry answer carries it, and nothing more.
+ */
+data class InquiryDose (
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte
+    , 
+    /**
+     * Vaccination date (`YYYY-MM-DD`).
+     */
+    var `vaccinatedOn`: kotlin.String
+    , 
+    /**
+     * Voucher number.
+     */
+    var `voucherNumber`: kotlin.String
+    , 
+    /**
+     * The municipality that issued the voucher.
+     */
+    var `municipalityCode`: kotlin.String
+    , 
+    /**
+     * Venue name.
+     */
+    var `venue`: kotlin.String
+    , 
+    /**
+     * Doctor's name.
+     */
+    var `doctor`: kotlin.String
+    , 
+    /**
+     * Manufacturer.
+     */
+    var `manufacturer`: kotlin.String
+    , 
+    /**
+     * Lot number.
+     */
+    var `lot`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInquiryDose: FfiConverterRustBuffer<InquiryDose> {
+    override fun read(buf: ByteBuffer): InquiryDose {
+        return InquiryDose(
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InquiryDose) = (
+            FfiConverterUByte.allocationSize(value.`dose`) +
+            FfiConverterString.allocationSize(value.`vaccinatedOn`) +
+            FfiConverterString.allocationSize(value.`voucherNumber`) +
+            FfiConverterString.allocationSize(value.`municipalityCode`) +
+            FfiConverterString.allocationSize(value.`venue`) +
+            FfiConverterString.allocationSize(value.`doctor`) +
+            FfiConverterString.allocationSize(value.`manufacturer`) +
+            FfiConverterString.allocationSize(value.`lot`)
+    )
+
+    override fun write(value: InquiryDose, buf: ByteBuffer) {
+            FfiConverterUByte.write(value.`dose`, buf)
+            FfiConverterString.write(value.`vaccinatedOn`, buf)
+            FfiConverterString.write(value.`voucherNumber`, buf)
+            FfiConverterString.write(value.`municipalityCode`, buf)
+            FfiConverterString.write(value.`venue`, buf)
+            FfiConverterString.write(value.`doctor`, buf)
+            FfiConverterString.write(value.`manufacturer`, buf)
+            FfiConverterString.write(value.`lot`, buf)
+    }
+}
+
+
+
+/**
+ * An inquiry about one incoming resident.
+ */
+data class InquiryRequest (
+    /**
+     * The municipality code the person moved from; `None`: every other municipality.
+     */
+    var `former`: kotlin.String? = null 
+    , 
+    /**
+     * The person's My Number.
+     */
+    var `myNumber`: kotlin.String
+    , 
+    /**
+     * Why the requester may ask.
+     */
+    var `legalBasis`: LegalBasis
+    , 
+    /**
+     * The person's identity was verified (required with consent).
+     */
+    var `identityVerified`: kotlin.Boolean = false 
+    , 
+    /**
+     * The requester's own reference (e.g. its addressee number; never the My Number).
+     */
+    var `reference`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInquiryRequest: FfiConverterRustBuffer<InquiryRequest> {
+    override fun read(buf: ByteBuffer): InquiryRequest {
+        return InquiryRequest(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeLegalBasis.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InquiryRequest) = (
+            FfiConverterOptionalString.allocationSize(value.`former`) +
+            FfiConverterString.allocationSize(value.`myNumber`) +
+            FfiConverterTypeLegalBasis.allocationSize(value.`legalBasis`) +
+            FfiConverterBoolean.allocationSize(value.`identityVerified`) +
+            FfiConverterString.allocationSize(value.`reference`)
+    )
+
+    override fun write(value: InquiryRequest, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`former`, buf)
+            FfiConverterString.write(value.`myNumber`, buf)
+            FfiConverterTypeLegalBasis.write(value.`legalBasis`, buf)
+            FfiConverterBoolean.write(value.`identityVerified`, buf)
+            FfiConverterString.write(value.`reference`, buf)
+    }
+}
+
+
+
+/**
+ * An integrity problem [`Registry::verify_store`] found. Names no personal data.
+ */
+data class IntegrityFinding (
+    /**
+     * Where: a municipality code, `registry`, or `chain N`.
+     */
+    var `scope`: kotlin.String
+    , 
+    /**
+     * The record kind concerned (`voucher`, `audit-head`, `content-state`...), if one is.
+     */
+    var `kind`: kotlin.String?
+    , 
+    /**
+     * The pseudonymous key of the record concerned (32 hex digits), if one is.
+     */
+    var `key`: kotlin.String?
+    , 
+    /**
+     * What is wrong, in English.
+     */
+    var `problem`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntegrityFinding: FfiConverterRustBuffer<IntegrityFinding> {
+    override fun read(buf: ByteBuffer): IntegrityFinding {
+        return IntegrityFinding(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IntegrityFinding) = (
+            FfiConverterString.allocationSize(value.`scope`) +
+            FfiConverterOptionalString.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`key`) +
+            FfiConverterString.allocationSize(value.`problem`)
+    )
+
+    override fun write(value: IntegrityFinding, buf: ByteBuffer) {
+            FfiConverterString.write(value.`scope`, buf)
+            FfiConverterOptionalString.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`key`, buf)
+            FfiConverterString.write(value.`problem`, buf)
+    }
+}
+
+
+
+/**
  * Doses kept, counted by reason (a dose may count under several).
  */
 data class KeptCounts (
@@ -5610,6 +6416,93 @@ public object FfiConverterTypeKeptCounts: FfiConverterRustBuffer<KeptCounts> {
             FfiConverterULong.write(value.`tenantMinimum`, buf)
             FfiConverterULong.write(value.`legalHold`, buf)
             FfiConverterULong.write(value.`noRule`, buf)
+    }
+}
+
+
+
+/**
+ * What [`Registry::rotate_tenant_key`] did.
+ */
+data class KeyRotation (
+    /**
+     * The tenant.
+     */
+    var `tenant`: kotlin.String
+    , 
+    /**
+     * The key version replaced.
+     */
+    var `fromVersion`: kotlin.UInt
+    , 
+    /**
+     * The key version every record is sealed with afterwards.
+     */
+    var `toVersion`: kotlin.UInt
+    , 
+    /**
+     * Records this call re-sealed.
+     */
+    var `records`: kotlin.ULong
+    , 
+    /**
+     * Transactions this call committed.
+     */
+    var `batches`: kotlin.ULong
+    , 
+    /**
+     * This call continued a rotation an earlier call did not finish.
+     */
+    var `resumed`: kotlin.Boolean
+    , 
+    /**
+     * Every record is sealed under `to_version`.
+     */
+    var `finished`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeyRotation: FfiConverterRustBuffer<KeyRotation> {
+    override fun read(buf: ByteBuffer): KeyRotation {
+        return KeyRotation(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: KeyRotation) = (
+            FfiConverterString.allocationSize(value.`tenant`) +
+            FfiConverterUInt.allocationSize(value.`fromVersion`) +
+            FfiConverterUInt.allocationSize(value.`toVersion`) +
+            FfiConverterULong.allocationSize(value.`records`) +
+            FfiConverterULong.allocationSize(value.`batches`) +
+            FfiConverterBoolean.allocationSize(value.`resumed`) +
+            FfiConverterBoolean.allocationSize(value.`finished`)
+    )
+
+    override fun write(value: KeyRotation, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tenant`, buf)
+            FfiConverterUInt.write(value.`fromVersion`, buf)
+            FfiConverterUInt.write(value.`toVersion`, buf)
+            FfiConverterULong.write(value.`records`, buf)
+            FfiConverterULong.write(value.`batches`, buf)
+            FfiConverterBoolean.write(value.`resumed`, buf)
+            FfiConverterBoolean.write(value.`finished`, buf)
     }
 }
 
@@ -5719,6 +6612,237 @@ public object FfiConverterTypeLayoutInfo: FfiConverterRustBuffer<LayoutInfo> {
 
 
 /**
+ * One entry of a provision or inquiry log: no My Number, no name.
+ */
+data class LogEntry (
+    /**
+     * Position in its log, from 1.
+     */
+    var `seq`: kotlin.ULong
+    , 
+    /**
+     * Which log.
+     */
+    var `log`: LogKind
+    , 
+    /**
+     * The requesting municipality.
+     */
+    var `requester`: kotlin.String
+    , 
+    /**
+     * The municipality asked (provision log: this one; inquiry log: the former municipality
+     * named, `None` for every municipality).
+     */
+    var `provider`: kotlin.String?
+    , 
+    /**
+     * The municipalities that provided records.
+     */
+    var `providers`: List<kotlin.String>
+    , 
+    /**
+     * When the inquiry was made.
+     */
+    var `requestedAt`: kotlin.String
+    , 
+    /**
+     * When it was answered.
+     */
+    var `providedAt`: kotlin.String
+    , 
+    /**
+     * `consent` or `consent-difficult`.
+     */
+    var `legalBasis`: kotlin.String
+    , 
+    /**
+     * The consent form's reference.
+     */
+    var `formRef`: kotlin.String?
+    , 
+    /**
+     * Identity verified.
+     */
+    var `identityVerified`: kotlin.Boolean
+    , 
+    /**
+     * The requester's own reference (inquiry log only).
+     */
+    var `reference`: kotlin.String?
+    , 
+    /**
+     * IDs of the items provided.
+     */
+    var `items`: List<kotlin.String>
+    , 
+    /**
+     * Whether anything was provided.
+     */
+    var `provided`: kotlin.Boolean
+    , 
+    /**
+     * Dose records provided.
+     */
+    var `doses`: kotlin.UInt
+    , 
+    /**
+     * The batch ID.
+     */
+    var `batch`: kotlin.String?
+    , 
+    /**
+     * This municipality's pseudonym of the subject.
+     */
+    var `subject`: kotlin.String
+    , 
+    /**
+     * The requesting staff user's pseudonym.
+     */
+    var `user`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogEntry: FfiConverterRustBuffer<LogEntry> {
+    override fun read(buf: ByteBuffer): LogEntry {
+        return LogEntry(
+            FfiConverterULong.read(buf),
+            FfiConverterTypeLogKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LogEntry) = (
+            FfiConverterULong.allocationSize(value.`seq`) +
+            FfiConverterTypeLogKind.allocationSize(value.`log`) +
+            FfiConverterString.allocationSize(value.`requester`) +
+            FfiConverterOptionalString.allocationSize(value.`provider`) +
+            FfiConverterSequenceString.allocationSize(value.`providers`) +
+            FfiConverterString.allocationSize(value.`requestedAt`) +
+            FfiConverterString.allocationSize(value.`providedAt`) +
+            FfiConverterString.allocationSize(value.`legalBasis`) +
+            FfiConverterOptionalString.allocationSize(value.`formRef`) +
+            FfiConverterBoolean.allocationSize(value.`identityVerified`) +
+            FfiConverterOptionalString.allocationSize(value.`reference`) +
+            FfiConverterSequenceString.allocationSize(value.`items`) +
+            FfiConverterBoolean.allocationSize(value.`provided`) +
+            FfiConverterUInt.allocationSize(value.`doses`) +
+            FfiConverterOptionalString.allocationSize(value.`batch`) +
+            FfiConverterString.allocationSize(value.`subject`) +
+            FfiConverterOptionalString.allocationSize(value.`user`)
+    )
+
+    override fun write(value: LogEntry, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`seq`, buf)
+            FfiConverterTypeLogKind.write(value.`log`, buf)
+            FfiConverterString.write(value.`requester`, buf)
+            FfiConverterOptionalString.write(value.`provider`, buf)
+            FfiConverterSequenceString.write(value.`providers`, buf)
+            FfiConverterString.write(value.`requestedAt`, buf)
+            FfiConverterString.write(value.`providedAt`, buf)
+            FfiConverterString.write(value.`legalBasis`, buf)
+            FfiConverterOptionalString.write(value.`formRef`, buf)
+            FfiConverterBoolean.write(value.`identityVerified`, buf)
+            FfiConverterOptionalString.write(value.`reference`, buf)
+            FfiConverterSequenceString.write(value.`items`, buf)
+            FfiConverterBoolean.write(value.`provided`, buf)
+            FfiConverterUInt.write(value.`doses`, buf)
+            FfiConverterOptionalString.write(value.`batch`, buf)
+            FfiConverterString.write(value.`subject`, buf)
+            FfiConverterOptionalString.write(value.`user`, buf)
+    }
+}
+
+
+
+/**
+ * What to look for in a log; every condition given must hold.
+ */
+data class LogQuery (
+    /**
+     * Entries about the person with this My Number.
+     */
+    var `subject`: kotlin.String? = null 
+    , 
+    /**
+     * Entries by this staff user ID of the requesting municipality.
+     */
+    var `user`: kotlin.String? = null 
+    , 
+    /**
+     * Answered on or after this date (`YYYY-MM-DD` or `YYYYMMDD`).
+     */
+    var `fromDate`: kotlin.String? = null 
+    , 
+    /**
+     * Answered on or before this date.
+     */
+    var `toDate`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogQuery: FfiConverterRustBuffer<LogQuery> {
+    override fun read(buf: ByteBuffer): LogQuery {
+        return LogQuery(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LogQuery) = (
+            FfiConverterOptionalString.allocationSize(value.`subject`) +
+            FfiConverterOptionalString.allocationSize(value.`user`) +
+            FfiConverterOptionalString.allocationSize(value.`fromDate`) +
+            FfiConverterOptionalString.allocationSize(value.`toDate`)
+    )
+
+    override fun write(value: LogQuery, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`subject`, buf)
+            FfiConverterOptionalString.write(value.`user`, buf)
+            FfiConverterOptionalString.write(value.`fromDate`, buf)
+            FfiConverterOptionalString.write(value.`toDate`, buf)
+    }
+}
+
+
+
+/**
  * The fields of a voucher's 18-digit OCR line.
  */
 data class OcrLine (
@@ -5776,6 +6900,53 @@ public object FfiConverterTypeOcrLine: FfiConverterRustBuffer<OcrLine> {
             FfiConverterUByte.write(value.`dose`, buf)
             FfiConverterString.write(value.`municipality`, buf)
             FfiConverterString.write(value.`voucherNumber`, buf)
+    }
+}
+
+
+
+/**
+ * The doses one municipality provided.
+ */
+data class ProviderRecords (
+    /**
+     * The providing municipality's code.
+     */
+    var `provider`: kotlin.String
+    , 
+    /**
+     * Its doses of the person.
+     */
+    var `doses`: List<InquiryDose>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProviderRecords: FfiConverterRustBuffer<ProviderRecords> {
+    override fun read(buf: ByteBuffer): ProviderRecords {
+        return ProviderRecords(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeInquiryDose.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ProviderRecords) = (
+            FfiConverterString.allocationSize(value.`provider`) +
+            FfiConverterSequenceTypeInquiryDose.allocationSize(value.`doses`)
+    )
+
+    override fun write(value: ProviderRecords, buf: ByteBuffer) {
+            FfiConverterString.write(value.`provider`, buf)
+            FfiConverterSequenceTypeInquiryDose.write(value.`doses`, buf)
     }
 }
 
@@ -6358,12 +7529,12 @@ public object FfiConverterTypeStatsCell: FfiConverterRustBuffer<StatsCell> {
  */
 data class StoreVerification (
     /**
-     * `true` when the store and every audit chain check out.
+     * `true` when nothing below reports a problem.
      */
     var `ok`: kotlin.Boolean
     , 
     /**
-     * Storage problems found (empty when none).
+     * Storage problems the storage engine found (empty when none).
      */
     var `problems`: List<kotlin.String>
     , 
@@ -6371,6 +7542,17 @@ data class StoreVerification (
      * One verification per audit chain: the registry-wide one, then each tenant's.
      */
     var `chains`: List<AuditVerification>
+    , 
+    /**
+     * Every integrity finding: records that do not open, records deleted, added, altered or
+     * rolled back, chains or tenants erased or rolled back, references to missing records.
+     */
+    var `findings`: List<IntegrityFinding>
+    , 
+    /**
+     * Sealed records opened.
+     */
+    var `recordsChecked`: kotlin.ULong
     
 ){
     
@@ -6390,19 +7572,25 @@ public object FfiConverterTypeStoreVerification: FfiConverterRustBuffer<StoreVer
             FfiConverterBoolean.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeAuditVerification.read(buf),
+            FfiConverterSequenceTypeIntegrityFinding.read(buf),
+            FfiConverterULong.read(buf),
         )
     }
 
     override fun allocationSize(value: StoreVerification) = (
             FfiConverterBoolean.allocationSize(value.`ok`) +
             FfiConverterSequenceString.allocationSize(value.`problems`) +
-            FfiConverterSequenceTypeAuditVerification.allocationSize(value.`chains`)
+            FfiConverterSequenceTypeAuditVerification.allocationSize(value.`chains`) +
+            FfiConverterSequenceTypeIntegrityFinding.allocationSize(value.`findings`) +
+            FfiConverterULong.allocationSize(value.`recordsChecked`)
     )
 
     override fun write(value: StoreVerification, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`ok`, buf)
             FfiConverterSequenceString.write(value.`problems`, buf)
             FfiConverterSequenceTypeAuditVerification.write(value.`chains`, buf)
+            FfiConverterSequenceTypeIntegrityFinding.write(value.`findings`, buf)
+            FfiConverterULong.write(value.`recordsChecked`, buf)
     }
 }
 
@@ -6605,15 +7793,25 @@ public object FfiConverterTypeSummaryEntry: FfiConverterRustBuffer<SummaryEntry>
 data class ValidateOptions (
     /**
      * Encoding of the input; `None` (default) detects it: a UTF-8 BOM means UTF-8, otherwise
-     * [`validate_bytes`] decodes the whole file strictly and the streaming [`Validator`] lets
-     * the first record with non-ASCII bytes decide.
+     * a strict decode as both encodings decides (UTF-8 when the file decodes as UTF-8, CP932
+     * when only as CP932), the same way for [`validate_bytes`] and the streaming
+     * [`Validator`]. A given encoding breaks ties; a file that does not decode as it but does
+     * as the other one is checked as the other one, with one F01 saying so.
      */
     var `encoding`: Encoding? = null 
     , 
     /**
-     * Keep at most this many diagnostics (counts still cover all); `None` (default) keeps all.
+     * Keep at most this many diagnostics in the report, the first ones found (the counts and
+     * the summary still cover all); `None` (default): 1000, so that memory stays bounded
+     * whatever the file holds. See `keep_all_diagnostics`.
      */
     var `maxDiagnostics`: kotlin.UInt? = null 
+    , 
+    /**
+     * Keep every diagnostic (`max_diagnostics` is then ignored): memory grows with the
+     * findings (a file with an error in every field has millions). Default `false`.
+     */
+    var `keepAllDiagnostics`: kotlin.Boolean = false 
     , 
     /**
      * The file's creation date, `YYYY-MM-DD` or `YYYYMMDD`: dates after it are in the future
@@ -6633,9 +7831,10 @@ data class ValidateOptions (
     , 
     /**
      * Dose blocks of the block layouts (ledger export, awaiting registration, batch-inquiry
-     * result): 1..=9, default 7.
+     * result): 1..=9. `None` (default): the header's count (an F02 info says when it is not
+     * 7), 7 without a header.
      */
-    var `doseBlocks`: kotlin.UByte = 7u 
+    var `doseBlocks`: kotlin.UByte? = null 
     , 
     /**
      * Language of [`Report::to_json`]; `None` (default) means Japanese, like `vrs-conformance`.
@@ -6697,10 +7896,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
         return ValidateOptions(
             FfiConverterOptionalTypeEncoding.read(buf),
             FfiConverterOptionalUInt.read(buf),
+            FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterUByte.read(buf),
+            FfiConverterOptionalUByte.read(buf),
             FfiConverterOptionalTypeLang.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
@@ -6715,10 +7915,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
     override fun allocationSize(value: ValidateOptions) = (
             FfiConverterOptionalTypeEncoding.allocationSize(value.`encoding`) +
             FfiConverterOptionalUInt.allocationSize(value.`maxDiagnostics`) +
+            FfiConverterBoolean.allocationSize(value.`keepAllDiagnostics`) +
             FfiConverterOptionalString.allocationSize(value.`asOf`) +
             FfiConverterOptionalString.allocationSize(value.`tenant`) +
             FfiConverterBoolean.allocationSize(value.`header`) +
-            FfiConverterUByte.allocationSize(value.`doseBlocks`) +
+            FfiConverterOptionalUByte.allocationSize(value.`doseBlocks`) +
             FfiConverterOptionalTypeLang.allocationSize(value.`lang`) +
             FfiConverterBoolean.allocationSize(value.`normalizeFullwidth`) +
             FfiConverterBoolean.allocationSize(value.`requireMyNumber`) +
@@ -6732,10 +7933,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
     override fun write(value: ValidateOptions, buf: ByteBuffer) {
             FfiConverterOptionalTypeEncoding.write(value.`encoding`, buf)
             FfiConverterOptionalUInt.write(value.`maxDiagnostics`, buf)
+            FfiConverterBoolean.write(value.`keepAllDiagnostics`, buf)
             FfiConverterOptionalString.write(value.`asOf`, buf)
             FfiConverterOptionalString.write(value.`tenant`, buf)
             FfiConverterBoolean.write(value.`header`, buf)
-            FfiConverterUByte.write(value.`doseBlocks`, buf)
+            FfiConverterOptionalUByte.write(value.`doseBlocks`, buf)
             FfiConverterOptionalTypeLang.write(value.`lang`, buf)
             FfiConverterBoolean.write(value.`normalizeFullwidth`, buf)
             FfiConverterBoolean.write(value.`requireMyNumber`, buf)
@@ -7171,6 +8373,49 @@ public object FfiConverterTypeImportMode: FfiConverterRustBuffer<ImportMode> {
 
 
 /**
+ * Match or no match.
+ */
+
+enum class InquiryOutcomeKind {
+    
+    /**
+     * Municipalities hold dose records of the person (一致).
+     */
+    MATCH,
+    /**
+     * Nothing to provide (該当なし), whatever the reason.
+     */
+    NO_MATCH;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInquiryOutcomeKind: FfiConverterRustBuffer<InquiryOutcomeKind> {
+    override fun read(buf: ByteBuffer) = try {
+        InquiryOutcomeKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: InquiryOutcomeKind) = 4UL
+
+    override fun write(value: InquiryOutcomeKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The language of messages in rendered reports.
  */
 
@@ -7205,6 +8450,135 @@ public object FfiConverterTypeLang: FfiConverterRustBuffer<Lang> {
     override fun allocationSize(value: Lang) = 4UL
 
     override fun write(value: Lang, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Why the new municipality may ask.
+ */
+sealed class LegalBasis {
+    
+    /**
+     * The person consented on the form `form_ref`; the request must also confirm that their
+     * identity was verified (My Number Act Art. 16).
+     */
+    data class Consent(
+        /**
+         * Reference of the signed consent form (1-30 characters, not a My Number).
+         */
+        val `formRef`: kotlin.String) : LegalBasis()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Consent is difficult to obtain (accepted for requests from 2021-12-15 by default).
+     */
+    object ConsentDifficult : LegalBasis()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLegalBasis : FfiConverterRustBuffer<LegalBasis>{
+    override fun read(buf: ByteBuffer): LegalBasis {
+        return when(buf.getInt()) {
+            1 -> LegalBasis.Consent(
+                FfiConverterString.read(buf),
+                )
+            2 -> LegalBasis.ConsentDifficult
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: LegalBasis): ULong = when(value) {
+        is LegalBasis.Consent -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`formRef`)
+            )
+        }
+        is LegalBasis.ConsentDifficult -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: LegalBasis, buf: ByteBuffer) {
+        when(value) {
+            is LegalBasis.Consent -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`formRef`, buf)
+                Unit
+            }
+            is LegalBasis.ConsentDifficult -> {
+                buf.putInt(2)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Which log of a municipality.
+ */
+
+enum class LogKind {
+    
+    /**
+     * What the municipality provided to others' inquiries (情報提供).
+     */
+    PROVISION,
+    /**
+     * The municipality's own inquiries (情報照会).
+     */
+    INQUIRY;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogKind: FfiConverterRustBuffer<LogKind> {
+    override fun read(buf: ByteBuffer) = try {
+        LogKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LogKind) = 4UL
+
+    override fun write(value: LogKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -7867,6 +9241,13 @@ sealed class VrsException(message: String): kotlin.Exception(message) {
      */
         class Export(message: String) : VrsException(message)
         
+    /**
+     * Registry: stored data failed an integrity check (records altered, deleted, added or
+     * rolled back, an audit chain erased, the store rolled back or replaced); nothing tampered
+     * is served. `verify_store` lists every finding.
+     */
+        class Tampered(message: String) : VrsException(message)
+        
 
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<VrsException> {
         override fun lift(error_buf: RustBuffer.ByValue): VrsException = FfiConverterTypeVrsError.lift(error_buf)
@@ -7899,6 +9280,7 @@ public object FfiConverterTypeVrsError : FfiConverterRustBuffer<VrsException> {
             17 -> VrsException.Crypto(FfiConverterString.read(buf))
             18 -> VrsException.Storage(FfiConverterString.read(buf))
             19 -> VrsException.Export(FfiConverterString.read(buf))
+            20 -> VrsException.Tampered(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -7984,6 +9366,10 @@ public object FfiConverterTypeVrsError : FfiConverterRustBuffer<VrsException> {
             }
             is VrsException.Export -> {
                 buf.putInt(19)
+                Unit
+            }
+            is VrsException.Tampered -> {
+                buf.putInt(20)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -8211,6 +9597,38 @@ public object FfiConverterOptionalTypeExportOptions: FfiConverterRustBuffer<Expo
         } else {
             buf.put(1)
             FfiConverterTypeExportOptions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLogQuery: FfiConverterRustBuffer<LogQuery?> {
+    override fun read(buf: ByteBuffer): LogQuery? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLogQuery.read(buf)
+    }
+
+    override fun allocationSize(value: LogQuery?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLogQuery.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LogQuery?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLogQuery.write(value, buf)
         }
     }
 }
@@ -8817,6 +10235,62 @@ public object FfiConverterSequenceTypeFlagView: FfiConverterRustBuffer<List<Flag
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeInquiryDose: FfiConverterRustBuffer<List<InquiryDose>> {
+    override fun read(buf: ByteBuffer): List<InquiryDose> {
+        val len = buf.getInt()
+        return List<InquiryDose>(len) {
+            FfiConverterTypeInquiryDose.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<InquiryDose>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeInquiryDose.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<InquiryDose>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeInquiryDose.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeIntegrityFinding: FfiConverterRustBuffer<List<IntegrityFinding>> {
+    override fun read(buf: ByteBuffer): List<IntegrityFinding> {
+        val len = buf.getInt()
+        return List<IntegrityFinding>(len) {
+            FfiConverterTypeIntegrityFinding.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<IntegrityFinding>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeIntegrityFinding.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<IntegrityFinding>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeIntegrityFinding.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer<List<LayoutInfo>> {
     override fun read(buf: ByteBuffer): List<LayoutInfo> {
         val len = buf.getInt()
@@ -8835,6 +10309,62 @@ public object FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer<List<La
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeLayoutInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeLogEntry: FfiConverterRustBuffer<List<LogEntry>> {
+    override fun read(buf: ByteBuffer): List<LogEntry> {
+        val len = buf.getInt()
+        return List<LogEntry>(len) {
+            FfiConverterTypeLogEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<LogEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeLogEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<LogEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeLogEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeProviderRecords: FfiConverterRustBuffer<List<ProviderRecords>> {
+    override fun read(buf: ByteBuffer): List<ProviderRecords> {
+        val len = buf.getInt()
+        return List<ProviderRecords>(len) {
+            FfiConverterTypeProviderRecords.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ProviderRecords>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeProviderRecords.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ProviderRecords>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeProviderRecords.write(it, buf)
         }
     }
 }
@@ -9195,8 +10725,8 @@ public object FfiConverterMapStringULong: FfiConverterRustBuffer<Map<kotlin.Stri
     
 
         /**
-         * Validates a whole file held in memory. With automatic encoding, the encoding is decided by
-         * a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+         * Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+         * any chunks (the encoding is decided the same way), faster on a large file.
          *
          * # Errors
          * As [`Validator::new`].
