@@ -103,8 +103,9 @@ typedef struct vrs_report vrs_report;
  * size with `vrs_validator_feed`, then `vrs_validator_finish` for the report. Free it with
  * `vrs_validator_free` (also after finishing).
  *
- * Memory stays bounded by the largest record plus the keys of cross-row rules, whatever the file
- * size. A validator may be moved between threads but not used from two at once.
+ * Memory stays bounded by the largest record plus the keys of cross-row rules and the
+ * diagnostics kept (`max_diagnostics`), whatever the file holds. A validator may be moved
+ * between threads but not used from two at once.
  */
 typedef struct vrs_validator vrs_validator;
 
@@ -252,7 +253,9 @@ typedef uint32_t vrs_lang;
 typedef struct {
     /**
      * Input encoding: `VRS_ENCODING_AUTO` (0, default), `VRS_ENCODING_UTF8` or
-     * `VRS_ENCODING_CP932`.
+     * `VRS_ENCODING_CP932`. A declared encoding breaks ties (a file that decodes as both); a
+     * file that does not decode as it but does as the other one is checked as the other one,
+     * with one F01 saying so.
      */
     vrs_encoding encoding;
     /**
@@ -261,7 +264,11 @@ typedef struct {
      */
     vrs_lang lang;
     /**
-     * Keep at most this many diagnostics (the counts still cover all); 0: no limit.
+     * Keep at most this many diagnostics in the report, the first ones found (the counts and
+     * the per-code summary still cover all; `vrs_report_truncated` says when some were left
+     * out), so that memory stays bounded whatever the file holds. 0: the default, 1000.
+     * `SIZE_MAX`: every diagnostic (memory then grows with the findings: a file with an error
+     * in every field has millions).
      */
     size_t max_diagnostics;
     /**
@@ -270,8 +277,8 @@ typedef struct {
      */
     uint32_t as_of_yyyymmdd;
     /**
-     * Dose blocks of the block layouts (ledger export, awaiting list, inquiry result), 1..=9;
-     * 0: the default, 7.
+     * Dose blocks of the block layouts (ledger export, awaiting list, inquiry result), 1..=9.
+     * 0 (default): the header's count (an F02 info says when it is not 7), 7 without a header.
      */
     uint8_t dose_blocks;
     /**
@@ -490,6 +497,50 @@ typedef struct {
 } vrs_flag;
 
 /**
+ * New values for a stored dose's fields, for `vrs_registry_correct_dose`. A zero date or a
+ * NULL text keeps the stored value (a zero-initialised struct changes nothing); texts are
+ * `(pointer, length)` pairs of UTF-8.
+ */
+typedef struct {
+    /**
+     * New vaccination date, the number `YYYYMMDD`; 0 keeps it.
+     */
+    uint32_t vaccinated_on_yyyymmdd;
+    /**
+     * New manufacturer (any accepted spelling); NULL keeps it.
+     */
+    const uint8_t *manufacturer;
+    /**
+     * Length of `manufacturer` in bytes.
+     */
+    size_t manufacturer_len;
+    /**
+     * New lot number; NULL keeps it.
+     */
+    const uint8_t *lot;
+    /**
+     * Length of `lot` in bytes.
+     */
+    size_t lot_len;
+    /**
+     * New venue name; NULL keeps it.
+     */
+    const uint8_t *venue;
+    /**
+     * Length of `venue` in bytes.
+     */
+    size_t venue_len;
+    /**
+     * New doctor's name; NULL keeps it.
+     */
+    const uint8_t *doctor;
+    /**
+     * Length of `doctor` in bytes.
+     */
+    size_t doctor_len;
+} vrs_dose_correction;
+
+/**
  * Options of the exports. A zero-initialised struct gives the defaults, the same as passing
  * NULL: UTF-8 without BOM, with a header row.
  *
@@ -516,6 +567,160 @@ typedef struct {
  * 0 is never a dimension).
  */
 typedef uint32_t vrs_dimension;
+
+/**
+ * The legal basis of an inquiry: one of the `VRS_LEGAL_BASIS_*` numbers (a `uint32_t`; fixed
+ * forever, 0 is never a basis).
+ */
+typedef uint32_t vrs_legal_basis;
+
+/**
+ * One inquiry by the new municipality's staff about an incoming resident. Text fields are
+ * `(pointer, length)` pairs of UTF-8.
+ */
+typedef struct {
+    /**
+     * The municipality code the person moved from; NULL (length 0): ask every other
+     * municipality.
+     */
+    const uint8_t *former;
+    /**
+     * Length of `former` in bytes.
+     */
+    size_t former_len;
+    /**
+     * The person's My Number (12 digits).
+     */
+    const uint8_t *my_number;
+    /**
+     * Length of `my_number` in bytes.
+     */
+    size_t my_number_len;
+    /**
+     * `VRS_LEGAL_BASIS_CONSENT` or `VRS_LEGAL_BASIS_CONSENT_DIFFICULT`.
+     */
+    vrs_legal_basis legal_basis;
+    /**
+     * With consent: the consent form's reference (1-30 characters, not a My Number); ignored
+     * otherwise.
+     */
+    const uint8_t *form_ref;
+    /**
+     * Length of `form_ref` in bytes.
+     */
+    size_t form_ref_len;
+    /**
+     * Nonzero: the person's identity was verified (required with consent).
+     */
+    uint8_t identity_verified;
+    /**
+     * The requester's own reference for the person (e.g. its addressee number; never the My
+     * Number), kept in its inquiry log.
+     */
+    const uint8_t *reference;
+    /**
+     * Length of `reference` in bytes.
+     */
+    size_t reference_len;
+} vrs_inquiry_request;
+
+/**
+ * Options of `vrs_registry_batch_inquire`.
+ */
+typedef struct {
+    /**
+     * `VRS_LEGAL_BASIS_CONSENT` or `VRS_LEGAL_BASIS_CONSENT_DIFFICULT`, for every row.
+     */
+    vrs_legal_basis legal_basis;
+    /**
+     * With consent: the consent form's reference; ignored otherwise.
+     */
+    const uint8_t *form_ref;
+    /**
+     * Length of `form_ref` in bytes.
+     */
+    size_t form_ref_len;
+    /**
+     * Nonzero: every person's identity was verified (required with consent).
+     */
+    uint8_t identity_verified;
+    /**
+     * Encoding, BOM and header of the result file (zero: UTF-8 with a header).
+     */
+    vrs_export_options result;
+} vrs_batch_inquiry_options;
+
+/**
+ * What to look for in a log; every condition given must hold. A zero-initialised struct (or
+ * NULL) lists every entry.
+ */
+typedef struct {
+    /**
+     * Entries about the person with this My Number; NULL (length 0): anyone.
+     */
+    const uint8_t *subject;
+    /**
+     * Length of `subject` in bytes.
+     */
+    size_t subject_len;
+    /**
+     * Entries by this staff user ID of the requesting municipality; NULL (length 0): anyone.
+     */
+    const uint8_t *user;
+    /**
+     * Length of `user` in bytes.
+     */
+    size_t user_len;
+    /**
+     * Answered on or after this date, the number `YYYYMMDD`; 0: no lower bound.
+     */
+    uint32_t from_yyyymmdd;
+    /**
+     * Answered on or before this date; 0: no upper bound.
+     */
+    uint32_t to_yyyymmdd;
+} vrs_log_query;
+
+/**
+ * Which log of a municipality: one of the `VRS_LOG_*` numbers (a `uint32_t`; fixed forever).
+ */
+typedef uint32_t vrs_log_kind;
+
+/**
+ * Which doses a provision covered: one of the `VRS_PROVISION_*` numbers (a `uint32_t`; fixed
+ * forever, 0 is never a kind).
+ */
+typedef uint32_t vrs_provision_kind;
+
+/**
+ * The doses a provision covered, for `vrs_registry_record_national_db_provision` (NULL there:
+ * all doses).
+ *
+ * The struct may only grow in a new major version of the library.
+ */
+typedef struct {
+    /**
+     * `VRS_PROVISION_ALL`, `VRS_PROVISION_SUBJECTS` or `VRS_PROVISION_VACCINATED_BETWEEN`.
+     */
+    vrs_provision_kind kind;
+    /**
+     * With `VRS_PROVISION_SUBJECTS`: addressee numbers as UTF-8, separated by newlines or
+     * commas (`"1001\n1002"`); NULL with length 0 otherwise.
+     */
+    const uint8_t *addressees;
+    /**
+     * Length of `addressees` in bytes.
+     */
+    size_t addressees_len;
+    /**
+     * With `VRS_PROVISION_VACCINATED_BETWEEN`: the first vaccination date, `YYYYMMDD`.
+     */
+    uint32_t from_yyyymmdd;
+    /**
+     * With `VRS_PROVISION_VACCINATED_BETWEEN`: the last vaccination date, `YYYYMMDD`.
+     */
+    uint32_t to_yyyymmdd;
+} vrs_provision_selection;
 
 /**
  * Success.
@@ -665,6 +870,14 @@ typedef uint32_t vrs_dimension;
 #define VRS_REGISTRY 26
 
 /**
+ * Registry: stored data failed an integrity check (records altered, deleted, added or rolled
+ * back, an audit chain erased, the store rolled back or replaced); nothing tampered is served.
+ * The message names the tenant, record kind and pseudonymous key; `vrs_registry_verify_store`
+ * lists every finding.
+ */
+#define VRS_TAMPERED 27
+
+/**
  * 全国地方公共団体コード: 6 ASCII digits, prefecture 01-47, JIS X 0402 check digit.
  */
 #define VRS_ID_MUNICIPALITY_CODE 1
@@ -710,8 +923,9 @@ typedef uint32_t vrs_dimension;
 #define VRS_SEVERITY_INFO 2
 
 /**
- * Reading: detect (a leading UTF-8 BOM means UTF-8, else the first record holding non-ASCII
- * bytes decides). Writing: UTF-8. The default (0).
+ * Reading: detect (a leading UTF-8 BOM means UTF-8, else a strict decode as both encodings:
+ * UTF-8 when the file decodes as UTF-8, CP932 when only as CP932; the same verdict however the
+ * file is fed). Writing: UTF-8. The default (0).
  */
 #define VRS_ENCODING_AUTO 0
 
@@ -779,6 +993,42 @@ typedef uint32_t vrs_dimension;
  * The age band on the vaccination day (`"age-band"`: `"12-17"`, `"90+"`, `"unknown"`).
  */
 #define VRS_DIMENSION_AGE_BAND 5
+
+/**
+ * The person consented (with the consent form's reference and the identity verified under
+ * My Number Act Art. 16).
+ */
+#define VRS_LEGAL_BASIS_CONSENT 1
+
+/**
+ * Consent is difficult to obtain (accepted for requests from 2021-12-15 by default).
+ */
+#define VRS_LEGAL_BASIS_CONSENT_DIFFICULT 2
+
+/**
+ * The provision log (情報提供): what the municipality provided to others' inquiries.
+ */
+#define VRS_LOG_PROVISION 1
+
+/**
+ * The inquiry log (情報照会): the municipality's own inquiries.
+ */
+#define VRS_LOG_INQUIRY 2
+
+/**
+ * Every dose of the tenant given on or before the provision day.
+ */
+#define VRS_PROVISION_ALL 1
+
+/**
+ * The doses of the subjects listed in `addressees`.
+ */
+#define VRS_PROVISION_SUBJECTS 2
+
+/**
+ * The doses given from `from_yyyymmdd` to `to_yyyymmdd` (both included).
+ */
+#define VRS_PROVISION_VACCINATED_BETWEEN 3
 
 #ifdef __cplusplus
 extern "C" {
@@ -1004,8 +1254,8 @@ void vrs_report_free(vrs_report *report);
  * Creates a validator for the layout `layout_id` (`len` bytes of UTF-8, e.g. `"ledger-export"`
  * or `"ledger-export@1"`) and writes it to `*out`.
  *
- * `opts` may be NULL for the defaults (auto-detected encoding, no limit, no as-of date, 7 dose
- * blocks, header row, Japanese). Returns `VRS_OK`; `VRS_UNKNOWN_LAYOUT`; `VRS_INVALID_ARGUMENT`
+ * `opts` may be NULL for the defaults (auto-detected encoding, 1000 diagnostics kept, no as-of
+ * date, the header's dose blocks, header row, Japanese). Returns `VRS_OK`; `VRS_UNKNOWN_LAYOUT`; `VRS_INVALID_ARGUMENT`
  * for an option out of range (unknown encoding or lang number, `dose_blocks` above 9, an
  * impossible `as_of_yyyymmdd`, an invalid tenant code); `VRS_INVALID_UTF8`;
  * `VRS_NULL_ARGUMENT` (`out` or `layout_id` NULL, the latter allowed only with `len == 0`,
@@ -1048,6 +1298,34 @@ vrs_status vrs_validator_feed(vrs_validator *validator, const uint8_t *data, siz
  * be NULL or valid for a write of a pointer.
  */
 vrs_status vrs_validator_finish(vrs_validator *validator, vrs_report **out);
+
+/**
+ * Validates a whole file held in memory, `data_len` bytes, as layout `layout_id` (`len`
+ * bytes, as for `vrs_validator_new`) and writes its report to `*out` (free it with
+ * `vrs_report_free`).
+ *
+ * The same report as `vrs-conformance validate` and Python's `vrs.validate_bytes` give: with
+ * `VRS_ENCODING_AUTO` the encoding is decided by a strict decode of the whole file (a
+ * streaming `vrs_validator` decides by the first record holding non-ASCII bytes, as it cannot
+ * see ahead), so a file switching encodings midway is read in the encoding that fits it, or
+ * fits more of it.
+ *
+ * `opts` may be NULL for the defaults. Returns `VRS_OK`; `VRS_UNKNOWN_LAYOUT`;
+ * `VRS_INVALID_ARGUMENT` (as `vrs_validator_new`); `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`
+ * (`out` NULL, `layout_id` NULL with `len > 0`, `data` NULL with `data_len > 0`). `*out` is
+ * written only on `VRS_OK`.
+ *
+ * # Safety
+ * `layout_id` must be NULL or valid for reads of `len` bytes; `data` must be NULL or valid for
+ * reads of `data_len` bytes; `opts` as for `vrs_validator_new`; `out` must be NULL or valid for
+ * a write of a pointer.
+ */
+vrs_status vrs_validate_bytes(const uint8_t *layout_id,
+                              size_t len,
+                              const uint8_t *data,
+                              size_t data_len,
+                              const vrs_validate_options *opts,
+                              vrs_report **out);
 
 /**
  * Frees `validator`, finished or not. `vrs_validator_free(NULL)` does nothing.
@@ -1295,9 +1573,10 @@ vrs_status vrs_registry_create_key_dir(const uint8_t *key_dir,
  * `vrs_registry_create_key_dir`), and writes it to `*out`. Paths are UTF-8. `opts` may be NULL
  * for the defaults (system clock).
  *
- * Returns `VRS_OK`; `VRS_CRYPTO` (no `master.key`, or a key file readable by others);
- * `VRS_STORE` (missing or unsafe key directory, database error, store written by a newer
- * library); `VRS_INVALID_ARGUMENT` (an impossible `fixed_time_yyyymmddhhmmss`);
+ * Returns `VRS_OK`; `VRS_CRYPTO` (no `master.key`, or a key file readable by others, not a
+ * regular file or over 128 bytes); `VRS_WRONG_KEY` (the key directory is not the store's: e.g.
+ * a new `master.key` created beside a populated store); `VRS_STORE` (missing or unsafe key
+ * directory, database error, store written by a newer library); `VRS_INVALID_ARGUMENT` (an impossible `fixed_time_yyyymmddhhmmss`);
  * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`. `*out` is written only on `VRS_OK`; details go to
  * `*out_error` (when not NULL) on failure.
  *
@@ -1675,6 +1954,85 @@ vrs_status vrs_registry_set_flag(const vrs_registry *registry,
                                  vrs_error **out_error);
 
 /**
+ * Corrects fields of dose number `dose_number` (1-9) of a person of `tenant`, named by
+ * addressee number or by one of their voucher numbers (`by`, then `subject`, `subject_len`
+ * bytes; the dose may be on any of the person's vouchers). `correction` gives the new values
+ * (a zero date or a NULL text keeps the stored one); `reason` (required, at most 200
+ * characters) is kept with the dose as it was in the subject's sealed history, which
+ * `vrs_registry_subject_doses` shows under `history`. The corrected dose is checked like a new
+ * one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring doses). Staff of the
+ * tenant only; audited as `correct-dose`. Writes to `*out_json`:
+ *
+ * ```json
+ * {"voucher_number": "0000012345", "dose": 1, "action": "corrected", "changed": true,
+ *  "dose_now": {"dose": 1, "vaccinated_on": "2021-06-01", "voucher_number": "0000012345",
+ *               "manufacturer": "ファイザー", "lot": "FA5765", "venue": "区民会館",
+ *               "doctor": "山田一郎", "registered_at": "2021-07-01T09:00:00",
+ *               "source": "venue"},
+ *  "warnings": []}
+ * ```
+ *
+ * (`changed` is false when the correction equals what is stored: nothing was recorded.)
+ *
+ * Returns `VRS_OK`; `VRS_RULE` (the corrected dose breaks a rule; nothing changed);
+ * `VRS_NOT_FOUND` (no such person, voucher or dose); `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT` (unknown `by`, invalid identifier, date or dose number, no field to
+ * change, missing reason); `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+ * `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant`, `subject` and `reason` must be
+ * NULL or valid for reads of their lengths; `correction` must be NULL or point to a readable
+ * `vrs_dose_correction` whose non-NULL texts are valid for their lengths; `out_json` and
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_correct_dose(const vrs_registry *registry,
+                                     const vrs_principal *who,
+                                     const uint8_t *tenant,
+                                     size_t tenant_len,
+                                     vrs_subject_kind by,
+                                     const uint8_t *subject,
+                                     size_t subject_len,
+                                     uint8_t dose_number,
+                                     const vrs_dose_correction *correction,
+                                     const uint8_t *reason,
+                                     size_t reason_len,
+                                     vrs_bytes **out_json,
+                                     vrs_error **out_error);
+
+/**
+ * Voids dose number `dose_number` (1-9) of a person of `tenant` (named as for
+ * `vrs_registry_correct_dose`), recorded in error: it leaves the subject's doses, the exports
+ * and the statistics, and stays in the sealed history with `reason` (required); the same dose
+ * number can then be recorded again. Staff of the tenant only; audited as `void-dose`. Writes
+ * to `*out_json` the document of `vrs_registry_correct_dose` with `"action": "voided"` and
+ * `"dose_now": null`.
+ *
+ * Returns `VRS_OK`; `VRS_NOT_FOUND`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+ * `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant`, `subject` and `reason` must be
+ * NULL or valid for reads of their lengths; `out_json` and `out_error` must be NULL or valid
+ * for a write of a pointer.
+ */
+vrs_status vrs_registry_void_dose(const vrs_registry *registry,
+                                  const vrs_principal *who,
+                                  const uint8_t *tenant,
+                                  size_t tenant_len,
+                                  vrs_subject_kind by,
+                                  const uint8_t *subject,
+                                  size_t subject_len,
+                                  uint8_t dose_number,
+                                  const uint8_t *reason,
+                                  size_t reason_len,
+                                  vrs_bytes **out_json,
+                                  vrs_error **out_error);
+
+/**
  * Writes to `*out_json` the record of the subject with addressee number `addressee` in
  * `tenant`: name, birth date, vouchers, flags and doses, never the My Number. Staff of the
  * tenant only.
@@ -1687,11 +2045,15 @@ vrs_status vrs_registry_set_flag(const vrs_registry *registry,
  *  "doses": [{"dose": 1, "vaccinated_on": "2021-06-30", "voucher_number": "0000012345",
  *             "manufacturer": "ファイザー", "lot": "FA5765", "venue": "区民会館",
  *             "doctor": "山田一郎", "registered_at": "2021-07-01T09:00:00",
- *             "source": "venue"}]}
+ *             "source": "venue"}],
+ *  "history": [{"voucher_number": "0000012345", "dose": 1, "action": "corrected",
+ *               "at": "2021-07-02T10:00:00", "by": "f306f743a740e21c929cc989fc0aa31c",
+ *               "reason": "lot typed wrongly", "before": {"dose": 1, "lot": "FA5756", ...}}]}
  * ```
  *
  * (`sex`: 1 male, 2 female; a flag's `kind` is `moved-out` or `deceased`; a dose's `source`
- * is `venue`, `staff` or `upload`.)
+ * is `venue`, `staff` or `upload`; `history` lists corrections and voids, oldest first, with
+ * the dose as it was, the staff user's pseudonym and the reason.)
  *
  * Returns `VRS_OK`; `VRS_NOT_FOUND`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
  * `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
@@ -1852,14 +2214,25 @@ vrs_status vrs_registry_audit_log(const vrs_registry *registry,
                                   vrs_error **out_error);
 
 /**
- * Maintenance check: the store's physical integrity, then every audit chain. Writes to
- * `*out_ok` whether no problem was found; when `out_json` is not NULL it receives the details:
+ * Maintenance check of everything (operator only): the storage engine's own check, the
+ * registry anchor and every audit chain head and content digest it anchors, every tenant's
+ * records against its content digest, every sealed record opened, references between records,
+ * and every audit chain. Writes to `*out_ok` whether nothing was found; when `out_json` is not
+ * NULL it receives the details:
  *
  * ```json
- * {"ok": true, "problems": [],
+ * {"ok": false, "problems": [],
  *  "chains": [{"chain": "registry", "entries": 3, "ok": true, "first_bad": null,
- *              "problem": null}, {"chain": "131016", ...}]}
+ *              "problem": null}, {"chain": "131016", ...}],
+ *  "findings": [{"scope": "131016", "kind": "voucher", "key": null,
+ *                "problem": "2 of 5 record(s) are missing (deleted outside the registry)"}],
+ *  "records_checked": 1234}
  * ```
+ *
+ * (`problems`: the storage engine's; `findings`: each integrity problem, naming the tenant
+ * (`scope`: a municipality code, `registry`, or `chain N`), the record kind and the
+ * pseudonymous record key where it can, never personal data.) Runs on a registry in
+ * quarantine too.
  *
  * Operator only. Returns `VRS_OK` (also when problems were found: read `*out_ok`);
  * `VRS_FORBIDDEN`; `VRS_NULL_ARGUMENT`; key or store failures. Outputs are written only on
@@ -1874,6 +2247,412 @@ vrs_status vrs_registry_verify_store(const vrs_registry *registry,
                                      bool *out_ok,
                                      vrs_bytes **out_json,
                                      vrs_error **out_error);
+
+/**
+ * Re-seals every record of `tenant` (a municipality code) under a new version of its key
+ * (operator only), in batches, each its own transaction: other tenants keep working between
+ * batches, and a crash leaves every record readable under exactly one key. Calling it again
+ * after a crash or failure continues the rotation. The key provider of a registry opened with
+ * `vrs_registry_open` writes the new key as `<code>.v<N>.key` in the key directory (mode
+ * 0600); keep `<code>.key` or `master.key`: record keys and the audit MAC still derive from
+ * version 1. When `out_json` is not NULL it receives:
+ *
+ * ```json
+ * {"tenant": "131016", "from_version": 1, "to_version": 2, "records": 300, "batches": 3,
+ *  "resumed": false, "finished": true}
+ * ```
+ *
+ * Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`; `VRS_CRYPTO` (the key provider
+ * cannot create or hand out the new version); `VRS_TAMPERED`; `VRS_INVALID_ARGUMENT`;
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; store failures. Details go to `*out_error` (when
+ * not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads
+ * of `tenant_len` bytes; `out_json` and `out_error` must be NULL or valid for a write of a
+ * pointer.
+ */
+vrs_status vrs_registry_rotate_tenant_key(const vrs_registry *registry,
+                                          const vrs_principal *who,
+                                          const uint8_t *tenant,
+                                          size_t tenant_len,
+                                          vrs_bytes **out_json,
+                                          vrs_error **out_error);
+
+/**
+ * Writes to `*out_anchor` the store's current anchor, `vrs-anchor-1:<commits>:<64 hex
+ * digits>` (no personal data, no key), for the host to keep outside the store: a store rolled
+ * back as a whole to an older copy is authentic in itself, and only the kept anchor tells
+ * (`vrs_registry_check_anchor`). Keep it after every write for full protection, or
+ * periodically to bound what a rollback can forget. A host-level call: no principal, not
+ * audited.
+ *
+ * Returns `VRS_OK`; `VRS_TAMPERED` (the anchor is missing, forged, or older than one this
+ * registry saw); `VRS_NULL_ARGUMENT`; store failures. `*out_anchor` (free it with
+ * `vrs_bytes_free`) is written only on `VRS_OK`.
+ *
+ * # Safety
+ * `registry` must be NULL or a live registry; `out_anchor` and `out_error` must be NULL or
+ * valid for a write of a pointer.
+ */
+vrs_status vrs_registry_anchor(const vrs_registry *registry,
+                               vrs_bytes **out_anchor,
+                               vrs_error **out_error);
+
+/**
+ * Compares an anchor the host kept (`anchor`, `anchor_len` bytes, from `vrs_registry_anchor`)
+ * with the store; call it right after opening. Writes to `*out_newer_commits` (when not NULL)
+ * how many commits the store has beyond the kept anchor (0: exactly as kept; more: keep the new
+ * anchor). A host-level call: no principal, not audited.
+ *
+ * Returns `VRS_OK`; `VRS_TAMPERED` when the store is older than the kept anchor or differs
+ * from it at the same commit (rolled back or replaced) — the registry then refuses everything
+ * but inspection; `VRS_INVALID_ARGUMENT` (not an anchor); `VRS_INVALID_UTF8`;
+ * `VRS_NULL_ARGUMENT`; store failures.
+ *
+ * # Safety
+ * `registry` must be NULL or a live registry; `anchor` must be NULL or valid for reads of
+ * `anchor_len` bytes; `out_newer_commits` must be NULL or valid for a write of a `uint64_t`;
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_check_anchor(const vrs_registry *registry,
+                                     const uint8_t *anchor,
+                                     size_t anchor_len,
+                                     uint64_t *out_newer_commits,
+                                     vrs_error **out_error);
+
+/**
+ * Asks, as staff of the new municipality, which doses other municipalities recorded for the
+ * incoming resident of `request` (転入時の接種記録照会), and writes the answer to `*out_json`:
+ *
+ * ```json
+ * {"outcome": "match",
+ *  "providers": [{"provider": "131016",
+ *                 "doses": [{"dose": 1, "vaccinated_on": "2021-05-10",
+ *                            "voucher_number": "0000012345", "municipality_code": "131016",
+ *                            "venue": "区民会館", "doctor": "山田一郎",
+ *                            "manufacturer": "ファイザー", "lot": "FA5765"}]}]}
+ * ```
+ *
+ * One entry per municipality holding dose records of the person (the named former one only,
+ * when given). A no-match is always exactly `{"outcome":"no-match","providers":[]}`, whatever
+ * the reason (wrong former code, never lived there, records gone, not a tenant at all). The
+ * legal basis must be accepted on the registry's day (by default consent only before
+ * 2021-12-15); consent needs `identity_verified`. Staff only, never about their own
+ * municipality. Writes an entry in each provider's provision log and one in the requester's
+ * inquiry log.
+ *
+ * Returns `VRS_OK`; `VRS_FORBIDDEN` (not staff, own municipality named, basis not accepted on
+ * the day, identity not verified); `VRS_INVALID_ARGUMENT` (a malformed My Number, code,
+ * reference or form reference, or one that looks like a My Number; an unknown basis number);
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures. `*out_json` (free it with
+ * `vrs_bytes_free`) is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `request` must be NULL or point to a
+ * readable `vrs_inquiry_request` whose text pointers satisfy their field docs; `out_json` and
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_inquire(const vrs_registry *registry,
+                                const vrs_principal *who,
+                                const vrs_inquiry_request *request,
+                                vrs_bytes **out_json,
+                                vrs_error **out_error);
+
+/**
+ * Answers a batch-inquiry request file (一括照会; layout `batch-inquiry-request`: My Number and
+ * addressee number per row, or its version 2 with the former municipality per row; UTF-8 or
+ * CP932, `file_len` bytes) uploaded by staff of the new municipality. The file is validated
+ * first; rows with problems are listed and not asked; every other row is asked of every other
+ * municipality (or of its former one) and logged like `vrs_registry_inquire`, all in one
+ * transaction. The result file (layout `batch-inquiry-result`: addressee number, 一致 or
+ * 該当なし, the providing municipality, dose blocks; one row per provider; never a My Number)
+ * goes to `*out_result`, and the outcome to `*out_json`:
+ *
+ * ```json
+ * {"batch_id": "3f...", "rows": 6, "answered": 3, "matched": 2, "no_match": 1,
+ *  "rejected": 3, "rejected_rows": [{"line": 4, "code": "N01", "message_en": "...",
+ *  "message_ja": "..."}], "result_rows": 4, "validation": {...the report...}}
+ * ```
+ *
+ * Returns `VRS_OK`; `VRS_FORBIDDEN` (as for `vrs_registry_inquire`); `VRS_EXPORT` (the result
+ * cannot be encoded, e.g. a venue name outside CP932: nothing was logged);
+ * `VRS_INVALID_ARGUMENT`; `VRS_NULL_ARGUMENT`; key or store failures. `*out_result` and
+ * `*out_json` (free them with `vrs_bytes_free`) are written only on `VRS_OK`; details go to
+ * `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `file` must be NULL or valid for reads
+ * of `file_len` bytes; `opts` must be NULL or point to readable options whose `form_ref`
+ * satisfies its doc; `out_result`, `out_json` and `out_error` must be NULL or valid for a
+ * write of a pointer.
+ */
+vrs_status vrs_registry_batch_inquire(const vrs_registry *registry,
+                                      const vrs_principal *who,
+                                      const uint8_t *file,
+                                      size_t file_len,
+                                      const vrs_batch_inquiry_options *opts,
+                                      vrs_bytes **out_result,
+                                      vrs_bytes **out_json,
+                                      vrs_error **out_error);
+
+/**
+ * Writes to `*out_json` the entries of `tenant`'s provision log (情報提供等の記録: what it
+ * provided to other municipalities' inquiries) matching `query` (NULL: all), as a JSON array:
+ *
+ * ```json
+ * [{"seq": 1, "log": "provision", "requester": "131032", "provider": "131016",
+ *   "providers": ["131016"], "requested_at": "2022-03-01T09:00:00",
+ *   "provided_at": "2022-03-01T09:00:00", "legal_basis": "consent-difficult",
+ *   "form_ref": null, "identity_verified": false, "reference": null,
+ *   "items": ["vaccinated_on", "dose", "voucher_number", "municipality_code", "venue",
+ *             "doctor", "manufacturer", "lot"],
+ *   "provided": true, "doses": 2, "batch": null,
+ *   "subject": "<32 hex digits: this municipality's pseudonym of the person>",
+ *   "user": "<32 hex digits: the requesting staff user's pseudonym>", "prev": "<hash>"}]
+ * ```
+ *
+ * Staff of the tenant only. Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT` (a malformed code, My Number or date); `VRS_INVALID_UTF8`;
+ * `VRS_NULL_ARGUMENT`; key or store failures. `*out_json` is written only on `VRS_OK`; details
+ * go to `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads
+ * of `tenant_len` bytes; `query` must be NULL or point to a readable `vrs_log_query` whose text
+ * pointers satisfy their docs; `out_json` and `out_error` must be NULL or valid for a write of
+ * a pointer.
+ */
+vrs_status vrs_registry_provision_log(const vrs_registry *registry,
+                                      const vrs_principal *who,
+                                      const uint8_t *tenant,
+                                      size_t tenant_len,
+                                      const vrs_log_query *query,
+                                      vrs_bytes **out_json,
+                                      vrs_error **out_error);
+
+/**
+ * Writes to `*out_json` the entries of `tenant`'s inquiry log (its own inquiries) matching
+ * `query`, in the format of `vrs_registry_provision_log` (`"log": "inquiry"`, `provider` the
+ * former municipality asked or `null` for every municipality, `reference` the requester's
+ * own reference). Staff of the tenant only; statuses as `vrs_registry_provision_log`.
+ *
+ * # Safety
+ * As `vrs_registry_provision_log`.
+ */
+vrs_status vrs_registry_inquiry_log(const vrs_registry *registry,
+                                    const vrs_principal *who,
+                                    const uint8_t *tenant,
+                                    size_t tenant_len,
+                                    const vrs_log_query *query,
+                                    vrs_bytes **out_json,
+                                    vrs_error **out_error);
+
+/**
+ * Writes the entries of `tenant`'s log `kind` (`VRS_LOG_PROVISION` or `VRS_LOG_INQUIRY`)
+ * matching `query` (NULL: all) to `*out` as a `provision-log` download (情報提供等の記録: CRLF,
+ * header of Japanese column names; no My Number, no name). The number of data rows goes to
+ * `*out_rows` (NULL to ignore). `opts` may be NULL for UTF-8 with a header. Staff of the tenant
+ * only.
+ *
+ * Returns `VRS_OK`; `VRS_EXPORT`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+ * `*out` and `*out_rows` are written only on `VRS_OK`; details go to `*out_error` (when not
+ * NULL) on failure.
+ *
+ * # Safety
+ * As `vrs_registry_provision_log`; `opts` must be NULL or point to a readable
+ * `vrs_export_options`; `out_rows` must be NULL or valid for a write of a `uint64_t`.
+ */
+vrs_status vrs_registry_export_log(const vrs_registry *registry,
+                                   const vrs_principal *who,
+                                   const uint8_t *tenant,
+                                   size_t tenant_len,
+                                   vrs_log_kind kind,
+                                   const vrs_log_query *query,
+                                   const vrs_export_options *opts,
+                                   vrs_bytes **out,
+                                   uint64_t *out_rows,
+                                   vrs_error **out_error);
+
+/**
+ * Checks `tenant`'s provision and inquiry logs from their first entries to their MACed heads
+ * and writes to `*out_ok` whether both are intact; `*out_json` (NULL to skip) receives one
+ * verification per log, as `vrs_registry_verify_audit` gives one (chains named
+ * `"<code>/provision"` and `"<code>/inquiry"`). Staff of the tenant, or the operator.
+ *
+ * Returns `VRS_OK` (also when a log is damaged: see `*out_ok`); `VRS_FORBIDDEN`;
+ * `VRS_UNKNOWN_TENANT`; `VRS_INVALID_ARGUMENT`; `VRS_NULL_ARGUMENT`; key or store failures.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads
+ * of `tenant_len` bytes; `out_ok` must be NULL or valid for a write of a `bool`; `out_json`
+ * and `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_verify_logs(const vrs_registry *registry,
+                                    const vrs_principal *who,
+                                    const uint8_t *tenant,
+                                    size_t tenant_len,
+                                    bool *out_ok,
+                                    vrs_bytes **out_json,
+                                    vrs_error **out_error);
+
+/**
+ * Rebuilds the registry-wide inquiry index from every tenant's subjects (stores written before
+ * it existed, or after a repair) and writes the number of entries to `*out_entries` (NULL to
+ * ignore). Operator only; the operator sees only the count.
+ *
+ * Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_NULL_ARGUMENT`; key or store failures.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `out_entries` must be NULL or valid for a
+ * write of a `uint64_t`; `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_rebuild_inquiry_index(const vrs_registry *registry,
+                                              const vrs_principal *who,
+                                              uint64_t *out_entries,
+                                              vrs_error **out_error);
+
+/**
+ * Records that `tenant` provided doses to the national immunization database on
+ * `provided_on_yyyymmdd`: every dose of `selection` (NULL: all) given on or before that day.
+ * Recording again with a later day keeps the later day. Staff of the tenant only. Writes to
+ * `*out_json`:
+ *
+ * ```json
+ * {"provided_on": "2026-06-01", "doses": 4, "unchanged": 0, "vouchers": 3}
+ * ```
+ *
+ * Returns `VRS_OK`; `VRS_RULE` (D02: a day after today); `VRS_INVALID_ARGUMENT` (a day before
+ * the database accepted provisions, 2026-06-01 by default; a reversed range; a malformed date,
+ * number or kind); `VRS_NOT_FOUND` (an unknown subject: nothing recorded); `VRS_FORBIDDEN`;
+ * `VRS_UNKNOWN_TENANT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+ * `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads of
+ * `tenant_len` bytes; `selection` as documented on `vrs_provision_selection`; `out_json` and
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_record_national_db_provision(const vrs_registry *registry,
+                                                     const vrs_principal *who,
+                                                     const uint8_t *tenant,
+                                                     size_t tenant_len,
+                                                     uint32_t provided_on_yyyymmdd,
+                                                     const vrs_provision_selection *selection,
+                                                     vrs_bytes **out_json,
+                                                     vrs_error **out_error);
+
+/**
+ * Writes to `*out_json` the retention list of `tenant` on `as_of_yyyymmdd` (any day; a future
+ * one plans ahead): the doses eligible for deletion under the policy in force that day, with the
+ * rule and dates that decided them; those eligible by their dates but held; the kept ones
+ * counted by reason; and what a purge that day would remove. Deletes nothing. Staff only.
+ *
+ * ```json
+ * {"tenant": "131016", "as_of": "2026-12-01", "policy_version": "2026-02-01",
+ *  "tenant_minimum_years": null,
+ *  "eligible": [{"addressee": "1001", "voucher_number": "0000012345", "dose": 1,
+ *                "vaccinated_on": "2021-06-10", "rule": "suppl-art17-covid",
+ *                "death_on": "2021-07-15", "provided_on": "2026-06-01",
+ *                "law_retain_through": "2026-07-15", "tenant_retain_through": null,
+ *                "eligible_from": "2026-07-16"}],
+ *  "held": [],
+ *  "kept": {"doses": 3, "waiting_for_death": 3, "waiting_for_provision": 0,
+ *           "within_period": 0, "tenant_minimum": 0, "legal_hold": 0, "no_rule": 0},
+ *  "would_remove": {"doses": 1, "vouchers": 1, "subjects": 1}}
+ * ```
+ *
+ * Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`; `VRS_INVALID_ARGUMENT`;
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures. `*out_json` is written only
+ * on `VRS_OK`; details go to `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads of
+ * `tenant_len` bytes; `out_json` and `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_retention_list(const vrs_registry *registry,
+                                       const vrs_principal *who,
+                                       const uint8_t *tenant,
+                                       size_t tenant_len,
+                                       uint32_t as_of_yyyymmdd,
+                                       vrs_bytes **out_json,
+                                       vrs_error **out_error);
+
+/**
+ * Removes from `tenant` every dose eligible for deletion on `as_of_yyyymmdd`, which must be
+ * today (the law in force on the day of deletion decides), except under a legal hold; then the
+ * subjects left with no dose (vouchers, My Number index entry, provision records) and emptied
+ * unlinked vouchers. Idempotent; audited with counts only; the store is checkpointed so the
+ * removed bytes leave its files. Staff of the tenant only; nothing is ever deleted
+ * automatically. Writes to `*out_json`:
+ *
+ * ```json
+ * {"doses": 2, "vouchers": 1, "subjects": 1, "my_number_index": 1, "awaiting": 0,
+ *  "provisions": 1, "store_checkpointed": true}
+ * ```
+ *
+ * Returns `VRS_OK`; `VRS_INVALID_ARGUMENT` (not today, malformed); `VRS_FORBIDDEN`;
+ * `VRS_UNKNOWN_TENANT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures (nothing
+ * removed). `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL)
+ * on failure.
+ *
+ * # Safety
+ * As for `vrs_registry_retention_list`.
+ */
+vrs_status vrs_registry_purge(const vrs_registry *registry,
+                              const vrs_principal *who,
+                              const uint8_t *tenant,
+                              size_t tenant_len,
+                              uint32_t as_of_yyyymmdd,
+                              vrs_bytes **out_json,
+                              vrs_error **out_error);
+
+/**
+ * Puts (`on` true) or lifts a legal hold on the subject with addressee number `addressee` in
+ * `tenant`: a held subject is never purged. `*out_changed` (when not NULL) receives whether
+ * anything changed. Staff of the tenant only.
+ *
+ * Returns `VRS_OK`; `VRS_NOT_FOUND` (holding an unknown subject); `VRS_FORBIDDEN`;
+ * `VRS_UNKNOWN_TENANT`; `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or
+ * store failures. Details go to `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` and `addressee` must be NULL or
+ * valid for reads of their lengths; `out_changed` must be NULL or valid for a write of a `bool`;
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_set_legal_hold(const vrs_registry *registry,
+                                       const vrs_principal *who,
+                                       const uint8_t *tenant,
+                                       size_t tenant_len,
+                                       const uint8_t *addressee,
+                                       size_t addressee_len,
+                                       bool on,
+                                       bool *out_changed,
+                                       vrs_error **out_error);
+
+/**
+ * Sets the tenant's own minimum retention period, `years` from the vaccination (1 to 200; 0
+ * clears it). It only ever lengthens the law's period. Staff of the tenant only: how long a
+ * municipality keeps its register is its own decision. Audited.
+ *
+ * Returns `VRS_OK`; `VRS_INVALID_ARGUMENT` (over 200); `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures. Details go to `*out_error`
+ * (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads of
+ * `tenant_len` bytes; `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_set_retention_minimum(const vrs_registry *registry,
+                                              const vrs_principal *who,
+                                              const uint8_t *tenant,
+                                              size_t tenant_len,
+                                              uint32_t years,
+                                              vrs_error **out_error);
 
 #ifdef __cplusplus
 }  // extern "C"

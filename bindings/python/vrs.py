@@ -546,11 +546,19 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_func_parse_ocr_line() != 19776:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_func_validate_bytes() != 25037:
+    if lib.uniffi_vrs_checksum_func_validate_bytes() != 60754:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_func_version() != 24690:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_anchor() != 21122:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_audit_log() != 54113:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_batch_inquire() != 2748:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_check_anchor() != 36420:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_correct_dose() != 16202:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_create_tenant() != 24828:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -558,23 +566,43 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_export_ledger() != 45488:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_export_log() != 5747:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_import_doses() != 41218:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_import_flags() != 27727:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_import_subjects() != 32371:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_inquire() != 33941:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_issue_voucher() != 41338:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_log_entries() != 63382:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_purge() != 63750:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_rebuild_inquiry_index() != 19101:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_record_dose() != 21616:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_record_dose_ocr() != 24305:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_record_national_db_provision() != 11101:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_register_staff() != 13920:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_reissue_voucher() != 18105:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_retention_list() != 45374:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_rotate_tenant_key() != 40670:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_set_flag() != 4433:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_set_legal_hold() != 34870:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_set_retention_minimum() != 54013:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_set_staff_quota() != 1217:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -590,11 +618,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_verify_audit() != 65432:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_method_registry_verify_store() != 31322:
+    if lib.uniffi_vrs_checksum_method_registry_verify_logs() != 2869:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_verify_store() != 47071:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_void_dose() != 24225:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_constructor_registry_in_memory() != 41554:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_constructor_registry_open() != 17528:
+    if lib.uniffi_vrs_checksum_constructor_registry_open() != 23925:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_report_bom() != 44217:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -628,13 +660,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_report_warning_count() != 42187:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_method_validator_error_count() != 34345:
+    if lib.uniffi_vrs_checksum_method_validator_error_count() != 23550:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_validator_feed() != 60743:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_validator_finish() != 15939:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_method_validator_row_count() != 27827:
+    if lib.uniffi_vrs_checksum_method_validator_row_count() != 60963:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_constructor_validator_new() != 22261:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -714,9 +746,21 @@ _UniffiLib.uniffi_vrs_checksum_func_validate_bytes.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_func_version.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_func_version.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_anchor.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_anchor.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_audit_log.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_audit_log.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_batch_inquire.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_batch_inquire.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_check_anchor.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_check_anchor.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_correct_dose.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_correct_dose.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_create_tenant.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_create_tenant.restype = ctypes.c_uint16
@@ -726,6 +770,9 @@ _UniffiLib.uniffi_vrs_checksum_method_registry_export_awaiting.restype = ctypes.
 _UniffiLib.uniffi_vrs_checksum_method_registry_export_ledger.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_export_ledger.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_export_log.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_export_log.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_import_doses.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_import_doses.restype = ctypes.c_uint16
@@ -735,24 +782,51 @@ _UniffiLib.uniffi_vrs_checksum_method_registry_import_flags.restype = ctypes.c_u
 _UniffiLib.uniffi_vrs_checksum_method_registry_import_subjects.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_import_subjects.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_inquire.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_inquire.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_issue_voucher.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_issue_voucher.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_log_entries.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_log_entries.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_purge.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_purge.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_rebuild_inquiry_index.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_rebuild_inquiry_index.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_record_dose.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_record_dose.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_record_dose_ocr.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_record_dose_ocr.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_record_national_db_provision.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_record_national_db_provision.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_register_staff.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_register_staff.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_reissue_voucher.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_reissue_voucher.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_retention_list.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_retention_list.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_rotate_tenant_key.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_rotate_tenant_key.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_set_flag.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_set_flag.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_legal_hold.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_legal_hold.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_retention_minimum.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_retention_minimum.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_set_staff_quota.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_set_staff_quota.restype = ctypes.c_uint16
@@ -774,9 +848,15 @@ _UniffiLib.uniffi_vrs_checksum_method_registry_unregister_staff.restype = ctypes
 _UniffiLib.uniffi_vrs_checksum_method_registry_verify_audit.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_verify_audit.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_verify_logs.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_verify_logs.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_verify_store.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_verify_store.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_void_dose.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_void_dose.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_constructor_registry_in_memory.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_constructor_registry_in_memory.restype = ctypes.c_uint16
@@ -929,6 +1009,11 @@ _UniffiLib.uniffi_vrs_fn_func_version.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_func_version.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_anchor.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_anchor.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_audit_log.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -936,6 +1021,31 @@ _UniffiLib.uniffi_vrs_fn_method_registry_audit_log.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_audit_log.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_batch_inquire.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_batch_inquire.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_check_anchor.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_check_anchor.restype = ctypes.c_uint64
+_UniffiLib.uniffi_vrs_fn_method_registry_correct_dose.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint8,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_correct_dose.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_create_tenant.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -959,6 +1069,16 @@ _UniffiLib.uniffi_vrs_fn_method_registry_export_ledger.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_export_ledger.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_export_log.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_export_log.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_import_doses.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -986,6 +1106,13 @@ _UniffiLib.uniffi_vrs_fn_method_registry_import_subjects.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_import_subjects.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_inquire.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_inquire.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -996,6 +1123,29 @@ _UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_log_entries.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_log_entries.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_purge.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_purge.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_rebuild_inquiry_index.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_rebuild_inquiry_index.restype = ctypes.c_uint64
 _UniffiLib.uniffi_vrs_fn_method_registry_record_dose.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1014,6 +1164,15 @@ _UniffiLib.uniffi_vrs_fn_method_registry_record_dose_ocr.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_record_dose_ocr.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_record_national_db_provision.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_record_national_db_provision.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_register_staff.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1032,6 +1191,21 @@ _UniffiLib.uniffi_vrs_fn_method_registry_reissue_voucher.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_reissue_voucher.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_retention_list.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_retention_list.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_rotate_tenant_key.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_rotate_tenant_key.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_set_flag.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1041,6 +1215,23 @@ _UniffiLib.uniffi_vrs_fn_method_registry_set_flag.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_set_flag.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_set_legal_hold.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int8,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_set_legal_hold.restype = ctypes.c_int8
+_UniffiLib.uniffi_vrs_fn_method_registry_set_retention_minimum.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_set_retention_minimum.restype = None
 _UniffiLib.uniffi_vrs_fn_method_registry_set_staff_quota.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1091,12 +1282,29 @@ _UniffiLib.uniffi_vrs_fn_method_registry_verify_audit.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_verify_audit.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_verify_logs.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_verify_logs.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_verify_store.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_verify_store.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_void_dose.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint8,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_void_dose.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_constructor_registry_in_memory.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -1384,13 +1592,69 @@ class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterMapStringUInt64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, items):
+        for (key, value) in items.items():
+            _UniffiFfiConverterString.check_lower(key)
+            _UniffiFfiConverterUInt64.check_lower(value)
+
+    @classmethod
+    def write(cls, items, buf):
+        buf.write_i32(len(items))
+        for (key, value) in items.items():
+            _UniffiFfiConverterString.write(key, buf)
+            _UniffiFfiConverterUInt64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative map size")
+
+        # It would be nice to use a dict comprehension,
+        # but in Python 3.7 and before the evaluation order is not according to spec,
+        # so we we're reading the value before the key.
+        # This loop makes the order explicit: first reading the key, then the value.
+        d = {}
+        for i in range(count):
+            key = _UniffiFfiConverterString.read(buf)
+            val = _UniffiFfiConverterUInt64.read(buf)
+            d[key] = val
+        return d
+
+class _UniffiFfiConverterOptionalMapStringUInt64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterMapStringUInt64.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterMapStringUInt64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterMapStringUInt64.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class AuditEntry:
     """
     One audit entry. Holds no personal data: record keys are pseudonyms, staff user IDs are
     pseudonymised.
 """
-    def __init__(self, *, seq:int, at:str, role:str, scope:typing.Optional[str], user:typing.Optional[str], op:str, records:typing.List[str], record_count:int, records_digest:str, outcome:str, code:typing.Optional[str], prev:str):
+    def __init__(self, *, seq:int, at:str, role:str, scope:typing.Optional[str], user:typing.Optional[str], op:str, records:typing.List[str], record_count:int, records_digest:str, outcome:str, code:typing.Optional[str], counts:typing.Optional[dict[str, int]], prev:str):
         self.seq = seq
         self.at = at
         self.role = role
@@ -1402,13 +1666,14 @@ class AuditEntry:
         self.records_digest = records_digest
         self.outcome = outcome
         self.code = code
+        self.counts = counts
         self.prev = prev
         
         
 
     
     def __str__(self):
-        return "AuditEntry(seq={}, at={}, role={}, scope={}, user={}, op={}, records={}, record_count={}, records_digest={}, outcome={}, code={}, prev={})".format(self.seq, self.at, self.role, self.scope, self.user, self.op, self.records, self.record_count, self.records_digest, self.outcome, self.code, self.prev)
+        return "AuditEntry(seq={}, at={}, role={}, scope={}, user={}, op={}, records={}, record_count={}, records_digest={}, outcome={}, code={}, counts={}, prev={})".format(self.seq, self.at, self.role, self.scope, self.user, self.op, self.records, self.record_count, self.records_digest, self.outcome, self.code, self.counts, self.prev)
     def __eq__(self, other):
         if self.seq != other.seq:
             return False
@@ -1432,6 +1697,8 @@ class AuditEntry:
             return False
         if self.code != other.code:
             return False
+        if self.counts != other.counts:
+            return False
         if self.prev != other.prev:
             return False
         return True
@@ -1451,6 +1718,7 @@ class _UniffiFfiConverterTypeAuditEntry(_UniffiConverterRustBuffer):
             records_digest=_UniffiFfiConverterString.read(buf),
             outcome=_UniffiFfiConverterString.read(buf),
             code=_UniffiFfiConverterOptionalString.read(buf),
+            counts=_UniffiFfiConverterOptionalMapStringUInt64.read(buf),
             prev=_UniffiFfiConverterString.read(buf),
         )
 
@@ -1467,6 +1735,7 @@ class _UniffiFfiConverterTypeAuditEntry(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.records_digest)
         _UniffiFfiConverterString.check_lower(value.outcome)
         _UniffiFfiConverterOptionalString.check_lower(value.code)
+        _UniffiFfiConverterOptionalMapStringUInt64.check_lower(value.counts)
         _UniffiFfiConverterString.check_lower(value.prev)
 
     @staticmethod
@@ -1482,6 +1751,7 @@ class _UniffiFfiConverterTypeAuditEntry(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.records_digest, buf)
         _UniffiFfiConverterString.write(value.outcome, buf)
         _UniffiFfiConverterOptionalString.write(value.code, buf)
+        _UniffiFfiConverterOptionalMapStringUInt64.write(value.counts, buf)
         _UniffiFfiConverterString.write(value.prev, buf)
 
 class _UniffiFfiConverterBoolean:
@@ -1592,90 +1862,176 @@ class _UniffiFfiConverterTypeAuditVerification(_UniffiConverterRustBuffer):
 
 
 
-class Requirement(enum.Enum):
+class LegalBasis:
     """
-    Whether a column must hold a value.
+    Why the new municipality may ask.
 """
+    def __init__(self):
+        raise RuntimeError("LegalBasis cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class CONSENT:
+        """
+        The person consented on the form `form_ref`; the request must also confirm that their
+        identity was verified (My Number Act Art. 16).
+"""
+        
+        def __init__(self, form_ref:str):
+            self.form_ref = form_ref
+            
+            """
+        Reference of the signed consent form (1-30 characters, not a My Number).
+"""
+        
+            pass
+
     
-    REQUIRED = 0
-    """
-    Always required (R01 when empty).
-"""
+            
+            
     
-    OPTIONAL = 1
-    """
-    May be empty.
+        def __str__(self):
+            return "LegalBasis.CONSENT(form_ref={})".format(self.form_ref)
+        def __eq__(self, other):
+            if not isinstance(other, LegalBasis):
+                return NotImplemented
+            if not other.is_CONSENT():
+                return False
+            if self.form_ref != other.form_ref:
+                return False
+            return True
+
+    @dataclass
+    class CONSENT_DIFFICULT:
+        """
+        Consent is difficult to obtain (accepted for requests from 2021-12-15 by default).
 """
+        
+        def __init__(self, ):
+            pass
+
     
-    IN_BLOCK = 2
-    """
-    Required when any field of its dose block is filled (B01 when empty).
-"""
+            
+            
     
-    EMPTY = 3
-    """
-    Must be empty.
-"""
+        def __str__(self):
+            return "LegalBasis.CONSENT_DIFFICULT()".format()
+        def __eq__(self, other):
+            if not isinstance(other, LegalBasis):
+                return NotImplemented
+            if not other.is_CONSENT_DIFFICULT():
+                return False
+            return True
+
     
 
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_CONSENT(self) -> bool:
+        return isinstance(self, LegalBasis.CONSENT)
+    def is_consent(self) -> bool:
+        return isinstance(self, LegalBasis.CONSENT)
+    def is_CONSENT_DIFFICULT(self) -> bool:
+        return isinstance(self, LegalBasis.CONSENT_DIFFICULT)
+    def is_consent_difficult(self) -> bool:
+        return isinstance(self, LegalBasis.CONSENT_DIFFICULT)
+    
 
-class _UniffiFfiConverterTypeRequirement(_UniffiConverterRustBuffer):
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+LegalBasis.CONSENT = type("LegalBasis.CONSENT", (LegalBasis.CONSENT, LegalBasis,), {})  # type: ignore
+LegalBasis.CONSENT_DIFFICULT = type("LegalBasis.CONSENT_DIFFICULT", (LegalBasis.CONSENT_DIFFICULT, LegalBasis,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeLegalBasis(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
         variant = buf.read_i32()
         if variant == 1:
-            return Requirement.REQUIRED
+            return LegalBasis.CONSENT(
+                _UniffiFfiConverterString.read(buf),
+            )
         if variant == 2:
-            return Requirement.OPTIONAL
-        if variant == 3:
-            return Requirement.IN_BLOCK
-        if variant == 4:
-            return Requirement.EMPTY
+            return LegalBasis.CONSENT_DIFFICULT(
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
     def check_lower(value):
-        if value == Requirement.REQUIRED:
+        if value.is_CONSENT():
+            _UniffiFfiConverterString.check_lower(value.form_ref)
             return
-        if value == Requirement.OPTIONAL:
-            return
-        if value == Requirement.IN_BLOCK:
-            return
-        if value == Requirement.EMPTY:
+        if value.is_CONSENT_DIFFICULT():
             return
         raise ValueError(value)
 
     @staticmethod
     def write(value, buf):
-        if value == Requirement.REQUIRED:
+        if value.is_CONSENT():
             buf.write_i32(1)
-        if value == Requirement.OPTIONAL:
+            _UniffiFfiConverterString.write(value.form_ref, buf)
+        if value.is_CONSENT_DIFFICULT():
             buf.write_i32(2)
-        if value == Requirement.IN_BLOCK:
-            buf.write_i32(3)
-        if value == Requirement.EMPTY:
-            buf.write_i32(4)
 
 
 
-class _UniffiFfiConverterUInt16(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u16"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**16
 
+
+
+
+
+class Encoding(enum.Enum):
+    """
+    A text encoding of exchange files.
+"""
+    
+    UTF8 = 0
+    """
+    UTF-8 (on input a leading byte-order mark is accepted).
+"""
+    
+    CP932 = 1
+    """
+    CP932 / Windows-31J (Microsoft's Shift_JIS).
+"""
+    
+
+
+class _UniffiFfiConverterTypeEncoding(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        return buf.read_u16()
+        variant = buf.read_i32()
+        if variant == 1:
+            return Encoding.UTF8
+        if variant == 2:
+            return Encoding.CP932
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Encoding.UTF8:
+            return
+        if value == Encoding.CP932:
+            return
+        raise ValueError(value)
 
     @staticmethod
     def write(value, buf):
-        buf.write_u16(value)
+        if value == Encoding.UTF8:
+            buf.write_i32(1)
+        if value == Encoding.CP932:
+            buf.write_i32(2)
 
-class _UniffiFfiConverterOptionalUInt16(_UniffiConverterRustBuffer):
+
+
+class _UniffiFfiConverterOptionalTypeEncoding(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
         if value is not None:
-            _UniffiFfiConverterUInt16.check_lower(value)
+            _UniffiFfiConverterTypeEncoding.check_lower(value)
 
     @classmethod
     def write(cls, value, buf):
@@ -1684,7 +2040,7 @@ class _UniffiFfiConverterOptionalUInt16(_UniffiConverterRustBuffer):
             return
 
         buf.write_u8(1)
-        _UniffiFfiConverterUInt16.write(value, buf)
+        _UniffiFfiConverterTypeEncoding.write(value, buf)
 
     @classmethod
     def read(cls, buf):
@@ -1692,132 +2048,224 @@ class _UniffiFfiConverterOptionalUInt16(_UniffiConverterRustBuffer):
         if flag == 0:
             return None
         elif flag == 1:
-            return _UniffiFfiConverterUInt16.read(buf)
+            return _UniffiFfiConverterTypeEncoding.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
-
-
-
-
-
-class Provenance(enum.Enum):
-    """
-    How sure the layout tables are of a column or layout.
-"""
-    
-    CONFIRMED = 0
-    """
-    Stated in a public source.
-"""
-    
-    INFERRED = 1
-    """
-    Follows closely from a public source.
-"""
-    
-    MODELLED = 2
-    """
-    A working model: check against the official layout before release.
-"""
-    
-
-
-class _UniffiFfiConverterTypeProvenance(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return Provenance.CONFIRMED
-        if variant == 2:
-            return Provenance.INFERRED
-        if variant == 3:
-            return Provenance.MODELLED
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == Provenance.CONFIRMED:
-            return
-        if value == Provenance.INFERRED:
-            return
-        if value == Provenance.MODELLED:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == Provenance.CONFIRMED:
-            buf.write_i32(1)
-        if value == Provenance.INFERRED:
-            buf.write_i32(2)
-        if value == Provenance.MODELLED:
-            buf.write_i32(3)
-
-
-
 @dataclass
-class ColumnInfo:
+class ExportOptions:
     """
-    One column of a layout.
+    How an export is written. Every field has a default.
 """
-    def __init__(self, *, id:str, name_ja:str, name_en:str, requirement:Requirement, width:typing.Optional[int], provenance:Provenance):
-        self.id = id
-        self.name_ja = name_ja
-        self.name_en = name_en
-        self.requirement = requirement
-        self.width = width
-        self.provenance = provenance
+    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, bom:bool = False, header:bool = True):
+        if encoding is _DEFAULT:
+            self.encoding = None
+        else:
+            self.encoding = encoding
+        self.bom = bom
+        self.header = header
         
         
 
     
     def __str__(self):
-        return "ColumnInfo(id={}, name_ja={}, name_en={}, requirement={}, width={}, provenance={})".format(self.id, self.name_ja, self.name_en, self.requirement, self.width, self.provenance)
+        return "ExportOptions(encoding={}, bom={}, header={})".format(self.encoding, self.bom, self.header)
     def __eq__(self, other):
-        if self.id != other.id:
+        if self.encoding != other.encoding:
             return False
-        if self.name_ja != other.name_ja:
+        if self.bom != other.bom:
             return False
-        if self.name_en != other.name_en:
-            return False
-        if self.requirement != other.requirement:
-            return False
-        if self.width != other.width:
-            return False
-        if self.provenance != other.provenance:
+        if self.header != other.header:
             return False
         return True
 
-class _UniffiFfiConverterTypeColumnInfo(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterTypeExportOptions(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        return ColumnInfo(
-            id=_UniffiFfiConverterString.read(buf),
-            name_ja=_UniffiFfiConverterString.read(buf),
-            name_en=_UniffiFfiConverterString.read(buf),
-            requirement=_UniffiFfiConverterTypeRequirement.read(buf),
-            width=_UniffiFfiConverterOptionalUInt16.read(buf),
-            provenance=_UniffiFfiConverterTypeProvenance.read(buf),
+        return ExportOptions(
+            encoding=_UniffiFfiConverterOptionalTypeEncoding.read(buf),
+            bom=_UniffiFfiConverterBoolean.read(buf),
+            header=_UniffiFfiConverterBoolean.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.id)
-        _UniffiFfiConverterString.check_lower(value.name_ja)
-        _UniffiFfiConverterString.check_lower(value.name_en)
-        _UniffiFfiConverterTypeRequirement.check_lower(value.requirement)
-        _UniffiFfiConverterOptionalUInt16.check_lower(value.width)
-        _UniffiFfiConverterTypeProvenance.check_lower(value.provenance)
+        _UniffiFfiConverterOptionalTypeEncoding.check_lower(value.encoding)
+        _UniffiFfiConverterBoolean.check_lower(value.bom)
+        _UniffiFfiConverterBoolean.check_lower(value.header)
 
     @staticmethod
     def write(value, buf):
-        _UniffiFfiConverterString.write(value.id, buf)
-        _UniffiFfiConverterString.write(value.name_ja, buf)
-        _UniffiFfiConverterString.write(value.name_en, buf)
-        _UniffiFfiConverterTypeRequirement.write(value.requirement, buf)
-        _UniffiFfiConverterOptionalUInt16.write(value.width, buf)
-        _UniffiFfiConverterTypeProvenance.write(value.provenance, buf)
+        _UniffiFfiConverterOptionalTypeEncoding.write(value.encoding, buf)
+        _UniffiFfiConverterBoolean.write(value.bom, buf)
+        _UniffiFfiConverterBoolean.write(value.header, buf)
+
+class _UniffiFfiConverterOptionalTypeExportOptions(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeExportOptions.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeExportOptions.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeExportOptions.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class BatchInquiryOptions:
+    """
+    How a batch is asked and its result written.
+"""
+    def __init__(self, *, legal_basis:LegalBasis, identity_verified:bool = False, result:typing.Optional[ExportOptions] = _DEFAULT):
+        self.legal_basis = legal_basis
+        self.identity_verified = identity_verified
+        if result is _DEFAULT:
+            self.result = None
+        else:
+            self.result = result
+        
+        
+
+    
+    def __str__(self):
+        return "BatchInquiryOptions(legal_basis={}, identity_verified={}, result={})".format(self.legal_basis, self.identity_verified, self.result)
+    def __eq__(self, other):
+        if self.legal_basis != other.legal_basis:
+            return False
+        if self.identity_verified != other.identity_verified:
+            return False
+        if self.result != other.result:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeBatchInquiryOptions(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return BatchInquiryOptions(
+            legal_basis=_UniffiFfiConverterTypeLegalBasis.read(buf),
+            identity_verified=_UniffiFfiConverterBoolean.read(buf),
+            result=_UniffiFfiConverterOptionalTypeExportOptions.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeLegalBasis.check_lower(value.legal_basis)
+        _UniffiFfiConverterBoolean.check_lower(value.identity_verified)
+        _UniffiFfiConverterOptionalTypeExportOptions.check_lower(value.result)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeLegalBasis.write(value.legal_basis, buf)
+        _UniffiFfiConverterBoolean.write(value.identity_verified, buf)
+        _UniffiFfiConverterOptionalTypeExportOptions.write(value.result, buf)
+
+@dataclass
+class RejectedRow:
+    """
+    A row an import did not take.
+"""
+    def __init__(self, *, line:int, code:str, message_en:str, message_ja:str):
+        self.line = line
+        self.code = code
+        self.message_en = message_en
+        self.message_ja = message_ja
+        
+        
+
+    
+    def __str__(self):
+        return "RejectedRow(line={}, code={}, message_en={}, message_ja={})".format(self.line, self.code, self.message_en, self.message_ja)
+    def __eq__(self, other):
+        if self.line != other.line:
+            return False
+        if self.code != other.code:
+            return False
+        if self.message_en != other.message_en:
+            return False
+        if self.message_ja != other.message_ja:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRejectedRow(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RejectedRow(
+            line=_UniffiFfiConverterUInt64.read(buf),
+            code=_UniffiFfiConverterString.read(buf),
+            message_en=_UniffiFfiConverterString.read(buf),
+            message_ja=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.line)
+        _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterString.check_lower(value.message_en)
+        _UniffiFfiConverterString.check_lower(value.message_ja)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.line, buf)
+        _UniffiFfiConverterString.write(value.code, buf)
+        _UniffiFfiConverterString.write(value.message_en, buf)
+        _UniffiFfiConverterString.write(value.message_ja, buf)
+
+class _UniffiFfiConverterSequenceTypeRejectedRow(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeRejectedRow.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeRejectedRow.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeRejectedRow.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        size = buf.read_i32()
+        if size < 0:
+            raise InternalError("Unexpected negative byte string length")
+        return buf.read(size)
+
+    @staticmethod
+    def check_lower(value):
+        try:
+            memoryview(value)
+        except TypeError:
+            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_i32(len(value))
+        buf.write(value)
 
 
 
@@ -1997,467 +2445,6 @@ class _UniffiFfiConverterTypeDiagnostic(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.value, buf)
         _UniffiFfiConverterString.write(value.message_ja, buf)
         _UniffiFfiConverterString.write(value.message_en, buf)
-
-class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u8"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**8
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u8()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u8(value)
-
-@dataclass
-class DoseConfirmation:
-    """
-    What a venue sees after recording a dose: no name, no My Number.
-"""
-    def __init__(self, *, voucher_number:str, dose:int, vaccinated_on:str, registered_at:str, already_recorded:bool, awaiting_registration:bool, warnings:typing.List[str]):
-        self.voucher_number = voucher_number
-        self.dose = dose
-        self.vaccinated_on = vaccinated_on
-        self.registered_at = registered_at
-        self.already_recorded = already_recorded
-        self.awaiting_registration = awaiting_registration
-        self.warnings = warnings
-        
-        
-
-    
-    def __str__(self):
-        return "DoseConfirmation(voucher_number={}, dose={}, vaccinated_on={}, registered_at={}, already_recorded={}, awaiting_registration={}, warnings={})".format(self.voucher_number, self.dose, self.vaccinated_on, self.registered_at, self.already_recorded, self.awaiting_registration, self.warnings)
-    def __eq__(self, other):
-        if self.voucher_number != other.voucher_number:
-            return False
-        if self.dose != other.dose:
-            return False
-        if self.vaccinated_on != other.vaccinated_on:
-            return False
-        if self.registered_at != other.registered_at:
-            return False
-        if self.already_recorded != other.already_recorded:
-            return False
-        if self.awaiting_registration != other.awaiting_registration:
-            return False
-        if self.warnings != other.warnings:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeDoseConfirmation(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return DoseConfirmation(
-            voucher_number=_UniffiFfiConverterString.read(buf),
-            dose=_UniffiFfiConverterUInt8.read(buf),
-            vaccinated_on=_UniffiFfiConverterString.read(buf),
-            registered_at=_UniffiFfiConverterString.read(buf),
-            already_recorded=_UniffiFfiConverterBoolean.read(buf),
-            awaiting_registration=_UniffiFfiConverterBoolean.read(buf),
-            warnings=_UniffiFfiConverterSequenceString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.voucher_number)
-        _UniffiFfiConverterUInt8.check_lower(value.dose)
-        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
-        _UniffiFfiConverterString.check_lower(value.registered_at)
-        _UniffiFfiConverterBoolean.check_lower(value.already_recorded)
-        _UniffiFfiConverterBoolean.check_lower(value.awaiting_registration)
-        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.voucher_number, buf)
-        _UniffiFfiConverterUInt8.write(value.dose, buf)
-        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
-        _UniffiFfiConverterString.write(value.registered_at, buf)
-        _UniffiFfiConverterBoolean.write(value.already_recorded, buf)
-        _UniffiFfiConverterBoolean.write(value.awaiting_registration, buf)
-        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
-
-@dataclass
-class DoseInput:
-    """
-    One dose as a venue or staff member enters it.
-"""
-    def __init__(self, *, vaccinated_on:str, manufacturer:str, lot:str, venue:str, doctor:str):
-        self.vaccinated_on = vaccinated_on
-        self.manufacturer = manufacturer
-        self.lot = lot
-        self.venue = venue
-        self.doctor = doctor
-        
-        
-
-    
-    def __str__(self):
-        return "DoseInput(vaccinated_on={}, manufacturer={}, lot={}, venue={}, doctor={})".format(self.vaccinated_on, self.manufacturer, self.lot, self.venue, self.doctor)
-    def __eq__(self, other):
-        if self.vaccinated_on != other.vaccinated_on:
-            return False
-        if self.manufacturer != other.manufacturer:
-            return False
-        if self.lot != other.lot:
-            return False
-        if self.venue != other.venue:
-            return False
-        if self.doctor != other.doctor:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeDoseInput(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return DoseInput(
-            vaccinated_on=_UniffiFfiConverterString.read(buf),
-            manufacturer=_UniffiFfiConverterString.read(buf),
-            lot=_UniffiFfiConverterString.read(buf),
-            venue=_UniffiFfiConverterString.read(buf),
-            doctor=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
-        _UniffiFfiConverterString.check_lower(value.manufacturer)
-        _UniffiFfiConverterString.check_lower(value.lot)
-        _UniffiFfiConverterString.check_lower(value.venue)
-        _UniffiFfiConverterString.check_lower(value.doctor)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
-        _UniffiFfiConverterString.write(value.manufacturer, buf)
-        _UniffiFfiConverterString.write(value.lot, buf)
-        _UniffiFfiConverterString.write(value.venue, buf)
-        _UniffiFfiConverterString.write(value.doctor, buf)
-
-@dataclass
-class DoseView:
-    """
-    One dose as staff see it.
-"""
-    def __init__(self, *, dose:int, vaccinated_on:str, voucher_number:str, manufacturer:str, lot:str, venue:str, doctor:str, registered_at:str, source:str):
-        self.dose = dose
-        self.vaccinated_on = vaccinated_on
-        self.voucher_number = voucher_number
-        self.manufacturer = manufacturer
-        self.lot = lot
-        self.venue = venue
-        self.doctor = doctor
-        self.registered_at = registered_at
-        self.source = source
-        
-        
-
-    
-    def __str__(self):
-        return "DoseView(dose={}, vaccinated_on={}, voucher_number={}, manufacturer={}, lot={}, venue={}, doctor={}, registered_at={}, source={})".format(self.dose, self.vaccinated_on, self.voucher_number, self.manufacturer, self.lot, self.venue, self.doctor, self.registered_at, self.source)
-    def __eq__(self, other):
-        if self.dose != other.dose:
-            return False
-        if self.vaccinated_on != other.vaccinated_on:
-            return False
-        if self.voucher_number != other.voucher_number:
-            return False
-        if self.manufacturer != other.manufacturer:
-            return False
-        if self.lot != other.lot:
-            return False
-        if self.venue != other.venue:
-            return False
-        if self.doctor != other.doctor:
-            return False
-        if self.registered_at != other.registered_at:
-            return False
-        if self.source != other.source:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeDoseView(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return DoseView(
-            dose=_UniffiFfiConverterUInt8.read(buf),
-            vaccinated_on=_UniffiFfiConverterString.read(buf),
-            voucher_number=_UniffiFfiConverterString.read(buf),
-            manufacturer=_UniffiFfiConverterString.read(buf),
-            lot=_UniffiFfiConverterString.read(buf),
-            venue=_UniffiFfiConverterString.read(buf),
-            doctor=_UniffiFfiConverterString.read(buf),
-            registered_at=_UniffiFfiConverterString.read(buf),
-            source=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterUInt8.check_lower(value.dose)
-        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
-        _UniffiFfiConverterString.check_lower(value.voucher_number)
-        _UniffiFfiConverterString.check_lower(value.manufacturer)
-        _UniffiFfiConverterString.check_lower(value.lot)
-        _UniffiFfiConverterString.check_lower(value.venue)
-        _UniffiFfiConverterString.check_lower(value.doctor)
-        _UniffiFfiConverterString.check_lower(value.registered_at)
-        _UniffiFfiConverterString.check_lower(value.source)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterUInt8.write(value.dose, buf)
-        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
-        _UniffiFfiConverterString.write(value.voucher_number, buf)
-        _UniffiFfiConverterString.write(value.manufacturer, buf)
-        _UniffiFfiConverterString.write(value.lot, buf)
-        _UniffiFfiConverterString.write(value.venue, buf)
-        _UniffiFfiConverterString.write(value.doctor, buf)
-        _UniffiFfiConverterString.write(value.registered_at, buf)
-        _UniffiFfiConverterString.write(value.source, buf)
-
-
-
-
-
-
-class Encoding(enum.Enum):
-    """
-    A text encoding of exchange files.
-"""
-    
-    UTF8 = 0
-    """
-    UTF-8 (on input a leading byte-order mark is accepted).
-"""
-    
-    CP932 = 1
-    """
-    CP932 / Windows-31J (Microsoft's Shift_JIS).
-"""
-    
-
-
-class _UniffiFfiConverterTypeEncoding(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return Encoding.UTF8
-        if variant == 2:
-            return Encoding.CP932
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == Encoding.UTF8:
-            return
-        if value == Encoding.CP932:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == Encoding.UTF8:
-            buf.write_i32(1)
-        if value == Encoding.CP932:
-            buf.write_i32(2)
-
-
-
-class _UniffiFfiConverterOptionalTypeEncoding(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeEncoding.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeEncoding.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeEncoding.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-@dataclass
-class ExportOptions:
-    """
-    How an export is written. Every field has a default.
-"""
-    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, bom:bool = False, header:bool = True):
-        if encoding is _DEFAULT:
-            self.encoding = None
-        else:
-            self.encoding = encoding
-        self.bom = bom
-        self.header = header
-        
-        
-
-    
-    def __str__(self):
-        return "ExportOptions(encoding={}, bom={}, header={})".format(self.encoding, self.bom, self.header)
-    def __eq__(self, other):
-        if self.encoding != other.encoding:
-            return False
-        if self.bom != other.bom:
-            return False
-        if self.header != other.header:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeExportOptions(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return ExportOptions(
-            encoding=_UniffiFfiConverterOptionalTypeEncoding.read(buf),
-            bom=_UniffiFfiConverterBoolean.read(buf),
-            header=_UniffiFfiConverterBoolean.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterOptionalTypeEncoding.check_lower(value.encoding)
-        _UniffiFfiConverterBoolean.check_lower(value.bom)
-        _UniffiFfiConverterBoolean.check_lower(value.header)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterOptionalTypeEncoding.write(value.encoding, buf)
-        _UniffiFfiConverterBoolean.write(value.bom, buf)
-        _UniffiFfiConverterBoolean.write(value.header, buf)
-
-@dataclass
-class FlagView:
-    """
-    A flag as staff see it.
-"""
-    def __init__(self, *, kind:str, date:str, destination:typing.Optional[str]):
-        self.kind = kind
-        self.date = date
-        self.destination = destination
-        
-        
-
-    
-    def __str__(self):
-        return "FlagView(kind={}, date={}, destination={})".format(self.kind, self.date, self.destination)
-    def __eq__(self, other):
-        if self.kind != other.kind:
-            return False
-        if self.date != other.date:
-            return False
-        if self.destination != other.destination:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeFlagView(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return FlagView(
-            kind=_UniffiFfiConverterString.read(buf),
-            date=_UniffiFfiConverterString.read(buf),
-            destination=_UniffiFfiConverterOptionalString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.kind)
-        _UniffiFfiConverterString.check_lower(value.date)
-        _UniffiFfiConverterOptionalString.check_lower(value.destination)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.kind, buf)
-        _UniffiFfiConverterString.write(value.date, buf)
-        _UniffiFfiConverterOptionalString.write(value.destination, buf)
-
-@dataclass
-class RejectedRow:
-    """
-    A row an import did not take.
-"""
-    def __init__(self, *, line:int, code:str, message_en:str, message_ja:str):
-        self.line = line
-        self.code = code
-        self.message_en = message_en
-        self.message_ja = message_ja
-        
-        
-
-    
-    def __str__(self):
-        return "RejectedRow(line={}, code={}, message_en={}, message_ja={})".format(self.line, self.code, self.message_en, self.message_ja)
-    def __eq__(self, other):
-        if self.line != other.line:
-            return False
-        if self.code != other.code:
-            return False
-        if self.message_en != other.message_en:
-            return False
-        if self.message_ja != other.message_ja:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeRejectedRow(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return RejectedRow(
-            line=_UniffiFfiConverterUInt64.read(buf),
-            code=_UniffiFfiConverterString.read(buf),
-            message_en=_UniffiFfiConverterString.read(buf),
-            message_ja=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterUInt64.check_lower(value.line)
-        _UniffiFfiConverterString.check_lower(value.code)
-        _UniffiFfiConverterString.check_lower(value.message_en)
-        _UniffiFfiConverterString.check_lower(value.message_ja)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterUInt64.write(value.line, buf)
-        _UniffiFfiConverterString.write(value.code, buf)
-        _UniffiFfiConverterString.write(value.message_en, buf)
-        _UniffiFfiConverterString.write(value.message_ja, buf)
-
-class _UniffiFfiConverterSequenceTypeRejectedRow(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterTypeRejectedRow.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterTypeRejectedRow.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterTypeRejectedRow.read(buf) for i in range(count)
-        ]
 
 class _UniffiFfiConverterSequenceTypeDiagnostic(_UniffiConverterRustBuffer):
     @classmethod
@@ -3043,6 +3030,906 @@ class _UniffiFfiConverterTypeReport:
         buf.write_u64(cls.lower(value))
 
 @dataclass
+class BatchInquiryOutcome:
+    """
+    What a batch inquiry did, and its result file.
+"""
+    def __init__(self, *, batch_id:str, rows:int, answered:int, matched:int, no_match:int, rejected:int, rejected_rows:typing.List[RejectedRow], result_rows:int, result:bytes, validation:Report):
+        self.batch_id = batch_id
+        self.rows = rows
+        self.answered = answered
+        self.matched = matched
+        self.no_match = no_match
+        self.rejected = rejected
+        self.rejected_rows = rejected_rows
+        self.result_rows = result_rows
+        self.result = result
+        self.validation = validation
+        
+        
+
+    
+    def __str__(self):
+        return "BatchInquiryOutcome(batch_id={}, rows={}, answered={}, matched={}, no_match={}, rejected={}, rejected_rows={}, result_rows={}, result={}, validation={})".format(self.batch_id, self.rows, self.answered, self.matched, self.no_match, self.rejected, self.rejected_rows, self.result_rows, self.result, self.validation)
+    def __eq__(self, other):
+        if self.batch_id != other.batch_id:
+            return False
+        if self.rows != other.rows:
+            return False
+        if self.answered != other.answered:
+            return False
+        if self.matched != other.matched:
+            return False
+        if self.no_match != other.no_match:
+            return False
+        if self.rejected != other.rejected:
+            return False
+        if self.rejected_rows != other.rejected_rows:
+            return False
+        if self.result_rows != other.result_rows:
+            return False
+        if self.result != other.result:
+            return False
+        if self.validation != other.validation:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeBatchInquiryOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return BatchInquiryOutcome(
+            batch_id=_UniffiFfiConverterString.read(buf),
+            rows=_UniffiFfiConverterUInt64.read(buf),
+            answered=_UniffiFfiConverterUInt64.read(buf),
+            matched=_UniffiFfiConverterUInt64.read(buf),
+            no_match=_UniffiFfiConverterUInt64.read(buf),
+            rejected=_UniffiFfiConverterUInt64.read(buf),
+            rejected_rows=_UniffiFfiConverterSequenceTypeRejectedRow.read(buf),
+            result_rows=_UniffiFfiConverterUInt64.read(buf),
+            result=_UniffiFfiConverterBytes.read(buf),
+            validation=_UniffiFfiConverterTypeReport.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.batch_id)
+        _UniffiFfiConverterUInt64.check_lower(value.rows)
+        _UniffiFfiConverterUInt64.check_lower(value.answered)
+        _UniffiFfiConverterUInt64.check_lower(value.matched)
+        _UniffiFfiConverterUInt64.check_lower(value.no_match)
+        _UniffiFfiConverterUInt64.check_lower(value.rejected)
+        _UniffiFfiConverterSequenceTypeRejectedRow.check_lower(value.rejected_rows)
+        _UniffiFfiConverterUInt64.check_lower(value.result_rows)
+        _UniffiFfiConverterBytes.check_lower(value.result)
+        _UniffiFfiConverterTypeReport.check_lower(value.validation)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.batch_id, buf)
+        _UniffiFfiConverterUInt64.write(value.rows, buf)
+        _UniffiFfiConverterUInt64.write(value.answered, buf)
+        _UniffiFfiConverterUInt64.write(value.matched, buf)
+        _UniffiFfiConverterUInt64.write(value.no_match, buf)
+        _UniffiFfiConverterUInt64.write(value.rejected, buf)
+        _UniffiFfiConverterSequenceTypeRejectedRow.write(value.rejected_rows, buf)
+        _UniffiFfiConverterUInt64.write(value.result_rows, buf)
+        _UniffiFfiConverterBytes.write(value.result, buf)
+        _UniffiFfiConverterTypeReport.write(value.validation, buf)
+
+
+
+
+
+
+class Requirement(enum.Enum):
+    """
+    Whether a column must hold a value.
+"""
+    
+    REQUIRED = 0
+    """
+    Always required (R01 when empty).
+"""
+    
+    OPTIONAL = 1
+    """
+    May be empty.
+"""
+    
+    IN_BLOCK = 2
+    """
+    Required when any field of its dose block is filled (B01 when empty).
+"""
+    
+    EMPTY = 3
+    """
+    Must be empty.
+"""
+    
+
+
+class _UniffiFfiConverterTypeRequirement(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Requirement.REQUIRED
+        if variant == 2:
+            return Requirement.OPTIONAL
+        if variant == 3:
+            return Requirement.IN_BLOCK
+        if variant == 4:
+            return Requirement.EMPTY
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Requirement.REQUIRED:
+            return
+        if value == Requirement.OPTIONAL:
+            return
+        if value == Requirement.IN_BLOCK:
+            return
+        if value == Requirement.EMPTY:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Requirement.REQUIRED:
+            buf.write_i32(1)
+        if value == Requirement.OPTIONAL:
+            buf.write_i32(2)
+        if value == Requirement.IN_BLOCK:
+            buf.write_i32(3)
+        if value == Requirement.EMPTY:
+            buf.write_i32(4)
+
+
+
+class _UniffiFfiConverterUInt16(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u16"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**16
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u16()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u16(value)
+
+class _UniffiFfiConverterOptionalUInt16(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterUInt16.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterUInt16.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterUInt16.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+
+
+
+
+class Provenance(enum.Enum):
+    """
+    How sure the layout tables are of a column or layout.
+"""
+    
+    CONFIRMED = 0
+    """
+    Stated in a public source.
+"""
+    
+    INFERRED = 1
+    """
+    Follows closely from a public source.
+"""
+    
+    MODELLED = 2
+    """
+    A working model: check against the official layout before release.
+"""
+    
+
+
+class _UniffiFfiConverterTypeProvenance(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return Provenance.CONFIRMED
+        if variant == 2:
+            return Provenance.INFERRED
+        if variant == 3:
+            return Provenance.MODELLED
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == Provenance.CONFIRMED:
+            return
+        if value == Provenance.INFERRED:
+            return
+        if value == Provenance.MODELLED:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == Provenance.CONFIRMED:
+            buf.write_i32(1)
+        if value == Provenance.INFERRED:
+            buf.write_i32(2)
+        if value == Provenance.MODELLED:
+            buf.write_i32(3)
+
+
+
+@dataclass
+class ColumnInfo:
+    """
+    One column of a layout.
+"""
+    def __init__(self, *, id:str, name_ja:str, name_en:str, requirement:Requirement, width:typing.Optional[int], provenance:Provenance):
+        self.id = id
+        self.name_ja = name_ja
+        self.name_en = name_en
+        self.requirement = requirement
+        self.width = width
+        self.provenance = provenance
+        
+        
+
+    
+    def __str__(self):
+        return "ColumnInfo(id={}, name_ja={}, name_en={}, requirement={}, width={}, provenance={})".format(self.id, self.name_ja, self.name_en, self.requirement, self.width, self.provenance)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.name_ja != other.name_ja:
+            return False
+        if self.name_en != other.name_en:
+            return False
+        if self.requirement != other.requirement:
+            return False
+        if self.width != other.width:
+            return False
+        if self.provenance != other.provenance:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeColumnInfo(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ColumnInfo(
+            id=_UniffiFfiConverterString.read(buf),
+            name_ja=_UniffiFfiConverterString.read(buf),
+            name_en=_UniffiFfiConverterString.read(buf),
+            requirement=_UniffiFfiConverterTypeRequirement.read(buf),
+            width=_UniffiFfiConverterOptionalUInt16.read(buf),
+            provenance=_UniffiFfiConverterTypeProvenance.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.id)
+        _UniffiFfiConverterString.check_lower(value.name_ja)
+        _UniffiFfiConverterString.check_lower(value.name_en)
+        _UniffiFfiConverterTypeRequirement.check_lower(value.requirement)
+        _UniffiFfiConverterOptionalUInt16.check_lower(value.width)
+        _UniffiFfiConverterTypeProvenance.check_lower(value.provenance)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterString.write(value.name_ja, buf)
+        _UniffiFfiConverterString.write(value.name_en, buf)
+        _UniffiFfiConverterTypeRequirement.write(value.requirement, buf)
+        _UniffiFfiConverterOptionalUInt16.write(value.width, buf)
+        _UniffiFfiConverterTypeProvenance.write(value.provenance, buf)
+
+class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u8"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**8
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u8()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u8(value)
+
+@dataclass
+class DoseView:
+    """
+    One dose as staff see it.
+"""
+    def __init__(self, *, dose:int, vaccinated_on:str, voucher_number:str, manufacturer:str, lot:str, venue:str, doctor:str, registered_at:str, source:str):
+        self.dose = dose
+        self.vaccinated_on = vaccinated_on
+        self.voucher_number = voucher_number
+        self.manufacturer = manufacturer
+        self.lot = lot
+        self.venue = venue
+        self.doctor = doctor
+        self.registered_at = registered_at
+        self.source = source
+        
+        
+
+    
+    def __str__(self):
+        return "DoseView(dose={}, vaccinated_on={}, voucher_number={}, manufacturer={}, lot={}, venue={}, doctor={}, registered_at={}, source={})".format(self.dose, self.vaccinated_on, self.voucher_number, self.manufacturer, self.lot, self.venue, self.doctor, self.registered_at, self.source)
+    def __eq__(self, other):
+        if self.dose != other.dose:
+            return False
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.lot != other.lot:
+            return False
+        if self.venue != other.venue:
+            return False
+        if self.doctor != other.doctor:
+            return False
+        if self.registered_at != other.registered_at:
+            return False
+        if self.source != other.source:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseView(
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            manufacturer=_UniffiFfiConverterString.read(buf),
+            lot=_UniffiFfiConverterString.read(buf),
+            venue=_UniffiFfiConverterString.read(buf),
+            doctor=_UniffiFfiConverterString.read(buf),
+            registered_at=_UniffiFfiConverterString.read(buf),
+            source=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterString.check_lower(value.manufacturer)
+        _UniffiFfiConverterString.check_lower(value.lot)
+        _UniffiFfiConverterString.check_lower(value.venue)
+        _UniffiFfiConverterString.check_lower(value.doctor)
+        _UniffiFfiConverterString.check_lower(value.registered_at)
+        _UniffiFfiConverterString.check_lower(value.source)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterString.write(value.manufacturer, buf)
+        _UniffiFfiConverterString.write(value.lot, buf)
+        _UniffiFfiConverterString.write(value.venue, buf)
+        _UniffiFfiConverterString.write(value.doctor, buf)
+        _UniffiFfiConverterString.write(value.registered_at, buf)
+        _UniffiFfiConverterString.write(value.source, buf)
+
+class _UniffiFfiConverterOptionalTypeDoseView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeDoseView.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeDoseView.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeDoseView.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class DoseChange:
+    """
+    What a correction or void did.
+"""
+    def __init__(self, *, voucher_number:str, dose:int, action:str, changed:bool, dose_now:typing.Optional[DoseView], warnings:typing.List[str]):
+        self.voucher_number = voucher_number
+        self.dose = dose
+        self.action = action
+        self.changed = changed
+        self.dose_now = dose_now
+        self.warnings = warnings
+        
+        
+
+    
+    def __str__(self):
+        return "DoseChange(voucher_number={}, dose={}, action={}, changed={}, dose_now={}, warnings={})".format(self.voucher_number, self.dose, self.action, self.changed, self.dose_now, self.warnings)
+    def __eq__(self, other):
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.action != other.action:
+            return False
+        if self.changed != other.changed:
+            return False
+        if self.dose_now != other.dose_now:
+            return False
+        if self.warnings != other.warnings:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseChange(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseChange(
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            action=_UniffiFfiConverterString.read(buf),
+            changed=_UniffiFfiConverterBoolean.read(buf),
+            dose_now=_UniffiFfiConverterOptionalTypeDoseView.read(buf),
+            warnings=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.action)
+        _UniffiFfiConverterBoolean.check_lower(value.changed)
+        _UniffiFfiConverterOptionalTypeDoseView.check_lower(value.dose_now)
+        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.action, buf)
+        _UniffiFfiConverterBoolean.write(value.changed, buf)
+        _UniffiFfiConverterOptionalTypeDoseView.write(value.dose_now, buf)
+        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
+
+@dataclass
+class DoseConfirmation:
+    """
+    What a venue sees after recording a dose: no name, no My Number.
+"""
+    def __init__(self, *, voucher_number:str, dose:int, vaccinated_on:str, registered_at:str, already_recorded:bool, awaiting_registration:bool, warnings:typing.List[str]):
+        self.voucher_number = voucher_number
+        self.dose = dose
+        self.vaccinated_on = vaccinated_on
+        self.registered_at = registered_at
+        self.already_recorded = already_recorded
+        self.awaiting_registration = awaiting_registration
+        self.warnings = warnings
+        
+        
+
+    
+    def __str__(self):
+        return "DoseConfirmation(voucher_number={}, dose={}, vaccinated_on={}, registered_at={}, already_recorded={}, awaiting_registration={}, warnings={})".format(self.voucher_number, self.dose, self.vaccinated_on, self.registered_at, self.already_recorded, self.awaiting_registration, self.warnings)
+    def __eq__(self, other):
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.registered_at != other.registered_at:
+            return False
+        if self.already_recorded != other.already_recorded:
+            return False
+        if self.awaiting_registration != other.awaiting_registration:
+            return False
+        if self.warnings != other.warnings:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseConfirmation(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseConfirmation(
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            registered_at=_UniffiFfiConverterString.read(buf),
+            already_recorded=_UniffiFfiConverterBoolean.read(buf),
+            awaiting_registration=_UniffiFfiConverterBoolean.read(buf),
+            warnings=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.registered_at)
+        _UniffiFfiConverterBoolean.check_lower(value.already_recorded)
+        _UniffiFfiConverterBoolean.check_lower(value.awaiting_registration)
+        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.registered_at, buf)
+        _UniffiFfiConverterBoolean.write(value.already_recorded, buf)
+        _UniffiFfiConverterBoolean.write(value.awaiting_registration, buf)
+        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
+
+@dataclass
+class DoseCorrection:
+    """
+    New values for a stored dose's fields; `None` keeps the stored value.
+"""
+    def __init__(self, *, vaccinated_on:typing.Optional[str] = _DEFAULT, manufacturer:typing.Optional[str] = _DEFAULT, lot:typing.Optional[str] = _DEFAULT, venue:typing.Optional[str] = _DEFAULT, doctor:typing.Optional[str] = _DEFAULT):
+        if vaccinated_on is _DEFAULT:
+            self.vaccinated_on = None
+        else:
+            self.vaccinated_on = vaccinated_on
+        if manufacturer is _DEFAULT:
+            self.manufacturer = None
+        else:
+            self.manufacturer = manufacturer
+        if lot is _DEFAULT:
+            self.lot = None
+        else:
+            self.lot = lot
+        if venue is _DEFAULT:
+            self.venue = None
+        else:
+            self.venue = venue
+        if doctor is _DEFAULT:
+            self.doctor = None
+        else:
+            self.doctor = doctor
+        
+        
+
+    
+    def __str__(self):
+        return "DoseCorrection(vaccinated_on={}, manufacturer={}, lot={}, venue={}, doctor={})".format(self.vaccinated_on, self.manufacturer, self.lot, self.venue, self.doctor)
+    def __eq__(self, other):
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.lot != other.lot:
+            return False
+        if self.venue != other.venue:
+            return False
+        if self.doctor != other.doctor:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseCorrection(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseCorrection(
+            vaccinated_on=_UniffiFfiConverterOptionalString.read(buf),
+            manufacturer=_UniffiFfiConverterOptionalString.read(buf),
+            lot=_UniffiFfiConverterOptionalString.read(buf),
+            venue=_UniffiFfiConverterOptionalString.read(buf),
+            doctor=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterOptionalString.check_lower(value.manufacturer)
+        _UniffiFfiConverterOptionalString.check_lower(value.lot)
+        _UniffiFfiConverterOptionalString.check_lower(value.venue)
+        _UniffiFfiConverterOptionalString.check_lower(value.doctor)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterOptionalString.write(value.manufacturer, buf)
+        _UniffiFfiConverterOptionalString.write(value.lot, buf)
+        _UniffiFfiConverterOptionalString.write(value.venue, buf)
+        _UniffiFfiConverterOptionalString.write(value.doctor, buf)
+
+@dataclass
+class DoseHistoryEntry:
+    """
+    One correction or void in a subject's dose history.
+"""
+    def __init__(self, *, voucher_number:str, dose:int, action:str, at:str, by:str, reason:str, before:DoseView):
+        self.voucher_number = voucher_number
+        self.dose = dose
+        self.action = action
+        self.at = at
+        self.by = by
+        self.reason = reason
+        self.before = before
+        
+        
+
+    
+    def __str__(self):
+        return "DoseHistoryEntry(voucher_number={}, dose={}, action={}, at={}, by={}, reason={}, before={})".format(self.voucher_number, self.dose, self.action, self.at, self.by, self.reason, self.before)
+    def __eq__(self, other):
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.action != other.action:
+            return False
+        if self.at != other.at:
+            return False
+        if self.by != other.by:
+            return False
+        if self.reason != other.reason:
+            return False
+        if self.before != other.before:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseHistoryEntry(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseHistoryEntry(
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            action=_UniffiFfiConverterString.read(buf),
+            at=_UniffiFfiConverterString.read(buf),
+            by=_UniffiFfiConverterString.read(buf),
+            reason=_UniffiFfiConverterString.read(buf),
+            before=_UniffiFfiConverterTypeDoseView.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.action)
+        _UniffiFfiConverterString.check_lower(value.at)
+        _UniffiFfiConverterString.check_lower(value.by)
+        _UniffiFfiConverterString.check_lower(value.reason)
+        _UniffiFfiConverterTypeDoseView.check_lower(value.before)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.action, buf)
+        _UniffiFfiConverterString.write(value.at, buf)
+        _UniffiFfiConverterString.write(value.by, buf)
+        _UniffiFfiConverterString.write(value.reason, buf)
+        _UniffiFfiConverterTypeDoseView.write(value.before, buf)
+
+@dataclass
+class DoseInput:
+    """
+    One dose as a venue or staff member enters it.
+"""
+    def __init__(self, *, vaccinated_on:str, manufacturer:str, lot:str, venue:str, doctor:str):
+        self.vaccinated_on = vaccinated_on
+        self.manufacturer = manufacturer
+        self.lot = lot
+        self.venue = venue
+        self.doctor = doctor
+        
+        
+
+    
+    def __str__(self):
+        return "DoseInput(vaccinated_on={}, manufacturer={}, lot={}, venue={}, doctor={})".format(self.vaccinated_on, self.manufacturer, self.lot, self.venue, self.doctor)
+    def __eq__(self, other):
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.lot != other.lot:
+            return False
+        if self.venue != other.venue:
+            return False
+        if self.doctor != other.doctor:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseInput(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseInput(
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            manufacturer=_UniffiFfiConverterString.read(buf),
+            lot=_UniffiFfiConverterString.read(buf),
+            venue=_UniffiFfiConverterString.read(buf),
+            doctor=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.manufacturer)
+        _UniffiFfiConverterString.check_lower(value.lot)
+        _UniffiFfiConverterString.check_lower(value.venue)
+        _UniffiFfiConverterString.check_lower(value.doctor)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.manufacturer, buf)
+        _UniffiFfiConverterString.write(value.lot, buf)
+        _UniffiFfiConverterString.write(value.venue, buf)
+        _UniffiFfiConverterString.write(value.doctor, buf)
+
+@dataclass
+class DoseRetention:
+    """
+    One dose of a retention list: the dates that decide it; no name, no My Number.
+"""
+    def __init__(self, *, addressee:typing.Optional[str], voucher_number:str, dose:int, vaccinated_on:str, rule:str, death_on:typing.Optional[str], provided_on:typing.Optional[str], law_retain_through:str, tenant_retain_through:typing.Optional[str], eligible_from:str):
+        self.addressee = addressee
+        self.voucher_number = voucher_number
+        self.dose = dose
+        self.vaccinated_on = vaccinated_on
+        self.rule = rule
+        self.death_on = death_on
+        self.provided_on = provided_on
+        self.law_retain_through = law_retain_through
+        self.tenant_retain_through = tenant_retain_through
+        self.eligible_from = eligible_from
+        
+        
+
+    
+    def __str__(self):
+        return "DoseRetention(addressee={}, voucher_number={}, dose={}, vaccinated_on={}, rule={}, death_on={}, provided_on={}, law_retain_through={}, tenant_retain_through={}, eligible_from={})".format(self.addressee, self.voucher_number, self.dose, self.vaccinated_on, self.rule, self.death_on, self.provided_on, self.law_retain_through, self.tenant_retain_through, self.eligible_from)
+    def __eq__(self, other):
+        if self.addressee != other.addressee:
+            return False
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.rule != other.rule:
+            return False
+        if self.death_on != other.death_on:
+            return False
+        if self.provided_on != other.provided_on:
+            return False
+        if self.law_retain_through != other.law_retain_through:
+            return False
+        if self.tenant_retain_through != other.tenant_retain_through:
+            return False
+        if self.eligible_from != other.eligible_from:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseRetention(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseRetention(
+            addressee=_UniffiFfiConverterOptionalString.read(buf),
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            rule=_UniffiFfiConverterString.read(buf),
+            death_on=_UniffiFfiConverterOptionalString.read(buf),
+            provided_on=_UniffiFfiConverterOptionalString.read(buf),
+            law_retain_through=_UniffiFfiConverterString.read(buf),
+            tenant_retain_through=_UniffiFfiConverterOptionalString.read(buf),
+            eligible_from=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.addressee)
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.rule)
+        _UniffiFfiConverterOptionalString.check_lower(value.death_on)
+        _UniffiFfiConverterOptionalString.check_lower(value.provided_on)
+        _UniffiFfiConverterString.check_lower(value.law_retain_through)
+        _UniffiFfiConverterOptionalString.check_lower(value.tenant_retain_through)
+        _UniffiFfiConverterString.check_lower(value.eligible_from)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.addressee, buf)
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.rule, buf)
+        _UniffiFfiConverterOptionalString.write(value.death_on, buf)
+        _UniffiFfiConverterOptionalString.write(value.provided_on, buf)
+        _UniffiFfiConverterString.write(value.law_retain_through, buf)
+        _UniffiFfiConverterOptionalString.write(value.tenant_retain_through, buf)
+        _UniffiFfiConverterString.write(value.eligible_from, buf)
+
+@dataclass
+class FlagView:
+    """
+    A flag as staff see it.
+"""
+    def __init__(self, *, kind:str, date:str, destination:typing.Optional[str]):
+        self.kind = kind
+        self.date = date
+        self.destination = destination
+        
+        
+
+    
+    def __str__(self):
+        return "FlagView(kind={}, date={}, destination={})".format(self.kind, self.date, self.destination)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.date != other.date:
+            return False
+        if self.destination != other.destination:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeFlagView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return FlagView(
+            kind=_UniffiFfiConverterString.read(buf),
+            date=_UniffiFfiConverterString.read(buf),
+            destination=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.kind)
+        _UniffiFfiConverterString.check_lower(value.date)
+        _UniffiFfiConverterOptionalString.check_lower(value.destination)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.kind, buf)
+        _UniffiFfiConverterString.write(value.date, buf)
+        _UniffiFfiConverterOptionalString.write(value.destination, buf)
+
+@dataclass
 class ImportOutcome:
     """
     What an import did.
@@ -3116,6 +4003,509 @@ class _UniffiFfiConverterTypeImportOutcome(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.batches_committed, buf)
         _UniffiFfiConverterBoolean.write(value.already_imported, buf)
         _UniffiFfiConverterTypeReport.write(value.validation, buf)
+
+
+
+
+
+
+class InquiryOutcomeKind(enum.Enum):
+    """
+    Match or no match.
+"""
+    
+    MATCH = 0
+    """
+    Municipalities hold dose records of the person (一致).
+"""
+    
+    NO_MATCH = 1
+    """
+    Nothing to provide (該当なし), whatever the reason.
+"""
+    
+
+
+class _UniffiFfiConverterTypeInquiryOutcomeKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return InquiryOutcomeKind.MATCH
+        if variant == 2:
+            return InquiryOutcomeKind.NO_MATCH
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == InquiryOutcomeKind.MATCH:
+            return
+        if value == InquiryOutcomeKind.NO_MATCH:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == InquiryOutcomeKind.MATCH:
+            buf.write_i32(1)
+        if value == InquiryOutcomeKind.NO_MATCH:
+            buf.write_i32(2)
+
+
+
+@dataclass
+class InquiryDose:
+    """
+    One dose as an inquiry answer carries it, and nothing more.
+"""
+    def __init__(self, *, dose:int, vaccinated_on:str, voucher_number:str, municipality_code:str, venue:str, doctor:str, manufacturer:str, lot:str):
+        self.dose = dose
+        self.vaccinated_on = vaccinated_on
+        self.voucher_number = voucher_number
+        self.municipality_code = municipality_code
+        self.venue = venue
+        self.doctor = doctor
+        self.manufacturer = manufacturer
+        self.lot = lot
+        
+        
+
+    
+    def __str__(self):
+        return "InquiryDose(dose={}, vaccinated_on={}, voucher_number={}, municipality_code={}, venue={}, doctor={}, manufacturer={}, lot={})".format(self.dose, self.vaccinated_on, self.voucher_number, self.municipality_code, self.venue, self.doctor, self.manufacturer, self.lot)
+    def __eq__(self, other):
+        if self.dose != other.dose:
+            return False
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.municipality_code != other.municipality_code:
+            return False
+        if self.venue != other.venue:
+            return False
+        if self.doctor != other.doctor:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.lot != other.lot:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInquiryDose(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return InquiryDose(
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            municipality_code=_UniffiFfiConverterString.read(buf),
+            venue=_UniffiFfiConverterString.read(buf),
+            doctor=_UniffiFfiConverterString.read(buf),
+            manufacturer=_UniffiFfiConverterString.read(buf),
+            lot=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterString.check_lower(value.municipality_code)
+        _UniffiFfiConverterString.check_lower(value.venue)
+        _UniffiFfiConverterString.check_lower(value.doctor)
+        _UniffiFfiConverterString.check_lower(value.manufacturer)
+        _UniffiFfiConverterString.check_lower(value.lot)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterString.write(value.municipality_code, buf)
+        _UniffiFfiConverterString.write(value.venue, buf)
+        _UniffiFfiConverterString.write(value.doctor, buf)
+        _UniffiFfiConverterString.write(value.manufacturer, buf)
+        _UniffiFfiConverterString.write(value.lot, buf)
+
+class _UniffiFfiConverterSequenceTypeInquiryDose(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeInquiryDose.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeInquiryDose.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeInquiryDose.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class ProviderRecords:
+    """
+    The doses one municipality provided.
+"""
+    def __init__(self, *, provider:str, doses:typing.List[InquiryDose]):
+        self.provider = provider
+        self.doses = doses
+        
+        
+
+    
+    def __str__(self):
+        return "ProviderRecords(provider={}, doses={})".format(self.provider, self.doses)
+    def __eq__(self, other):
+        if self.provider != other.provider:
+            return False
+        if self.doses != other.doses:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeProviderRecords(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ProviderRecords(
+            provider=_UniffiFfiConverterString.read(buf),
+            doses=_UniffiFfiConverterSequenceTypeInquiryDose.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.provider)
+        _UniffiFfiConverterSequenceTypeInquiryDose.check_lower(value.doses)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.provider, buf)
+        _UniffiFfiConverterSequenceTypeInquiryDose.write(value.doses, buf)
+
+class _UniffiFfiConverterSequenceTypeProviderRecords(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeProviderRecords.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeProviderRecords.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeProviderRecords.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class InquiryAnswer:
+    """
+    The answer to an inquiry.
+"""
+    def __init__(self, *, outcome:InquiryOutcomeKind, providers:typing.List[ProviderRecords], json:str):
+        self.outcome = outcome
+        self.providers = providers
+        self.json = json
+        
+        
+
+    
+    def __str__(self):
+        return "InquiryAnswer(outcome={}, providers={}, json={})".format(self.outcome, self.providers, self.json)
+    def __eq__(self, other):
+        if self.outcome != other.outcome:
+            return False
+        if self.providers != other.providers:
+            return False
+        if self.json != other.json:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInquiryAnswer(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return InquiryAnswer(
+            outcome=_UniffiFfiConverterTypeInquiryOutcomeKind.read(buf),
+            providers=_UniffiFfiConverterSequenceTypeProviderRecords.read(buf),
+            json=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeInquiryOutcomeKind.check_lower(value.outcome)
+        _UniffiFfiConverterSequenceTypeProviderRecords.check_lower(value.providers)
+        _UniffiFfiConverterString.check_lower(value.json)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeInquiryOutcomeKind.write(value.outcome, buf)
+        _UniffiFfiConverterSequenceTypeProviderRecords.write(value.providers, buf)
+        _UniffiFfiConverterString.write(value.json, buf)
+
+@dataclass
+class InquiryRequest:
+    """
+    An inquiry about one incoming resident.
+"""
+    def __init__(self, *, former:typing.Optional[str] = _DEFAULT, my_number:str, legal_basis:LegalBasis, identity_verified:bool = False, reference:str):
+        if former is _DEFAULT:
+            self.former = None
+        else:
+            self.former = former
+        self.my_number = my_number
+        self.legal_basis = legal_basis
+        self.identity_verified = identity_verified
+        self.reference = reference
+        
+        
+
+    
+    def __str__(self):
+        return "InquiryRequest(former={}, my_number={}, legal_basis={}, identity_verified={}, reference={})".format(self.former, self.my_number, self.legal_basis, self.identity_verified, self.reference)
+    def __eq__(self, other):
+        if self.former != other.former:
+            return False
+        if self.my_number != other.my_number:
+            return False
+        if self.legal_basis != other.legal_basis:
+            return False
+        if self.identity_verified != other.identity_verified:
+            return False
+        if self.reference != other.reference:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeInquiryRequest(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return InquiryRequest(
+            former=_UniffiFfiConverterOptionalString.read(buf),
+            my_number=_UniffiFfiConverterString.read(buf),
+            legal_basis=_UniffiFfiConverterTypeLegalBasis.read(buf),
+            identity_verified=_UniffiFfiConverterBoolean.read(buf),
+            reference=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.former)
+        _UniffiFfiConverterString.check_lower(value.my_number)
+        _UniffiFfiConverterTypeLegalBasis.check_lower(value.legal_basis)
+        _UniffiFfiConverterBoolean.check_lower(value.identity_verified)
+        _UniffiFfiConverterString.check_lower(value.reference)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.former, buf)
+        _UniffiFfiConverterString.write(value.my_number, buf)
+        _UniffiFfiConverterTypeLegalBasis.write(value.legal_basis, buf)
+        _UniffiFfiConverterBoolean.write(value.identity_verified, buf)
+        _UniffiFfiConverterString.write(value.reference, buf)
+
+@dataclass
+class IntegrityFinding:
+    """
+    An integrity problem [`Registry::verify_store`] found. Names no personal data.
+"""
+    def __init__(self, *, scope:str, kind:typing.Optional[str], key:typing.Optional[str], problem:str):
+        self.scope = scope
+        self.kind = kind
+        self.key = key
+        self.problem = problem
+        
+        
+
+    
+    def __str__(self):
+        return "IntegrityFinding(scope={}, kind={}, key={}, problem={})".format(self.scope, self.kind, self.key, self.problem)
+    def __eq__(self, other):
+        if self.scope != other.scope:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.key != other.key:
+            return False
+        if self.problem != other.problem:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeIntegrityFinding(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return IntegrityFinding(
+            scope=_UniffiFfiConverterString.read(buf),
+            kind=_UniffiFfiConverterOptionalString.read(buf),
+            key=_UniffiFfiConverterOptionalString.read(buf),
+            problem=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.scope)
+        _UniffiFfiConverterOptionalString.check_lower(value.kind)
+        _UniffiFfiConverterOptionalString.check_lower(value.key)
+        _UniffiFfiConverterString.check_lower(value.problem)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.scope, buf)
+        _UniffiFfiConverterOptionalString.write(value.kind, buf)
+        _UniffiFfiConverterOptionalString.write(value.key, buf)
+        _UniffiFfiConverterString.write(value.problem, buf)
+
+@dataclass
+class KeptCounts:
+    """
+    Doses kept, counted by reason (a dose may count under several).
+"""
+    def __init__(self, *, doses:int, waiting_for_death:int, waiting_for_provision:int, within_period:int, tenant_minimum:int, legal_hold:int, no_rule:int):
+        self.doses = doses
+        self.waiting_for_death = waiting_for_death
+        self.waiting_for_provision = waiting_for_provision
+        self.within_period = within_period
+        self.tenant_minimum = tenant_minimum
+        self.legal_hold = legal_hold
+        self.no_rule = no_rule
+        
+        
+
+    
+    def __str__(self):
+        return "KeptCounts(doses={}, waiting_for_death={}, waiting_for_provision={}, within_period={}, tenant_minimum={}, legal_hold={}, no_rule={})".format(self.doses, self.waiting_for_death, self.waiting_for_provision, self.within_period, self.tenant_minimum, self.legal_hold, self.no_rule)
+    def __eq__(self, other):
+        if self.doses != other.doses:
+            return False
+        if self.waiting_for_death != other.waiting_for_death:
+            return False
+        if self.waiting_for_provision != other.waiting_for_provision:
+            return False
+        if self.within_period != other.within_period:
+            return False
+        if self.tenant_minimum != other.tenant_minimum:
+            return False
+        if self.legal_hold != other.legal_hold:
+            return False
+        if self.no_rule != other.no_rule:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeKeptCounts(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return KeptCounts(
+            doses=_UniffiFfiConverterUInt64.read(buf),
+            waiting_for_death=_UniffiFfiConverterUInt64.read(buf),
+            waiting_for_provision=_UniffiFfiConverterUInt64.read(buf),
+            within_period=_UniffiFfiConverterUInt64.read(buf),
+            tenant_minimum=_UniffiFfiConverterUInt64.read(buf),
+            legal_hold=_UniffiFfiConverterUInt64.read(buf),
+            no_rule=_UniffiFfiConverterUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.doses)
+        _UniffiFfiConverterUInt64.check_lower(value.waiting_for_death)
+        _UniffiFfiConverterUInt64.check_lower(value.waiting_for_provision)
+        _UniffiFfiConverterUInt64.check_lower(value.within_period)
+        _UniffiFfiConverterUInt64.check_lower(value.tenant_minimum)
+        _UniffiFfiConverterUInt64.check_lower(value.legal_hold)
+        _UniffiFfiConverterUInt64.check_lower(value.no_rule)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.doses, buf)
+        _UniffiFfiConverterUInt64.write(value.waiting_for_death, buf)
+        _UniffiFfiConverterUInt64.write(value.waiting_for_provision, buf)
+        _UniffiFfiConverterUInt64.write(value.within_period, buf)
+        _UniffiFfiConverterUInt64.write(value.tenant_minimum, buf)
+        _UniffiFfiConverterUInt64.write(value.legal_hold, buf)
+        _UniffiFfiConverterUInt64.write(value.no_rule, buf)
+
+@dataclass
+class KeyRotation:
+    """
+    What [`Registry::rotate_tenant_key`] did.
+"""
+    def __init__(self, *, tenant:str, from_version:int, to_version:int, records:int, batches:int, resumed:bool, finished:bool):
+        self.tenant = tenant
+        self.from_version = from_version
+        self.to_version = to_version
+        self.records = records
+        self.batches = batches
+        self.resumed = resumed
+        self.finished = finished
+        
+        
+
+    
+    def __str__(self):
+        return "KeyRotation(tenant={}, from_version={}, to_version={}, records={}, batches={}, resumed={}, finished={})".format(self.tenant, self.from_version, self.to_version, self.records, self.batches, self.resumed, self.finished)
+    def __eq__(self, other):
+        if self.tenant != other.tenant:
+            return False
+        if self.from_version != other.from_version:
+            return False
+        if self.to_version != other.to_version:
+            return False
+        if self.records != other.records:
+            return False
+        if self.batches != other.batches:
+            return False
+        if self.resumed != other.resumed:
+            return False
+        if self.finished != other.finished:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeKeyRotation(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return KeyRotation(
+            tenant=_UniffiFfiConverterString.read(buf),
+            from_version=_UniffiFfiConverterUInt32.read(buf),
+            to_version=_UniffiFfiConverterUInt32.read(buf),
+            records=_UniffiFfiConverterUInt64.read(buf),
+            batches=_UniffiFfiConverterUInt64.read(buf),
+            resumed=_UniffiFfiConverterBoolean.read(buf),
+            finished=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.tenant)
+        _UniffiFfiConverterUInt32.check_lower(value.from_version)
+        _UniffiFfiConverterUInt32.check_lower(value.to_version)
+        _UniffiFfiConverterUInt64.check_lower(value.records)
+        _UniffiFfiConverterUInt64.check_lower(value.batches)
+        _UniffiFfiConverterBoolean.check_lower(value.resumed)
+        _UniffiFfiConverterBoolean.check_lower(value.finished)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.tenant, buf)
+        _UniffiFfiConverterUInt32.write(value.from_version, buf)
+        _UniffiFfiConverterUInt32.write(value.to_version, buf)
+        _UniffiFfiConverterUInt64.write(value.records, buf)
+        _UniffiFfiConverterUInt64.write(value.batches, buf)
+        _UniffiFfiConverterBoolean.write(value.resumed, buf)
+        _UniffiFfiConverterBoolean.write(value.finished, buf)
 
 
 
@@ -3270,6 +4660,247 @@ class _UniffiFfiConverterTypeLayoutInfo(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeProvenance.write(value.provenance, buf)
         _UniffiFfiConverterSequenceTypeColumnInfo.write(value.columns, buf)
 
+
+
+
+
+
+class LogKind(enum.Enum):
+    """
+    Which log of a municipality.
+"""
+    
+    PROVISION = 0
+    """
+    What the municipality provided to others' inquiries (情報提供).
+"""
+    
+    INQUIRY = 1
+    """
+    The municipality's own inquiries (情報照会).
+"""
+    
+
+
+class _UniffiFfiConverterTypeLogKind(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return LogKind.PROVISION
+        if variant == 2:
+            return LogKind.INQUIRY
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == LogKind.PROVISION:
+            return
+        if value == LogKind.INQUIRY:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == LogKind.PROVISION:
+            buf.write_i32(1)
+        if value == LogKind.INQUIRY:
+            buf.write_i32(2)
+
+
+
+@dataclass
+class LogEntry:
+    """
+    One entry of a provision or inquiry log: no My Number, no name.
+"""
+    def __init__(self, *, seq:int, log:LogKind, requester:str, provider:typing.Optional[str], providers:typing.List[str], requested_at:str, provided_at:str, legal_basis:str, form_ref:typing.Optional[str], identity_verified:bool, reference:typing.Optional[str], items:typing.List[str], provided:bool, doses:int, batch:typing.Optional[str], subject:str, user:typing.Optional[str]):
+        self.seq = seq
+        self.log = log
+        self.requester = requester
+        self.provider = provider
+        self.providers = providers
+        self.requested_at = requested_at
+        self.provided_at = provided_at
+        self.legal_basis = legal_basis
+        self.form_ref = form_ref
+        self.identity_verified = identity_verified
+        self.reference = reference
+        self.items = items
+        self.provided = provided
+        self.doses = doses
+        self.batch = batch
+        self.subject = subject
+        self.user = user
+        
+        
+
+    
+    def __str__(self):
+        return "LogEntry(seq={}, log={}, requester={}, provider={}, providers={}, requested_at={}, provided_at={}, legal_basis={}, form_ref={}, identity_verified={}, reference={}, items={}, provided={}, doses={}, batch={}, subject={}, user={})".format(self.seq, self.log, self.requester, self.provider, self.providers, self.requested_at, self.provided_at, self.legal_basis, self.form_ref, self.identity_verified, self.reference, self.items, self.provided, self.doses, self.batch, self.subject, self.user)
+    def __eq__(self, other):
+        if self.seq != other.seq:
+            return False
+        if self.log != other.log:
+            return False
+        if self.requester != other.requester:
+            return False
+        if self.provider != other.provider:
+            return False
+        if self.providers != other.providers:
+            return False
+        if self.requested_at != other.requested_at:
+            return False
+        if self.provided_at != other.provided_at:
+            return False
+        if self.legal_basis != other.legal_basis:
+            return False
+        if self.form_ref != other.form_ref:
+            return False
+        if self.identity_verified != other.identity_verified:
+            return False
+        if self.reference != other.reference:
+            return False
+        if self.items != other.items:
+            return False
+        if self.provided != other.provided:
+            return False
+        if self.doses != other.doses:
+            return False
+        if self.batch != other.batch:
+            return False
+        if self.subject != other.subject:
+            return False
+        if self.user != other.user:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLogEntry(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return LogEntry(
+            seq=_UniffiFfiConverterUInt64.read(buf),
+            log=_UniffiFfiConverterTypeLogKind.read(buf),
+            requester=_UniffiFfiConverterString.read(buf),
+            provider=_UniffiFfiConverterOptionalString.read(buf),
+            providers=_UniffiFfiConverterSequenceString.read(buf),
+            requested_at=_UniffiFfiConverterString.read(buf),
+            provided_at=_UniffiFfiConverterString.read(buf),
+            legal_basis=_UniffiFfiConverterString.read(buf),
+            form_ref=_UniffiFfiConverterOptionalString.read(buf),
+            identity_verified=_UniffiFfiConverterBoolean.read(buf),
+            reference=_UniffiFfiConverterOptionalString.read(buf),
+            items=_UniffiFfiConverterSequenceString.read(buf),
+            provided=_UniffiFfiConverterBoolean.read(buf),
+            doses=_UniffiFfiConverterUInt32.read(buf),
+            batch=_UniffiFfiConverterOptionalString.read(buf),
+            subject=_UniffiFfiConverterString.read(buf),
+            user=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.seq)
+        _UniffiFfiConverterTypeLogKind.check_lower(value.log)
+        _UniffiFfiConverterString.check_lower(value.requester)
+        _UniffiFfiConverterOptionalString.check_lower(value.provider)
+        _UniffiFfiConverterSequenceString.check_lower(value.providers)
+        _UniffiFfiConverterString.check_lower(value.requested_at)
+        _UniffiFfiConverterString.check_lower(value.provided_at)
+        _UniffiFfiConverterString.check_lower(value.legal_basis)
+        _UniffiFfiConverterOptionalString.check_lower(value.form_ref)
+        _UniffiFfiConverterBoolean.check_lower(value.identity_verified)
+        _UniffiFfiConverterOptionalString.check_lower(value.reference)
+        _UniffiFfiConverterSequenceString.check_lower(value.items)
+        _UniffiFfiConverterBoolean.check_lower(value.provided)
+        _UniffiFfiConverterUInt32.check_lower(value.doses)
+        _UniffiFfiConverterOptionalString.check_lower(value.batch)
+        _UniffiFfiConverterString.check_lower(value.subject)
+        _UniffiFfiConverterOptionalString.check_lower(value.user)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.seq, buf)
+        _UniffiFfiConverterTypeLogKind.write(value.log, buf)
+        _UniffiFfiConverterString.write(value.requester, buf)
+        _UniffiFfiConverterOptionalString.write(value.provider, buf)
+        _UniffiFfiConverterSequenceString.write(value.providers, buf)
+        _UniffiFfiConverterString.write(value.requested_at, buf)
+        _UniffiFfiConverterString.write(value.provided_at, buf)
+        _UniffiFfiConverterString.write(value.legal_basis, buf)
+        _UniffiFfiConverterOptionalString.write(value.form_ref, buf)
+        _UniffiFfiConverterBoolean.write(value.identity_verified, buf)
+        _UniffiFfiConverterOptionalString.write(value.reference, buf)
+        _UniffiFfiConverterSequenceString.write(value.items, buf)
+        _UniffiFfiConverterBoolean.write(value.provided, buf)
+        _UniffiFfiConverterUInt32.write(value.doses, buf)
+        _UniffiFfiConverterOptionalString.write(value.batch, buf)
+        _UniffiFfiConverterString.write(value.subject, buf)
+        _UniffiFfiConverterOptionalString.write(value.user, buf)
+
+@dataclass
+class LogQuery:
+    """
+    What to look for in a log; every condition given must hold.
+"""
+    def __init__(self, *, subject:typing.Optional[str] = _DEFAULT, user:typing.Optional[str] = _DEFAULT, from_date:typing.Optional[str] = _DEFAULT, to_date:typing.Optional[str] = _DEFAULT):
+        if subject is _DEFAULT:
+            self.subject = None
+        else:
+            self.subject = subject
+        if user is _DEFAULT:
+            self.user = None
+        else:
+            self.user = user
+        if from_date is _DEFAULT:
+            self.from_date = None
+        else:
+            self.from_date = from_date
+        if to_date is _DEFAULT:
+            self.to_date = None
+        else:
+            self.to_date = to_date
+        
+        
+
+    
+    def __str__(self):
+        return "LogQuery(subject={}, user={}, from_date={}, to_date={})".format(self.subject, self.user, self.from_date, self.to_date)
+    def __eq__(self, other):
+        if self.subject != other.subject:
+            return False
+        if self.user != other.user:
+            return False
+        if self.from_date != other.from_date:
+            return False
+        if self.to_date != other.to_date:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLogQuery(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return LogQuery(
+            subject=_UniffiFfiConverterOptionalString.read(buf),
+            user=_UniffiFfiConverterOptionalString.read(buf),
+            from_date=_UniffiFfiConverterOptionalString.read(buf),
+            to_date=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.subject)
+        _UniffiFfiConverterOptionalString.check_lower(value.user)
+        _UniffiFfiConverterOptionalString.check_lower(value.from_date)
+        _UniffiFfiConverterOptionalString.check_lower(value.to_date)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.subject, buf)
+        _UniffiFfiConverterOptionalString.write(value.user, buf)
+        _UniffiFfiConverterOptionalString.write(value.from_date, buf)
+        _UniffiFfiConverterOptionalString.write(value.to_date, buf)
+
 @dataclass
 class OcrLine:
     """
@@ -3320,6 +4951,126 @@ class _UniffiFfiConverterTypeOcrLine(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt8.write(value.dose, buf)
         _UniffiFfiConverterString.write(value.municipality, buf)
         _UniffiFfiConverterString.write(value.voucher_number, buf)
+
+@dataclass
+class ProvisionOutcome:
+    """
+    What [`Registry::record_national_db_provision`] recorded.
+"""
+    def __init__(self, *, provided_on:str, doses:int, unchanged:int, vouchers:int):
+        self.provided_on = provided_on
+        self.doses = doses
+        self.unchanged = unchanged
+        self.vouchers = vouchers
+        
+        
+
+    
+    def __str__(self):
+        return "ProvisionOutcome(provided_on={}, doses={}, unchanged={}, vouchers={})".format(self.provided_on, self.doses, self.unchanged, self.vouchers)
+    def __eq__(self, other):
+        if self.provided_on != other.provided_on:
+            return False
+        if self.doses != other.doses:
+            return False
+        if self.unchanged != other.unchanged:
+            return False
+        if self.vouchers != other.vouchers:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeProvisionOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ProvisionOutcome(
+            provided_on=_UniffiFfiConverterString.read(buf),
+            doses=_UniffiFfiConverterUInt64.read(buf),
+            unchanged=_UniffiFfiConverterUInt64.read(buf),
+            vouchers=_UniffiFfiConverterUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.provided_on)
+        _UniffiFfiConverterUInt64.check_lower(value.doses)
+        _UniffiFfiConverterUInt64.check_lower(value.unchanged)
+        _UniffiFfiConverterUInt64.check_lower(value.vouchers)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.provided_on, buf)
+        _UniffiFfiConverterUInt64.write(value.doses, buf)
+        _UniffiFfiConverterUInt64.write(value.unchanged, buf)
+        _UniffiFfiConverterUInt64.write(value.vouchers, buf)
+
+@dataclass
+class PurgeOutcome:
+    """
+    What [`Registry::purge`] removed (counts only).
+"""
+    def __init__(self, *, doses:int, vouchers:int, subjects:int, my_number_index:int, awaiting:int, provisions:int, store_checkpointed:bool):
+        self.doses = doses
+        self.vouchers = vouchers
+        self.subjects = subjects
+        self.my_number_index = my_number_index
+        self.awaiting = awaiting
+        self.provisions = provisions
+        self.store_checkpointed = store_checkpointed
+        
+        
+
+    
+    def __str__(self):
+        return "PurgeOutcome(doses={}, vouchers={}, subjects={}, my_number_index={}, awaiting={}, provisions={}, store_checkpointed={})".format(self.doses, self.vouchers, self.subjects, self.my_number_index, self.awaiting, self.provisions, self.store_checkpointed)
+    def __eq__(self, other):
+        if self.doses != other.doses:
+            return False
+        if self.vouchers != other.vouchers:
+            return False
+        if self.subjects != other.subjects:
+            return False
+        if self.my_number_index != other.my_number_index:
+            return False
+        if self.awaiting != other.awaiting:
+            return False
+        if self.provisions != other.provisions:
+            return False
+        if self.store_checkpointed != other.store_checkpointed:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePurgeOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return PurgeOutcome(
+            doses=_UniffiFfiConverterUInt64.read(buf),
+            vouchers=_UniffiFfiConverterUInt64.read(buf),
+            subjects=_UniffiFfiConverterUInt64.read(buf),
+            my_number_index=_UniffiFfiConverterUInt64.read(buf),
+            awaiting=_UniffiFfiConverterUInt64.read(buf),
+            provisions=_UniffiFfiConverterUInt64.read(buf),
+            store_checkpointed=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.doses)
+        _UniffiFfiConverterUInt64.check_lower(value.vouchers)
+        _UniffiFfiConverterUInt64.check_lower(value.subjects)
+        _UniffiFfiConverterUInt64.check_lower(value.my_number_index)
+        _UniffiFfiConverterUInt64.check_lower(value.awaiting)
+        _UniffiFfiConverterUInt64.check_lower(value.provisions)
+        _UniffiFfiConverterBoolean.check_lower(value.store_checkpointed)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.doses, buf)
+        _UniffiFfiConverterUInt64.write(value.vouchers, buf)
+        _UniffiFfiConverterUInt64.write(value.subjects, buf)
+        _UniffiFfiConverterUInt64.write(value.my_number_index, buf)
+        _UniffiFfiConverterUInt64.write(value.awaiting, buf)
+        _UniffiFfiConverterUInt64.write(value.provisions, buf)
+        _UniffiFfiConverterBoolean.write(value.store_checkpointed, buf)
 
 @dataclass
 class RegistryOptions:
@@ -3383,6 +5134,149 @@ class _UniffiFfiConverterTypeRegistryOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt32.write(value.staff_quota, buf)
         _UniffiFfiConverterOptionalUInt64.write(value.stats_threshold, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.import_batch_rows, buf)
+
+@dataclass
+class RemovalCounts:
+    """
+    What a purge would remove.
+"""
+    def __init__(self, *, doses:int, vouchers:int, subjects:int):
+        self.doses = doses
+        self.vouchers = vouchers
+        self.subjects = subjects
+        
+        
+
+    
+    def __str__(self):
+        return "RemovalCounts(doses={}, vouchers={}, subjects={})".format(self.doses, self.vouchers, self.subjects)
+    def __eq__(self, other):
+        if self.doses != other.doses:
+            return False
+        if self.vouchers != other.vouchers:
+            return False
+        if self.subjects != other.subjects:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRemovalCounts(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RemovalCounts(
+            doses=_UniffiFfiConverterUInt64.read(buf),
+            vouchers=_UniffiFfiConverterUInt64.read(buf),
+            subjects=_UniffiFfiConverterUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.doses)
+        _UniffiFfiConverterUInt64.check_lower(value.vouchers)
+        _UniffiFfiConverterUInt64.check_lower(value.subjects)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.doses, buf)
+        _UniffiFfiConverterUInt64.write(value.vouchers, buf)
+        _UniffiFfiConverterUInt64.write(value.subjects, buf)
+
+class _UniffiFfiConverterSequenceTypeDoseRetention(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeDoseRetention.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeDoseRetention.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeDoseRetention.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class RetentionList:
+    """
+    The retention list of a tenant on an as-of date.
+"""
+    def __init__(self, *, tenant:str, as_of:str, policy_version:str, tenant_minimum_years:typing.Optional[int], eligible:typing.List[DoseRetention], held:typing.List[DoseRetention], kept:KeptCounts, would_remove:RemovalCounts):
+        self.tenant = tenant
+        self.as_of = as_of
+        self.policy_version = policy_version
+        self.tenant_minimum_years = tenant_minimum_years
+        self.eligible = eligible
+        self.held = held
+        self.kept = kept
+        self.would_remove = would_remove
+        
+        
+
+    
+    def __str__(self):
+        return "RetentionList(tenant={}, as_of={}, policy_version={}, tenant_minimum_years={}, eligible={}, held={}, kept={}, would_remove={})".format(self.tenant, self.as_of, self.policy_version, self.tenant_minimum_years, self.eligible, self.held, self.kept, self.would_remove)
+    def __eq__(self, other):
+        if self.tenant != other.tenant:
+            return False
+        if self.as_of != other.as_of:
+            return False
+        if self.policy_version != other.policy_version:
+            return False
+        if self.tenant_minimum_years != other.tenant_minimum_years:
+            return False
+        if self.eligible != other.eligible:
+            return False
+        if self.held != other.held:
+            return False
+        if self.kept != other.kept:
+            return False
+        if self.would_remove != other.would_remove:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRetentionList(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RetentionList(
+            tenant=_UniffiFfiConverterString.read(buf),
+            as_of=_UniffiFfiConverterString.read(buf),
+            policy_version=_UniffiFfiConverterString.read(buf),
+            tenant_minimum_years=_UniffiFfiConverterOptionalUInt16.read(buf),
+            eligible=_UniffiFfiConverterSequenceTypeDoseRetention.read(buf),
+            held=_UniffiFfiConverterSequenceTypeDoseRetention.read(buf),
+            kept=_UniffiFfiConverterTypeKeptCounts.read(buf),
+            would_remove=_UniffiFfiConverterTypeRemovalCounts.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.tenant)
+        _UniffiFfiConverterString.check_lower(value.as_of)
+        _UniffiFfiConverterString.check_lower(value.policy_version)
+        _UniffiFfiConverterOptionalUInt16.check_lower(value.tenant_minimum_years)
+        _UniffiFfiConverterSequenceTypeDoseRetention.check_lower(value.eligible)
+        _UniffiFfiConverterSequenceTypeDoseRetention.check_lower(value.held)
+        _UniffiFfiConverterTypeKeptCounts.check_lower(value.kept)
+        _UniffiFfiConverterTypeRemovalCounts.check_lower(value.would_remove)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.tenant, buf)
+        _UniffiFfiConverterString.write(value.as_of, buf)
+        _UniffiFfiConverterString.write(value.policy_version, buf)
+        _UniffiFfiConverterOptionalUInt16.write(value.tenant_minimum_years, buf)
+        _UniffiFfiConverterSequenceTypeDoseRetention.write(value.eligible, buf)
+        _UniffiFfiConverterSequenceTypeDoseRetention.write(value.held, buf)
+        _UniffiFfiConverterTypeKeptCounts.write(value.kept, buf)
+        _UniffiFfiConverterTypeRemovalCounts.write(value.would_remove, buf)
 
 
 
@@ -3675,27 +5569,56 @@ class _UniffiFfiConverterSequenceTypeAuditVerification(_UniffiConverterRustBuffe
             _UniffiFfiConverterTypeAuditVerification.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterSequenceTypeIntegrityFinding(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeIntegrityFinding.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeIntegrityFinding.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeIntegrityFinding.read(buf) for i in range(count)
+        ]
+
 @dataclass
 class StoreVerification:
     """
     The result of [`Registry::verify_store`].
 """
-    def __init__(self, *, ok:bool, problems:typing.List[str], chains:typing.List[AuditVerification]):
+    def __init__(self, *, ok:bool, problems:typing.List[str], chains:typing.List[AuditVerification], findings:typing.List[IntegrityFinding], records_checked:int):
         self.ok = ok
         self.problems = problems
         self.chains = chains
+        self.findings = findings
+        self.records_checked = records_checked
         
         
 
     
     def __str__(self):
-        return "StoreVerification(ok={}, problems={}, chains={})".format(self.ok, self.problems, self.chains)
+        return "StoreVerification(ok={}, problems={}, chains={}, findings={}, records_checked={})".format(self.ok, self.problems, self.chains, self.findings, self.records_checked)
     def __eq__(self, other):
         if self.ok != other.ok:
             return False
         if self.problems != other.problems:
             return False
         if self.chains != other.chains:
+            return False
+        if self.findings != other.findings:
+            return False
+        if self.records_checked != other.records_checked:
             return False
         return True
 
@@ -3706,6 +5629,8 @@ class _UniffiFfiConverterTypeStoreVerification(_UniffiConverterRustBuffer):
             ok=_UniffiFfiConverterBoolean.read(buf),
             problems=_UniffiFfiConverterSequenceString.read(buf),
             chains=_UniffiFfiConverterSequenceTypeAuditVerification.read(buf),
+            findings=_UniffiFfiConverterSequenceTypeIntegrityFinding.read(buf),
+            records_checked=_UniffiFfiConverterUInt64.read(buf),
         )
 
     @staticmethod
@@ -3713,12 +5638,16 @@ class _UniffiFfiConverterTypeStoreVerification(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.check_lower(value.ok)
         _UniffiFfiConverterSequenceString.check_lower(value.problems)
         _UniffiFfiConverterSequenceTypeAuditVerification.check_lower(value.chains)
+        _UniffiFfiConverterSequenceTypeIntegrityFinding.check_lower(value.findings)
+        _UniffiFfiConverterUInt64.check_lower(value.records_checked)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterBoolean.write(value.ok, buf)
         _UniffiFfiConverterSequenceString.write(value.problems, buf)
         _UniffiFfiConverterSequenceTypeAuditVerification.write(value.chains, buf)
+        _UniffiFfiConverterSequenceTypeIntegrityFinding.write(value.findings, buf)
+        _UniffiFfiConverterUInt64.write(value.records_checked, buf)
 
 class _UniffiFfiConverterSequenceTypeFlagView(_UniffiConverterRustBuffer):
     @classmethod
@@ -3766,12 +5695,35 @@ class _UniffiFfiConverterSequenceTypeDoseView(_UniffiConverterRustBuffer):
             _UniffiFfiConverterTypeDoseView.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterSequenceTypeDoseHistoryEntry(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeDoseHistoryEntry.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeDoseHistoryEntry.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeDoseHistoryEntry.read(buf) for i in range(count)
+        ]
+
 @dataclass
 class SubjectDoses:
     """
     One subject's record as staff see it: never the My Number.
 """
-    def __init__(self, *, addressee:str, name:str, name_kana:str, birth_date:str, sex:int, has_my_number:bool, vouchers:typing.List[str], flags:typing.List[FlagView], doses:typing.List[DoseView]):
+    def __init__(self, *, addressee:str, name:str, name_kana:str, birth_date:str, sex:int, has_my_number:bool, vouchers:typing.List[str], flags:typing.List[FlagView], doses:typing.List[DoseView], history:typing.List[DoseHistoryEntry]):
         self.addressee = addressee
         self.name = name
         self.name_kana = name_kana
@@ -3781,12 +5733,13 @@ class SubjectDoses:
         self.vouchers = vouchers
         self.flags = flags
         self.doses = doses
+        self.history = history
         
         
 
     
     def __str__(self):
-        return "SubjectDoses(addressee={}, name={}, name_kana={}, birth_date={}, sex={}, has_my_number={}, vouchers={}, flags={}, doses={})".format(self.addressee, self.name, self.name_kana, self.birth_date, self.sex, self.has_my_number, self.vouchers, self.flags, self.doses)
+        return "SubjectDoses(addressee={}, name={}, name_kana={}, birth_date={}, sex={}, has_my_number={}, vouchers={}, flags={}, doses={}, history={})".format(self.addressee, self.name, self.name_kana, self.birth_date, self.sex, self.has_my_number, self.vouchers, self.flags, self.doses, self.history)
     def __eq__(self, other):
         if self.addressee != other.addressee:
             return False
@@ -3806,6 +5759,8 @@ class SubjectDoses:
             return False
         if self.doses != other.doses:
             return False
+        if self.history != other.history:
+            return False
         return True
 
 class _UniffiFfiConverterTypeSubjectDoses(_UniffiConverterRustBuffer):
@@ -3821,6 +5776,7 @@ class _UniffiFfiConverterTypeSubjectDoses(_UniffiConverterRustBuffer):
             vouchers=_UniffiFfiConverterSequenceString.read(buf),
             flags=_UniffiFfiConverterSequenceTypeFlagView.read(buf),
             doses=_UniffiFfiConverterSequenceTypeDoseView.read(buf),
+            history=_UniffiFfiConverterSequenceTypeDoseHistoryEntry.read(buf),
         )
 
     @staticmethod
@@ -3834,6 +5790,7 @@ class _UniffiFfiConverterTypeSubjectDoses(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.check_lower(value.vouchers)
         _UniffiFfiConverterSequenceTypeFlagView.check_lower(value.flags)
         _UniffiFfiConverterSequenceTypeDoseView.check_lower(value.doses)
+        _UniffiFfiConverterSequenceTypeDoseHistoryEntry.check_lower(value.history)
 
     @staticmethod
     def write(value, buf):
@@ -3846,6 +5803,7 @@ class _UniffiFfiConverterTypeSubjectDoses(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.write(value.vouchers, buf)
         _UniffiFfiConverterSequenceTypeFlagView.write(value.flags, buf)
         _UniffiFfiConverterSequenceTypeDoseView.write(value.doses, buf)
+        _UniffiFfiConverterSequenceTypeDoseHistoryEntry.write(value.history, buf)
 
 class _UniffiFfiConverterOptionalTypeLang(_UniffiConverterRustBuffer):
     @classmethod
@@ -3926,7 +5884,7 @@ class ValidateOptions:
     What the validator checks and how. Every field has a default: `ValidateOptions()` in Python
     and Kotlin gives the defaults, `ValidateOptions(as_of="2021-12-01")` changes one.
 """
-    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, max_diagnostics:typing.Optional[int] = _DEFAULT, as_of:typing.Optional[str] = _DEFAULT, tenant:typing.Optional[str] = _DEFAULT, header:bool = True, dose_blocks:int = 7, lang:typing.Optional[Lang] = _DEFAULT, normalize_fullwidth:bool = True, require_my_number:bool = True, strict_municipality_check_digit:bool = True, check_code_table:bool = True, voucher_types:typing.Optional[typing.List[int]] = _DEFAULT, count_cp932_bytes:bool = False, file_name:typing.Optional[str] = _DEFAULT):
+    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, max_diagnostics:typing.Optional[int] = _DEFAULT, keep_all_diagnostics:bool = False, as_of:typing.Optional[str] = _DEFAULT, tenant:typing.Optional[str] = _DEFAULT, header:bool = True, dose_blocks:typing.Optional[int] = _DEFAULT, lang:typing.Optional[Lang] = _DEFAULT, normalize_fullwidth:bool = True, require_my_number:bool = True, strict_municipality_check_digit:bool = True, check_code_table:bool = True, voucher_types:typing.Optional[typing.List[int]] = _DEFAULT, count_cp932_bytes:bool = False, file_name:typing.Optional[str] = _DEFAULT):
         if encoding is _DEFAULT:
             self.encoding = None
         else:
@@ -3935,6 +5893,7 @@ class ValidateOptions:
             self.max_diagnostics = None
         else:
             self.max_diagnostics = max_diagnostics
+        self.keep_all_diagnostics = keep_all_diagnostics
         if as_of is _DEFAULT:
             self.as_of = None
         else:
@@ -3944,7 +5903,10 @@ class ValidateOptions:
         else:
             self.tenant = tenant
         self.header = header
-        self.dose_blocks = dose_blocks
+        if dose_blocks is _DEFAULT:
+            self.dose_blocks = None
+        else:
+            self.dose_blocks = dose_blocks
         if lang is _DEFAULT:
             self.lang = None
         else:
@@ -3967,11 +5929,13 @@ class ValidateOptions:
 
     
     def __str__(self):
-        return "ValidateOptions(encoding={}, max_diagnostics={}, as_of={}, tenant={}, header={}, dose_blocks={}, lang={}, normalize_fullwidth={}, require_my_number={}, strict_municipality_check_digit={}, check_code_table={}, voucher_types={}, count_cp932_bytes={}, file_name={})".format(self.encoding, self.max_diagnostics, self.as_of, self.tenant, self.header, self.dose_blocks, self.lang, self.normalize_fullwidth, self.require_my_number, self.strict_municipality_check_digit, self.check_code_table, self.voucher_types, self.count_cp932_bytes, self.file_name)
+        return "ValidateOptions(encoding={}, max_diagnostics={}, keep_all_diagnostics={}, as_of={}, tenant={}, header={}, dose_blocks={}, lang={}, normalize_fullwidth={}, require_my_number={}, strict_municipality_check_digit={}, check_code_table={}, voucher_types={}, count_cp932_bytes={}, file_name={})".format(self.encoding, self.max_diagnostics, self.keep_all_diagnostics, self.as_of, self.tenant, self.header, self.dose_blocks, self.lang, self.normalize_fullwidth, self.require_my_number, self.strict_municipality_check_digit, self.check_code_table, self.voucher_types, self.count_cp932_bytes, self.file_name)
     def __eq__(self, other):
         if self.encoding != other.encoding:
             return False
         if self.max_diagnostics != other.max_diagnostics:
+            return False
+        if self.keep_all_diagnostics != other.keep_all_diagnostics:
             return False
         if self.as_of != other.as_of:
             return False
@@ -4005,10 +5969,11 @@ class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
         return ValidateOptions(
             encoding=_UniffiFfiConverterOptionalTypeEncoding.read(buf),
             max_diagnostics=_UniffiFfiConverterOptionalUInt32.read(buf),
+            keep_all_diagnostics=_UniffiFfiConverterBoolean.read(buf),
             as_of=_UniffiFfiConverterOptionalString.read(buf),
             tenant=_UniffiFfiConverterOptionalString.read(buf),
             header=_UniffiFfiConverterBoolean.read(buf),
-            dose_blocks=_UniffiFfiConverterUInt8.read(buf),
+            dose_blocks=_UniffiFfiConverterOptionalUInt8.read(buf),
             lang=_UniffiFfiConverterOptionalTypeLang.read(buf),
             normalize_fullwidth=_UniffiFfiConverterBoolean.read(buf),
             require_my_number=_UniffiFfiConverterBoolean.read(buf),
@@ -4023,10 +5988,11 @@ class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
     def check_lower(value):
         _UniffiFfiConverterOptionalTypeEncoding.check_lower(value.encoding)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.max_diagnostics)
+        _UniffiFfiConverterBoolean.check_lower(value.keep_all_diagnostics)
         _UniffiFfiConverterOptionalString.check_lower(value.as_of)
         _UniffiFfiConverterOptionalString.check_lower(value.tenant)
         _UniffiFfiConverterBoolean.check_lower(value.header)
-        _UniffiFfiConverterUInt8.check_lower(value.dose_blocks)
+        _UniffiFfiConverterOptionalUInt8.check_lower(value.dose_blocks)
         _UniffiFfiConverterOptionalTypeLang.check_lower(value.lang)
         _UniffiFfiConverterBoolean.check_lower(value.normalize_fullwidth)
         _UniffiFfiConverterBoolean.check_lower(value.require_my_number)
@@ -4040,10 +6006,11 @@ class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterOptionalTypeEncoding.write(value.encoding, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.max_diagnostics, buf)
+        _UniffiFfiConverterBoolean.write(value.keep_all_diagnostics, buf)
         _UniffiFfiConverterOptionalString.write(value.as_of, buf)
         _UniffiFfiConverterOptionalString.write(value.tenant, buf)
         _UniffiFfiConverterBoolean.write(value.header, buf)
-        _UniffiFfiConverterUInt8.write(value.dose_blocks, buf)
+        _UniffiFfiConverterOptionalUInt8.write(value.dose_blocks, buf)
         _UniffiFfiConverterOptionalTypeLang.write(value.lang, buf)
         _UniffiFfiConverterBoolean.write(value.normalize_fullwidth, buf)
         _UniffiFfiConverterBoolean.write(value.require_my_number, buf)
@@ -4654,6 +6621,182 @@ class _UniffiFfiConverterTypePrincipal(_UniffiConverterRustBuffer):
 
 
 
+class ProvisionSelection:
+    """
+    Which doses a provision to the national database covered.
+"""
+    def __init__(self):
+        raise RuntimeError("ProvisionSelection cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class ALL:
+        """
+        Every dose of the tenant given on or before the provision day.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ProvisionSelection.ALL()".format()
+        def __eq__(self, other):
+            if not isinstance(other, ProvisionSelection):
+                return NotImplemented
+            if not other.is_ALL():
+                return False
+            return True
+
+    @dataclass
+    class SUBJECTS:
+        """
+        The doses of these subjects (addressee numbers); an unknown one fails the call.
+"""
+        
+        def __init__(self, addressees:typing.List[str]):
+            self.addressees = addressees
+            
+            """
+        Addressee numbers.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ProvisionSelection.SUBJECTS(addressees={})".format(self.addressees)
+        def __eq__(self, other):
+            if not isinstance(other, ProvisionSelection):
+                return NotImplemented
+            if not other.is_SUBJECTS():
+                return False
+            if self.addressees != other.addressees:
+                return False
+            return True
+
+    @dataclass
+    class VACCINATED_BETWEEN:
+        """
+        The doses given in this range of vaccination dates (both included).
+"""
+        
+        def __init__(self, _from:str, to:str):
+            self._from = _from
+            
+            """
+        First vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+"""
+        
+            self.to = to
+            
+            """
+        Last vaccination date.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ProvisionSelection.VACCINATED_BETWEEN(_from={}, to={})".format(self._from, self.to)
+        def __eq__(self, other):
+            if not isinstance(other, ProvisionSelection):
+                return NotImplemented
+            if not other.is_VACCINATED_BETWEEN():
+                return False
+            if self._from != other._from:
+                return False
+            if self.to != other.to:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_ALL(self) -> bool:
+        return isinstance(self, ProvisionSelection.ALL)
+    def is_all(self) -> bool:
+        return isinstance(self, ProvisionSelection.ALL)
+    def is_SUBJECTS(self) -> bool:
+        return isinstance(self, ProvisionSelection.SUBJECTS)
+    def is_subjects(self) -> bool:
+        return isinstance(self, ProvisionSelection.SUBJECTS)
+    def is_VACCINATED_BETWEEN(self) -> bool:
+        return isinstance(self, ProvisionSelection.VACCINATED_BETWEEN)
+    def is_vaccinated_between(self) -> bool:
+        return isinstance(self, ProvisionSelection.VACCINATED_BETWEEN)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+ProvisionSelection.ALL = type("ProvisionSelection.ALL", (ProvisionSelection.ALL, ProvisionSelection,), {})  # type: ignore
+ProvisionSelection.SUBJECTS = type("ProvisionSelection.SUBJECTS", (ProvisionSelection.SUBJECTS, ProvisionSelection,), {})  # type: ignore
+ProvisionSelection.VACCINATED_BETWEEN = type("ProvisionSelection.VACCINATED_BETWEEN", (ProvisionSelection.VACCINATED_BETWEEN, ProvisionSelection,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeProvisionSelection(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ProvisionSelection.ALL(
+            )
+        if variant == 2:
+            return ProvisionSelection.SUBJECTS(
+                _UniffiFfiConverterSequenceString.read(buf),
+            )
+        if variant == 3:
+            return ProvisionSelection.VACCINATED_BETWEEN(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_ALL():
+            return
+        if value.is_SUBJECTS():
+            _UniffiFfiConverterSequenceString.check_lower(value.addressees)
+            return
+        if value.is_VACCINATED_BETWEEN():
+            _UniffiFfiConverterString.check_lower(value._from)
+            _UniffiFfiConverterString.check_lower(value.to)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_ALL():
+            buf.write_i32(1)
+        if value.is_SUBJECTS():
+            buf.write_i32(2)
+            _UniffiFfiConverterSequenceString.write(value.addressees, buf)
+        if value.is_VACCINATED_BETWEEN():
+            buf.write_i32(3)
+            _UniffiFfiConverterString.write(value._from, buf)
+            _UniffiFfiConverterString.write(value.to, buf)
+
+
+
+
+
+
+
+
 class SubjectRef:
     """
     How a request names a subject.
@@ -4948,6 +7091,15 @@ class VrsError:  # type: ignore
         def __repr__(self):
             return "VrsError.Export({})".format(repr(str(self)))
     _UniffiTempVrsError.Export = Export # type: ignore
+    class Tampered(_UniffiTempVrsError):
+        """
+        Registry: stored data failed an integrity check (records altered, deleted, added or
+        rolled back, an audit chain erased, the store rolled back or replaced); nothing tampered
+        is served. `verify_store` lists every finding.
+"""
+        def __repr__(self):
+            return "VrsError.Tampered({})".format(repr(str(self)))
+    _UniffiTempVrsError.Tampered = Tampered # type: ignore
 
 VrsError = _UniffiTempVrsError # type: ignore
 del _UniffiTempVrsError
@@ -5033,6 +7185,10 @@ class _UniffiFfiConverterTypeVrsError(_UniffiConverterRustBuffer):
             return VrsError.Export(
                 _UniffiFfiConverterString.read(buf),
             )
+        if variant == 20:
+            return VrsError.Tampered(
+                _UniffiFfiConverterString.read(buf),
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -5075,6 +7231,8 @@ class _UniffiFfiConverterTypeVrsError(_UniffiConverterRustBuffer):
             return
         if isinstance(value, VrsError.Export):
             return
+        if isinstance(value, VrsError.Tampered):
+            return
 
     @staticmethod
     def write(value, buf):
@@ -5116,6 +7274,8 @@ class _UniffiFfiConverterTypeVrsError(_UniffiConverterRustBuffer):
             buf.write_i32(18)
         if isinstance(value, VrsError.Export):
             buf.write_i32(19)
+        if isinstance(value, VrsError.Tampered):
+            buf.write_i32(20)
 
 class _UniffiFfiConverterSequenceTypeAuditEntry(_UniffiConverterRustBuffer):
     @classmethod
@@ -5140,11 +7300,11 @@ class _UniffiFfiConverterSequenceTypeAuditEntry(_UniffiConverterRustBuffer):
             _UniffiFfiConverterTypeAuditEntry.read(buf) for i in range(count)
         ]
 
-class _UniffiFfiConverterOptionalTypeExportOptions(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterOptionalTypeLogQuery(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
         if value is not None:
-            _UniffiFfiConverterTypeExportOptions.check_lower(value)
+            _UniffiFfiConverterTypeLogQuery.check_lower(value)
 
     @classmethod
     def write(cls, value, buf):
@@ -5153,7 +7313,7 @@ class _UniffiFfiConverterOptionalTypeExportOptions(_UniffiConverterRustBuffer):
             return
 
         buf.write_u8(1)
-        _UniffiFfiConverterTypeExportOptions.write(value, buf)
+        _UniffiFfiConverterTypeLogQuery.write(value, buf)
 
     @classmethod
     def read(cls, buf):
@@ -5161,29 +7321,9 @@ class _UniffiFfiConverterOptionalTypeExportOptions(_UniffiConverterRustBuffer):
         if flag == 0:
             return None
         elif flag == 1:
-            return _UniffiFfiConverterTypeExportOptions.read(buf)
+            return _UniffiFfiConverterTypeLogQuery.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        size = buf.read_i32()
-        if size < 0:
-            raise InternalError("Unexpected negative byte string length")
-        return buf.read(size)
-
-    @staticmethod
-    def check_lower(value):
-        try:
-            memoryview(value)
-        except TypeError:
-            raise TypeError("a bytes-like object is required, not {!r}".format(type(value).__name__))
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_i32(len(value))
-        buf.write(value)
 
 class _UniffiFfiConverterOptionalTypeImportMode(_UniffiConverterRustBuffer):
     @classmethod
@@ -5209,6 +7349,29 @@ class _UniffiFfiConverterOptionalTypeImportMode(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterTypeImportMode.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceTypeLogEntry(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeLogEntry.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeLogEntry.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeLogEntry.read(buf) for i in range(count)
+        ]
 
 class _UniffiFfiConverterOptionalSequenceTypeDimension(_UniffiConverterRustBuffer):
     @classmethod
@@ -5254,6 +7417,17 @@ class RegistryProtocol(typing.Protocol):
     A registry may be shared between threads: calls are serialised.
 """
     
+    def anchor(self, ) -> str:
+        """
+        The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+        for the host to keep outside the store: a whole store rolled back to an older copy is
+        found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+        not audited.
+
+        # Errors
+        [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+"""
+        raise NotImplementedError
     def audit_log(self, principal: Principal,tenant: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> typing.List[AuditEntry]:
         """
         The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
@@ -5261,6 +7435,37 @@ class RegistryProtocol(typing.Protocol):
 
         # Errors
         As for [`Registry::verify_audit`].
+"""
+        raise NotImplementedError
+    def batch_inquire(self, principal: Principal,file: bytes,options: BatchInquiryOptions) -> BatchInquiryOutcome:
+        """
+        Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+        and returns the outcome with the result file (`batch-inquiry-result`).
+"""
+        raise NotImplementedError
+    def check_anchor(self, anchor: str) -> int:
+        """
+        Compares an anchor the host kept with the store; returns how many commits the store has
+        beyond it (0: exactly as kept). Host-level: no principal, not audited.
+
+        # Errors
+        [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+        at the same commit (the registry then refuses everything but inspection);
+        [`VrsError::InvalidArgument`] for a string that is not an anchor.
+"""
+        raise NotImplementedError
+    def correct_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,correction: DoseCorrection,reason: str) -> DoseChange:
+        """
+        Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+        by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+        checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+        doses); the dose as it was is kept in the sealed history with `reason`, shown in
+        [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+        (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+
+        # Errors
+        [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+        [`VrsError::InvalidArgument`] (no field to change, missing reason).
 """
         raise NotImplementedError
     def create_tenant(self, principal: Principal,tenant: str) -> None:
@@ -5287,6 +7492,11 @@ class RegistryProtocol(typing.Protocol):
 
         # Errors
         [`VrsError::Export`] (a name CP932 cannot hold), [`VrsError::Forbidden`].
+"""
+        raise NotImplementedError
+    def export_log(self, principal: Principal,tenant: str,kind: LogKind,query: typing.Union[object, typing.Optional[LogQuery]] = _DEFAULT,options: typing.Union[object, typing.Optional[ExportOptions]] = _DEFAULT) -> bytes:
+        """
+        The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
 """
         raise NotImplementedError
     def import_doses(self, principal: Principal,tenant: str,file: bytes,mode: typing.Union[object, typing.Optional[ImportMode]] = _DEFAULT) -> ImportOutcome:
@@ -5320,6 +7530,14 @@ class RegistryProtocol(typing.Protocol):
         [`VrsError::UnknownTenant`].
 """
         raise NotImplementedError
+    def inquire(self, principal: Principal,request: InquiryRequest) -> InquiryAnswer:
+        """
+        Asks, as staff of the new municipality, which doses other municipalities recorded for an
+        incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+        no-match is the same answer. Logged in each provider's provision log and the
+        requester's inquiry log.
+"""
+        raise NotImplementedError
     def issue_voucher(self, principal: Principal,tenant: str,addressee_number: str,voucher_number: str,issued_on: str) -> None:
         """
         Issues voucher `voucher` to the registered subject `addressee` of `tenant` on
@@ -5328,6 +7546,27 @@ class RegistryProtocol(typing.Protocol):
         # Errors
         [`VrsError::NotFound`] (no such subject), [`VrsError::Conflict`] (V02: the voucher
         belongs to someone else), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
+    def log_entries(self, principal: Principal,tenant: str,kind: LogKind,query: typing.Union[object, typing.Optional[LogQuery]] = _DEFAULT) -> typing.List[LogEntry]:
+        """
+        The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+        tenant only).
+"""
+        raise NotImplementedError
+    def purge(self, principal: Principal,tenant: str,as_of: str) -> PurgeOutcome:
+        """
+        Removes from `tenant` what is eligible on `as_of`, which must be today, then what is left
+        with nothing retained; idempotent; audited with counts only. Staff only.
+
+        # Errors
+        [`VrsError::InvalidArgument`] (not today, malformed), [`VrsError::Forbidden`].
+"""
+        raise NotImplementedError
+    def rebuild_inquiry_index(self, principal: Principal) -> int:
+        """
+        Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+        returns the number of entries.
 """
         raise NotImplementedError
     def record_dose(self, principal: Principal,tenant: str,voucher_number: str,dose_number: int,dose: DoseInput) -> DoseConfirmation:
@@ -5351,6 +7590,18 @@ class RegistryProtocol(typing.Protocol):
         [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::InvalidArgument`].
 """
         raise NotImplementedError
+    def record_national_db_provision(self, principal: Principal,tenant: str,provided_on: str,selection: ProvisionSelection) -> ProvisionOutcome:
+        """
+        Records that `tenant` provided doses to the national immunization database on
+        `provided_on` (`YYYY-MM-DD`): every dose of `selection` given on or before that day.
+        Staff only.
+
+        # Errors
+        [`VrsError::Rule`] D02 (a future day), [`VrsError::InvalidArgument`] (before the database
+        operated, a reversed range, a malformed date or number), [`VrsError::NotFound`] (an
+        unknown subject), [`VrsError::Forbidden`].
+"""
+        raise NotImplementedError
     def register_staff(self, principal: Principal,tenant: str,user_id: str) -> None:
         """
         Registers the staff login ID `user_id` (1-64 characters) for `tenant`, within its
@@ -5372,6 +7623,28 @@ class RegistryProtocol(typing.Protocol):
         in use), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
 """
         raise NotImplementedError
+    def retention_list(self, principal: Principal,tenant: str,as_of: str) -> RetentionList:
+        """
+        The retention list of `tenant` on `as_of` (`YYYY-MM-DD`; any day may be listed): the
+        doses eligible for deletion with the rule and dates that decided them, the held ones, the
+        kept ones counted by reason. Deletes nothing. Staff only.
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
+    def rotate_tenant_key(self, principal: Principal,tenant: str) -> KeyRotation:
+        """
+        Re-seals every record of `tenant` under a new version of its key (operator only), in
+        batches, each its own transaction; calling it again after a crash continues. A registry
+        opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+        or `master.key`: record keys and the audit MAC still derive from version 1).
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+        version), [`VrsError::Tampered`], store failures.
+"""
+        raise NotImplementedError
     def set_flag(self, principal: Principal,tenant: str,subject: SubjectRef,flag: Flag) -> None:
         """
         Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
@@ -5379,6 +7652,24 @@ class RegistryProtocol(typing.Protocol):
 
         # Errors
         [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
+    def set_legal_hold(self, principal: Principal,tenant: str,addressee_number: str,on: bool) -> bool:
+        """
+        Puts (`on`) or lifts a legal hold on the subject `addressee_number` of `tenant`: a held
+        subject is never purged. Returns whether anything changed. Staff only.
+
+        # Errors
+        [`VrsError::NotFound`] (holding an unknown subject), [`VrsError::Forbidden`].
+"""
+        raise NotImplementedError
+    def set_retention_minimum(self, principal: Principal,tenant: str,years: typing.Optional[int]) -> None:
+        """
+        Sets the tenant's own minimum retention in years from the vaccination (`None` clears):
+        it only lengthens the law's period. Staff only.
+
+        # Errors
+        [`VrsError::InvalidArgument`] (0 or over 200), [`VrsError::Forbidden`].
 """
         raise NotImplementedError
     def set_staff_quota(self, principal: Principal,tenant: str,quota: int) -> None:
@@ -5442,13 +7733,31 @@ class RegistryProtocol(typing.Protocol):
         [`VrsError::Forbidden`], [`VrsError::UnknownTenant`].
 """
         raise NotImplementedError
+    def verify_logs(self, principal: Principal,tenant: str) -> typing.List[AuditVerification]:
+        """
+        Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+"""
+        raise NotImplementedError
     def verify_store(self, principal: Principal) -> StoreVerification:
         """
-        Maintenance check (operator only): the store's physical integrity, then every audit
-        chain.
+        Maintenance check of everything (operator only): the storage engine's check, the
+        registry anchor and every chain head and content digest, every tenant's records against
+        its digest, every sealed record opened, references between records, every audit chain.
+        Runs on a registry in quarantine too.
 
         # Errors
-        [`VrsError::Forbidden`].
+        [`VrsError::Forbidden`]; store failures (a finding is not an error).
+"""
+        raise NotImplementedError
+    def void_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,reason: str) -> DoseChange:
+        """
+        Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+        subject's doses, the exports and the statistics, stays in the sealed history with
+        `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+        audited as `void-dose`.
+
+        # Errors
+        [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
 """
         raise NotImplementedError
 
@@ -5505,7 +7814,8 @@ class Registry(RegistryProtocol):
         from the key directory `key_dir` (see [`create_key_dir`]).
 
         # Errors
-        [`VrsError::Crypto`] (no `master.key`, a key file others may read),
+        [`VrsError::Crypto`] (no `master.key`, a key file others may read, a key directory that
+        is not the store's: a new `master.key` beside a populated store is refused),
         [`VrsError::Storage`] (missing or unsafe key directory, database error),
         [`VrsError::InvalidArgument`] (a bad `fixed_time`).
 """
@@ -5551,6 +7861,27 @@ class Registry(RegistryProtocol):
         inst = cls.__new__(cls)
         inst._handle = handle
         return inst
+    def anchor(self, ) -> str:
+        """
+        The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+        for the host to keep outside the store: a whole store rolled back to an older copy is
+        found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+        not audited.
+
+        # Errors
+        [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_anchor,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def audit_log(self, principal: Principal,tenant: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> typing.List[AuditEntry]:
         """
         The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
@@ -5575,6 +7906,97 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_audit_log,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def batch_inquire(self, principal: Principal,file: bytes,options: BatchInquiryOptions) -> BatchInquiryOutcome:
+        """
+        Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+        and returns the outcome with the result file (`batch-inquiry-result`).
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterBytes.check_lower(file)
+
+        _UniffiFfiConverterTypeBatchInquiryOptions.check_lower(options)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterBytes.lower(file),
+            _UniffiFfiConverterTypeBatchInquiryOptions.lower(options),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeBatchInquiryOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_batch_inquire,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def check_anchor(self, anchor: str) -> int:
+        """
+        Compares an anchor the host kept with the store; returns how many commits the store has
+        beyond it (0: exactly as kept). Host-level: no principal, not audited.
+
+        # Errors
+        [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+        at the same commit (the registry then refuses everything but inspection);
+        [`VrsError::InvalidArgument`] for a string that is not an anchor.
+"""
+        
+        _UniffiFfiConverterString.check_lower(anchor)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(anchor),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_check_anchor,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def correct_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,correction: DoseCorrection,reason: str) -> DoseChange:
+        """
+        Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+        by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+        checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+        doses); the dose as it was is kept in the sealed history with `reason`, shown in
+        [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+        (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+
+        # Errors
+        [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+        [`VrsError::InvalidArgument`] (no field to change, missing reason).
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterTypeSubjectRef.check_lower(subject)
+
+        _UniffiFfiConverterUInt8.check_lower(dose_number)
+
+        _UniffiFfiConverterTypeDoseCorrection.check_lower(correction)
+
+        _UniffiFfiConverterString.check_lower(reason)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterTypeSubjectRef.lower(subject),
+            _UniffiFfiConverterUInt8.lower(dose_number),
+            _UniffiFfiConverterTypeDoseCorrection.lower(correction),
+            _UniffiFfiConverterString.lower(reason),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoseChange.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_correct_dose,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5659,6 +8081,40 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_export_ledger,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def export_log(self, principal: Principal,tenant: str,kind: LogKind,query: typing.Union[object, typing.Optional[LogQuery]] = _DEFAULT,options: typing.Union[object, typing.Optional[ExportOptions]] = _DEFAULT) -> bytes:
+        """
+        The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterTypeLogKind.check_lower(kind)
+
+        if query is _DEFAULT:
+            query = None
+        _UniffiFfiConverterOptionalTypeLogQuery.check_lower(query)
+
+        if options is _DEFAULT:
+            options = None
+        _UniffiFfiConverterOptionalTypeExportOptions.check_lower(options)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterTypeLogKind.lower(kind),
+            _UniffiFfiConverterOptionalTypeLogQuery.lower(query),
+            _UniffiFfiConverterOptionalTypeExportOptions.lower(options),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBytes.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_export_log,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5765,6 +8221,30 @@ class Registry(RegistryProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def inquire(self, principal: Principal,request: InquiryRequest) -> InquiryAnswer:
+        """
+        Asks, as staff of the new municipality, which doses other municipalities recorded for an
+        incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+        no-match is the same answer. Logged in each provider's provision log and the
+        requester's inquiry log.
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterTypeInquiryRequest.check_lower(request)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterTypeInquiryRequest.lower(request),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeInquiryAnswer.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_inquire,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def issue_voucher(self, principal: Principal,tenant: str,addressee_number: str,voucher_number: str,issued_on: str) -> None:
         """
         Issues voucher `voucher` to the registered subject `addressee` of `tenant` on
@@ -5797,6 +8277,83 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def log_entries(self, principal: Principal,tenant: str,kind: LogKind,query: typing.Union[object, typing.Optional[LogQuery]] = _DEFAULT) -> typing.List[LogEntry]:
+        """
+        The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+        tenant only).
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterTypeLogKind.check_lower(kind)
+
+        if query is _DEFAULT:
+            query = None
+        _UniffiFfiConverterOptionalTypeLogQuery.check_lower(query)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterTypeLogKind.lower(kind),
+            _UniffiFfiConverterOptionalTypeLogQuery.lower(query),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeLogEntry.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_log_entries,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def purge(self, principal: Principal,tenant: str,as_of: str) -> PurgeOutcome:
+        """
+        Removes from `tenant` what is eligible on `as_of`, which must be today, then what is left
+        with nothing retained; idempotent; audited with counts only. Staff only.
+
+        # Errors
+        [`VrsError::InvalidArgument`] (not today, malformed), [`VrsError::Forbidden`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(as_of)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(as_of),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePurgeOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_purge,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def rebuild_inquiry_index(self, principal: Principal) -> int:
+        """
+        Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+        returns the number of entries.
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_rebuild_inquiry_index,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5865,6 +8422,40 @@ class Registry(RegistryProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def record_national_db_provision(self, principal: Principal,tenant: str,provided_on: str,selection: ProvisionSelection) -> ProvisionOutcome:
+        """
+        Records that `tenant` provided doses to the national immunization database on
+        `provided_on` (`YYYY-MM-DD`): every dose of `selection` given on or before that day.
+        Staff only.
+
+        # Errors
+        [`VrsError::Rule`] D02 (a future day), [`VrsError::InvalidArgument`] (before the database
+        operated, a reversed range, a malformed date or number), [`VrsError::NotFound`] (an
+        unknown subject), [`VrsError::Forbidden`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(provided_on)
+
+        _UniffiFfiConverterTypeProvisionSelection.check_lower(selection)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(provided_on),
+            _UniffiFfiConverterTypeProvisionSelection.lower(selection),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeProvisionOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_record_national_db_provision,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def register_staff(self, principal: Principal,tenant: str,user_id: str) -> None:
         """
         Registers the staff login ID `user_id` (1-64 characters) for `tenant`, within its
@@ -5930,6 +8521,63 @@ class Registry(RegistryProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def retention_list(self, principal: Principal,tenant: str,as_of: str) -> RetentionList:
+        """
+        The retention list of `tenant` on `as_of` (`YYYY-MM-DD`; any day may be listed): the
+        doses eligible for deletion with the rule and dates that decided them, the held ones, the
+        kept ones counted by reason. Deletes nothing. Staff only.
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(as_of)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(as_of),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRetentionList.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_retention_list,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def rotate_tenant_key(self, principal: Principal,tenant: str) -> KeyRotation:
+        """
+        Re-seals every record of `tenant` under a new version of its key (operator only), in
+        batches, each its own transaction; calling it again after a crash continues. A registry
+        opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+        or `master.key`: record keys and the audit MAC still derive from version 1).
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+        version), [`VrsError::Tampered`], store failures.
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeKeyRotation.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_rotate_tenant_key,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def set_flag(self, principal: Principal,tenant: str,subject: SubjectRef,flag: Flag) -> None:
         """
         Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
@@ -5958,6 +8606,65 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_set_flag,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_legal_hold(self, principal: Principal,tenant: str,addressee_number: str,on: bool) -> bool:
+        """
+        Puts (`on`) or lifts a legal hold on the subject `addressee_number` of `tenant`: a held
+        subject is never purged. Returns whether anything changed. Staff only.
+
+        # Errors
+        [`VrsError::NotFound`] (holding an unknown subject), [`VrsError::Forbidden`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(addressee_number)
+
+        _UniffiFfiConverterBoolean.check_lower(on)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(addressee_number),
+            _UniffiFfiConverterBoolean.lower(on),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_set_legal_hold,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_retention_minimum(self, principal: Principal,tenant: str,years: typing.Optional[int]) -> None:
+        """
+        Sets the tenant's own minimum retention in years from the vaccination (`None` clears):
+        it only lengthens the law's period. Staff only.
+
+        # Errors
+        [`VrsError::InvalidArgument`] (0 or over 200), [`VrsError::Forbidden`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterOptionalUInt16.check_lower(years)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterOptionalUInt16.lower(years),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_set_retention_minimum,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6141,13 +8848,36 @@ class Registry(RegistryProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def verify_logs(self, principal: Principal,tenant: str) -> typing.List[AuditVerification]:
+        """
+        Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeAuditVerification.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_verify_logs,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def verify_store(self, principal: Principal) -> StoreVerification:
         """
-        Maintenance check (operator only): the store's physical integrity, then every audit
-        chain.
+        Maintenance check of everything (operator only): the storage engine's check, the
+        registry anchor and every chain head and content digest, every tenant's records against
+        its digest, every sealed record opened, references between records, every audit chain.
+        Runs on a registry in quarantine too.
 
         # Errors
-        [`VrsError::Forbidden`].
+        [`VrsError::Forbidden`]; store failures (a finding is not an error).
 """
         
         _UniffiFfiConverterTypePrincipal.check_lower(principal)
@@ -6160,6 +8890,42 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_verify_store,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def void_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,reason: str) -> DoseChange:
+        """
+        Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+        subject's doses, the exports and the statistics, stays in the sealed history with
+        `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+        audited as `void-dose`.
+
+        # Errors
+        [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterTypeSubjectRef.check_lower(subject)
+
+        _UniffiFfiConverterUInt8.check_lower(dose_number)
+
+        _UniffiFfiConverterString.check_lower(reason)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterTypeSubjectRef.lower(subject),
+            _UniffiFfiConverterUInt8.lower(dose_number),
+            _UniffiFfiConverterString.lower(reason),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoseChange.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_void_dose,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6211,7 +8977,7 @@ class ValidatorProtocol(typing.Protocol):
     
     def error_count(self, ) -> int:
         """
-        Errors found so far.
+        Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6235,7 +9001,8 @@ class ValidatorProtocol(typing.Protocol):
         raise NotImplementedError
     def row_count(self, ) -> int:
         """
-        Data rows seen so far.
+        Data rows checked so far (rows held back while the encoding is not yet certain, or
+        still being checked by worker threads, are not counted yet).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6304,7 +9071,7 @@ class Validator(ValidatorProtocol):
         return inst
     def error_count(self, ) -> int:
         """
-        Errors found so far.
+        Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6361,7 +9128,8 @@ class Validator(ValidatorProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def row_count(self, ) -> int:
         """
-        Data rows seen so far.
+        Data rows checked so far (rows held back while the encoding is not yet certain, or
+        still being checked by worker threads, are not counted yet).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6934,8 +9702,8 @@ def parse_ocr_line(value: str,lenient: bool = False) -> OcrLine:
     return _uniffi_lift_return(_uniffi_ffi_result)
 def validate_bytes(layout: str,data: bytes,options: typing.Union[object, typing.Optional[ValidateOptions]] = _DEFAULT) -> Report:
     """
-    Validates a whole file held in memory. With automatic encoding, the encoding is decided by
-    a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+    Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+    any chunks (the encoding is decided the same way), faster on a large file.
 
     # Errors
     As [`Validator::new`].
@@ -6978,34 +9746,57 @@ def version() -> str:
 
 __all__ = [
     "InternalError",
+    "LegalBasis",
+    "Encoding",
+    "Severity",
+    "Lang",
     "Requirement",
     "Provenance",
-    "Severity",
-    "Encoding",
-    "Lang",
+    "InquiryOutcomeKind",
     "Direction",
+    "LogKind",
     "Dimension",
     "Flag",
     "IdKind",
     "ImportMode",
     "Principal",
+    "ProvisionSelection",
     "SubjectRef",
     "VrsError",
     "AuditEntry",
     "AuditVerification",
-    "ColumnInfo",
-    "Diagnostic",
-    "DoseConfirmation",
-    "DoseInput",
-    "DoseView",
     "ExportOptions",
-    "FlagView",
+    "BatchInquiryOptions",
     "RejectedRow",
+    "Diagnostic",
     "SummaryEntry",
+    "BatchInquiryOutcome",
+    "ColumnInfo",
+    "DoseView",
+    "DoseChange",
+    "DoseConfirmation",
+    "DoseCorrection",
+    "DoseHistoryEntry",
+    "DoseInput",
+    "DoseRetention",
+    "FlagView",
     "ImportOutcome",
+    "InquiryDose",
+    "ProviderRecords",
+    "InquiryAnswer",
+    "InquiryRequest",
+    "IntegrityFinding",
+    "KeptCounts",
+    "KeyRotation",
     "LayoutInfo",
+    "LogEntry",
+    "LogQuery",
     "OcrLine",
+    "ProvisionOutcome",
+    "PurgeOutcome",
     "RegistryOptions",
+    "RemovalCounts",
+    "RetentionList",
     "StatsCell",
     "Stats",
     "StoreVerification",

@@ -636,6 +636,53 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 public protocol RegistryProtocol: AnyObject, Sendable {
     
     /**
+     * Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+     * and returns the outcome with the result file (`batch-inquiry-result`).
+     */
+    func batchInquire(principal: Principal, file: Data, options: BatchInquiryOptions) throws  -> BatchInquiryOutcome
+    
+    /**
+     * The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+     */
+    func exportLog(principal: Principal, tenant: String, kind: LogKind, query: LogQuery?, options: ExportOptions?) throws  -> Data
+    
+    /**
+     * Asks, as staff of the new municipality, which doses other municipalities recorded for an
+     * incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+     * no-match is the same answer. Logged in each provider's provision log and the
+     * requester's inquiry log.
+     */
+    func inquire(principal: Principal, request: InquiryRequest) throws  -> InquiryAnswer
+    
+    /**
+     * The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+     * tenant only).
+     */
+    func logEntries(principal: Principal, tenant: String, kind: LogKind, query: LogQuery?) throws  -> [LogEntry]
+    
+    /**
+     * Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+     * returns the number of entries.
+     */
+    func rebuildInquiryIndex(principal: Principal) throws  -> UInt64
+    
+    /**
+     * Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+     */
+    func verifyLogs(principal: Principal, tenant: String) throws  -> [AuditVerification]
+    
+    /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+    func anchor() throws  -> String
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -643,6 +690,31 @@ public protocol RegistryProtocol: AnyObject, Sendable {
      * As for [`Registry::verify_audit`].
      */
     func auditLog(principal: Principal, tenant: String?) throws  -> [AuditEntry]
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+    func checkAnchor(anchor: String) throws  -> UInt64
+    
+    /**
+     * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+     * by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+     * checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+     * doses); the dose as it was is kept in the sealed history with `reason`, shown in
+     * [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+     * (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+     *
+     * # Errors
+     * [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+     * [`VrsError::InvalidArgument`] (no field to change, missing reason).
+     */
+    func correctDose(principal: Principal, tenant: String, subject: SubjectRef, doseNumber: UInt8, correction: DoseCorrection, reason: String) throws  -> DoseChange
     
     /**
      * Creates the tenant (municipality) `tenant`. Operator only.
@@ -754,6 +826,18 @@ public protocol RegistryProtocol: AnyObject, Sendable {
     func reissueVoucher(principal: Principal, tenant: String, oldVoucher: String, newVoucher: String, issuedOn: String) throws 
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+    func rotateTenantKey(principal: Principal, tenant: String) throws  -> KeyRotation
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -824,13 +908,75 @@ public protocol RegistryProtocol: AnyObject, Sendable {
     func verifyAudit(principal: Principal, tenant: String?) throws  -> AuditVerification
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
     func verifyStore(principal: Principal) throws  -> StoreVerification
+    
+    /**
+     * Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+     * subject's doses, the exports and the statistics, stays in the sealed history with
+     * `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+     * audited as `void-dose`.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    func voidDose(principal: Principal, tenant: String, subject: SubjectRef, doseNumber: UInt8, reason: String) throws  -> DoseChange
+    
+    /**
+     * Removes from `tenant` what is eligible on `as_of`, which must be today, then what is left
+     * with nothing retained; idempotent; audited with counts only. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (not today, malformed), [`VrsError::Forbidden`].
+     */
+    func purge(principal: Principal, tenant: String, asOf: String) throws  -> PurgeOutcome
+    
+    /**
+     * Records that `tenant` provided doses to the national immunization database on
+     * `provided_on` (`YYYY-MM-DD`): every dose of `selection` given on or before that day.
+     * Staff only.
+     *
+     * # Errors
+     * [`VrsError::Rule`] D02 (a future day), [`VrsError::InvalidArgument`] (before the database
+     * operated, a reversed range, a malformed date or number), [`VrsError::NotFound`] (an
+     * unknown subject), [`VrsError::Forbidden`].
+     */
+    func recordNationalDbProvision(principal: Principal, tenant: String, providedOn: String, selection: ProvisionSelection) throws  -> ProvisionOutcome
+    
+    /**
+     * The retention list of `tenant` on `as_of` (`YYYY-MM-DD`; any day may be listed): the
+     * doses eligible for deletion with the rule and dates that decided them, the held ones, the
+     * kept ones counted by reason. Deletes nothing. Staff only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    func retentionList(principal: Principal, tenant: String, asOf: String) throws  -> RetentionList
+    
+    /**
+     * Puts (`on`) or lifts a legal hold on the subject `addressee_number` of `tenant`: a held
+     * subject is never purged. Returns whether anything changed. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`] (holding an unknown subject), [`VrsError::Forbidden`].
+     */
+    func setLegalHold(principal: Principal, tenant: String, addresseeNumber: String, on: Bool) throws  -> Bool
+    
+    /**
+     * Sets the tenant's own minimum retention in years from the vaccination (`None` clears):
+     * it only lengthens the law's period. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (0 or over 200), [`VrsError::Forbidden`].
+     */
+    func setRetentionMinimum(principal: Principal, tenant: String, years: UInt16?) throws 
     
 }
 /**
@@ -922,7 +1068,8 @@ public static func inMemory(masterKey: Data, options: RegistryOptions? = nil)thr
      * from the key directory `key_dir` (see [`create_key_dir`]).
      *
      * # Errors
-     * [`VrsError::Crypto`] (no `master.key`, a key file others may read),
+     * [`VrsError::Crypto`] (no `master.key`, a key file others may read, a key directory that
+     * is not the store's: a new `master.key` beside a populated store is refused),
      * [`VrsError::Storage`] (missing or unsafe key directory, database error),
      * [`VrsError::InvalidArgument`] (a bad `fixed_time`).
      */
@@ -940,6 +1087,119 @@ public static func `open`(storeDir: String, keyDir: String, options: RegistryOpt
 
     
     /**
+     * Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+     * and returns the outcome with the result file (`batch-inquiry-result`).
+     */
+open func batchInquire(principal: Principal, file: Data, options: BatchInquiryOptions)throws  -> BatchInquiryOutcome  {
+    return try  FfiConverterTypeBatchInquiryOutcome_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_batch_inquire(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterData.lower(file),
+        FfiConverterTypeBatchInquiryOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+     */
+open func exportLog(principal: Principal, tenant: String, kind: LogKind, query: LogQuery? = nil, options: ExportOptions? = nil)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_export_log(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterTypeLogKind_lower(kind),
+        FfiConverterOptionTypeLogQuery.lower(query),
+        FfiConverterOptionTypeExportOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Asks, as staff of the new municipality, which doses other municipalities recorded for an
+     * incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+     * no-match is the same answer. Logged in each provider's provision log and the
+     * requester's inquiry log.
+     */
+open func inquire(principal: Principal, request: InquiryRequest)throws  -> InquiryAnswer  {
+    return try  FfiConverterTypeInquiryAnswer_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_inquire(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterTypeInquiryRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+     * tenant only).
+     */
+open func logEntries(principal: Principal, tenant: String, kind: LogKind, query: LogQuery? = nil)throws  -> [LogEntry]  {
+    return try  FfiConverterSequenceTypeLogEntry.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_log_entries(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterTypeLogKind_lower(kind),
+        FfiConverterOptionTypeLogQuery.lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+     * returns the number of entries.
+     */
+open func rebuildInquiryIndex(principal: Principal)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_rebuild_inquiry_index(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+     */
+open func verifyLogs(principal: Principal, tenant: String)throws  -> [AuditVerification]  {
+    return try  FfiConverterSequenceTypeAuditVerification.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_verify_logs(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+open func anchor()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_anchor(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -953,6 +1213,52 @@ open func auditLog(principal: Principal, tenant: String? = nil)throws  -> [Audit
             self.uniffiCloneHandle(),
         FfiConverterTypePrincipal_lower(principal),
         FfiConverterOptionString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+open func checkAnchor(anchor: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_check_anchor(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(anchor),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+     * by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+     * checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+     * doses); the dose as it was is kept in the sealed history with `reason`, shown in
+     * [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+     * (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+     *
+     * # Errors
+     * [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+     * [`VrsError::InvalidArgument`] (no field to change, missing reason).
+     */
+open func correctDose(principal: Principal, tenant: String, subject: SubjectRef, doseNumber: UInt8, correction: DoseCorrection, reason: String)throws  -> DoseChange  {
+    return try  FfiConverterTypeDoseChange_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_correct_dose(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterTypeSubjectRef_lower(subject),
+        FfiConverterUInt8.lower(doseNumber),
+        FfiConverterTypeDoseCorrection_lower(correction),
+        FfiConverterString.lower(reason),uniffiCallStatus
     )
 })
 }
@@ -1181,6 +1487,27 @@ open func reissueVoucher(principal: Principal, tenant: String, oldVoucher: Strin
 }
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+open func rotateTenantKey(principal: Principal, tenant: String)throws  -> KeyRotation  {
+    return try  FfiConverterTypeKeyRotation_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_rotate_tenant_key(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -1323,11 +1650,13 @@ open func verifyAudit(principal: Principal, tenant: String? = nil)throws  -> Aud
 }
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
 open func verifyStore(principal: Principal)throws  -> StoreVerification  {
     return try  FfiConverterTypeStoreVerification_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
@@ -1337,6 +1666,129 @@ open func verifyStore(principal: Principal)throws  -> StoreVerification  {
         FfiConverterTypePrincipal_lower(principal),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+     * subject's doses, the exports and the statistics, stays in the sealed history with
+     * `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+     * audited as `void-dose`.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+open func voidDose(principal: Principal, tenant: String, subject: SubjectRef, doseNumber: UInt8, reason: String)throws  -> DoseChange  {
+    return try  FfiConverterTypeDoseChange_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_void_dose(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterTypeSubjectRef_lower(subject),
+        FfiConverterUInt8.lower(doseNumber),
+        FfiConverterString.lower(reason),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes from `tenant` what is eligible on `as_of`, which must be today, then what is left
+     * with nothing retained; idempotent; audited with counts only. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (not today, malformed), [`VrsError::Forbidden`].
+     */
+open func purge(principal: Principal, tenant: String, asOf: String)throws  -> PurgeOutcome  {
+    return try  FfiConverterTypePurgeOutcome_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_purge(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(asOf),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records that `tenant` provided doses to the national immunization database on
+     * `provided_on` (`YYYY-MM-DD`): every dose of `selection` given on or before that day.
+     * Staff only.
+     *
+     * # Errors
+     * [`VrsError::Rule`] D02 (a future day), [`VrsError::InvalidArgument`] (before the database
+     * operated, a reversed range, a malformed date or number), [`VrsError::NotFound`] (an
+     * unknown subject), [`VrsError::Forbidden`].
+     */
+open func recordNationalDbProvision(principal: Principal, tenant: String, providedOn: String, selection: ProvisionSelection)throws  -> ProvisionOutcome  {
+    return try  FfiConverterTypeProvisionOutcome_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_record_national_db_provision(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(providedOn),
+        FfiConverterTypeProvisionSelection_lower(selection),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The retention list of `tenant` on `as_of` (`YYYY-MM-DD`; any day may be listed): the
+     * doses eligible for deletion with the rule and dates that decided them, the held ones, the
+     * kept ones counted by reason. Deletes nothing. Staff only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+open func retentionList(principal: Principal, tenant: String, asOf: String)throws  -> RetentionList  {
+    return try  FfiConverterTypeRetentionList_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_retention_list(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(asOf),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Puts (`on`) or lifts a legal hold on the subject `addressee_number` of `tenant`: a held
+     * subject is never purged. Returns whether anything changed. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`] (holding an unknown subject), [`VrsError::Forbidden`].
+     */
+open func setLegalHold(principal: Principal, tenant: String, addresseeNumber: String, on: Bool)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_set_legal_hold(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(addresseeNumber),
+        FfiConverterBool.lower(on),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sets the tenant's own minimum retention in years from the vaccination (`None` clears):
+     * it only lengthens the law's period. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (0 or over 200), [`VrsError::Forbidden`].
+     */
+open func setRetentionMinimum(principal: Principal, tenant: String, years: UInt16?)throws   {try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_set_retention_minimum(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterOptionUInt16.lower(years),uniffiCallStatus
+    )
+}
 }
     
 
@@ -1803,7 +2255,7 @@ public func FfiConverterTypeReport_lower(_ value: Report) -> UInt64 {
 public protocol ValidatorProtocol: AnyObject, Sendable {
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -1827,7 +2279,8 @@ public protocol ValidatorProtocol: AnyObject, Sendable {
     func finish() throws  -> Report
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -1919,7 +2372,7 @@ public convenience init(layout: String, options: ValidateOptions? = nil)throws  
 
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -1964,7 +2417,8 @@ open func finish()throws  -> Report  {
 }
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -2303,6 +2757,11 @@ public struct AuditEntry: Equatable, Hashable {
      */
     public var code: String?
     /**
+     * What an operation that names no records counted (a purge: `doses`, `vouchers`,
+     * `subjects`...).
+     */
+    public var counts: [String: UInt64]?
+    /**
      * Hash of the previous entry (hex).
      */
     public var prev: String
@@ -2344,6 +2803,10 @@ public struct AuditEntry: Equatable, Hashable {
          * The error code of a refused or failed operation (`forbidden`...).
          */code: String?, 
         /**
+         * What an operation that names no records counted (a purge: `doses`, `vouchers`,
+         * `subjects`...).
+         */counts: [String: UInt64]?, 
+        /**
          * Hash of the previous entry (hex).
          */prev: String) {
         self.seq = seq
@@ -2357,6 +2820,7 @@ public struct AuditEntry: Equatable, Hashable {
         self.recordsDigest = recordsDigest
         self.outcome = outcome
         self.code = code
+        self.counts = counts
         self.prev = prev
     }
 
@@ -2387,6 +2851,7 @@ public struct FfiConverterTypeAuditEntry: FfiConverterRustBuffer {
                 recordsDigest: FfiConverterString.read(from: &buf), 
                 outcome: FfiConverterString.read(from: &buf), 
                 code: FfiConverterOptionString.read(from: &buf), 
+                counts: FfiConverterOptionDictionaryStringUInt64.read(from: &buf), 
                 prev: FfiConverterString.read(from: &buf)
         )
     }
@@ -2403,6 +2868,7 @@ public struct FfiConverterTypeAuditEntry: FfiConverterRustBuffer {
         FfiConverterString.write(value.recordsDigest, into: &buf)
         FfiConverterString.write(value.outcome, into: &buf)
         FfiConverterOptionString.write(value.code, into: &buf)
+        FfiConverterOptionDictionaryStringUInt64.write(value.counts, into: &buf)
         FfiConverterString.write(value.prev, into: &buf)
     }
 }
@@ -2519,6 +2985,234 @@ public func FfiConverterTypeAuditVerification_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeAuditVerification_lower(_ value: AuditVerification) -> RustBuffer {
     return FfiConverterTypeAuditVerification.lower(value)
+}
+
+
+/**
+ * How a batch is asked and its result written.
+ */
+public struct BatchInquiryOptions: Equatable, Hashable {
+    /**
+     * The legal basis of every row.
+     */
+    public var legalBasis: LegalBasis
+    /**
+     * Every person's identity was verified (required with consent).
+     */
+    public var identityVerified: Bool
+    /**
+     * Encoding, BOM and header of the result file.
+     */
+    public var result: ExportOptions?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The legal basis of every row.
+         */legalBasis: LegalBasis, 
+        /**
+         * Every person's identity was verified (required with consent).
+         */identityVerified: Bool = false, 
+        /**
+         * Encoding, BOM and header of the result file.
+         */result: ExportOptions? = nil) {
+        self.legalBasis = legalBasis
+        self.identityVerified = identityVerified
+        self.result = result
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BatchInquiryOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBatchInquiryOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BatchInquiryOptions {
+        return
+            try BatchInquiryOptions(
+                legalBasis: FfiConverterTypeLegalBasis.read(from: &buf), 
+                identityVerified: FfiConverterBool.read(from: &buf), 
+                result: FfiConverterOptionTypeExportOptions.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BatchInquiryOptions, into buf: inout [UInt8]) {
+        FfiConverterTypeLegalBasis.write(value.legalBasis, into: &buf)
+        FfiConverterBool.write(value.identityVerified, into: &buf)
+        FfiConverterOptionTypeExportOptions.write(value.result, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchInquiryOptions_lift(_ buf: RustBuffer) throws -> BatchInquiryOptions {
+    return try FfiConverterTypeBatchInquiryOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchInquiryOptions_lower(_ value: BatchInquiryOptions) -> RustBuffer {
+    return FfiConverterTypeBatchInquiryOptions.lower(value)
+}
+
+
+/**
+ * What a batch inquiry did, and its result file.
+ */
+public struct BatchInquiryOutcome {
+    /**
+     * The batch's ID (as its log entries carry it).
+     */
+    public var batchId: String
+    /**
+     * Data rows in the request file.
+     */
+    public var rows: UInt64
+    /**
+     * Rows asked and answered.
+     */
+    public var answered: UInt64
+    /**
+     * Answered rows with records somewhere (一致).
+     */
+    public var matched: UInt64
+    /**
+     * Answered rows without (該当なし).
+     */
+    public var noMatch: UInt64
+    /**
+     * Rows not asked.
+     */
+    public var rejected: UInt64
+    /**
+     * The first 1,000 rejected rows.
+     */
+    public var rejectedRows: [RejectedRow]
+    /**
+     * Rows in the result file.
+     */
+    public var resultRows: UInt64
+    /**
+     * The result file (`batch-inquiry-result`), never carrying a My Number.
+     */
+    public var result: Data
+    /**
+     * The validation report of the request file.
+     */
+    public var validation: Report
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The batch's ID (as its log entries carry it).
+         */batchId: String, 
+        /**
+         * Data rows in the request file.
+         */rows: UInt64, 
+        /**
+         * Rows asked and answered.
+         */answered: UInt64, 
+        /**
+         * Answered rows with records somewhere (一致).
+         */matched: UInt64, 
+        /**
+         * Answered rows without (該当なし).
+         */noMatch: UInt64, 
+        /**
+         * Rows not asked.
+         */rejected: UInt64, 
+        /**
+         * The first 1,000 rejected rows.
+         */rejectedRows: [RejectedRow], 
+        /**
+         * Rows in the result file.
+         */resultRows: UInt64, 
+        /**
+         * The result file (`batch-inquiry-result`), never carrying a My Number.
+         */result: Data, 
+        /**
+         * The validation report of the request file.
+         */validation: Report) {
+        self.batchId = batchId
+        self.rows = rows
+        self.answered = answered
+        self.matched = matched
+        self.noMatch = noMatch
+        self.rejected = rejected
+        self.rejectedRows = rejectedRows
+        self.resultRows = resultRows
+        self.result = result
+        self.validation = validation
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BatchInquiryOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBatchInquiryOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BatchInquiryOutcome {
+        return
+            try BatchInquiryOutcome(
+                batchId: FfiConverterString.read(from: &buf), 
+                rows: FfiConverterUInt64.read(from: &buf), 
+                answered: FfiConverterUInt64.read(from: &buf), 
+                matched: FfiConverterUInt64.read(from: &buf), 
+                noMatch: FfiConverterUInt64.read(from: &buf), 
+                rejected: FfiConverterUInt64.read(from: &buf), 
+                rejectedRows: FfiConverterSequenceTypeRejectedRow.read(from: &buf), 
+                resultRows: FfiConverterUInt64.read(from: &buf), 
+                result: FfiConverterData.read(from: &buf), 
+                validation: FfiConverterTypeReport.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BatchInquiryOutcome, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.batchId, into: &buf)
+        FfiConverterUInt64.write(value.rows, into: &buf)
+        FfiConverterUInt64.write(value.answered, into: &buf)
+        FfiConverterUInt64.write(value.matched, into: &buf)
+        FfiConverterUInt64.write(value.noMatch, into: &buf)
+        FfiConverterUInt64.write(value.rejected, into: &buf)
+        FfiConverterSequenceTypeRejectedRow.write(value.rejectedRows, into: &buf)
+        FfiConverterUInt64.write(value.resultRows, into: &buf)
+        FfiConverterData.write(value.result, into: &buf)
+        FfiConverterTypeReport.write(value.validation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchInquiryOutcome_lift(_ buf: RustBuffer) throws -> BatchInquiryOutcome {
+    return try FfiConverterTypeBatchInquiryOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBatchInquiryOutcome_lower(_ value: BatchInquiryOutcome) -> RustBuffer {
+    return FfiConverterTypeBatchInquiryOutcome.lower(value)
 }
 
 
@@ -2773,6 +3467,115 @@ public func FfiConverterTypeDiagnostic_lower(_ value: Diagnostic) -> RustBuffer 
 
 
 /**
+ * What a correction or void did.
+ */
+public struct DoseChange: Equatable, Hashable {
+    /**
+     * The voucher the dose is recorded on.
+     */
+    public var voucherNumber: String
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8
+    /**
+     * `corrected` or `voided`.
+     */
+    public var action: String
+    /**
+     * `false` when the correction equals what is stored: nothing was changed or recorded.
+     */
+    public var changed: Bool
+    /**
+     * The dose as stored now (`None` after a void).
+     */
+    public var doseNow: DoseView?
+    /**
+     * Warning rule codes for the corrected dose (e.g. `L02`).
+     */
+    public var warnings: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The voucher the dose is recorded on.
+         */voucherNumber: String, 
+        /**
+         * Dose number.
+         */dose: UInt8, 
+        /**
+         * `corrected` or `voided`.
+         */action: String, 
+        /**
+         * `false` when the correction equals what is stored: nothing was changed or recorded.
+         */changed: Bool, 
+        /**
+         * The dose as stored now (`None` after a void).
+         */doseNow: DoseView?, 
+        /**
+         * Warning rule codes for the corrected dose (e.g. `L02`).
+         */warnings: [String]) {
+        self.voucherNumber = voucherNumber
+        self.dose = dose
+        self.action = action
+        self.changed = changed
+        self.doseNow = doseNow
+        self.warnings = warnings
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseChange {
+        return
+            try DoseChange(
+                voucherNumber: FfiConverterString.read(from: &buf), 
+                dose: FfiConverterUInt8.read(from: &buf), 
+                action: FfiConverterString.read(from: &buf), 
+                changed: FfiConverterBool.read(from: &buf), 
+                doseNow: FfiConverterOptionTypeDoseView.read(from: &buf), 
+                warnings: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseChange, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.voucherNumber, into: &buf)
+        FfiConverterUInt8.write(value.dose, into: &buf)
+        FfiConverterString.write(value.action, into: &buf)
+        FfiConverterBool.write(value.changed, into: &buf)
+        FfiConverterOptionTypeDoseView.write(value.doseNow, into: &buf)
+        FfiConverterSequenceString.write(value.warnings, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseChange_lift(_ buf: RustBuffer) throws -> DoseChange {
+    return try FfiConverterTypeDoseChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseChange_lower(_ value: DoseChange) -> RustBuffer {
+    return FfiConverterTypeDoseChange.lower(value)
+}
+
+
+/**
  * What a venue sees after recording a dose: no name, no My Number.
  */
 public struct DoseConfirmation: Equatable, Hashable {
@@ -2892,6 +3695,224 @@ public func FfiConverterTypeDoseConfirmation_lower(_ value: DoseConfirmation) ->
 
 
 /**
+ * New values for a stored dose's fields; `None` keeps the stored value.
+ */
+public struct DoseCorrection: Equatable, Hashable {
+    /**
+     * Vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+     */
+    public var vaccinatedOn: String?
+    /**
+     * Manufacturer, any accepted spelling.
+     */
+    public var manufacturer: String?
+    /**
+     * Lot number.
+     */
+    public var lot: String?
+    /**
+     * Venue name.
+     */
+    public var venue: String?
+    /**
+     * Doctor's name.
+     */
+    public var doctor: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+         */vaccinatedOn: String? = nil, 
+        /**
+         * Manufacturer, any accepted spelling.
+         */manufacturer: String? = nil, 
+        /**
+         * Lot number.
+         */lot: String? = nil, 
+        /**
+         * Venue name.
+         */venue: String? = nil, 
+        /**
+         * Doctor's name.
+         */doctor: String? = nil) {
+        self.vaccinatedOn = vaccinatedOn
+        self.manufacturer = manufacturer
+        self.lot = lot
+        self.venue = venue
+        self.doctor = doctor
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseCorrection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseCorrection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseCorrection {
+        return
+            try DoseCorrection(
+                vaccinatedOn: FfiConverterOptionString.read(from: &buf), 
+                manufacturer: FfiConverterOptionString.read(from: &buf), 
+                lot: FfiConverterOptionString.read(from: &buf), 
+                venue: FfiConverterOptionString.read(from: &buf), 
+                doctor: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseCorrection, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.vaccinatedOn, into: &buf)
+        FfiConverterOptionString.write(value.manufacturer, into: &buf)
+        FfiConverterOptionString.write(value.lot, into: &buf)
+        FfiConverterOptionString.write(value.venue, into: &buf)
+        FfiConverterOptionString.write(value.doctor, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseCorrection_lift(_ buf: RustBuffer) throws -> DoseCorrection {
+    return try FfiConverterTypeDoseCorrection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseCorrection_lower(_ value: DoseCorrection) -> RustBuffer {
+    return FfiConverterTypeDoseCorrection.lower(value)
+}
+
+
+/**
+ * One correction or void in a subject's dose history.
+ */
+public struct DoseHistoryEntry: Equatable, Hashable {
+    /**
+     * The voucher the dose is recorded on.
+     */
+    public var voucherNumber: String
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8
+    /**
+     * `corrected` or `voided`.
+     */
+    public var action: String
+    /**
+     * When (`YYYY-MM-DDTHH:MM:SS`, Japan time).
+     */
+    public var at: String
+    /**
+     * Pseudonym of the staff user who made the change (as in the audit log).
+     */
+    public var by: String
+    /**
+     * Why, as the staff user wrote it.
+     */
+    public var reason: String
+    /**
+     * The dose before the change.
+     */
+    public var before: DoseView
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The voucher the dose is recorded on.
+         */voucherNumber: String, 
+        /**
+         * Dose number.
+         */dose: UInt8, 
+        /**
+         * `corrected` or `voided`.
+         */action: String, 
+        /**
+         * When (`YYYY-MM-DDTHH:MM:SS`, Japan time).
+         */at: String, 
+        /**
+         * Pseudonym of the staff user who made the change (as in the audit log).
+         */by: String, 
+        /**
+         * Why, as the staff user wrote it.
+         */reason: String, 
+        /**
+         * The dose before the change.
+         */before: DoseView) {
+        self.voucherNumber = voucherNumber
+        self.dose = dose
+        self.action = action
+        self.at = at
+        self.by = by
+        self.reason = reason
+        self.before = before
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseHistoryEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseHistoryEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseHistoryEntry {
+        return
+            try DoseHistoryEntry(
+                voucherNumber: FfiConverterString.read(from: &buf), 
+                dose: FfiConverterUInt8.read(from: &buf), 
+                action: FfiConverterString.read(from: &buf), 
+                at: FfiConverterString.read(from: &buf), 
+                by: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                before: FfiConverterTypeDoseView.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseHistoryEntry, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.voucherNumber, into: &buf)
+        FfiConverterUInt8.write(value.dose, into: &buf)
+        FfiConverterString.write(value.action, into: &buf)
+        FfiConverterString.write(value.at, into: &buf)
+        FfiConverterString.write(value.by, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterTypeDoseView.write(value.before, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseHistoryEntry_lift(_ buf: RustBuffer) throws -> DoseHistoryEntry {
+    return try FfiConverterTypeDoseHistoryEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseHistoryEntry_lower(_ value: DoseHistoryEntry) -> RustBuffer {
+    return FfiConverterTypeDoseHistoryEntry.lower(value)
+}
+
+
+/**
  * One dose as a venue or staff member enters it.
  */
 public struct DoseInput: Equatable, Hashable {
@@ -2987,6 +4008,155 @@ public func FfiConverterTypeDoseInput_lift(_ buf: RustBuffer) throws -> DoseInpu
 #endif
 public func FfiConverterTypeDoseInput_lower(_ value: DoseInput) -> RustBuffer {
     return FfiConverterTypeDoseInput.lower(value)
+}
+
+
+/**
+ * One dose of a retention list: the dates that decide it; no name, no My Number.
+ */
+public struct DoseRetention: Equatable, Hashable {
+    /**
+     * The subject's addressee number (`None`: the voucher awaits registration).
+     */
+    public var addressee: String?
+    /**
+     * The voucher the dose is registered on.
+     */
+    public var voucherNumber: String
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8
+    /**
+     * Vaccination date.
+     */
+    public var vaccinatedOn: String
+    /**
+     * The rule that decided (its id in the policy).
+     */
+    public var rule: String
+    /**
+     * The recorded date of death, if any.
+     */
+    public var deathOn: String?
+    /**
+     * The recorded provision to the national database, if any.
+     */
+    public var providedOn: String?
+    /**
+     * The last day the law keeps the record.
+     */
+    public var lawRetainThrough: String
+    /**
+     * The last day of the municipality's own minimum, if set.
+     */
+    public var tenantRetainThrough: String?
+    /**
+     * The first day the record may be deleted.
+     */
+    public var eligibleFrom: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The subject's addressee number (`None`: the voucher awaits registration).
+         */addressee: String?, 
+        /**
+         * The voucher the dose is registered on.
+         */voucherNumber: String, 
+        /**
+         * Dose number.
+         */dose: UInt8, 
+        /**
+         * Vaccination date.
+         */vaccinatedOn: String, 
+        /**
+         * The rule that decided (its id in the policy).
+         */rule: String, 
+        /**
+         * The recorded date of death, if any.
+         */deathOn: String?, 
+        /**
+         * The recorded provision to the national database, if any.
+         */providedOn: String?, 
+        /**
+         * The last day the law keeps the record.
+         */lawRetainThrough: String, 
+        /**
+         * The last day of the municipality's own minimum, if set.
+         */tenantRetainThrough: String?, 
+        /**
+         * The first day the record may be deleted.
+         */eligibleFrom: String) {
+        self.addressee = addressee
+        self.voucherNumber = voucherNumber
+        self.dose = dose
+        self.vaccinatedOn = vaccinatedOn
+        self.rule = rule
+        self.deathOn = deathOn
+        self.providedOn = providedOn
+        self.lawRetainThrough = lawRetainThrough
+        self.tenantRetainThrough = tenantRetainThrough
+        self.eligibleFrom = eligibleFrom
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseRetention: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseRetention: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseRetention {
+        return
+            try DoseRetention(
+                addressee: FfiConverterOptionString.read(from: &buf), 
+                voucherNumber: FfiConverterString.read(from: &buf), 
+                dose: FfiConverterUInt8.read(from: &buf), 
+                vaccinatedOn: FfiConverterString.read(from: &buf), 
+                rule: FfiConverterString.read(from: &buf), 
+                deathOn: FfiConverterOptionString.read(from: &buf), 
+                providedOn: FfiConverterOptionString.read(from: &buf), 
+                lawRetainThrough: FfiConverterString.read(from: &buf), 
+                tenantRetainThrough: FfiConverterOptionString.read(from: &buf), 
+                eligibleFrom: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseRetention, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.addressee, into: &buf)
+        FfiConverterString.write(value.voucherNumber, into: &buf)
+        FfiConverterUInt8.write(value.dose, into: &buf)
+        FfiConverterString.write(value.vaccinatedOn, into: &buf)
+        FfiConverterString.write(value.rule, into: &buf)
+        FfiConverterOptionString.write(value.deathOn, into: &buf)
+        FfiConverterOptionString.write(value.providedOn, into: &buf)
+        FfiConverterString.write(value.lawRetainThrough, into: &buf)
+        FfiConverterOptionString.write(value.tenantRetainThrough, into: &buf)
+        FfiConverterString.write(value.eligibleFrom, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseRetention_lift(_ buf: RustBuffer) throws -> DoseRetention {
+    return try FfiConverterTypeDoseRetention.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseRetention_lower(_ value: DoseRetention) -> RustBuffer {
+    return FfiConverterTypeDoseRetention.lower(value)
 }
 
 
@@ -3419,6 +4589,642 @@ public func FfiConverterTypeImportOutcome_lower(_ value: ImportOutcome) -> RustB
 
 
 /**
+ * The answer to an inquiry.
+ */
+public struct InquiryAnswer: Equatable, Hashable {
+    /**
+     * Match or no match.
+     */
+    public var outcome: InquiryOutcomeKind
+    /**
+     * One entry per providing municipality (empty for no match).
+     */
+    public var providers: [ProviderRecords]
+    /**
+     * The answer as the C ABI gives it (`{"outcome":"no-match","providers":[]}` for every
+     * no-match).
+     */
+    public var json: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Match or no match.
+         */outcome: InquiryOutcomeKind, 
+        /**
+         * One entry per providing municipality (empty for no match).
+         */providers: [ProviderRecords], 
+        /**
+         * The answer as the C ABI gives it (`{"outcome":"no-match","providers":[]}` for every
+         * no-match).
+         */json: String) {
+        self.outcome = outcome
+        self.providers = providers
+        self.json = json
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InquiryAnswer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiryAnswer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquiryAnswer {
+        return
+            try InquiryAnswer(
+                outcome: FfiConverterTypeInquiryOutcomeKind.read(from: &buf), 
+                providers: FfiConverterSequenceTypeProviderRecords.read(from: &buf), 
+                json: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InquiryAnswer, into buf: inout [UInt8]) {
+        FfiConverterTypeInquiryOutcomeKind.write(value.outcome, into: &buf)
+        FfiConverterSequenceTypeProviderRecords.write(value.providers, into: &buf)
+        FfiConverterString.write(value.json, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryAnswer_lift(_ buf: RustBuffer) throws -> InquiryAnswer {
+    return try FfiConverterTypeInquiryAnswer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryAnswer_lower(_ value: InquiryAnswer) -> RustBuffer {
+    return FfiConverterTypeInquiryAnswer.lower(value)
+}
+
+
+/**
+ * One dose as an inquiry answer carries it, and nothing more.
+ */
+public struct InquiryDose: Equatable, Hashable {
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8
+    /**
+     * Vaccination date (`YYYY-MM-DD`).
+     */
+    public var vaccinatedOn: String
+    /**
+     * Voucher number.
+     */
+    public var voucherNumber: String
+    /**
+     * The municipality that issued the voucher.
+     */
+    public var municipalityCode: String
+    /**
+     * Venue name.
+     */
+    public var venue: String
+    /**
+     * Doctor's name.
+     */
+    public var doctor: String
+    /**
+     * Manufacturer.
+     */
+    public var manufacturer: String
+    /**
+     * Lot number.
+     */
+    public var lot: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Dose number.
+         */dose: UInt8, 
+        /**
+         * Vaccination date (`YYYY-MM-DD`).
+         */vaccinatedOn: String, 
+        /**
+         * Voucher number.
+         */voucherNumber: String, 
+        /**
+         * The municipality that issued the voucher.
+         */municipalityCode: String, 
+        /**
+         * Venue name.
+         */venue: String, 
+        /**
+         * Doctor's name.
+         */doctor: String, 
+        /**
+         * Manufacturer.
+         */manufacturer: String, 
+        /**
+         * Lot number.
+         */lot: String) {
+        self.dose = dose
+        self.vaccinatedOn = vaccinatedOn
+        self.voucherNumber = voucherNumber
+        self.municipalityCode = municipalityCode
+        self.venue = venue
+        self.doctor = doctor
+        self.manufacturer = manufacturer
+        self.lot = lot
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InquiryDose: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiryDose: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquiryDose {
+        return
+            try InquiryDose(
+                dose: FfiConverterUInt8.read(from: &buf), 
+                vaccinatedOn: FfiConverterString.read(from: &buf), 
+                voucherNumber: FfiConverterString.read(from: &buf), 
+                municipalityCode: FfiConverterString.read(from: &buf), 
+                venue: FfiConverterString.read(from: &buf), 
+                doctor: FfiConverterString.read(from: &buf), 
+                manufacturer: FfiConverterString.read(from: &buf), 
+                lot: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InquiryDose, into buf: inout [UInt8]) {
+        FfiConverterUInt8.write(value.dose, into: &buf)
+        FfiConverterString.write(value.vaccinatedOn, into: &buf)
+        FfiConverterString.write(value.voucherNumber, into: &buf)
+        FfiConverterString.write(value.municipalityCode, into: &buf)
+        FfiConverterString.write(value.venue, into: &buf)
+        FfiConverterString.write(value.doctor, into: &buf)
+        FfiConverterString.write(value.manufacturer, into: &buf)
+        FfiConverterString.write(value.lot, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryDose_lift(_ buf: RustBuffer) throws -> InquiryDose {
+    return try FfiConverterTypeInquiryDose.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryDose_lower(_ value: InquiryDose) -> RustBuffer {
+    return FfiConverterTypeInquiryDose.lower(value)
+}
+
+
+/**
+ * An inquiry about one incoming resident.
+ */
+public struct InquiryRequest: Equatable, Hashable {
+    /**
+     * The municipality code the person moved from; `None`: every other municipality.
+     */
+    public var former: String?
+    /**
+     * The person's My Number.
+     */
+    public var myNumber: String
+    /**
+     * Why the requester may ask.
+     */
+    public var legalBasis: LegalBasis
+    /**
+     * The person's identity was verified (required with consent).
+     */
+    public var identityVerified: Bool
+    /**
+     * The requester's own reference (e.g. its addressee number; never the My Number).
+     */
+    public var reference: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The municipality code the person moved from; `None`: every other municipality.
+         */former: String? = nil, 
+        /**
+         * The person's My Number.
+         */myNumber: String, 
+        /**
+         * Why the requester may ask.
+         */legalBasis: LegalBasis, 
+        /**
+         * The person's identity was verified (required with consent).
+         */identityVerified: Bool = false, 
+        /**
+         * The requester's own reference (e.g. its addressee number; never the My Number).
+         */reference: String) {
+        self.former = former
+        self.myNumber = myNumber
+        self.legalBasis = legalBasis
+        self.identityVerified = identityVerified
+        self.reference = reference
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InquiryRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiryRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquiryRequest {
+        return
+            try InquiryRequest(
+                former: FfiConverterOptionString.read(from: &buf), 
+                myNumber: FfiConverterString.read(from: &buf), 
+                legalBasis: FfiConverterTypeLegalBasis.read(from: &buf), 
+                identityVerified: FfiConverterBool.read(from: &buf), 
+                reference: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InquiryRequest, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.former, into: &buf)
+        FfiConverterString.write(value.myNumber, into: &buf)
+        FfiConverterTypeLegalBasis.write(value.legalBasis, into: &buf)
+        FfiConverterBool.write(value.identityVerified, into: &buf)
+        FfiConverterString.write(value.reference, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryRequest_lift(_ buf: RustBuffer) throws -> InquiryRequest {
+    return try FfiConverterTypeInquiryRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryRequest_lower(_ value: InquiryRequest) -> RustBuffer {
+    return FfiConverterTypeInquiryRequest.lower(value)
+}
+
+
+/**
+ * An integrity problem [`Registry::verify_store`] found. Names no personal data.
+ */
+public struct IntegrityFinding: Equatable, Hashable {
+    /**
+     * Where: a municipality code, `registry`, or `chain N`.
+     */
+    public var scope: String
+    /**
+     * The record kind concerned (`voucher`, `audit-head`, `content-state`...), if one is.
+     */
+    public var kind: String?
+    /**
+     * The pseudonymous key of the record concerned (32 hex digits), if one is.
+     */
+    public var key: String?
+    /**
+     * What is wrong, in English.
+     */
+    public var problem: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where: a municipality code, `registry`, or `chain N`.
+         */scope: String, 
+        /**
+         * The record kind concerned (`voucher`, `audit-head`, `content-state`...), if one is.
+         */kind: String?, 
+        /**
+         * The pseudonymous key of the record concerned (32 hex digits), if one is.
+         */key: String?, 
+        /**
+         * What is wrong, in English.
+         */problem: String) {
+        self.scope = scope
+        self.kind = kind
+        self.key = key
+        self.problem = problem
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IntegrityFinding: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntegrityFinding: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntegrityFinding {
+        return
+            try IntegrityFinding(
+                scope: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterOptionString.read(from: &buf), 
+                key: FfiConverterOptionString.read(from: &buf), 
+                problem: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IntegrityFinding, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.scope, into: &buf)
+        FfiConverterOptionString.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.key, into: &buf)
+        FfiConverterString.write(value.problem, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntegrityFinding_lift(_ buf: RustBuffer) throws -> IntegrityFinding {
+    return try FfiConverterTypeIntegrityFinding.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntegrityFinding_lower(_ value: IntegrityFinding) -> RustBuffer {
+    return FfiConverterTypeIntegrityFinding.lower(value)
+}
+
+
+/**
+ * Doses kept, counted by reason (a dose may count under several).
+ */
+public struct KeptCounts: Equatable, Hashable {
+    /**
+     * Doses kept.
+     */
+    public var doses: UInt64
+    /**
+     * No death recorded (the person is taken to be alive).
+     */
+    public var waitingForDeath: UInt64
+    /**
+     * No provision to the national database recorded.
+     */
+    public var waitingForProvision: UInt64
+    /**
+     * The law's period has not run out.
+     */
+    public var withinPeriod: UInt64
+    /**
+     * The municipality's own minimum has not run out.
+     */
+    public var tenantMinimum: UInt64
+    /**
+     * Under a legal hold.
+     */
+    public var legalHold: UInt64
+    /**
+     * No rule covers the dose.
+     */
+    public var noRule: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Doses kept.
+         */doses: UInt64, 
+        /**
+         * No death recorded (the person is taken to be alive).
+         */waitingForDeath: UInt64, 
+        /**
+         * No provision to the national database recorded.
+         */waitingForProvision: UInt64, 
+        /**
+         * The law's period has not run out.
+         */withinPeriod: UInt64, 
+        /**
+         * The municipality's own minimum has not run out.
+         */tenantMinimum: UInt64, 
+        /**
+         * Under a legal hold.
+         */legalHold: UInt64, 
+        /**
+         * No rule covers the dose.
+         */noRule: UInt64) {
+        self.doses = doses
+        self.waitingForDeath = waitingForDeath
+        self.waitingForProvision = waitingForProvision
+        self.withinPeriod = withinPeriod
+        self.tenantMinimum = tenantMinimum
+        self.legalHold = legalHold
+        self.noRule = noRule
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeptCounts: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeptCounts: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeptCounts {
+        return
+            try KeptCounts(
+                doses: FfiConverterUInt64.read(from: &buf), 
+                waitingForDeath: FfiConverterUInt64.read(from: &buf), 
+                waitingForProvision: FfiConverterUInt64.read(from: &buf), 
+                withinPeriod: FfiConverterUInt64.read(from: &buf), 
+                tenantMinimum: FfiConverterUInt64.read(from: &buf), 
+                legalHold: FfiConverterUInt64.read(from: &buf), 
+                noRule: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeptCounts, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.doses, into: &buf)
+        FfiConverterUInt64.write(value.waitingForDeath, into: &buf)
+        FfiConverterUInt64.write(value.waitingForProvision, into: &buf)
+        FfiConverterUInt64.write(value.withinPeriod, into: &buf)
+        FfiConverterUInt64.write(value.tenantMinimum, into: &buf)
+        FfiConverterUInt64.write(value.legalHold, into: &buf)
+        FfiConverterUInt64.write(value.noRule, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeptCounts_lift(_ buf: RustBuffer) throws -> KeptCounts {
+    return try FfiConverterTypeKeptCounts.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeptCounts_lower(_ value: KeptCounts) -> RustBuffer {
+    return FfiConverterTypeKeptCounts.lower(value)
+}
+
+
+/**
+ * What [`Registry::rotate_tenant_key`] did.
+ */
+public struct KeyRotation: Equatable, Hashable {
+    /**
+     * The tenant.
+     */
+    public var tenant: String
+    /**
+     * The key version replaced.
+     */
+    public var fromVersion: UInt32
+    /**
+     * The key version every record is sealed with afterwards.
+     */
+    public var toVersion: UInt32
+    /**
+     * Records this call re-sealed.
+     */
+    public var records: UInt64
+    /**
+     * Transactions this call committed.
+     */
+    public var batches: UInt64
+    /**
+     * This call continued a rotation an earlier call did not finish.
+     */
+    public var resumed: Bool
+    /**
+     * Every record is sealed under `to_version`.
+     */
+    public var finished: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tenant.
+         */tenant: String, 
+        /**
+         * The key version replaced.
+         */fromVersion: UInt32, 
+        /**
+         * The key version every record is sealed with afterwards.
+         */toVersion: UInt32, 
+        /**
+         * Records this call re-sealed.
+         */records: UInt64, 
+        /**
+         * Transactions this call committed.
+         */batches: UInt64, 
+        /**
+         * This call continued a rotation an earlier call did not finish.
+         */resumed: Bool, 
+        /**
+         * Every record is sealed under `to_version`.
+         */finished: Bool) {
+        self.tenant = tenant
+        self.fromVersion = fromVersion
+        self.toVersion = toVersion
+        self.records = records
+        self.batches = batches
+        self.resumed = resumed
+        self.finished = finished
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeyRotation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyRotation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyRotation {
+        return
+            try KeyRotation(
+                tenant: FfiConverterString.read(from: &buf), 
+                fromVersion: FfiConverterUInt32.read(from: &buf), 
+                toVersion: FfiConverterUInt32.read(from: &buf), 
+                records: FfiConverterUInt64.read(from: &buf), 
+                batches: FfiConverterUInt64.read(from: &buf), 
+                resumed: FfiConverterBool.read(from: &buf), 
+                finished: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeyRotation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tenant, into: &buf)
+        FfiConverterUInt32.write(value.fromVersion, into: &buf)
+        FfiConverterUInt32.write(value.toVersion, into: &buf)
+        FfiConverterUInt64.write(value.records, into: &buf)
+        FfiConverterUInt64.write(value.batches, into: &buf)
+        FfiConverterBool.write(value.resumed, into: &buf)
+        FfiConverterBool.write(value.finished, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyRotation_lift(_ buf: RustBuffer) throws -> KeyRotation {
+    return try FfiConverterTypeKeyRotation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyRotation_lower(_ value: KeyRotation) -> RustBuffer {
+    return FfiConverterTypeKeyRotation.lower(value)
+}
+
+
+/**
  * A layout with its columns.
  */
 public struct LayoutInfo: Equatable, Hashable {
@@ -3558,6 +5364,316 @@ public func FfiConverterTypeLayoutInfo_lower(_ value: LayoutInfo) -> RustBuffer 
 
 
 /**
+ * One entry of a provision or inquiry log: no My Number, no name.
+ */
+public struct LogEntry: Equatable, Hashable {
+    /**
+     * Position in its log, from 1.
+     */
+    public var seq: UInt64
+    /**
+     * Which log.
+     */
+    public var log: LogKind
+    /**
+     * The requesting municipality.
+     */
+    public var requester: String
+    /**
+     * The municipality asked (provision log: this one; inquiry log: the former municipality
+     * named, `None` for every municipality).
+     */
+    public var provider: String?
+    /**
+     * The municipalities that provided records.
+     */
+    public var providers: [String]
+    /**
+     * When the inquiry was made.
+     */
+    public var requestedAt: String
+    /**
+     * When it was answered.
+     */
+    public var providedAt: String
+    /**
+     * `consent` or `consent-difficult`.
+     */
+    public var legalBasis: String
+    /**
+     * The consent form's reference.
+     */
+    public var formRef: String?
+    /**
+     * Identity verified.
+     */
+    public var identityVerified: Bool
+    /**
+     * The requester's own reference (inquiry log only).
+     */
+    public var reference: String?
+    /**
+     * IDs of the items provided.
+     */
+    public var items: [String]
+    /**
+     * Whether anything was provided.
+     */
+    public var provided: Bool
+    /**
+     * Dose records provided.
+     */
+    public var doses: UInt32
+    /**
+     * The batch ID.
+     */
+    public var batch: String?
+    /**
+     * This municipality's pseudonym of the subject.
+     */
+    public var subject: String
+    /**
+     * The requesting staff user's pseudonym.
+     */
+    public var user: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Position in its log, from 1.
+         */seq: UInt64, 
+        /**
+         * Which log.
+         */log: LogKind, 
+        /**
+         * The requesting municipality.
+         */requester: String, 
+        /**
+         * The municipality asked (provision log: this one; inquiry log: the former municipality
+         * named, `None` for every municipality).
+         */provider: String?, 
+        /**
+         * The municipalities that provided records.
+         */providers: [String], 
+        /**
+         * When the inquiry was made.
+         */requestedAt: String, 
+        /**
+         * When it was answered.
+         */providedAt: String, 
+        /**
+         * `consent` or `consent-difficult`.
+         */legalBasis: String, 
+        /**
+         * The consent form's reference.
+         */formRef: String?, 
+        /**
+         * Identity verified.
+         */identityVerified: Bool, 
+        /**
+         * The requester's own reference (inquiry log only).
+         */reference: String?, 
+        /**
+         * IDs of the items provided.
+         */items: [String], 
+        /**
+         * Whether anything was provided.
+         */provided: Bool, 
+        /**
+         * Dose records provided.
+         */doses: UInt32, 
+        /**
+         * The batch ID.
+         */batch: String?, 
+        /**
+         * This municipality's pseudonym of the subject.
+         */subject: String, 
+        /**
+         * The requesting staff user's pseudonym.
+         */user: String?) {
+        self.seq = seq
+        self.log = log
+        self.requester = requester
+        self.provider = provider
+        self.providers = providers
+        self.requestedAt = requestedAt
+        self.providedAt = providedAt
+        self.legalBasis = legalBasis
+        self.formRef = formRef
+        self.identityVerified = identityVerified
+        self.reference = reference
+        self.items = items
+        self.provided = provided
+        self.doses = doses
+        self.batch = batch
+        self.subject = subject
+        self.user = user
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LogEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogEntry {
+        return
+            try LogEntry(
+                seq: FfiConverterUInt64.read(from: &buf), 
+                log: FfiConverterTypeLogKind.read(from: &buf), 
+                requester: FfiConverterString.read(from: &buf), 
+                provider: FfiConverterOptionString.read(from: &buf), 
+                providers: FfiConverterSequenceString.read(from: &buf), 
+                requestedAt: FfiConverterString.read(from: &buf), 
+                providedAt: FfiConverterString.read(from: &buf), 
+                legalBasis: FfiConverterString.read(from: &buf), 
+                formRef: FfiConverterOptionString.read(from: &buf), 
+                identityVerified: FfiConverterBool.read(from: &buf), 
+                reference: FfiConverterOptionString.read(from: &buf), 
+                items: FfiConverterSequenceString.read(from: &buf), 
+                provided: FfiConverterBool.read(from: &buf), 
+                doses: FfiConverterUInt32.read(from: &buf), 
+                batch: FfiConverterOptionString.read(from: &buf), 
+                subject: FfiConverterString.read(from: &buf), 
+                user: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LogEntry, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterTypeLogKind.write(value.log, into: &buf)
+        FfiConverterString.write(value.requester, into: &buf)
+        FfiConverterOptionString.write(value.provider, into: &buf)
+        FfiConverterSequenceString.write(value.providers, into: &buf)
+        FfiConverterString.write(value.requestedAt, into: &buf)
+        FfiConverterString.write(value.providedAt, into: &buf)
+        FfiConverterString.write(value.legalBasis, into: &buf)
+        FfiConverterOptionString.write(value.formRef, into: &buf)
+        FfiConverterBool.write(value.identityVerified, into: &buf)
+        FfiConverterOptionString.write(value.reference, into: &buf)
+        FfiConverterSequenceString.write(value.items, into: &buf)
+        FfiConverterBool.write(value.provided, into: &buf)
+        FfiConverterUInt32.write(value.doses, into: &buf)
+        FfiConverterOptionString.write(value.batch, into: &buf)
+        FfiConverterString.write(value.subject, into: &buf)
+        FfiConverterOptionString.write(value.user, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogEntry_lift(_ buf: RustBuffer) throws -> LogEntry {
+    return try FfiConverterTypeLogEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogEntry_lower(_ value: LogEntry) -> RustBuffer {
+    return FfiConverterTypeLogEntry.lower(value)
+}
+
+
+/**
+ * What to look for in a log; every condition given must hold.
+ */
+public struct LogQuery: Equatable, Hashable {
+    /**
+     * Entries about the person with this My Number.
+     */
+    public var subject: String?
+    /**
+     * Entries by this staff user ID of the requesting municipality.
+     */
+    public var user: String?
+    /**
+     * Answered on or after this date (`YYYY-MM-DD` or `YYYYMMDD`).
+     */
+    public var fromDate: String?
+    /**
+     * Answered on or before this date.
+     */
+    public var toDate: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Entries about the person with this My Number.
+         */subject: String? = nil, 
+        /**
+         * Entries by this staff user ID of the requesting municipality.
+         */user: String? = nil, 
+        /**
+         * Answered on or after this date (`YYYY-MM-DD` or `YYYYMMDD`).
+         */fromDate: String? = nil, 
+        /**
+         * Answered on or before this date.
+         */toDate: String? = nil) {
+        self.subject = subject
+        self.user = user
+        self.fromDate = fromDate
+        self.toDate = toDate
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LogQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogQuery {
+        return
+            try LogQuery(
+                subject: FfiConverterOptionString.read(from: &buf), 
+                user: FfiConverterOptionString.read(from: &buf), 
+                fromDate: FfiConverterOptionString.read(from: &buf), 
+                toDate: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LogQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.subject, into: &buf)
+        FfiConverterOptionString.write(value.user, into: &buf)
+        FfiConverterOptionString.write(value.fromDate, into: &buf)
+        FfiConverterOptionString.write(value.toDate, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogQuery_lift(_ buf: RustBuffer) throws -> LogQuery {
+    return try FfiConverterTypeLogQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogQuery_lower(_ value: LogQuery) -> RustBuffer {
+    return FfiConverterTypeLogQuery.lower(value)
+}
+
+
+/**
  * The fields of a voucher's 18-digit OCR line.
  */
 public struct OcrLine: Equatable, Hashable {
@@ -3643,6 +5759,283 @@ public func FfiConverterTypeOcrLine_lift(_ buf: RustBuffer) throws -> OcrLine {
 #endif
 public func FfiConverterTypeOcrLine_lower(_ value: OcrLine) -> RustBuffer {
     return FfiConverterTypeOcrLine.lower(value)
+}
+
+
+/**
+ * The doses one municipality provided.
+ */
+public struct ProviderRecords: Equatable, Hashable {
+    /**
+     * The providing municipality's code.
+     */
+    public var provider: String
+    /**
+     * Its doses of the person.
+     */
+    public var doses: [InquiryDose]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The providing municipality's code.
+         */provider: String, 
+        /**
+         * Its doses of the person.
+         */doses: [InquiryDose]) {
+        self.provider = provider
+        self.doses = doses
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProviderRecords: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProviderRecords: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProviderRecords {
+        return
+            try ProviderRecords(
+                provider: FfiConverterString.read(from: &buf), 
+                doses: FfiConverterSequenceTypeInquiryDose.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProviderRecords, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.provider, into: &buf)
+        FfiConverterSequenceTypeInquiryDose.write(value.doses, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProviderRecords_lift(_ buf: RustBuffer) throws -> ProviderRecords {
+    return try FfiConverterTypeProviderRecords.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProviderRecords_lower(_ value: ProviderRecords) -> RustBuffer {
+    return FfiConverterTypeProviderRecords.lower(value)
+}
+
+
+/**
+ * What [`Registry::record_national_db_provision`] recorded.
+ */
+public struct ProvisionOutcome: Equatable, Hashable {
+    /**
+     * The provision day (`YYYY-MM-DD`).
+     */
+    public var providedOn: String
+    /**
+     * Doses whose provision was recorded now.
+     */
+    public var doses: UInt64
+    /**
+     * Doses already recorded as provided that day or later.
+     */
+    public var unchanged: UInt64
+    /**
+     * Vouchers whose provision record changed.
+     */
+    public var vouchers: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The provision day (`YYYY-MM-DD`).
+         */providedOn: String, 
+        /**
+         * Doses whose provision was recorded now.
+         */doses: UInt64, 
+        /**
+         * Doses already recorded as provided that day or later.
+         */unchanged: UInt64, 
+        /**
+         * Vouchers whose provision record changed.
+         */vouchers: UInt64) {
+        self.providedOn = providedOn
+        self.doses = doses
+        self.unchanged = unchanged
+        self.vouchers = vouchers
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProvisionOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProvisionOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProvisionOutcome {
+        return
+            try ProvisionOutcome(
+                providedOn: FfiConverterString.read(from: &buf), 
+                doses: FfiConverterUInt64.read(from: &buf), 
+                unchanged: FfiConverterUInt64.read(from: &buf), 
+                vouchers: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProvisionOutcome, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.providedOn, into: &buf)
+        FfiConverterUInt64.write(value.doses, into: &buf)
+        FfiConverterUInt64.write(value.unchanged, into: &buf)
+        FfiConverterUInt64.write(value.vouchers, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProvisionOutcome_lift(_ buf: RustBuffer) throws -> ProvisionOutcome {
+    return try FfiConverterTypeProvisionOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProvisionOutcome_lower(_ value: ProvisionOutcome) -> RustBuffer {
+    return FfiConverterTypeProvisionOutcome.lower(value)
+}
+
+
+/**
+ * What [`Registry::purge`] removed (counts only).
+ */
+public struct PurgeOutcome: Equatable, Hashable {
+    /**
+     * Dose records.
+     */
+    public var doses: UInt64
+    /**
+     * Voucher records.
+     */
+    public var vouchers: UInt64
+    /**
+     * Subjects.
+     */
+    public var subjects: UInt64
+    /**
+     * My Number index entries.
+     */
+    public var myNumberIndex: UInt64
+    /**
+     * Awaiting-registration entries.
+     */
+    public var awaiting: UInt64
+    /**
+     * Provision records removed or trimmed.
+     */
+    public var provisions: UInt64
+    /**
+     * Whether the store made the removed bytes unrecoverable at once (WAL checkpointed).
+     */
+    public var storeCheckpointed: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Dose records.
+         */doses: UInt64, 
+        /**
+         * Voucher records.
+         */vouchers: UInt64, 
+        /**
+         * Subjects.
+         */subjects: UInt64, 
+        /**
+         * My Number index entries.
+         */myNumberIndex: UInt64, 
+        /**
+         * Awaiting-registration entries.
+         */awaiting: UInt64, 
+        /**
+         * Provision records removed or trimmed.
+         */provisions: UInt64, 
+        /**
+         * Whether the store made the removed bytes unrecoverable at once (WAL checkpointed).
+         */storeCheckpointed: Bool) {
+        self.doses = doses
+        self.vouchers = vouchers
+        self.subjects = subjects
+        self.myNumberIndex = myNumberIndex
+        self.awaiting = awaiting
+        self.provisions = provisions
+        self.storeCheckpointed = storeCheckpointed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PurgeOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePurgeOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PurgeOutcome {
+        return
+            try PurgeOutcome(
+                doses: FfiConverterUInt64.read(from: &buf), 
+                vouchers: FfiConverterUInt64.read(from: &buf), 
+                subjects: FfiConverterUInt64.read(from: &buf), 
+                myNumberIndex: FfiConverterUInt64.read(from: &buf), 
+                awaiting: FfiConverterUInt64.read(from: &buf), 
+                provisions: FfiConverterUInt64.read(from: &buf), 
+                storeCheckpointed: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PurgeOutcome, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.doses, into: &buf)
+        FfiConverterUInt64.write(value.vouchers, into: &buf)
+        FfiConverterUInt64.write(value.subjects, into: &buf)
+        FfiConverterUInt64.write(value.myNumberIndex, into: &buf)
+        FfiConverterUInt64.write(value.awaiting, into: &buf)
+        FfiConverterUInt64.write(value.provisions, into: &buf)
+        FfiConverterBool.write(value.storeCheckpointed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePurgeOutcome_lift(_ buf: RustBuffer) throws -> PurgeOutcome {
+    return try FfiConverterTypePurgeOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePurgeOutcome_lower(_ value: PurgeOutcome) -> RustBuffer {
+    return FfiConverterTypePurgeOutcome.lower(value)
 }
 
 
@@ -3827,6 +6220,214 @@ public func FfiConverterTypeRejectedRow_lift(_ buf: RustBuffer) throws -> Reject
 #endif
 public func FfiConverterTypeRejectedRow_lower(_ value: RejectedRow) -> RustBuffer {
     return FfiConverterTypeRejectedRow.lower(value)
+}
+
+
+/**
+ * What a purge would remove.
+ */
+public struct RemovalCounts: Equatable, Hashable {
+    /**
+     * Dose records.
+     */
+    public var doses: UInt64
+    /**
+     * Voucher records.
+     */
+    public var vouchers: UInt64
+    /**
+     * Subjects.
+     */
+    public var subjects: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Dose records.
+         */doses: UInt64, 
+        /**
+         * Voucher records.
+         */vouchers: UInt64, 
+        /**
+         * Subjects.
+         */subjects: UInt64) {
+        self.doses = doses
+        self.vouchers = vouchers
+        self.subjects = subjects
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RemovalCounts: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRemovalCounts: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RemovalCounts {
+        return
+            try RemovalCounts(
+                doses: FfiConverterUInt64.read(from: &buf), 
+                vouchers: FfiConverterUInt64.read(from: &buf), 
+                subjects: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RemovalCounts, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.doses, into: &buf)
+        FfiConverterUInt64.write(value.vouchers, into: &buf)
+        FfiConverterUInt64.write(value.subjects, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemovalCounts_lift(_ buf: RustBuffer) throws -> RemovalCounts {
+    return try FfiConverterTypeRemovalCounts.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemovalCounts_lower(_ value: RemovalCounts) -> RustBuffer {
+    return FfiConverterTypeRemovalCounts.lower(value)
+}
+
+
+/**
+ * The retention list of a tenant on an as-of date.
+ */
+public struct RetentionList: Equatable, Hashable {
+    /**
+     * The tenant.
+     */
+    public var tenant: String
+    /**
+     * The as-of date.
+     */
+    public var asOf: String
+    /**
+     * The policy's version.
+     */
+    public var policyVersion: String
+    /**
+     * The tenant's own minimum in years, if set.
+     */
+    public var tenantMinimumYears: UInt16?
+    /**
+     * Doses eligible for deletion.
+     */
+    public var eligible: [DoseRetention]
+    /**
+     * Doses eligible by their dates but under a legal hold.
+     */
+    public var held: [DoseRetention]
+    /**
+     * Doses kept, by reason.
+     */
+    public var kept: KeptCounts
+    /**
+     * What a purge on the as-of date would remove.
+     */
+    public var wouldRemove: RemovalCounts
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tenant.
+         */tenant: String, 
+        /**
+         * The as-of date.
+         */asOf: String, 
+        /**
+         * The policy's version.
+         */policyVersion: String, 
+        /**
+         * The tenant's own minimum in years, if set.
+         */tenantMinimumYears: UInt16?, 
+        /**
+         * Doses eligible for deletion.
+         */eligible: [DoseRetention], 
+        /**
+         * Doses eligible by their dates but under a legal hold.
+         */held: [DoseRetention], 
+        /**
+         * Doses kept, by reason.
+         */kept: KeptCounts, 
+        /**
+         * What a purge on the as-of date would remove.
+         */wouldRemove: RemovalCounts) {
+        self.tenant = tenant
+        self.asOf = asOf
+        self.policyVersion = policyVersion
+        self.tenantMinimumYears = tenantMinimumYears
+        self.eligible = eligible
+        self.held = held
+        self.kept = kept
+        self.wouldRemove = wouldRemove
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RetentionList: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRetentionList: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetentionList {
+        return
+            try RetentionList(
+                tenant: FfiConverterString.read(from: &buf), 
+                asOf: FfiConverterString.read(from: &buf), 
+                policyVersion: FfiConverterString.read(from: &buf), 
+                tenantMinimumYears: FfiConverterOptionUInt16.read(from: &buf), 
+                eligible: FfiConverterSequenceTypeDoseRetention.read(from: &buf), 
+                held: FfiConverterSequenceTypeDoseRetention.read(from: &buf), 
+                kept: FfiConverterTypeKeptCounts.read(from: &buf), 
+                wouldRemove: FfiConverterTypeRemovalCounts.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RetentionList, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tenant, into: &buf)
+        FfiConverterString.write(value.asOf, into: &buf)
+        FfiConverterString.write(value.policyVersion, into: &buf)
+        FfiConverterOptionUInt16.write(value.tenantMinimumYears, into: &buf)
+        FfiConverterSequenceTypeDoseRetention.write(value.eligible, into: &buf)
+        FfiConverterSequenceTypeDoseRetention.write(value.held, into: &buf)
+        FfiConverterTypeKeptCounts.write(value.kept, into: &buf)
+        FfiConverterTypeRemovalCounts.write(value.wouldRemove, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetentionList_lift(_ buf: RustBuffer) throws -> RetentionList {
+    return try FfiConverterTypeRetentionList.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetentionList_lower(_ value: RetentionList) -> RustBuffer {
+    return FfiConverterTypeRetentionList.lower(value)
 }
 
 
@@ -4034,33 +6635,51 @@ public func FfiConverterTypeStatsCell_lower(_ value: StatsCell) -> RustBuffer {
  */
 public struct StoreVerification: Equatable, Hashable {
     /**
-     * `true` when the store and every audit chain check out.
+     * `true` when nothing below reports a problem.
      */
     public var ok: Bool
     /**
-     * Storage problems found (empty when none).
+     * Storage problems the storage engine found (empty when none).
      */
     public var problems: [String]
     /**
      * One verification per audit chain: the registry-wide one, then each tenant's.
      */
     public var chains: [AuditVerification]
+    /**
+     * Every integrity finding: records that do not open, records deleted, added, altered or
+     * rolled back, chains or tenants erased or rolled back, references to missing records.
+     */
+    public var findings: [IntegrityFinding]
+    /**
+     * Sealed records opened.
+     */
+    public var recordsChecked: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * `true` when the store and every audit chain check out.
+         * `true` when nothing below reports a problem.
          */ok: Bool, 
         /**
-         * Storage problems found (empty when none).
+         * Storage problems the storage engine found (empty when none).
          */problems: [String], 
         /**
          * One verification per audit chain: the registry-wide one, then each tenant's.
-         */chains: [AuditVerification]) {
+         */chains: [AuditVerification], 
+        /**
+         * Every integrity finding: records that do not open, records deleted, added, altered or
+         * rolled back, chains or tenants erased or rolled back, references to missing records.
+         */findings: [IntegrityFinding], 
+        /**
+         * Sealed records opened.
+         */recordsChecked: UInt64) {
         self.ok = ok
         self.problems = problems
         self.chains = chains
+        self.findings = findings
+        self.recordsChecked = recordsChecked
     }
 
     
@@ -4081,7 +6700,9 @@ public struct FfiConverterTypeStoreVerification: FfiConverterRustBuffer {
             try StoreVerification(
                 ok: FfiConverterBool.read(from: &buf), 
                 problems: FfiConverterSequenceString.read(from: &buf), 
-                chains: FfiConverterSequenceTypeAuditVerification.read(from: &buf)
+                chains: FfiConverterSequenceTypeAuditVerification.read(from: &buf), 
+                findings: FfiConverterSequenceTypeIntegrityFinding.read(from: &buf), 
+                recordsChecked: FfiConverterUInt64.read(from: &buf)
         )
     }
 
@@ -4089,6 +6710,8 @@ public struct FfiConverterTypeStoreVerification: FfiConverterRustBuffer {
         FfiConverterBool.write(value.ok, into: &buf)
         FfiConverterSequenceString.write(value.problems, into: &buf)
         FfiConverterSequenceTypeAuditVerification.write(value.chains, into: &buf)
+        FfiConverterSequenceTypeIntegrityFinding.write(value.findings, into: &buf)
+        FfiConverterUInt64.write(value.recordsChecked, into: &buf)
     }
 }
 
@@ -4145,9 +6768,13 @@ public struct SubjectDoses: Equatable, Hashable {
      */
     public var flags: [FlagView]
     /**
-     * Doses, by dose number.
+     * Doses, by dose number (voided doses are not among them).
      */
     public var doses: [DoseView]
+    /**
+     * Corrections and voids of the subject's doses, oldest first.
+     */
+    public var history: [DoseHistoryEntry]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4177,8 +6804,11 @@ public struct SubjectDoses: Equatable, Hashable {
          * Flags.
          */flags: [FlagView], 
         /**
-         * Doses, by dose number.
-         */doses: [DoseView]) {
+         * Doses, by dose number (voided doses are not among them).
+         */doses: [DoseView], 
+        /**
+         * Corrections and voids of the subject's doses, oldest first.
+         */history: [DoseHistoryEntry]) {
         self.addressee = addressee
         self.name = name
         self.nameKana = nameKana
@@ -4188,6 +6818,7 @@ public struct SubjectDoses: Equatable, Hashable {
         self.vouchers = vouchers
         self.flags = flags
         self.doses = doses
+        self.history = history
     }
 
     
@@ -4214,7 +6845,8 @@ public struct FfiConverterTypeSubjectDoses: FfiConverterRustBuffer {
                 hasMyNumber: FfiConverterBool.read(from: &buf), 
                 vouchers: FfiConverterSequenceString.read(from: &buf), 
                 flags: FfiConverterSequenceTypeFlagView.read(from: &buf), 
-                doses: FfiConverterSequenceTypeDoseView.read(from: &buf)
+                doses: FfiConverterSequenceTypeDoseView.read(from: &buf), 
+                history: FfiConverterSequenceTypeDoseHistoryEntry.read(from: &buf)
         )
     }
 
@@ -4228,6 +6860,7 @@ public struct FfiConverterTypeSubjectDoses: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.vouchers, into: &buf)
         FfiConverterSequenceTypeFlagView.write(value.flags, into: &buf)
         FfiConverterSequenceTypeDoseView.write(value.doses, into: &buf)
+        FfiConverterSequenceTypeDoseHistoryEntry.write(value.history, into: &buf)
     }
 }
 
@@ -4363,14 +6996,23 @@ public func FfiConverterTypeSummaryEntry_lower(_ value: SummaryEntry) -> RustBuf
 public struct ValidateOptions: Equatable, Hashable {
     /**
      * Encoding of the input; `None` (default) detects it: a UTF-8 BOM means UTF-8, otherwise
-     * [`validate_bytes`] decodes the whole file strictly and the streaming [`Validator`] lets
-     * the first record with non-ASCII bytes decide.
+     * a strict decode as both encodings decides (UTF-8 when the file decodes as UTF-8, CP932
+     * when only as CP932), the same way for [`validate_bytes`] and the streaming
+     * [`Validator`]. A given encoding breaks ties; a file that does not decode as it but does
+     * as the other one is checked as the other one, with one F01 saying so.
      */
     public var encoding: Encoding?
     /**
-     * Keep at most this many diagnostics (counts still cover all); `None` (default) keeps all.
+     * Keep at most this many diagnostics in the report, the first ones found (the counts and
+     * the summary still cover all); `None` (default): 1000, so that memory stays bounded
+     * whatever the file holds. See `keep_all_diagnostics`.
      */
     public var maxDiagnostics: UInt32?
+    /**
+     * Keep every diagnostic (`max_diagnostics` is then ignored): memory grows with the
+     * findings (a file with an error in every field has millions). Default `false`.
+     */
+    public var keepAllDiagnostics: Bool
     /**
      * The file's creation date, `YYYY-MM-DD` or `YYYYMMDD`: dates after it are in the future
      * (D02, D05). `None` (default) skips those checks: the library reads no clock.
@@ -4386,9 +7028,10 @@ public struct ValidateOptions: Equatable, Hashable {
     public var header: Bool
     /**
      * Dose blocks of the block layouts (ledger export, awaiting registration, batch-inquiry
-     * result): 1..=9, default 7.
+     * result): 1..=9. `None` (default): the header's count (an F02 info says when it is not
+     * 7), 7 without a header.
      */
-    public var doseBlocks: UInt8
+    public var doseBlocks: UInt8?
     /**
      * Language of [`Report::to_json`]; `None` (default) means Japanese, like `vrs-conformance`.
      */
@@ -4430,12 +7073,20 @@ public struct ValidateOptions: Equatable, Hashable {
     public init(
         /**
          * Encoding of the input; `None` (default) detects it: a UTF-8 BOM means UTF-8, otherwise
-         * [`validate_bytes`] decodes the whole file strictly and the streaming [`Validator`] lets
-         * the first record with non-ASCII bytes decide.
+         * a strict decode as both encodings decides (UTF-8 when the file decodes as UTF-8, CP932
+         * when only as CP932), the same way for [`validate_bytes`] and the streaming
+         * [`Validator`]. A given encoding breaks ties; a file that does not decode as it but does
+         * as the other one is checked as the other one, with one F01 saying so.
          */encoding: Encoding? = nil, 
         /**
-         * Keep at most this many diagnostics (counts still cover all); `None` (default) keeps all.
+         * Keep at most this many diagnostics in the report, the first ones found (the counts and
+         * the summary still cover all); `None` (default): 1000, so that memory stays bounded
+         * whatever the file holds. See `keep_all_diagnostics`.
          */maxDiagnostics: UInt32? = nil, 
+        /**
+         * Keep every diagnostic (`max_diagnostics` is then ignored): memory grows with the
+         * findings (a file with an error in every field has millions). Default `false`.
+         */keepAllDiagnostics: Bool = false, 
         /**
          * The file's creation date, `YYYY-MM-DD` or `YYYYMMDD`: dates after it are in the future
          * (D02, D05). `None` (default) skips those checks: the library reads no clock.
@@ -4448,8 +7099,9 @@ public struct ValidateOptions: Equatable, Hashable {
          */header: Bool = true, 
         /**
          * Dose blocks of the block layouts (ledger export, awaiting registration, batch-inquiry
-         * result): 1..=9, default 7.
-         */doseBlocks: UInt8 = UInt8(7), 
+         * result): 1..=9. `None` (default): the header's count (an F02 info says when it is not
+         * 7), 7 without a header.
+         */doseBlocks: UInt8? = nil, 
         /**
          * Language of [`Report::to_json`]; `None` (default) means Japanese, like `vrs-conformance`.
          */lang: Lang? = nil, 
@@ -4479,6 +7131,7 @@ public struct ValidateOptions: Equatable, Hashable {
          */fileName: String? = nil) {
         self.encoding = encoding
         self.maxDiagnostics = maxDiagnostics
+        self.keepAllDiagnostics = keepAllDiagnostics
         self.asOf = asOf
         self.tenant = tenant
         self.header = header
@@ -4511,10 +7164,11 @@ public struct FfiConverterTypeValidateOptions: FfiConverterRustBuffer {
             try ValidateOptions(
                 encoding: FfiConverterOptionTypeEncoding.read(from: &buf), 
                 maxDiagnostics: FfiConverterOptionUInt32.read(from: &buf), 
+                keepAllDiagnostics: FfiConverterBool.read(from: &buf), 
                 asOf: FfiConverterOptionString.read(from: &buf), 
                 tenant: FfiConverterOptionString.read(from: &buf), 
                 header: FfiConverterBool.read(from: &buf), 
-                doseBlocks: FfiConverterUInt8.read(from: &buf), 
+                doseBlocks: FfiConverterOptionUInt8.read(from: &buf), 
                 lang: FfiConverterOptionTypeLang.read(from: &buf), 
                 normalizeFullwidth: FfiConverterBool.read(from: &buf), 
                 requireMyNumber: FfiConverterBool.read(from: &buf), 
@@ -4529,10 +7183,11 @@ public struct FfiConverterTypeValidateOptions: FfiConverterRustBuffer {
     public static func write(_ value: ValidateOptions, into buf: inout [UInt8]) {
         FfiConverterOptionTypeEncoding.write(value.encoding, into: &buf)
         FfiConverterOptionUInt32.write(value.maxDiagnostics, into: &buf)
+        FfiConverterBool.write(value.keepAllDiagnostics, into: &buf)
         FfiConverterOptionString.write(value.asOf, into: &buf)
         FfiConverterOptionString.write(value.tenant, into: &buf)
         FfiConverterBool.write(value.header, into: &buf)
-        FfiConverterUInt8.write(value.doseBlocks, into: &buf)
+        FfiConverterOptionUInt8.write(value.doseBlocks, into: &buf)
         FfiConverterOptionTypeLang.write(value.lang, into: &buf)
         FfiConverterBool.write(value.normalizeFullwidth, into: &buf)
         FfiConverterBool.write(value.requireMyNumber, into: &buf)
@@ -5190,6 +7845,81 @@ public func FfiConverterTypeImportMode_lower(_ value: ImportMode) -> RustBuffer 
 
 
 /**
+ * Match or no match.
+ */
+
+public enum InquiryOutcomeKind: Equatable, Hashable {
+    
+    /**
+     * Municipalities hold dose records of the person (一致).
+     */
+    case match
+    /**
+     * Nothing to provide (該当なし), whatever the reason.
+     */
+    case noMatch
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension InquiryOutcomeKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInquiryOutcomeKind: FfiConverterRustBuffer {
+    typealias SwiftType = InquiryOutcomeKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InquiryOutcomeKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .match
+        
+        case 2: return .noMatch
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: InquiryOutcomeKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .match:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .noMatch:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryOutcomeKind_lift(_ buf: RustBuffer) throws -> InquiryOutcomeKind {
+    return try FfiConverterTypeInquiryOutcomeKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInquiryOutcomeKind_lower(_ value: InquiryOutcomeKind) -> RustBuffer {
+    return FfiConverterTypeInquiryOutcomeKind.lower(value)
+}
+
+
+
+/**
  * The language of messages in rendered reports.
  */
 
@@ -5260,6 +7990,163 @@ public func FfiConverterTypeLang_lift(_ buf: RustBuffer) throws -> Lang {
 #endif
 public func FfiConverterTypeLang_lower(_ value: Lang) -> RustBuffer {
     return FfiConverterTypeLang.lower(value)
+}
+
+
+
+/**
+ * Why the new municipality may ask.
+ */
+
+public enum LegalBasis: Equatable, Hashable {
+    
+    /**
+     * The person consented on the form `form_ref`; the request must also confirm that their
+     * identity was verified (My Number Act Art. 16).
+     */
+    case consent(
+        /**
+         * Reference of the signed consent form (1-30 characters, not a My Number).
+         */formRef: String
+    )
+    /**
+     * Consent is difficult to obtain (accepted for requests from 2021-12-15 by default).
+     */
+    case consentDifficult
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LegalBasis: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLegalBasis: FfiConverterRustBuffer {
+    typealias SwiftType = LegalBasis
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LegalBasis {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .consent(formRef: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .consentDifficult
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LegalBasis, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .consent(formRef):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(formRef, into: &buf)
+            
+        
+        case .consentDifficult:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLegalBasis_lift(_ buf: RustBuffer) throws -> LegalBasis {
+    return try FfiConverterTypeLegalBasis.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLegalBasis_lower(_ value: LegalBasis) -> RustBuffer {
+    return FfiConverterTypeLegalBasis.lower(value)
+}
+
+
+
+/**
+ * Which log of a municipality.
+ */
+
+public enum LogKind: Equatable, Hashable {
+    
+    /**
+     * What the municipality provided to others' inquiries (情報提供).
+     */
+    case provision
+    /**
+     * The municipality's own inquiries (情報照会).
+     */
+    case inquiry
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LogKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogKind: FfiConverterRustBuffer {
+    typealias SwiftType = LogKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .provision
+        
+        case 2: return .inquiry
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LogKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .provision:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .inquiry:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogKind_lift(_ buf: RustBuffer) throws -> LogKind {
+    return try FfiConverterTypeLogKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogKind_lower(_ value: LogKind) -> RustBuffer {
+    return FfiConverterTypeLogKind.lower(value)
 }
 
 
@@ -5479,6 +8366,107 @@ public func FfiConverterTypeProvenance_lift(_ buf: RustBuffer) throws -> Provena
 #endif
 public func FfiConverterTypeProvenance_lower(_ value: Provenance) -> RustBuffer {
     return FfiConverterTypeProvenance.lower(value)
+}
+
+
+
+/**
+ * Which doses a provision to the national database covered.
+ */
+
+public enum ProvisionSelection: Equatable, Hashable {
+    
+    /**
+     * Every dose of the tenant given on or before the provision day.
+     */
+    case all
+    /**
+     * The doses of these subjects (addressee numbers); an unknown one fails the call.
+     */
+    case subjects(
+        /**
+         * Addressee numbers.
+         */addressees: [String]
+    )
+    /**
+     * The doses given in this range of vaccination dates (both included).
+     */
+    case vaccinatedBetween(
+        /**
+         * First vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+         */from: String, 
+        /**
+         * Last vaccination date.
+         */to: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ProvisionSelection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProvisionSelection: FfiConverterRustBuffer {
+    typealias SwiftType = ProvisionSelection
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProvisionSelection {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .all
+        
+        case 2: return .subjects(addressees: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 3: return .vaccinatedBetween(from: try FfiConverterString.read(from: &buf), to: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ProvisionSelection, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .all:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .subjects(addressees):
+            writeInt(&buf, Int32(2))
+            FfiConverterSequenceString.write(addressees, into: &buf)
+            
+        
+        case let .vaccinatedBetween(from,to):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(from, into: &buf)
+            FfiConverterString.write(to, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProvisionSelection_lift(_ buf: RustBuffer) throws -> ProvisionSelection {
+    return try FfiConverterTypeProvisionSelection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProvisionSelection_lower(_ value: ProvisionSelection) -> RustBuffer {
+    return FfiConverterTypeProvisionSelection.lower(value)
 }
 
 
@@ -5864,6 +8852,13 @@ enum VrsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      */
     case Export(message: String)
     
+    /**
+     * Registry: stored data failed an integrity check (records altered, deleted, added or
+     * rolled back, an audit chain erased, the store rolled back or replaced); nothing tampered
+     * is served. `verify_store` lists every finding.
+     */
+    case Tampered(message: String)
+    
 
     
 
@@ -5969,6 +8964,10 @@ public struct FfiConverterTypeVrsError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
+        case 20: return .Tampered(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
 
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -6018,6 +9017,8 @@ public struct FfiConverterTypeVrsError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(18))
         case .Export(_ /* message is ignored*/):
             writeInt(&buf, Int32(19))
+        case .Tampered(_ /* message is ignored*/):
+            writeInt(&buf, Int32(20))
 
         
         }
@@ -6162,6 +9163,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDoseView: FfiConverterRustBuffer {
+    typealias SwiftType = DoseView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDoseView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDoseView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeExportOptions: FfiConverterRustBuffer {
     typealias SwiftType = ExportOptions?
 
@@ -6178,6 +9203,30 @@ fileprivate struct FfiConverterOptionTypeExportOptions: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeExportOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLogQuery: FfiConverterRustBuffer {
+    typealias SwiftType = LogQuery?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLogQuery.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLogQuery.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6378,6 +9427,30 @@ fileprivate struct FfiConverterOptionSequenceTypeDimension: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDictionaryStringUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = [String: UInt64]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDictionaryStringUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDictionaryStringUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceUInt32: FfiConverterRustBuffer {
     typealias SwiftType = [UInt32]
 
@@ -6553,6 +9626,56 @@ fileprivate struct FfiConverterSequenceTypeDiagnostic: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDoseHistoryEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [DoseHistoryEntry]
+
+    public static func write(_ value: [DoseHistoryEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDoseHistoryEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DoseHistoryEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DoseHistoryEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDoseHistoryEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDoseRetention: FfiConverterRustBuffer {
+    typealias SwiftType = [DoseRetention]
+
+    public static func write(_ value: [DoseRetention], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDoseRetention.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DoseRetention] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DoseRetention]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDoseRetention.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDoseView: FfiConverterRustBuffer {
     typealias SwiftType = [DoseView]
 
@@ -6603,6 +9726,56 @@ fileprivate struct FfiConverterSequenceTypeFlagView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeInquiryDose: FfiConverterRustBuffer {
+    typealias SwiftType = [InquiryDose]
+
+    public static func write(_ value: [InquiryDose], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeInquiryDose.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [InquiryDose] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [InquiryDose]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeInquiryDose.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeIntegrityFinding: FfiConverterRustBuffer {
+    typealias SwiftType = [IntegrityFinding]
+
+    public static func write(_ value: [IntegrityFinding], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeIntegrityFinding.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [IntegrityFinding] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [IntegrityFinding]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeIntegrityFinding.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer {
     typealias SwiftType = [LayoutInfo]
 
@@ -6620,6 +9793,56 @@ fileprivate struct FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeLayoutInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLogEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [LogEntry]
+
+    public static func write(_ value: [LogEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLogEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LogEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LogEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLogEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeProviderRecords: FfiConverterRustBuffer {
+    typealias SwiftType = [ProviderRecords]
+
+    public static func write(_ value: [ProviderRecords], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeProviderRecords.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ProviderRecords] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ProviderRecords]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeProviderRecords.read(from: &buf))
         }
         return seq
     }
@@ -6722,6 +9945,32 @@ fileprivate struct FfiConverterSequenceTypeDimension: FfiConverterRustBuffer {
             seq.append(try FfiConverterTypeDimension.read(from: &buf))
         }
         return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringUInt64: FfiConverterRustBuffer {
+    public static func write(_ value: [String: UInt64], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterUInt64.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: UInt64] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: UInt64]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterUInt64.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
     }
 }
 /**
@@ -6887,8 +10136,8 @@ public func createKeyDir(dir: String)throws   {try rustCallWithError(FfiConverte
 }
 }
 /**
- * Validates a whole file held in memory. With automatic encoding, the encoding is decided by
- * a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+ * Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+ * any chunks (the encoding is decided the same way), faster on a large file.
  *
  * # Errors
  * As [`Validator::new`].
@@ -6955,10 +10204,37 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_func_create_key_dir() != 7543) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_func_validate_bytes() != 25037) {
+    if (uniffi_vrs_checksum_func_validate_bytes() != 60754) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_batch_inquire() != 2748) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_export_log() != 5747) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_inquire() != 33941) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_log_entries() != 63382) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_rebuild_inquiry_index() != 19101) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_verify_logs() != 2869) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_anchor() != 21122) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_audit_log() != 54113) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_check_anchor() != 36420) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_correct_dose() != 16202) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_create_tenant() != 24828) {
@@ -6994,6 +10270,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_registry_reissue_voucher() != 18105) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_vrs_checksum_method_registry_rotate_tenant_key() != 40670) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_vrs_checksum_method_registry_set_flag() != 4433) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7018,7 +10297,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_registry_verify_audit() != 65432) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_registry_verify_store() != 31322) {
+    if (uniffi_vrs_checksum_method_registry_verify_store() != 47071) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_void_dose() != 24225) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_purge() != 63750) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_record_national_db_provision() != 11101) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_retention_list() != 45374) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_set_legal_hold() != 34870) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_set_retention_minimum() != 54013) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_report_bom() != 44217) {
@@ -7069,7 +10366,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_report_warning_count() != 42187) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_validator_error_count() != 34345) {
+    if (uniffi_vrs_checksum_method_validator_error_count() != 23550) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_validator_feed() != 60743) {
@@ -7078,7 +10375,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_validator_finish() != 15939) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_validator_row_count() != 27827) {
+    if (uniffi_vrs_checksum_method_validator_row_count() != 60963) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_writer_end_row() != 4976) {
@@ -7093,7 +10390,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_constructor_registry_in_memory() != 41554) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_constructor_registry_open() != 17528) {
+    if (uniffi_vrs_checksum_constructor_registry_open() != 23925) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_constructor_validator_new() != 22261) {

@@ -263,9 +263,54 @@ uint64_t uniffi_vrs_fn_constructor_registry_in_memory(RustBuffer master_key, Rus
 uint64_t uniffi_vrs_fn_constructor_registry_open(RustBuffer store_dir, RustBuffer key_dir, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_BATCH_INQUIRE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_BATCH_INQUIRE
+RustBuffer uniffi_vrs_fn_method_registry_batch_inquire(uint64_t ptr, RustBuffer principal, RustBuffer file, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_EXPORT_LOG
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_EXPORT_LOG
+RustBuffer uniffi_vrs_fn_method_registry_export_log(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer kind, RustBuffer query, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_INQUIRE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_INQUIRE
+RustBuffer uniffi_vrs_fn_method_registry_inquire(uint64_t ptr, RustBuffer principal, RustBuffer request, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_LOG_ENTRIES
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_LOG_ENTRIES
+RustBuffer uniffi_vrs_fn_method_registry_log_entries(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer kind, RustBuffer query, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_REBUILD_INQUIRY_INDEX
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_REBUILD_INQUIRY_INDEX
+uint64_t uniffi_vrs_fn_method_registry_rebuild_inquiry_index(uint64_t ptr, RustBuffer principal, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VERIFY_LOGS
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VERIFY_LOGS
+RustBuffer uniffi_vrs_fn_method_registry_verify_logs(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_ANCHOR
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_ANCHOR
+RustBuffer uniffi_vrs_fn_method_registry_anchor(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_AUDIT_LOG
 #define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_AUDIT_LOG
 RustBuffer uniffi_vrs_fn_method_registry_audit_log(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CHECK_ANCHOR
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CHECK_ANCHOR
+uint64_t uniffi_vrs_fn_method_registry_check_anchor(uint64_t ptr, RustBuffer anchor, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CORRECT_DOSE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CORRECT_DOSE
+RustBuffer uniffi_vrs_fn_method_registry_correct_dose(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer subject, uint8_t dose_number, RustBuffer correction, RustBuffer reason, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CREATE_TENANT
@@ -323,6 +368,11 @@ void uniffi_vrs_fn_method_registry_register_staff(uint64_t ptr, RustBuffer princ
 void uniffi_vrs_fn_method_registry_reissue_voucher(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer old_voucher, RustBuffer new_voucher, RustBuffer issued_on, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_ROTATE_TENANT_KEY
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_ROTATE_TENANT_KEY
+RustBuffer uniffi_vrs_fn_method_registry_rotate_tenant_key(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_FLAG
 #define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_FLAG
 void uniffi_vrs_fn_method_registry_set_flag(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer subject, RustBuffer flag, RustCallStatus *_Nonnull out_status
@@ -366,6 +416,36 @@ RustBuffer uniffi_vrs_fn_method_registry_verify_audit(uint64_t ptr, RustBuffer p
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VERIFY_STORE
 #define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VERIFY_STORE
 RustBuffer uniffi_vrs_fn_method_registry_verify_store(uint64_t ptr, RustBuffer principal, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VOID_DOSE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VOID_DOSE
+RustBuffer uniffi_vrs_fn_method_registry_void_dose(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer subject, uint8_t dose_number, RustBuffer reason, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_PURGE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_PURGE
+RustBuffer uniffi_vrs_fn_method_registry_purge(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer as_of, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_RECORD_NATIONAL_DB_PROVISION
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_RECORD_NATIONAL_DB_PROVISION
+RustBuffer uniffi_vrs_fn_method_registry_record_national_db_provision(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer provided_on, RustBuffer selection, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_RETENTION_LIST
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_RETENTION_LIST
+RustBuffer uniffi_vrs_fn_method_registry_retention_list(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer as_of, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_LEGAL_HOLD
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_LEGAL_HOLD
+int8_t uniffi_vrs_fn_method_registry_set_legal_hold(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer addressee_number, int8_t on, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_RETENTION_MINIMUM
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_RETENTION_MINIMUM
+void uniffi_vrs_fn_method_registry_set_retention_minimum(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer years, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_CLONE_REPORT
@@ -927,9 +1007,63 @@ uint16_t uniffi_vrs_checksum_func_validate_bytes(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_BATCH_INQUIRE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_BATCH_INQUIRE
+uint16_t uniffi_vrs_checksum_method_registry_batch_inquire(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_EXPORT_LOG
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_EXPORT_LOG
+uint16_t uniffi_vrs_checksum_method_registry_export_log(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_INQUIRE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_INQUIRE
+uint16_t uniffi_vrs_checksum_method_registry_inquire(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_LOG_ENTRIES
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_LOG_ENTRIES
+uint16_t uniffi_vrs_checksum_method_registry_log_entries(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_REBUILD_INQUIRY_INDEX
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_REBUILD_INQUIRY_INDEX
+uint16_t uniffi_vrs_checksum_method_registry_rebuild_inquiry_index(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VERIFY_LOGS
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VERIFY_LOGS
+uint16_t uniffi_vrs_checksum_method_registry_verify_logs(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_ANCHOR
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_ANCHOR
+uint16_t uniffi_vrs_checksum_method_registry_anchor(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_AUDIT_LOG
 #define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_AUDIT_LOG
 uint16_t uniffi_vrs_checksum_method_registry_audit_log(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_CHECK_ANCHOR
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_CHECK_ANCHOR
+uint16_t uniffi_vrs_checksum_method_registry_check_anchor(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_CORRECT_DOSE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_CORRECT_DOSE
+uint16_t uniffi_vrs_checksum_method_registry_correct_dose(void
     
 );
 #endif
@@ -999,6 +1133,12 @@ uint16_t uniffi_vrs_checksum_method_registry_reissue_voucher(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_ROTATE_TENANT_KEY
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_ROTATE_TENANT_KEY
+uint16_t uniffi_vrs_checksum_method_registry_rotate_tenant_key(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_FLAG
 #define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_FLAG
 uint16_t uniffi_vrs_checksum_method_registry_set_flag(void
@@ -1050,6 +1190,42 @@ uint16_t uniffi_vrs_checksum_method_registry_verify_audit(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VERIFY_STORE
 #define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VERIFY_STORE
 uint16_t uniffi_vrs_checksum_method_registry_verify_store(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VOID_DOSE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VOID_DOSE
+uint16_t uniffi_vrs_checksum_method_registry_void_dose(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_PURGE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_PURGE
+uint16_t uniffi_vrs_checksum_method_registry_purge(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_RECORD_NATIONAL_DB_PROVISION
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_RECORD_NATIONAL_DB_PROVISION
+uint16_t uniffi_vrs_checksum_method_registry_record_national_db_provision(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_RETENTION_LIST
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_RETENTION_LIST
+uint16_t uniffi_vrs_checksum_method_registry_retention_list(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_LEGAL_HOLD
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_LEGAL_HOLD
+uint16_t uniffi_vrs_checksum_method_registry_set_legal_hold(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_RETENTION_MINIMUM
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_RETENTION_MINIMUM
+uint16_t uniffi_vrs_checksum_method_registry_set_retention_minimum(void
     
 );
 #endif

@@ -1,19 +1,23 @@
 //! The canary test: import files carrying a canary name and a canary My Number, use every
-//! operation, then scan every byte of the store directory, the audit log and all exports. The
-//! canaries never appear in clear (the name legitimately appears only in answers to staff).
+//! operation and error path (N02 refusals in every download field, key rotation, anchors,
+//! tampering found, a panic carrying an error), then scan every byte of the store directory,
+//! the audit log, every error, finding and export, in UTF-8, UTF-16 and CP932. The canaries
+//! never appear in clear (the name legitimately appears only in answers to staff).
 
 #![cfg(feature = "sqlite")]
 
 mod common;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use vrs_core::codec::WriteOptions;
 use vrs_core::crypto::MasterKeyProvider;
 use vrs_core::date::{Date, DateTime};
 use vrs_core::id::{AddresseeNumber, MunicipalityCode, MyNumber, OcrLine};
 use vrs_core::registry::{
-    Dimension, DoseInput, FixedClock, Flag, ImportMode, Principal, Registry, RegistryConfig,
+    BatchInquiryOptions, Clock, Dimension, DoseInput, FixedClock, Flag, ImportMode, InquiryRequest,
+    LegalBasis, LogKind, LogQuery, Principal, ProvisionSelection, Registry, RegistryConfig,
     StatsQuery, SubjectRef,
 };
 use vrs_core::store::{SqliteOptions, SqliteStore};
@@ -24,6 +28,15 @@ use common::TempDir;
 const CANARY_NAME: &str = "鵺野 鳴子";
 const CANARY_KANA: &str = "ヌエノ ナルコ";
 const HEADER: &str = "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n";
+
+/// The test's clock, moved between steps.
+struct Shared(Arc<FixedClock>);
+
+impl Clock for Shared {
+    fn now(&self) -> DateTime {
+        self.0.now()
+    }
+}
 
 fn canary_number() -> MyNumber {
     MyNumber::from_eleven_digits("98765432109").unwrap()
@@ -42,6 +55,8 @@ fn needles() -> Vec<(String, Vec<u8>)> {
         out.push((format!("{what} utf-8"), text.as_bytes().to_vec()));
         let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
         out.push((format!("{what} utf-16"), utf16));
+        let utf16be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        out.push((format!("{what} utf-16be"), utf16be));
         if let Ok(cp932) = encode_strict(&text, Encoding::Cp932) {
             out.push((format!("{what} cp932"), cp932.into_owned()));
         }
@@ -79,10 +94,11 @@ fn canaries_never_appear_in_clear() {
     let t = MunicipalityCode::parse("131016").unwrap();
     let now = DateTime::new(Date::new(2021, 7, 1).unwrap(), 9, 0, 0).unwrap();
     let store = SqliteStore::open_dir(&dir, SqliteOptions::default()).unwrap();
+    let clock = Arc::new(FixedClock::ticking(now, 1));
     let mut reg = Registry::open(
         Box::new(store),
         Box::new(MasterKeyProvider::new([3; 32])),
-        Box::new(FixedClock::ticking(now, 1)),
+        Box::new(Shared(clock.clone())),
         RegistryConfig::default(),
     )
     .unwrap();
@@ -209,14 +225,118 @@ fn canaries_never_appear_in_clear() {
     let log = reg.audit_log(&Principal::Operator, Some(&t)).unwrap();
     assert!(log.len() >= 10);
     outputs.push(("audit log".into(), serde_json::to_vec(&log).unwrap()));
-    let (problems, chains) = reg.verify_store(&Principal::Operator).unwrap();
+    let v = reg.verify_store(&Principal::Operator).unwrap();
+    assert!(v.ok, "{v:?}");
+    // Refused calls: their errors are clean too.
+    let e = reg.subject_doses(&venue, &t, "1001").unwrap_err();
+    outputs.push(("refusal".into(), format!("{e} {e:?}").into_bytes()));
+
+    // Another municipality inquires about the canary (single and batch, match and no match),
+    // then both sides read, search and export their logs; refusals and bad input too.
+    inquiries(&mut reg, &t, &mut outputs);
+    let v = reg.verify_store(&Principal::Operator).unwrap();
+    let (problems, chains) = (v.problems, v.chains);
     assert!(
         problems.is_empty() && chains.iter().all(|c| c.ok),
         "{chains:?}"
     );
-    // Refused calls: their errors are clean too.
-    let e = reg.subject_doses(&venue, &t, "1001").unwrap_err();
-    outputs.push(("refusal".into(), format!("{e} {e:?}").into_bytes()));
+    // Retention: a death, a provision, holds, the list and the purge (2026-12-01).
+    retention(&mut reg, &clock, &staff, &venue, &mut outputs);
+    // The canary My Number where a download would carry it: refused, and the refusal is clean.
+    let as_addressee = format!(
+        "{HEADER}131016,{},110000000000,0000055555,別人 次郎,ベツジン ジロウ,19700101,1,\r\n",
+        n.expose_secret()
+    );
+    let out = reg
+        .import_subjects(&staff, &t, as_addressee.as_bytes(), ImportMode::Lenient)
+        .unwrap();
+    assert_eq!(out.rejected_rows[0].code, "N02");
+    outputs.push(("N02 addressee".into(), format!("{out:?}").into_bytes()));
+    for (venue_name, doctor, lot) in [
+        ("区民会館", n.expose_secret(), "FA5765"),
+        (n.expose_secret(), "山田一郎", "FA5765"),
+        ("区民会館", "山田一郎", n.expose_secret()),
+    ] {
+        let d = DoseInput::new(
+            Date::new(2021, 6, 2).unwrap(),
+            "ファイザー",
+            lot,
+            venue_name,
+            doctor,
+        );
+        let line = OcrLine::parse("121310160000012345").unwrap();
+        let e = reg.record_dose_ocr(&venue, &line, &d).unwrap_err();
+        assert_eq!(e.code(), "rule");
+        outputs.push((
+            "N02 dose field".into(),
+            format!("{e} {e:?} {}", e.message_ja()).into_bytes(),
+        ));
+    }
+    // Key rotation, anchors, verification: clean.
+    let rotation = reg.rotate_tenant_key(&Principal::Operator, &t).unwrap();
+    outputs.push(("rotation".into(), format!("{rotation:?}").into_bytes()));
+    let anchor = reg.anchor().unwrap();
+    outputs.push(("anchor".into(), anchor.to_string().into_bytes()));
+    let e = n
+        .expose_secret()
+        .parse::<vrs_core::registry::RegistryAnchor>()
+        .unwrap_err();
+    outputs.push(("bad anchor".into(), format!("{e} {e:?}").into_bytes()));
+    drop(reg);
+
+    // Tampering: a voucher record flipped in the file; the errors and findings name the record
+    // by kind and pseudonymous key only.
+    {
+        let conn = rusqlite::Connection::open(dir.join("vrs.sqlite3")).unwrap();
+        let (key, mut value): (Vec<u8>, Vec<u8>) = conn
+            .query_row(
+                "SELECT key, value FROM records WHERE kind = 2 ORDER BY key LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        value[20] ^= 1;
+        conn.execute(
+            "UPDATE records SET value = ?1 WHERE kind = 2 AND key = ?2",
+            rusqlite::params![value, key],
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open_dir(&dir, SqliteOptions::default()).unwrap();
+    let mut reg = Registry::open(
+        Box::new(store),
+        Box::new(MasterKeyProvider::new([3; 32])),
+        Box::new(FixedClock::ticking(now, 1)),
+        RegistryConfig::default(),
+    )
+    .unwrap();
+    let e = reg.subject_doses(&staff, &t, "1001").unwrap_err();
+    assert_eq!(e.code(), "tampered");
+    outputs.push((
+        "tampered".into(),
+        format!("{e} {e:?} {}", e.message_ja()).into_bytes(),
+    ));
+    let v = reg.verify_store(&Principal::Operator).unwrap();
+    assert!(!v.ok);
+    outputs.push((
+        "findings".into(),
+        format!("{v:?} {}", serde_json::to_string(&v).unwrap()).into_bytes(),
+    ));
+    // A panic carrying an error (an `unwrap` in a host) prints nothing secret either.
+    let messages = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = std::sync::Arc::clone(&messages);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        sink.lock().unwrap().push_str(&info.to_string());
+    }));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        reg.subject_doses(&staff, &t, "1001").unwrap();
+    }));
+    std::panic::set_hook(previous);
+    assert!(caught.is_err());
+    let panic_text = messages.lock().unwrap().clone();
+    assert!(panic_text.contains("tampered") || panic_text.contains("Tampered"));
+    outputs.push(("panic message".into(), panic_text.into_bytes()));
     drop(reg);
 
     for (place, bytes) in &outputs {
@@ -228,4 +348,218 @@ fn canaries_never_appear_in_clear() {
         .into_owned();
     assert!(std::panic::catch_unwind(|| assert_clean("planted", &planted)).is_err());
     assert!(scan_dir(&dir) >= 1);
+}
+
+/// Inquiries about the canary by Minato, and every output they and the logs produce.
+fn inquiries(reg: &mut Registry, chiyoda: &MunicipalityCode, outputs: &mut Vec<(String, Vec<u8>)>) {
+    let minato = MunicipalityCode::parse("131032").unwrap();
+    reg.create_tenant(&Principal::Operator, &minato).unwrap();
+    reg.register_staff(&Principal::Operator, &minato, "m1")
+        .unwrap();
+    let staff = Principal::MunicipalStaff {
+        tenant: minato,
+        user_id: "m1".into(),
+    };
+    let chiyoda_staff = Principal::MunicipalStaff {
+        tenant: *chiyoda,
+        user_id: "u1".into(),
+    };
+    let n = canary_number();
+    let request = |former: Option<MunicipalityCode>, basis: LegalBasis| InquiryRequest {
+        former,
+        my_number: n.clone(),
+        legal_basis: basis,
+        identity_verified: true,
+        reference: "M-1".into(),
+    };
+    let consent = LegalBasis::Consent {
+        form_ref: "同意書-1".into(),
+    };
+    // The registry's day is in 2021-07: only consent is accepted (the dated policy).
+    for r in [
+        request(Some(*chiyoda), consent.clone()),
+        request(None, consent.clone()),
+        request(
+            Some(MunicipalityCode::parse("011002").unwrap()),
+            consent.clone(),
+        ),
+    ] {
+        let answer = reg.inquire(&staff, &r).unwrap();
+        // The canary's doses are found when Chiyoda may provide them, so the scan has content.
+        assert_eq!(
+            r.former.as_ref().is_none_or(|f| f == chiyoda),
+            !answer.providers().is_empty(),
+            "{answer:?}"
+        );
+        outputs.push((
+            "inquiry answer".into(),
+            format!(
+                "{answer:?} {} {r:?}",
+                serde_json::to_string(&answer).unwrap()
+            )
+            .into_bytes(),
+        ));
+    }
+    // Refused and malformed requests: errors stay clean.
+    let mut bad = request(Some(minato), consent.clone());
+    let e = reg.inquire(&staff, &bad).unwrap_err();
+    outputs.push((
+        "own-municipality refusal".into(),
+        format!("{e} {e:?} {}", e.message_ja()).into_bytes(),
+    ));
+    bad.reference = n.expose_secret().to_owned();
+    let e = reg.inquire(&staff, &bad).unwrap_err();
+    outputs.push((
+        "reference error".into(),
+        format!("{e} {e:?} {}", e.message_ja()).into_bytes(),
+    ));
+    bad.legal_basis = LegalBasis::Consent {
+        form_ref: format!("同意 {}", n.expose_secret()),
+    };
+    let e = reg.inquire(&staff, &bad).unwrap_err();
+    outputs.push((
+        "form reference error".into(),
+        format!("{e} {e:?}").into_bytes(),
+    ));
+    let e = reg
+        .inquire(
+            &Principal::VenueTablet { tenant: minato },
+            &request(None, consent.clone()),
+        )
+        .unwrap_err();
+    outputs.push(("tablet refusal".into(), format!("{e} {e:?}").into_bytes()));
+    let e = reg
+        .inquire(&staff, &request(None, LegalBasis::ConsentDifficult))
+        .unwrap_err();
+    outputs.push((
+        "basis refusal".into(),
+        format!("{e} {e:?} {}", e.message_ja()).into_bytes(),
+    ));
+    let mut unverified = request(None, consent.clone());
+    unverified.identity_verified = false;
+    let e = reg.inquire(&staff, &unverified).unwrap_err();
+    outputs.push(("identity refusal".into(), format!("{e} {e:?}").into_bytes()));
+
+    // A batch with the canary in every column, valid and not.
+    let digits = n.expose_secret();
+    let wrong = format!("{}0", &digits[..11]);
+    let file = format!(
+        "個人番号,宛名番号\r\n{digits},5001\r\n{wrong},5002\r\n{digits},{digits}\r\n110000000000,5004\r\n"
+    );
+    for encoding in [Encoding::Utf8, Encoding::Cp932] {
+        let mut options = BatchInquiryOptions::new(consent.clone());
+        options.identity_verified = true;
+        options.write = WriteOptions {
+            encoding,
+            ..WriteOptions::default()
+        };
+        let mut result = Vec::new();
+        let bytes = encode_strict(&file, encoding).unwrap().into_owned();
+        let o = reg
+            .batch_inquire(&staff, &bytes, &options, &mut result)
+            .unwrap();
+        assert!(o.matched >= 1 && o.rejected >= 2, "{o:?}");
+        outputs.push(("batch result".into(), result));
+        outputs.push((
+            "batch outcome".into(),
+            format!("{o:?} {}", serde_json::to_string(&o).unwrap()).into_bytes(),
+        ));
+    }
+
+    // The logs, read, searched by the canary, exported.
+    let by_subject = LogQuery {
+        subject: Some(n.clone()),
+        ..LogQuery::default()
+    };
+    for (who, tenant, kind) in [
+        (&chiyoda_staff, chiyoda, LogKind::Provision),
+        (&staff, &minato, LogKind::Inquiry),
+    ] {
+        for query in [LogQuery::default(), by_subject.clone()] {
+            let entries = match kind {
+                LogKind::Provision => reg.provision_log(who, tenant, &query).unwrap(),
+                LogKind::Inquiry => reg.inquiry_log(who, tenant, &query).unwrap(),
+            };
+            assert!(!entries.is_empty());
+            outputs.push((
+                "log entries".into(),
+                format!("{entries:?} {}", serde_json::to_string(&entries).unwrap()).into_bytes(),
+            ));
+        }
+        for encoding in [Encoding::Utf8, Encoding::Cp932] {
+            let mut csv = Vec::new();
+            let options = WriteOptions {
+                encoding,
+                ..WriteOptions::default()
+            };
+            reg.export_log(who, tenant, kind, &LogQuery::default(), &mut csv, options)
+                .unwrap();
+            outputs.push(("log export".into(), csv));
+        }
+    }
+    let log = reg.audit_log(&Principal::Operator, Some(&minato)).unwrap();
+    outputs.push(("minato audit log".into(), serde_json::to_vec(&log).unwrap()));
+}
+
+/// The retention calls of the canary: every output goes into `outputs`.
+fn retention(
+    reg: &mut Registry,
+    clock: &FixedClock,
+    staff: &Principal,
+    venue: &Principal,
+    outputs: &mut Vec<(String, Vec<u8>)>,
+) {
+    let t = MunicipalityCode::parse("131016").unwrap();
+    let day = |y, m, d| Date::new(y, m, d).unwrap();
+    clock.set(DateTime::new(day(2026, 12, 1), 9, 0, 0).unwrap());
+    let today = day(2026, 12, 1);
+    let who = SubjectRef::Addressee(AddresseeNumber::parse("1001").unwrap());
+    let list = reg.retention_list(staff, &t, today).unwrap();
+    assert!(
+        list.eligible.is_empty(),
+        "a living person's COVID record is kept"
+    );
+    outputs.push((
+        "retention list (alive)".into(),
+        serde_json::to_vec(&list).unwrap(),
+    ));
+    let death = Flag::Deceased {
+        date: day(2021, 6, 20),
+    };
+    reg.set_flag(staff, &t, &who, &death).unwrap();
+    let p = reg
+        .record_national_db_provision(staff, &t, day(2026, 6, 1), &ProvisionSelection::All)
+        .unwrap();
+    outputs.push(("provision".into(), format!("{p:?}").into_bytes()));
+    let canary = AddresseeNumber::parse("1001").unwrap();
+    reg.set_legal_hold(staff, &t, &canary, true).unwrap();
+    let held = reg.retention_list(staff, &t, today).unwrap();
+    assert_eq!(held.held.len(), 1);
+    outputs.push((
+        "retention list (held)".into(),
+        format!("{held:?} {}", serde_json::to_string(&held).unwrap()).into_bytes(),
+    ));
+    reg.set_legal_hold(staff, &t, &canary, false).unwrap();
+    let list = reg.retention_list(staff, &t, today).unwrap();
+    assert_eq!(list.eligible.len(), 1);
+    outputs.push((
+        "retention list".into(),
+        format!("{list:?} {}", serde_json::to_string(&list).unwrap()).into_bytes(),
+    ));
+    let e = reg.purge(venue, &t, today).unwrap_err();
+    outputs.push(("purge refusal".into(), format!("{e} {e:?}").into_bytes()));
+    let out = reg.purge(staff, &t, today).unwrap();
+    assert_eq!(out.subjects, 1);
+    outputs.push(("purge".into(), serde_json::to_vec(&out).unwrap()));
+    let e = reg.subject_doses(staff, &t, "1001").unwrap_err();
+    outputs.push(("after purge".into(), format!("{e} {e:?}").into_bytes()));
+    let mut ledger = Vec::new();
+    reg.export_ledger(staff, &t, &mut ledger, WriteOptions::default())
+        .unwrap();
+    outputs.push(("ledger after purge".into(), ledger));
+    let log = reg.audit_log(&Principal::Operator, Some(&t)).unwrap();
+    outputs.push((
+        "audit after purge".into(),
+        serde_json::to_vec(&log).unwrap(),
+    ));
 }

@@ -6,6 +6,8 @@
 
 mod expect;
 mod files;
+pub mod inquiry_ops;
+mod retention_ops;
 mod runs;
 pub mod spec;
 mod store_ops;
@@ -22,8 +24,9 @@ use vrs_core::date::DateTime;
 use vrs_core::diag::{Code, Severity};
 use vrs_core::id::{AddresseeNumber, MunicipalityCode, OcrLine, VoucherNumber};
 use vrs_core::registry::{
-    AuditEntry, Clock, DoseInput, FixedClock, Flag, ImportOutcome, Principal, Registry,
-    RegistryConfig, RegistryError, RejectedRow, StatsQuery, SubjectRef,
+    AnchorCheck, AuditEntry, Clock, DoseCorrection, DoseInput, FixedClock, Flag, ImportOutcome,
+    Principal, Registry, RegistryAnchor, RegistryConfig, RegistryError, RejectedRow, StatsQuery,
+    SubjectRef,
 };
 use vrs_core::store::{FileKeyProvider, SqliteOptions, SqliteStore};
 use vrs_core::text::{decode_strict, Encoding};
@@ -186,6 +189,8 @@ struct AuditView<'a> {
     outcome: &'a str,
     code: Option<&'a str>,
     record_count: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counts: Option<&'a std::collections::BTreeMap<String, u64>>,
 }
 
 impl<'a> From<&'a AuditEntry> for AuditView<'a> {
@@ -199,6 +204,7 @@ impl<'a> From<&'a AuditEntry> for AuditView<'a> {
             outcome: &e.outcome,
             code: e.code.as_deref(),
             record_count: e.record_count,
+            counts: e.counts.as_ref(),
         }
     }
 }
@@ -212,6 +218,8 @@ struct Runner {
     config: RegistryConfig,
     reg: Registry,
     my_numbers: Vec<String>,
+    /// The anchor the host kept (`keep-anchor`).
+    kept_anchor: Option<RegistryAnchor>,
 }
 
 /// File name of the master key inside DIR/keys.
@@ -226,8 +234,18 @@ fn open_registry(
     let store = SqliteStore::open_dir(dir, SqliteOptions::default())
         .map_err(|e| format!("store {}: {e}", dir.display()))?;
     let db = store.path().to_path_buf();
+    // A new master key only for a new store: a key created beside a populated store would not
+    // open it (and must not replace the one that does).
+    let mut store = store;
     let provider = if keys.join(MASTER_KEY).exists() {
         FileKeyProvider::open(keys)
+    } else if vrs_core::store::holds_data(&mut store).map_err(|e| format!("store: {e}"))? {
+        return Err(format!(
+            "keys {}: no {MASTER_KEY}, and the store in {} holds data: refusing to create a new \
+             key (restore the key directory)",
+            keys.display(),
+            dir.display()
+        ));
     } else {
         FileKeyProvider::create(keys)
     }
@@ -240,6 +258,17 @@ fn open_registry(
     )
     .map_err(|e| format!("registry: {e}"))?;
     Ok((reg, db))
+}
+
+/// A registry over nothing, held while the runner swaps the store's file.
+fn open_memory_registry(clock: &SharedClock, config: &RegistryConfig) -> Result<Registry, String> {
+    Registry::open(
+        Box::new(vrs_core::store::MemoryStore::new()),
+        Box::new(vrs_core::crypto::MasterKeyProvider::new([0; 32])),
+        Box::new(clock.clone()),
+        config.clone(),
+    )
+    .map_err(|e| format!("registry: {e}"))
 }
 
 impl Runner {
@@ -267,6 +296,7 @@ impl Runner {
             config,
             reg,
             my_numbers: scenario.my_numbers.clone(),
+            kept_anchor: None,
         };
         runner.setup(scenario)?;
         Ok(runner)
@@ -346,6 +376,12 @@ impl Runner {
                     Err(e) => Outcome::err(&e),
                 }
             }
+            Op::ImportFlags { tenant, file, mode } => {
+                match self.reg.import_flags(p, tenant, file, *mode) {
+                    Ok(o) => Outcome::ok(&ImportView::new(&o)),
+                    Err(e) => Outcome::err(&e),
+                }
+            }
             Op::IssueVoucher {
                 tenant,
                 addressee,
@@ -405,12 +441,7 @@ impl Runner {
                 date: on,
                 destination,
             } => {
-                let who = match subject {
-                    SubjectArg::Addressee(a) => {
-                        SubjectRef::Addressee(arg!(AddresseeNumber::parse(a)))
-                    }
-                    SubjectArg::Voucher(v) => SubjectRef::Voucher(arg!(VoucherNumber::parse(v))),
-                };
+                let who = arg!(subject_ref(subject));
                 let on = arg!(date(on));
                 let flag = if *deceased {
                     Flag::Deceased { date: on }
@@ -421,6 +452,40 @@ impl Runner {
                     }
                 };
                 Outcome::unit(self.reg.set_flag(p, tenant, &who, &flag))
+            }
+            Op::CorrectDose {
+                tenant,
+                subject,
+                dose,
+                fields,
+                reason,
+            } => {
+                let who = arg!(subject_ref(subject));
+                let n = arg!(DoseNumber::new(*dose));
+                let correction = DoseCorrection {
+                    vaccinated_on: match &fields.vaccinated_on {
+                        Some(d) => Some(arg!(date(d))),
+                        None => None,
+                    },
+                    manufacturer: fields.manufacturer.clone(),
+                    lot: fields.lot.clone(),
+                    venue: fields.venue.clone(),
+                    doctor: fields.doctor.clone(),
+                };
+                Outcome::from(
+                    self.reg
+                        .correct_dose(p, tenant, &who, n, &correction, reason),
+                )
+            }
+            Op::VoidDose {
+                tenant,
+                subject,
+                dose,
+                reason,
+            } => {
+                let who = arg!(subject_ref(subject));
+                let n = arg!(DoseNumber::new(*dose));
+                Outcome::from(self.reg.void_dose(p, tenant, &who, n, reason))
             }
             Op::SubjectDoses { tenant, addressee } => {
                 Outcome::from(self.reg.subject_doses(p, tenant, addressee))
@@ -462,20 +527,16 @@ impl Runner {
                 Outcome::unit(self.reg.set_staff_quota(p, tenant, *quota))
             }
             Op::CreateTenant { tenant } => Outcome::unit(self.reg.create_tenant(p, tenant)),
-            Op::VerifyStore => match self.reg.verify_store(p) {
-                Ok((problems, chains)) => {
-                    #[derive(Serialize)]
-                    struct StoreView {
-                        problems: Vec<String>,
-                        chains: Vec<vrs_core::registry::AuditVerification>,
-                    }
-                    Outcome::ok(&StoreView { problems, chains })
-                }
-                Err(e) => Outcome::err(&e),
-            },
-            Op::TamperAudit { chain, seq, action } => Outcome::ok(&store_ops::tamper_audit(
+            Op::VerifyStore => Outcome::from(self.reg.verify_store(p)),
+            Op::TamperAudit {
+                chain,
+                log,
+                seq,
+                action,
+            } => Outcome::ok(&store_ops::tamper_audit(
                 &self.db,
                 chain.as_ref(),
+                *log,
                 *seq,
                 action,
             )?),
@@ -489,6 +550,54 @@ impl Runner {
             }
             Op::ScanStore { find } => {
                 Outcome::ok(&store_ops::scan_store(&self.dir, find, &self.my_numbers)?)
+            }
+            Op::Inquiry(op) => match inquiry_ops::run(&mut self.reg, p, op, &self.my_numbers) {
+                inquiry_ops::Ran::Done(Ok(result)) => Outcome {
+                    ok: true,
+                    error: None,
+                    result: Some(result),
+                },
+                inquiry_ops::Ran::Done(Err(e)) => Outcome::err(&e),
+                inquiry_ops::Ran::Invalid(why) => Outcome::invalid(why),
+            },
+            Op::EraseChain { chain } => {
+                Outcome::ok(&store_ops::erase_chain(&self.db, chain.as_ref())?)
+            }
+            Op::SaveCopy { name } => Outcome::ok(&store_ops::save_copy(&self.db, name)?),
+            Op::RestoreCopy { name } => {
+                // The registry lets go of the file first; then it opens the restored one.
+                let placeholder = open_memory_registry(&self.clock, &self.config)?;
+                drop(std::mem::replace(&mut self.reg, placeholder));
+                let view = store_ops::restore_copy(&self.db, name)?;
+                self.reopen()?;
+                Outcome::ok(&view)
+            }
+            Op::KeepAnchor => match self.reg.anchor() {
+                Ok(a) => {
+                    self.kept_anchor = Some(a);
+                    Outcome::ok(&json!({"counter": a.counter()}))
+                }
+                Err(e) => Outcome::err(&e),
+            },
+            Op::CheckAnchor => {
+                let Some(kept) = self.kept_anchor else {
+                    return Err("check-anchor: no anchor was kept (keep-anchor first)".into());
+                };
+                match self.reg.check_anchor(&kept) {
+                    Ok(AnchorCheck::Same) => Outcome::ok(&json!({"newer_commits": 0})),
+                    Ok(AnchorCheck::Newer { commits }) => {
+                        Outcome::ok(&json!({"newer_commits": commits}))
+                    }
+                    Err(e) => Outcome::err(&e),
+                }
+            }
+            Op::RotateKey { tenant } => Outcome::from(self.reg.rotate_tenant_key(p, tenant)),
+            Op::Retention(op) => {
+                let today = self.today();
+                match retention_ops::run(&mut self.reg, p, op, today) {
+                    retention_ops::Ran::Done(r) => Outcome::from(r),
+                    retention_ops::Ran::Invalid(why) => Outcome::invalid(why),
+                }
             }
         })
     }
@@ -645,6 +754,18 @@ pub fn run(
         }
     }
     Ok(failed_steps == 0)
+}
+
+/// The registry's reference to a subject named in a scenario.
+fn subject_ref(subject: &SubjectArg) -> Result<SubjectRef, String> {
+    Ok(match subject {
+        SubjectArg::Addressee(a) => {
+            SubjectRef::Addressee(AddresseeNumber::parse(a).map_err(|e| e.to_string())?)
+        }
+        SubjectArg::Voucher(v) => {
+            SubjectRef::Voucher(VoucherNumber::parse(v).map_err(|e| e.to_string())?)
+        }
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@
 use std::path::Path;
 
 use serde::Deserialize;
+
+use super::inquiry_ops::{self, InquiryOp};
 use serde_json::{Map, Value};
 use vrs_core::crypto::RecordKind;
 use vrs_core::date::{Date, DateTime};
@@ -18,6 +20,7 @@ use vrs_core::registry::{Dimension, ImportMode, Principal};
 use vrs_core::text::{encode_strict, Encoding};
 
 use super::files::{read_regular, MAX_INPUT_FILE_BYTES};
+use super::retention_ops::{self, RetentionOp, RETENTION_OPS};
 
 /// Why a scenario cannot run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +132,22 @@ pub struct DoseFields {
     pub doctor: String,
 }
 
+/// The fields `correct-dose` changes (`None`: kept).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionFields {
+    /// Vaccination date (ISO or YYYYMMDD).
+    pub vaccinated_on: Option<String>,
+    /// Manufacturer.
+    pub manufacturer: Option<String>,
+    /// Lot.
+    pub lot: Option<String>,
+    /// Venue name.
+    pub venue: Option<String>,
+    /// Doctor's name.
+    pub doctor: Option<String>,
+}
+
 /// What `tamper-audit` does to an entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuditTamper {
@@ -158,6 +177,21 @@ pub enum RecordTamper {
         /// The tenant.
         tenant: MunicipalityCode,
     },
+    /// Delete the records of the kind (the first `count` in key order, or all).
+    Delete {
+        /// The tenant.
+        tenant: MunicipalityCode,
+        /// How many (all when `None`).
+        count: Option<usize>,
+    },
+    /// Put back the values the records of the kind had in a copy saved with `save-copy`
+    /// (records present in both).
+    Rollback {
+        /// The tenant.
+        tenant: MunicipalityCode,
+        /// The saved copy's name.
+        copy: String,
+    },
 }
 
 /// The operations.
@@ -171,6 +205,12 @@ pub enum Op {
     },
     /// `import-doses`: bulk dose upload.
     ImportDoses {
+        tenant: MunicipalityCode,
+        file: Vec<u8>,
+        mode: ImportMode,
+    },
+    /// `import-flags`: move-out and death flags upload.
+    ImportFlags {
         tenant: MunicipalityCode,
         file: Vec<u8>,
         mode: ImportMode,
@@ -201,6 +241,21 @@ pub enum Op {
         deceased: bool,
         date: String,
         destination: Option<MunicipalityCode>,
+    },
+    /// `correct-dose`: new values for fields of a stored dose.
+    CorrectDose {
+        tenant: MunicipalityCode,
+        subject: SubjectArg,
+        dose: u8,
+        fields: CorrectionFields,
+        reason: String,
+    },
+    /// `void-dose`.
+    VoidDose {
+        tenant: MunicipalityCode,
+        subject: SubjectArg,
+        dose: u8,
+        reason: String,
     },
     /// `subject-doses`.
     SubjectDoses {
@@ -240,6 +295,8 @@ pub enum Op {
     /// `tamper-audit` (store level, no principal).
     TamperAudit {
         chain: Option<MunicipalityCode>,
+        /// One of the tenant's logs instead of its audit chain.
+        log: Option<vrs_core::registry::LogKind>,
         seq: Option<u64>,
         action: AuditTamper,
     },
@@ -252,6 +309,24 @@ pub enum Op {
     ReplaceKey { tenant: MunicipalityCode },
     /// `scan-store` (store level): search the raw store files for strings.
     ScanStore { find: Vec<String> },
+    /// `inquire`, `batch-inquire`, `provision-log`, `inquiry-log` (see `inquiry_ops`).
+    Inquiry(InquiryOp),
+    /// `erase-chain` (store level): delete a chain's entries and its head record.
+    EraseChain { chain: Option<MunicipalityCode> },
+    /// `save-copy` (store level): keep a copy of the database under a name.
+    SaveCopy { name: String },
+    /// `restore-copy` (store level): put a saved copy back in place of the whole database (a
+    /// whole-store rollback); the registry reopens.
+    RestoreCopy { name: String },
+    /// `keep-anchor` (host level): the host keeps the registry's current anchor.
+    KeepAnchor,
+    /// `check-anchor` (host level): the store is compared with the anchor kept.
+    CheckAnchor,
+    /// `rotate-key`: re-seal a tenant under a new key version (operator).
+    RotateKey { tenant: MunicipalityCode },
+    /// The retention ops (`national-db-provision`, `retention-list`, `purge`, `legal-hold`,
+    /// `retention-minimum`).
+    Retention(RetentionOp),
 }
 
 impl Op {
@@ -260,10 +335,13 @@ impl Op {
         match self {
             Op::Import { .. } => "import",
             Op::ImportDoses { .. } => "import-doses",
+            Op::ImportFlags { .. } => "import-flags",
             Op::IssueVoucher { .. } => "issue-voucher",
             Op::ReissueVoucher { .. } => "reissue-voucher",
             Op::RecordDose { .. } => "record-dose",
             Op::SetFlag { .. } => "set-flag",
+            Op::CorrectDose { .. } => "correct-dose",
+            Op::VoidDose { .. } => "void-dose",
             Op::SubjectDoses { .. } => "subject-doses",
             Op::Export {
                 awaiting: false, ..
@@ -280,6 +358,14 @@ impl Op {
             Op::TamperRecord { .. } => "tamper-record",
             Op::ReplaceKey { .. } => "replace-key",
             Op::ScanStore { .. } => "scan-store",
+            Op::Inquiry(i) => i.name(),
+            Op::EraseChain { .. } => "erase-chain",
+            Op::SaveCopy { .. } => "save-copy",
+            Op::RestoreCopy { .. } => "restore-copy",
+            Op::KeepAnchor => "keep-anchor",
+            Op::CheckAnchor => "check-anchor",
+            Op::RotateKey { .. } => "rotate-key",
+            Op::Retention(r) => r.name(),
         }
     }
 
@@ -291,6 +377,11 @@ impl Op {
                 | Op::TamperRecord { .. }
                 | Op::ReplaceKey { .. }
                 | Op::ScanStore { .. }
+                | Op::EraseChain { .. }
+                | Op::SaveCopy { .. }
+                | Op::RestoreCopy { .. }
+                | Op::KeepAnchor
+                | Op::CheckAnchor
         )
     }
 }
@@ -299,10 +390,13 @@ impl Op {
 pub const OPS: &[&str] = &[
     "import",
     "import-doses",
+    "import-flags",
     "issue-voucher",
     "reissue-voucher",
     "record-dose",
     "set-flag",
+    "correct-dose",
+    "void-dose",
     "subject-doses",
     "export",
     "awaiting-list",
@@ -317,6 +411,16 @@ pub const OPS: &[&str] = &[
     "tamper-record",
     "replace-key",
     "scan-store",
+    "inquire",
+    "batch-inquire",
+    "provision-log",
+    "inquiry-log",
+    "erase-chain",
+    "save-copy",
+    "restore-copy",
+    "keep-anchor",
+    "check-anchor",
+    "rotate-key",
 ];
 
 /// A step's expectation.
@@ -438,6 +542,18 @@ struct FlagJson {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct ChangeJson {
+    tenant: Option<String>,
+    addressee: Option<String>,
+    voucher: Option<String>,
+    dose: u8,
+    reason: String,
+    /// `correct-dose` only.
+    set: Option<CorrectionFields>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SubjectJson {
     tenant: Option<String>,
     addressee: String,
@@ -493,6 +609,7 @@ struct NoArgsJson {}
 #[serde(deny_unknown_fields)]
 struct TamperAuditJson {
     tenant: String,
+    log: Option<String>,
     seq: Option<u64>,
     action: String,
     set: Option<Map<String, Value>>,
@@ -508,6 +625,14 @@ struct TamperRecordJson {
     tenant: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    count: Option<usize>,
+    copy: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CopyJson {
+    name: String,
 }
 
 #[derive(Deserialize)]
@@ -673,8 +798,29 @@ fn header(layout_id: &str) -> Result<String, SpecError> {
 
 /// The bytes of an import's file.
 fn import_file(j: &ImportJson, layout_id: &str, base: &Path) -> Result<Vec<u8>, SpecError> {
-    let text = match (&j.file, &j.rows, &j.file_path) {
-        (Some(f), None, None) => f.clone(),
+    file_bytes(
+        j.file.as_deref(),
+        j.rows.as_deref(),
+        j.file_path.as_deref(),
+        j.encoding.as_deref(),
+        layout_id,
+        base,
+    )
+}
+
+/// The bytes of an uploaded file given as exactly one of `file` (the text), `rows` (data lines:
+/// the layout's header and CRLF line ends are added) or `file_path` (read as is); `encoding`
+/// applies to the first two.
+pub fn file_bytes(
+    file: Option<&str>,
+    rows: Option<&[String]>,
+    file_path: Option<&str>,
+    encoding_name: Option<&str>,
+    layout_id: &str,
+    base: &Path,
+) -> Result<Vec<u8>, SpecError> {
+    let text = match (file, rows, file_path) {
+        (Some(f), None, None) => f.to_owned(),
         (None, Some(rows), None) => {
             let mut s = header(layout_id)?;
             s.push_str("\r\n");
@@ -685,7 +831,7 @@ fn import_file(j: &ImportJson, layout_id: &str, base: &Path) -> Result<Vec<u8>, 
             s
         }
         (None, None, Some(p)) => {
-            if j.encoding.is_some() {
+            if encoding_name.is_some() {
                 return bad("encoding applies to file and rows; file_path is read as is");
             }
             let path = base.join(p);
@@ -693,13 +839,13 @@ fn import_file(j: &ImportJson, layout_id: &str, base: &Path) -> Result<Vec<u8>, 
         }
         _ => return bad("give exactly one of file, rows, file_path"),
     };
-    let enc = encoding(j.encoding.as_deref())?;
+    let enc = encoding(encoding_name)?;
     encode_strict(&text, enc)
         .map(|b| b.into_owned())
         .map_err(|e| SpecError(format!("the file cannot be encoded as {}: {e}", enc.name())))
 }
 
-fn args<T: serde::de::DeserializeOwned>(
+pub(super) fn args<T: serde::de::DeserializeOwned>(
     op: &str,
     rest: Map<String, Value>,
 ) -> Result<T, SpecError> {
@@ -707,7 +853,7 @@ fn args<T: serde::de::DeserializeOwned>(
 }
 
 /// The tenant an op acts on: the argument, else the principal's own.
-fn target(
+pub(super) fn target(
     given: Option<&str>,
     principal: Option<&Principal>,
     op: &str,
@@ -735,20 +881,14 @@ fn chain(
 }
 
 fn record_kind(s: &str) -> Result<RecordKind, SpecError> {
-    Ok(match s {
-        "subject" => RecordKind::Subject,
-        "voucher" => RecordKind::Voucher,
-        "my-number-index" => RecordKind::MyNumberIndex,
-        "awaiting" => RecordKind::Awaiting,
-        "staff" => RecordKind::StaffUser,
-        "import" => RecordKind::Import,
-        "tenant-meta" => RecordKind::TenantMeta,
-        other => {
-            return bad(format!(
-                "kind {other:?}: subject, voucher, my-number-index, awaiting, staff, import or tenant-meta"
-            ))
+    let known: Vec<RecordKind> = (0..=u8::MAX).filter_map(RecordKind::from_code).collect();
+    match known.iter().find(|k| k.name() == s) {
+        Some(k) => Ok(*k),
+        None => {
+            let names: Vec<&str> = known.iter().map(|k| k.name()).collect();
+            bad(format!("kind {s:?}: one of {}", names.join(", ")))
         }
-    })
+    }
 }
 
 /// Parses one op and its arguments (`rest`: the step without `op`, `principal`, `today`,
@@ -760,21 +900,24 @@ pub fn parse_op(
     base: &Path,
 ) -> Result<Op, SpecError> {
     let p = principal;
+    if let Some(op) = inquiry_ops::parse(name, rest.clone(), p, base) {
+        return op.map(Op::Inquiry);
+    }
     Ok(match name {
-        "import" | "import-doses" => {
+        "import" | "import-doses" | "import-flags" => {
             let j: ImportJson = args(name, rest)?;
-            let layout_id = if name == "import" {
-                "subject-registration"
-            } else {
-                "dose-upload"
+            let layout_id = match name {
+                "import" => "subject-registration",
+                "import-doses" => "dose-upload",
+                _ => "flags",
             };
             let tenant = target(j.tenant.as_deref(), p, name)?;
             let file = import_file(&j, layout_id, base)?;
             let mode = mode(j.mode.as_deref())?;
-            if name == "import" {
-                Op::Import { tenant, file, mode }
-            } else {
-                Op::ImportDoses { tenant, file, mode }
+            match name {
+                "import" => Op::Import { tenant, file, mode },
+                "import-doses" => Op::ImportDoses { tenant, file, mode },
+                _ => Op::ImportFlags { tenant, file, mode },
             }
         }
         "issue-voucher" => {
@@ -849,6 +992,34 @@ pub fn parse_op(
                     .as_deref()
                     .map(|d| municipality(d, "set-flag.destination"))
                     .transpose()?,
+            }
+        }
+        "correct-dose" | "void-dose" => {
+            let j: ChangeJson = args(name, rest)?;
+            let subject = match (j.addressee, j.voucher) {
+                (Some(a), None) => SubjectArg::Addressee(a),
+                (None, Some(v)) => SubjectArg::Voucher(v),
+                _ => return bad(format!("{name}: give either addressee or voucher")),
+            };
+            let tenant = target(j.tenant.as_deref(), p, name)?;
+            match (name, j.set) {
+                ("correct-dose", Some(fields)) => Op::CorrectDose {
+                    tenant,
+                    subject,
+                    dose: j.dose,
+                    fields,
+                    reason: j.reason,
+                },
+                ("correct-dose", None) => {
+                    return bad("correct-dose: give the fields to change in set")
+                }
+                (_, Some(_)) => return bad("void-dose: takes no set"),
+                (_, None) => Op::VoidDose {
+                    tenant,
+                    subject,
+                    dose: j.dose,
+                    reason: j.reason,
+                },
             }
         }
         "subject-doses" => {
@@ -937,8 +1108,19 @@ pub fn parse_op(
                     return bad(format!("tamper-audit: action {other:?}: edit or delete"))
                 }
             };
+            let chain = chain(Some(&j.tenant), None, name)?;
+            let log = match (j.log.as_deref(), chain) {
+                (None, _) => None,
+                (Some(_), None) => return bad("tamper-audit: the registry chain has no logs"),
+                (Some("provision"), Some(_)) => Some(vrs_core::registry::LogKind::Provision),
+                (Some("inquiry"), Some(_)) => Some(vrs_core::registry::LogKind::Inquiry),
+                (Some(other), _) => {
+                    return bad(format!("tamper-audit: log {other:?}: provision or inquiry"))
+                }
+            };
             Op::TamperAudit {
-                chain: chain(Some(&j.tenant), None, name)?,
+                chain,
+                log,
                 seq: j.seq,
                 action,
             }
@@ -946,19 +1128,34 @@ pub fn parse_op(
         "tamper-record" => {
             let j: TamperRecordJson = args(name, rest)?;
             let kind = record_kind(&j.kind)?;
-            let action = match (j.action.as_str(), j.tenant, j.from, j.to) {
-                ("transplant", None, Some(from), Some(to)) => RecordTamper::Transplant {
-                    from: municipality(&from, "tamper-record.from")?,
-                    to: municipality(&to, "tamper-record.to")?,
+            let tenant = |t: &str| municipality(t, "tamper-record.tenant");
+            let action = match (j.action.as_str(), j.tenant, j.from, j.to, j.count, j.copy) {
+                ("transplant", None, Some(from), Some(to), None, None) => {
+                    RecordTamper::Transplant {
+                        from: municipality(&from, "tamper-record.from")?,
+                        to: municipality(&to, "tamper-record.to")?,
+                    }
+                }
+                ("corrupt", Some(t), None, None, None, None) => RecordTamper::Corrupt {
+                    tenant: tenant(&t)?,
                 },
-                ("corrupt", Some(t), None, None) => RecordTamper::Corrupt {
-                    tenant: municipality(&t, "tamper-record.tenant")?,
+                ("delete", Some(t), None, None, count, None) => RecordTamper::Delete {
+                    tenant: tenant(&t)?,
+                    count,
                 },
-                ("transplant", ..) => return bad("tamper-record: transplant needs from and to"),
-                ("corrupt", ..) => return bad("tamper-record: corrupt needs tenant"),
+                ("rollback", Some(t), None, None, None, Some(copy)) => RecordTamper::Rollback {
+                    tenant: tenant(&t)?,
+                    copy,
+                },
+                ("transplant", ..) => {
+                    return bad("tamper-record: transplant takes from and to only")
+                }
+                ("corrupt", ..) => return bad("tamper-record: corrupt takes tenant only"),
+                ("delete", ..) => return bad("tamper-record: delete takes tenant and count"),
+                ("rollback", ..) => return bad("tamper-record: rollback takes tenant and copy"),
                 (other, ..) => {
                     return bad(format!(
-                        "tamper-record: action {other:?}: transplant or corrupt"
+                        "tamper-record: action {other:?}: transplant, corrupt, delete or rollback"
                     ))
                 }
             };
@@ -974,10 +1171,49 @@ pub fn parse_op(
             let j: ScanJson = args(name, rest)?;
             Op::ScanStore { find: j.find }
         }
+        "erase-chain" => {
+            let j: TenantArgJson = args(name, rest)?;
+            Op::EraseChain {
+                chain: chain(Some(&j.tenant), None, name)?,
+            }
+        }
+        "save-copy" | "restore-copy" => {
+            let j: CopyJson = args(name, rest)?;
+            if j.name.is_empty()
+                || j.name.len() > 64
+                || !j
+                    .name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return bad(format!("{name}: a copy's name is 1-64 of [A-Za-z0-9_-]"));
+            }
+            if name == "save-copy" {
+                Op::SaveCopy { name: j.name }
+            } else {
+                Op::RestoreCopy { name: j.name }
+            }
+        }
+        "keep-anchor" => {
+            let _: NoArgsJson = args(name, rest)?;
+            Op::KeepAnchor
+        }
+        "check-anchor" => {
+            let _: NoArgsJson = args(name, rest)?;
+            Op::CheckAnchor
+        }
+        "rotate-key" => {
+            let j: TenantArgJson = args(name, rest)?;
+            Op::RotateKey {
+                tenant: municipality(&j.tenant, "rotate-key.tenant")?,
+            }
+        }
+        n if RETENTION_OPS.contains(&n) => Op::Retention(retention_ops::parse(n, rest, p)?),
         other => {
             return bad(format!(
-                "unknown op {other:?}; known ops: {}",
-                OPS.join(", ")
+                "unknown op {other:?}; known ops: {}, {}",
+                OPS.join(", "),
+                RETENTION_OPS.join(", ")
             ))
         }
     })
@@ -1093,8 +1329,16 @@ pub fn parse_scenario(text: &str, base: &Path) -> Result<Scenario, SpecError> {
     let mut my_numbers = Vec::new();
     for (i, obj) in doc.steps.into_iter().enumerate() {
         let step = parse_step(i + 1, obj, &names, base)?;
-        if let Op::Import { file, .. } | Op::ImportDoses { file, .. } = &step.op {
+        if let Op::Import { file, .. }
+        | Op::ImportDoses { file, .. }
+        | Op::ImportFlags { file, .. } = &step.op
+        {
             find_my_numbers(file, &mut my_numbers);
+        }
+        if let Op::Inquiry(i) = &step.op {
+            for input in i.inputs() {
+                find_my_numbers(input, &mut my_numbers);
+            }
         }
         steps.push(step);
     }
@@ -1357,10 +1601,30 @@ mod tests {
             s.op,
             Op::TamperAudit {
                 chain: None,
+                log: None,
                 seq: Some(1),
                 action: AuditTamper::Delete
             }
         ));
+        let s = step(
+            json!({"op": "tamper-audit", "tenant": "131016", "log": "provision",
+            "seq": 1, "action": "delete"}),
+        )
+        .unwrap();
+        assert!(matches!(
+            s.op,
+            Op::TamperAudit {
+                chain: Some(t),
+                log: Some(vrs_core::registry::LogKind::Provision),
+                seq: Some(1),
+                action: AuditTamper::Delete
+            } if t == chiyoda()
+        ));
+        assert!(step(
+            json!({"op": "tamper-audit", "tenant": "registry", "log": "inquiry",
+                "action": "delete"})
+        )
+        .is_err());
     }
 
     #[test]

@@ -11,9 +11,12 @@
 mod bytes;
 mod cross;
 mod csv;
+mod decide;
 mod emit;
 mod engine;
+mod excel;
 mod field;
+mod header;
 mod keyset;
 mod options;
 mod plan;
@@ -25,11 +28,12 @@ mod sink;
 mod validator;
 mod writer;
 
-pub use options::{ValidateOptions, WidthUnit, WriteOptions};
+pub use options::{ValidateOptions, WidthUnit, WriteOptions, DEFAULT_MAX_DIAGNOSTICS};
 pub use reader::{ReadError, RecordReader};
 pub use records::{
-    AwaitingRow, BatchInquiryRequestRow, BatchInquiryResultRow, DoseEntry, DoseUploadRow, FlagKind,
-    FlagRow, LayoutRecord, LedgerRow, MatchStatus, RecordError, Sex, SubjectRegistrationRow,
+    AwaitingRow, BasisKind, BatchInquiryRequestRow, BatchInquiryResultRow, DoseEntry,
+    DoseUploadRow, FlagKind, FlagRow, InquiryDoseEntry, LayoutRecord, LedgerRow, LogKind,
+    MatchStatus, ProvisionLogRow, RecordError, Sex, SubjectRegistrationRow, INQUIRY_ITEMS,
 };
 pub use validator::{validate_bytes, validate_reader, Validator};
 pub use writer::{CheckedWriter, CsvWriter, WriteError};
@@ -42,3 +46,6 @@ mod roundtrip;
 
 #[cfg(test)]
 mod pool_tests;
+
+#[cfg(test)]
+mod feeding_tests;

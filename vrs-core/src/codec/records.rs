@@ -1,7 +1,7 @@
 //! Typed records of each layout: what a program writes, and what a reader gives back.
 //!
-//! Download-type records ([`LedgerRow`], [`AwaitingRow`], [`BatchInquiryResultRow`]) have no
-//! My Number field, so no writer can emit one.
+//! Download-type records ([`LedgerRow`], [`AwaitingRow`], [`BatchInquiryResultRow`],
+//! [`ProvisionLogRow`]) have no My Number field, so no writer can emit one.
 
 use crate::date::{Date, DateTime};
 use crate::id::{
@@ -207,17 +207,126 @@ pub struct BatchInquiryRequestRow {
     pub my_number: MyNumber,
     /// The requester's addressee number, to join results back.
     pub addressee: AddresseeNumber,
+    /// The municipality the person moved from, when known (layout version 2 only; `None`:
+    /// every municipality is asked).
+    pub former: Option<MunicipalityCode>,
 }
 
-/// A row of the batch-inquiry result download (never echoes the My Number).
+/// One dose as an inquiry answer carries it: the fields of a §6.2 dose block except the
+/// registration timestamp (the dose number is the block's position).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InquiryDoseEntry {
+    /// Vaccination date.
+    pub vaccinated_on: Date,
+    /// The voucher used (issuing municipality + number).
+    pub voucher: VoucherKey,
+    /// Venue name (may be empty).
+    pub venue: String,
+    /// Doctor name (may be empty).
+    pub doctor: String,
+    /// Manufacturer.
+    pub manufacturer: String,
+    /// Lot number (may be empty).
+    pub lot: String,
+}
+
+impl From<&DoseEntry> for InquiryDoseEntry {
+    fn from(d: &DoseEntry) -> Self {
+        InquiryDoseEntry {
+            vaccinated_on: d.vaccinated_on,
+            voucher: d.voucher,
+            venue: d.venue.clone(),
+            doctor: d.doctor.clone(),
+            manufacturer: d.manufacturer.clone(),
+            lot: d.lot.clone(),
+        }
+    }
+}
+
+/// A row of the batch-inquiry result download (never echoes the My Number): one row per
+/// request row and providing municipality, or one 該当なし row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchInquiryResultRow {
     /// The requester's addressee number.
     pub addressee: AddresseeNumber,
     /// Match or no match.
     pub status: MatchStatus,
+    /// The municipality whose records this row carries (`None` for no match).
+    pub provider: Option<MunicipalityCode>,
     /// Dose N at index N-1 (empty for no match).
-    pub doses: Vec<Option<DoseEntry>>,
+    pub doses: Vec<Option<InquiryDoseEntry>>,
+}
+
+/// Which of a municipality's two logs an entry belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogKind {
+    /// 情報提供: what the municipality provided to others' inquiries.
+    Provision,
+    /// 情報照会: the municipality's own inquiries.
+    Inquiry,
+}
+
+/// The legal basis of an inquiry as logs and files carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BasisKind {
+    /// The person consented (同意).
+    Consent,
+    /// Consent was difficult to obtain (同意取得困難).
+    ConsentDifficult,
+}
+
+/// The items an inquiry answer can carry, as `(ID, Japanese name)`: the log records which were
+/// provided.
+pub const INQUIRY_ITEMS: [(&str, &str); 8] = [
+    ("vaccinated_on", "接種日"),
+    ("dose", "接種回数"),
+    ("voucher_number", "券番号"),
+    ("municipality_code", "接種自治体コード"),
+    ("venue", "接種会場名"),
+    ("doctor", "接種医師名"),
+    ("manufacturer", "ワクチンメーカー"),
+    ("lot", "ワクチンロット番号"),
+];
+
+/// A row of the provision-log download (情報提供等の記録): one log entry, no My Number, no name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvisionLogRow {
+    /// Position in its log, from 1.
+    pub seq: u64,
+    /// Provision log or inquiry log.
+    pub log: LogKind,
+    /// The requesting municipality.
+    pub requester: MunicipalityCode,
+    /// The municipality asked (`None`: every municipality).
+    pub provider: Option<MunicipalityCode>,
+    /// The municipalities that provided records.
+    pub providers: Vec<MunicipalityCode>,
+    /// When the inquiry was made.
+    pub requested_at: DateTime,
+    /// When it was answered.
+    pub provided_at: DateTime,
+    /// Legal basis.
+    pub legal_basis: BasisKind,
+    /// Reference of the consent form (consent only).
+    pub form_ref: Option<String>,
+    /// Identity verified under My Number Act Art. 16.
+    pub identity_verified: bool,
+    /// The requester's own reference (inquiry log only).
+    pub reference: Option<String>,
+    /// IDs of the items provided (see [`INQUIRY_ITEMS`]).
+    pub items: Vec<String>,
+    /// Whether anything was provided.
+    pub provided: bool,
+    /// Dose records provided.
+    pub doses: u32,
+    /// The batch inquiry the entry belongs to.
+    pub batch: Option<String>,
+    /// The subject's pseudonym in the log's municipality.
+    pub subject: String,
+    /// The staff user's pseudonym.
+    pub user: Option<String>,
 }
 
 // ---- field helpers -------------------------------------------------------------------------
@@ -347,6 +456,78 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// Dose blocks of an inquiry answer (7 columns each) starting at column `first`.
+fn inquiry_blocks(
+    f: &Fields<'_>,
+    first: usize,
+    blocks: u8,
+) -> Result<Vec<Option<InquiryDoseEntry>>, RecordError> {
+    let mut doses = Vec::with_capacity(usize::from(blocks));
+    for b in 0..usize::from(blocks) {
+        let c = first + 7 * b;
+        if (c..c + 7).all(|i| f.raw(i).is_empty()) {
+            doses.push(None);
+            continue;
+        }
+        doses.push(Some(InquiryDoseEntry {
+            vaccinated_on: f.date(c)?,
+            voucher: VoucherKey::new(
+                f.id(c + 2, MunicipalityCode::parse)?,
+                f.id(c + 1, VoucherNumber::parse)?,
+            ),
+            venue: f.raw(c + 3).to_owned(),
+            doctor: f.raw(c + 4).to_owned(),
+            manufacturer: f.raw(c + 5).to_owned(),
+            lot: f.raw(c + 6).to_owned(),
+        }));
+    }
+    while doses.last().is_some_and(Option::is_none) {
+        doses.pop();
+    }
+    Ok(doses)
+}
+
+fn too_many_doses(given: usize, layout: &Layout) -> RecordError {
+    let blocks = layout.dose_blocks;
+    RecordError::new(
+        "",
+        format!(
+            "{given} doses given, layout {} holds {blocks}",
+            layout.qualified_id()
+        ),
+        format!(
+            "接種が{given}回分ありますが、レイアウト {} は{blocks}回分までです",
+            layout.qualified_id()
+        ),
+    )
+}
+
+fn push_inquiry_blocks(
+    out: &mut Vec<String>,
+    doses: &[Option<InquiryDoseEntry>],
+    layout: &Layout,
+) -> Result<(), RecordError> {
+    let blocks = usize::from(layout.dose_blocks);
+    if doses.len() > blocks {
+        return Err(too_many_doses(doses.len(), layout));
+    }
+    for b in 0..blocks {
+        match doses.get(b).and_then(Option::as_ref) {
+            Some(d) => out.extend([
+                d.vaccinated_on.yyyymmdd(),
+                d.voucher.number.as_str().to_owned(),
+                d.voucher.municipality.as_str().to_owned(),
+                d.venue.clone(),
+                d.doctor.clone(),
+                d.manufacturer.clone(),
+                d.lot.clone(),
+            ]),
+            None => out.extend(std::iter::repeat_n(String::new(), 7)),
+        }
+    }
+    Ok(())
+}
+
 fn push_blocks(
     out: &mut Vec<String>,
     doses: &[Option<DoseEntry>],
@@ -354,19 +535,7 @@ fn push_blocks(
 ) -> Result<(), RecordError> {
     let blocks = usize::from(layout.dose_blocks);
     if doses.len() > blocks {
-        return Err(RecordError::new(
-            "",
-            format!(
-                "{} doses given, layout {} holds {blocks}",
-                doses.len(),
-                layout.qualified_id()
-            ),
-            format!(
-                "接種が{}回分ありますが、レイアウト {} は{blocks}回分までです",
-                doses.len(),
-                layout.qualified_id()
-            ),
-        ));
+        return Err(too_many_doses(doses.len(), layout));
     }
     for b in 0..blocks {
         match doses.get(b).and_then(Option::as_ref) {
@@ -546,11 +715,29 @@ impl LayoutRecord for DoseUploadRow {
 impl LayoutRecord for BatchInquiryRequestRow {
     const LAYOUT: &'static str = "batch-inquiry-request";
 
-    fn to_fields(&self, _layout: &Layout) -> Result<Vec<String>, RecordError> {
-        Ok(vec![
+    fn to_fields(&self, layout: &Layout) -> Result<Vec<String>, RecordError> {
+        let mut out = vec![
             self.my_number.expose_secret().to_owned(),
             self.addressee.as_str().to_owned(),
-        ])
+        ];
+        match (layout.columns.len(), &self.former) {
+            (3, former) => out.push(opt_string(&former.map(|m| m.as_str().to_owned()))),
+            (_, None) => {}
+            (_, Some(_)) => {
+                return Err(RecordError::new(
+                    "転出元自治体コード",
+                    format!(
+                        "layout {} has no former municipality column (version 2 has)",
+                        layout.qualified_id()
+                    ),
+                    format!(
+                        "レイアウト {} に転出元自治体コードの項目はありません（第2版にあります）",
+                        layout.qualified_id()
+                    ),
+                ))
+            }
+        }
+        Ok(out)
     }
 
     fn from_fields(fields: &[&str], layout: &Layout) -> Result<Self, RecordError> {
@@ -558,6 +745,11 @@ impl LayoutRecord for BatchInquiryRequestRow {
         Ok(BatchInquiryRequestRow {
             my_number: f.id(0, MyNumber::parse)?,
             addressee: f.id(1, AddresseeNumber::parse)?,
+            former: if layout.columns.len() == 3 {
+                f.opt_id(2, MunicipalityCode::parse)?
+            } else {
+                None
+            },
         })
     }
 }
@@ -570,8 +762,12 @@ impl LayoutRecord for BatchInquiryResultRow {
             MatchStatus::Match => "一致",
             MatchStatus::NoMatch => "該当なし",
         };
-        let mut out = vec![self.addressee.as_str().to_owned(), status.to_owned()];
-        push_blocks(&mut out, &self.doses, layout)?;
+        let mut out = vec![
+            self.addressee.as_str().to_owned(),
+            status.to_owned(),
+            opt_string(&self.provider.map(|p| p.as_str().to_owned())),
+        ];
+        push_inquiry_blocks(&mut out, &self.doses, layout)?;
         Ok(out)
     }
 
@@ -584,7 +780,129 @@ impl LayoutRecord for BatchInquiryResultRow {
             } else {
                 MatchStatus::NoMatch
             },
-            doses: f.blocks(2, layout.dose_blocks)?,
+            provider: f.opt_id(2, MunicipalityCode::parse)?,
+            doses: inquiry_blocks(&f, 3, layout.dose_blocks)?,
+        })
+    }
+}
+
+impl LayoutRecord for ProvisionLogRow {
+    const LAYOUT: &'static str = "provision-log";
+
+    fn to_fields(&self, _layout: &Layout) -> Result<Vec<String>, RecordError> {
+        let items: Vec<&str> = self
+            .items
+            .iter()
+            .map(|id| {
+                INQUIRY_ITEMS
+                    .iter()
+                    .find(|(i, _)| i == id)
+                    .map(|(_, ja)| *ja)
+                    .ok_or_else(|| {
+                        RecordError::new(
+                            "提供項目",
+                            format!("unknown item {id:?}"),
+                            format!("不明な項目「{id}」です"),
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        let code = |m: &MunicipalityCode| m.as_str().to_owned();
+        Ok(vec![
+            self.seq.to_string(),
+            match self.log {
+                LogKind::Provision => "提供",
+                LogKind::Inquiry => "照会",
+            }
+            .to_owned(),
+            code(&self.requester),
+            self.provider.as_ref().map(code).unwrap_or_default(),
+            self.providers
+                .iter()
+                .map(code)
+                .collect::<Vec<_>>()
+                .join(" "),
+            self.requested_at.yyyymmddhhmmss(),
+            self.provided_at.yyyymmddhhmmss(),
+            match self.legal_basis {
+                BasisKind::Consent => "同意",
+                BasisKind::ConsentDifficult => "同意取得困難",
+            }
+            .to_owned(),
+            self.form_ref.clone().unwrap_or_default(),
+            if self.identity_verified { "1" } else { "0" }.to_owned(),
+            self.reference.clone().unwrap_or_default(),
+            items.join("、"),
+            if self.provided { "1" } else { "0" }.to_owned(),
+            self.doses.to_string(),
+            self.batch.clone().unwrap_or_default(),
+            self.subject.clone(),
+            self.user.clone().unwrap_or_default(),
+        ])
+    }
+
+    fn from_fields(fields: &[&str], layout: &Layout) -> Result<Self, RecordError> {
+        let f = Fields::new(fields, layout)?;
+        let number = |i: usize| -> Result<u64, RecordError> {
+            f.req(i)?
+                .parse()
+                .map_err(|_| RecordError::new(f.name(i), "not a number", "数値ではありません"))
+        };
+        let providers = f
+            .raw(4)
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(|c| {
+                MunicipalityCode::parse(c)
+                    .map_err(|e| RecordError::new(f.name(4), e.to_string(), e.message_ja()))
+            })
+            .collect::<Result<_, _>>()?;
+        let items = f
+            .raw(11)
+            .split('、')
+            .filter(|s| !s.is_empty())
+            .map(|ja| {
+                INQUIRY_ITEMS
+                    .iter()
+                    .find(|(_, j)| *j == ja)
+                    .map(|(id, _)| (*id).to_owned())
+                    .ok_or_else(|| {
+                        RecordError::new(
+                            f.name(11),
+                            format!("unknown item {ja:?}"),
+                            format!("不明な項目「{ja}」です"),
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        let text = |i: usize| f.opt(i).map(str::to_owned);
+        Ok(ProvisionLogRow {
+            seq: number(0)?,
+            log: if f.code(1)? == 0 {
+                LogKind::Provision
+            } else {
+                LogKind::Inquiry
+            },
+            requester: f.id(2, MunicipalityCode::parse)?,
+            provider: f.opt_id(3, MunicipalityCode::parse)?,
+            providers,
+            requested_at: f.datetime(5)?,
+            provided_at: f.datetime(6)?,
+            legal_basis: if f.code(7)? == 0 {
+                BasisKind::Consent
+            } else {
+                BasisKind::ConsentDifficult
+            },
+            form_ref: text(8),
+            identity_verified: f.code(9)? == 0,
+            reference: text(10),
+            items,
+            provided: f.code(12)? == 0,
+            doses: u32::try_from(number(13)?)
+                .map_err(|_| RecordError::new(f.name(13), "too large", "大きすぎます"))?,
+            batch: text(14),
+            subject: f.req(15)?.to_owned(),
+            user: text(16),
         })
     }
 }

@@ -177,7 +177,8 @@ proptest! {
         let rows: Vec<BatchInquiryResultRow> = r.into_iter().map(|(addressee, m, doses)| BatchInquiryResultRow {
             addressee,
             status: if m { MatchStatus::Match } else { MatchStatus::NoMatch },
-            doses,
+            provider: doses.iter().flatten().next().map(|d| d.voucher.municipality),
+            doses: doses.iter().map(|d| d.as_ref().map(InquiryDoseEntry::from)).collect(),
         }).collect();
         round_trip(&find("batch-inquiry-result", 2), &rows, Encoding::Utf8);
     }
@@ -195,7 +196,7 @@ proptest! {
     fn flag_dose_and_request_rows_round_trip(
         flags in proptest::collection::vec((municipality(), proptest::option::of(addressee()), proptest::option::of(voucher()), any::<bool>(), date(), proptest::option::of(municipality())), 0..6),
         doses in proptest::collection::vec((municipality(), voucher(), 1u8..=9, date(), field(), field(), proptest::option::of(addressee()), proptest::option::of(date()), any::<bool>()), 0..6),
-        requests in proptest::collection::vec((my_number(), addressee()), 0..6),
+        requests in proptest::collection::vec((my_number(), addressee(), proptest::option::of(municipality())), 0..6),
     ) {
         let flags: Vec<FlagRow> = flags.into_iter().map(|(municipality, addressee, voucher, death, date, destination)| FlagRow {
             municipality, addressee, voucher, kind: if death { FlagKind::Death } else { FlagKind::MoveOut }, date, destination,
@@ -210,7 +211,30 @@ proptest! {
             }
         }).collect();
         round_trip(&find("dose-upload", 1), &doses, Encoding::Utf8);
-        let requests: Vec<BatchInquiryRequestRow> = requests.into_iter().map(|(my_number, addressee)| BatchInquiryRequestRow { my_number, addressee }).collect();
-        round_trip(&find("batch-inquiry-request", 1), &requests, Encoding::Cp932);
+        let requests: Vec<BatchInquiryRequestRow> = requests.into_iter().map(|(my_number, addressee, former)| BatchInquiryRequestRow { my_number, addressee, former }).collect();
+        round_trip(&layout::find("batch-inquiry-request@2", &LayoutParams::default()).unwrap(), &requests, Encoding::Cp932);
+        let without: Vec<BatchInquiryRequestRow> = requests.into_iter().map(|r| BatchInquiryRequestRow { former: None, ..r }).collect();
+        round_trip(&find("batch-inquiry-request", 1), &without, Encoding::Cp932);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn provision_log_rows_round_trip(rows in proptest::collection::vec(((any::<u32>(), any::<bool>(), municipality(), proptest::option::of(municipality()), proptest::collection::vec(municipality(), 0..3), datetime()), (any::<bool>(), proptest::option::of("[A-Z0-9-]{1,30}"), any::<bool>(), proptest::option::of(addressee()), any::<bool>(), 0u32..100, proptest::option::of("[0-9a-f]{32}"), "[0-9a-f]{32}", proptest::option::of("[0-9a-f]{32}"))), 0..8)) {
+        let rows: Vec<ProvisionLogRow> = rows.into_iter().map(|((seq, provision, requester, provider, providers, at), (consent, form_ref, verified, reference, provided, doses, batch, subject, user))| ProvisionLogRow {
+            seq: u64::from(seq),
+            log: if provision { LogKind::Provision } else { LogKind::Inquiry },
+            requester, provider, providers,
+            requested_at: at, provided_at: at,
+            legal_basis: if consent { BasisKind::Consent } else { BasisKind::ConsentDifficult },
+            form_ref, identity_verified: verified,
+            reference: reference.map(|a| a.as_str().to_owned()),
+            items: if provided { INQUIRY_ITEMS.iter().map(|(id, _)| (*id).to_owned()).collect() } else { Vec::new() },
+            provided, doses, batch, subject, user,
+        }).collect();
+        round_trip(&find("provision-log", 1), &rows, Encoding::Utf8);
+        round_trip(&find("provision-log", 1), &rows, Encoding::Cp932);
     }
 }

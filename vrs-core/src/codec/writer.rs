@@ -331,6 +331,33 @@ impl<W: Write> CheckedWriter<W> {
         result
     }
 
+    /// Checks and writes a typed record, as [`end_row`](Self::end_row) does with fields set
+    /// one by one (fields already set for the current row are replaced).
+    ///
+    /// # Errors
+    /// As [`CsvWriter::write_record`], and [`WriteError::Invalid`] as for `end_row`.
+    pub fn write_record<R: LayoutRecord>(
+        &mut self,
+        record: &R,
+    ) -> Result<Vec<Diagnostic>, WriteError> {
+        if R::LAYOUT != self.writer.layout.id {
+            return Err(WriteError::WrongLayout {
+                record: R::LAYOUT,
+                layout: self.writer.layout.qualified_id(),
+            });
+        }
+        let fields = record.to_fields(&self.writer.layout)?;
+        if fields.len() != self.current.len() {
+            return Err(WriteError::FieldCount {
+                layout: self.writer.layout.qualified_id(),
+                expected: self.current.len(),
+                found: fields.len(),
+            });
+        }
+        self.current = fields;
+        self.end_row()
+    }
+
     fn check_and_write(&mut self, line: u64) -> Result<Vec<Diagnostic>, WriteError> {
         // Encode first: a value the encoding cannot hold rejects the row before any rule sees it.
         self.writer.encode_line(&self.current)?;

@@ -8,7 +8,14 @@
 //! |---|---|
 //! | seal | AES-256-GCM over every stored record of the tenant |
 //! | pseudonym | HMAC-SHA256 record keys (addressee, voucher, My Number lookups) |
-//! | audit | the MAC over the head of the tenant's audit chain |
+//! | audit | the MAC over the head of the tenant's audit chain (and, under their own labels, of its provision and inquiry logs) |
+//!
+//! The registry key likewise yields [`IndexKeys`] for the registry-wide inquiry index: a
+//! pseudonym key (one pseudonym of a My Number for the whole registry) and a sealing key for the
+//! index entries, each under its own label.
+//!
+//! A tenant's key may be rotated ([`KeyProvider::tenant_key_version`]): later versions only
+//! seal; the pseudonym and audit sub-keys stay derived from version 1 (see [`TenantKeys`]).
 //!
 //! ```
 //! use vrs_core::crypto::{KeyProvider, MasterKeyProvider, RecordKind, SealContext};
@@ -44,6 +51,9 @@ mod pseudonym;
 mod seal;
 
 pub use error::CryptoError;
-pub use keys::{KeyProvider, MasterKeyProvider, SecretKey, StaticKeyProvider, TenantKeys};
+pub use keys::{
+    IndexKeys, KeyProvider, MacKey, MasterKeyProvider, SecretKey, StaticKeyProvider, TenantKeys,
+    SEAL_OVERHEAD,
+};
 pub use pseudonym::{RecordKey, RecordKind};
 pub use seal::SealContext;

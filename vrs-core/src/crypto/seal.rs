@@ -25,6 +25,17 @@ impl SealContext {
         SealContext { aad }
     }
 
+    /// The context of a registry-level record (the inquiry index): no tenant; the prefix differs
+    /// from every tenant context's, so a tenant's sealed value never opens here and vice versa.
+    pub fn registry(kind: RecordKind, key: &RecordKey) -> SealContext {
+        let mut aad = [0u8; 27];
+        aad[..4].copy_from_slice(b"vrsR");
+        aad[4..10].copy_from_slice(b"------");
+        aad[10] = kind.code();
+        aad[11..].copy_from_slice(key.as_bytes());
+        SealContext { aad }
+    }
+
     /// The associated-data bytes.
     pub(super) fn bytes(&self) -> &[u8] {
         &self.aad

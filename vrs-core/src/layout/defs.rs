@@ -28,6 +28,7 @@ pub const LAYOUT_IDS: &[&str] = &[
     "dose-upload",
     "batch-inquiry-request",
     "batch-inquiry-result",
+    "provision-log",
 ];
 
 /// Finds a layout by `id` or `id@version`.
@@ -50,8 +51,10 @@ pub fn find(id: &str, params: &LayoutParams) -> Result<Layout, LayoutError> {
         "subject-registration" => subject_registration()?,
         "flags" => flags()?,
         "dose-upload" => dose_upload()?,
-        "batch-inquiry-request" => batch_inquiry_request()?,
+        "batch-inquiry-request" if version == Some("2") => batch_inquiry_request(true)?,
+        "batch-inquiry-request" => batch_inquiry_request(false)?,
         "batch-inquiry-result" => batch_inquiry_result(params.dose_blocks)?,
+        "provision-log" => provision_log()?,
         _ => return Err(unknown()),
     };
     match version {
@@ -67,6 +70,10 @@ pub fn all(params: &LayoutParams) -> Vec<Layout> {
         .filter_map(|id| find(id, params).ok())
         .collect()
 }
+
+/// Versions other than the default of a layout that are in use side by side with it, as
+/// `id@version` (the default versions are those of [`LAYOUT_IDS`]).
+pub const OTHER_VERSIONS: &[&str] = &["batch-inquiry-request@2"];
 
 #[allow(clippy::too_many_arguments)] // one call per table row: every argument is a column attribute
 fn col(
@@ -364,26 +371,39 @@ fn dose_upload() -> Result<Layout, LayoutError> {
     })
 }
 
-fn batch_inquiry_request() -> Result<Layout, LayoutError> {
+/// Version 1: My Number and addressee number (asked of every municipality). Version 2 adds the
+/// former municipality per row (asked of that municipality only; empty: every municipality).
+fn batch_inquiry_request(with_former: bool) -> Result<Layout, LayoutError> {
     use Provenance::Modelled as M;
     use Requirement::Required as Req;
     #[rustfmt::skip]
-    let columns = vec![
+    let mut columns = vec![
         col("my_number", "個人番号", "My Number", FieldType::MyNumber, Role::MyNumber, Req, Some(12), M),
         col("addressee_number", "宛名番号", "addressee number", FieldType::AddresseeNumber, Role::Addressee, Req, Some(15), M),
     ];
+    if with_former {
+        #[rustfmt::skip]
+        columns.push(col("former_code", "転出元自治体コード", "former municipality code (empty: every municipality)", FieldType::MunicipalityCode, Role::Municipality, Requirement::Optional, Some(6), M));
+    }
     Layout::new(Layout {
         id: "batch-inquiry-request",
-        version: "1",
+        version: if with_former { "2" } else { "1" },
         name_ja: "一括照会依頼",
         name_en: "batch inquiry request upload",
         direction: Direction::Upload,
         row_unit: RowUnit::Inquiry,
         dose_blocks: 0,
         columns,
-        cross: CrossRules { my_number_single_addressee: true, ..CrossRules::default() },
+        cross: CrossRules {
+            my_number_single_addressee: true,
+            ..CrossRules::default()
+        },
         provenance: Provenance::Modelled,
-        description: "Incoming residents' My Numbers for the nightly batch inquiry across all municipalities (function confirmed S11, H-46; layout modelled).",
+        description: if with_former {
+            "Incoming residents' My Numbers, each with the municipality they moved from when known (version 2, our extension: the row is asked of that municipality only). Modelled."
+        } else {
+            "Incoming residents' My Numbers for the batch inquiry across all municipalities (function confirmed S11, H-46; layout modelled)."
+        },
     })
 }
 
@@ -393,19 +413,70 @@ fn batch_inquiry_result(blocks: u8) -> Result<Layout, LayoutError> {
     let mut columns = vec![
         col("addressee_number", "宛名番号", "addressee number", FieldType::AddresseeNumber, Role::Addressee, Requirement::Required, Some(15), Provenance::Modelled),
         col("match_status", "照会結果", "match status", codes(&[("一致", "一致", "match"), ("該当なし", "該当なし", "no match"), ]), Role::MatchStatus, Requirement::Required, Some(4), Provenance::Modelled),
+        col("provider_code", "提供元自治体コード", "providing municipality code", FieldType::MunicipalityCode, Role::Municipality, Requirement::Optional, Some(6), Provenance::Modelled),
     ];
-    columns.extend(dose_blocks(blocks, false));
+    // An answer carries the dose fields of §6.2 except when VRS registered the dose.
+    columns.extend(dose_blocks(blocks, false).into_iter().filter(|c| {
+        !matches!(
+            c.role,
+            Role::Dose {
+                field: DoseField::RegisteredAt,
+                ..
+            }
+        )
+    }));
     Layout::new(Layout {
         id: "batch-inquiry-result",
-        version: "1",
+        version: "2",
         name_ja: "一括照会結果",
         name_en: "batch inquiry result download",
         direction: Direction::Download,
         row_unit: RowUnit::Inquiry,
         dose_blocks: blocks,
         columns,
-        cross: CrossRules { voucher_single_owner: true, unique_person: true, ..CrossRules::default() },
+        // One row per providing municipality: an addressee number may repeat.
+        cross: CrossRules { voucher_single_owner: true, ..CrossRules::default() },
         provenance: Provenance::Modelled,
-        description: "Result of a batch inquiry: addressee number, match status and the dose blocks of §6.2; never echoes the My Number (modelled).",
+        description: "Result of a batch inquiry: the requester's addressee number, match status, the providing municipality (one row per municipality holding records) and dose blocks of §6.2 without the registration timestamp (7 columns each); never echoes the My Number (modelled).",
+    })
+}
+
+fn provision_log() -> Result<Layout, LayoutError> {
+    use FieldType::{DateTime, MunicipalityCode, Text};
+    use Provenance::{Inferred as I, Modelled as M};
+    use Requirement::{Optional as Opt, Required as Req};
+    use Role::Log as L;
+    #[rustfmt::skip]
+    let columns = vec![
+        col("seq", "連番", "sequence number", Text, L, Req, Some(20), M),
+        col("log", "記録種別", "log", codes(&[("提供", "情報提供", "provision"), ("照会", "情報照会", "inquiry")]), L, Req, Some(2), M),
+        col("requester", "照会元自治体コード", "requesting municipality", MunicipalityCode, L, Req, Some(6), I),
+        col("provider", "照会先自治体コード", "municipality asked (empty: every municipality)", MunicipalityCode, L, Opt, Some(6), I),
+        col("providers", "提供元自治体コード", "municipalities that provided records (space-separated)", Text, L, Opt, None, M),
+        col("requested_at", "照会日時", "requested at", DateTime, L, Req, Some(14), I),
+        col("provided_at", "提供日時", "provided at", DateTime, L, Req, Some(14), I),
+        col("legal_basis", "根拠", "legal basis", codes(&[("同意", "本人同意", "consent"), ("同意取得困難", "本人同意の取得が困難", "consent difficult to obtain")]), L, Req, Some(6), M),
+        col("form_ref", "同意書番号", "consent form reference", Text, L, Opt, Some(30), M),
+        col("identity_verified", "本人確認", "identity verified (My Number Act Art. 16)", codes(&[("1", "確認済", "verified"), ("0", "未確認", "not verified")]), L, Req, Some(1), M),
+        col("reference", "照会元管理番号", "requester's own reference", Text, L, Opt, Some(15), M),
+        col("items", "提供項目", "items provided", Text, L, Opt, None, I),
+        col("provided", "提供有無", "anything provided", codes(&[("1", "提供あり", "provided"), ("0", "提供なし", "nothing provided")]), L, Req, Some(1), I),
+        col("doses", "提供件数", "dose records provided", Text, L, Req, Some(3), M),
+        col("batch", "一括照会ID", "batch inquiry ID", Text, L, Opt, Some(32), M),
+        col("subject", "対象者仮名", "subject pseudonym (this municipality's)", Text, L, Req, Some(32), M),
+        col("user", "職員仮名", "staff user pseudonym", Text, L, Opt, Some(32), M),
+    ];
+    Layout::new(Layout {
+        id: "provision-log",
+        version: "1",
+        name_ja: "情報提供等の記録",
+        name_en: "provision and inquiry log export",
+        direction: Direction::Download,
+        row_unit: RowUnit::LogEntry,
+        dose_blocks: 0,
+        columns,
+        cross: CrossRules::default(),
+        provenance: Provenance::Modelled,
+        description: "A municipality's provision log (records it provided to other municipalities' inquiries) or inquiry log (its own inquiries): the fields of My Number Act Art. 23 plus legal basis, batch ID and pseudonyms; no My Number, no name (fields inferred from S64, layout modelled).",
     })
 }

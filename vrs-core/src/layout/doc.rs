@@ -86,7 +86,20 @@ pub fn layouts_markdown() -> String {
          official layout before release. Only the first 14 columns of the ledger export are confirmed.\n\
          Every file has one header row of the Japanese column names; rows end in CRLF.\n",
     );
-    for l in all(&LayoutParams::default()) {
+    let params = LayoutParams::default();
+    let others = super::OTHER_VERSIONS
+        .iter()
+        .filter_map(|id| super::find(id, &params).ok());
+    let mut layouts = all(&params);
+    for other in others {
+        // Beside its default version.
+        let at = layouts
+            .iter()
+            .rposition(|l| l.id == other.id)
+            .map_or(layouts.len(), |i| i + 1);
+        layouts.insert(at, other);
+    }
+    for l in layouts {
         let _ = write!(
             out,
             "\n## `{}` v{} — {} / {}\n\n{} Direction: {}; provenance: {}.\n\n\

@@ -19,7 +19,7 @@
 mod defs;
 mod doc;
 
-pub use defs::{all, find, LayoutParams, LAYOUT_IDS};
+pub use defs::{all, find, LayoutParams, LAYOUT_IDS, OTHER_VERSIONS};
 pub use doc::layouts_markdown;
 
 use serde::Serialize;
@@ -165,6 +165,8 @@ pub enum Role {
     Destination,
     /// Batch-inquiry match status.
     MatchStatus,
+    /// A field of a provision- or inquiry-log entry: checked by its type only.
+    Log,
     /// A field of a dose block; `block` 0 is the first block.
     Dose {
         /// Block index (0-based). In a one-row-per-dose file there is one block.
@@ -236,6 +238,8 @@ pub enum RowUnit {
     Flag,
     /// One inquiry request or result.
     Inquiry,
+    /// One entry of a provision or inquiry log.
+    LogEntry,
 }
 
 /// A versioned exchange-file layout.

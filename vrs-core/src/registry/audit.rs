@@ -5,6 +5,22 @@
 //! chain's head `(n, hash_n)` is stored with an HMAC under the tenant's audit key. Verification
 //! recomputes every hash, so an altered, removed or reordered entry is found; a truncated tail is
 //! found through the head, which cannot be rewritten without the key.
+//!
+//! # Chains and their anchoring
+//! A chain is a number: `0` the registry-wide chain, a tenant's municipality number its audit
+//! chain; other per-tenant chains (a provision log, an inquiry log) take numbers of their own
+//! that are not municipality numbers, and call [`append`] and [`verify`] like the audit chain.
+//! Whatever the chain, its head is a record of kind `audit-head` in the chain's own area, and
+//! every such record is anchored by the registry ([`super::anchor`]): the registry anchor counts
+//! every chain head and authenticates each one's current value, so erasing a chain (its head
+//! and its entries), or rolling it back to an older head with the entries that went with it, is
+//! found by [`super::Registry::verify_store`] and refused when a registry opens — with nothing
+//! to do in the code that appends. The head's own MAC lets the chain be checked by whoever
+//! holds the chain's key (a tenant's staff); the anchor protects it with the registry key.
+//!
+//! The same machinery ([`Appender`], [`verify`]) keeps each tenant's provision log
+//! (情報提供等の記録) and inquiry log: separate chains with their own head MACs (see
+//! [`chains_of_tenant`]).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -13,6 +29,19 @@ use crate::crypto::{RecordKey, RecordKind};
 use crate::store::{AuditRow, Store};
 
 use super::error::RegistryError;
+
+/// Chain number of a tenant's provision log: this plus the tenant's number.
+pub(crate) const PROVISION_LOG_BASE: u32 = 1_000_000;
+/// Chain number of a tenant's inquiry log: this plus the tenant's number.
+pub(crate) const INQUIRY_LOG_BASE: u32 = 2_000_000;
+
+/// Every chain of the tenant numbered `id` (its municipality code as a number): its audit chain
+/// (`id`), its provision log and its inquiry log. Chain 0 is the registry-wide audit chain.
+/// Municipality codes are below 1,000,000, so the ranges never meet, and the store reports only
+/// numbers 1..=999,999 as tenants. Each chain's MACed head lives under its own chain number.
+pub(crate) fn chains_of_tenant(id: u32) -> [u32; 3] {
+    [id, PROVISION_LOG_BASE + id, INQUIRY_LOG_BASE + id]
+}
 
 /// Record keys listed in full in one entry; a bulk operation lists the first ones and a digest
 /// of all.
@@ -44,6 +73,10 @@ pub struct AuditEntry {
     pub outcome: String,
     /// The error code of a refused or failed operation.
     pub code: Option<String>,
+    /// What an operation that names no records counted (a purge: doses, vouchers, subjects
+    /// removed). Absent from the stored JSON of other entries, so older chains verify as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<std::collections::BTreeMap<String, u64>>,
     /// Hash of the previous entry (hex).
     pub prev: String,
 }
@@ -59,6 +92,8 @@ pub(crate) struct AuditDraft {
     pub records: Vec<RecordKey>,
     pub outcome: &'static str,
     pub code: Option<String>,
+    /// Counts to record instead of record keys (see [`AuditEntry::counts`]).
+    pub counts: Vec<(&'static str, u64)>,
 }
 
 /// Result of verifying one audit chain.
@@ -93,59 +128,123 @@ pub(crate) fn append(
     mac: HeadMac<'_>,
     draft: AuditDraft,
 ) -> Result<(), RegistryError> {
-    let last = store.audit_last(chain)?;
-    // Chain from the authentic (MACed) head, never from whatever the table ends with: a
-    // removed tail or a rewritten chain then stays visible to verification. When the head
-    // itself is missing or forged, keep appending but never bless that state with a new MAC.
-    let (seq, prev, update_head) = match (read_head(store, chain, mac)?, last) {
-        (Head::Valid(seq, hash), Some(l)) => (seq.max(l.seq) + 1, hash, true),
-        (Head::Valid(seq, hash), None) => (seq + 1, hash, true),
-        (Head::Missing, None) => (1, [0u8; 32], true),
-        (Head::Missing | Head::Forged, Some(l)) => (l.seq + 1, l.hash, false),
-        (Head::Forged, None) => (1, [0u8; 32], false),
-    };
-    let mut digest = Sha256::new();
-    for k in &draft.records {
-        digest.update(k.as_bytes());
-    }
-    let entry = AuditEntry {
-        seq,
-        at: draft.at,
-        role: draft.role.to_owned(),
-        scope: draft.scope,
-        user: draft.user,
-        op: draft.op.to_owned(),
-        records: draft
-            .records
-            .iter()
-            .take(LISTED_KEYS)
-            .map(RecordKey::to_hex)
-            .collect(),
-        record_count: draft.records.len() as u64,
-        records_digest: hex::encode(digest.finalize()),
-        outcome: draft.outcome.to_owned(),
-        code: draft.code,
-        prev: hex::encode(prev),
-    };
-    let bytes = serde_json::to_vec(&entry)
-        .map_err(|e| RegistryError::Corrupt(format!("cannot encode an audit entry: {e}")))?;
-    let hash = chain_hash(&prev, &bytes);
-    store.audit_append(
-        chain,
-        &AuditRow {
+    let mut appender = Appender::start(store, chain, mac)?;
+    appender.push(store, |seq, prev| {
+        let mut digest = Sha256::new();
+        for k in &draft.records {
+            digest.update(k.as_bytes());
+        }
+        let entry = AuditEntry {
             seq,
-            entry: bytes,
-            hash,
-        },
-    )?;
-    if update_head {
-        let head = head_bytes(seq, &hash);
-        let mut value = head.to_vec();
-        value.extend_from_slice(&mac(&head));
-        let key = RecordKey::SINGLETON;
-        store.put(chain, RecordKind::AuditHead.code(), key.as_bytes(), &value)?;
+            at: draft.at,
+            role: draft.role.to_owned(),
+            scope: draft.scope,
+            user: draft.user,
+            op: draft.op.to_owned(),
+            records: draft
+                .records
+                .iter()
+                .take(LISTED_KEYS)
+                .map(RecordKey::to_hex)
+                .collect(),
+            record_count: draft.records.len() as u64,
+            records_digest: hex::encode(digest.finalize()),
+            outcome: draft.outcome.to_owned(),
+            code: draft.code,
+            counts: (!draft.counts.is_empty()).then(|| {
+                draft
+                    .counts
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), *v))
+                    .collect()
+            }),
+            prev,
+        };
+        serde_json::to_vec(&entry)
+            .map_err(|e| RegistryError::Corrupt(format!("cannot encode an audit entry: {e}")))
+    })?;
+    appender.finish(store, mac)
+}
+
+/// Appends entries to one chain inside the caller's transaction, writing the MACed head once at
+/// the end: the audit log appends one entry per call, the provision and inquiry logs one per
+/// answered inquiry (a batch inquiry appends thousands to the same chains).
+///
+/// Every entry is JSON with a `seq` and a `prev` field (checked by [`verify`]); what else it
+/// holds is the caller's.
+#[derive(Debug)]
+pub(crate) struct Appender {
+    chain: u32,
+    seq: u64,
+    prev: [u8; 32],
+    update_head: bool,
+}
+
+impl Appender {
+    /// Reads where `chain` ends.
+    pub fn start(
+        store: &mut dyn Store,
+        chain: u32,
+        mac: HeadMac<'_>,
+    ) -> Result<Appender, RegistryError> {
+        let last = store.audit_last(chain)?;
+        // Chain from the authentic (MACed) head, never from whatever the table ends with: a
+        // removed tail or a rewritten chain then stays visible to verification. When the head
+        // itself is missing or forged, keep appending but never bless that state with a new MAC.
+        let (seq, prev, update_head) = match (read_head(store, chain, mac)?, last) {
+            (Head::Valid(seq, hash), Some(l)) => (seq.max(l.seq), hash, true),
+            (Head::Valid(seq, hash), None) => (seq, hash, true),
+            (Head::Missing, None) => (0, [0u8; 32], true),
+            (Head::Missing | Head::Forged, Some(l)) => (l.seq, l.hash, false),
+            (Head::Forged, None) => (0, [0u8; 32], false),
+        };
+        Ok(Appender {
+            chain,
+            seq,
+            prev,
+            update_head,
+        })
     }
-    Ok(())
+
+    /// Appends the entry `build(seq, prev)` returns (its canonical JSON bytes), given the
+    /// entry's sequence number and the previous entry's hash in hex.
+    pub fn push(
+        &mut self,
+        store: &mut dyn Store,
+        build: impl FnOnce(u64, String) -> Result<Vec<u8>, RegistryError>,
+    ) -> Result<(), RegistryError> {
+        let seq = self.seq + 1;
+        let bytes = build(seq, hex::encode(self.prev))?;
+        let hash = chain_hash(&self.prev, &bytes);
+        store.audit_append(
+            self.chain,
+            &AuditRow {
+                seq,
+                entry: bytes,
+                hash,
+            },
+        )?;
+        self.seq = seq;
+        self.prev = hash;
+        Ok(())
+    }
+
+    /// Writes the MACed head after the last entry pushed.
+    pub fn finish(self, store: &mut dyn Store, mac: HeadMac<'_>) -> Result<(), RegistryError> {
+        if self.update_head && self.seq > 0 {
+            let head = head_bytes(self.seq, &self.prev);
+            let mut value = head.to_vec();
+            value.extend_from_slice(&mac(&head));
+            let key = RecordKey::SINGLETON;
+            store.put(
+                self.chain,
+                RecordKind::AuditHead.code(),
+                key.as_bytes(),
+                &value,
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// The stored head of a chain.
@@ -173,6 +272,22 @@ fn read_head(store: &mut dyn Store, chain: u32, mac: HeadMac<'_>) -> Result<Head
     Ok(Head::Valid(u64::from_be_bytes(seq), hash))
 }
 
+/// The head without checking its MAC (well-formedness only).
+fn read_head_unchecked(store: &mut dyn Store, chain: u32) -> Result<Head, RegistryError> {
+    let key = RecordKey::SINGLETON;
+    let Some(head) = store.get(chain, RecordKind::AuditHead.code(), key.as_bytes())? else {
+        return Ok(Head::Missing);
+    };
+    if head.len() != 72 {
+        return Ok(Head::Forged);
+    }
+    let mut seq = [0u8; 8];
+    seq.copy_from_slice(&head[..8]);
+    let mut hash = [0u8; 32];
+    hash.copy_from_slice(&head[8..40]);
+    Ok(Head::Valid(u64::from_be_bytes(seq), hash))
+}
+
 fn chain_hash(prev: &[u8; 32], entry: &[u8]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(prev);
@@ -180,12 +295,18 @@ fn chain_hash(prev: &[u8; 32], entry: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// Checks `chain` from its first entry to its MACed head.
+/// Checks `chain` from its first entry to its MACed head (with `mac: None`, the head's MAC is
+/// not checked: a chain whose key this code does not know, authenticated by the registry
+/// anchor instead).
+///
+/// `must_exist`: the registry anchor lists the chain, so a chain with neither entries nor head
+/// was erased.
 pub(crate) fn verify(
     store: &mut dyn Store,
     chain: u32,
     name: String,
-    mac: HeadMac<'_>,
+    mac: Option<HeadMac<'_>>,
+    must_exist: bool,
 ) -> Result<AuditVerification, RegistryError> {
     let mut expected_seq = 1u64;
     let mut prev = [0u8; 32];
@@ -201,7 +322,7 @@ pub(crate) fn verify(
         } else if chain_hash(&prev, &row.entry) != row.hash {
             Some("the entry was altered, or does not follow the previous one")
         } else {
-            match serde_json::from_slice::<AuditEntry>(&row.entry) {
+            match serde_json::from_slice::<Linked>(&row.entry) {
                 Ok(e) if e.seq == row.seq && e.prev == hex::encode(prev) => None,
                 _ => Some("the entry's content does not match its place in the chain"),
             }
@@ -215,7 +336,7 @@ pub(crate) fn verify(
         true
     })?;
     if bad.is_none() {
-        bad = check_head(store, chain, entries, &prev, mac)?;
+        bad = check_head(store, chain, entries, &prev, mac, must_exist)?;
     }
     Ok(AuditVerification {
         chain: name,
@@ -231,10 +352,19 @@ fn check_head(
     chain: u32,
     entries: u64,
     last_hash: &[u8; 32],
-    mac: HeadMac<'_>,
+    mac: Option<HeadMac<'_>>,
+    must_exist: bool,
 ) -> Result<Option<(u64, String)>, RegistryError> {
-    let problem = match read_head(store, chain, mac)? {
+    let head = match mac {
+        Some(mac) => read_head(store, chain, mac)?,
+        None => read_head_unchecked(store, chain)?,
+    };
+    let problem = match head {
         Head::Missing if entries > 0 => (1, "the chain's head record is missing"),
+        Head::Missing if must_exist => (
+            1,
+            "the chain was erased: its head and every entry are missing",
+        ),
         Head::Missing => return Ok(None),
         Head::Forged => (1, "the chain's head record is not authentic"),
         Head::Valid(seq, _) if seq > entries => (entries + 1, "entries were removed from the end"),
@@ -246,8 +376,18 @@ fn check_head(
     Ok(Some((problem.0, problem.1.to_owned())))
 }
 
+/// The two fields every chained entry has, whatever else it holds.
+#[derive(Deserialize)]
+struct Linked {
+    seq: u64,
+    prev: String,
+}
+
 /// Every entry of a chain, for review.
-pub(crate) fn entries(store: &mut dyn Store, chain: u32) -> Result<Vec<AuditEntry>, RegistryError> {
+pub(crate) fn entries<T: serde::de::DeserializeOwned>(
+    store: &mut dyn Store,
+    chain: u32,
+) -> Result<Vec<T>, RegistryError> {
     let mut out = Vec::new();
     let mut bad = false;
     store.audit_scan(chain, &mut |row| match serde_json::from_slice(&row.entry) {

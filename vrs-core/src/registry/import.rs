@@ -19,7 +19,10 @@ use crate::text::Encoding;
 use super::access::{self, Access};
 use super::area::Area;
 use super::error::RegistryError;
+use super::fields;
 use super::fresh::FreshLoad;
+use super::guard::{self, Field};
+use super::inquiry_index::{on_subject_my_number_changed, InquiryIndex};
 use super::model::{
     self, AwaitingRec, ImportRec, MyNumberRec, SecretDigits, SubjectRec, VoucherRec,
 };
@@ -131,6 +134,7 @@ impl Registry {
             layout: "subject-registration",
             op: "import",
         };
+        let index = self.inquiry_index.clone();
         self.import_file::<SubjectRegistrationRow>(
             principal,
             tenant,
@@ -138,7 +142,7 @@ impl Registry {
             mode,
             spec,
             on_commit,
-            &mut |store, area, _, _, row| apply_subject_row(store, area, row),
+            &mut |store, area, _, config, row| apply_subject_row(store, area, config, &index, row),
         )
     }
 
@@ -155,6 +159,7 @@ impl Registry {
         apply: &mut ApplyRow<'_, R>,
     ) -> Result<ImportOutcome, RegistryError> {
         let op = spec.op;
+        self.refuse_if_quarantined(principal, op)?;
         let now = self.clock.now();
         let layout = find_layout(spec.layout)?;
         let area = match self.areas.get(&mut *self.store, tenant) {
@@ -205,6 +210,8 @@ impl Registry {
         }
 
         let options = ValidateOptions {
+            // Every error line is needed to reject its row (the file is in memory already).
+            max_diagnostics: None,
             tenant: Some(*tenant),
             as_of: Some(now.date),
             tables: self.config.tables.clone(),
@@ -364,7 +371,7 @@ impl Registry {
         Ok(outcome)
     }
 
-    fn commit_batch(
+    pub(super) fn commit_batch(
         &mut self,
         principal: &Principal,
         area: &Area,
@@ -396,14 +403,14 @@ impl Registry {
     }
 }
 
-fn find_layout(id: &str) -> Result<crate::layout::Layout, RegistryError> {
+pub(crate) fn find_layout(id: &str) -> Result<crate::layout::Layout, RegistryError> {
     layout::find(id, &LayoutParams::default())
         .map_err(|e| RegistryError::Corrupt(format!("built-in layout missing: {e}")))
 }
 
 /// The first error of every line with errors, and whether an error concerns the whole file
 /// (header, encoding at line 1).
-fn error_lines(report: &Report) -> (HashMap<u64, (Code, String, String)>, bool) {
+pub(crate) fn error_lines(report: &Report) -> (HashMap<u64, (Code, String, String)>, bool) {
     let mut lines = HashMap::new();
     let mut file_level = false;
     for d in &report.diagnostics {
@@ -439,8 +446,19 @@ fn not_validated(layout: &crate::layout::Layout, rows: u64) -> Report {
 }
 
 fn reject(outcome: &mut ImportOutcome, line: u64, code: Code, en: String, ja: String) {
-    if outcome.rejected_rows.len() < LISTED_REJECTIONS {
-        outcome.rejected_rows.push(RejectedRow {
+    list_rejection(&mut outcome.rejected_rows, line, code, en, ja);
+}
+
+/// Adds a rejected row to `list` unless it holds the first 1,000 already.
+pub(crate) fn list_rejection(
+    list: &mut Vec<RejectedRow>,
+    line: u64,
+    code: Code,
+    en: String,
+    ja: String,
+) {
+    if list.len() < LISTED_REJECTIONS {
+        list.push(RejectedRow {
             line,
             code: code.as_str().to_owned(),
             message_en: en,
@@ -453,6 +471,8 @@ fn reject(outcome: &mut ImportOutcome, line: u64, code: Code, en: String, ja: St
 fn apply_subject_row(
     store: &mut dyn Store,
     area: &Area,
+    config: &RegistryConfig,
+    index: &InquiryIndex,
     row: &SubjectRegistrationRow,
 ) -> Result<RowResult, RegistryError> {
     let addressee = row.addressee.as_str();
@@ -473,6 +493,32 @@ fn apply_subject_row(
             "the addressee number is the person's My Number; downloads would disclose it".into(),
             "宛名番号が個人番号と同じです。ダウンロードファイルに個人番号が出てしまいます".into(),
         ));
+    }
+    // N02 against stored data: the addressee number is a download's key column, so it must
+    // not be (or be shaped like) anybody's My Number; nor may this row's My Number be another
+    // subject's addressee number.
+    match guard::refuse_my_numbers(store, area, config, &[(Field::Addressee, addressee)]) {
+        Ok(()) => {}
+        Err(RegistryError::Rule { code, message }) => {
+            let ja = guard::refusal(Field::Addressee).1;
+            return Ok(RowResult::Rejected(code, message, ja));
+        }
+        Err(e) => return Err(e),
+    }
+    if let Some(n) = &row.my_number {
+        let as_addressee = area.key(RecordKind::Subject, n.expose_secret().as_bytes());
+        if store
+            .get(area.id, RecordKind::Subject.code(), as_addressee.as_bytes())?
+            .is_some()
+        {
+            return Ok(RowResult::Rejected(
+                Code::N02,
+                "this My Number is another subject's addressee number; downloads would disclose it"
+                    .into(),
+                "この個人番号は別の接種対象者の宛名番号です。ダウンロードファイルに個人番号が出てしまいます"
+                    .into(),
+            ));
+        }
     }
     // N03 against stored data: the My Number must not belong to another addressee number.
     let my_number_key = row
@@ -512,14 +558,22 @@ fn apply_subject_row(
         }
     }
 
+    // Names are stored only in forms every download encoding carries.
+    let (name, name_kana) = match (
+        fields::storable(fields::NAME, &row.name),
+        fields::storable(fields::NAME_KANA, &row.name_kana),
+    ) {
+        (Ok(n), Ok(k)) => (n.into_owned(), k.into_owned()),
+        (Err(r), _) | (_, Err(r)) => return Ok(RowResult::Rejected(r.code, r.en, r.ja)),
+    };
     let mut subject = SubjectRec {
         addressee: addressee.to_owned(),
         my_number: row
             .my_number
             .as_ref()
             .map(|n| SecretDigits(n.expose_secret().to_owned())),
-        name: row.name.clone(),
-        name_kana: row.name_kana.clone(),
+        name,
+        name_kana,
         birth: model::days(row.birth_date),
         sex: row.sex.code(),
         flags: Vec::new(),
@@ -573,6 +627,8 @@ fn apply_subject_row(
     if subject_changed {
         area.save(store, RecordKind::Subject, &subject_key, &subject)?;
         keys.push(subject_key);
+        let old = existing.as_ref().and_then(|o| o.my_number.as_ref());
+        on_subject_my_number_changed(store, index, &area.code, old, subject.my_number.as_ref())?;
         if let (Some(k), false) = (&my_number_key, index_present) {
             let idx = MyNumberRec {
                 addressee: addressee.to_owned(),

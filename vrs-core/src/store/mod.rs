@@ -4,7 +4,7 @@
 //! A store holds opaque values: every value the registry puts is already sealed (AES-256-GCM)
 //! and every key is already a pseudonym, so a store implementation never sees personal data and
 //! needs no cryptography of its own. That is the seam for putting the registry on another
-//! database: implement [`Store`] (eleven small methods) over PostgreSQL, a distributed key-value
+//! database: implement [`Store`] (eleven small methods, two more optional) over PostgreSQL, a distributed key-value
 //! store, etc., sharded by tenant if you like; nothing above this trait assumes one process or
 //! one file.
 //!
@@ -35,6 +35,9 @@ pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
 
+/// The highest number [`Store::tenants`] reports: municipality codes have six digits.
+pub const MAX_TENANT: u32 = 999_999;
+
 /// A record's key in the store: 16 opaque bytes (a pseudonym).
 pub type Key = [u8; 16];
 
@@ -51,8 +54,9 @@ pub struct AuditRow {
 
 /// What the registry needs from a database. Values and keys are opaque (sealed, pseudonymous).
 ///
-/// `tenant` is the municipality code as a number (`131016`); chain `0` is the registry-wide audit
-/// chain. `kind` is a small record-kind number.
+/// `tenant` is the municipality code as a number (`131016`); number `0` holds the registry-wide
+/// audit chain and registry-level records, numbers from 1,000,000 up the registry's log chains
+/// (see [`Store::tenants`]). `kind` is a small record-kind number.
 pub trait Store: Send {
     /// Starts a transaction. Writes outside a transaction are refused.
     ///
@@ -85,6 +89,22 @@ pub trait Store: Send {
     /// [`StoreError::Transaction`] outside a transaction; backend errors.
     fn put(&mut self, tenant: u32, kind: u8, key: &Key, value: &[u8]) -> Result<(), StoreError>;
 
+    /// Inserts a record the caller knows to be absent (a bulk load into an empty tenant): a
+    /// store may skip looking for an old value, and should refuse a key that is taken
+    /// ([`StoreError::Conflict`]) rather than replace it. The default is [`Store::put`].
+    ///
+    /// # Errors
+    /// As for [`Store::put`]; [`StoreError::Conflict`] when the key is taken.
+    fn put_new(
+        &mut self,
+        tenant: u32,
+        kind: u8,
+        key: &Key,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        self.put(tenant, kind, key, value)
+    }
+
     /// Removes a record (its bytes are overwritten, not left in free space); `true` if it existed.
     ///
     /// # Errors
@@ -103,13 +123,39 @@ pub trait Store: Send {
         visit: &mut dyn FnMut(&Key, &[u8]) -> bool,
     ) -> Result<(), StoreError>;
 
+    /// Calls `visit` with every record of `tenant` (all kinds) in (kind, key) order, until it
+    /// returns `false`. The default scans kind by kind.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn scan_tenant(
+        &mut self,
+        tenant: u32,
+        visit: &mut dyn FnMut(u8, &Key, &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        for kind in 0..=u8::MAX {
+            let mut go_on = true;
+            self.scan(tenant, kind, &mut |key, value| {
+                go_on = visit(kind, key, value);
+                go_on
+            })?;
+            if !go_on {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Number of records of `kind` in `tenant`.
     ///
     /// # Errors
     /// Backend errors.
     fn count(&mut self, tenant: u32, kind: u8) -> Result<u64, StoreError>;
 
-    /// Every tenant that has any record or audit entry (chain 0 excluded), ascending.
+    /// Every tenant that has any record or audit entry, ascending: the numbers 1..=999,999 (a
+    /// municipality code is six digits). Chain 0 (the registry's own audit chain and records,
+    /// such as the inquiry index) and chains from 1,000,000 up (each tenant's provision and
+    /// inquiry logs) are the registry's, not tenants.
     ///
     /// # Errors
     /// Backend errors.
@@ -150,10 +196,40 @@ pub trait Store: Send {
         Ok(None)
     }
 
+    /// Makes deleted records unrecoverable from the storage's files as far as the backend can:
+    /// SQLite copies its write-ahead log into the database and truncates it (deleted pages are
+    /// already zeroed by `secure_delete`). Called after a purge, outside a transaction. Returns
+    /// `false` when it could not finish (another connection was reading): the old page images
+    /// stay in the log until a later checkpoint. The default does nothing and returns `true`.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn checkpoint(&mut self) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+
     /// Checks the physical integrity of the storage (e.g. SQLite's `PRAGMA integrity_check`);
     /// an empty list means no problem found.
     ///
     /// # Errors
     /// Backend errors.
     fn integrity_check(&mut self) -> Result<Vec<String>, StoreError>;
+}
+
+/// Whether `store` holds anything at all (a record or an audit entry, in any tenant or the
+/// registry's own area). A host creates new keys only for a store that holds nothing: keys
+/// created beside a populated store would not open it.
+///
+/// # Errors
+/// Backend errors.
+pub fn holds_data(store: &mut dyn Store) -> Result<bool, StoreError> {
+    if !store.tenants()?.is_empty() || store.audit_last(0)?.is_some() {
+        return Ok(true);
+    }
+    let mut any = false;
+    store.scan_tenant(0, &mut |_, _, _| {
+        any = true;
+        false
+    })?;
+    Ok(any)
 }

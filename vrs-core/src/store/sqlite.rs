@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use super::error::StoreError;
 use super::{AuditRow, Key, Store};
@@ -88,6 +88,11 @@ pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
     in_tx: bool,
+    /// The last sequence number this connection appended to each chain in the open
+    /// transaction. `BEGIN IMMEDIATE` holds the write lock, so nobody else appends meanwhile:
+    /// a chain appended to many times in one transaction (a batch inquiry's logs) is looked up
+    /// once.
+    audit_tails: std::collections::HashMap<u32, u64>,
 }
 
 impl SqliteStore {
@@ -131,6 +136,7 @@ impl SqliteStore {
             conn,
             path: path.to_path_buf(),
             in_tx: false,
+            audit_tails: std::collections::HashMap::new(),
         };
         store.migrate()?;
         Ok(store)
@@ -209,6 +215,7 @@ impl Store for SqliteStore {
         }
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         self.in_tx = true;
+        self.audit_tails.clear();
         Ok(())
     }
 
@@ -221,6 +228,7 @@ impl Store for SqliteStore {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
         self.in_tx = false;
+        self.audit_tails.clear();
         Ok(result?)
     }
 
@@ -229,6 +237,7 @@ impl Store for SqliteStore {
             return Ok(());
         }
         self.in_tx = false;
+        self.audit_tails.clear();
         Ok(self.conn.execute_batch("ROLLBACK")?)
     }
 
@@ -236,9 +245,11 @@ impl Store for SqliteStore {
         let mut stmt = self.conn.prepare_cached(
             "SELECT value FROM records WHERE tenant = ?1 AND kind = ?2 AND key = ?3",
         )?;
-        Ok(stmt
-            .query_row(params![tenant, kind, &key[..]], |r| r.get(0))
-            .optional()?)
+        let mut rows = stmt.query(params![tenant, kind, &key[..]])?;
+        match rows.next()? {
+            Some(row) => Ok(Some(value_bytes(row.get_ref(0)?)?.to_vec())),
+            None => Ok(None),
+        }
     }
 
     fn put(&mut self, tenant: u32, kind: u8, key: &Key, value: &[u8]) -> Result<(), StoreError> {
@@ -248,6 +259,28 @@ impl Store for SqliteStore {
         )?;
         stmt.execute(params![tenant, kind, &key[..], value])?;
         Ok(())
+    }
+
+    fn put_new(
+        &mut self,
+        tenant: u32,
+        kind: u8,
+        key: &Key,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        self.need_tx()?;
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO records (tenant, kind, key, value) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        match stmt.execute(params![tenant, kind, &key[..], value]) {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(StoreError::Conflict("a record expected to be new exists"))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn delete(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<bool, StoreError> {
@@ -273,7 +306,32 @@ impl Store for SqliteStore {
             let Ok(key) = <Key>::try_from(key) else {
                 return Err(StoreError::Backend("a record key is not 16 bytes".into()));
             };
-            if !visit(&key, row.get_ref(1)?.as_blob()?) {
+            if !visit(&key, value_bytes(row.get_ref(1)?)?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn scan_tenant(
+        &mut self,
+        tenant: u32,
+        visit: &mut dyn FnMut(u8, &Key, &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, key, value FROM records WHERE tenant = ?1 ORDER BY kind, key",
+        )?;
+        let mut rows = stmt.query(params![tenant])?;
+        while let Some(row) = rows.next()? {
+            let kind: i64 = row.get(0)?;
+            let Ok(kind) = u8::try_from(kind) else {
+                return Err(StoreError::Backend("a record kind is not 0 to 255".into()));
+            };
+            let key = row.get_ref(1)?.as_blob()?;
+            let Ok(key) = <Key>::try_from(key) else {
+                return Err(StoreError::Backend("a record key is not 16 bytes".into()));
+            };
+            if !visit(kind, &key, value_bytes(row.get_ref(2)?)?) {
                 break;
             }
         }
@@ -290,15 +348,25 @@ impl Store for SqliteStore {
 
     fn tenants(&mut self) -> Result<Vec<u32>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT tenant FROM records WHERE tenant <> 0 UNION SELECT DISTINCT chain FROM audit WHERE chain <> 0 ORDER BY 1",
+            "SELECT DISTINCT tenant FROM records WHERE tenant BETWEEN 1 AND ?1 UNION SELECT DISTINCT chain FROM audit WHERE chain BETWEEN 1 AND ?1 ORDER BY 1",
         )?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
+        let rows = stmt.query_map(params![super::MAX_TENANT], |r| r.get(0))?;
         Ok(rows.collect::<Result<Vec<u32>, _>>()?)
     }
 
     fn audit_append(&mut self, chain: u32, row: &AuditRow) -> Result<(), StoreError> {
         self.need_tx()?;
-        if self.audit_last(chain)?.is_some_and(|r| r.seq >= row.seq) {
+        let last = match self.audit_tails.get(&chain) {
+            Some(&seq) => Some(seq),
+            None => {
+                let mut stmt = self
+                    .conn
+                    .prepare_cached("SELECT max(seq) FROM audit WHERE chain = ?1")?;
+                let max: Option<i64> = stmt.query_row(params![chain], |r| r.get(0))?;
+                max.map(|m| u64::try_from(m).unwrap_or(0))
+            }
+        };
+        if last.is_some_and(|l| l >= row.seq) {
             return Err(StoreError::Conflict("audit sequence number taken"));
         }
         let mut stmt = self.conn.prepare_cached(
@@ -307,6 +375,7 @@ impl Store for SqliteStore {
         let seq = i64::try_from(row.seq)
             .map_err(|_| StoreError::Conflict("audit sequence number out of range"))?;
         stmt.execute(params![chain, seq, row.entry, &row.hash[..]])?;
+        self.audit_tails.insert(chain, row.seq);
         Ok(())
     }
 
@@ -345,12 +414,36 @@ impl Store for SqliteStore {
         Ok(Some(v as u64))
     }
 
+    fn checkpoint(&mut self) -> Result<bool, StoreError> {
+        if self.in_tx {
+            return Err(StoreError::Transaction(
+                "a checkpoint runs outside a transaction",
+            ));
+        }
+        // The first column is 1 when another connection kept the checkpoint from finishing.
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
+    }
+
     fn integrity_check(&mut self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         let mut problems = rows.collect::<Result<Vec<_>, _>>()?;
         problems.retain(|p| p != "ok");
         Ok(problems)
+    }
+}
+
+/// A record's value as bytes: a blob, or text (an edit of the file may leave one; its bytes are
+/// then judged like any other value by the registry's integrity checks).
+fn value_bytes(v: rusqlite::types::ValueRef<'_>) -> Result<&[u8], StoreError> {
+    match v {
+        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => Ok(b),
+        _ => Err(StoreError::Backend(
+            "a record value is neither a blob nor text".into(),
+        )),
     }
 }
 
@@ -416,6 +509,41 @@ mod tests {
         assert_eq!(s.audit_last(131016).unwrap().unwrap().hash, [5; 32]);
         assert!(s.integrity_check().unwrap().is_empty());
         assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn audit_sequence_conflicts_are_found_within_and_across_transactions() {
+        let dir = temp("audit-seq");
+        let mut s = SqliteStore::open_dir(&dir.0, SqliteOptions::default()).unwrap();
+        let row = |seq| AuditRow {
+            seq,
+            entry: b"{}".to_vec(),
+            hash: [1; 32],
+        };
+        s.begin().unwrap();
+        s.audit_append(1_131_016, &row(1)).unwrap();
+        s.audit_append(1_131_016, &row(2)).unwrap();
+        assert!(matches!(
+            s.audit_append(1_131_016, &row(2)),
+            Err(StoreError::Conflict(_))
+        ));
+        s.commit().unwrap();
+        s.begin().unwrap();
+        assert!(matches!(
+            s.audit_append(1_131_016, &row(1)),
+            Err(StoreError::Conflict(_))
+        ));
+        s.audit_append(1_131_016, &row(5)).unwrap();
+        s.put(0, 20, &[3; 16], b"index").unwrap();
+        s.put(2_131_016, 7, &[0; 16], b"head").unwrap();
+        s.commit().unwrap();
+        assert_eq!(s.audit_last(1_131_016).unwrap().unwrap().seq, 5);
+        // Registry-level records and log chains are not tenants.
+        assert!(s.tenants().unwrap().is_empty());
+        s.begin().unwrap();
+        s.put(131016, 1, &[1; 16], b"x").unwrap();
+        s.commit().unwrap();
+        assert_eq!(s.tenants().unwrap(), vec![131016]);
     }
 
     #[test]

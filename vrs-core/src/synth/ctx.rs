@@ -23,6 +23,7 @@ pub(crate) mod domain {
     pub const UPLOAD: u64 = 7;
     pub const SUBJECT: u64 = 8;
     pub const LOT: u64 = 9;
+    pub const LOG: u64 = 10;
 }
 
 /// Residents have person indexes `0..RESIDENT_CAP`, incoming residents (batch inquiry)

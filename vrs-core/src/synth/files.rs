@@ -9,10 +9,12 @@
 use std::io::Write;
 
 use crate::codec::{
-    AwaitingRow, BatchInquiryRequestRow, BatchInquiryResultRow, CsvWriter, DoseUploadRow, FlagKind,
-    FlagRow, LedgerRow, MatchStatus, SubjectRegistrationRow,
+    AwaitingRow, BasisKind, BatchInquiryRequestRow, BatchInquiryResultRow, CsvWriter,
+    DoseUploadRow, FlagKind, FlagRow, InquiryDoseEntry, LedgerRow, LogKind, MatchStatus,
+    ProvisionLogRow, SubjectRegistrationRow, INQUIRY_ITEMS,
 };
-use crate::date::Date;
+use crate::date::{Date, DateTime};
+use crate::id::MunicipalityCode;
 use crate::id::{OcrLine, VoucherNumber};
 use crate::vaccine::DoseNumber;
 
@@ -408,29 +410,121 @@ pub(crate) fn batch_request<W: Write>(ctx: &Ctx, w: &mut CsvWriter<W>, rows: u64
         let row = BatchInquiryRequestRow {
             my_number: ctx.ids.my_number(p)?,
             addressee: ctx.ids.addressee(p)?,
+            former: None,
         };
         w.write_record(&row)?;
     }
     Ok(())
 }
 
-/// 一括照会結果: for each row of the request of the same seed, 一致 with the doses found
-/// under the former municipality (and the tenant, after the move), or 該当なし.
+/// 一括照会結果: for each row of the request of the same seed, one 一致 row per former
+/// municipality holding doses of the person (the doses given there, at their dose numbers), or
+/// one 該当なし row. Doses given in the tenant itself after the move are not in the answer.
 pub(crate) fn batch_result<W: Write>(ctx: &Ctx, w: &mut CsvWriter<W>, rows: u64) -> Res<()> {
-    let blocks = w.layout().dose_blocks;
+    let blocks = usize::from(w.layout().dose_blocks);
     for r in 0..rows {
         let (p, h) = incoming(ctx, r)?;
-        let status = if h.doses.is_empty() {
-            MatchStatus::NoMatch
+        let addressee = ctx.ids.addressee(p)?;
+        let mut providers: Vec<MunicipalityCode> = Vec::new();
+        for d in h.doses.iter().take(blocks) {
+            let m = d.voucher.municipality;
+            if m != ctx.tenant_code && !providers.contains(&m) {
+                providers.push(m);
+            }
+        }
+        if providers.is_empty() {
+            w.write_record(&BatchInquiryResultRow {
+                addressee,
+                status: MatchStatus::NoMatch,
+                provider: None,
+                doses: Vec::new(),
+            })?;
+            continue;
+        }
+        for provider in providers {
+            let mut doses = Vec::new();
+            for (i, d) in h.doses.iter().take(blocks).enumerate() {
+                if d.voucher.municipality == provider {
+                    doses.resize(i + 1, None);
+                    doses[i] = Some(InquiryDoseEntry::from(&d.entry(ctx)?));
+                }
+            }
+            w.write_record(&BatchInquiryResultRow {
+                addressee: addressee.clone(),
+                status: MatchStatus::Match,
+                provider: Some(provider),
+                doses,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// 情報提供等の記録: entries of the tenant's provision log (another municipality asked, the tenant
+/// provided or not) and inquiry log (the tenant asked), one per row, a second apart.
+pub(crate) fn provision_log<W: Write>(ctx: &Ctx, w: &mut CsvWriter<W>, rows: u64) -> Res<()> {
+    let hex = |rng: &mut Rng| format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64());
+    for r in 0..rows {
+        let mut rng = Rng::for_item(ctx.seed, domain::LOG, r);
+        let (_, other) = ctx.other_tenant(&mut rng, 300)?;
+        let at = DateTime::new(
+            ctx.limit,
+            9 + u8::try_from(r / 3600 % 12).unwrap_or(0),
+            u8::try_from(r / 60 % 60).unwrap_or(0),
+            u8::try_from(r % 60).unwrap_or(0),
+        )
+        .or_bug()?;
+        let consent = ctx.limit < Date::new(2021, 12, 15).or_bug()? || rng.chance(100);
+        let provided = rng.chance(800);
+        let doses = if provided { 1 + rng.below(5) } else { 0 };
+        let log = if rng.chance(500) {
+            LogKind::Provision
         } else {
-            MatchStatus::Match
+            LogKind::Inquiry
         };
-        let row = BatchInquiryResultRow {
-            addressee: ctx.ids.addressee(p)?,
-            status,
-            doses: h.entries(ctx, blocks)?,
+        let (requester, provider, reference): (MunicipalityCode, _, _) = match log {
+            LogKind::Provision => (other, Some(ctx.tenant_code), None),
+            LogKind::Inquiry => (
+                ctx.tenant_code,
+                rng.chance(700).then_some(other),
+                Some(ctx.ids.addressee(RESIDENT_CAP + r)?.as_str().to_owned()),
+            ),
         };
-        w.write_record(&row)?;
+        let providers = match (provided, log) {
+            (false, _) => Vec::new(),
+            (true, LogKind::Provision) => vec![ctx.tenant_code],
+            (true, LogKind::Inquiry) => vec![other],
+        };
+        w.write_record(&ProvisionLogRow {
+            seq: r + 1,
+            log,
+            requester,
+            provider,
+            providers,
+            requested_at: at,
+            provided_at: at,
+            legal_basis: if consent {
+                BasisKind::Consent
+            } else {
+                BasisKind::ConsentDifficult
+            },
+            form_ref: consent.then(|| format!("F-{}", 1000 + r)),
+            identity_verified: consent,
+            reference,
+            items: if provided {
+                INQUIRY_ITEMS
+                    .iter()
+                    .map(|(id, _)| (*id).to_owned())
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            provided,
+            doses: u32::try_from(doses).unwrap_or(0),
+            batch: rng.chance(300).then(|| hex(&mut rng)),
+            subject: hex(&mut rng),
+            user: Some(hex(&mut rng)),
+        })?;
     }
     Ok(())
 }

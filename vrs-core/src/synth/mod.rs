@@ -63,7 +63,7 @@
 mod ctx;
 mod doses;
 mod files;
-mod names;
+pub(crate) mod names;
 mod people;
 mod rng;
 
@@ -168,6 +168,7 @@ pub fn generate<W: Write>(
         "dose-upload" => files::dose_upload,
         "batch-inquiry-request" => files::batch_request,
         "batch-inquiry-result" => files::batch_result,
+        "provision-log" => files::provision_log,
         other => return Err(bad_input(format!("no generator for layout {other:?}"))),
     };
     if options.rows > MAX_ROWS {

@@ -14,7 +14,9 @@
 //! - [`layouts`] / [`layout`]: the layouts with their column IDs and names; [`version`];
 //! - the registry: [`Registry`] (over a store directory, or in memory) with operations taking
 //!   the calling [`Principal`], [`create_key_dir`], and result records ([`ImportOutcome`],
-//!   [`DoseConfirmation`], [`SubjectDoses`], [`Stats`], [`AuditVerification`]...).
+//!   [`DoseConfirmation`], [`SubjectDoses`], [`Stats`], [`AuditVerification`]...);
+//! - inquiries: [`Registry::inquire`], [`Registry::batch_inquire`], the provision and inquiry
+//!   logs ([`Registry::log_entries`], [`Registry::export_log`], [`Registry::verify_logs`]).
 //!
 //! The generated bindings are checked in under `bindings/` (regenerate with
 //! `bindings/generate.sh`). In Python:
@@ -33,8 +35,10 @@
 
 mod error;
 mod id;
+mod inquiry;
 mod registry;
 mod report;
+mod retention;
 mod validator;
 mod writer;
 
@@ -43,12 +47,21 @@ pub use id::{
     check_id, format_ocr_line, id_problem, id_problem_ja, municipality_check_digit,
     municipality_name, my_number_check_digit, parse_ocr_line, IdKind, OcrLine,
 };
+pub use inquiry::{
+    BatchInquiryOptions, BatchInquiryOutcome, InquiryAnswer, InquiryDose, InquiryOutcomeKind,
+    InquiryRequest, LegalBasis, LogEntry, LogKind, LogQuery, ProviderRecords,
+};
 pub use registry::{
-    create_key_dir, AuditEntry, AuditVerification, Dimension, DoseConfirmation, DoseInput,
-    DoseView, ExportOptions, Flag, FlagView, ImportMode, ImportOutcome, Principal, Registry,
-    RegistryOptions, RejectedRow, Stats, StatsCell, StoreVerification, SubjectDoses, SubjectRef,
+    create_key_dir, AuditEntry, AuditVerification, Dimension, DoseChange, DoseConfirmation,
+    DoseCorrection, DoseHistoryEntry, DoseInput, DoseView, ExportOptions, Flag, FlagView,
+    ImportMode, ImportOutcome, IntegrityFinding, KeyRotation, Principal, Registry, RegistryOptions,
+    RejectedRow, Stats, StatsCell, StoreVerification, SubjectDoses, SubjectRef,
 };
 pub use report::{Diagnostic, Report, Severity, SummaryEntry};
+pub use retention::{
+    DoseRetention, KeptCounts, ProvisionOutcome, ProvisionSelection, PurgeOutcome, RemovalCounts,
+    RetentionList,
+};
 pub use validator::{validate_bytes, ValidateOptions, Validator};
 pub use writer::{Writer, WriterOptions};
 

@@ -50,14 +50,19 @@ pub mod principal;
 
 pub mod registry;
 
+pub mod inquiry;
+pub mod retention;
+
 pub mod macros;
 
 pub use bytes::*;
 pub use error::*;
 pub use id::*;
+pub use inquiry::*;
 pub use principal::*;
 pub use registry::*;
 pub use report::*;
+pub use retention::*;
 pub use status::*;
 pub use validator::*;
 pub use writer::*;

@@ -20,8 +20,8 @@ use vrs_core::codec::WriteOptions;
 use vrs_core::date::{Date, DateTime};
 use vrs_core::id::{AddresseeNumber, MunicipalityCode, OcrLine, VoucherNumber};
 use vrs_core::registry::{
-    AuditVerification, Dimension, DoseInput, Flag, ImportMode, Principal, Registry, StatsQuery,
-    SubjectRef,
+    AnchorCheck, Dimension, DoseCorrection, DoseInput, Flag, ImportMode, Principal, Registry,
+    RegistryAnchor, StatsQuery, SubjectRef,
 };
 use vrs_core::text::Encoding;
 use vrs_core::vaccine::DoseNumber;
@@ -162,6 +162,32 @@ pub struct vrs_dose_input {
     pub doctor_len: usize,
 }
 
+/// New values for a stored dose's fields, for `vrs_registry_correct_dose`. A zero date or a
+/// NULL text keeps the stored value (a zero-initialised struct changes nothing); texts are
+/// `(pointer, length)` pairs of UTF-8.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct vrs_dose_correction {
+    /// New vaccination date, the number `YYYYMMDD`; 0 keeps it.
+    pub vaccinated_on_yyyymmdd: u32,
+    /// New manufacturer (any accepted spelling); NULL keeps it.
+    pub manufacturer: *const u8,
+    /// Length of `manufacturer` in bytes.
+    pub manufacturer_len: usize,
+    /// New lot number; NULL keeps it.
+    pub lot: *const u8,
+    /// Length of `lot` in bytes.
+    pub lot_len: usize,
+    /// New venue name; NULL keeps it.
+    pub venue: *const u8,
+    /// Length of `venue` in bytes.
+    pub venue_len: usize,
+    /// New doctor's name; NULL keeps it.
+    pub doctor: *const u8,
+    /// Length of `doctor` in bytes.
+    pub doctor_len: usize,
+}
+
 /// Options of the exports. A zero-initialised struct gives the defaults, the same as passing
 /// NULL: UTF-8 without BOM, with a header row.
 ///
@@ -185,7 +211,11 @@ pub struct vrs_export_options {
 ///
 /// # Safety
 /// `data` must be NULL or valid for reads of `len` bytes for `'a`.
-unsafe fn arg_text<'a>(what: &str, data: *const u8, len: usize) -> Result<&'a str, Failure> {
+pub(super) unsafe fn arg_text<'a>(
+    what: &str,
+    data: *const u8,
+    len: usize,
+) -> Result<&'a str, Failure> {
     // SAFETY: forwarded caller contract.
     unsafe { text(data, len) }.map_err(|status| boundary(what, status))
 }
@@ -194,13 +224,17 @@ unsafe fn arg_text<'a>(what: &str, data: *const u8, len: usize) -> Result<&'a st
 ///
 /// # Safety
 /// `data` must be NULL or valid for reads of `len` bytes for `'a`.
-unsafe fn arg_bytes<'a>(what: &str, data: *const u8, len: usize) -> Result<&'a [u8], Failure> {
+pub(super) unsafe fn arg_bytes<'a>(
+    what: &str,
+    data: *const u8,
+    len: usize,
+) -> Result<&'a [u8], Failure> {
     // SAFETY: forwarded caller contract.
     unsafe { bytes(data, len) }.map_err(|status| boundary(what, status))
 }
 
 /// The failure for a status of the input helpers.
-fn boundary(what: &str, status: vrs_status) -> Failure {
+pub(super) fn boundary(what: &str, status: vrs_status) -> Failure {
     match status {
         VRS_NULL_ARGUMENT => Failure::null(what),
         VRS_INVALID_UTF8 => Failure::utf8(what),
@@ -216,14 +250,14 @@ fn boundary(what: &str, status: vrs_status) -> Failure {
 ///
 /// # Safety
 /// `ptr` must be NULL or point to a readable `T` that lives for `'a`.
-unsafe fn arg_ref<'a, T>(what: &str, ptr: *const T) -> Result<&'a T, Failure> {
+pub(super) unsafe fn arg_ref<'a, T>(what: &str, ptr: *const T) -> Result<&'a T, Failure> {
     // SAFETY: forwarded caller contract.
     unsafe { ptr.as_ref() }.ok_or_else(|| Failure::null(what))
 }
 
 /// Checks that the output pointer `what` is not NULL (before any work, so that a failure
 /// changes nothing).
-fn arg_out<T>(what: &str, ptr: *mut T) -> Result<(), Failure> {
+pub(super) fn arg_out<T>(what: &str, ptr: *mut T) -> Result<(), Failure> {
     if ptr.is_null() {
         Err(Failure::null(what))
     } else {
@@ -235,7 +269,11 @@ fn arg_out<T>(what: &str, ptr: *mut T) -> Result<(), Failure> {
 ///
 /// # Safety
 /// As [`arg_text`].
-unsafe fn arg_code(what: &str, data: *const u8, len: usize) -> Result<MunicipalityCode, Failure> {
+pub(super) unsafe fn arg_code(
+    what: &str,
+    data: *const u8,
+    len: usize,
+) -> Result<MunicipalityCode, Failure> {
     // SAFETY: forwarded caller contract.
     let s = unsafe { arg_text(what, data, len) }?;
     MunicipalityCode::parse(s).map_err(|e| Failure::argument(what, &e, e.message_ja()))
@@ -274,7 +312,7 @@ unsafe fn arg_voucher(what: &str, data: *const u8, len: usize) -> Result<Voucher
 ///
 /// # Safety
 /// As [`arg_text`].
-unsafe fn arg_addressee(
+pub(super) unsafe fn arg_addressee(
     what: &str,
     data: *const u8,
     len: usize,
@@ -285,7 +323,7 @@ unsafe fn arg_addressee(
 }
 
 /// The date argument `what`, given as the number `YYYYMMDD`.
-fn arg_date(what: &str, yyyymmdd: u32) -> Result<Date, Failure> {
+pub(super) fn arg_date(what: &str, yyyymmdd: u32) -> Result<Date, Failure> {
     if yyyymmdd > 99_999_999 {
         return Err(Failure::argument(
             what,
@@ -335,11 +373,70 @@ unsafe fn arg_dose(input: *const vrs_dose_input) -> Result<DoseInput, Failure> {
     Ok(DoseInput::new(on, manufacturer, lot, venue, doctor))
 }
 
+/// The subject argument named `what`: an addressee or voucher number, as `by` says.
+///
+/// # Safety
+/// As [`arg_text`].
+unsafe fn arg_subject(
+    what: &str,
+    by: vrs_subject_kind,
+    data: *const u8,
+    len: usize,
+) -> Result<SubjectRef, Failure> {
+    match by {
+        // SAFETY: forwarded caller contract.
+        VRS_SUBJECT_BY_ADDRESSEE => Ok(SubjectRef::Addressee(unsafe {
+            arg_addressee(what, data, len)
+        }?)),
+        // SAFETY: forwarded caller contract.
+        VRS_SUBJECT_BY_VOUCHER => Ok(SubjectRef::Voucher(unsafe {
+            arg_voucher(what, data, len)
+        }?)),
+        _ => Err(Failure::argument(
+            "by",
+            "unknown subject kind number",
+            "不明な対象者の指定方法の番号です",
+        )),
+    }
+}
+
+/// The dose correction argument (NULL texts and a zero date keep the stored values).
+///
+/// # Safety
+/// `input` must be NULL or point to a readable `vrs_dose_correction` whose non-NULL texts are
+/// valid for their lengths.
+unsafe fn arg_correction(input: *const vrs_dose_correction) -> Result<DoseCorrection, Failure> {
+    // SAFETY: forwarded caller contract.
+    let c = unsafe { arg_ref("correction", input) }?;
+    let optional = |what: &str, data: *const u8, len: usize| {
+        if data.is_null() {
+            Ok(None)
+        } else {
+            // SAFETY: the caller guarantees a non-NULL text is valid for its length.
+            unsafe { arg_text(what, data, len) }.map(|t| Some(t.to_owned()))
+        }
+    };
+    Ok(DoseCorrection {
+        vaccinated_on: match c.vaccinated_on_yyyymmdd {
+            0 => None,
+            d => Some(arg_date("correction.vaccinated_on_yyyymmdd", d)?),
+        },
+        manufacturer: optional(
+            "correction.manufacturer",
+            c.manufacturer,
+            c.manufacturer_len,
+        )?,
+        lot: optional("correction.lot", c.lot, c.lot_len)?,
+        venue: optional("correction.venue", c.venue, c.venue_len)?,
+        doctor: optional("correction.doctor", c.doctor, c.doctor_len)?,
+    })
+}
+
 /// The write options of an export (NULL: defaults).
 ///
 /// # Safety
 /// `opts` must be NULL or point to a readable `vrs_export_options`.
-unsafe fn arg_export(opts: *const vrs_export_options) -> Result<WriteOptions, Failure> {
+pub(super) unsafe fn arg_export(opts: *const vrs_export_options) -> Result<WriteOptions, Failure> {
     // SAFETY: forwarded caller contract.
     let o = unsafe { opts.as_ref() }
         .copied()
@@ -421,7 +518,7 @@ unsafe fn finish(result: Result<(), Failure>, out_error: *mut *mut vrs_error) ->
 /// # Safety
 /// `registry` and `who` must be NULL or live handles from this library; `out_error` must be NULL
 /// or valid for a write of a pointer.
-unsafe fn operate(
+pub(super) unsafe fn operate(
     registry: *const vrs_registry,
     who: *const vrs_principal,
     out_error: *mut *mut vrs_error,
@@ -443,7 +540,7 @@ unsafe fn operate(
 ///
 /// # Safety
 /// `out` must not be NULL and must be valid for a write of a pointer.
-unsafe fn give_json<T: Serialize + ?Sized>(
+pub(super) unsafe fn give_json<T: Serialize + ?Sized>(
     out: *mut *mut vrs_bytes,
     value: &T,
 ) -> Result<(), Failure> {
@@ -464,7 +561,7 @@ unsafe fn give_json<T: Serialize + ?Sized>(
 ///
 /// # Safety
 /// `out` must be NULL or valid for a write of a `T`.
-unsafe fn give_opt<T>(out: *mut T, value: T) {
+pub(super) unsafe fn give_opt<T>(out: *mut T, value: T) {
     if !out.is_null() {
         // SAFETY: `out` is not NULL and valid for a write (caller contract).
         unsafe { out.write(value) };
@@ -522,9 +619,10 @@ unsafe fn give_registry(out: *mut *mut vrs_registry, registry: Registry, clock: 
 /// `vrs_registry_create_key_dir`), and writes it to `*out`. Paths are UTF-8. `opts` may be NULL
 /// for the defaults (system clock).
 ///
-/// Returns `VRS_OK`; `VRS_CRYPTO` (no `master.key`, or a key file readable by others);
-/// `VRS_STORE` (missing or unsafe key directory, database error, store written by a newer
-/// library); `VRS_INVALID_ARGUMENT` (an impossible `fixed_time_yyyymmddhhmmss`);
+/// Returns `VRS_OK`; `VRS_CRYPTO` (no `master.key`, or a key file readable by others, not a
+/// regular file or over 128 bytes); `VRS_WRONG_KEY` (the key directory is not the store's: e.g.
+/// a new `master.key` created beside a populated store); `VRS_STORE` (missing or unsafe key
+/// directory, database error, store written by a newer library); `VRS_INVALID_ARGUMENT` (an impossible `fixed_time_yyyymmddhhmmss`);
 /// `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`. `*out` is written only on `VRS_OK`; details go to
 /// `*out_error` (when not NULL) on failure.
 ///
@@ -1214,23 +1312,8 @@ pub unsafe extern "C" fn vrs_registry_set_flag(
         let op = |reg: &mut Registry, p: &Principal| -> Result<(), Failure> {
             // SAFETY: the caller guarantees `tenant` is NULL or valid for its length.
             let tenant = unsafe { arg_code("tenant", tenant, tenant_len) }?;
-            let who_ref = match by {
-                // SAFETY: the caller guarantees `subject` is NULL or valid for its length.
-                VRS_SUBJECT_BY_ADDRESSEE => SubjectRef::Addressee(unsafe {
-                    arg_addressee("subject", subject, subject_len)
-                }?),
-                // SAFETY: as above.
-                VRS_SUBJECT_BY_VOUCHER => SubjectRef::Voucher(unsafe {
-                    arg_voucher("subject", subject, subject_len)
-                }?),
-                _ => {
-                    return Err(Failure::argument(
-                        "by",
-                        "unknown subject kind number",
-                        "不明な対象者の指定方法の番号です",
-                    ))
-                }
-            };
+            // SAFETY: the caller guarantees `subject` is NULL or valid for its length.
+            let who_ref = unsafe { arg_subject("subject", by, subject, subject_len) }?;
             // SAFETY: the caller guarantees `flag` is NULL or a readable `vrs_flag`.
             let f = unsafe { arg_ref("flag", flag) }?;
             let date = arg_date("flag.date_yyyymmdd", f.date_yyyymmdd)?;
@@ -1259,6 +1342,133 @@ pub unsafe extern "C" fn vrs_registry_set_flag(
     }
 }
 
+/// Corrects fields of dose number `dose_number` (1-9) of a person of `tenant`, named by
+/// addressee number or by one of their voucher numbers (`by`, then `subject`, `subject_len`
+/// bytes; the dose may be on any of the person's vouchers). `correction` gives the new values
+/// (a zero date or a NULL text keeps the stored one); `reason` (required, at most 200
+/// characters) is kept with the dose as it was in the subject's sealed history, which
+/// `vrs_registry_subject_doses` shows under `history`. The corrected dose is checked like a new
+/// one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring doses). Staff of the
+/// tenant only; audited as `correct-dose`. Writes to `*out_json`:
+///
+/// ```json
+/// {"voucher_number": "0000012345", "dose": 1, "action": "corrected", "changed": true,
+///  "dose_now": {"dose": 1, "vaccinated_on": "2021-06-01", "voucher_number": "0000012345",
+///               "manufacturer": "ファイザー", "lot": "FA5765", "venue": "区民会館",
+///               "doctor": "山田一郎", "registered_at": "2021-07-01T09:00:00",
+///               "source": "venue"},
+///  "warnings": []}
+/// ```
+///
+/// (`changed` is false when the correction equals what is stored: nothing was recorded.)
+///
+/// Returns `VRS_OK`; `VRS_RULE` (the corrected dose breaks a rule; nothing changed);
+/// `VRS_NOT_FOUND` (no such person, voucher or dose); `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+/// `VRS_INVALID_ARGUMENT` (unknown `by`, invalid identifier, date or dose number, no field to
+/// change, missing reason); `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+/// `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+/// failure.
+///
+/// # Safety
+/// `registry` and `who` must be NULL or live handles; `tenant`, `subject` and `reason` must be
+/// NULL or valid for reads of their lengths; `correction` must be NULL or point to a readable
+/// `vrs_dose_correction` whose non-NULL texts are valid for their lengths; `out_json` and
+/// `out_error` must be NULL or valid for a write of a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn vrs_registry_correct_dose(
+    registry: *const vrs_registry,
+    who: *const vrs_principal,
+    tenant: *const u8,
+    tenant_len: usize,
+    by: vrs_subject_kind,
+    subject: *const u8,
+    subject_len: usize,
+    dose_number: u8,
+    correction: *const vrs_dose_correction,
+    reason: *const u8,
+    reason_len: usize,
+    out_json: *mut *mut vrs_bytes,
+    out_error: *mut *mut vrs_error,
+) -> vrs_status {
+    ffi_fn! {
+        let op = |reg: &mut Registry, p: &Principal| -> Result<(), Failure> {
+            arg_out("out_json", out_json)?;
+            // SAFETY: the caller guarantees the texts are NULL or valid for their lengths and
+            // `correction` is NULL or a readable correction.
+            let (tenant, who_ref, correction, reason) = unsafe {
+                (
+                    arg_code("tenant", tenant, tenant_len)?,
+                    arg_subject("subject", by, subject, subject_len)?,
+                    arg_correction(correction)?,
+                    arg_text("reason", reason, reason_len)?,
+                )
+            };
+            let number = DoseNumber::new(dose_number).map_err(|e| {
+                Failure::argument("dose_number", &e, e.message_ja())
+            })?;
+            let change = reg.correct_dose(p, &tenant, &who_ref, number, &correction, reason)?;
+            // SAFETY: `out_json` is not NULL (checked above) and valid for a write.
+            unsafe { give_json(out_json, &change) }
+        };
+        // SAFETY: the caller guarantees the contract documented above.
+        unsafe { operate(registry, who, out_error, op) }
+    }
+}
+
+/// Voids dose number `dose_number` (1-9) of a person of `tenant` (named as for
+/// `vrs_registry_correct_dose`), recorded in error: it leaves the subject's doses, the exports
+/// and the statistics, and stays in the sealed history with `reason` (required); the same dose
+/// number can then be recorded again. Staff of the tenant only; audited as `void-dose`. Writes
+/// to `*out_json` the document of `vrs_registry_correct_dose` with `"action": "voided"` and
+/// `"dose_now": null`.
+///
+/// Returns `VRS_OK`; `VRS_NOT_FOUND`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+/// `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+/// `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+/// failure.
+///
+/// # Safety
+/// `registry` and `who` must be NULL or live handles; `tenant`, `subject` and `reason` must be
+/// NULL or valid for reads of their lengths; `out_json` and `out_error` must be NULL or valid
+/// for a write of a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn vrs_registry_void_dose(
+    registry: *const vrs_registry,
+    who: *const vrs_principal,
+    tenant: *const u8,
+    tenant_len: usize,
+    by: vrs_subject_kind,
+    subject: *const u8,
+    subject_len: usize,
+    dose_number: u8,
+    reason: *const u8,
+    reason_len: usize,
+    out_json: *mut *mut vrs_bytes,
+    out_error: *mut *mut vrs_error,
+) -> vrs_status {
+    ffi_fn! {
+        let op = |reg: &mut Registry, p: &Principal| -> Result<(), Failure> {
+            arg_out("out_json", out_json)?;
+            // SAFETY: the caller guarantees the texts are NULL or valid for their lengths.
+            let (tenant, who_ref, reason) = unsafe {
+                (
+                    arg_code("tenant", tenant, tenant_len)?,
+                    arg_subject("subject", by, subject, subject_len)?,
+                    arg_text("reason", reason, reason_len)?,
+                )
+            };
+            let number = DoseNumber::new(dose_number).map_err(|e| {
+                Failure::argument("dose_number", &e, e.message_ja())
+            })?;
+            let change = reg.void_dose(p, &tenant, &who_ref, number, reason)?;
+            // SAFETY: `out_json` is not NULL (checked above) and valid for a write.
+            unsafe { give_json(out_json, &change) }
+        };
+        // SAFETY: the caller guarantees the contract documented above.
+        unsafe { operate(registry, who, out_error, op) }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading: one subject, exports, statistics (staff; statistics also viewers).
 
@@ -1274,11 +1484,15 @@ pub unsafe extern "C" fn vrs_registry_set_flag(
 ///  "doses": [{"dose": 1, "vaccinated_on": "2021-06-30", "voucher_number": "0000012345",
 ///             "manufacturer": "ファイザー", "lot": "FA5765", "venue": "区民会館",
 ///             "doctor": "山田一郎", "registered_at": "2021-07-01T09:00:00",
-///             "source": "venue"}]}
+///             "source": "venue"}],
+///  "history": [{"voucher_number": "0000012345", "dose": 1, "action": "corrected",
+///               "at": "2021-07-02T10:00:00", "by": "f306f743a740e21c929cc989fc0aa31c",
+///               "reason": "lot typed wrongly", "before": {"dose": 1, "lot": "FA5756", ...}}]}
 /// ```
 ///
 /// (`sex`: 1 male, 2 female; a flag's `kind` is `moved-out` or `deceased`; a dose's `source`
-/// is `venue`, `staff` or `upload`.)
+/// is `venue`, `staff` or `upload`; `history` lists corrections and voids, oldest first, with
+/// the dose as it was, the staff user's pseudonym and the reason.)
 ///
 /// Returns `VRS_OK`; `VRS_NOT_FOUND`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
 /// `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
@@ -1596,22 +1810,25 @@ pub unsafe extern "C" fn vrs_registry_audit_log(
     }
 }
 
-/// The document of `vrs_registry_verify_store`, in this key order.
-#[derive(Serialize)]
-struct StoreCheck<'a> {
-    ok: bool,
-    problems: &'a [String],
-    chains: &'a [AuditVerification],
-}
-
-/// Maintenance check: the store's physical integrity, then every audit chain. Writes to
-/// `*out_ok` whether no problem was found; when `out_json` is not NULL it receives the details:
+/// Maintenance check of everything (operator only): the storage engine's own check, the
+/// registry anchor and every audit chain head and content digest it anchors, every tenant's
+/// records against its content digest, every sealed record opened, references between records,
+/// and every audit chain. Writes to `*out_ok` whether nothing was found; when `out_json` is not
+/// NULL it receives the details:
 ///
 /// ```json
-/// {"ok": true, "problems": [],
+/// {"ok": false, "problems": [],
 ///  "chains": [{"chain": "registry", "entries": 3, "ok": true, "first_bad": null,
-///              "problem": null}, {"chain": "131016", ...}]}
+///              "problem": null}, {"chain": "131016", ...}],
+///  "findings": [{"scope": "131016", "kind": "voucher", "key": null,
+///                "problem": "2 of 5 record(s) are missing (deleted outside the registry)"}],
+///  "records_checked": 1234}
 /// ```
+///
+/// (`problems`: the storage engine's; `findings`: each integrity problem, naming the tenant
+/// (`scope`: a municipality code, `registry`, or `chain N`), the record kind and the
+/// pseudonymous record key where it can, never personal data.) Runs on a registry in
+/// quarantine too.
 ///
 /// Operator only. Returns `VRS_OK` (also when problems were found: read `*out_ok`);
 /// `VRS_FORBIDDEN`; `VRS_NULL_ARGUMENT`; key or store failures. Outputs are written only on
@@ -1631,23 +1848,160 @@ pub unsafe extern "C" fn vrs_registry_verify_store(
     ffi_fn! {
         let op = |reg: &mut Registry, p: &Principal| -> Result<(), Failure> {
             arg_out("out_ok", out_ok)?;
-            let (problems, chains) = reg.verify_store(p)?;
-            let ok = problems.is_empty() && chains.iter().all(|c| c.ok);
+            let verification = reg.verify_store(p)?;
             if !out_json.is_null() {
-                let doc = StoreCheck {
-                    ok,
-                    problems: &problems,
-                    chains: &chains,
-                };
                 // SAFETY: `out_json` is not NULL and valid for a write (caller contract).
-                unsafe { give_json(out_json, &doc) }?;
+                unsafe { give_json(out_json, &verification) }?;
             }
             // SAFETY: `out_ok` is not NULL (checked above) and valid for a write.
-            unsafe { out_ok.write(ok) };
+            unsafe { out_ok.write(verification.ok) };
             Ok(())
         };
         // SAFETY: the caller guarantees the contract documented above.
         unsafe { operate(registry, who, out_error, op) }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys and rollback protection.
+
+/// Re-seals every record of `tenant` (a municipality code) under a new version of its key
+/// (operator only), in batches, each its own transaction: other tenants keep working between
+/// batches, and a crash leaves every record readable under exactly one key. Calling it again
+/// after a crash or failure continues the rotation. The key provider of a registry opened with
+/// `vrs_registry_open` writes the new key as `<code>.v<N>.key` in the key directory (mode
+/// 0600); keep `<code>.key` or `master.key`: record keys and the audit MAC still derive from
+/// version 1. When `out_json` is not NULL it receives:
+///
+/// ```json
+/// {"tenant": "131016", "from_version": 1, "to_version": 2, "records": 300, "batches": 3,
+///  "resumed": false, "finished": true}
+/// ```
+///
+/// Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`; `VRS_CRYPTO` (the key provider
+/// cannot create or hand out the new version); `VRS_TAMPERED`; `VRS_INVALID_ARGUMENT`;
+/// `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; store failures. Details go to `*out_error` (when
+/// not NULL) on failure.
+///
+/// # Safety
+/// `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads
+/// of `tenant_len` bytes; `out_json` and `out_error` must be NULL or valid for a write of a
+/// pointer.
+#[no_mangle]
+pub unsafe extern "C" fn vrs_registry_rotate_tenant_key(
+    registry: *const vrs_registry,
+    who: *const vrs_principal,
+    tenant: *const u8,
+    tenant_len: usize,
+    out_json: *mut *mut vrs_bytes,
+    out_error: *mut *mut vrs_error,
+) -> vrs_status {
+    ffi_fn! {
+        let op = |reg: &mut Registry, p: &Principal| -> Result<(), Failure> {
+            // SAFETY: the caller guarantees `tenant` is NULL or valid for `tenant_len`.
+            let tenant = unsafe { arg_code("tenant", tenant, tenant_len) }?;
+            let rotation = reg.rotate_tenant_key(p, &tenant)?;
+            if !out_json.is_null() {
+                // SAFETY: `out_json` is not NULL and valid for a write (caller contract).
+                unsafe { give_json(out_json, &rotation) }?;
+            }
+            Ok(())
+        };
+        // SAFETY: the caller guarantees the contract documented above.
+        unsafe { operate(registry, who, out_error, op) }
+    }
+}
+
+/// Runs `op` on the registry without a principal (host-level calls).
+///
+/// # Safety
+/// `registry` must be NULL or a live registry; `out_error` must be NULL or valid for a write
+/// of a pointer.
+unsafe fn host_call(
+    registry: *const vrs_registry,
+    out_error: *mut *mut vrs_error,
+    op: impl FnOnce(&mut Registry) -> Result<(), Failure>,
+) -> vrs_status {
+    let result = (|| {
+        // SAFETY: the caller guarantees `registry` is NULL or a live registry.
+        let handle = unsafe { arg_ref("registry", registry) }?;
+        let mut registry = handle.lock()?;
+        op(&mut registry)
+    })();
+    // SAFETY: forwarded caller contract.
+    unsafe { finish(result, out_error) }
+}
+
+/// Writes to `*out_anchor` the store's current anchor, `vrs-anchor-1:<commits>:<64 hex
+/// digits>` (no personal data, no key), for the host to keep outside the store: a store rolled
+/// back as a whole to an older copy is authentic in itself, and only the kept anchor tells
+/// (`vrs_registry_check_anchor`). Keep it after every write for full protection, or
+/// periodically to bound what a rollback can forget. A host-level call: no principal, not
+/// audited.
+///
+/// Returns `VRS_OK`; `VRS_TAMPERED` (the anchor is missing, forged, or older than one this
+/// registry saw); `VRS_NULL_ARGUMENT`; store failures. `*out_anchor` (free it with
+/// `vrs_bytes_free`) is written only on `VRS_OK`.
+///
+/// # Safety
+/// `registry` must be NULL or a live registry; `out_anchor` and `out_error` must be NULL or
+/// valid for a write of a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn vrs_registry_anchor(
+    registry: *const vrs_registry,
+    out_anchor: *mut *mut vrs_bytes,
+    out_error: *mut *mut vrs_error,
+) -> vrs_status {
+    ffi_fn! {
+        let op = |reg: &mut Registry| -> Result<(), Failure> {
+            arg_out("out_anchor", out_anchor)?;
+            let anchor = reg.anchor()?.to_string();
+            // SAFETY: `out_anchor` is not NULL (checked above) and valid for a write.
+            unsafe { out_anchor.write(to_c(vrs_bytes::new(anchor.into_bytes()))) };
+            Ok(())
+        };
+        // SAFETY: the caller guarantees the contract documented above.
+        unsafe { host_call(registry, out_error, op) }
+    }
+}
+
+/// Compares an anchor the host kept (`anchor`, `anchor_len` bytes, from `vrs_registry_anchor`)
+/// with the store; call it right after opening. Writes to `*out_newer_commits` (when not NULL)
+/// how many commits the store has beyond the kept anchor (0: exactly as kept; more: keep the new
+/// anchor). A host-level call: no principal, not audited.
+///
+/// Returns `VRS_OK`; `VRS_TAMPERED` when the store is older than the kept anchor or differs
+/// from it at the same commit (rolled back or replaced) — the registry then refuses everything
+/// but inspection; `VRS_INVALID_ARGUMENT` (not an anchor); `VRS_INVALID_UTF8`;
+/// `VRS_NULL_ARGUMENT`; store failures.
+///
+/// # Safety
+/// `registry` must be NULL or a live registry; `anchor` must be NULL or valid for reads of
+/// `anchor_len` bytes; `out_newer_commits` must be NULL or valid for a write of a `uint64_t`;
+/// `out_error` must be NULL or valid for a write of a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn vrs_registry_check_anchor(
+    registry: *const vrs_registry,
+    anchor: *const u8,
+    anchor_len: usize,
+    out_newer_commits: *mut u64,
+    out_error: *mut *mut vrs_error,
+) -> vrs_status {
+    ffi_fn! {
+        let op = |reg: &mut Registry| -> Result<(), Failure> {
+            // SAFETY: the caller guarantees `anchor` is NULL or valid for `anchor_len` bytes.
+            let text = unsafe { arg_text("anchor", anchor, anchor_len) }?;
+            let kept: RegistryAnchor = text.parse()?;
+            let newer = match reg.check_anchor(&kept)? {
+                AnchorCheck::Same => 0,
+                AnchorCheck::Newer { commits } => commits,
+            };
+            // SAFETY: `out_newer_commits` is NULL or valid for a write (caller contract).
+            unsafe { give_opt(out_newer_commits, newer) };
+            Ok(())
+        };
+        // SAFETY: the caller guarantees the contract documented above.
+        unsafe { host_call(registry, out_error, op) }
     }
 }
 

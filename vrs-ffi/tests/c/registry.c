@@ -73,11 +73,11 @@ static void statuses(void) {
     CHECK(VRS_NOT_FOUND == 16 && VRS_CONFLICT == 17 && VRS_RULE == 18);
     CHECK(VRS_QUOTA_EXCEEDED == 19 && VRS_IMPORT_REJECTED == 20 && VRS_WRONG_KEY == 21);
     CHECK(VRS_CRYPTO == 22 && VRS_STORE == 23 && VRS_CORRUPT == 24 && VRS_EXPORT == 25);
-    CHECK(VRS_REGISTRY == 26);
-    for (vrs_status s = VRS_FORBIDDEN; s <= VRS_REGISTRY; s++) {
+    CHECK(VRS_REGISTRY == 26 && VRS_TAMPERED == 27);
+    for (vrs_status s = VRS_FORBIDDEN; s <= VRS_TAMPERED; s++) {
         CHECK(strcmp(vrs_status_message(s), "unknown status") != 0);
     }
-    CHECK(strcmp(vrs_status_message(VRS_REGISTRY + 1), "unknown status") == 0);
+    CHECK(strcmp(vrs_status_message(VRS_TAMPERED + 1), "unknown status") == 0);
 }
 
 static void principals(void) {
@@ -354,6 +354,7 @@ static void scenario(void) {
     CHECK_STATUS(vrs_registry_verify_store(reg, operator_, &ok, &json, NULL), VRS_OK);
     CHECK(ok);
     CHECK(json != NULL && bytes_have(json, "\"chain\":\"registry\""));
+    CHECK(json != NULL && bytes_have(json, "\"findings\":[],\"records_checked\":"));
     vrs_bytes_free(json);
     CHECK_STATUS(vrs_registry_verify_store(reg, staff, &ok, NULL, NULL), VRS_FORBIDDEN);
 
@@ -540,11 +541,249 @@ static void vouchers_and_flags(void) {
     vrs_registry_free(reg);
 }
 
+/* Key rotation, host anchors, and a registry that refuses all but inspection once its store
+ * does not match the anchor the host kept. */
+static void keys_and_anchors(void) {
+    vrs_registry_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.fixed_time_yyyymmddhhmmss = 20210701090000u;
+    const uint8_t key[32] = {7};
+    vrs_registry *reg = NULL;
+    CHECK_STATUS(vrs_registry_open_memory(key, sizeof key, &opts, &reg, NULL), VRS_OK);
+    if (reg == NULL) {
+        return;
+    }
+    vrs_principal *op = NULL, *staff = NULL;
+    CHECK_STATUS(vrs_principal_operator_new(&op), VRS_OK);
+    CHECK_STATUS(vrs_principal_staff_new(LIT(CHIYODA), LIT("u1"), &staff), VRS_OK);
+    CHECK_STATUS(vrs_registry_create_tenant(reg, op, LIT(CHIYODA), NULL), VRS_OK);
+    CHECK_STATUS(vrs_registry_register_staff(reg, op, LIT(CHIYODA), LIT("u1"), NULL), VRS_OK);
+    vrs_bytes *json = NULL;
+    CHECK_STATUS(vrs_registry_import_subjects(reg, staff, LIT(CHIYODA), LIT(SUBJECTS),
+                                              VRS_IMPORT_STRICT, &json, NULL),
+                 VRS_OK);
+    vrs_bytes_free(json);
+
+    /* Rotation: operator only; every record re-sealed; reads as before. */
+    vrs_error *err = NULL;
+    CHECK_STATUS(vrs_registry_rotate_tenant_key(reg, staff, LIT(CHIYODA), NULL, &err),
+                 VRS_FORBIDDEN);
+    expect_error(err, VRS_FORBIDDEN, "forbidden");
+    json = NULL;
+    CHECK_STATUS(vrs_registry_rotate_tenant_key(reg, op, LIT(CHIYODA), &json, NULL), VRS_OK);
+    CHECK(json != NULL && bytes_have(json, "\"from_version\":1,\"to_version\":2,\"records\":6"));
+    CHECK(json != NULL && bytes_have(json, "\"finished\":true"));
+    vrs_bytes_free(json);
+    CHECK_STATUS(vrs_registry_rotate_tenant_key(reg, op, NULL, 6, NULL, NULL), VRS_NULL_ARGUMENT);
+    json = NULL;
+    CHECK_STATUS(vrs_registry_subject_doses(reg, staff, LIT(CHIYODA), LIT("1001"), &json, NULL),
+                 VRS_OK);
+    vrs_bytes_free(json);
+
+    /* Anchors: the current one compares equal; junk is an argument error; NULLs refused. */
+    vrs_bytes *anchor = NULL;
+    CHECK_STATUS(vrs_registry_anchor(reg, &anchor, NULL), VRS_OK);
+    CHECK(anchor != NULL && bytes_have(anchor, "vrs-anchor-1:"));
+    CHECK_STATUS(vrs_registry_anchor(NULL, &anchor, NULL), VRS_NULL_ARGUMENT);
+    CHECK_STATUS(vrs_registry_anchor(reg, NULL, NULL), VRS_NULL_ARGUMENT);
+    uint64_t newer = 99;
+    CHECK_STATUS(vrs_registry_check_anchor(reg, vrs_bytes_data(anchor), vrs_bytes_len(anchor),
+                                           &newer, NULL),
+                 VRS_OK);
+    CHECK(newer == 0);
+    err = NULL;
+    CHECK_STATUS(vrs_registry_check_anchor(reg, LIT("vrs-anchor-1:x"), &newer, &err),
+                 VRS_INVALID_ARGUMENT);
+    expect_error(err, VRS_INVALID_ARGUMENT, "invalid_input");
+    CHECK_STATUS(vrs_registry_check_anchor(reg, NULL, 5, &newer, NULL), VRS_NULL_ARGUMENT);
+
+    /* A kept anchor from a later commit: this store is older (rolled back). */
+    char later[160];
+    const char *counter = (const char *)vrs_bytes_data(anchor) + strlen("vrs-anchor-1:");
+    unsigned long long n = strtoull(counter, NULL, 10);
+    snprintf(later, sizeof later, "vrs-anchor-1:%llu:%064d", n + 5, 0);
+    vrs_bytes_free(anchor);
+    err = NULL;
+    CHECK_STATUS(vrs_registry_check_anchor(reg, STR(later), &newer, &err), VRS_TAMPERED);
+    expect_error(err, VRS_TAMPERED, "tampered");
+    /* Now everything but inspection is refused. */
+    err = NULL;
+    CHECK_STATUS(vrs_registry_subject_doses(reg, staff, LIT(CHIYODA), LIT("1001"), &json, &err),
+                 VRS_TAMPERED);
+    expect_error(err, VRS_TAMPERED, "tampered");
+    bool ok = false;
+    CHECK_STATUS(vrs_registry_verify_store(reg, op, &ok, NULL, NULL), VRS_OK);
+    CHECK(ok);
+
+    vrs_principal_free(op);
+    vrs_principal_free(staff);
+    vrs_registry_free(reg);
+}
+
+/* Correcting and voiding doses (staff only), the sealed history, and text folded at entry so
+ * that the CP932 export carries a venue typed with the JIS wave dash. */
+static void corrections(void) {
+    vrs_registry_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.fixed_time_yyyymmddhhmmss = 20210701090000u;
+    const uint8_t key[32] = {7};
+    vrs_registry *reg = NULL;
+    CHECK_STATUS(vrs_registry_open_memory(key, sizeof key, &opts, &reg, NULL), VRS_OK);
+    if (reg == NULL) {
+        return;
+    }
+    vrs_principal *operator_ = NULL, *staff = NULL, *venue = NULL;
+    CHECK_STATUS(vrs_principal_operator_new(&operator_), VRS_OK);
+    CHECK_STATUS(vrs_principal_staff_new(LIT(CHIYODA), LIT("u1"), &staff), VRS_OK);
+    CHECK_STATUS(vrs_principal_venue_new(LIT(CHIYODA), &venue), VRS_OK);
+    CHECK_STATUS(vrs_registry_create_tenant(reg, operator_, LIT(CHIYODA), NULL), VRS_OK);
+    CHECK_STATUS(vrs_registry_register_staff(reg, operator_, LIT(CHIYODA), LIT("u1"), NULL),
+                 VRS_OK);
+    vrs_bytes *json = NULL;
+    CHECK_STATUS(vrs_registry_import_subjects(reg, staff, LIT(CHIYODA), LIT(SUBJECTS),
+                                              VRS_IMPORT_STRICT, &json, NULL),
+                 VRS_OK);
+    vrs_bytes_free(json);
+    vrs_dose_input first = the_dose(20210601);
+    first.venue = (const uint8_t *)"区民会館〜別館"; /* U+301C WAVE DASH */
+    first.venue_len = strlen("区民会館〜別館");
+    json = NULL;
+    CHECK_STATUS(vrs_registry_record_dose_ocr(reg, venue, LIT(OCR), &first, &json, NULL), VRS_OK);
+    vrs_bytes_free(json);
+    vrs_dose_input second = the_dose(20210622);
+    json = NULL;
+    CHECK_STATUS(vrs_registry_record_dose(reg, staff, LIT(CHIYODA), LIT("0000012345"), 2, &second,
+                                          &json, NULL),
+                 VRS_OK);
+    vrs_bytes_free(json);
+
+    /* The CP932 export succeeds and holds ～ (0x81 0x60). */
+    vrs_export_options cp932;
+    memset(&cp932, 0, sizeof cp932);
+    cp932.encoding = VRS_ENCODING_CP932;
+    vrs_bytes *csv = NULL;
+    uint64_t rows = 0;
+    CHECK_STATUS(vrs_registry_export_ledger(reg, staff, LIT(CHIYODA), &cp932, &csv, &rows, NULL),
+                 VRS_OK);
+    CHECK(rows == 1 && csv != NULL && bytes_have(csv, "\x81\x60"));
+    vrs_bytes_free(csv);
+
+    /* A character CP932 lacks is refused at entry (T08). */
+    vrs_dose_input third = the_dose(20210630);
+    third.doctor = (const uint8_t *)"\xF0\xA0\xAE\xB7田"; /* U+20BB7 */
+    third.doctor_len = strlen("\xF0\xA0\xAE\xB7田");
+    vrs_error *err = NULL;
+    CHECK_STATUS(vrs_registry_record_dose(reg, staff, LIT(CHIYODA), LIT("0000012345"), 3, &third,
+                                          &json, &err),
+                 VRS_RULE);
+    if (err != NULL) {
+        vrs_error_info info;
+        CHECK_STATUS(vrs_error_describe(err, &info), VRS_OK);
+        CHECK(str_is(info.rule, "T08"));
+        CHECK(contains(info.message_en.data, info.message_en.len, "U+20BB7"));
+    }
+    expect_error(err, VRS_RULE, "rule");
+
+    /* Correct the lot of dose 1 by addressee; a NULL text keeps the stored value. */
+    vrs_dose_correction fix;
+    memset(&fix, 0, sizeof fix);
+    fix.lot = (const uint8_t *)"FA5766";
+    fix.lot_len = 6;
+    json = NULL;
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                           LIT("1001"), 1, &fix, LIT("lot typed wrongly"), &json,
+                                           NULL),
+                 VRS_OK);
+    CHECK(json != NULL && bytes_have(json, "\"action\":\"corrected\",\"changed\":true"));
+    CHECK(json != NULL && bytes_have(json, "\"lot\":\"FA5766\""));
+    CHECK(json != NULL && bytes_have(json, "\"venue\":\"区民会館～別館\""));
+    vrs_bytes_free(json);
+
+    /* Rules are checked again: dose 2 may not move before dose 1 (S02); nothing changes. */
+    vrs_dose_correction early;
+    memset(&early, 0, sizeof early);
+    early.vaccinated_on_yyyymmdd = 20210531;
+    err = NULL;
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_VOUCHER,
+                                           LIT("0000012345"), 2, &early, LIT("x"), &json, &err),
+                 VRS_RULE);
+    if (err != NULL) {
+        vrs_error_info info;
+        CHECK_STATUS(vrs_error_describe(err, &info), VRS_OK);
+        CHECK(str_is(info.rule, "S02"));
+    }
+    expect_error(err, VRS_RULE, "rule");
+    /* No field, no reason, a NULL correction, a bad date, an unknown dose. */
+    vrs_dose_correction nothing;
+    memset(&nothing, 0, sizeof nothing);
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                           LIT("1001"), 1, &nothing, LIT("x"), &json, NULL),
+                 VRS_INVALID_ARGUMENT);
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                           LIT("1001"), 1, &fix, LIT(""), &json, NULL),
+                 VRS_INVALID_ARGUMENT);
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                           LIT("1001"), 1, NULL, LIT("x"), &json, NULL),
+                 VRS_NULL_ARGUMENT);
+    early.vaccinated_on_yyyymmdd = 20210231;
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                           LIT("1001"), 2, &early, LIT("x"), &json, NULL),
+                 VRS_INVALID_ARGUMENT);
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), 3, LIT("1001"), 1, &fix,
+                                           LIT("x"), &json, NULL),
+                 VRS_INVALID_ARGUMENT);
+    CHECK_STATUS(vrs_registry_void_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                        LIT("1001"), 5, LIT("x"), &json, NULL),
+                 VRS_NOT_FOUND);
+    CHECK_STATUS(vrs_registry_void_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                        LIT("1001"), 2, LIT("x"), NULL, NULL),
+                 VRS_NULL_ARGUMENT);
+    /* Venue tablets and the operator are refused. */
+    CHECK_STATUS(vrs_registry_correct_dose(reg, venue, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                           LIT("1001"), 1, &fix, LIT("x"), &json, NULL),
+                 VRS_FORBIDDEN);
+    CHECK_STATUS(vrs_registry_void_dose(reg, operator_, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                        LIT("1001"), 2, LIT("x"), &json, NULL),
+                 VRS_FORBIDDEN);
+
+    /* Void dose 2: gone from the doses, kept in the history; the number can be used again. */
+    json = NULL;
+    CHECK_STATUS(vrs_registry_void_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                        LIT("1001"), 2, LIT("wrong person"), &json, NULL),
+                 VRS_OK);
+    CHECK(json != NULL && bytes_have(json, "\"action\":\"voided\""));
+    CHECK(json != NULL && bytes_have(json, "\"dose_now\":null"));
+    vrs_bytes_free(json);
+    json = NULL;
+    CHECK_STATUS(vrs_registry_subject_doses(reg, staff, LIT(CHIYODA), LIT("1001"), &json, NULL),
+                 VRS_OK);
+    /* Only dose 1 (from the venue) is left among the doses. */
+    CHECK(json != NULL && bytes_have(json, "\"source\":\"venue\"}],\"history\":["));
+    CHECK(json != NULL && bytes_have(json, "\"action\":\"corrected\""));
+    CHECK(json != NULL && bytes_have(json, "\"reason\":\"lot typed wrongly\""));
+    CHECK(json != NULL && bytes_have(json, "\"action\":\"voided\""));
+    CHECK(json != NULL && bytes_have(json, "\"lot\":\"FA5765\""));
+    vrs_bytes_free(json);
+    second = the_dose(20210623);
+    json = NULL;
+    CHECK_STATUS(vrs_registry_record_dose(reg, staff, LIT(CHIYODA), LIT("0000012345"), 2, &second,
+                                          &json, NULL),
+                 VRS_OK);
+    vrs_bytes_free(json);
+
+    vrs_principal_free(operator_);
+    vrs_principal_free(staff);
+    vrs_principal_free(venue);
+    vrs_registry_free(reg);
+}
+
 int main(void) {
     statuses();
     principals();
     opening();
     scenario();
     vouchers_and_flags();
+    corrections();
+    keys_and_anchors();
     return check_done("registry");
 }

@@ -701,7 +701,25 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_vrs_checksum_func_validate_bytes(
     ): Int
+    external fun uniffi_vrs_checksum_method_registry_batch_inquire(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_export_log(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_inquire(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_log_entries(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_rebuild_inquiry_index(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_verify_logs(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_anchor(
+    ): Int
     external fun uniffi_vrs_checksum_method_registry_audit_log(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_check_anchor(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_correct_dose(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_create_tenant(
     ): Int
@@ -725,6 +743,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_vrs_checksum_method_registry_reissue_voucher(
     ): Int
+    external fun uniffi_vrs_checksum_method_registry_rotate_tenant_key(
+    ): Int
     external fun uniffi_vrs_checksum_method_registry_set_flag(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_set_staff_quota(
@@ -742,6 +762,18 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_vrs_checksum_method_registry_verify_audit(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_verify_store(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_void_dose(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_purge(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_record_national_db_provision(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_retention_list(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_set_legal_hold(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_set_retention_minimum(
     ): Int
     external fun uniffi_vrs_checksum_method_report_bom(
     ): Int
@@ -825,7 +857,25 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_vrs_fn_constructor_registry_open(`storeDir`: RustBuffer.ByValue,`keyDir`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_vrs_fn_method_registry_batch_inquire(`ptr`: Long,`principal`: RustBuffer.ByValue,`file`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_export_log(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_inquire(`ptr`: Long,`principal`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_log_entries(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_rebuild_inquiry_index(`ptr`: Long,`principal`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_vrs_fn_method_registry_verify_logs(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_anchor(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_audit_log(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_check_anchor(`ptr`: Long,`anchor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_vrs_fn_method_registry_correct_dose(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`doseNumber`: Byte,`correction`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_create_tenant(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -849,6 +899,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_vrs_fn_method_registry_reissue_voucher(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`oldVoucher`: RustBuffer.ByValue,`newVoucher`: RustBuffer.ByValue,`issuedOn`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_vrs_fn_method_registry_rotate_tenant_key(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_set_flag(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`flag`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_vrs_fn_method_registry_set_staff_quota(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`quota`: Int,uniffi_out_err: UniffiRustCallStatus, 
@@ -867,6 +919,18 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_verify_store(`ptr`: Long,`principal`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_void_dose(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`doseNumber`: Byte,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_purge(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_record_national_db_provision(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`providedOn`: RustBuffer.ByValue,`selection`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_retention_list(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_set_legal_hold(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`addresseeNumber`: RustBuffer.ByValue,`on`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_vrs_fn_method_registry_set_retention_minimum(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`years`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_vrs_fn_clone_report(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_vrs_fn_free_report(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1110,10 +1174,37 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_func_create_key_dir() and 0xFFFF) != 7543) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_func_validate_bytes() and 0xFFFF) != 25037) {
+    if ((lib.uniffi_vrs_checksum_func_validate_bytes() and 0xFFFF) != 60754) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_batch_inquire() and 0xFFFF) != 2748) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_export_log() and 0xFFFF) != 5747) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_inquire() and 0xFFFF) != 33941) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_log_entries() and 0xFFFF) != 63382) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_rebuild_inquiry_index() and 0xFFFF) != 19101) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_verify_logs() and 0xFFFF) != 2869) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_anchor() and 0xFFFF) != 21122) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_registry_audit_log() and 0xFFFF) != 54113) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_check_anchor() and 0xFFFF) != 36420) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_correct_dose() and 0xFFFF) != 16202) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_registry_create_tenant() and 0xFFFF) != 24828) {
@@ -1149,6 +1240,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_registry_reissue_voucher() and 0xFFFF) != 18105) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_vrs_checksum_method_registry_rotate_tenant_key() and 0xFFFF) != 40670) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_vrs_checksum_method_registry_set_flag() and 0xFFFF) != 4433) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1173,7 +1267,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_registry_verify_audit() and 0xFFFF) != 65432) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_method_registry_verify_store() and 0xFFFF) != 31322) {
+    if ((lib.uniffi_vrs_checksum_method_registry_verify_store() and 0xFFFF) != 47071) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_void_dose() and 0xFFFF) != 24225) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_purge() and 0xFFFF) != 63750) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_record_national_db_provision() and 0xFFFF) != 11101) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_retention_list() and 0xFFFF) != 45374) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_set_legal_hold() and 0xFFFF) != 34870) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_set_retention_minimum() and 0xFFFF) != 54013) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_report_bom() and 0xFFFF) != 44217) {
@@ -1224,7 +1336,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_report_warning_count() and 0xFFFF) != 42187) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_method_validator_error_count() and 0xFFFF) != 34345) {
+    if ((lib.uniffi_vrs_checksum_method_validator_error_count() and 0xFFFF) != 23550) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_validator_feed() and 0xFFFF) != 60743) {
@@ -1233,7 +1345,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_validator_finish() and 0xFFFF) != 15939) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_method_validator_row_count() and 0xFFFF) != 27827) {
+    if ((lib.uniffi_vrs_checksum_method_validator_row_count() and 0xFFFF) != 60963) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_writer_end_row() and 0xFFFF) != 4976) {
@@ -1248,7 +1360,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_constructor_registry_in_memory() and 0xFFFF) != 41554) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_constructor_registry_open() and 0xFFFF) != 17528) {
+    if ((lib.uniffi_vrs_checksum_constructor_registry_open() and 0xFFFF) != 23925) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_constructor_validator_new() and 0xFFFF) != 22261) {
@@ -1728,6 +1840,53 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 public interface RegistryInterface {
     
     /**
+     * Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+     * and returns the outcome with the result file (`batch-inquiry-result`).
+     */
+    fun `batchInquire`(`principal`: Principal, `file`: kotlin.ByteArray, `options`: BatchInquiryOptions): BatchInquiryOutcome
+    
+    /**
+     * The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+     */
+    fun `exportLog`(`principal`: Principal, `tenant`: kotlin.String, `kind`: LogKind, `query`: LogQuery? = null, `options`: ExportOptions? = null): kotlin.ByteArray
+    
+    /**
+     * Asks, as staff of the new municipality, which doses other municipalities recorded for an
+     * incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+     * no-match is the same answer. Logged in each provider's provision log and the
+     * requester's inquiry log.
+     */
+    fun `inquire`(`principal`: Principal, `request`: InquiryRequest): InquiryAnswer
+    
+    /**
+     * The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+     * tenant only).
+     */
+    fun `logEntries`(`principal`: Principal, `tenant`: kotlin.String, `kind`: LogKind, `query`: LogQuery? = null): List<LogEntry>
+    
+    /**
+     * Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+     * returns the number of entries.
+     */
+    fun `rebuildInquiryIndex`(`principal`: Principal): kotlin.ULong
+    
+    /**
+     * Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+     */
+    fun `verifyLogs`(`principal`: Principal, `tenant`: kotlin.String): List<AuditVerification>
+    
+    /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+    fun `anchor`(): kotlin.String
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -1735,6 +1894,31 @@ public interface RegistryInterface {
      * As for [`Registry::verify_audit`].
      */
     fun `auditLog`(`principal`: Principal, `tenant`: kotlin.String? = null): List<AuditEntry>
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+    fun `checkAnchor`(`anchor`: kotlin.String): kotlin.ULong
+    
+    /**
+     * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+     * by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+     * checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+     * doses); the dose as it was is kept in the sealed history with `reason`, shown in
+     * [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+     * (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+     *
+     * # Errors
+     * [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+     * [`VrsError::InvalidArgument`] (no field to change, missing reason).
+     */
+    fun `correctDose`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `doseNumber`: kotlin.UByte, `correction`: DoseCorrection, `reason`: kotlin.String): DoseChange
     
     /**
      * Creates the tenant (municipality) `tenant`. Operator only.
@@ -1846,6 +2030,18 @@ public interface RegistryInterface {
     fun `reissueVoucher`(`principal`: Principal, `tenant`: kotlin.String, `oldVoucher`: kotlin.String, `newVoucher`: kotlin.String, `issuedOn`: kotlin.String)
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+    fun `rotateTenantKey`(`principal`: Principal, `tenant`: kotlin.String): KeyRotation
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -1916,13 +2112,75 @@ public interface RegistryInterface {
     fun `verifyAudit`(`principal`: Principal, `tenant`: kotlin.String? = null): AuditVerification
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
     fun `verifyStore`(`principal`: Principal): StoreVerification
+    
+    /**
+     * Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+     * subject's doses, the exports and the statistics, stays in the sealed history with
+     * `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+     * audited as `void-dose`.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    fun `voidDose`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `doseNumber`: kotlin.UByte, `reason`: kotlin.String): DoseChange
+    
+    /**
+     * Removes from `tenant` what is eligible on `as_of`, which must be today, then what is left
+     * with nothing retained; idempotent; audited with counts only. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (not today, malformed), [`VrsError::Forbidden`].
+     */
+    fun `purge`(`principal`: Principal, `tenant`: kotlin.String, `asOf`: kotlin.String): PurgeOutcome
+    
+    /**
+     * Records that `tenant` provided doses to the national immunization database on
+     * `provided_on` (`YYYY-MM-DD`): every dose of `selection` given on or before that day.
+     * Staff only.
+     *
+     * # Errors
+     * [`VrsError::Rule`] D02 (a future day), [`VrsError::InvalidArgument`] (before the database
+     * operated, a reversed range, a malformed date or number), [`VrsError::NotFound`] (an
+     * unknown subject), [`VrsError::Forbidden`].
+     */
+    fun `recordNationalDbProvision`(`principal`: Principal, `tenant`: kotlin.String, `providedOn`: kotlin.String, `selection`: ProvisionSelection): ProvisionOutcome
+    
+    /**
+     * The retention list of `tenant` on `as_of` (`YYYY-MM-DD`; any day may be listed): the
+     * doses eligible for deletion with the rule and dates that decided them, the held ones, the
+     * kept ones counted by reason. Deletes nothing. Staff only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    fun `retentionList`(`principal`: Principal, `tenant`: kotlin.String, `asOf`: kotlin.String): RetentionList
+    
+    /**
+     * Puts (`on`) or lifts a legal hold on the subject `addressee_number` of `tenant`: a held
+     * subject is never purged. Returns whether anything changed. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`] (holding an unknown subject), [`VrsError::Forbidden`].
+     */
+    fun `setLegalHold`(`principal`: Principal, `tenant`: kotlin.String, `addresseeNumber`: kotlin.String, `on`: kotlin.Boolean): kotlin.Boolean
+    
+    /**
+     * Sets the tenant's own minimum retention in years from the vaccination (`None` clears):
+     * it only lengthens the law's period. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (0 or over 200), [`VrsError::Forbidden`].
+     */
+    fun `setRetentionMinimum`(`principal`: Principal, `tenant`: kotlin.String, `years`: kotlin.UShort?)
     
     companion object
 }
@@ -2046,6 +2304,154 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
 
     
     /**
+     * Answers a batch-inquiry request file (一括照会; `batch-inquiry-request`, version 1 or 2)
+     * and returns the outcome with the result file (`batch-inquiry-result`).
+     */
+    @Throws(VrsException::class)override fun `batchInquire`(`principal`: Principal, `file`: kotlin.ByteArray, `options`: BatchInquiryOptions): BatchInquiryOutcome {
+            return FfiConverterTypeBatchInquiryOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_batch_inquire(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterByteArray.lower(`file`),
+        FfiConverterTypeBatchInquiryOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The `provision-log` download of `tenant`'s provision or inquiry log (staff only).
+     */
+    @Throws(VrsException::class)override fun `exportLog`(`principal`: Principal, `tenant`: kotlin.String, `kind`: LogKind, `query`: LogQuery?, `options`: ExportOptions?): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_export_log(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterTypeLogKind.lower(`kind`),
+        FfiConverterOptionalTypeLogQuery.lower(`query`),
+        FfiConverterOptionalTypeExportOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Asks, as staff of the new municipality, which doses other municipalities recorded for an
+     * incoming resident (転入時の接種記録照会). One entry per providing municipality; every
+     * no-match is the same answer. Logged in each provider's provision log and the
+     * requester's inquiry log.
+     */
+    @Throws(VrsException::class)override fun `inquire`(`principal`: Principal, `request`: InquiryRequest): InquiryAnswer {
+            return FfiConverterTypeInquiryAnswer.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_inquire(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterTypeInquiryRequest.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The entries of `tenant`'s provision or inquiry log matching `query` (staff of the
+     * tenant only).
+     */
+    @Throws(VrsException::class)override fun `logEntries`(`principal`: Principal, `tenant`: kotlin.String, `kind`: LogKind, `query`: LogQuery?): List<LogEntry> {
+            return FfiConverterSequenceTypeLogEntry.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_log_entries(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterTypeLogKind.lower(`kind`),
+        FfiConverterOptionalTypeLogQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Rebuilds the registry-wide inquiry index from every tenant's subjects (operator only);
+     * returns the number of entries.
+     */
+    @Throws(VrsException::class)override fun `rebuildInquiryIndex`(`principal`: Principal): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_rebuild_inquiry_index(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Checks `tenant`'s provision and inquiry logs (staff of the tenant, or the operator).
+     */
+    @Throws(VrsException::class)override fun `verifyLogs`(`principal`: Principal, `tenant`: kotlin.String): List<AuditVerification> {
+            return FfiConverterSequenceTypeAuditVerification.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_verify_logs(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+    @Throws(VrsException::class)override fun `anchor`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_anchor(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -2061,6 +2467,62 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
         
         FfiConverterTypePrincipal.lower(`principal`),
         FfiConverterOptionalString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+    @Throws(VrsException::class)override fun `checkAnchor`(`anchor`: kotlin.String): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_check_anchor(
+        it,
+        
+        FfiConverterString.lower(`anchor`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+     * by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+     * checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+     * doses); the dose as it was is kept in the sealed history with `reason`, shown in
+     * [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+     * (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+     *
+     * # Errors
+     * [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+     * [`VrsError::InvalidArgument`] (no field to change, missing reason).
+     */
+    @Throws(VrsException::class)override fun `correctDose`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `doseNumber`: kotlin.UByte, `correction`: DoseCorrection, `reason`: kotlin.String): DoseChange {
+            return FfiConverterTypeDoseChange.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_correct_dose(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterTypeSubjectRef.lower(`subject`),
+        FfiConverterUByte.lower(`doseNumber`),
+        FfiConverterTypeDoseCorrection.lower(`correction`),
+        FfiConverterString.lower(`reason`),_status)
 }
     }
     )
@@ -2347,6 +2809,32 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
 
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+    @Throws(VrsException::class)override fun `rotateTenantKey`(`principal`: Principal, `tenant`: kotlin.String): KeyRotation {
+            return FfiConverterTypeKeyRotation.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_rotate_tenant_key(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -2529,11 +3017,13 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
 
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
     @Throws(VrsException::class)override fun `verifyStore`(`principal`: Principal): StoreVerification {
             return FfiConverterTypeStoreVerification.lift(
@@ -2547,6 +3037,159 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+     * subject's doses, the exports and the statistics, stays in the sealed history with
+     * `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+     * audited as `void-dose`.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    @Throws(VrsException::class)override fun `voidDose`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `doseNumber`: kotlin.UByte, `reason`: kotlin.String): DoseChange {
+            return FfiConverterTypeDoseChange.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_void_dose(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterTypeSubjectRef.lower(`subject`),
+        FfiConverterUByte.lower(`doseNumber`),
+        FfiConverterString.lower(`reason`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes from `tenant` what is eligible on `as_of`, which must be today, then what is left
+     * with nothing retained; idempotent; audited with counts only. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (not today, malformed), [`VrsError::Forbidden`].
+     */
+    @Throws(VrsException::class)override fun `purge`(`principal`: Principal, `tenant`: kotlin.String, `asOf`: kotlin.String): PurgeOutcome {
+            return FfiConverterTypePurgeOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_purge(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`asOf`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records that `tenant` provided doses to the national immunization database on
+     * `provided_on` (`YYYY-MM-DD`): every dose of `selection` given on or before that day.
+     * Staff only.
+     *
+     * # Errors
+     * [`VrsError::Rule`] D02 (a future day), [`VrsError::InvalidArgument`] (before the database
+     * operated, a reversed range, a malformed date or number), [`VrsError::NotFound`] (an
+     * unknown subject), [`VrsError::Forbidden`].
+     */
+    @Throws(VrsException::class)override fun `recordNationalDbProvision`(`principal`: Principal, `tenant`: kotlin.String, `providedOn`: kotlin.String, `selection`: ProvisionSelection): ProvisionOutcome {
+            return FfiConverterTypeProvisionOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_record_national_db_provision(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`providedOn`),
+        FfiConverterTypeProvisionSelection.lower(`selection`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The retention list of `tenant` on `as_of` (`YYYY-MM-DD`; any day may be listed): the
+     * doses eligible for deletion with the rule and dates that decided them, the held ones, the
+     * kept ones counted by reason. Deletes nothing. Staff only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    @Throws(VrsException::class)override fun `retentionList`(`principal`: Principal, `tenant`: kotlin.String, `asOf`: kotlin.String): RetentionList {
+            return FfiConverterTypeRetentionList.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_retention_list(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`asOf`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Puts (`on`) or lifts a legal hold on the subject `addressee_number` of `tenant`: a held
+     * subject is never purged. Returns whether anything changed. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`] (holding an unknown subject), [`VrsError::Forbidden`].
+     */
+    @Throws(VrsException::class)override fun `setLegalHold`(`principal`: Principal, `tenant`: kotlin.String, `addresseeNumber`: kotlin.String, `on`: kotlin.Boolean): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_set_legal_hold(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`addresseeNumber`),
+        FfiConverterBoolean.lower(`on`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Sets the tenant's own minimum retention in years from the vaccination (`None` clears):
+     * it only lengthens the law's period. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (0 or over 200), [`VrsError::Forbidden`].
+     */
+    @Throws(VrsException::class)override fun `setRetentionMinimum`(`principal`: Principal, `tenant`: kotlin.String, `years`: kotlin.UShort?)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_set_retention_minimum(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterOptionalUShort.lower(`years`),_status)
+}
+    }
+    
     
 
     
@@ -2583,7 +3226,8 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
      * from the key directory `key_dir` (see [`create_key_dir`]).
      *
      * # Errors
-     * [`VrsError::Crypto`] (no `master.key`, a key file others may read),
+     * [`VrsError::Crypto`] (no `master.key`, a key file others may read, a key directory that
+     * is not the store's: a new `master.key` beside a populated store is refused),
      * [`VrsError::Storage`] (missing or unsafe key directory, database error),
      * [`VrsError::InvalidArgument`] (a bad `fixed_time`).
      */
@@ -3338,7 +3982,7 @@ public object FfiConverterTypeReport: FfiConverter<Report, Long> {
 public interface ValidatorInterface {
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3362,7 +4006,8 @@ public interface ValidatorInterface {
     fun `finish`(): Report
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3505,7 +4150,7 @@ open class Validator: Disposable, AutoCloseable, ValidatorInterface
 
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3565,7 +4210,8 @@ open class Validator: Disposable, AutoCloseable, ValidatorInterface
 
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -4060,6 +4706,12 @@ data class AuditEntry (
     var `code`: kotlin.String?
     , 
     /**
+     * What an operation that names no records counted (a purge: `doses`, `vouchers`,
+     * `subjects`...).
+     */
+    var `counts`: Map<kotlin.String, kotlin.ULong>?
+    , 
+    /**
      * Hash of the previous entry (hex).
      */
     var `prev`: kotlin.String
@@ -4090,6 +4742,7 @@ public object FfiConverterTypeAuditEntry: FfiConverterRustBuffer<AuditEntry> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalMapStringULong.read(buf),
             FfiConverterString.read(buf),
         )
     }
@@ -4106,6 +4759,7 @@ public object FfiConverterTypeAuditEntry: FfiConverterRustBuffer<AuditEntry> {
             FfiConverterString.allocationSize(value.`recordsDigest`) +
             FfiConverterString.allocationSize(value.`outcome`) +
             FfiConverterOptionalString.allocationSize(value.`code`) +
+            FfiConverterOptionalMapStringULong.allocationSize(value.`counts`) +
             FfiConverterString.allocationSize(value.`prev`)
     )
 
@@ -4121,6 +4775,7 @@ public object FfiConverterTypeAuditEntry: FfiConverterRustBuffer<AuditEntry> {
             FfiConverterString.write(value.`recordsDigest`, buf)
             FfiConverterString.write(value.`outcome`, buf)
             FfiConverterOptionalString.write(value.`code`, buf)
+            FfiConverterOptionalMapStringULong.write(value.`counts`, buf)
             FfiConverterString.write(value.`prev`, buf)
     }
 }
@@ -4193,6 +4848,189 @@ public object FfiConverterTypeAuditVerification: FfiConverterRustBuffer<AuditVer
             FfiConverterBoolean.write(value.`ok`, buf)
             FfiConverterOptionalULong.write(value.`firstBad`, buf)
             FfiConverterOptionalString.write(value.`problem`, buf)
+    }
+}
+
+
+
+/**
+ * How a batch is asked and its result written.
+ */
+data class BatchInquiryOptions (
+    /**
+     * The legal basis of every row.
+     */
+    var `legalBasis`: LegalBasis
+    , 
+    /**
+     * Every person's identity was verified (required with consent).
+     */
+    var `identityVerified`: kotlin.Boolean = false 
+    , 
+    /**
+     * Encoding, BOM and header of the result file.
+     */
+    var `result`: ExportOptions? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBatchInquiryOptions: FfiConverterRustBuffer<BatchInquiryOptions> {
+    override fun read(buf: ByteBuffer): BatchInquiryOptions {
+        return BatchInquiryOptions(
+            FfiConverterTypeLegalBasis.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeExportOptions.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BatchInquiryOptions) = (
+            FfiConverterTypeLegalBasis.allocationSize(value.`legalBasis`) +
+            FfiConverterBoolean.allocationSize(value.`identityVerified`) +
+            FfiConverterOptionalTypeExportOptions.allocationSize(value.`result`)
+    )
+
+    override fun write(value: BatchInquiryOptions, buf: ByteBuffer) {
+            FfiConverterTypeLegalBasis.write(value.`legalBasis`, buf)
+            FfiConverterBoolean.write(value.`identityVerified`, buf)
+            FfiConverterOptionalTypeExportOptions.write(value.`result`, buf)
+    }
+}
+
+
+
+/**
+ * What a batch inquiry did, and its result file.
+ */
+data class BatchInquiryOutcome (
+    /**
+     * The batch's ID (as its log entries carry it).
+     */
+    var `batchId`: kotlin.String
+    , 
+    /**
+     * Data rows in the request file.
+     */
+    var `rows`: kotlin.ULong
+    , 
+    /**
+     * Rows asked and answered.
+     */
+    var `answered`: kotlin.ULong
+    , 
+    /**
+     * Answered rows with records somewhere (一致).
+     */
+    var `matched`: kotlin.ULong
+    , 
+    /**
+     * Answered rows without (該当なし).
+     */
+    var `noMatch`: kotlin.ULong
+    , 
+    /**
+     * Rows not asked.
+     */
+    var `rejected`: kotlin.ULong
+    , 
+    /**
+     * The first 1,000 rejected rows.
+     */
+    var `rejectedRows`: List<RejectedRow>
+    , 
+    /**
+     * Rows in the result file.
+     */
+    var `resultRows`: kotlin.ULong
+    , 
+    /**
+     * The result file (`batch-inquiry-result`), never carrying a My Number.
+     */
+    var `result`: kotlin.ByteArray
+    , 
+    /**
+     * The validation report of the request file.
+     */
+    var `validation`: Report
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`batchId`,
+        this.`rows`,
+        this.`answered`,
+        this.`matched`,
+        this.`noMatch`,
+        this.`rejected`,
+        this.`rejectedRows`,
+        this.`resultRows`,
+        this.`result`,
+        this.`validation`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBatchInquiryOutcome: FfiConverterRustBuffer<BatchInquiryOutcome> {
+    override fun read(buf: ByteBuffer): BatchInquiryOutcome {
+        return BatchInquiryOutcome(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeRejectedRow.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterTypeReport.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BatchInquiryOutcome) = (
+            FfiConverterString.allocationSize(value.`batchId`) +
+            FfiConverterULong.allocationSize(value.`rows`) +
+            FfiConverterULong.allocationSize(value.`answered`) +
+            FfiConverterULong.allocationSize(value.`matched`) +
+            FfiConverterULong.allocationSize(value.`noMatch`) +
+            FfiConverterULong.allocationSize(value.`rejected`) +
+            FfiConverterSequenceTypeRejectedRow.allocationSize(value.`rejectedRows`) +
+            FfiConverterULong.allocationSize(value.`resultRows`) +
+            FfiConverterByteArray.allocationSize(value.`result`) +
+            FfiConverterTypeReport.allocationSize(value.`validation`)
+    )
+
+    override fun write(value: BatchInquiryOutcome, buf: ByteBuffer) {
+            FfiConverterString.write(value.`batchId`, buf)
+            FfiConverterULong.write(value.`rows`, buf)
+            FfiConverterULong.write(value.`answered`, buf)
+            FfiConverterULong.write(value.`matched`, buf)
+            FfiConverterULong.write(value.`noMatch`, buf)
+            FfiConverterULong.write(value.`rejected`, buf)
+            FfiConverterSequenceTypeRejectedRow.write(value.`rejectedRows`, buf)
+            FfiConverterULong.write(value.`resultRows`, buf)
+            FfiConverterByteArray.write(value.`result`, buf)
+            FfiConverterTypeReport.write(value.`validation`, buf)
     }
 }
 
@@ -4382,6 +5220,85 @@ public object FfiConverterTypeDiagnostic: FfiConverterRustBuffer<Diagnostic> {
 
 
 /**
+ * What a correction or void did.
+ */
+data class DoseChange (
+    /**
+     * The voucher the dose is recorded on.
+     */
+    var `voucherNumber`: kotlin.String
+    , 
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte
+    , 
+    /**
+     * `corrected` or `voided`.
+     */
+    var `action`: kotlin.String
+    , 
+    /**
+     * `false` when the correction equals what is stored: nothing was changed or recorded.
+     */
+    var `changed`: kotlin.Boolean
+    , 
+    /**
+     * The dose as stored now (`None` after a void).
+     */
+    var `doseNow`: DoseView?
+    , 
+    /**
+     * Warning rule codes for the corrected dose (e.g. `L02`).
+     */
+    var `warnings`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseChange: FfiConverterRustBuffer<DoseChange> {
+    override fun read(buf: ByteBuffer): DoseChange {
+        return DoseChange(
+            FfiConverterString.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeDoseView.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseChange) = (
+            FfiConverterString.allocationSize(value.`voucherNumber`) +
+            FfiConverterUByte.allocationSize(value.`dose`) +
+            FfiConverterString.allocationSize(value.`action`) +
+            FfiConverterBoolean.allocationSize(value.`changed`) +
+            FfiConverterOptionalTypeDoseView.allocationSize(value.`doseNow`) +
+            FfiConverterSequenceString.allocationSize(value.`warnings`)
+    )
+
+    override fun write(value: DoseChange, buf: ByteBuffer) {
+            FfiConverterString.write(value.`voucherNumber`, buf)
+            FfiConverterUByte.write(value.`dose`, buf)
+            FfiConverterString.write(value.`action`, buf)
+            FfiConverterBoolean.write(value.`changed`, buf)
+            FfiConverterOptionalTypeDoseView.write(value.`doseNow`, buf)
+            FfiConverterSequenceString.write(value.`warnings`, buf)
+    }
+}
+
+
+
+/**
  * What a venue sees after recording a dose: no name, no My Number.
  */
 data class DoseConfirmation (
@@ -4469,6 +5386,164 @@ public object FfiConverterTypeDoseConfirmation: FfiConverterRustBuffer<DoseConfi
 
 
 /**
+ * New values for a stored dose's fields; `None` keeps the stored value.
+ */
+data class DoseCorrection (
+    /**
+     * Vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+     */
+    var `vaccinatedOn`: kotlin.String? = null 
+    , 
+    /**
+     * Manufacturer, any accepted spelling.
+     */
+    var `manufacturer`: kotlin.String? = null 
+    , 
+    /**
+     * Lot number.
+     */
+    var `lot`: kotlin.String? = null 
+    , 
+    /**
+     * Venue name.
+     */
+    var `venue`: kotlin.String? = null 
+    , 
+    /**
+     * Doctor's name.
+     */
+    var `doctor`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseCorrection: FfiConverterRustBuffer<DoseCorrection> {
+    override fun read(buf: ByteBuffer): DoseCorrection {
+        return DoseCorrection(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseCorrection) = (
+            FfiConverterOptionalString.allocationSize(value.`vaccinatedOn`) +
+            FfiConverterOptionalString.allocationSize(value.`manufacturer`) +
+            FfiConverterOptionalString.allocationSize(value.`lot`) +
+            FfiConverterOptionalString.allocationSize(value.`venue`) +
+            FfiConverterOptionalString.allocationSize(value.`doctor`)
+    )
+
+    override fun write(value: DoseCorrection, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`vaccinatedOn`, buf)
+            FfiConverterOptionalString.write(value.`manufacturer`, buf)
+            FfiConverterOptionalString.write(value.`lot`, buf)
+            FfiConverterOptionalString.write(value.`venue`, buf)
+            FfiConverterOptionalString.write(value.`doctor`, buf)
+    }
+}
+
+
+
+/**
+ * One correction or void in a subject's dose history.
+ */
+data class DoseHistoryEntry (
+    /**
+     * The voucher the dose is recorded on.
+     */
+    var `voucherNumber`: kotlin.String
+    , 
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte
+    , 
+    /**
+     * `corrected` or `voided`.
+     */
+    var `action`: kotlin.String
+    , 
+    /**
+     * When (`YYYY-MM-DDTHH:MM:SS`, Japan time).
+     */
+    var `at`: kotlin.String
+    , 
+    /**
+     * Pseudonym of the staff user who made the change (as in the audit log).
+     */
+    var `by`: kotlin.String
+    , 
+    /**
+     * Why, as the staff user wrote it.
+     */
+    var `reason`: kotlin.String
+    , 
+    /**
+     * The dose before the change.
+     */
+    var `before`: DoseView
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseHistoryEntry: FfiConverterRustBuffer<DoseHistoryEntry> {
+    override fun read(buf: ByteBuffer): DoseHistoryEntry {
+        return DoseHistoryEntry(
+            FfiConverterString.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeDoseView.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseHistoryEntry) = (
+            FfiConverterString.allocationSize(value.`voucherNumber`) +
+            FfiConverterUByte.allocationSize(value.`dose`) +
+            FfiConverterString.allocationSize(value.`action`) +
+            FfiConverterString.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`by`) +
+            FfiConverterString.allocationSize(value.`reason`) +
+            FfiConverterTypeDoseView.allocationSize(value.`before`)
+    )
+
+    override fun write(value: DoseHistoryEntry, buf: ByteBuffer) {
+            FfiConverterString.write(value.`voucherNumber`, buf)
+            FfiConverterUByte.write(value.`dose`, buf)
+            FfiConverterString.write(value.`action`, buf)
+            FfiConverterString.write(value.`at`, buf)
+            FfiConverterString.write(value.`by`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+            FfiConverterTypeDoseView.write(value.`before`, buf)
+    }
+}
+
+
+
+/**
  * One dose as a venue or staff member enters it.
  */
 data class DoseInput (
@@ -4534,6 +5609,117 @@ public object FfiConverterTypeDoseInput: FfiConverterRustBuffer<DoseInput> {
             FfiConverterString.write(value.`lot`, buf)
             FfiConverterString.write(value.`venue`, buf)
             FfiConverterString.write(value.`doctor`, buf)
+    }
+}
+
+
+
+/**
+ * One dose of a retention list: the dates that decide it; no name, no My Number.
+ */
+data class DoseRetention (
+    /**
+     * The subject's addressee number (`None`: the voucher awaits registration).
+     */
+    var `addressee`: kotlin.String?
+    , 
+    /**
+     * The voucher the dose is registered on.
+     */
+    var `voucherNumber`: kotlin.String
+    , 
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte
+    , 
+    /**
+     * Vaccination date.
+     */
+    var `vaccinatedOn`: kotlin.String
+    , 
+    /**
+     * The rule that decided (its id in the policy).
+     */
+    var `rule`: kotlin.String
+    , 
+    /**
+     * The recorded date of death, if any.
+     */
+    var `deathOn`: kotlin.String?
+    , 
+    /**
+     * The recorded provision to the national database, if any.
+     */
+    var `providedOn`: kotlin.String?
+    , 
+    /**
+     * The last day the law keeps the record.
+     */
+    var `lawRetainThrough`: kotlin.String
+    , 
+    /**
+     * The last day of the municipality's own minimum, if set.
+     */
+    var `tenantRetainThrough`: kotlin.String?
+    , 
+    /**
+     * The first day the record may be deleted.
+     */
+    var `eligibleFrom`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseRetention: FfiConverterRustBuffer<DoseRetention> {
+    override fun read(buf: ByteBuffer): DoseRetention {
+        return DoseRetention(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseRetention) = (
+            FfiConverterOptionalString.allocationSize(value.`addressee`) +
+            FfiConverterString.allocationSize(value.`voucherNumber`) +
+            FfiConverterUByte.allocationSize(value.`dose`) +
+            FfiConverterString.allocationSize(value.`vaccinatedOn`) +
+            FfiConverterString.allocationSize(value.`rule`) +
+            FfiConverterOptionalString.allocationSize(value.`deathOn`) +
+            FfiConverterOptionalString.allocationSize(value.`providedOn`) +
+            FfiConverterString.allocationSize(value.`lawRetainThrough`) +
+            FfiConverterOptionalString.allocationSize(value.`tenantRetainThrough`) +
+            FfiConverterString.allocationSize(value.`eligibleFrom`)
+    )
+
+    override fun write(value: DoseRetention, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`addressee`, buf)
+            FfiConverterString.write(value.`voucherNumber`, buf)
+            FfiConverterUByte.write(value.`dose`, buf)
+            FfiConverterString.write(value.`vaccinatedOn`, buf)
+            FfiConverterString.write(value.`rule`, buf)
+            FfiConverterOptionalString.write(value.`deathOn`, buf)
+            FfiConverterOptionalString.write(value.`providedOn`, buf)
+            FfiConverterString.write(value.`lawRetainThrough`, buf)
+            FfiConverterOptionalString.write(value.`tenantRetainThrough`, buf)
+            FfiConverterString.write(value.`eligibleFrom`, buf)
     }
 }
 
@@ -4864,6 +6050,465 @@ public object FfiConverterTypeImportOutcome: FfiConverterRustBuffer<ImportOutcom
 
 
 /**
+ * The answer to an inquiry.
+ */
+data class InquiryAnswer (
+    /**
+     * Match or no match.
+     */
+    var `outcome`: InquiryOutcomeKind
+    , 
+    /**
+     * One entry per providing municipality (empty for no match).
+     */
+    var `providers`: List<ProviderRecords>
+    , 
+    /**
+     * The answer as the C ABI gives it (`{"outcome":"no-match","providers":[]}` for every
+     * no-match).
+     */
+    var `json`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInquiryAnswer: FfiConverterRustBuffer<InquiryAnswer> {
+    override fun read(buf: ByteBuffer): InquiryAnswer {
+        return InquiryAnswer(
+            FfiConverterTypeInquiryOutcomeKind.read(buf),
+            FfiConverterSequenceTypeProviderRecords.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InquiryAnswer) = (
+            FfiConverterTypeInquiryOutcomeKind.allocationSize(value.`outcome`) +
+            FfiConverterSequenceTypeProviderRecords.allocationSize(value.`providers`) +
+            FfiConverterString.allocationSize(value.`json`)
+    )
+
+    override fun write(value: InquiryAnswer, buf: ByteBuffer) {
+            FfiConverterTypeInquiryOutcomeKind.write(value.`outcome`, buf)
+            FfiConverterSequenceTypeProviderRecords.write(value.`providers`, buf)
+            FfiConverterString.write(value.`json`, buf)
+    }
+}
+
+
+
+/**
+ * One dose as an inquiry answer carries it, and nothing more.
+ */
+data class InquiryDose (
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte
+    , 
+    /**
+     * Vaccination date (`YYYY-MM-DD`).
+     */
+    var `vaccinatedOn`: kotlin.String
+    , 
+    /**
+     * Voucher number.
+     */
+    var `voucherNumber`: kotlin.String
+    , 
+    /**
+     * The municipality that issued the voucher.
+     */
+    var `municipalityCode`: kotlin.String
+    , 
+    /**
+     * Venue name.
+     */
+    var `venue`: kotlin.String
+    , 
+    /**
+     * Doctor's name.
+     */
+    var `doctor`: kotlin.String
+    , 
+    /**
+     * Manufacturer.
+     */
+    var `manufacturer`: kotlin.String
+    , 
+    /**
+     * Lot number.
+     */
+    var `lot`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInquiryDose: FfiConverterRustBuffer<InquiryDose> {
+    override fun read(buf: ByteBuffer): InquiryDose {
+        return InquiryDose(
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InquiryDose) = (
+            FfiConverterUByte.allocationSize(value.`dose`) +
+            FfiConverterString.allocationSize(value.`vaccinatedOn`) +
+            FfiConverterString.allocationSize(value.`voucherNumber`) +
+            FfiConverterString.allocationSize(value.`municipalityCode`) +
+            FfiConverterString.allocationSize(value.`venue`) +
+            FfiConverterString.allocationSize(value.`doctor`) +
+            FfiConverterString.allocationSize(value.`manufacturer`) +
+            FfiConverterString.allocationSize(value.`lot`)
+    )
+
+    override fun write(value: InquiryDose, buf: ByteBuffer) {
+            FfiConverterUByte.write(value.`dose`, buf)
+            FfiConverterString.write(value.`vaccinatedOn`, buf)
+            FfiConverterString.write(value.`voucherNumber`, buf)
+            FfiConverterString.write(value.`municipalityCode`, buf)
+            FfiConverterString.write(value.`venue`, buf)
+            FfiConverterString.write(value.`doctor`, buf)
+            FfiConverterString.write(value.`manufacturer`, buf)
+            FfiConverterString.write(value.`lot`, buf)
+    }
+}
+
+
+
+/**
+ * An inquiry about one incoming resident.
+ */
+data class InquiryRequest (
+    /**
+     * The municipality code the person moved from; `None`: every other municipality.
+     */
+    var `former`: kotlin.String? = null 
+    , 
+    /**
+     * The person's My Number.
+     */
+    var `myNumber`: kotlin.String
+    , 
+    /**
+     * Why the requester may ask.
+     */
+    var `legalBasis`: LegalBasis
+    , 
+    /**
+     * The person's identity was verified (required with consent).
+     */
+    var `identityVerified`: kotlin.Boolean = false 
+    , 
+    /**
+     * The requester's own reference (e.g. its addressee number; never the My Number).
+     */
+    var `reference`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInquiryRequest: FfiConverterRustBuffer<InquiryRequest> {
+    override fun read(buf: ByteBuffer): InquiryRequest {
+        return InquiryRequest(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeLegalBasis.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InquiryRequest) = (
+            FfiConverterOptionalString.allocationSize(value.`former`) +
+            FfiConverterString.allocationSize(value.`myNumber`) +
+            FfiConverterTypeLegalBasis.allocationSize(value.`legalBasis`) +
+            FfiConverterBoolean.allocationSize(value.`identityVerified`) +
+            FfiConverterString.allocationSize(value.`reference`)
+    )
+
+    override fun write(value: InquiryRequest, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`former`, buf)
+            FfiConverterString.write(value.`myNumber`, buf)
+            FfiConverterTypeLegalBasis.write(value.`legalBasis`, buf)
+            FfiConverterBoolean.write(value.`identityVerified`, buf)
+            FfiConverterString.write(value.`reference`, buf)
+    }
+}
+
+
+
+/**
+ * An integrity problem [`Registry::verify_store`] found. Names no personal data.
+ */
+data class IntegrityFinding (
+    /**
+     * Where: a municipality code, `registry`, or `chain N`.
+     */
+    var `scope`: kotlin.String
+    , 
+    /**
+     * The record kind concerned (`voucher`, `audit-head`, `content-state`...), if one is.
+     */
+    var `kind`: kotlin.String?
+    , 
+    /**
+     * The pseudonymous key of the record concerned (32 hex digits), if one is.
+     */
+    var `key`: kotlin.String?
+    , 
+    /**
+     * What is wrong, in English.
+     */
+    var `problem`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntegrityFinding: FfiConverterRustBuffer<IntegrityFinding> {
+    override fun read(buf: ByteBuffer): IntegrityFinding {
+        return IntegrityFinding(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IntegrityFinding) = (
+            FfiConverterString.allocationSize(value.`scope`) +
+            FfiConverterOptionalString.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`key`) +
+            FfiConverterString.allocationSize(value.`problem`)
+    )
+
+    override fun write(value: IntegrityFinding, buf: ByteBuffer) {
+            FfiConverterString.write(value.`scope`, buf)
+            FfiConverterOptionalString.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`key`, buf)
+            FfiConverterString.write(value.`problem`, buf)
+    }
+}
+
+
+
+/**
+ * Doses kept, counted by reason (a dose may count under several).
+ */
+data class KeptCounts (
+    /**
+     * Doses kept.
+     */
+    var `doses`: kotlin.ULong
+    , 
+    /**
+     * No death recorded (the person is taken to be alive).
+     */
+    var `waitingForDeath`: kotlin.ULong
+    , 
+    /**
+     * No provision to the national database recorded.
+     */
+    var `waitingForProvision`: kotlin.ULong
+    , 
+    /**
+     * The law's period has not run out.
+     */
+    var `withinPeriod`: kotlin.ULong
+    , 
+    /**
+     * The municipality's own minimum has not run out.
+     */
+    var `tenantMinimum`: kotlin.ULong
+    , 
+    /**
+     * Under a legal hold.
+     */
+    var `legalHold`: kotlin.ULong
+    , 
+    /**
+     * No rule covers the dose.
+     */
+    var `noRule`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeptCounts: FfiConverterRustBuffer<KeptCounts> {
+    override fun read(buf: ByteBuffer): KeptCounts {
+        return KeptCounts(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: KeptCounts) = (
+            FfiConverterULong.allocationSize(value.`doses`) +
+            FfiConverterULong.allocationSize(value.`waitingForDeath`) +
+            FfiConverterULong.allocationSize(value.`waitingForProvision`) +
+            FfiConverterULong.allocationSize(value.`withinPeriod`) +
+            FfiConverterULong.allocationSize(value.`tenantMinimum`) +
+            FfiConverterULong.allocationSize(value.`legalHold`) +
+            FfiConverterULong.allocationSize(value.`noRule`)
+    )
+
+    override fun write(value: KeptCounts, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`doses`, buf)
+            FfiConverterULong.write(value.`waitingForDeath`, buf)
+            FfiConverterULong.write(value.`waitingForProvision`, buf)
+            FfiConverterULong.write(value.`withinPeriod`, buf)
+            FfiConverterULong.write(value.`tenantMinimum`, buf)
+            FfiConverterULong.write(value.`legalHold`, buf)
+            FfiConverterULong.write(value.`noRule`, buf)
+    }
+}
+
+
+
+/**
+ * What [`Registry::rotate_tenant_key`] did.
+ */
+data class KeyRotation (
+    /**
+     * The tenant.
+     */
+    var `tenant`: kotlin.String
+    , 
+    /**
+     * The key version replaced.
+     */
+    var `fromVersion`: kotlin.UInt
+    , 
+    /**
+     * The key version every record is sealed with afterwards.
+     */
+    var `toVersion`: kotlin.UInt
+    , 
+    /**
+     * Records this call re-sealed.
+     */
+    var `records`: kotlin.ULong
+    , 
+    /**
+     * Transactions this call committed.
+     */
+    var `batches`: kotlin.ULong
+    , 
+    /**
+     * This call continued a rotation an earlier call did not finish.
+     */
+    var `resumed`: kotlin.Boolean
+    , 
+    /**
+     * Every record is sealed under `to_version`.
+     */
+    var `finished`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeyRotation: FfiConverterRustBuffer<KeyRotation> {
+    override fun read(buf: ByteBuffer): KeyRotation {
+        return KeyRotation(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: KeyRotation) = (
+            FfiConverterString.allocationSize(value.`tenant`) +
+            FfiConverterUInt.allocationSize(value.`fromVersion`) +
+            FfiConverterUInt.allocationSize(value.`toVersion`) +
+            FfiConverterULong.allocationSize(value.`records`) +
+            FfiConverterULong.allocationSize(value.`batches`) +
+            FfiConverterBoolean.allocationSize(value.`resumed`) +
+            FfiConverterBoolean.allocationSize(value.`finished`)
+    )
+
+    override fun write(value: KeyRotation, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tenant`, buf)
+            FfiConverterUInt.write(value.`fromVersion`, buf)
+            FfiConverterUInt.write(value.`toVersion`, buf)
+            FfiConverterULong.write(value.`records`, buf)
+            FfiConverterULong.write(value.`batches`, buf)
+            FfiConverterBoolean.write(value.`resumed`, buf)
+            FfiConverterBoolean.write(value.`finished`, buf)
+    }
+}
+
+
+
+/**
  * A layout with its columns.
  */
 data class LayoutInfo (
@@ -4967,6 +6612,237 @@ public object FfiConverterTypeLayoutInfo: FfiConverterRustBuffer<LayoutInfo> {
 
 
 /**
+ * One entry of a provision or inquiry log: no My Number, no name.
+ */
+data class LogEntry (
+    /**
+     * Position in its log, from 1.
+     */
+    var `seq`: kotlin.ULong
+    , 
+    /**
+     * Which log.
+     */
+    var `log`: LogKind
+    , 
+    /**
+     * The requesting municipality.
+     */
+    var `requester`: kotlin.String
+    , 
+    /**
+     * The municipality asked (provision log: this one; inquiry log: the former municipality
+     * named, `None` for every municipality).
+     */
+    var `provider`: kotlin.String?
+    , 
+    /**
+     * The municipalities that provided records.
+     */
+    var `providers`: List<kotlin.String>
+    , 
+    /**
+     * When the inquiry was made.
+     */
+    var `requestedAt`: kotlin.String
+    , 
+    /**
+     * When it was answered.
+     */
+    var `providedAt`: kotlin.String
+    , 
+    /**
+     * `consent` or `consent-difficult`.
+     */
+    var `legalBasis`: kotlin.String
+    , 
+    /**
+     * The consent form's reference.
+     */
+    var `formRef`: kotlin.String?
+    , 
+    /**
+     * Identity verified.
+     */
+    var `identityVerified`: kotlin.Boolean
+    , 
+    /**
+     * The requester's own reference (inquiry log only).
+     */
+    var `reference`: kotlin.String?
+    , 
+    /**
+     * IDs of the items provided.
+     */
+    var `items`: List<kotlin.String>
+    , 
+    /**
+     * Whether anything was provided.
+     */
+    var `provided`: kotlin.Boolean
+    , 
+    /**
+     * Dose records provided.
+     */
+    var `doses`: kotlin.UInt
+    , 
+    /**
+     * The batch ID.
+     */
+    var `batch`: kotlin.String?
+    , 
+    /**
+     * This municipality's pseudonym of the subject.
+     */
+    var `subject`: kotlin.String
+    , 
+    /**
+     * The requesting staff user's pseudonym.
+     */
+    var `user`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogEntry: FfiConverterRustBuffer<LogEntry> {
+    override fun read(buf: ByteBuffer): LogEntry {
+        return LogEntry(
+            FfiConverterULong.read(buf),
+            FfiConverterTypeLogKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LogEntry) = (
+            FfiConverterULong.allocationSize(value.`seq`) +
+            FfiConverterTypeLogKind.allocationSize(value.`log`) +
+            FfiConverterString.allocationSize(value.`requester`) +
+            FfiConverterOptionalString.allocationSize(value.`provider`) +
+            FfiConverterSequenceString.allocationSize(value.`providers`) +
+            FfiConverterString.allocationSize(value.`requestedAt`) +
+            FfiConverterString.allocationSize(value.`providedAt`) +
+            FfiConverterString.allocationSize(value.`legalBasis`) +
+            FfiConverterOptionalString.allocationSize(value.`formRef`) +
+            FfiConverterBoolean.allocationSize(value.`identityVerified`) +
+            FfiConverterOptionalString.allocationSize(value.`reference`) +
+            FfiConverterSequenceString.allocationSize(value.`items`) +
+            FfiConverterBoolean.allocationSize(value.`provided`) +
+            FfiConverterUInt.allocationSize(value.`doses`) +
+            FfiConverterOptionalString.allocationSize(value.`batch`) +
+            FfiConverterString.allocationSize(value.`subject`) +
+            FfiConverterOptionalString.allocationSize(value.`user`)
+    )
+
+    override fun write(value: LogEntry, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`seq`, buf)
+            FfiConverterTypeLogKind.write(value.`log`, buf)
+            FfiConverterString.write(value.`requester`, buf)
+            FfiConverterOptionalString.write(value.`provider`, buf)
+            FfiConverterSequenceString.write(value.`providers`, buf)
+            FfiConverterString.write(value.`requestedAt`, buf)
+            FfiConverterString.write(value.`providedAt`, buf)
+            FfiConverterString.write(value.`legalBasis`, buf)
+            FfiConverterOptionalString.write(value.`formRef`, buf)
+            FfiConverterBoolean.write(value.`identityVerified`, buf)
+            FfiConverterOptionalString.write(value.`reference`, buf)
+            FfiConverterSequenceString.write(value.`items`, buf)
+            FfiConverterBoolean.write(value.`provided`, buf)
+            FfiConverterUInt.write(value.`doses`, buf)
+            FfiConverterOptionalString.write(value.`batch`, buf)
+            FfiConverterString.write(value.`subject`, buf)
+            FfiConverterOptionalString.write(value.`user`, buf)
+    }
+}
+
+
+
+/**
+ * What to look for in a log; every condition given must hold.
+ */
+data class LogQuery (
+    /**
+     * Entries about the person with this My Number.
+     */
+    var `subject`: kotlin.String? = null 
+    , 
+    /**
+     * Entries by this staff user ID of the requesting municipality.
+     */
+    var `user`: kotlin.String? = null 
+    , 
+    /**
+     * Answered on or after this date (`YYYY-MM-DD` or `YYYYMMDD`).
+     */
+    var `fromDate`: kotlin.String? = null 
+    , 
+    /**
+     * Answered on or before this date.
+     */
+    var `toDate`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogQuery: FfiConverterRustBuffer<LogQuery> {
+    override fun read(buf: ByteBuffer): LogQuery {
+        return LogQuery(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LogQuery) = (
+            FfiConverterOptionalString.allocationSize(value.`subject`) +
+            FfiConverterOptionalString.allocationSize(value.`user`) +
+            FfiConverterOptionalString.allocationSize(value.`fromDate`) +
+            FfiConverterOptionalString.allocationSize(value.`toDate`)
+    )
+
+    override fun write(value: LogQuery, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`subject`, buf)
+            FfiConverterOptionalString.write(value.`user`, buf)
+            FfiConverterOptionalString.write(value.`fromDate`, buf)
+            FfiConverterOptionalString.write(value.`toDate`, buf)
+    }
+}
+
+
+
+/**
  * The fields of a voucher's 18-digit OCR line.
  */
 data class OcrLine (
@@ -5024,6 +6900,203 @@ public object FfiConverterTypeOcrLine: FfiConverterRustBuffer<OcrLine> {
             FfiConverterUByte.write(value.`dose`, buf)
             FfiConverterString.write(value.`municipality`, buf)
             FfiConverterString.write(value.`voucherNumber`, buf)
+    }
+}
+
+
+
+/**
+ * The doses one municipality provided.
+ */
+data class ProviderRecords (
+    /**
+     * The providing municipality's code.
+     */
+    var `provider`: kotlin.String
+    , 
+    /**
+     * Its doses of the person.
+     */
+    var `doses`: List<InquiryDose>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProviderRecords: FfiConverterRustBuffer<ProviderRecords> {
+    override fun read(buf: ByteBuffer): ProviderRecords {
+        return ProviderRecords(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeInquiryDose.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ProviderRecords) = (
+            FfiConverterString.allocationSize(value.`provider`) +
+            FfiConverterSequenceTypeInquiryDose.allocationSize(value.`doses`)
+    )
+
+    override fun write(value: ProviderRecords, buf: ByteBuffer) {
+            FfiConverterString.write(value.`provider`, buf)
+            FfiConverterSequenceTypeInquiryDose.write(value.`doses`, buf)
+    }
+}
+
+
+
+/**
+ * What [`Registry::record_national_db_provision`] recorded.
+ */
+data class ProvisionOutcome (
+    /**
+     * The provision day (`YYYY-MM-DD`).
+     */
+    var `providedOn`: kotlin.String
+    , 
+    /**
+     * Doses whose provision was recorded now.
+     */
+    var `doses`: kotlin.ULong
+    , 
+    /**
+     * Doses already recorded as provided that day or later.
+     */
+    var `unchanged`: kotlin.ULong
+    , 
+    /**
+     * Vouchers whose provision record changed.
+     */
+    var `vouchers`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProvisionOutcome: FfiConverterRustBuffer<ProvisionOutcome> {
+    override fun read(buf: ByteBuffer): ProvisionOutcome {
+        return ProvisionOutcome(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ProvisionOutcome) = (
+            FfiConverterString.allocationSize(value.`providedOn`) +
+            FfiConverterULong.allocationSize(value.`doses`) +
+            FfiConverterULong.allocationSize(value.`unchanged`) +
+            FfiConverterULong.allocationSize(value.`vouchers`)
+    )
+
+    override fun write(value: ProvisionOutcome, buf: ByteBuffer) {
+            FfiConverterString.write(value.`providedOn`, buf)
+            FfiConverterULong.write(value.`doses`, buf)
+            FfiConverterULong.write(value.`unchanged`, buf)
+            FfiConverterULong.write(value.`vouchers`, buf)
+    }
+}
+
+
+
+/**
+ * What [`Registry::purge`] removed (counts only).
+ */
+data class PurgeOutcome (
+    /**
+     * Dose records.
+     */
+    var `doses`: kotlin.ULong
+    , 
+    /**
+     * Voucher records.
+     */
+    var `vouchers`: kotlin.ULong
+    , 
+    /**
+     * Subjects.
+     */
+    var `subjects`: kotlin.ULong
+    , 
+    /**
+     * My Number index entries.
+     */
+    var `myNumberIndex`: kotlin.ULong
+    , 
+    /**
+     * Awaiting-registration entries.
+     */
+    var `awaiting`: kotlin.ULong
+    , 
+    /**
+     * Provision records removed or trimmed.
+     */
+    var `provisions`: kotlin.ULong
+    , 
+    /**
+     * Whether the store made the removed bytes unrecoverable at once (WAL checkpointed).
+     */
+    var `storeCheckpointed`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePurgeOutcome: FfiConverterRustBuffer<PurgeOutcome> {
+    override fun read(buf: ByteBuffer): PurgeOutcome {
+        return PurgeOutcome(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PurgeOutcome) = (
+            FfiConverterULong.allocationSize(value.`doses`) +
+            FfiConverterULong.allocationSize(value.`vouchers`) +
+            FfiConverterULong.allocationSize(value.`subjects`) +
+            FfiConverterULong.allocationSize(value.`myNumberIndex`) +
+            FfiConverterULong.allocationSize(value.`awaiting`) +
+            FfiConverterULong.allocationSize(value.`provisions`) +
+            FfiConverterBoolean.allocationSize(value.`storeCheckpointed`)
+    )
+
+    override fun write(value: PurgeOutcome, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`doses`, buf)
+            FfiConverterULong.write(value.`vouchers`, buf)
+            FfiConverterULong.write(value.`subjects`, buf)
+            FfiConverterULong.write(value.`myNumberIndex`, buf)
+            FfiConverterULong.write(value.`awaiting`, buf)
+            FfiConverterULong.write(value.`provisions`, buf)
+            FfiConverterBoolean.write(value.`storeCheckpointed`, buf)
     }
 }
 
@@ -5153,6 +7226,156 @@ public object FfiConverterTypeRejectedRow: FfiConverterRustBuffer<RejectedRow> {
             FfiConverterString.write(value.`code`, buf)
             FfiConverterString.write(value.`messageEn`, buf)
             FfiConverterString.write(value.`messageJa`, buf)
+    }
+}
+
+
+
+/**
+ * What a purge would remove.
+ */
+data class RemovalCounts (
+    /**
+     * Dose records.
+     */
+    var `doses`: kotlin.ULong
+    , 
+    /**
+     * Voucher records.
+     */
+    var `vouchers`: kotlin.ULong
+    , 
+    /**
+     * Subjects.
+     */
+    var `subjects`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRemovalCounts: FfiConverterRustBuffer<RemovalCounts> {
+    override fun read(buf: ByteBuffer): RemovalCounts {
+        return RemovalCounts(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RemovalCounts) = (
+            FfiConverterULong.allocationSize(value.`doses`) +
+            FfiConverterULong.allocationSize(value.`vouchers`) +
+            FfiConverterULong.allocationSize(value.`subjects`)
+    )
+
+    override fun write(value: RemovalCounts, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`doses`, buf)
+            FfiConverterULong.write(value.`vouchers`, buf)
+            FfiConverterULong.write(value.`subjects`, buf)
+    }
+}
+
+
+
+/**
+ * The retention list of a tenant on an as-of date.
+ */
+data class RetentionList (
+    /**
+     * The tenant.
+     */
+    var `tenant`: kotlin.String
+    , 
+    /**
+     * The as-of date.
+     */
+    var `asOf`: kotlin.String
+    , 
+    /**
+     * The policy's version.
+     */
+    var `policyVersion`: kotlin.String
+    , 
+    /**
+     * The tenant's own minimum in years, if set.
+     */
+    var `tenantMinimumYears`: kotlin.UShort?
+    , 
+    /**
+     * Doses eligible for deletion.
+     */
+    var `eligible`: List<DoseRetention>
+    , 
+    /**
+     * Doses eligible by their dates but under a legal hold.
+     */
+    var `held`: List<DoseRetention>
+    , 
+    /**
+     * Doses kept, by reason.
+     */
+    var `kept`: KeptCounts
+    , 
+    /**
+     * What a purge on the as-of date would remove.
+     */
+    var `wouldRemove`: RemovalCounts
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRetentionList: FfiConverterRustBuffer<RetentionList> {
+    override fun read(buf: ByteBuffer): RetentionList {
+        return RetentionList(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalUShort.read(buf),
+            FfiConverterSequenceTypeDoseRetention.read(buf),
+            FfiConverterSequenceTypeDoseRetention.read(buf),
+            FfiConverterTypeKeptCounts.read(buf),
+            FfiConverterTypeRemovalCounts.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RetentionList) = (
+            FfiConverterString.allocationSize(value.`tenant`) +
+            FfiConverterString.allocationSize(value.`asOf`) +
+            FfiConverterString.allocationSize(value.`policyVersion`) +
+            FfiConverterOptionalUShort.allocationSize(value.`tenantMinimumYears`) +
+            FfiConverterSequenceTypeDoseRetention.allocationSize(value.`eligible`) +
+            FfiConverterSequenceTypeDoseRetention.allocationSize(value.`held`) +
+            FfiConverterTypeKeptCounts.allocationSize(value.`kept`) +
+            FfiConverterTypeRemovalCounts.allocationSize(value.`wouldRemove`)
+    )
+
+    override fun write(value: RetentionList, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tenant`, buf)
+            FfiConverterString.write(value.`asOf`, buf)
+            FfiConverterString.write(value.`policyVersion`, buf)
+            FfiConverterOptionalUShort.write(value.`tenantMinimumYears`, buf)
+            FfiConverterSequenceTypeDoseRetention.write(value.`eligible`, buf)
+            FfiConverterSequenceTypeDoseRetention.write(value.`held`, buf)
+            FfiConverterTypeKeptCounts.write(value.`kept`, buf)
+            FfiConverterTypeRemovalCounts.write(value.`wouldRemove`, buf)
     }
 }
 
@@ -5306,12 +7529,12 @@ public object FfiConverterTypeStatsCell: FfiConverterRustBuffer<StatsCell> {
  */
 data class StoreVerification (
     /**
-     * `true` when the store and every audit chain check out.
+     * `true` when nothing below reports a problem.
      */
     var `ok`: kotlin.Boolean
     , 
     /**
-     * Storage problems found (empty when none).
+     * Storage problems the storage engine found (empty when none).
      */
     var `problems`: List<kotlin.String>
     , 
@@ -5319,6 +7542,17 @@ data class StoreVerification (
      * One verification per audit chain: the registry-wide one, then each tenant's.
      */
     var `chains`: List<AuditVerification>
+    , 
+    /**
+     * Every integrity finding: records that do not open, records deleted, added, altered or
+     * rolled back, chains or tenants erased or rolled back, references to missing records.
+     */
+    var `findings`: List<IntegrityFinding>
+    , 
+    /**
+     * Sealed records opened.
+     */
+    var `recordsChecked`: kotlin.ULong
     
 ){
     
@@ -5338,19 +7572,25 @@ public object FfiConverterTypeStoreVerification: FfiConverterRustBuffer<StoreVer
             FfiConverterBoolean.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeAuditVerification.read(buf),
+            FfiConverterSequenceTypeIntegrityFinding.read(buf),
+            FfiConverterULong.read(buf),
         )
     }
 
     override fun allocationSize(value: StoreVerification) = (
             FfiConverterBoolean.allocationSize(value.`ok`) +
             FfiConverterSequenceString.allocationSize(value.`problems`) +
-            FfiConverterSequenceTypeAuditVerification.allocationSize(value.`chains`)
+            FfiConverterSequenceTypeAuditVerification.allocationSize(value.`chains`) +
+            FfiConverterSequenceTypeIntegrityFinding.allocationSize(value.`findings`) +
+            FfiConverterULong.allocationSize(value.`recordsChecked`)
     )
 
     override fun write(value: StoreVerification, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`ok`, buf)
             FfiConverterSequenceString.write(value.`problems`, buf)
             FfiConverterSequenceTypeAuditVerification.write(value.`chains`, buf)
+            FfiConverterSequenceTypeIntegrityFinding.write(value.`findings`, buf)
+            FfiConverterULong.write(value.`recordsChecked`, buf)
     }
 }
 
@@ -5401,9 +7641,14 @@ data class SubjectDoses (
     var `flags`: List<FlagView>
     , 
     /**
-     * Doses, by dose number.
+     * Doses, by dose number (voided doses are not among them).
      */
     var `doses`: List<DoseView>
+    , 
+    /**
+     * Corrections and voids of the subject's doses, oldest first.
+     */
+    var `history`: List<DoseHistoryEntry>
     
 ){
     
@@ -5429,6 +7674,7 @@ public object FfiConverterTypeSubjectDoses: FfiConverterRustBuffer<SubjectDoses>
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeFlagView.read(buf),
             FfiConverterSequenceTypeDoseView.read(buf),
+            FfiConverterSequenceTypeDoseHistoryEntry.read(buf),
         )
     }
 
@@ -5441,7 +7687,8 @@ public object FfiConverterTypeSubjectDoses: FfiConverterRustBuffer<SubjectDoses>
             FfiConverterBoolean.allocationSize(value.`hasMyNumber`) +
             FfiConverterSequenceString.allocationSize(value.`vouchers`) +
             FfiConverterSequenceTypeFlagView.allocationSize(value.`flags`) +
-            FfiConverterSequenceTypeDoseView.allocationSize(value.`doses`)
+            FfiConverterSequenceTypeDoseView.allocationSize(value.`doses`) +
+            FfiConverterSequenceTypeDoseHistoryEntry.allocationSize(value.`history`)
     )
 
     override fun write(value: SubjectDoses, buf: ByteBuffer) {
@@ -5454,6 +7701,7 @@ public object FfiConverterTypeSubjectDoses: FfiConverterRustBuffer<SubjectDoses>
             FfiConverterSequenceString.write(value.`vouchers`, buf)
             FfiConverterSequenceTypeFlagView.write(value.`flags`, buf)
             FfiConverterSequenceTypeDoseView.write(value.`doses`, buf)
+            FfiConverterSequenceTypeDoseHistoryEntry.write(value.`history`, buf)
     }
 }
 
@@ -5545,15 +7793,25 @@ public object FfiConverterTypeSummaryEntry: FfiConverterRustBuffer<SummaryEntry>
 data class ValidateOptions (
     /**
      * Encoding of the input; `None` (default) detects it: a UTF-8 BOM means UTF-8, otherwise
-     * [`validate_bytes`] decodes the whole file strictly and the streaming [`Validator`] lets
-     * the first record with non-ASCII bytes decide.
+     * a strict decode as both encodings decides (UTF-8 when the file decodes as UTF-8, CP932
+     * when only as CP932), the same way for [`validate_bytes`] and the streaming
+     * [`Validator`]. A given encoding breaks ties; a file that does not decode as it but does
+     * as the other one is checked as the other one, with one F01 saying so.
      */
     var `encoding`: Encoding? = null 
     , 
     /**
-     * Keep at most this many diagnostics (counts still cover all); `None` (default) keeps all.
+     * Keep at most this many diagnostics in the report, the first ones found (the counts and
+     * the summary still cover all); `None` (default): 1000, so that memory stays bounded
+     * whatever the file holds. See `keep_all_diagnostics`.
      */
     var `maxDiagnostics`: kotlin.UInt? = null 
+    , 
+    /**
+     * Keep every diagnostic (`max_diagnostics` is then ignored): memory grows with the
+     * findings (a file with an error in every field has millions). Default `false`.
+     */
+    var `keepAllDiagnostics`: kotlin.Boolean = false 
     , 
     /**
      * The file's creation date, `YYYY-MM-DD` or `YYYYMMDD`: dates after it are in the future
@@ -5573,9 +7831,10 @@ data class ValidateOptions (
     , 
     /**
      * Dose blocks of the block layouts (ledger export, awaiting registration, batch-inquiry
-     * result): 1..=9, default 7.
+     * result): 1..=9. `None` (default): the header's count (an F02 info says when it is not
+     * 7), 7 without a header.
      */
-    var `doseBlocks`: kotlin.UByte = 7u 
+    var `doseBlocks`: kotlin.UByte? = null 
     , 
     /**
      * Language of [`Report::to_json`]; `None` (default) means Japanese, like `vrs-conformance`.
@@ -5637,10 +7896,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
         return ValidateOptions(
             FfiConverterOptionalTypeEncoding.read(buf),
             FfiConverterOptionalUInt.read(buf),
+            FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterUByte.read(buf),
+            FfiConverterOptionalUByte.read(buf),
             FfiConverterOptionalTypeLang.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
@@ -5655,10 +7915,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
     override fun allocationSize(value: ValidateOptions) = (
             FfiConverterOptionalTypeEncoding.allocationSize(value.`encoding`) +
             FfiConverterOptionalUInt.allocationSize(value.`maxDiagnostics`) +
+            FfiConverterBoolean.allocationSize(value.`keepAllDiagnostics`) +
             FfiConverterOptionalString.allocationSize(value.`asOf`) +
             FfiConverterOptionalString.allocationSize(value.`tenant`) +
             FfiConverterBoolean.allocationSize(value.`header`) +
-            FfiConverterUByte.allocationSize(value.`doseBlocks`) +
+            FfiConverterOptionalUByte.allocationSize(value.`doseBlocks`) +
             FfiConverterOptionalTypeLang.allocationSize(value.`lang`) +
             FfiConverterBoolean.allocationSize(value.`normalizeFullwidth`) +
             FfiConverterBoolean.allocationSize(value.`requireMyNumber`) +
@@ -5672,10 +7933,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
     override fun write(value: ValidateOptions, buf: ByteBuffer) {
             FfiConverterOptionalTypeEncoding.write(value.`encoding`, buf)
             FfiConverterOptionalUInt.write(value.`maxDiagnostics`, buf)
+            FfiConverterBoolean.write(value.`keepAllDiagnostics`, buf)
             FfiConverterOptionalString.write(value.`asOf`, buf)
             FfiConverterOptionalString.write(value.`tenant`, buf)
             FfiConverterBoolean.write(value.`header`, buf)
-            FfiConverterUByte.write(value.`doseBlocks`, buf)
+            FfiConverterOptionalUByte.write(value.`doseBlocks`, buf)
             FfiConverterOptionalTypeLang.write(value.`lang`, buf)
             FfiConverterBoolean.write(value.`normalizeFullwidth`, buf)
             FfiConverterBoolean.write(value.`requireMyNumber`, buf)
@@ -6111,6 +8373,49 @@ public object FfiConverterTypeImportMode: FfiConverterRustBuffer<ImportMode> {
 
 
 /**
+ * Match or no match.
+ */
+
+enum class InquiryOutcomeKind {
+    
+    /**
+     * Municipalities hold dose records of the person (一致).
+     */
+    MATCH,
+    /**
+     * Nothing to provide (該当なし), whatever the reason.
+     */
+    NO_MATCH;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInquiryOutcomeKind: FfiConverterRustBuffer<InquiryOutcomeKind> {
+    override fun read(buf: ByteBuffer) = try {
+        InquiryOutcomeKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: InquiryOutcomeKind) = 4UL
+
+    override fun write(value: InquiryOutcomeKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The language of messages in rendered reports.
  */
 
@@ -6145,6 +8450,135 @@ public object FfiConverterTypeLang: FfiConverterRustBuffer<Lang> {
     override fun allocationSize(value: Lang) = 4UL
 
     override fun write(value: Lang, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Why the new municipality may ask.
+ */
+sealed class LegalBasis {
+    
+    /**
+     * The person consented on the form `form_ref`; the request must also confirm that their
+     * identity was verified (My Number Act Art. 16).
+     */
+    data class Consent(
+        /**
+         * Reference of the signed consent form (1-30 characters, not a My Number).
+         */
+        val `formRef`: kotlin.String) : LegalBasis()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Consent is difficult to obtain (accepted for requests from 2021-12-15 by default).
+     */
+    object ConsentDifficult : LegalBasis()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLegalBasis : FfiConverterRustBuffer<LegalBasis>{
+    override fun read(buf: ByteBuffer): LegalBasis {
+        return when(buf.getInt()) {
+            1 -> LegalBasis.Consent(
+                FfiConverterString.read(buf),
+                )
+            2 -> LegalBasis.ConsentDifficult
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: LegalBasis): ULong = when(value) {
+        is LegalBasis.Consent -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`formRef`)
+            )
+        }
+        is LegalBasis.ConsentDifficult -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: LegalBasis, buf: ByteBuffer) {
+        when(value) {
+            is LegalBasis.Consent -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`formRef`, buf)
+                Unit
+            }
+            is LegalBasis.ConsentDifficult -> {
+                buf.putInt(2)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Which log of a municipality.
+ */
+
+enum class LogKind {
+    
+    /**
+     * What the municipality provided to others' inquiries (情報提供).
+     */
+    PROVISION,
+    /**
+     * The municipality's own inquiries (情報照会).
+     */
+    INQUIRY;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogKind: FfiConverterRustBuffer<LogKind> {
+    override fun read(buf: ByteBuffer) = try {
+        LogKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LogKind) = 4UL
+
+    override fun write(value: LogKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -6369,6 +8803,128 @@ public object FfiConverterTypeProvenance: FfiConverterRustBuffer<Provenance> {
 
     override fun write(value: Provenance, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which doses a provision to the national database covered.
+ */
+sealed class ProvisionSelection {
+    
+    /**
+     * Every dose of the tenant given on or before the provision day.
+     */
+    object All : ProvisionSelection()
+    
+    
+    /**
+     * The doses of these subjects (addressee numbers); an unknown one fails the call.
+     */
+    data class Subjects(
+        /**
+         * Addressee numbers.
+         */
+        val `addressees`: List<kotlin.String>) : ProvisionSelection()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The doses given in this range of vaccination dates (both included).
+     */
+    data class VaccinatedBetween(
+        /**
+         * First vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+         */
+        val `from`: kotlin.String, 
+        /**
+         * Last vaccination date.
+         */
+        val `to`: kotlin.String) : ProvisionSelection()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProvisionSelection : FfiConverterRustBuffer<ProvisionSelection>{
+    override fun read(buf: ByteBuffer): ProvisionSelection {
+        return when(buf.getInt()) {
+            1 -> ProvisionSelection.All
+            2 -> ProvisionSelection.Subjects(
+                FfiConverterSequenceString.read(buf),
+                )
+            3 -> ProvisionSelection.VaccinatedBetween(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ProvisionSelection): ULong = when(value) {
+        is ProvisionSelection.All -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ProvisionSelection.Subjects -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceString.allocationSize(value.`addressees`)
+            )
+        }
+        is ProvisionSelection.VaccinatedBetween -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`from`)
+                + FfiConverterString.allocationSize(value.`to`)
+            )
+        }
+    }
+
+    override fun write(value: ProvisionSelection, buf: ByteBuffer) {
+        when(value) {
+            is ProvisionSelection.All -> {
+                buf.putInt(1)
+                Unit
+            }
+            is ProvisionSelection.Subjects -> {
+                buf.putInt(2)
+                FfiConverterSequenceString.write(value.`addressees`, buf)
+                Unit
+            }
+            is ProvisionSelection.VaccinatedBetween -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`from`, buf)
+                FfiConverterString.write(value.`to`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -6685,6 +9241,13 @@ sealed class VrsException(message: String): kotlin.Exception(message) {
      */
         class Export(message: String) : VrsException(message)
         
+    /**
+     * Registry: stored data failed an integrity check (records altered, deleted, added or
+     * rolled back, an audit chain erased, the store rolled back or replaced); nothing tampered
+     * is served. `verify_store` lists every finding.
+     */
+        class Tampered(message: String) : VrsException(message)
+        
 
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<VrsException> {
         override fun lift(error_buf: RustBuffer.ByValue): VrsException = FfiConverterTypeVrsError.lift(error_buf)
@@ -6717,6 +9280,7 @@ public object FfiConverterTypeVrsError : FfiConverterRustBuffer<VrsException> {
             17 -> VrsException.Crypto(FfiConverterString.read(buf))
             18 -> VrsException.Storage(FfiConverterString.read(buf))
             19 -> VrsException.Export(FfiConverterString.read(buf))
+            20 -> VrsException.Tampered(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -6802,6 +9366,10 @@ public object FfiConverterTypeVrsError : FfiConverterRustBuffer<VrsException> {
             }
             is VrsException.Export -> {
                 buf.putInt(19)
+                Unit
+            }
+            is VrsException.Tampered -> {
+                buf.putInt(20)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -6975,6 +9543,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDoseView: FfiConverterRustBuffer<DoseView?> {
+    override fun read(buf: ByteBuffer): DoseView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDoseView.read(buf)
+    }
+
+    override fun allocationSize(value: DoseView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDoseView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DoseView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDoseView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeExportOptions: FfiConverterRustBuffer<ExportOptions?> {
     override fun read(buf: ByteBuffer): ExportOptions? {
         if (buf.get().toInt() == 0) {
@@ -6997,6 +9597,38 @@ public object FfiConverterOptionalTypeExportOptions: FfiConverterRustBuffer<Expo
         } else {
             buf.put(1)
             FfiConverterTypeExportOptions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLogQuery: FfiConverterRustBuffer<LogQuery?> {
+    override fun read(buf: ByteBuffer): LogQuery? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLogQuery.read(buf)
+    }
+
+    override fun allocationSize(value: LogQuery?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLogQuery.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LogQuery?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLogQuery.write(value, buf)
         }
     }
 }
@@ -7263,6 +9895,38 @@ public object FfiConverterOptionalSequenceTypeDimension: FfiConverterRustBuffer<
 /**
  * @suppress
  */
+public object FfiConverterOptionalMapStringULong: FfiConverterRustBuffer<Map<kotlin.String, kotlin.ULong>?> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.ULong>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterMapStringULong.read(buf)
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.ULong>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterMapStringULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.ULong>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterMapStringULong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceUInt: FfiConverterRustBuffer<List<kotlin.UInt>> {
     override fun read(buf: ByteBuffer): List<kotlin.UInt> {
         val len = buf.getInt()
@@ -7459,6 +10123,62 @@ public object FfiConverterSequenceTypeDiagnostic: FfiConverterRustBuffer<List<Di
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeDoseHistoryEntry: FfiConverterRustBuffer<List<DoseHistoryEntry>> {
+    override fun read(buf: ByteBuffer): List<DoseHistoryEntry> {
+        val len = buf.getInt()
+        return List<DoseHistoryEntry>(len) {
+            FfiConverterTypeDoseHistoryEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DoseHistoryEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDoseHistoryEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DoseHistoryEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDoseHistoryEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDoseRetention: FfiConverterRustBuffer<List<DoseRetention>> {
+    override fun read(buf: ByteBuffer): List<DoseRetention> {
+        val len = buf.getInt()
+        return List<DoseRetention>(len) {
+            FfiConverterTypeDoseRetention.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DoseRetention>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDoseRetention.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DoseRetention>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDoseRetention.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDoseView: FfiConverterRustBuffer<List<DoseView>> {
     override fun read(buf: ByteBuffer): List<DoseView> {
         val len = buf.getInt()
@@ -7515,6 +10235,62 @@ public object FfiConverterSequenceTypeFlagView: FfiConverterRustBuffer<List<Flag
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeInquiryDose: FfiConverterRustBuffer<List<InquiryDose>> {
+    override fun read(buf: ByteBuffer): List<InquiryDose> {
+        val len = buf.getInt()
+        return List<InquiryDose>(len) {
+            FfiConverterTypeInquiryDose.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<InquiryDose>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeInquiryDose.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<InquiryDose>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeInquiryDose.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeIntegrityFinding: FfiConverterRustBuffer<List<IntegrityFinding>> {
+    override fun read(buf: ByteBuffer): List<IntegrityFinding> {
+        val len = buf.getInt()
+        return List<IntegrityFinding>(len) {
+            FfiConverterTypeIntegrityFinding.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<IntegrityFinding>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeIntegrityFinding.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<IntegrityFinding>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeIntegrityFinding.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer<List<LayoutInfo>> {
     override fun read(buf: ByteBuffer): List<LayoutInfo> {
         val len = buf.getInt()
@@ -7533,6 +10309,62 @@ public object FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer<List<La
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeLayoutInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeLogEntry: FfiConverterRustBuffer<List<LogEntry>> {
+    override fun read(buf: ByteBuffer): List<LogEntry> {
+        val len = buf.getInt()
+        return List<LogEntry>(len) {
+            FfiConverterTypeLogEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<LogEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeLogEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<LogEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeLogEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeProviderRecords: FfiConverterRustBuffer<List<ProviderRecords>> {
+    override fun read(buf: ByteBuffer): List<ProviderRecords> {
+        val len = buf.getInt()
+        return List<ProviderRecords>(len) {
+            FfiConverterTypeProviderRecords.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ProviderRecords>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeProviderRecords.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ProviderRecords>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeProviderRecords.write(it, buf)
         }
     }
 }
@@ -7645,6 +10477,45 @@ public object FfiConverterSequenceTypeDimension: FfiConverterRustBuffer<List<Dim
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeDimension.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringULong: FfiConverterRustBuffer<Map<kotlin.String, kotlin.ULong>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.ULong> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.ULong>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterULong.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.ULong>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterULong.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.ULong>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterULong.write(v, buf)
         }
     }
 }
@@ -7854,8 +10725,8 @@ public object FfiConverterSequenceTypeDimension: FfiConverterRustBuffer<List<Dim
     
 
         /**
-         * Validates a whole file held in memory. With automatic encoding, the encoding is decided by
-         * a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+         * Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+         * any chunks (the encoding is decided the same way), faster on a large file.
          *
          * # Errors
          * As [`Validator::new`].
