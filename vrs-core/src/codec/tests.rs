@@ -979,3 +979,17 @@ fn spreadsheet_damage_is_named_with_the_fix() {
         && d.message_en.contains("Japanese era")
         && d.message_en.contains("19600101")));
 }
+
+/// The provision log's subject and staff pseudonyms are hex: a 12-digit run inside one is not a
+/// My Number (found by the synthetic provision-log files), while one typed next to kanji is.
+#[test]
+fn a_digit_run_touching_ascii_letters_is_not_a_my_number() {
+    use super::field::contains_my_number;
+    assert!(!contains_my_number("e3123456789018fa0b1c2d3e4f5a6b7c"));
+    assert!(!contains_my_number("123456789018abcdef"));
+    assert!(!contains_my_number("abcdef123456789018"));
+    assert!(contains_my_number("123456789018"));
+    assert!(contains_my_number("医師123456789018"));
+    assert!(contains_my_number("医師 １２３４５６７８９０１８ 様"));
+    assert!(contains_my_number("no. 123456789018"));
+}
