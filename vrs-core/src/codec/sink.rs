@@ -96,10 +96,14 @@ impl RecordSink {
 
     fn decide(&mut self, r: &Record<'_>) {
         if r.non_ascii && self.encoding == EncodingState::Undecided {
-            // The first record with non-ASCII bytes decides, decoding the whole record strictly.
-            if std::str::from_utf8(r.bytes()).is_ok() {
+            // The first record with non-ASCII bytes decides, decoding each of its fields
+            // strictly. Field by field, not `r.bytes()` whole: those bytes hold the delimiters
+            // on one parser path and not on the other (a line split across fed chunks), and
+            // two fields run together can decode where the line does not (`…\x89,\xe5…`).
+            let fields = || (0..r.len()).map(|i| r.field(i));
+            if fields().all(|f| std::str::from_utf8(f).is_ok()) {
                 self.encoding = EncodingState::Known(Encoding::Utf8);
-            } else if text::decode_strict(r.bytes(), Encoding::Cp932).is_ok() {
+            } else if fields().all(|f| text::decode_strict(f, Encoding::Cp932).is_ok()) {
                 self.encoding = EncodingState::Known(Encoding::Cp932);
             }
         }

@@ -808,3 +808,31 @@ fn a_character_split_across_quoted_fields_is_invalid_in_both() {
         .collect();
     assert_eq!(f01, vec![Some(1), Some(2)]);
 }
+
+/// Found by the `validate_flags` fuzz target: the first record with non-ASCII bytes decided the
+/// encoding from its bytes as a whole, which hold the commas when the line arrived in one feed
+/// and not when it was split across feeds; `\x89` `,` `\xE5\x40` is no CP932 with the comma and
+/// CP932 without it, so the same file was read as CP932 or UTF-8 depending on how it was fed
+/// (fuzz/regressions/validate_flags/encoding-decided-by-chunking).
+#[test]
+fn the_encoding_an_auto_detected_stream_decides_does_not_depend_on_the_feeds() {
+    let l = layout("flags", 7);
+    let text: &[u8] = b"\x89,\xE5\x40,1,1,20210701,\r\n131016,\xE3\x81\x82,1001,1,20210701,\r\n";
+    let o = ValidateOptions {
+        header: false,
+        ..opts()
+    };
+    let fed = |chunks: &[&[u8]]| {
+        let mut v = Validator::new(l.clone(), o.clone());
+        for c in chunks {
+            v.feed(c);
+        }
+        v.finish()
+    };
+    let at_once = fed(&[text]);
+    assert_eq!(at_once.encoding.as_deref(), Some("utf-8"));
+    let bytes: Vec<&[u8]> = text.chunks(1).collect();
+    assert_eq!(fed(&bytes), at_once, "byte by byte");
+    let (a, b) = text.split_at(3);
+    assert_eq!(fed(&[a, b]), at_once, "split inside the first line");
+}
