@@ -334,6 +334,8 @@ pub fn run(data: &[u8]) {
 /// # Safety
 /// As for [`run`].
 unsafe fn step<'a>(op: u8, input: &mut Input<'a>, h: &mut Handles, keep: &mut Vec<Arg<'a>>) {
+    // SAFETY: every pointer passed below is NULL, points into the input or a constant for the
+    // length given, or is a live handle or writable output of this module (as in `run`).
     unsafe {
         match op % 16 {
             0 => {
@@ -345,7 +347,7 @@ unsafe fn step<'a>(op: u8, input: &mut Input<'a>, h: &mut Handles, keep: &mut Ve
             1 => {
                 let a = arg(input, 16, &["13101", "12345678901"], true);
                 let mut digit = 99u8;
-                let out: *mut u8 = if input.byte() % 4 == 0 {
+                let out: *mut u8 = if input.byte().is_multiple_of(4) {
                     null_mut()
                 } else {
                     &mut digit
@@ -399,8 +401,11 @@ unsafe fn step<'a>(op: u8, input: &mut Input<'a>, h: &mut Handles, keep: &mut Ve
                 h.validator = null_mut();
                 let layout = arg(input, 24, LAYOUTS, true);
                 let (opts, null_len) = validate_options(input, keep);
-                let opts_ptr: *const vrs_validate_options =
-                    if input.byte() % 4 == 0 { null() } else { &opts };
+                let opts_ptr: *const vrs_validate_options = if input.byte().is_multiple_of(4) {
+                    null()
+                } else {
+                    &opts
+                };
                 let s = vrs_validator_new(layout.ptr, layout.len, opts_ptr, &mut h.validator);
                 check(
                     s,
@@ -423,7 +428,7 @@ unsafe fn step<'a>(op: u8, input: &mut Input<'a>, h: &mut Handles, keep: &mut Ve
             }
             5 => {
                 let mut report = null_mut();
-                let to_null = input.byte() % 8 == 0;
+                let to_null = input.byte().is_multiple_of(8);
                 let out: *mut *mut vrs_report = if to_null { null_mut() } else { &mut report };
                 let s = vrs_validator_finish(h.validator, out);
                 check(s, "validator_finish", false);
@@ -475,7 +480,11 @@ unsafe fn step<'a>(op: u8, input: &mut Input<'a>, h: &mut Handles, keep: &mut Ve
                 let opts = vrs_write_options {
                     encoding: vrs_encoding(u32::from(input.byte() % 4)),
                     lang: vrs_lang(u32::from(input.byte() % 3)),
-                    as_of_yyyymmdd: if input.byte() % 2 == 0 { 0 } else { 20240401 },
+                    as_of_yyyymmdd: if input.byte().is_multiple_of(2) {
+                        0
+                    } else {
+                        20240401
+                    },
                     dose_blocks: input.byte() % 11,
                     no_header: input.byte() % 2,
                     bom: input.byte() % 2,
@@ -504,7 +513,7 @@ unsafe fn step<'a>(op: u8, input: &mut Input<'a>, h: &mut Handles, keep: &mut Ve
             }
             10 => {
                 let mut diagnostics = null_mut();
-                let out: *mut *mut vrs_report = if input.byte() % 2 == 0 {
+                let out: *mut *mut vrs_report = if input.byte().is_multiple_of(2) {
                     null_mut()
                 } else {
                     &mut diagnostics
@@ -566,6 +575,8 @@ unsafe fn step<'a>(op: u8, input: &mut Input<'a>, h: &mut Handles, keep: &mut Ve
 
 /// The operator, staff u1 and the venue of 131016, and a prefecture viewer, in that order.
 unsafe fn principals(h: &mut Handles, prefecture: u8) {
+    // SAFETY: every pointer passed below is NULL, points into the input or a constant for the
+    // length given, or is a live handle or writable output of this module (as in `run`).
     unsafe {
         let mut p = null_mut();
         check(vrs_principal_operator_new(&mut p), "operator_new", false);
@@ -594,6 +605,8 @@ unsafe fn principals(h: &mut Handles, prefecture: u8) {
 
 /// A registry call (the registry is opened in memory on the first one).
 unsafe fn registry_step<'a>(input: &mut Input<'a>, h: &mut Handles, keep: &mut Vec<Arg<'a>>) {
+    // SAFETY: every pointer passed below is NULL, points into the input or a constant for the
+    // length given, or is a live handle or writable output of this module (as in `run`).
     unsafe {
         if h.registry.is_null() {
             let opts = vrs_registry_options {
@@ -634,7 +647,7 @@ unsafe fn registry_step<'a>(input: &mut Input<'a>, h: &mut Handles, keep: &mut V
         }
         let who = h.principals[usize::from(input.byte()) % h.principals.len()];
         let mut error = null_mut();
-        let out_error: *mut *mut vrs_error = if input.byte() % 4 == 0 {
+        let out_error: *mut *mut vrs_error = if input.byte().is_multiple_of(4) {
             null_mut()
         } else {
             &mut error
@@ -716,7 +729,7 @@ unsafe fn registry_step<'a>(input: &mut Input<'a>, h: &mut Handles, keep: &mut V
                     no_header: input.byte() % 2,
                 };
                 let mut rows = 0u64;
-                let s = if input.byte() % 2 == 0 {
+                let s = if input.byte().is_multiple_of(2) {
                     vrs_registry_export_ledger(
                         h.registry, who, tenant.ptr, tenant.len, &opts, &mut json, &mut rows,
                         out_error,
@@ -754,7 +767,7 @@ unsafe fn registry_step<'a>(input: &mut Input<'a>, h: &mut Handles, keep: &mut V
                 let dims: Vec<vrs_dimension> = (0..input.byte() % 6)
                     .map(|_| vrs_dimension(u32::from(input.byte() % 7)))
                     .collect();
-                let ptr = if dims.is_empty() && input.byte() % 2 == 0 {
+                let ptr = if dims.is_empty() && input.byte().is_multiple_of(2) {
                     null()
                 } else {
                     dims.as_ptr()

@@ -88,7 +88,7 @@ impl Chunks {
             self.state ^= self.state << 5;
             let size = if self.seed == 0 {
                 1
-            } else if self.state % 16 == 0 {
+            } else if self.state.is_multiple_of(16) {
                 4096
             } else {
                 (self.state as usize % self.max) + 1

@@ -269,7 +269,7 @@ fn altered_store(mut input: Input<'_>) {
         panic!("fixture record {pick} is gone");
     };
     let how = input.byte();
-    if how % 2 == 0 {
+    if how.is_multiple_of(2) {
         // Bits flipped in the sealed value.
         let flips = usize::from(how >> 1) % 8 + 1;
         let before = value.clone();

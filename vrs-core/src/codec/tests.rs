@@ -830,7 +830,7 @@ fn the_encoding_an_auto_detected_stream_decides_does_not_depend_on_the_feeds() {
         v.finish()
     };
     let at_once = fed(&[text]);
-    assert_eq!(at_once.encoding.as_deref(), Some("utf-8"));
+    assert_eq!(at_once.encoding, Some("utf-8"));
     let bytes: Vec<&[u8]> = text.chunks(1).collect();
     assert_eq!(fed(&bytes), at_once, "byte by byte");
     let (a, b) = text.split_at(3);
