@@ -103,8 +103,9 @@ typedef struct vrs_report vrs_report;
  * size with `vrs_validator_feed`, then `vrs_validator_finish` for the report. Free it with
  * `vrs_validator_free` (also after finishing).
  *
- * Memory stays bounded by the largest record plus the keys of cross-row rules, whatever the file
- * size. A validator may be moved between threads but not used from two at once.
+ * Memory stays bounded by the largest record plus the keys of cross-row rules and the
+ * diagnostics kept (`max_diagnostics`), whatever the file holds. A validator may be moved
+ * between threads but not used from two at once.
  */
 typedef struct vrs_validator vrs_validator;
 
@@ -252,7 +253,9 @@ typedef uint32_t vrs_lang;
 typedef struct {
     /**
      * Input encoding: `VRS_ENCODING_AUTO` (0, default), `VRS_ENCODING_UTF8` or
-     * `VRS_ENCODING_CP932`.
+     * `VRS_ENCODING_CP932`. A declared encoding breaks ties (a file that decodes as both); a
+     * file that does not decode as it but does as the other one is checked as the other one,
+     * with one F01 saying so.
      */
     vrs_encoding encoding;
     /**
@@ -261,7 +264,11 @@ typedef struct {
      */
     vrs_lang lang;
     /**
-     * Keep at most this many diagnostics (the counts still cover all); 0: no limit.
+     * Keep at most this many diagnostics in the report, the first ones found (the counts and
+     * the per-code summary still cover all; `vrs_report_truncated` says when some were left
+     * out), so that memory stays bounded whatever the file holds. 0: the default, 1000.
+     * `SIZE_MAX`: every diagnostic (memory then grows with the findings: a file with an error
+     * in every field has millions).
      */
     size_t max_diagnostics;
     /**
@@ -270,8 +277,8 @@ typedef struct {
      */
     uint32_t as_of_yyyymmdd;
     /**
-     * Dose blocks of the block layouts (ledger export, awaiting list, inquiry result), 1..=9;
-     * 0: the default, 7.
+     * Dose blocks of the block layouts (ledger export, awaiting list, inquiry result), 1..=9.
+     * 0 (default): the header's count (an F02 info says when it is not 7), 7 without a header.
      */
     uint8_t dose_blocks;
     /**
@@ -490,6 +497,50 @@ typedef struct {
 } vrs_flag;
 
 /**
+ * New values for a stored dose's fields, for `vrs_registry_correct_dose`. A zero date or a
+ * NULL text keeps the stored value (a zero-initialised struct changes nothing); texts are
+ * `(pointer, length)` pairs of UTF-8.
+ */
+typedef struct {
+    /**
+     * New vaccination date, the number `YYYYMMDD`; 0 keeps it.
+     */
+    uint32_t vaccinated_on_yyyymmdd;
+    /**
+     * New manufacturer (any accepted spelling); NULL keeps it.
+     */
+    const uint8_t *manufacturer;
+    /**
+     * Length of `manufacturer` in bytes.
+     */
+    size_t manufacturer_len;
+    /**
+     * New lot number; NULL keeps it.
+     */
+    const uint8_t *lot;
+    /**
+     * Length of `lot` in bytes.
+     */
+    size_t lot_len;
+    /**
+     * New venue name; NULL keeps it.
+     */
+    const uint8_t *venue;
+    /**
+     * Length of `venue` in bytes.
+     */
+    size_t venue_len;
+    /**
+     * New doctor's name; NULL keeps it.
+     */
+    const uint8_t *doctor;
+    /**
+     * Length of `doctor` in bytes.
+     */
+    size_t doctor_len;
+} vrs_dose_correction;
+
+/**
  * Options of the exports. A zero-initialised struct gives the defaults, the same as passing
  * NULL: UTF-8 without BOM, with a header row.
  *
@@ -516,6 +567,42 @@ typedef struct {
  * 0 is never a dimension).
  */
 typedef uint32_t vrs_dimension;
+
+/**
+ * Which doses a provision covered: one of the `VRS_PROVISION_*` numbers (a `uint32_t`; fixed
+ * forever, 0 is never a kind).
+ */
+typedef uint32_t vrs_provision_kind;
+
+/**
+ * The doses a provision covered, for `vrs_registry_record_national_db_provision` (NULL there:
+ * all doses).
+ *
+ * The struct may only grow in a new major version of the library.
+ */
+typedef struct {
+    /**
+     * `VRS_PROVISION_ALL`, `VRS_PROVISION_SUBJECTS` or `VRS_PROVISION_VACCINATED_BETWEEN`.
+     */
+    vrs_provision_kind kind;
+    /**
+     * With `VRS_PROVISION_SUBJECTS`: addressee numbers as UTF-8, separated by newlines or
+     * commas (`"1001\n1002"`); NULL with length 0 otherwise.
+     */
+    const uint8_t *addressees;
+    /**
+     * Length of `addressees` in bytes.
+     */
+    size_t addressees_len;
+    /**
+     * With `VRS_PROVISION_VACCINATED_BETWEEN`: the first vaccination date, `YYYYMMDD`.
+     */
+    uint32_t from_yyyymmdd;
+    /**
+     * With `VRS_PROVISION_VACCINATED_BETWEEN`: the last vaccination date, `YYYYMMDD`.
+     */
+    uint32_t to_yyyymmdd;
+} vrs_provision_selection;
 
 /**
  * Success.
@@ -710,8 +797,9 @@ typedef uint32_t vrs_dimension;
 #define VRS_SEVERITY_INFO 2
 
 /**
- * Reading: detect (a leading UTF-8 BOM means UTF-8, else the first record holding non-ASCII
- * bytes decides). Writing: UTF-8. The default (0).
+ * Reading: detect (a leading UTF-8 BOM means UTF-8, else a strict decode as both encodings:
+ * UTF-8 when the file decodes as UTF-8, CP932 when only as CP932; the same verdict however the
+ * file is fed). Writing: UTF-8. The default (0).
  */
 #define VRS_ENCODING_AUTO 0
 
@@ -779,6 +867,21 @@ typedef uint32_t vrs_dimension;
  * The age band on the vaccination day (`"age-band"`: `"12-17"`, `"90+"`, `"unknown"`).
  */
 #define VRS_DIMENSION_AGE_BAND 5
+
+/**
+ * Every dose of the tenant given on or before the provision day.
+ */
+#define VRS_PROVISION_ALL 1
+
+/**
+ * The doses of the subjects listed in `addressees`.
+ */
+#define VRS_PROVISION_SUBJECTS 2
+
+/**
+ * The doses given from `from_yyyymmdd` to `to_yyyymmdd` (both included).
+ */
+#define VRS_PROVISION_VACCINATED_BETWEEN 3
 
 #ifdef __cplusplus
 extern "C" {
@@ -1003,8 +1106,8 @@ void vrs_report_free(vrs_report *report);
  * Creates a validator for the layout `layout_id` (`len` bytes of UTF-8, e.g. `"ledger-export"`
  * or `"ledger-export@1"`) and writes it to `*out`.
  *
- * `opts` may be NULL for the defaults (auto-detected encoding, no limit, no as-of date, 7 dose
- * blocks, header row, Japanese). Returns `VRS_OK`; `VRS_UNKNOWN_LAYOUT`; `VRS_INVALID_ARGUMENT`
+ * `opts` may be NULL for the defaults (auto-detected encoding, 1000 diagnostics kept, no as-of
+ * date, the header's dose blocks, header row, Japanese). Returns `VRS_OK`; `VRS_UNKNOWN_LAYOUT`; `VRS_INVALID_ARGUMENT`
  * for an option out of range (unknown encoding or lang number, `dose_blocks` above 9, an
  * impossible `as_of_yyyymmdd`, an invalid tenant code); `VRS_INVALID_UTF8`;
  * `VRS_NULL_ARGUMENT` (`out` or `layout_id` NULL, the latter allowed only with `len == 0`,
@@ -1702,6 +1805,85 @@ vrs_status vrs_registry_set_flag(const vrs_registry *registry,
                                  vrs_error **out_error);
 
 /**
+ * Corrects fields of dose number `dose_number` (1-9) of a person of `tenant`, named by
+ * addressee number or by one of their voucher numbers (`by`, then `subject`, `subject_len`
+ * bytes; the dose may be on any of the person's vouchers). `correction` gives the new values
+ * (a zero date or a NULL text keeps the stored one); `reason` (required, at most 200
+ * characters) is kept with the dose as it was in the subject's sealed history, which
+ * `vrs_registry_subject_doses` shows under `history`. The corrected dose is checked like a new
+ * one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring doses). Staff of the
+ * tenant only; audited as `correct-dose`. Writes to `*out_json`:
+ *
+ * ```json
+ * {"voucher_number": "0000012345", "dose": 1, "action": "corrected", "changed": true,
+ *  "dose_now": {"dose": 1, "vaccinated_on": "2021-06-01", "voucher_number": "0000012345",
+ *               "manufacturer": "ファイザー", "lot": "FA5765", "venue": "区民会館",
+ *               "doctor": "山田一郎", "registered_at": "2021-07-01T09:00:00",
+ *               "source": "venue"},
+ *  "warnings": []}
+ * ```
+ *
+ * (`changed` is false when the correction equals what is stored: nothing was recorded.)
+ *
+ * Returns `VRS_OK`; `VRS_RULE` (the corrected dose breaks a rule; nothing changed);
+ * `VRS_NOT_FOUND` (no such person, voucher or dose); `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT` (unknown `by`, invalid identifier, date or dose number, no field to
+ * change, missing reason); `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+ * `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant`, `subject` and `reason` must be
+ * NULL or valid for reads of their lengths; `correction` must be NULL or point to a readable
+ * `vrs_dose_correction` whose non-NULL texts are valid for their lengths; `out_json` and
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_correct_dose(const vrs_registry *registry,
+                                     const vrs_principal *who,
+                                     const uint8_t *tenant,
+                                     size_t tenant_len,
+                                     vrs_subject_kind by,
+                                     const uint8_t *subject,
+                                     size_t subject_len,
+                                     uint8_t dose_number,
+                                     const vrs_dose_correction *correction,
+                                     const uint8_t *reason,
+                                     size_t reason_len,
+                                     vrs_bytes **out_json,
+                                     vrs_error **out_error);
+
+/**
+ * Voids dose number `dose_number` (1-9) of a person of `tenant` (named as for
+ * `vrs_registry_correct_dose`), recorded in error: it leaves the subject's doses, the exports
+ * and the statistics, and stays in the sealed history with `reason` (required); the same dose
+ * number can then be recorded again. Staff of the tenant only; audited as `void-dose`. Writes
+ * to `*out_json` the document of `vrs_registry_correct_dose` with `"action": "voided"` and
+ * `"dose_now": null`.
+ *
+ * Returns `VRS_OK`; `VRS_NOT_FOUND`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+ * `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant`, `subject` and `reason` must be
+ * NULL or valid for reads of their lengths; `out_json` and `out_error` must be NULL or valid
+ * for a write of a pointer.
+ */
+vrs_status vrs_registry_void_dose(const vrs_registry *registry,
+                                  const vrs_principal *who,
+                                  const uint8_t *tenant,
+                                  size_t tenant_len,
+                                  vrs_subject_kind by,
+                                  const uint8_t *subject,
+                                  size_t subject_len,
+                                  uint8_t dose_number,
+                                  const uint8_t *reason,
+                                  size_t reason_len,
+                                  vrs_bytes **out_json,
+                                  vrs_error **out_error);
+
+/**
  * Writes to `*out_json` the record of the subject with addressee number `addressee` in
  * `tenant`: name, birth date, vouchers, flags and doses, never the My Number. Staff of the
  * tenant only.
@@ -1714,11 +1896,15 @@ vrs_status vrs_registry_set_flag(const vrs_registry *registry,
  *  "doses": [{"dose": 1, "vaccinated_on": "2021-06-30", "voucher_number": "0000012345",
  *             "manufacturer": "ファイザー", "lot": "FA5765", "venue": "区民会館",
  *             "doctor": "山田一郎", "registered_at": "2021-07-01T09:00:00",
- *             "source": "venue"}]}
+ *             "source": "venue"}],
+ *  "history": [{"voucher_number": "0000012345", "dose": 1, "action": "corrected",
+ *               "at": "2021-07-02T10:00:00", "by": "f306f743a740e21c929cc989fc0aa31c",
+ *               "reason": "lot typed wrongly", "before": {"dose": 1, "lot": "FA5756", ...}}]}
  * ```
  *
  * (`sex`: 1 male, 2 female; a flag's `kind` is `moved-out` or `deceased`; a dose's `source`
- * is `venue`, `staff` or `upload`.)
+ * is `venue`, `staff` or `upload`; `history` lists corrections and voids, oldest first, with
+ * the dose as it was, the staff user's pseudonym and the reason.)
  *
  * Returns `VRS_OK`; `VRS_NOT_FOUND`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
  * `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
@@ -1901,6 +2087,146 @@ vrs_status vrs_registry_verify_store(const vrs_registry *registry,
                                      bool *out_ok,
                                      vrs_bytes **out_json,
                                      vrs_error **out_error);
+
+/**
+ * Records that `tenant` provided doses to the national immunization database on
+ * `provided_on_yyyymmdd`: every dose of `selection` (NULL: all) given on or before that day.
+ * Recording again with a later day keeps the later day. Staff of the tenant only. Writes to
+ * `*out_json`:
+ *
+ * ```json
+ * {"provided_on": "2026-06-01", "doses": 4, "unchanged": 0, "vouchers": 3}
+ * ```
+ *
+ * Returns `VRS_OK`; `VRS_RULE` (D02: a day after today); `VRS_INVALID_ARGUMENT` (a day before
+ * the database accepted provisions, 2026-06-01 by default; a reversed range; a malformed date,
+ * number or kind); `VRS_NOT_FOUND` (an unknown subject: nothing recorded); `VRS_FORBIDDEN`;
+ * `VRS_UNKNOWN_TENANT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+ * `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+ * failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads of
+ * `tenant_len` bytes; `selection` as documented on `vrs_provision_selection`; `out_json` and
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_record_national_db_provision(const vrs_registry *registry,
+                                                     const vrs_principal *who,
+                                                     const uint8_t *tenant,
+                                                     size_t tenant_len,
+                                                     uint32_t provided_on_yyyymmdd,
+                                                     const vrs_provision_selection *selection,
+                                                     vrs_bytes **out_json,
+                                                     vrs_error **out_error);
+
+/**
+ * Writes to `*out_json` the retention list of `tenant` on `as_of_yyyymmdd` (any day; a future
+ * one plans ahead): the doses eligible for deletion under the policy in force that day, with the
+ * rule and dates that decided them; those eligible by their dates but held; the kept ones
+ * counted by reason; and what a purge that day would remove. Deletes nothing. Staff only.
+ *
+ * ```json
+ * {"tenant": "131016", "as_of": "2026-12-01", "policy_version": "2026-02-01",
+ *  "tenant_minimum_years": null,
+ *  "eligible": [{"addressee": "1001", "voucher_number": "0000012345", "dose": 1,
+ *                "vaccinated_on": "2021-06-10", "rule": "suppl-art17-covid",
+ *                "death_on": "2021-07-15", "provided_on": "2026-06-01",
+ *                "law_retain_through": "2026-07-15", "tenant_retain_through": null,
+ *                "eligible_from": "2026-07-16"}],
+ *  "held": [],
+ *  "kept": {"doses": 3, "waiting_for_death": 3, "waiting_for_provision": 0,
+ *           "within_period": 0, "tenant_minimum": 0, "legal_hold": 0, "no_rule": 0},
+ *  "would_remove": {"doses": 1, "vouchers": 1, "subjects": 1}}
+ * ```
+ *
+ * Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`; `VRS_INVALID_ARGUMENT`;
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures. `*out_json` is written only
+ * on `VRS_OK`; details go to `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads of
+ * `tenant_len` bytes; `out_json` and `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_retention_list(const vrs_registry *registry,
+                                       const vrs_principal *who,
+                                       const uint8_t *tenant,
+                                       size_t tenant_len,
+                                       uint32_t as_of_yyyymmdd,
+                                       vrs_bytes **out_json,
+                                       vrs_error **out_error);
+
+/**
+ * Removes from `tenant` every dose eligible for deletion on `as_of_yyyymmdd`, which must be
+ * today (the law in force on the day of deletion decides), except under a legal hold; then the
+ * subjects left with no dose (vouchers, My Number index entry, provision records) and emptied
+ * unlinked vouchers. Idempotent; audited with counts only; the store is checkpointed so the
+ * removed bytes leave its files. Staff of the tenant only; nothing is ever deleted
+ * automatically. Writes to `*out_json`:
+ *
+ * ```json
+ * {"doses": 2, "vouchers": 1, "subjects": 1, "my_number_index": 1, "awaiting": 0,
+ *  "provisions": 1, "store_checkpointed": true}
+ * ```
+ *
+ * Returns `VRS_OK`; `VRS_INVALID_ARGUMENT` (not today, malformed); `VRS_FORBIDDEN`;
+ * `VRS_UNKNOWN_TENANT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures (nothing
+ * removed). `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL)
+ * on failure.
+ *
+ * # Safety
+ * As for `vrs_registry_retention_list`.
+ */
+vrs_status vrs_registry_purge(const vrs_registry *registry,
+                              const vrs_principal *who,
+                              const uint8_t *tenant,
+                              size_t tenant_len,
+                              uint32_t as_of_yyyymmdd,
+                              vrs_bytes **out_json,
+                              vrs_error **out_error);
+
+/**
+ * Puts (`on` true) or lifts a legal hold on the subject with addressee number `addressee` in
+ * `tenant`: a held subject is never purged. `*out_changed` (when not NULL) receives whether
+ * anything changed. Staff of the tenant only.
+ *
+ * Returns `VRS_OK`; `VRS_NOT_FOUND` (holding an unknown subject); `VRS_FORBIDDEN`;
+ * `VRS_UNKNOWN_TENANT`; `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or
+ * store failures. Details go to `*out_error` (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` and `addressee` must be NULL or
+ * valid for reads of their lengths; `out_changed` must be NULL or valid for a write of a `bool`;
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_set_legal_hold(const vrs_registry *registry,
+                                       const vrs_principal *who,
+                                       const uint8_t *tenant,
+                                       size_t tenant_len,
+                                       const uint8_t *addressee,
+                                       size_t addressee_len,
+                                       bool on,
+                                       bool *out_changed,
+                                       vrs_error **out_error);
+
+/**
+ * Sets the tenant's own minimum retention period, `years` from the vaccination (1 to 200; 0
+ * clears it). It only ever lengthens the law's period. Staff of the tenant only: how long a
+ * municipality keeps its register is its own decision. Audited.
+ *
+ * Returns `VRS_OK`; `VRS_INVALID_ARGUMENT` (over 200); `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures. Details go to `*out_error`
+ * (when not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads of
+ * `tenant_len` bytes; `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_set_retention_minimum(const vrs_registry *registry,
+                                              const vrs_principal *who,
+                                              const uint8_t *tenant,
+                                              size_t tenant_len,
+                                              uint32_t years,
+                                              vrs_error **out_error);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -546,11 +546,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_func_parse_ocr_line() != 19776:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_func_validate_bytes() != 25037:
+    if lib.uniffi_vrs_checksum_func_validate_bytes() != 60754:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_func_version() != 24690:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_audit_log() != 54113:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_correct_dose() != 16202:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_create_tenant() != 24828:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -566,15 +568,25 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_issue_voucher() != 41338:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_purge() != 63750:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_record_dose() != 21616:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_record_dose_ocr() != 24305:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_record_national_db_provision() != 11101:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_register_staff() != 13920:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_reissue_voucher() != 18105:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_retention_list() != 45374:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_set_flag() != 4433:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_set_legal_hold() != 34870:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_set_retention_minimum() != 54013:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_set_staff_quota() != 1217:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -591,6 +603,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_vrs_checksum_method_registry_verify_audit() != 65432:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_verify_store() != 31322:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_void_dose() != 24225:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_constructor_registry_in_memory() != 41554:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -628,13 +642,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_report_warning_count() != 42187:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_method_validator_error_count() != 34345:
+    if lib.uniffi_vrs_checksum_method_validator_error_count() != 23550:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_validator_feed() != 60743:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_validator_finish() != 15939:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_method_validator_row_count() != 27827:
+    if lib.uniffi_vrs_checksum_method_validator_row_count() != 60963:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_constructor_validator_new() != 22261:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -717,6 +731,9 @@ _UniffiLib.uniffi_vrs_checksum_func_version.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_audit_log.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_audit_log.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_correct_dose.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_correct_dose.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_create_tenant.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_create_tenant.restype = ctypes.c_uint16
@@ -738,21 +755,36 @@ _UniffiLib.uniffi_vrs_checksum_method_registry_import_subjects.restype = ctypes.
 _UniffiLib.uniffi_vrs_checksum_method_registry_issue_voucher.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_issue_voucher.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_purge.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_purge.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_record_dose.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_record_dose.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_record_dose_ocr.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_record_dose_ocr.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_record_national_db_provision.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_record_national_db_provision.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_register_staff.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_register_staff.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_reissue_voucher.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_reissue_voucher.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_retention_list.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_retention_list.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_set_flag.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_set_flag.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_legal_hold.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_legal_hold.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_retention_minimum.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_set_retention_minimum.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_set_staff_quota.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_set_staff_quota.restype = ctypes.c_uint16
@@ -777,6 +809,9 @@ _UniffiLib.uniffi_vrs_checksum_method_registry_verify_audit.restype = ctypes.c_u
 _UniffiLib.uniffi_vrs_checksum_method_registry_verify_store.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_verify_store.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_void_dose.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_void_dose.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_constructor_registry_in_memory.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_constructor_registry_in_memory.restype = ctypes.c_uint16
@@ -936,6 +971,17 @@ _UniffiLib.uniffi_vrs_fn_method_registry_audit_log.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_audit_log.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_correct_dose.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint8,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_correct_dose.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_create_tenant.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -996,6 +1042,14 @@ _UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_issue_voucher.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_purge.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_purge.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_record_dose.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1014,6 +1068,15 @@ _UniffiLib.uniffi_vrs_fn_method_registry_record_dose_ocr.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_record_dose_ocr.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_record_national_db_provision.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_record_national_db_provision.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_register_staff.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1032,6 +1095,14 @@ _UniffiLib.uniffi_vrs_fn_method_registry_reissue_voucher.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_reissue_voucher.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_retention_list.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_retention_list.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_set_flag.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1041,6 +1112,23 @@ _UniffiLib.uniffi_vrs_fn_method_registry_set_flag.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_set_flag.restype = None
+_UniffiLib.uniffi_vrs_fn_method_registry_set_legal_hold.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_int8,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_set_legal_hold.restype = ctypes.c_int8
+_UniffiLib.uniffi_vrs_fn_method_registry_set_retention_minimum.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_set_retention_minimum.restype = None
 _UniffiLib.uniffi_vrs_fn_method_registry_set_staff_quota.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1097,6 +1185,16 @@ _UniffiLib.uniffi_vrs_fn_method_registry_verify_store.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_verify_store.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_void_dose.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint8,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_void_dose.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_constructor_registry_in_memory.argtypes = (
     _UniffiRustBuffer,
     _UniffiRustBuffer,
@@ -1384,13 +1482,69 @@ class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterMapStringUInt64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, items):
+        for (key, value) in items.items():
+            _UniffiFfiConverterString.check_lower(key)
+            _UniffiFfiConverterUInt64.check_lower(value)
+
+    @classmethod
+    def write(cls, items, buf):
+        buf.write_i32(len(items))
+        for (key, value) in items.items():
+            _UniffiFfiConverterString.write(key, buf)
+            _UniffiFfiConverterUInt64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative map size")
+
+        # It would be nice to use a dict comprehension,
+        # but in Python 3.7 and before the evaluation order is not according to spec,
+        # so we we're reading the value before the key.
+        # This loop makes the order explicit: first reading the key, then the value.
+        d = {}
+        for i in range(count):
+            key = _UniffiFfiConverterString.read(buf)
+            val = _UniffiFfiConverterUInt64.read(buf)
+            d[key] = val
+        return d
+
+class _UniffiFfiConverterOptionalMapStringUInt64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterMapStringUInt64.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterMapStringUInt64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterMapStringUInt64.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class AuditEntry:
     """
     One audit entry. Holds no personal data: record keys are pseudonyms, staff user IDs are
     pseudonymised.
 """
-    def __init__(self, *, seq:int, at:str, role:str, scope:typing.Optional[str], user:typing.Optional[str], op:str, records:typing.List[str], record_count:int, records_digest:str, outcome:str, code:typing.Optional[str], prev:str):
+    def __init__(self, *, seq:int, at:str, role:str, scope:typing.Optional[str], user:typing.Optional[str], op:str, records:typing.List[str], record_count:int, records_digest:str, outcome:str, code:typing.Optional[str], counts:typing.Optional[dict[str, int]], prev:str):
         self.seq = seq
         self.at = at
         self.role = role
@@ -1402,13 +1556,14 @@ class AuditEntry:
         self.records_digest = records_digest
         self.outcome = outcome
         self.code = code
+        self.counts = counts
         self.prev = prev
         
         
 
     
     def __str__(self):
-        return "AuditEntry(seq={}, at={}, role={}, scope={}, user={}, op={}, records={}, record_count={}, records_digest={}, outcome={}, code={}, prev={})".format(self.seq, self.at, self.role, self.scope, self.user, self.op, self.records, self.record_count, self.records_digest, self.outcome, self.code, self.prev)
+        return "AuditEntry(seq={}, at={}, role={}, scope={}, user={}, op={}, records={}, record_count={}, records_digest={}, outcome={}, code={}, counts={}, prev={})".format(self.seq, self.at, self.role, self.scope, self.user, self.op, self.records, self.record_count, self.records_digest, self.outcome, self.code, self.counts, self.prev)
     def __eq__(self, other):
         if self.seq != other.seq:
             return False
@@ -1432,6 +1587,8 @@ class AuditEntry:
             return False
         if self.code != other.code:
             return False
+        if self.counts != other.counts:
+            return False
         if self.prev != other.prev:
             return False
         return True
@@ -1451,6 +1608,7 @@ class _UniffiFfiConverterTypeAuditEntry(_UniffiConverterRustBuffer):
             records_digest=_UniffiFfiConverterString.read(buf),
             outcome=_UniffiFfiConverterString.read(buf),
             code=_UniffiFfiConverterOptionalString.read(buf),
+            counts=_UniffiFfiConverterOptionalMapStringUInt64.read(buf),
             prev=_UniffiFfiConverterString.read(buf),
         )
 
@@ -1467,6 +1625,7 @@ class _UniffiFfiConverterTypeAuditEntry(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.records_digest)
         _UniffiFfiConverterString.check_lower(value.outcome)
         _UniffiFfiConverterOptionalString.check_lower(value.code)
+        _UniffiFfiConverterOptionalMapStringUInt64.check_lower(value.counts)
         _UniffiFfiConverterString.check_lower(value.prev)
 
     @staticmethod
@@ -1482,6 +1641,7 @@ class _UniffiFfiConverterTypeAuditEntry(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.records_digest, buf)
         _UniffiFfiConverterString.write(value.outcome, buf)
         _UniffiFfiConverterOptionalString.write(value.code, buf)
+        _UniffiFfiConverterOptionalMapStringUInt64.write(value.counts, buf)
         _UniffiFfiConverterString.write(value.prev, buf)
 
 class _UniffiFfiConverterBoolean:
@@ -2012,132 +2172,6 @@ class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
         buf.write_u8(value)
 
 @dataclass
-class DoseConfirmation:
-    """
-    What a venue sees after recording a dose: no name, no My Number.
-"""
-    def __init__(self, *, voucher_number:str, dose:int, vaccinated_on:str, registered_at:str, already_recorded:bool, awaiting_registration:bool, warnings:typing.List[str]):
-        self.voucher_number = voucher_number
-        self.dose = dose
-        self.vaccinated_on = vaccinated_on
-        self.registered_at = registered_at
-        self.already_recorded = already_recorded
-        self.awaiting_registration = awaiting_registration
-        self.warnings = warnings
-        
-        
-
-    
-    def __str__(self):
-        return "DoseConfirmation(voucher_number={}, dose={}, vaccinated_on={}, registered_at={}, already_recorded={}, awaiting_registration={}, warnings={})".format(self.voucher_number, self.dose, self.vaccinated_on, self.registered_at, self.already_recorded, self.awaiting_registration, self.warnings)
-    def __eq__(self, other):
-        if self.voucher_number != other.voucher_number:
-            return False
-        if self.dose != other.dose:
-            return False
-        if self.vaccinated_on != other.vaccinated_on:
-            return False
-        if self.registered_at != other.registered_at:
-            return False
-        if self.already_recorded != other.already_recorded:
-            return False
-        if self.awaiting_registration != other.awaiting_registration:
-            return False
-        if self.warnings != other.warnings:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeDoseConfirmation(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return DoseConfirmation(
-            voucher_number=_UniffiFfiConverterString.read(buf),
-            dose=_UniffiFfiConverterUInt8.read(buf),
-            vaccinated_on=_UniffiFfiConverterString.read(buf),
-            registered_at=_UniffiFfiConverterString.read(buf),
-            already_recorded=_UniffiFfiConverterBoolean.read(buf),
-            awaiting_registration=_UniffiFfiConverterBoolean.read(buf),
-            warnings=_UniffiFfiConverterSequenceString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.voucher_number)
-        _UniffiFfiConverterUInt8.check_lower(value.dose)
-        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
-        _UniffiFfiConverterString.check_lower(value.registered_at)
-        _UniffiFfiConverterBoolean.check_lower(value.already_recorded)
-        _UniffiFfiConverterBoolean.check_lower(value.awaiting_registration)
-        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.voucher_number, buf)
-        _UniffiFfiConverterUInt8.write(value.dose, buf)
-        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
-        _UniffiFfiConverterString.write(value.registered_at, buf)
-        _UniffiFfiConverterBoolean.write(value.already_recorded, buf)
-        _UniffiFfiConverterBoolean.write(value.awaiting_registration, buf)
-        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
-
-@dataclass
-class DoseInput:
-    """
-    One dose as a venue or staff member enters it.
-"""
-    def __init__(self, *, vaccinated_on:str, manufacturer:str, lot:str, venue:str, doctor:str):
-        self.vaccinated_on = vaccinated_on
-        self.manufacturer = manufacturer
-        self.lot = lot
-        self.venue = venue
-        self.doctor = doctor
-        
-        
-
-    
-    def __str__(self):
-        return "DoseInput(vaccinated_on={}, manufacturer={}, lot={}, venue={}, doctor={})".format(self.vaccinated_on, self.manufacturer, self.lot, self.venue, self.doctor)
-    def __eq__(self, other):
-        if self.vaccinated_on != other.vaccinated_on:
-            return False
-        if self.manufacturer != other.manufacturer:
-            return False
-        if self.lot != other.lot:
-            return False
-        if self.venue != other.venue:
-            return False
-        if self.doctor != other.doctor:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeDoseInput(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return DoseInput(
-            vaccinated_on=_UniffiFfiConverterString.read(buf),
-            manufacturer=_UniffiFfiConverterString.read(buf),
-            lot=_UniffiFfiConverterString.read(buf),
-            venue=_UniffiFfiConverterString.read(buf),
-            doctor=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
-        _UniffiFfiConverterString.check_lower(value.manufacturer)
-        _UniffiFfiConverterString.check_lower(value.lot)
-        _UniffiFfiConverterString.check_lower(value.venue)
-        _UniffiFfiConverterString.check_lower(value.doctor)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
-        _UniffiFfiConverterString.write(value.manufacturer, buf)
-        _UniffiFfiConverterString.write(value.lot, buf)
-        _UniffiFfiConverterString.write(value.venue, buf)
-        _UniffiFfiConverterString.write(value.doctor, buf)
-
-@dataclass
 class DoseView:
     """
     One dose as staff see it.
@@ -2217,6 +2251,448 @@ class _UniffiFfiConverterTypeDoseView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.doctor, buf)
         _UniffiFfiConverterString.write(value.registered_at, buf)
         _UniffiFfiConverterString.write(value.source, buf)
+
+class _UniffiFfiConverterOptionalTypeDoseView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeDoseView.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeDoseView.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeDoseView.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class DoseChange:
+    """
+    What a correction or void did.
+"""
+    def __init__(self, *, voucher_number:str, dose:int, action:str, changed:bool, dose_now:typing.Optional[DoseView], warnings:typing.List[str]):
+        self.voucher_number = voucher_number
+        self.dose = dose
+        self.action = action
+        self.changed = changed
+        self.dose_now = dose_now
+        self.warnings = warnings
+        
+        
+
+    
+    def __str__(self):
+        return "DoseChange(voucher_number={}, dose={}, action={}, changed={}, dose_now={}, warnings={})".format(self.voucher_number, self.dose, self.action, self.changed, self.dose_now, self.warnings)
+    def __eq__(self, other):
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.action != other.action:
+            return False
+        if self.changed != other.changed:
+            return False
+        if self.dose_now != other.dose_now:
+            return False
+        if self.warnings != other.warnings:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseChange(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseChange(
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            action=_UniffiFfiConverterString.read(buf),
+            changed=_UniffiFfiConverterBoolean.read(buf),
+            dose_now=_UniffiFfiConverterOptionalTypeDoseView.read(buf),
+            warnings=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.action)
+        _UniffiFfiConverterBoolean.check_lower(value.changed)
+        _UniffiFfiConverterOptionalTypeDoseView.check_lower(value.dose_now)
+        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.action, buf)
+        _UniffiFfiConverterBoolean.write(value.changed, buf)
+        _UniffiFfiConverterOptionalTypeDoseView.write(value.dose_now, buf)
+        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
+
+@dataclass
+class DoseConfirmation:
+    """
+    What a venue sees after recording a dose: no name, no My Number.
+"""
+    def __init__(self, *, voucher_number:str, dose:int, vaccinated_on:str, registered_at:str, already_recorded:bool, awaiting_registration:bool, warnings:typing.List[str]):
+        self.voucher_number = voucher_number
+        self.dose = dose
+        self.vaccinated_on = vaccinated_on
+        self.registered_at = registered_at
+        self.already_recorded = already_recorded
+        self.awaiting_registration = awaiting_registration
+        self.warnings = warnings
+        
+        
+
+    
+    def __str__(self):
+        return "DoseConfirmation(voucher_number={}, dose={}, vaccinated_on={}, registered_at={}, already_recorded={}, awaiting_registration={}, warnings={})".format(self.voucher_number, self.dose, self.vaccinated_on, self.registered_at, self.already_recorded, self.awaiting_registration, self.warnings)
+    def __eq__(self, other):
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.registered_at != other.registered_at:
+            return False
+        if self.already_recorded != other.already_recorded:
+            return False
+        if self.awaiting_registration != other.awaiting_registration:
+            return False
+        if self.warnings != other.warnings:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseConfirmation(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseConfirmation(
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            registered_at=_UniffiFfiConverterString.read(buf),
+            already_recorded=_UniffiFfiConverterBoolean.read(buf),
+            awaiting_registration=_UniffiFfiConverterBoolean.read(buf),
+            warnings=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.registered_at)
+        _UniffiFfiConverterBoolean.check_lower(value.already_recorded)
+        _UniffiFfiConverterBoolean.check_lower(value.awaiting_registration)
+        _UniffiFfiConverterSequenceString.check_lower(value.warnings)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.registered_at, buf)
+        _UniffiFfiConverterBoolean.write(value.already_recorded, buf)
+        _UniffiFfiConverterBoolean.write(value.awaiting_registration, buf)
+        _UniffiFfiConverterSequenceString.write(value.warnings, buf)
+
+@dataclass
+class DoseCorrection:
+    """
+    New values for a stored dose's fields; `None` keeps the stored value.
+"""
+    def __init__(self, *, vaccinated_on:typing.Optional[str] = _DEFAULT, manufacturer:typing.Optional[str] = _DEFAULT, lot:typing.Optional[str] = _DEFAULT, venue:typing.Optional[str] = _DEFAULT, doctor:typing.Optional[str] = _DEFAULT):
+        if vaccinated_on is _DEFAULT:
+            self.vaccinated_on = None
+        else:
+            self.vaccinated_on = vaccinated_on
+        if manufacturer is _DEFAULT:
+            self.manufacturer = None
+        else:
+            self.manufacturer = manufacturer
+        if lot is _DEFAULT:
+            self.lot = None
+        else:
+            self.lot = lot
+        if venue is _DEFAULT:
+            self.venue = None
+        else:
+            self.venue = venue
+        if doctor is _DEFAULT:
+            self.doctor = None
+        else:
+            self.doctor = doctor
+        
+        
+
+    
+    def __str__(self):
+        return "DoseCorrection(vaccinated_on={}, manufacturer={}, lot={}, venue={}, doctor={})".format(self.vaccinated_on, self.manufacturer, self.lot, self.venue, self.doctor)
+    def __eq__(self, other):
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.lot != other.lot:
+            return False
+        if self.venue != other.venue:
+            return False
+        if self.doctor != other.doctor:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseCorrection(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseCorrection(
+            vaccinated_on=_UniffiFfiConverterOptionalString.read(buf),
+            manufacturer=_UniffiFfiConverterOptionalString.read(buf),
+            lot=_UniffiFfiConverterOptionalString.read(buf),
+            venue=_UniffiFfiConverterOptionalString.read(buf),
+            doctor=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterOptionalString.check_lower(value.manufacturer)
+        _UniffiFfiConverterOptionalString.check_lower(value.lot)
+        _UniffiFfiConverterOptionalString.check_lower(value.venue)
+        _UniffiFfiConverterOptionalString.check_lower(value.doctor)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterOptionalString.write(value.manufacturer, buf)
+        _UniffiFfiConverterOptionalString.write(value.lot, buf)
+        _UniffiFfiConverterOptionalString.write(value.venue, buf)
+        _UniffiFfiConverterOptionalString.write(value.doctor, buf)
+
+@dataclass
+class DoseHistoryEntry:
+    """
+    One correction or void in a subject's dose history.
+"""
+    def __init__(self, *, voucher_number:str, dose:int, action:str, at:str, by:str, reason:str, before:DoseView):
+        self.voucher_number = voucher_number
+        self.dose = dose
+        self.action = action
+        self.at = at
+        self.by = by
+        self.reason = reason
+        self.before = before
+        
+        
+
+    
+    def __str__(self):
+        return "DoseHistoryEntry(voucher_number={}, dose={}, action={}, at={}, by={}, reason={}, before={})".format(self.voucher_number, self.dose, self.action, self.at, self.by, self.reason, self.before)
+    def __eq__(self, other):
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.action != other.action:
+            return False
+        if self.at != other.at:
+            return False
+        if self.by != other.by:
+            return False
+        if self.reason != other.reason:
+            return False
+        if self.before != other.before:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseHistoryEntry(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseHistoryEntry(
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            action=_UniffiFfiConverterString.read(buf),
+            at=_UniffiFfiConverterString.read(buf),
+            by=_UniffiFfiConverterString.read(buf),
+            reason=_UniffiFfiConverterString.read(buf),
+            before=_UniffiFfiConverterTypeDoseView.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.action)
+        _UniffiFfiConverterString.check_lower(value.at)
+        _UniffiFfiConverterString.check_lower(value.by)
+        _UniffiFfiConverterString.check_lower(value.reason)
+        _UniffiFfiConverterTypeDoseView.check_lower(value.before)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.action, buf)
+        _UniffiFfiConverterString.write(value.at, buf)
+        _UniffiFfiConverterString.write(value.by, buf)
+        _UniffiFfiConverterString.write(value.reason, buf)
+        _UniffiFfiConverterTypeDoseView.write(value.before, buf)
+
+@dataclass
+class DoseInput:
+    """
+    One dose as a venue or staff member enters it.
+"""
+    def __init__(self, *, vaccinated_on:str, manufacturer:str, lot:str, venue:str, doctor:str):
+        self.vaccinated_on = vaccinated_on
+        self.manufacturer = manufacturer
+        self.lot = lot
+        self.venue = venue
+        self.doctor = doctor
+        
+        
+
+    
+    def __str__(self):
+        return "DoseInput(vaccinated_on={}, manufacturer={}, lot={}, venue={}, doctor={})".format(self.vaccinated_on, self.manufacturer, self.lot, self.venue, self.doctor)
+    def __eq__(self, other):
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.manufacturer != other.manufacturer:
+            return False
+        if self.lot != other.lot:
+            return False
+        if self.venue != other.venue:
+            return False
+        if self.doctor != other.doctor:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseInput(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseInput(
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            manufacturer=_UniffiFfiConverterString.read(buf),
+            lot=_UniffiFfiConverterString.read(buf),
+            venue=_UniffiFfiConverterString.read(buf),
+            doctor=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.manufacturer)
+        _UniffiFfiConverterString.check_lower(value.lot)
+        _UniffiFfiConverterString.check_lower(value.venue)
+        _UniffiFfiConverterString.check_lower(value.doctor)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.manufacturer, buf)
+        _UniffiFfiConverterString.write(value.lot, buf)
+        _UniffiFfiConverterString.write(value.venue, buf)
+        _UniffiFfiConverterString.write(value.doctor, buf)
+
+@dataclass
+class DoseRetention:
+    """
+    One dose of a retention list: the dates that decide it; no name, no My Number.
+"""
+    def __init__(self, *, addressee:typing.Optional[str], voucher_number:str, dose:int, vaccinated_on:str, rule:str, death_on:typing.Optional[str], provided_on:typing.Optional[str], law_retain_through:str, tenant_retain_through:typing.Optional[str], eligible_from:str):
+        self.addressee = addressee
+        self.voucher_number = voucher_number
+        self.dose = dose
+        self.vaccinated_on = vaccinated_on
+        self.rule = rule
+        self.death_on = death_on
+        self.provided_on = provided_on
+        self.law_retain_through = law_retain_through
+        self.tenant_retain_through = tenant_retain_through
+        self.eligible_from = eligible_from
+        
+        
+
+    
+    def __str__(self):
+        return "DoseRetention(addressee={}, voucher_number={}, dose={}, vaccinated_on={}, rule={}, death_on={}, provided_on={}, law_retain_through={}, tenant_retain_through={}, eligible_from={})".format(self.addressee, self.voucher_number, self.dose, self.vaccinated_on, self.rule, self.death_on, self.provided_on, self.law_retain_through, self.tenant_retain_through, self.eligible_from)
+    def __eq__(self, other):
+        if self.addressee != other.addressee:
+            return False
+        if self.voucher_number != other.voucher_number:
+            return False
+        if self.dose != other.dose:
+            return False
+        if self.vaccinated_on != other.vaccinated_on:
+            return False
+        if self.rule != other.rule:
+            return False
+        if self.death_on != other.death_on:
+            return False
+        if self.provided_on != other.provided_on:
+            return False
+        if self.law_retain_through != other.law_retain_through:
+            return False
+        if self.tenant_retain_through != other.tenant_retain_through:
+            return False
+        if self.eligible_from != other.eligible_from:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoseRetention(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoseRetention(
+            addressee=_UniffiFfiConverterOptionalString.read(buf),
+            voucher_number=_UniffiFfiConverterString.read(buf),
+            dose=_UniffiFfiConverterUInt8.read(buf),
+            vaccinated_on=_UniffiFfiConverterString.read(buf),
+            rule=_UniffiFfiConverterString.read(buf),
+            death_on=_UniffiFfiConverterOptionalString.read(buf),
+            provided_on=_UniffiFfiConverterOptionalString.read(buf),
+            law_retain_through=_UniffiFfiConverterString.read(buf),
+            tenant_retain_through=_UniffiFfiConverterOptionalString.read(buf),
+            eligible_from=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.addressee)
+        _UniffiFfiConverterString.check_lower(value.voucher_number)
+        _UniffiFfiConverterUInt8.check_lower(value.dose)
+        _UniffiFfiConverterString.check_lower(value.vaccinated_on)
+        _UniffiFfiConverterString.check_lower(value.rule)
+        _UniffiFfiConverterOptionalString.check_lower(value.death_on)
+        _UniffiFfiConverterOptionalString.check_lower(value.provided_on)
+        _UniffiFfiConverterString.check_lower(value.law_retain_through)
+        _UniffiFfiConverterOptionalString.check_lower(value.tenant_retain_through)
+        _UniffiFfiConverterString.check_lower(value.eligible_from)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.addressee, buf)
+        _UniffiFfiConverterString.write(value.voucher_number, buf)
+        _UniffiFfiConverterUInt8.write(value.dose, buf)
+        _UniffiFfiConverterString.write(value.vaccinated_on, buf)
+        _UniffiFfiConverterString.write(value.rule, buf)
+        _UniffiFfiConverterOptionalString.write(value.death_on, buf)
+        _UniffiFfiConverterOptionalString.write(value.provided_on, buf)
+        _UniffiFfiConverterString.write(value.law_retain_through, buf)
+        _UniffiFfiConverterOptionalString.write(value.tenant_retain_through, buf)
+        _UniffiFfiConverterString.write(value.eligible_from, buf)
 
 
 
@@ -3117,6 +3593,75 @@ class _UniffiFfiConverterTypeImportOutcome(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.write(value.already_imported, buf)
         _UniffiFfiConverterTypeReport.write(value.validation, buf)
 
+@dataclass
+class KeptCounts:
+    """
+    Doses kept, counted by reason (a dose may count under several).
+"""
+    def __init__(self, *, doses:int, waiting_for_death:int, waiting_for_provision:int, within_period:int, tenant_minimum:int, legal_hold:int, no_rule:int):
+        self.doses = doses
+        self.waiting_for_death = waiting_for_death
+        self.waiting_for_provision = waiting_for_provision
+        self.within_period = within_period
+        self.tenant_minimum = tenant_minimum
+        self.legal_hold = legal_hold
+        self.no_rule = no_rule
+        
+        
+
+    
+    def __str__(self):
+        return "KeptCounts(doses={}, waiting_for_death={}, waiting_for_provision={}, within_period={}, tenant_minimum={}, legal_hold={}, no_rule={})".format(self.doses, self.waiting_for_death, self.waiting_for_provision, self.within_period, self.tenant_minimum, self.legal_hold, self.no_rule)
+    def __eq__(self, other):
+        if self.doses != other.doses:
+            return False
+        if self.waiting_for_death != other.waiting_for_death:
+            return False
+        if self.waiting_for_provision != other.waiting_for_provision:
+            return False
+        if self.within_period != other.within_period:
+            return False
+        if self.tenant_minimum != other.tenant_minimum:
+            return False
+        if self.legal_hold != other.legal_hold:
+            return False
+        if self.no_rule != other.no_rule:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeKeptCounts(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return KeptCounts(
+            doses=_UniffiFfiConverterUInt64.read(buf),
+            waiting_for_death=_UniffiFfiConverterUInt64.read(buf),
+            waiting_for_provision=_UniffiFfiConverterUInt64.read(buf),
+            within_period=_UniffiFfiConverterUInt64.read(buf),
+            tenant_minimum=_UniffiFfiConverterUInt64.read(buf),
+            legal_hold=_UniffiFfiConverterUInt64.read(buf),
+            no_rule=_UniffiFfiConverterUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.doses)
+        _UniffiFfiConverterUInt64.check_lower(value.waiting_for_death)
+        _UniffiFfiConverterUInt64.check_lower(value.waiting_for_provision)
+        _UniffiFfiConverterUInt64.check_lower(value.within_period)
+        _UniffiFfiConverterUInt64.check_lower(value.tenant_minimum)
+        _UniffiFfiConverterUInt64.check_lower(value.legal_hold)
+        _UniffiFfiConverterUInt64.check_lower(value.no_rule)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.doses, buf)
+        _UniffiFfiConverterUInt64.write(value.waiting_for_death, buf)
+        _UniffiFfiConverterUInt64.write(value.waiting_for_provision, buf)
+        _UniffiFfiConverterUInt64.write(value.within_period, buf)
+        _UniffiFfiConverterUInt64.write(value.tenant_minimum, buf)
+        _UniffiFfiConverterUInt64.write(value.legal_hold, buf)
+        _UniffiFfiConverterUInt64.write(value.no_rule, buf)
+
 
 
 
@@ -3322,6 +3867,126 @@ class _UniffiFfiConverterTypeOcrLine(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.voucher_number, buf)
 
 @dataclass
+class ProvisionOutcome:
+    """
+    What [`Registry::record_national_db_provision`] recorded.
+"""
+    def __init__(self, *, provided_on:str, doses:int, unchanged:int, vouchers:int):
+        self.provided_on = provided_on
+        self.doses = doses
+        self.unchanged = unchanged
+        self.vouchers = vouchers
+        
+        
+
+    
+    def __str__(self):
+        return "ProvisionOutcome(provided_on={}, doses={}, unchanged={}, vouchers={})".format(self.provided_on, self.doses, self.unchanged, self.vouchers)
+    def __eq__(self, other):
+        if self.provided_on != other.provided_on:
+            return False
+        if self.doses != other.doses:
+            return False
+        if self.unchanged != other.unchanged:
+            return False
+        if self.vouchers != other.vouchers:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeProvisionOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ProvisionOutcome(
+            provided_on=_UniffiFfiConverterString.read(buf),
+            doses=_UniffiFfiConverterUInt64.read(buf),
+            unchanged=_UniffiFfiConverterUInt64.read(buf),
+            vouchers=_UniffiFfiConverterUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.provided_on)
+        _UniffiFfiConverterUInt64.check_lower(value.doses)
+        _UniffiFfiConverterUInt64.check_lower(value.unchanged)
+        _UniffiFfiConverterUInt64.check_lower(value.vouchers)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.provided_on, buf)
+        _UniffiFfiConverterUInt64.write(value.doses, buf)
+        _UniffiFfiConverterUInt64.write(value.unchanged, buf)
+        _UniffiFfiConverterUInt64.write(value.vouchers, buf)
+
+@dataclass
+class PurgeOutcome:
+    """
+    What [`Registry::purge`] removed (counts only).
+"""
+    def __init__(self, *, doses:int, vouchers:int, subjects:int, my_number_index:int, awaiting:int, provisions:int, store_checkpointed:bool):
+        self.doses = doses
+        self.vouchers = vouchers
+        self.subjects = subjects
+        self.my_number_index = my_number_index
+        self.awaiting = awaiting
+        self.provisions = provisions
+        self.store_checkpointed = store_checkpointed
+        
+        
+
+    
+    def __str__(self):
+        return "PurgeOutcome(doses={}, vouchers={}, subjects={}, my_number_index={}, awaiting={}, provisions={}, store_checkpointed={})".format(self.doses, self.vouchers, self.subjects, self.my_number_index, self.awaiting, self.provisions, self.store_checkpointed)
+    def __eq__(self, other):
+        if self.doses != other.doses:
+            return False
+        if self.vouchers != other.vouchers:
+            return False
+        if self.subjects != other.subjects:
+            return False
+        if self.my_number_index != other.my_number_index:
+            return False
+        if self.awaiting != other.awaiting:
+            return False
+        if self.provisions != other.provisions:
+            return False
+        if self.store_checkpointed != other.store_checkpointed:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePurgeOutcome(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return PurgeOutcome(
+            doses=_UniffiFfiConverterUInt64.read(buf),
+            vouchers=_UniffiFfiConverterUInt64.read(buf),
+            subjects=_UniffiFfiConverterUInt64.read(buf),
+            my_number_index=_UniffiFfiConverterUInt64.read(buf),
+            awaiting=_UniffiFfiConverterUInt64.read(buf),
+            provisions=_UniffiFfiConverterUInt64.read(buf),
+            store_checkpointed=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.doses)
+        _UniffiFfiConverterUInt64.check_lower(value.vouchers)
+        _UniffiFfiConverterUInt64.check_lower(value.subjects)
+        _UniffiFfiConverterUInt64.check_lower(value.my_number_index)
+        _UniffiFfiConverterUInt64.check_lower(value.awaiting)
+        _UniffiFfiConverterUInt64.check_lower(value.provisions)
+        _UniffiFfiConverterBoolean.check_lower(value.store_checkpointed)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.doses, buf)
+        _UniffiFfiConverterUInt64.write(value.vouchers, buf)
+        _UniffiFfiConverterUInt64.write(value.subjects, buf)
+        _UniffiFfiConverterUInt64.write(value.my_number_index, buf)
+        _UniffiFfiConverterUInt64.write(value.awaiting, buf)
+        _UniffiFfiConverterUInt64.write(value.provisions, buf)
+        _UniffiFfiConverterBoolean.write(value.store_checkpointed, buf)
+
+@dataclass
 class RegistryOptions:
     """
     How a [`Registry`] is set up. Every field has a default.
@@ -3383,6 +4048,149 @@ class _UniffiFfiConverterTypeRegistryOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt32.write(value.staff_quota, buf)
         _UniffiFfiConverterOptionalUInt64.write(value.stats_threshold, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.import_batch_rows, buf)
+
+@dataclass
+class RemovalCounts:
+    """
+    What a purge would remove.
+"""
+    def __init__(self, *, doses:int, vouchers:int, subjects:int):
+        self.doses = doses
+        self.vouchers = vouchers
+        self.subjects = subjects
+        
+        
+
+    
+    def __str__(self):
+        return "RemovalCounts(doses={}, vouchers={}, subjects={})".format(self.doses, self.vouchers, self.subjects)
+    def __eq__(self, other):
+        if self.doses != other.doses:
+            return False
+        if self.vouchers != other.vouchers:
+            return False
+        if self.subjects != other.subjects:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRemovalCounts(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RemovalCounts(
+            doses=_UniffiFfiConverterUInt64.read(buf),
+            vouchers=_UniffiFfiConverterUInt64.read(buf),
+            subjects=_UniffiFfiConverterUInt64.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt64.check_lower(value.doses)
+        _UniffiFfiConverterUInt64.check_lower(value.vouchers)
+        _UniffiFfiConverterUInt64.check_lower(value.subjects)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt64.write(value.doses, buf)
+        _UniffiFfiConverterUInt64.write(value.vouchers, buf)
+        _UniffiFfiConverterUInt64.write(value.subjects, buf)
+
+class _UniffiFfiConverterSequenceTypeDoseRetention(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeDoseRetention.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeDoseRetention.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeDoseRetention.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class RetentionList:
+    """
+    The retention list of a tenant on an as-of date.
+"""
+    def __init__(self, *, tenant:str, as_of:str, policy_version:str, tenant_minimum_years:typing.Optional[int], eligible:typing.List[DoseRetention], held:typing.List[DoseRetention], kept:KeptCounts, would_remove:RemovalCounts):
+        self.tenant = tenant
+        self.as_of = as_of
+        self.policy_version = policy_version
+        self.tenant_minimum_years = tenant_minimum_years
+        self.eligible = eligible
+        self.held = held
+        self.kept = kept
+        self.would_remove = would_remove
+        
+        
+
+    
+    def __str__(self):
+        return "RetentionList(tenant={}, as_of={}, policy_version={}, tenant_minimum_years={}, eligible={}, held={}, kept={}, would_remove={})".format(self.tenant, self.as_of, self.policy_version, self.tenant_minimum_years, self.eligible, self.held, self.kept, self.would_remove)
+    def __eq__(self, other):
+        if self.tenant != other.tenant:
+            return False
+        if self.as_of != other.as_of:
+            return False
+        if self.policy_version != other.policy_version:
+            return False
+        if self.tenant_minimum_years != other.tenant_minimum_years:
+            return False
+        if self.eligible != other.eligible:
+            return False
+        if self.held != other.held:
+            return False
+        if self.kept != other.kept:
+            return False
+        if self.would_remove != other.would_remove:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeRetentionList(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return RetentionList(
+            tenant=_UniffiFfiConverterString.read(buf),
+            as_of=_UniffiFfiConverterString.read(buf),
+            policy_version=_UniffiFfiConverterString.read(buf),
+            tenant_minimum_years=_UniffiFfiConverterOptionalUInt16.read(buf),
+            eligible=_UniffiFfiConverterSequenceTypeDoseRetention.read(buf),
+            held=_UniffiFfiConverterSequenceTypeDoseRetention.read(buf),
+            kept=_UniffiFfiConverterTypeKeptCounts.read(buf),
+            would_remove=_UniffiFfiConverterTypeRemovalCounts.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.tenant)
+        _UniffiFfiConverterString.check_lower(value.as_of)
+        _UniffiFfiConverterString.check_lower(value.policy_version)
+        _UniffiFfiConverterOptionalUInt16.check_lower(value.tenant_minimum_years)
+        _UniffiFfiConverterSequenceTypeDoseRetention.check_lower(value.eligible)
+        _UniffiFfiConverterSequenceTypeDoseRetention.check_lower(value.held)
+        _UniffiFfiConverterTypeKeptCounts.check_lower(value.kept)
+        _UniffiFfiConverterTypeRemovalCounts.check_lower(value.would_remove)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.tenant, buf)
+        _UniffiFfiConverterString.write(value.as_of, buf)
+        _UniffiFfiConverterString.write(value.policy_version, buf)
+        _UniffiFfiConverterOptionalUInt16.write(value.tenant_minimum_years, buf)
+        _UniffiFfiConverterSequenceTypeDoseRetention.write(value.eligible, buf)
+        _UniffiFfiConverterSequenceTypeDoseRetention.write(value.held, buf)
+        _UniffiFfiConverterTypeKeptCounts.write(value.kept, buf)
+        _UniffiFfiConverterTypeRemovalCounts.write(value.would_remove, buf)
 
 
 
@@ -3766,12 +4574,35 @@ class _UniffiFfiConverterSequenceTypeDoseView(_UniffiConverterRustBuffer):
             _UniffiFfiConverterTypeDoseView.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterSequenceTypeDoseHistoryEntry(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeDoseHistoryEntry.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeDoseHistoryEntry.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeDoseHistoryEntry.read(buf) for i in range(count)
+        ]
+
 @dataclass
 class SubjectDoses:
     """
     One subject's record as staff see it: never the My Number.
 """
-    def __init__(self, *, addressee:str, name:str, name_kana:str, birth_date:str, sex:int, has_my_number:bool, vouchers:typing.List[str], flags:typing.List[FlagView], doses:typing.List[DoseView]):
+    def __init__(self, *, addressee:str, name:str, name_kana:str, birth_date:str, sex:int, has_my_number:bool, vouchers:typing.List[str], flags:typing.List[FlagView], doses:typing.List[DoseView], history:typing.List[DoseHistoryEntry]):
         self.addressee = addressee
         self.name = name
         self.name_kana = name_kana
@@ -3781,12 +4612,13 @@ class SubjectDoses:
         self.vouchers = vouchers
         self.flags = flags
         self.doses = doses
+        self.history = history
         
         
 
     
     def __str__(self):
-        return "SubjectDoses(addressee={}, name={}, name_kana={}, birth_date={}, sex={}, has_my_number={}, vouchers={}, flags={}, doses={})".format(self.addressee, self.name, self.name_kana, self.birth_date, self.sex, self.has_my_number, self.vouchers, self.flags, self.doses)
+        return "SubjectDoses(addressee={}, name={}, name_kana={}, birth_date={}, sex={}, has_my_number={}, vouchers={}, flags={}, doses={}, history={})".format(self.addressee, self.name, self.name_kana, self.birth_date, self.sex, self.has_my_number, self.vouchers, self.flags, self.doses, self.history)
     def __eq__(self, other):
         if self.addressee != other.addressee:
             return False
@@ -3806,6 +4638,8 @@ class SubjectDoses:
             return False
         if self.doses != other.doses:
             return False
+        if self.history != other.history:
+            return False
         return True
 
 class _UniffiFfiConverterTypeSubjectDoses(_UniffiConverterRustBuffer):
@@ -3821,6 +4655,7 @@ class _UniffiFfiConverterTypeSubjectDoses(_UniffiConverterRustBuffer):
             vouchers=_UniffiFfiConverterSequenceString.read(buf),
             flags=_UniffiFfiConverterSequenceTypeFlagView.read(buf),
             doses=_UniffiFfiConverterSequenceTypeDoseView.read(buf),
+            history=_UniffiFfiConverterSequenceTypeDoseHistoryEntry.read(buf),
         )
 
     @staticmethod
@@ -3834,6 +4669,7 @@ class _UniffiFfiConverterTypeSubjectDoses(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.check_lower(value.vouchers)
         _UniffiFfiConverterSequenceTypeFlagView.check_lower(value.flags)
         _UniffiFfiConverterSequenceTypeDoseView.check_lower(value.doses)
+        _UniffiFfiConverterSequenceTypeDoseHistoryEntry.check_lower(value.history)
 
     @staticmethod
     def write(value, buf):
@@ -3846,6 +4682,7 @@ class _UniffiFfiConverterTypeSubjectDoses(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceString.write(value.vouchers, buf)
         _UniffiFfiConverterSequenceTypeFlagView.write(value.flags, buf)
         _UniffiFfiConverterSequenceTypeDoseView.write(value.doses, buf)
+        _UniffiFfiConverterSequenceTypeDoseHistoryEntry.write(value.history, buf)
 
 class _UniffiFfiConverterOptionalTypeLang(_UniffiConverterRustBuffer):
     @classmethod
@@ -3926,7 +4763,7 @@ class ValidateOptions:
     What the validator checks and how. Every field has a default: `ValidateOptions()` in Python
     and Kotlin gives the defaults, `ValidateOptions(as_of="2021-12-01")` changes one.
 """
-    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, max_diagnostics:typing.Optional[int] = _DEFAULT, as_of:typing.Optional[str] = _DEFAULT, tenant:typing.Optional[str] = _DEFAULT, header:bool = True, dose_blocks:int = 7, lang:typing.Optional[Lang] = _DEFAULT, normalize_fullwidth:bool = True, require_my_number:bool = True, strict_municipality_check_digit:bool = True, check_code_table:bool = True, voucher_types:typing.Optional[typing.List[int]] = _DEFAULT, count_cp932_bytes:bool = False, file_name:typing.Optional[str] = _DEFAULT):
+    def __init__(self, *, encoding:typing.Optional[Encoding] = _DEFAULT, max_diagnostics:typing.Optional[int] = _DEFAULT, keep_all_diagnostics:bool = False, as_of:typing.Optional[str] = _DEFAULT, tenant:typing.Optional[str] = _DEFAULT, header:bool = True, dose_blocks:typing.Optional[int] = _DEFAULT, lang:typing.Optional[Lang] = _DEFAULT, normalize_fullwidth:bool = True, require_my_number:bool = True, strict_municipality_check_digit:bool = True, check_code_table:bool = True, voucher_types:typing.Optional[typing.List[int]] = _DEFAULT, count_cp932_bytes:bool = False, file_name:typing.Optional[str] = _DEFAULT):
         if encoding is _DEFAULT:
             self.encoding = None
         else:
@@ -3935,6 +4772,7 @@ class ValidateOptions:
             self.max_diagnostics = None
         else:
             self.max_diagnostics = max_diagnostics
+        self.keep_all_diagnostics = keep_all_diagnostics
         if as_of is _DEFAULT:
             self.as_of = None
         else:
@@ -3944,7 +4782,10 @@ class ValidateOptions:
         else:
             self.tenant = tenant
         self.header = header
-        self.dose_blocks = dose_blocks
+        if dose_blocks is _DEFAULT:
+            self.dose_blocks = None
+        else:
+            self.dose_blocks = dose_blocks
         if lang is _DEFAULT:
             self.lang = None
         else:
@@ -3967,11 +4808,13 @@ class ValidateOptions:
 
     
     def __str__(self):
-        return "ValidateOptions(encoding={}, max_diagnostics={}, as_of={}, tenant={}, header={}, dose_blocks={}, lang={}, normalize_fullwidth={}, require_my_number={}, strict_municipality_check_digit={}, check_code_table={}, voucher_types={}, count_cp932_bytes={}, file_name={})".format(self.encoding, self.max_diagnostics, self.as_of, self.tenant, self.header, self.dose_blocks, self.lang, self.normalize_fullwidth, self.require_my_number, self.strict_municipality_check_digit, self.check_code_table, self.voucher_types, self.count_cp932_bytes, self.file_name)
+        return "ValidateOptions(encoding={}, max_diagnostics={}, keep_all_diagnostics={}, as_of={}, tenant={}, header={}, dose_blocks={}, lang={}, normalize_fullwidth={}, require_my_number={}, strict_municipality_check_digit={}, check_code_table={}, voucher_types={}, count_cp932_bytes={}, file_name={})".format(self.encoding, self.max_diagnostics, self.keep_all_diagnostics, self.as_of, self.tenant, self.header, self.dose_blocks, self.lang, self.normalize_fullwidth, self.require_my_number, self.strict_municipality_check_digit, self.check_code_table, self.voucher_types, self.count_cp932_bytes, self.file_name)
     def __eq__(self, other):
         if self.encoding != other.encoding:
             return False
         if self.max_diagnostics != other.max_diagnostics:
+            return False
+        if self.keep_all_diagnostics != other.keep_all_diagnostics:
             return False
         if self.as_of != other.as_of:
             return False
@@ -4005,10 +4848,11 @@ class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
         return ValidateOptions(
             encoding=_UniffiFfiConverterOptionalTypeEncoding.read(buf),
             max_diagnostics=_UniffiFfiConverterOptionalUInt32.read(buf),
+            keep_all_diagnostics=_UniffiFfiConverterBoolean.read(buf),
             as_of=_UniffiFfiConverterOptionalString.read(buf),
             tenant=_UniffiFfiConverterOptionalString.read(buf),
             header=_UniffiFfiConverterBoolean.read(buf),
-            dose_blocks=_UniffiFfiConverterUInt8.read(buf),
+            dose_blocks=_UniffiFfiConverterOptionalUInt8.read(buf),
             lang=_UniffiFfiConverterOptionalTypeLang.read(buf),
             normalize_fullwidth=_UniffiFfiConverterBoolean.read(buf),
             require_my_number=_UniffiFfiConverterBoolean.read(buf),
@@ -4023,10 +4867,11 @@ class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
     def check_lower(value):
         _UniffiFfiConverterOptionalTypeEncoding.check_lower(value.encoding)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.max_diagnostics)
+        _UniffiFfiConverterBoolean.check_lower(value.keep_all_diagnostics)
         _UniffiFfiConverterOptionalString.check_lower(value.as_of)
         _UniffiFfiConverterOptionalString.check_lower(value.tenant)
         _UniffiFfiConverterBoolean.check_lower(value.header)
-        _UniffiFfiConverterUInt8.check_lower(value.dose_blocks)
+        _UniffiFfiConverterOptionalUInt8.check_lower(value.dose_blocks)
         _UniffiFfiConverterOptionalTypeLang.check_lower(value.lang)
         _UniffiFfiConverterBoolean.check_lower(value.normalize_fullwidth)
         _UniffiFfiConverterBoolean.check_lower(value.require_my_number)
@@ -4040,10 +4885,11 @@ class _UniffiFfiConverterTypeValidateOptions(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterOptionalTypeEncoding.write(value.encoding, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.max_diagnostics, buf)
+        _UniffiFfiConverterBoolean.write(value.keep_all_diagnostics, buf)
         _UniffiFfiConverterOptionalString.write(value.as_of, buf)
         _UniffiFfiConverterOptionalString.write(value.tenant, buf)
         _UniffiFfiConverterBoolean.write(value.header, buf)
-        _UniffiFfiConverterUInt8.write(value.dose_blocks, buf)
+        _UniffiFfiConverterOptionalUInt8.write(value.dose_blocks, buf)
         _UniffiFfiConverterOptionalTypeLang.write(value.lang, buf)
         _UniffiFfiConverterBoolean.write(value.normalize_fullwidth, buf)
         _UniffiFfiConverterBoolean.write(value.require_my_number, buf)
@@ -4646,6 +5492,182 @@ class _UniffiFfiConverterTypePrincipal(_UniffiConverterRustBuffer):
             buf.write_i32(4)
         if value.is_OPERATOR():
             buf.write_i32(5)
+
+
+
+
+
+
+
+
+class ProvisionSelection:
+    """
+    Which doses a provision to the national database covered.
+"""
+    def __init__(self):
+        raise RuntimeError("ProvisionSelection cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class ALL:
+        """
+        Every dose of the tenant given on or before the provision day.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ProvisionSelection.ALL()".format()
+        def __eq__(self, other):
+            if not isinstance(other, ProvisionSelection):
+                return NotImplemented
+            if not other.is_ALL():
+                return False
+            return True
+
+    @dataclass
+    class SUBJECTS:
+        """
+        The doses of these subjects (addressee numbers); an unknown one fails the call.
+"""
+        
+        def __init__(self, addressees:typing.List[str]):
+            self.addressees = addressees
+            
+            """
+        Addressee numbers.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ProvisionSelection.SUBJECTS(addressees={})".format(self.addressees)
+        def __eq__(self, other):
+            if not isinstance(other, ProvisionSelection):
+                return NotImplemented
+            if not other.is_SUBJECTS():
+                return False
+            if self.addressees != other.addressees:
+                return False
+            return True
+
+    @dataclass
+    class VACCINATED_BETWEEN:
+        """
+        The doses given in this range of vaccination dates (both included).
+"""
+        
+        def __init__(self, _from:str, to:str):
+            self._from = _from
+            
+            """
+        First vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+"""
+        
+            self.to = to
+            
+            """
+        Last vaccination date.
+"""
+        
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ProvisionSelection.VACCINATED_BETWEEN(_from={}, to={})".format(self._from, self.to)
+        def __eq__(self, other):
+            if not isinstance(other, ProvisionSelection):
+                return NotImplemented
+            if not other.is_VACCINATED_BETWEEN():
+                return False
+            if self._from != other._from:
+                return False
+            if self.to != other.to:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_ALL(self) -> bool:
+        return isinstance(self, ProvisionSelection.ALL)
+    def is_all(self) -> bool:
+        return isinstance(self, ProvisionSelection.ALL)
+    def is_SUBJECTS(self) -> bool:
+        return isinstance(self, ProvisionSelection.SUBJECTS)
+    def is_subjects(self) -> bool:
+        return isinstance(self, ProvisionSelection.SUBJECTS)
+    def is_VACCINATED_BETWEEN(self) -> bool:
+        return isinstance(self, ProvisionSelection.VACCINATED_BETWEEN)
+    def is_vaccinated_between(self) -> bool:
+        return isinstance(self, ProvisionSelection.VACCINATED_BETWEEN)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+ProvisionSelection.ALL = type("ProvisionSelection.ALL", (ProvisionSelection.ALL, ProvisionSelection,), {})  # type: ignore
+ProvisionSelection.SUBJECTS = type("ProvisionSelection.SUBJECTS", (ProvisionSelection.SUBJECTS, ProvisionSelection,), {})  # type: ignore
+ProvisionSelection.VACCINATED_BETWEEN = type("ProvisionSelection.VACCINATED_BETWEEN", (ProvisionSelection.VACCINATED_BETWEEN, ProvisionSelection,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeProvisionSelection(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ProvisionSelection.ALL(
+            )
+        if variant == 2:
+            return ProvisionSelection.SUBJECTS(
+                _UniffiFfiConverterSequenceString.read(buf),
+            )
+        if variant == 3:
+            return ProvisionSelection.VACCINATED_BETWEEN(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_ALL():
+            return
+        if value.is_SUBJECTS():
+            _UniffiFfiConverterSequenceString.check_lower(value.addressees)
+            return
+        if value.is_VACCINATED_BETWEEN():
+            _UniffiFfiConverterString.check_lower(value._from)
+            _UniffiFfiConverterString.check_lower(value.to)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_ALL():
+            buf.write_i32(1)
+        if value.is_SUBJECTS():
+            buf.write_i32(2)
+            _UniffiFfiConverterSequenceString.write(value.addressees, buf)
+        if value.is_VACCINATED_BETWEEN():
+            buf.write_i32(3)
+            _UniffiFfiConverterString.write(value._from, buf)
+            _UniffiFfiConverterString.write(value.to, buf)
 
 
 
@@ -5263,6 +6285,20 @@ class RegistryProtocol(typing.Protocol):
         As for [`Registry::verify_audit`].
 """
         raise NotImplementedError
+    def correct_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,correction: DoseCorrection,reason: str) -> DoseChange:
+        """
+        Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+        by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+        checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+        doses); the dose as it was is kept in the sealed history with `reason`, shown in
+        [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+        (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+
+        # Errors
+        [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+        [`VrsError::InvalidArgument`] (no field to change, missing reason).
+"""
+        raise NotImplementedError
     def create_tenant(self, principal: Principal,tenant: str) -> None:
         """
         Creates the tenant (municipality) `tenant`. Operator only.
@@ -5330,6 +6366,15 @@ class RegistryProtocol(typing.Protocol):
         belongs to someone else), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
 """
         raise NotImplementedError
+    def purge(self, principal: Principal,tenant: str,as_of: str) -> PurgeOutcome:
+        """
+        Removes from `tenant` what is eligible on `as_of`, which must be today, then what is left
+        with nothing retained; idempotent; audited with counts only. Staff only.
+
+        # Errors
+        [`VrsError::InvalidArgument`] (not today, malformed), [`VrsError::Forbidden`].
+"""
+        raise NotImplementedError
     def record_dose(self, principal: Principal,tenant: str,voucher_number: str,dose_number: int,dose: DoseInput) -> DoseConfirmation:
         """
         Records dose number `dose_number` (1-9) on voucher `voucher_number` of `tenant`, as
@@ -5349,6 +6394,18 @@ class RegistryProtocol(typing.Protocol):
         [`VrsError::Rule`] (D02 future date, D03, D05, T01-T04, L01 after death, L04, S02; the
         message starts with the rule), [`VrsError::Conflict`] (S03),
         [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
+    def record_national_db_provision(self, principal: Principal,tenant: str,provided_on: str,selection: ProvisionSelection) -> ProvisionOutcome:
+        """
+        Records that `tenant` provided doses to the national immunization database on
+        `provided_on` (`YYYY-MM-DD`): every dose of `selection` given on or before that day.
+        Staff only.
+
+        # Errors
+        [`VrsError::Rule`] D02 (a future day), [`VrsError::InvalidArgument`] (before the database
+        operated, a reversed range, a malformed date or number), [`VrsError::NotFound`] (an
+        unknown subject), [`VrsError::Forbidden`].
 """
         raise NotImplementedError
     def register_staff(self, principal: Principal,tenant: str,user_id: str) -> None:
@@ -5372,6 +6429,16 @@ class RegistryProtocol(typing.Protocol):
         in use), [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
 """
         raise NotImplementedError
+    def retention_list(self, principal: Principal,tenant: str,as_of: str) -> RetentionList:
+        """
+        The retention list of `tenant` on `as_of` (`YYYY-MM-DD`; any day may be listed): the
+        doses eligible for deletion with the rule and dates that decided them, the held ones, the
+        kept ones counted by reason. Deletes nothing. Staff only.
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
     def set_flag(self, principal: Principal,tenant: str,subject: SubjectRef,flag: Flag) -> None:
         """
         Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
@@ -5379,6 +6446,24 @@ class RegistryProtocol(typing.Protocol):
 
         # Errors
         [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        raise NotImplementedError
+    def set_legal_hold(self, principal: Principal,tenant: str,addressee_number: str,on: bool) -> bool:
+        """
+        Puts (`on`) or lifts a legal hold on the subject `addressee_number` of `tenant`: a held
+        subject is never purged. Returns whether anything changed. Staff only.
+
+        # Errors
+        [`VrsError::NotFound`] (holding an unknown subject), [`VrsError::Forbidden`].
+"""
+        raise NotImplementedError
+    def set_retention_minimum(self, principal: Principal,tenant: str,years: typing.Optional[int]) -> None:
+        """
+        Sets the tenant's own minimum retention in years from the vaccination (`None` clears):
+        it only lengthens the law's period. Staff only.
+
+        # Errors
+        [`VrsError::InvalidArgument`] (0 or over 200), [`VrsError::Forbidden`].
 """
         raise NotImplementedError
     def set_staff_quota(self, principal: Principal,tenant: str,quota: int) -> None:
@@ -5449,6 +6534,17 @@ class RegistryProtocol(typing.Protocol):
 
         # Errors
         [`VrsError::Forbidden`].
+"""
+        raise NotImplementedError
+    def void_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,reason: str) -> DoseChange:
+        """
+        Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+        subject's doses, the exports and the statistics, stays in the sealed history with
+        `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+        audited as `void-dose`.
+
+        # Errors
+        [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
 """
         raise NotImplementedError
 
@@ -5575,6 +6671,48 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_audit_log,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def correct_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,correction: DoseCorrection,reason: str) -> DoseChange:
+        """
+        Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+        by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+        checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+        doses); the dose as it was is kept in the sealed history with `reason`, shown in
+        [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+        (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+
+        # Errors
+        [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+        [`VrsError::InvalidArgument`] (no field to change, missing reason).
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterTypeSubjectRef.check_lower(subject)
+
+        _UniffiFfiConverterUInt8.check_lower(dose_number)
+
+        _UniffiFfiConverterTypeDoseCorrection.check_lower(correction)
+
+        _UniffiFfiConverterString.check_lower(reason)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterTypeSubjectRef.lower(subject),
+            _UniffiFfiConverterUInt8.lower(dose_number),
+            _UniffiFfiConverterTypeDoseCorrection.lower(correction),
+            _UniffiFfiConverterString.lower(reason),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoseChange.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_correct_dose,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5800,6 +6938,34 @@ class Registry(RegistryProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def purge(self, principal: Principal,tenant: str,as_of: str) -> PurgeOutcome:
+        """
+        Removes from `tenant` what is eligible on `as_of`, which must be today, then what is left
+        with nothing retained; idempotent; audited with counts only. Staff only.
+
+        # Errors
+        [`VrsError::InvalidArgument`] (not today, malformed), [`VrsError::Forbidden`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(as_of)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(as_of),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypePurgeOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_purge,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def record_dose(self, principal: Principal,tenant: str,voucher_number: str,dose_number: int,dose: DoseInput) -> DoseConfirmation:
         """
         Records dose number `dose_number` (1-9) on voucher `voucher_number` of `tenant`, as
@@ -5862,6 +7028,40 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_record_dose_ocr,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def record_national_db_provision(self, principal: Principal,tenant: str,provided_on: str,selection: ProvisionSelection) -> ProvisionOutcome:
+        """
+        Records that `tenant` provided doses to the national immunization database on
+        `provided_on` (`YYYY-MM-DD`): every dose of `selection` given on or before that day.
+        Staff only.
+
+        # Errors
+        [`VrsError::Rule`] D02 (a future day), [`VrsError::InvalidArgument`] (before the database
+        operated, a reversed range, a malformed date or number), [`VrsError::NotFound`] (an
+        unknown subject), [`VrsError::Forbidden`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(provided_on)
+
+        _UniffiFfiConverterTypeProvisionSelection.check_lower(selection)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(provided_on),
+            _UniffiFfiConverterTypeProvisionSelection.lower(selection),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeProvisionOutcome.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_record_national_db_provision,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5930,6 +7130,35 @@ class Registry(RegistryProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def retention_list(self, principal: Principal,tenant: str,as_of: str) -> RetentionList:
+        """
+        The retention list of `tenant` on `as_of` (`YYYY-MM-DD`; any day may be listed): the
+        doses eligible for deletion with the rule and dates that decided them, the held ones, the
+        kept ones counted by reason. Deletes nothing. Staff only.
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(as_of)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(as_of),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeRetentionList.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_retention_list,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def set_flag(self, principal: Principal,tenant: str,subject: SubjectRef,flag: Flag) -> None:
         """
         Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
@@ -5958,6 +7187,65 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_set_flag,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_legal_hold(self, principal: Principal,tenant: str,addressee_number: str,on: bool) -> bool:
+        """
+        Puts (`on`) or lifts a legal hold on the subject `addressee_number` of `tenant`: a held
+        subject is never purged. Returns whether anything changed. Staff only.
+
+        # Errors
+        [`VrsError::NotFound`] (holding an unknown subject), [`VrsError::Forbidden`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterString.check_lower(addressee_number)
+
+        _UniffiFfiConverterBoolean.check_lower(on)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterString.lower(addressee_number),
+            _UniffiFfiConverterBoolean.lower(on),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_set_legal_hold,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_retention_minimum(self, principal: Principal,tenant: str,years: typing.Optional[int]) -> None:
+        """
+        Sets the tenant's own minimum retention in years from the vaccination (`None` clears):
+        it only lengthens the law's period. Staff only.
+
+        # Errors
+        [`VrsError::InvalidArgument`] (0 or over 200), [`VrsError::Forbidden`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterOptionalUInt16.check_lower(years)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterOptionalUInt16.lower(years),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_set_retention_minimum,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6163,6 +7451,42 @@ class Registry(RegistryProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def void_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,reason: str) -> DoseChange:
+        """
+        Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+        subject's doses, the exports and the statistics, stays in the sealed history with
+        `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+        audited as `void-dose`.
+
+        # Errors
+        [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+
+        _UniffiFfiConverterTypeSubjectRef.check_lower(subject)
+
+        _UniffiFfiConverterUInt8.check_lower(dose_number)
+
+        _UniffiFfiConverterString.check_lower(reason)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+            _UniffiFfiConverterTypeSubjectRef.lower(subject),
+            _UniffiFfiConverterUInt8.lower(dose_number),
+            _UniffiFfiConverterString.lower(reason),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoseChange.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_void_dose,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
 
 
 
@@ -6211,7 +7535,7 @@ class ValidatorProtocol(typing.Protocol):
     
     def error_count(self, ) -> int:
         """
-        Errors found so far.
+        Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6235,7 +7559,8 @@ class ValidatorProtocol(typing.Protocol):
         raise NotImplementedError
     def row_count(self, ) -> int:
         """
-        Data rows seen so far.
+        Data rows checked so far (rows held back while the encoding is not yet certain, or
+        still being checked by worker threads, are not counted yet).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6304,7 +7629,7 @@ class Validator(ValidatorProtocol):
         return inst
     def error_count(self, ) -> int:
         """
-        Errors found so far.
+        Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6361,7 +7686,8 @@ class Validator(ValidatorProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def row_count(self, ) -> int:
         """
-        Data rows seen so far.
+        Data rows checked so far (rows held back while the encoding is not yet certain, or
+        still being checked by worker threads, are not counted yet).
 
         # Errors
         [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -6934,8 +8260,8 @@ def parse_ocr_line(value: str,lenient: bool = False) -> OcrLine:
     return _uniffi_lift_return(_uniffi_ffi_result)
 def validate_bytes(layout: str,data: bytes,options: typing.Union[object, typing.Optional[ValidateOptions]] = _DEFAULT) -> Report:
     """
-    Validates a whole file held in memory. With automatic encoding, the encoding is decided by
-    a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+    Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+    any chunks (the encoding is decided the same way), faster on a large file.
 
     # Errors
     As [`Validator::new`].
@@ -6989,23 +8315,33 @@ __all__ = [
     "IdKind",
     "ImportMode",
     "Principal",
+    "ProvisionSelection",
     "SubjectRef",
     "VrsError",
     "AuditEntry",
     "AuditVerification",
     "ColumnInfo",
     "Diagnostic",
-    "DoseConfirmation",
-    "DoseInput",
     "DoseView",
+    "DoseChange",
+    "DoseConfirmation",
+    "DoseCorrection",
+    "DoseHistoryEntry",
+    "DoseInput",
+    "DoseRetention",
     "ExportOptions",
     "FlagView",
     "RejectedRow",
     "SummaryEntry",
     "ImportOutcome",
+    "KeptCounts",
     "LayoutInfo",
     "OcrLine",
+    "ProvisionOutcome",
+    "PurgeOutcome",
     "RegistryOptions",
+    "RemovalCounts",
+    "RetentionList",
     "StatsCell",
     "Stats",
     "StoreVerification",

@@ -645,6 +645,20 @@ public protocol RegistryProtocol: AnyObject, Sendable {
     func auditLog(principal: Principal, tenant: String?) throws  -> [AuditEntry]
     
     /**
+     * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+     * by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+     * checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+     * doses); the dose as it was is kept in the sealed history with `reason`, shown in
+     * [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+     * (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+     *
+     * # Errors
+     * [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+     * [`VrsError::InvalidArgument`] (no field to change, missing reason).
+     */
+    func correctDose(principal: Principal, tenant: String, subject: SubjectRef, doseNumber: UInt8, correction: DoseCorrection, reason: String) throws  -> DoseChange
+    
+    /**
      * Creates the tenant (municipality) `tenant`. Operator only.
      *
      * # Errors
@@ -832,6 +846,66 @@ public protocol RegistryProtocol: AnyObject, Sendable {
      */
     func verifyStore(principal: Principal) throws  -> StoreVerification
     
+    /**
+     * Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+     * subject's doses, the exports and the statistics, stays in the sealed history with
+     * `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+     * audited as `void-dose`.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    func voidDose(principal: Principal, tenant: String, subject: SubjectRef, doseNumber: UInt8, reason: String) throws  -> DoseChange
+    
+    /**
+     * Removes from `tenant` what is eligible on `as_of`, which must be today, then what is left
+     * with nothing retained; idempotent; audited with counts only. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (not today, malformed), [`VrsError::Forbidden`].
+     */
+    func purge(principal: Principal, tenant: String, asOf: String) throws  -> PurgeOutcome
+    
+    /**
+     * Records that `tenant` provided doses to the national immunization database on
+     * `provided_on` (`YYYY-MM-DD`): every dose of `selection` given on or before that day.
+     * Staff only.
+     *
+     * # Errors
+     * [`VrsError::Rule`] D02 (a future day), [`VrsError::InvalidArgument`] (before the database
+     * operated, a reversed range, a malformed date or number), [`VrsError::NotFound`] (an
+     * unknown subject), [`VrsError::Forbidden`].
+     */
+    func recordNationalDbProvision(principal: Principal, tenant: String, providedOn: String, selection: ProvisionSelection) throws  -> ProvisionOutcome
+    
+    /**
+     * The retention list of `tenant` on `as_of` (`YYYY-MM-DD`; any day may be listed): the
+     * doses eligible for deletion with the rule and dates that decided them, the held ones, the
+     * kept ones counted by reason. Deletes nothing. Staff only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    func retentionList(principal: Principal, tenant: String, asOf: String) throws  -> RetentionList
+    
+    /**
+     * Puts (`on`) or lifts a legal hold on the subject `addressee_number` of `tenant`: a held
+     * subject is never purged. Returns whether anything changed. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`] (holding an unknown subject), [`VrsError::Forbidden`].
+     */
+    func setLegalHold(principal: Principal, tenant: String, addresseeNumber: String, on: Bool) throws  -> Bool
+    
+    /**
+     * Sets the tenant's own minimum retention in years from the vaccination (`None` clears):
+     * it only lengthens the law's period. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (0 or over 200), [`VrsError::Forbidden`].
+     */
+    func setRetentionMinimum(principal: Principal, tenant: String, years: UInt16?) throws 
+    
 }
 /**
  * The VRS record model over one store: tenants, staff, subjects, vouchers, doses, flags,
@@ -953,6 +1027,33 @@ open func auditLog(principal: Principal, tenant: String? = nil)throws  -> [Audit
             self.uniffiCloneHandle(),
         FfiConverterTypePrincipal_lower(principal),
         FfiConverterOptionString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+     * by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+     * checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+     * doses); the dose as it was is kept in the sealed history with `reason`, shown in
+     * [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+     * (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+     *
+     * # Errors
+     * [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+     * [`VrsError::InvalidArgument`] (no field to change, missing reason).
+     */
+open func correctDose(principal: Principal, tenant: String, subject: SubjectRef, doseNumber: UInt8, correction: DoseCorrection, reason: String)throws  -> DoseChange  {
+    return try  FfiConverterTypeDoseChange_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_correct_dose(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterTypeSubjectRef_lower(subject),
+        FfiConverterUInt8.lower(doseNumber),
+        FfiConverterTypeDoseCorrection_lower(correction),
+        FfiConverterString.lower(reason),uniffiCallStatus
     )
 })
 }
@@ -1337,6 +1438,129 @@ open func verifyStore(principal: Principal)throws  -> StoreVerification  {
         FfiConverterTypePrincipal_lower(principal),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+     * subject's doses, the exports and the statistics, stays in the sealed history with
+     * `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+     * audited as `void-dose`.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+open func voidDose(principal: Principal, tenant: String, subject: SubjectRef, doseNumber: UInt8, reason: String)throws  -> DoseChange  {
+    return try  FfiConverterTypeDoseChange_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_void_dose(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterTypeSubjectRef_lower(subject),
+        FfiConverterUInt8.lower(doseNumber),
+        FfiConverterString.lower(reason),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes from `tenant` what is eligible on `as_of`, which must be today, then what is left
+     * with nothing retained; idempotent; audited with counts only. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (not today, malformed), [`VrsError::Forbidden`].
+     */
+open func purge(principal: Principal, tenant: String, asOf: String)throws  -> PurgeOutcome  {
+    return try  FfiConverterTypePurgeOutcome_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_purge(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(asOf),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records that `tenant` provided doses to the national immunization database on
+     * `provided_on` (`YYYY-MM-DD`): every dose of `selection` given on or before that day.
+     * Staff only.
+     *
+     * # Errors
+     * [`VrsError::Rule`] D02 (a future day), [`VrsError::InvalidArgument`] (before the database
+     * operated, a reversed range, a malformed date or number), [`VrsError::NotFound`] (an
+     * unknown subject), [`VrsError::Forbidden`].
+     */
+open func recordNationalDbProvision(principal: Principal, tenant: String, providedOn: String, selection: ProvisionSelection)throws  -> ProvisionOutcome  {
+    return try  FfiConverterTypeProvisionOutcome_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_record_national_db_provision(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(providedOn),
+        FfiConverterTypeProvisionSelection_lower(selection),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The retention list of `tenant` on `as_of` (`YYYY-MM-DD`; any day may be listed): the
+     * doses eligible for deletion with the rule and dates that decided them, the held ones, the
+     * kept ones counted by reason. Deletes nothing. Staff only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+open func retentionList(principal: Principal, tenant: String, asOf: String)throws  -> RetentionList  {
+    return try  FfiConverterTypeRetentionList_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_retention_list(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(asOf),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Puts (`on`) or lifts a legal hold on the subject `addressee_number` of `tenant`: a held
+     * subject is never purged. Returns whether anything changed. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`] (holding an unknown subject), [`VrsError::Forbidden`].
+     */
+open func setLegalHold(principal: Principal, tenant: String, addresseeNumber: String, on: Bool)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_set_legal_hold(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterString.lower(addresseeNumber),
+        FfiConverterBool.lower(on),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sets the tenant's own minimum retention in years from the vaccination (`None` clears):
+     * it only lengthens the law's period. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (0 or over 200), [`VrsError::Forbidden`].
+     */
+open func setRetentionMinimum(principal: Principal, tenant: String, years: UInt16?)throws   {try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_set_retention_minimum(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),
+        FfiConverterOptionUInt16.lower(years),uniffiCallStatus
+    )
+}
 }
     
 
@@ -1803,7 +2027,7 @@ public func FfiConverterTypeReport_lower(_ value: Report) -> UInt64 {
 public protocol ValidatorProtocol: AnyObject, Sendable {
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -1827,7 +2051,8 @@ public protocol ValidatorProtocol: AnyObject, Sendable {
     func finish() throws  -> Report
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -1919,7 +2144,7 @@ public convenience init(layout: String, options: ValidateOptions? = nil)throws  
 
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -1964,7 +2189,8 @@ open func finish()throws  -> Report  {
 }
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -2303,6 +2529,11 @@ public struct AuditEntry: Equatable, Hashable {
      */
     public var code: String?
     /**
+     * What an operation that names no records counted (a purge: `doses`, `vouchers`,
+     * `subjects`...).
+     */
+    public var counts: [String: UInt64]?
+    /**
      * Hash of the previous entry (hex).
      */
     public var prev: String
@@ -2344,6 +2575,10 @@ public struct AuditEntry: Equatable, Hashable {
          * The error code of a refused or failed operation (`forbidden`...).
          */code: String?, 
         /**
+         * What an operation that names no records counted (a purge: `doses`, `vouchers`,
+         * `subjects`...).
+         */counts: [String: UInt64]?, 
+        /**
          * Hash of the previous entry (hex).
          */prev: String) {
         self.seq = seq
@@ -2357,6 +2592,7 @@ public struct AuditEntry: Equatable, Hashable {
         self.recordsDigest = recordsDigest
         self.outcome = outcome
         self.code = code
+        self.counts = counts
         self.prev = prev
     }
 
@@ -2387,6 +2623,7 @@ public struct FfiConverterTypeAuditEntry: FfiConverterRustBuffer {
                 recordsDigest: FfiConverterString.read(from: &buf), 
                 outcome: FfiConverterString.read(from: &buf), 
                 code: FfiConverterOptionString.read(from: &buf), 
+                counts: FfiConverterOptionDictionaryStringUInt64.read(from: &buf), 
                 prev: FfiConverterString.read(from: &buf)
         )
     }
@@ -2403,6 +2640,7 @@ public struct FfiConverterTypeAuditEntry: FfiConverterRustBuffer {
         FfiConverterString.write(value.recordsDigest, into: &buf)
         FfiConverterString.write(value.outcome, into: &buf)
         FfiConverterOptionString.write(value.code, into: &buf)
+        FfiConverterOptionDictionaryStringUInt64.write(value.counts, into: &buf)
         FfiConverterString.write(value.prev, into: &buf)
     }
 }
@@ -2773,6 +3011,115 @@ public func FfiConverterTypeDiagnostic_lower(_ value: Diagnostic) -> RustBuffer 
 
 
 /**
+ * What a correction or void did.
+ */
+public struct DoseChange: Equatable, Hashable {
+    /**
+     * The voucher the dose is recorded on.
+     */
+    public var voucherNumber: String
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8
+    /**
+     * `corrected` or `voided`.
+     */
+    public var action: String
+    /**
+     * `false` when the correction equals what is stored: nothing was changed or recorded.
+     */
+    public var changed: Bool
+    /**
+     * The dose as stored now (`None` after a void).
+     */
+    public var doseNow: DoseView?
+    /**
+     * Warning rule codes for the corrected dose (e.g. `L02`).
+     */
+    public var warnings: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The voucher the dose is recorded on.
+         */voucherNumber: String, 
+        /**
+         * Dose number.
+         */dose: UInt8, 
+        /**
+         * `corrected` or `voided`.
+         */action: String, 
+        /**
+         * `false` when the correction equals what is stored: nothing was changed or recorded.
+         */changed: Bool, 
+        /**
+         * The dose as stored now (`None` after a void).
+         */doseNow: DoseView?, 
+        /**
+         * Warning rule codes for the corrected dose (e.g. `L02`).
+         */warnings: [String]) {
+        self.voucherNumber = voucherNumber
+        self.dose = dose
+        self.action = action
+        self.changed = changed
+        self.doseNow = doseNow
+        self.warnings = warnings
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseChange {
+        return
+            try DoseChange(
+                voucherNumber: FfiConverterString.read(from: &buf), 
+                dose: FfiConverterUInt8.read(from: &buf), 
+                action: FfiConverterString.read(from: &buf), 
+                changed: FfiConverterBool.read(from: &buf), 
+                doseNow: FfiConverterOptionTypeDoseView.read(from: &buf), 
+                warnings: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseChange, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.voucherNumber, into: &buf)
+        FfiConverterUInt8.write(value.dose, into: &buf)
+        FfiConverterString.write(value.action, into: &buf)
+        FfiConverterBool.write(value.changed, into: &buf)
+        FfiConverterOptionTypeDoseView.write(value.doseNow, into: &buf)
+        FfiConverterSequenceString.write(value.warnings, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseChange_lift(_ buf: RustBuffer) throws -> DoseChange {
+    return try FfiConverterTypeDoseChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseChange_lower(_ value: DoseChange) -> RustBuffer {
+    return FfiConverterTypeDoseChange.lower(value)
+}
+
+
+/**
  * What a venue sees after recording a dose: no name, no My Number.
  */
 public struct DoseConfirmation: Equatable, Hashable {
@@ -2892,6 +3239,224 @@ public func FfiConverterTypeDoseConfirmation_lower(_ value: DoseConfirmation) ->
 
 
 /**
+ * New values for a stored dose's fields; `None` keeps the stored value.
+ */
+public struct DoseCorrection: Equatable, Hashable {
+    /**
+     * Vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+     */
+    public var vaccinatedOn: String?
+    /**
+     * Manufacturer, any accepted spelling.
+     */
+    public var manufacturer: String?
+    /**
+     * Lot number.
+     */
+    public var lot: String?
+    /**
+     * Venue name.
+     */
+    public var venue: String?
+    /**
+     * Doctor's name.
+     */
+    public var doctor: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+         */vaccinatedOn: String? = nil, 
+        /**
+         * Manufacturer, any accepted spelling.
+         */manufacturer: String? = nil, 
+        /**
+         * Lot number.
+         */lot: String? = nil, 
+        /**
+         * Venue name.
+         */venue: String? = nil, 
+        /**
+         * Doctor's name.
+         */doctor: String? = nil) {
+        self.vaccinatedOn = vaccinatedOn
+        self.manufacturer = manufacturer
+        self.lot = lot
+        self.venue = venue
+        self.doctor = doctor
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseCorrection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseCorrection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseCorrection {
+        return
+            try DoseCorrection(
+                vaccinatedOn: FfiConverterOptionString.read(from: &buf), 
+                manufacturer: FfiConverterOptionString.read(from: &buf), 
+                lot: FfiConverterOptionString.read(from: &buf), 
+                venue: FfiConverterOptionString.read(from: &buf), 
+                doctor: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseCorrection, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.vaccinatedOn, into: &buf)
+        FfiConverterOptionString.write(value.manufacturer, into: &buf)
+        FfiConverterOptionString.write(value.lot, into: &buf)
+        FfiConverterOptionString.write(value.venue, into: &buf)
+        FfiConverterOptionString.write(value.doctor, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseCorrection_lift(_ buf: RustBuffer) throws -> DoseCorrection {
+    return try FfiConverterTypeDoseCorrection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseCorrection_lower(_ value: DoseCorrection) -> RustBuffer {
+    return FfiConverterTypeDoseCorrection.lower(value)
+}
+
+
+/**
+ * One correction or void in a subject's dose history.
+ */
+public struct DoseHistoryEntry: Equatable, Hashable {
+    /**
+     * The voucher the dose is recorded on.
+     */
+    public var voucherNumber: String
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8
+    /**
+     * `corrected` or `voided`.
+     */
+    public var action: String
+    /**
+     * When (`YYYY-MM-DDTHH:MM:SS`, Japan time).
+     */
+    public var at: String
+    /**
+     * Pseudonym of the staff user who made the change (as in the audit log).
+     */
+    public var by: String
+    /**
+     * Why, as the staff user wrote it.
+     */
+    public var reason: String
+    /**
+     * The dose before the change.
+     */
+    public var before: DoseView
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The voucher the dose is recorded on.
+         */voucherNumber: String, 
+        /**
+         * Dose number.
+         */dose: UInt8, 
+        /**
+         * `corrected` or `voided`.
+         */action: String, 
+        /**
+         * When (`YYYY-MM-DDTHH:MM:SS`, Japan time).
+         */at: String, 
+        /**
+         * Pseudonym of the staff user who made the change (as in the audit log).
+         */by: String, 
+        /**
+         * Why, as the staff user wrote it.
+         */reason: String, 
+        /**
+         * The dose before the change.
+         */before: DoseView) {
+        self.voucherNumber = voucherNumber
+        self.dose = dose
+        self.action = action
+        self.at = at
+        self.by = by
+        self.reason = reason
+        self.before = before
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseHistoryEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseHistoryEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseHistoryEntry {
+        return
+            try DoseHistoryEntry(
+                voucherNumber: FfiConverterString.read(from: &buf), 
+                dose: FfiConverterUInt8.read(from: &buf), 
+                action: FfiConverterString.read(from: &buf), 
+                at: FfiConverterString.read(from: &buf), 
+                by: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                before: FfiConverterTypeDoseView.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseHistoryEntry, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.voucherNumber, into: &buf)
+        FfiConverterUInt8.write(value.dose, into: &buf)
+        FfiConverterString.write(value.action, into: &buf)
+        FfiConverterString.write(value.at, into: &buf)
+        FfiConverterString.write(value.by, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterTypeDoseView.write(value.before, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseHistoryEntry_lift(_ buf: RustBuffer) throws -> DoseHistoryEntry {
+    return try FfiConverterTypeDoseHistoryEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseHistoryEntry_lower(_ value: DoseHistoryEntry) -> RustBuffer {
+    return FfiConverterTypeDoseHistoryEntry.lower(value)
+}
+
+
+/**
  * One dose as a venue or staff member enters it.
  */
 public struct DoseInput: Equatable, Hashable {
@@ -2987,6 +3552,155 @@ public func FfiConverterTypeDoseInput_lift(_ buf: RustBuffer) throws -> DoseInpu
 #endif
 public func FfiConverterTypeDoseInput_lower(_ value: DoseInput) -> RustBuffer {
     return FfiConverterTypeDoseInput.lower(value)
+}
+
+
+/**
+ * One dose of a retention list: the dates that decide it; no name, no My Number.
+ */
+public struct DoseRetention: Equatable, Hashable {
+    /**
+     * The subject's addressee number (`None`: the voucher awaits registration).
+     */
+    public var addressee: String?
+    /**
+     * The voucher the dose is registered on.
+     */
+    public var voucherNumber: String
+    /**
+     * Dose number.
+     */
+    public var dose: UInt8
+    /**
+     * Vaccination date.
+     */
+    public var vaccinatedOn: String
+    /**
+     * The rule that decided (its id in the policy).
+     */
+    public var rule: String
+    /**
+     * The recorded date of death, if any.
+     */
+    public var deathOn: String?
+    /**
+     * The recorded provision to the national database, if any.
+     */
+    public var providedOn: String?
+    /**
+     * The last day the law keeps the record.
+     */
+    public var lawRetainThrough: String
+    /**
+     * The last day of the municipality's own minimum, if set.
+     */
+    public var tenantRetainThrough: String?
+    /**
+     * The first day the record may be deleted.
+     */
+    public var eligibleFrom: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The subject's addressee number (`None`: the voucher awaits registration).
+         */addressee: String?, 
+        /**
+         * The voucher the dose is registered on.
+         */voucherNumber: String, 
+        /**
+         * Dose number.
+         */dose: UInt8, 
+        /**
+         * Vaccination date.
+         */vaccinatedOn: String, 
+        /**
+         * The rule that decided (its id in the policy).
+         */rule: String, 
+        /**
+         * The recorded date of death, if any.
+         */deathOn: String?, 
+        /**
+         * The recorded provision to the national database, if any.
+         */providedOn: String?, 
+        /**
+         * The last day the law keeps the record.
+         */lawRetainThrough: String, 
+        /**
+         * The last day of the municipality's own minimum, if set.
+         */tenantRetainThrough: String?, 
+        /**
+         * The first day the record may be deleted.
+         */eligibleFrom: String) {
+        self.addressee = addressee
+        self.voucherNumber = voucherNumber
+        self.dose = dose
+        self.vaccinatedOn = vaccinatedOn
+        self.rule = rule
+        self.deathOn = deathOn
+        self.providedOn = providedOn
+        self.lawRetainThrough = lawRetainThrough
+        self.tenantRetainThrough = tenantRetainThrough
+        self.eligibleFrom = eligibleFrom
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoseRetention: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoseRetention: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoseRetention {
+        return
+            try DoseRetention(
+                addressee: FfiConverterOptionString.read(from: &buf), 
+                voucherNumber: FfiConverterString.read(from: &buf), 
+                dose: FfiConverterUInt8.read(from: &buf), 
+                vaccinatedOn: FfiConverterString.read(from: &buf), 
+                rule: FfiConverterString.read(from: &buf), 
+                deathOn: FfiConverterOptionString.read(from: &buf), 
+                providedOn: FfiConverterOptionString.read(from: &buf), 
+                lawRetainThrough: FfiConverterString.read(from: &buf), 
+                tenantRetainThrough: FfiConverterOptionString.read(from: &buf), 
+                eligibleFrom: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoseRetention, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.addressee, into: &buf)
+        FfiConverterString.write(value.voucherNumber, into: &buf)
+        FfiConverterUInt8.write(value.dose, into: &buf)
+        FfiConverterString.write(value.vaccinatedOn, into: &buf)
+        FfiConverterString.write(value.rule, into: &buf)
+        FfiConverterOptionString.write(value.deathOn, into: &buf)
+        FfiConverterOptionString.write(value.providedOn, into: &buf)
+        FfiConverterString.write(value.lawRetainThrough, into: &buf)
+        FfiConverterOptionString.write(value.tenantRetainThrough, into: &buf)
+        FfiConverterString.write(value.eligibleFrom, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseRetention_lift(_ buf: RustBuffer) throws -> DoseRetention {
+    return try FfiConverterTypeDoseRetention.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoseRetention_lower(_ value: DoseRetention) -> RustBuffer {
+    return FfiConverterTypeDoseRetention.lower(value)
 }
 
 
@@ -3419,6 +4133,125 @@ public func FfiConverterTypeImportOutcome_lower(_ value: ImportOutcome) -> RustB
 
 
 /**
+ * Doses kept, counted by reason (a dose may count under several).
+ */
+public struct KeptCounts: Equatable, Hashable {
+    /**
+     * Doses kept.
+     */
+    public var doses: UInt64
+    /**
+     * No death recorded (the person is taken to be alive).
+     */
+    public var waitingForDeath: UInt64
+    /**
+     * No provision to the national database recorded.
+     */
+    public var waitingForProvision: UInt64
+    /**
+     * The law's period has not run out.
+     */
+    public var withinPeriod: UInt64
+    /**
+     * The municipality's own minimum has not run out.
+     */
+    public var tenantMinimum: UInt64
+    /**
+     * Under a legal hold.
+     */
+    public var legalHold: UInt64
+    /**
+     * No rule covers the dose.
+     */
+    public var noRule: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Doses kept.
+         */doses: UInt64, 
+        /**
+         * No death recorded (the person is taken to be alive).
+         */waitingForDeath: UInt64, 
+        /**
+         * No provision to the national database recorded.
+         */waitingForProvision: UInt64, 
+        /**
+         * The law's period has not run out.
+         */withinPeriod: UInt64, 
+        /**
+         * The municipality's own minimum has not run out.
+         */tenantMinimum: UInt64, 
+        /**
+         * Under a legal hold.
+         */legalHold: UInt64, 
+        /**
+         * No rule covers the dose.
+         */noRule: UInt64) {
+        self.doses = doses
+        self.waitingForDeath = waitingForDeath
+        self.waitingForProvision = waitingForProvision
+        self.withinPeriod = withinPeriod
+        self.tenantMinimum = tenantMinimum
+        self.legalHold = legalHold
+        self.noRule = noRule
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeptCounts: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeptCounts: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeptCounts {
+        return
+            try KeptCounts(
+                doses: FfiConverterUInt64.read(from: &buf), 
+                waitingForDeath: FfiConverterUInt64.read(from: &buf), 
+                waitingForProvision: FfiConverterUInt64.read(from: &buf), 
+                withinPeriod: FfiConverterUInt64.read(from: &buf), 
+                tenantMinimum: FfiConverterUInt64.read(from: &buf), 
+                legalHold: FfiConverterUInt64.read(from: &buf), 
+                noRule: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeptCounts, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.doses, into: &buf)
+        FfiConverterUInt64.write(value.waitingForDeath, into: &buf)
+        FfiConverterUInt64.write(value.waitingForProvision, into: &buf)
+        FfiConverterUInt64.write(value.withinPeriod, into: &buf)
+        FfiConverterUInt64.write(value.tenantMinimum, into: &buf)
+        FfiConverterUInt64.write(value.legalHold, into: &buf)
+        FfiConverterUInt64.write(value.noRule, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeptCounts_lift(_ buf: RustBuffer) throws -> KeptCounts {
+    return try FfiConverterTypeKeptCounts.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeptCounts_lower(_ value: KeptCounts) -> RustBuffer {
+    return FfiConverterTypeKeptCounts.lower(value)
+}
+
+
+/**
  * A layout with its columns.
  */
 public struct LayoutInfo: Equatable, Hashable {
@@ -3647,6 +4480,214 @@ public func FfiConverterTypeOcrLine_lower(_ value: OcrLine) -> RustBuffer {
 
 
 /**
+ * What [`Registry::record_national_db_provision`] recorded.
+ */
+public struct ProvisionOutcome: Equatable, Hashable {
+    /**
+     * The provision day (`YYYY-MM-DD`).
+     */
+    public var providedOn: String
+    /**
+     * Doses whose provision was recorded now.
+     */
+    public var doses: UInt64
+    /**
+     * Doses already recorded as provided that day or later.
+     */
+    public var unchanged: UInt64
+    /**
+     * Vouchers whose provision record changed.
+     */
+    public var vouchers: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The provision day (`YYYY-MM-DD`).
+         */providedOn: String, 
+        /**
+         * Doses whose provision was recorded now.
+         */doses: UInt64, 
+        /**
+         * Doses already recorded as provided that day or later.
+         */unchanged: UInt64, 
+        /**
+         * Vouchers whose provision record changed.
+         */vouchers: UInt64) {
+        self.providedOn = providedOn
+        self.doses = doses
+        self.unchanged = unchanged
+        self.vouchers = vouchers
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProvisionOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProvisionOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProvisionOutcome {
+        return
+            try ProvisionOutcome(
+                providedOn: FfiConverterString.read(from: &buf), 
+                doses: FfiConverterUInt64.read(from: &buf), 
+                unchanged: FfiConverterUInt64.read(from: &buf), 
+                vouchers: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProvisionOutcome, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.providedOn, into: &buf)
+        FfiConverterUInt64.write(value.doses, into: &buf)
+        FfiConverterUInt64.write(value.unchanged, into: &buf)
+        FfiConverterUInt64.write(value.vouchers, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProvisionOutcome_lift(_ buf: RustBuffer) throws -> ProvisionOutcome {
+    return try FfiConverterTypeProvisionOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProvisionOutcome_lower(_ value: ProvisionOutcome) -> RustBuffer {
+    return FfiConverterTypeProvisionOutcome.lower(value)
+}
+
+
+/**
+ * What [`Registry::purge`] removed (counts only).
+ */
+public struct PurgeOutcome: Equatable, Hashable {
+    /**
+     * Dose records.
+     */
+    public var doses: UInt64
+    /**
+     * Voucher records.
+     */
+    public var vouchers: UInt64
+    /**
+     * Subjects.
+     */
+    public var subjects: UInt64
+    /**
+     * My Number index entries.
+     */
+    public var myNumberIndex: UInt64
+    /**
+     * Awaiting-registration entries.
+     */
+    public var awaiting: UInt64
+    /**
+     * Provision records removed or trimmed.
+     */
+    public var provisions: UInt64
+    /**
+     * Whether the store made the removed bytes unrecoverable at once (WAL checkpointed).
+     */
+    public var storeCheckpointed: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Dose records.
+         */doses: UInt64, 
+        /**
+         * Voucher records.
+         */vouchers: UInt64, 
+        /**
+         * Subjects.
+         */subjects: UInt64, 
+        /**
+         * My Number index entries.
+         */myNumberIndex: UInt64, 
+        /**
+         * Awaiting-registration entries.
+         */awaiting: UInt64, 
+        /**
+         * Provision records removed or trimmed.
+         */provisions: UInt64, 
+        /**
+         * Whether the store made the removed bytes unrecoverable at once (WAL checkpointed).
+         */storeCheckpointed: Bool) {
+        self.doses = doses
+        self.vouchers = vouchers
+        self.subjects = subjects
+        self.myNumberIndex = myNumberIndex
+        self.awaiting = awaiting
+        self.provisions = provisions
+        self.storeCheckpointed = storeCheckpointed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PurgeOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePurgeOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PurgeOutcome {
+        return
+            try PurgeOutcome(
+                doses: FfiConverterUInt64.read(from: &buf), 
+                vouchers: FfiConverterUInt64.read(from: &buf), 
+                subjects: FfiConverterUInt64.read(from: &buf), 
+                myNumberIndex: FfiConverterUInt64.read(from: &buf), 
+                awaiting: FfiConverterUInt64.read(from: &buf), 
+                provisions: FfiConverterUInt64.read(from: &buf), 
+                storeCheckpointed: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PurgeOutcome, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.doses, into: &buf)
+        FfiConverterUInt64.write(value.vouchers, into: &buf)
+        FfiConverterUInt64.write(value.subjects, into: &buf)
+        FfiConverterUInt64.write(value.myNumberIndex, into: &buf)
+        FfiConverterUInt64.write(value.awaiting, into: &buf)
+        FfiConverterUInt64.write(value.provisions, into: &buf)
+        FfiConverterBool.write(value.storeCheckpointed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePurgeOutcome_lift(_ buf: RustBuffer) throws -> PurgeOutcome {
+    return try FfiConverterTypePurgeOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePurgeOutcome_lower(_ value: PurgeOutcome) -> RustBuffer {
+    return FfiConverterTypePurgeOutcome.lower(value)
+}
+
+
+/**
  * How a [`Registry`] is set up. Every field has a default.
  */
 public struct RegistryOptions: Equatable, Hashable {
@@ -3827,6 +4868,214 @@ public func FfiConverterTypeRejectedRow_lift(_ buf: RustBuffer) throws -> Reject
 #endif
 public func FfiConverterTypeRejectedRow_lower(_ value: RejectedRow) -> RustBuffer {
     return FfiConverterTypeRejectedRow.lower(value)
+}
+
+
+/**
+ * What a purge would remove.
+ */
+public struct RemovalCounts: Equatable, Hashable {
+    /**
+     * Dose records.
+     */
+    public var doses: UInt64
+    /**
+     * Voucher records.
+     */
+    public var vouchers: UInt64
+    /**
+     * Subjects.
+     */
+    public var subjects: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Dose records.
+         */doses: UInt64, 
+        /**
+         * Voucher records.
+         */vouchers: UInt64, 
+        /**
+         * Subjects.
+         */subjects: UInt64) {
+        self.doses = doses
+        self.vouchers = vouchers
+        self.subjects = subjects
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RemovalCounts: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRemovalCounts: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RemovalCounts {
+        return
+            try RemovalCounts(
+                doses: FfiConverterUInt64.read(from: &buf), 
+                vouchers: FfiConverterUInt64.read(from: &buf), 
+                subjects: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RemovalCounts, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.doses, into: &buf)
+        FfiConverterUInt64.write(value.vouchers, into: &buf)
+        FfiConverterUInt64.write(value.subjects, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemovalCounts_lift(_ buf: RustBuffer) throws -> RemovalCounts {
+    return try FfiConverterTypeRemovalCounts.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemovalCounts_lower(_ value: RemovalCounts) -> RustBuffer {
+    return FfiConverterTypeRemovalCounts.lower(value)
+}
+
+
+/**
+ * The retention list of a tenant on an as-of date.
+ */
+public struct RetentionList: Equatable, Hashable {
+    /**
+     * The tenant.
+     */
+    public var tenant: String
+    /**
+     * The as-of date.
+     */
+    public var asOf: String
+    /**
+     * The policy's version.
+     */
+    public var policyVersion: String
+    /**
+     * The tenant's own minimum in years, if set.
+     */
+    public var tenantMinimumYears: UInt16?
+    /**
+     * Doses eligible for deletion.
+     */
+    public var eligible: [DoseRetention]
+    /**
+     * Doses eligible by their dates but under a legal hold.
+     */
+    public var held: [DoseRetention]
+    /**
+     * Doses kept, by reason.
+     */
+    public var kept: KeptCounts
+    /**
+     * What a purge on the as-of date would remove.
+     */
+    public var wouldRemove: RemovalCounts
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tenant.
+         */tenant: String, 
+        /**
+         * The as-of date.
+         */asOf: String, 
+        /**
+         * The policy's version.
+         */policyVersion: String, 
+        /**
+         * The tenant's own minimum in years, if set.
+         */tenantMinimumYears: UInt16?, 
+        /**
+         * Doses eligible for deletion.
+         */eligible: [DoseRetention], 
+        /**
+         * Doses eligible by their dates but under a legal hold.
+         */held: [DoseRetention], 
+        /**
+         * Doses kept, by reason.
+         */kept: KeptCounts, 
+        /**
+         * What a purge on the as-of date would remove.
+         */wouldRemove: RemovalCounts) {
+        self.tenant = tenant
+        self.asOf = asOf
+        self.policyVersion = policyVersion
+        self.tenantMinimumYears = tenantMinimumYears
+        self.eligible = eligible
+        self.held = held
+        self.kept = kept
+        self.wouldRemove = wouldRemove
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RetentionList: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRetentionList: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetentionList {
+        return
+            try RetentionList(
+                tenant: FfiConverterString.read(from: &buf), 
+                asOf: FfiConverterString.read(from: &buf), 
+                policyVersion: FfiConverterString.read(from: &buf), 
+                tenantMinimumYears: FfiConverterOptionUInt16.read(from: &buf), 
+                eligible: FfiConverterSequenceTypeDoseRetention.read(from: &buf), 
+                held: FfiConverterSequenceTypeDoseRetention.read(from: &buf), 
+                kept: FfiConverterTypeKeptCounts.read(from: &buf), 
+                wouldRemove: FfiConverterTypeRemovalCounts.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RetentionList, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tenant, into: &buf)
+        FfiConverterString.write(value.asOf, into: &buf)
+        FfiConverterString.write(value.policyVersion, into: &buf)
+        FfiConverterOptionUInt16.write(value.tenantMinimumYears, into: &buf)
+        FfiConverterSequenceTypeDoseRetention.write(value.eligible, into: &buf)
+        FfiConverterSequenceTypeDoseRetention.write(value.held, into: &buf)
+        FfiConverterTypeKeptCounts.write(value.kept, into: &buf)
+        FfiConverterTypeRemovalCounts.write(value.wouldRemove, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetentionList_lift(_ buf: RustBuffer) throws -> RetentionList {
+    return try FfiConverterTypeRetentionList.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetentionList_lower(_ value: RetentionList) -> RustBuffer {
+    return FfiConverterTypeRetentionList.lower(value)
 }
 
 
@@ -4145,9 +5394,13 @@ public struct SubjectDoses: Equatable, Hashable {
      */
     public var flags: [FlagView]
     /**
-     * Doses, by dose number.
+     * Doses, by dose number (voided doses are not among them).
      */
     public var doses: [DoseView]
+    /**
+     * Corrections and voids of the subject's doses, oldest first.
+     */
+    public var history: [DoseHistoryEntry]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4177,8 +5430,11 @@ public struct SubjectDoses: Equatable, Hashable {
          * Flags.
          */flags: [FlagView], 
         /**
-         * Doses, by dose number.
-         */doses: [DoseView]) {
+         * Doses, by dose number (voided doses are not among them).
+         */doses: [DoseView], 
+        /**
+         * Corrections and voids of the subject's doses, oldest first.
+         */history: [DoseHistoryEntry]) {
         self.addressee = addressee
         self.name = name
         self.nameKana = nameKana
@@ -4188,6 +5444,7 @@ public struct SubjectDoses: Equatable, Hashable {
         self.vouchers = vouchers
         self.flags = flags
         self.doses = doses
+        self.history = history
     }
 
     
@@ -4214,7 +5471,8 @@ public struct FfiConverterTypeSubjectDoses: FfiConverterRustBuffer {
                 hasMyNumber: FfiConverterBool.read(from: &buf), 
                 vouchers: FfiConverterSequenceString.read(from: &buf), 
                 flags: FfiConverterSequenceTypeFlagView.read(from: &buf), 
-                doses: FfiConverterSequenceTypeDoseView.read(from: &buf)
+                doses: FfiConverterSequenceTypeDoseView.read(from: &buf), 
+                history: FfiConverterSequenceTypeDoseHistoryEntry.read(from: &buf)
         )
     }
 
@@ -4228,6 +5486,7 @@ public struct FfiConverterTypeSubjectDoses: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.vouchers, into: &buf)
         FfiConverterSequenceTypeFlagView.write(value.flags, into: &buf)
         FfiConverterSequenceTypeDoseView.write(value.doses, into: &buf)
+        FfiConverterSequenceTypeDoseHistoryEntry.write(value.history, into: &buf)
     }
 }
 
@@ -4363,14 +5622,23 @@ public func FfiConverterTypeSummaryEntry_lower(_ value: SummaryEntry) -> RustBuf
 public struct ValidateOptions: Equatable, Hashable {
     /**
      * Encoding of the input; `None` (default) detects it: a UTF-8 BOM means UTF-8, otherwise
-     * [`validate_bytes`] decodes the whole file strictly and the streaming [`Validator`] lets
-     * the first record with non-ASCII bytes decide.
+     * a strict decode as both encodings decides (UTF-8 when the file decodes as UTF-8, CP932
+     * when only as CP932), the same way for [`validate_bytes`] and the streaming
+     * [`Validator`]. A given encoding breaks ties; a file that does not decode as it but does
+     * as the other one is checked as the other one, with one F01 saying so.
      */
     public var encoding: Encoding?
     /**
-     * Keep at most this many diagnostics (counts still cover all); `None` (default) keeps all.
+     * Keep at most this many diagnostics in the report, the first ones found (the counts and
+     * the summary still cover all); `None` (default): 1000, so that memory stays bounded
+     * whatever the file holds. See `keep_all_diagnostics`.
      */
     public var maxDiagnostics: UInt32?
+    /**
+     * Keep every diagnostic (`max_diagnostics` is then ignored): memory grows with the
+     * findings (a file with an error in every field has millions). Default `false`.
+     */
+    public var keepAllDiagnostics: Bool
     /**
      * The file's creation date, `YYYY-MM-DD` or `YYYYMMDD`: dates after it are in the future
      * (D02, D05). `None` (default) skips those checks: the library reads no clock.
@@ -4386,9 +5654,10 @@ public struct ValidateOptions: Equatable, Hashable {
     public var header: Bool
     /**
      * Dose blocks of the block layouts (ledger export, awaiting registration, batch-inquiry
-     * result): 1..=9, default 7.
+     * result): 1..=9. `None` (default): the header's count (an F02 info says when it is not
+     * 7), 7 without a header.
      */
-    public var doseBlocks: UInt8
+    public var doseBlocks: UInt8?
     /**
      * Language of [`Report::to_json`]; `None` (default) means Japanese, like `vrs-conformance`.
      */
@@ -4430,12 +5699,20 @@ public struct ValidateOptions: Equatable, Hashable {
     public init(
         /**
          * Encoding of the input; `None` (default) detects it: a UTF-8 BOM means UTF-8, otherwise
-         * [`validate_bytes`] decodes the whole file strictly and the streaming [`Validator`] lets
-         * the first record with non-ASCII bytes decide.
+         * a strict decode as both encodings decides (UTF-8 when the file decodes as UTF-8, CP932
+         * when only as CP932), the same way for [`validate_bytes`] and the streaming
+         * [`Validator`]. A given encoding breaks ties; a file that does not decode as it but does
+         * as the other one is checked as the other one, with one F01 saying so.
          */encoding: Encoding? = nil, 
         /**
-         * Keep at most this many diagnostics (counts still cover all); `None` (default) keeps all.
+         * Keep at most this many diagnostics in the report, the first ones found (the counts and
+         * the summary still cover all); `None` (default): 1000, so that memory stays bounded
+         * whatever the file holds. See `keep_all_diagnostics`.
          */maxDiagnostics: UInt32? = nil, 
+        /**
+         * Keep every diagnostic (`max_diagnostics` is then ignored): memory grows with the
+         * findings (a file with an error in every field has millions). Default `false`.
+         */keepAllDiagnostics: Bool = false, 
         /**
          * The file's creation date, `YYYY-MM-DD` or `YYYYMMDD`: dates after it are in the future
          * (D02, D05). `None` (default) skips those checks: the library reads no clock.
@@ -4448,8 +5725,9 @@ public struct ValidateOptions: Equatable, Hashable {
          */header: Bool = true, 
         /**
          * Dose blocks of the block layouts (ledger export, awaiting registration, batch-inquiry
-         * result): 1..=9, default 7.
-         */doseBlocks: UInt8 = UInt8(7), 
+         * result): 1..=9. `None` (default): the header's count (an F02 info says when it is not
+         * 7), 7 without a header.
+         */doseBlocks: UInt8? = nil, 
         /**
          * Language of [`Report::to_json`]; `None` (default) means Japanese, like `vrs-conformance`.
          */lang: Lang? = nil, 
@@ -4479,6 +5757,7 @@ public struct ValidateOptions: Equatable, Hashable {
          */fileName: String? = nil) {
         self.encoding = encoding
         self.maxDiagnostics = maxDiagnostics
+        self.keepAllDiagnostics = keepAllDiagnostics
         self.asOf = asOf
         self.tenant = tenant
         self.header = header
@@ -4511,10 +5790,11 @@ public struct FfiConverterTypeValidateOptions: FfiConverterRustBuffer {
             try ValidateOptions(
                 encoding: FfiConverterOptionTypeEncoding.read(from: &buf), 
                 maxDiagnostics: FfiConverterOptionUInt32.read(from: &buf), 
+                keepAllDiagnostics: FfiConverterBool.read(from: &buf), 
                 asOf: FfiConverterOptionString.read(from: &buf), 
                 tenant: FfiConverterOptionString.read(from: &buf), 
                 header: FfiConverterBool.read(from: &buf), 
-                doseBlocks: FfiConverterUInt8.read(from: &buf), 
+                doseBlocks: FfiConverterOptionUInt8.read(from: &buf), 
                 lang: FfiConverterOptionTypeLang.read(from: &buf), 
                 normalizeFullwidth: FfiConverterBool.read(from: &buf), 
                 requireMyNumber: FfiConverterBool.read(from: &buf), 
@@ -4529,10 +5809,11 @@ public struct FfiConverterTypeValidateOptions: FfiConverterRustBuffer {
     public static func write(_ value: ValidateOptions, into buf: inout [UInt8]) {
         FfiConverterOptionTypeEncoding.write(value.encoding, into: &buf)
         FfiConverterOptionUInt32.write(value.maxDiagnostics, into: &buf)
+        FfiConverterBool.write(value.keepAllDiagnostics, into: &buf)
         FfiConverterOptionString.write(value.asOf, into: &buf)
         FfiConverterOptionString.write(value.tenant, into: &buf)
         FfiConverterBool.write(value.header, into: &buf)
-        FfiConverterUInt8.write(value.doseBlocks, into: &buf)
+        FfiConverterOptionUInt8.write(value.doseBlocks, into: &buf)
         FfiConverterOptionTypeLang.write(value.lang, into: &buf)
         FfiConverterBool.write(value.normalizeFullwidth, into: &buf)
         FfiConverterBool.write(value.requireMyNumber, into: &buf)
@@ -5484,6 +6765,107 @@ public func FfiConverterTypeProvenance_lower(_ value: Provenance) -> RustBuffer 
 
 
 /**
+ * Which doses a provision to the national database covered.
+ */
+
+public enum ProvisionSelection: Equatable, Hashable {
+    
+    /**
+     * Every dose of the tenant given on or before the provision day.
+     */
+    case all
+    /**
+     * The doses of these subjects (addressee numbers); an unknown one fails the call.
+     */
+    case subjects(
+        /**
+         * Addressee numbers.
+         */addressees: [String]
+    )
+    /**
+     * The doses given in this range of vaccination dates (both included).
+     */
+    case vaccinatedBetween(
+        /**
+         * First vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+         */from: String, 
+        /**
+         * Last vaccination date.
+         */to: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ProvisionSelection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProvisionSelection: FfiConverterRustBuffer {
+    typealias SwiftType = ProvisionSelection
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProvisionSelection {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .all
+        
+        case 2: return .subjects(addressees: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 3: return .vaccinatedBetween(from: try FfiConverterString.read(from: &buf), to: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ProvisionSelection, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .all:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .subjects(addressees):
+            writeInt(&buf, Int32(2))
+            FfiConverterSequenceString.write(addressees, into: &buf)
+            
+        
+        case let .vaccinatedBetween(from,to):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(from, into: &buf)
+            FfiConverterString.write(to, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProvisionSelection_lift(_ buf: RustBuffer) throws -> ProvisionSelection {
+    return try FfiConverterTypeProvisionSelection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProvisionSelection_lower(_ value: ProvisionSelection) -> RustBuffer {
+    return FfiConverterTypeProvisionSelection.lower(value)
+}
+
+
+
+/**
  * Whether a column must hold a value.
  */
 
@@ -6162,6 +7544,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDoseView: FfiConverterRustBuffer {
+    typealias SwiftType = DoseView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDoseView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDoseView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeExportOptions: FfiConverterRustBuffer {
     typealias SwiftType = ExportOptions?
 
@@ -6378,6 +7784,30 @@ fileprivate struct FfiConverterOptionSequenceTypeDimension: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDictionaryStringUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = [String: UInt64]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDictionaryStringUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDictionaryStringUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceUInt32: FfiConverterRustBuffer {
     typealias SwiftType = [UInt32]
 
@@ -6545,6 +7975,56 @@ fileprivate struct FfiConverterSequenceTypeDiagnostic: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeDiagnostic.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDoseHistoryEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [DoseHistoryEntry]
+
+    public static func write(_ value: [DoseHistoryEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDoseHistoryEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DoseHistoryEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DoseHistoryEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDoseHistoryEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDoseRetention: FfiConverterRustBuffer {
+    typealias SwiftType = [DoseRetention]
+
+    public static func write(_ value: [DoseRetention], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDoseRetention.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DoseRetention] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DoseRetention]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDoseRetention.read(from: &buf))
         }
         return seq
     }
@@ -6724,6 +8204,32 @@ fileprivate struct FfiConverterSequenceTypeDimension: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringUInt64: FfiConverterRustBuffer {
+    public static func write(_ value: [String: UInt64], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterUInt64.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: UInt64] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: UInt64]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterUInt64.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
 /**
  * One layout by ID (`ledger-export`) or `id@version`.
  *
@@ -6887,8 +8393,8 @@ public func createKeyDir(dir: String)throws   {try rustCallWithError(FfiConverte
 }
 }
 /**
- * Validates a whole file held in memory. With automatic encoding, the encoding is decided by
- * a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+ * Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+ * any chunks (the encoding is decided the same way), faster on a large file.
  *
  * # Errors
  * As [`Validator::new`].
@@ -6955,10 +8461,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_func_create_key_dir() != 7543) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_func_validate_bytes() != 25037) {
+    if (uniffi_vrs_checksum_func_validate_bytes() != 60754) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_audit_log() != 54113) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_correct_dose() != 16202) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_create_tenant() != 24828) {
@@ -7021,6 +8530,24 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_registry_verify_store() != 31322) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_vrs_checksum_method_registry_void_dose() != 24225) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_purge() != 63750) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_record_national_db_provision() != 11101) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_retention_list() != 45374) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_set_legal_hold() != 34870) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_set_retention_minimum() != 54013) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_vrs_checksum_method_report_bom() != 44217) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7069,7 +8596,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_report_warning_count() != 42187) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_validator_error_count() != 34345) {
+    if (uniffi_vrs_checksum_method_validator_error_count() != 23550) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_validator_feed() != 60743) {
@@ -7078,7 +8605,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_validator_finish() != 15939) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_validator_row_count() != 27827) {
+    if (uniffi_vrs_checksum_method_validator_row_count() != 60963) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_writer_end_row() != 4976) {

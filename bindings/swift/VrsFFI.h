@@ -268,6 +268,11 @@ uint64_t uniffi_vrs_fn_constructor_registry_open(RustBuffer store_dir, RustBuffe
 RustBuffer uniffi_vrs_fn_method_registry_audit_log(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CORRECT_DOSE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CORRECT_DOSE
+RustBuffer uniffi_vrs_fn_method_registry_correct_dose(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer subject, uint8_t dose_number, RustBuffer correction, RustBuffer reason, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CREATE_TENANT
 #define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CREATE_TENANT
 void uniffi_vrs_fn_method_registry_create_tenant(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustCallStatus *_Nonnull out_status
@@ -366,6 +371,36 @@ RustBuffer uniffi_vrs_fn_method_registry_verify_audit(uint64_t ptr, RustBuffer p
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VERIFY_STORE
 #define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VERIFY_STORE
 RustBuffer uniffi_vrs_fn_method_registry_verify_store(uint64_t ptr, RustBuffer principal, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VOID_DOSE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_VOID_DOSE
+RustBuffer uniffi_vrs_fn_method_registry_void_dose(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer subject, uint8_t dose_number, RustBuffer reason, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_PURGE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_PURGE
+RustBuffer uniffi_vrs_fn_method_registry_purge(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer as_of, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_RECORD_NATIONAL_DB_PROVISION
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_RECORD_NATIONAL_DB_PROVISION
+RustBuffer uniffi_vrs_fn_method_registry_record_national_db_provision(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer provided_on, RustBuffer selection, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_RETENTION_LIST
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_RETENTION_LIST
+RustBuffer uniffi_vrs_fn_method_registry_retention_list(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer as_of, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_LEGAL_HOLD
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_LEGAL_HOLD
+int8_t uniffi_vrs_fn_method_registry_set_legal_hold(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer addressee_number, int8_t on, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_RETENTION_MINIMUM
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_RETENTION_MINIMUM
+void uniffi_vrs_fn_method_registry_set_retention_minimum(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer years, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_CLONE_REPORT
@@ -933,6 +968,12 @@ uint16_t uniffi_vrs_checksum_method_registry_audit_log(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_CORRECT_DOSE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_CORRECT_DOSE
+uint16_t uniffi_vrs_checksum_method_registry_correct_dose(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_CREATE_TENANT
 #define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_CREATE_TENANT
 uint16_t uniffi_vrs_checksum_method_registry_create_tenant(void
@@ -1050,6 +1091,42 @@ uint16_t uniffi_vrs_checksum_method_registry_verify_audit(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VERIFY_STORE
 #define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VERIFY_STORE
 uint16_t uniffi_vrs_checksum_method_registry_verify_store(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VOID_DOSE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_VOID_DOSE
+uint16_t uniffi_vrs_checksum_method_registry_void_dose(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_PURGE
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_PURGE
+uint16_t uniffi_vrs_checksum_method_registry_purge(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_RECORD_NATIONAL_DB_PROVISION
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_RECORD_NATIONAL_DB_PROVISION
+uint16_t uniffi_vrs_checksum_method_registry_record_national_db_provision(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_RETENTION_LIST
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_RETENTION_LIST
+uint16_t uniffi_vrs_checksum_method_registry_retention_list(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_LEGAL_HOLD
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_LEGAL_HOLD
+uint16_t uniffi_vrs_checksum_method_registry_set_legal_hold(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_RETENTION_MINIMUM
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_SET_RETENTION_MINIMUM
+uint16_t uniffi_vrs_checksum_method_registry_set_retention_minimum(void
     
 );
 #endif

@@ -33,9 +33,9 @@ def parse_args(argv):
     p.add_argument("--encoding", choices=sorted(ENCODINGS), default="auto")
     p.add_argument("--as-of", help="file creation date (YYYY-MM-DD): later dates are errors")
     p.add_argument("--tenant", help="the uploading municipality code (rule M03)")
-    p.add_argument("--doses", type=int, default=7, help="dose blocks of block layouts (1-9)")
+    p.add_argument("--doses", type=int, help="dose blocks of block layouts (1-9; default: the header's)")
     p.add_argument("--lang", choices=sorted(LANGS), default="ja")
-    p.add_argument("--max", type=int, help="keep at most this many diagnostics")
+    p.add_argument("--max", type=int, help="keep at most this many diagnostics (default 1000)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     return p.parse_args(argv)  # exits with status 2 on bad usage
 

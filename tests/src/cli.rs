@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use vrs_core::codec::{validate_reader, ValidateOptions, WriteOptions};
+use vrs_core::codec::{ValidateOptions, Validator, WriteOptions, DEFAULT_MAX_DIAGNOSTICS};
 use vrs_core::date::Date;
-use vrs_core::diag::{render_junit, Lang, Report};
+use vrs_core::diag::{render_junit, Diagnostic, Lang, Report};
 use vrs_core::id::MunicipalityCode;
 use vrs_core::layout::{self, Layout, LayoutParams};
 use vrs_core::synth::{self, SynthOptions};
-use vrs_core::text::{Encoding, EncodingChoice, EncodingDetector, TextError};
+use vrs_core::text::{Encoding, EncodingChoice};
 use vrs_core::vaccine::VaccineTables;
 
 use crate::ids::{self, IdKindArg};
@@ -46,8 +46,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
-        /// Dose blocks of the block layouts (ledger export, awaiting list, inquiry result).
-        #[arg(long, default_value_t = 7)]
+        /// Dose blocks of the block layouts (ledger export, awaiting list, inquiry result), 1-9.
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u8).range(1..=9))]
         doses: u8,
     },
     /// Validate files against a layout. Exit 0: no errors; 1: errors; 2: could not run.
@@ -106,18 +106,20 @@ struct ValidateArgs {
     /// Language of messages: ja or en.
     #[arg(long, default_value = "ja")]
     lang: String,
-    /// Keep at most N diagnostics per file (counts still cover all; the report says truncated).
-    #[arg(long)]
-    max_errors: Option<usize>,
+    /// Keep at most N diagnostics per file, the first ones found (default 1000); the counts and
+    /// the per-code summary still cover all of them. `unlimited` prints every diagnostic as it
+    /// is found instead of keeping them (text and json; memory stays bounded either way).
+    #[arg(long, value_name = "N|unlimited", default_value_t = DEFAULT_MAX_DIAGNOSTICS.to_string())]
+    max_errors: String,
     /// File creation date for the no-future-dates rules (YYYY-MM-DD, YYYYMMDD or `today`).
     #[arg(long, default_value = "today")]
     as_of: String,
     /// The uploading municipality code (rule M03); default: the first row's code.
     #[arg(long)]
     tenant: Option<String>,
-    /// Dose blocks of the block layouts.
-    #[arg(long, default_value_t = 7)]
-    doses: u8,
+    /// Dose blocks of the block layouts (1-9). Default: the header's (7 without a header).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=9))]
+    doses: Option<u8>,
     /// The file has no header row.
     #[arg(long)]
     no_header: bool,
@@ -155,8 +157,8 @@ struct GenerateArgs {
     /// The file creation date (no generated date is later).
     #[arg(long, default_value = "2024-04-01")]
     as_of: String,
-    /// Dose blocks of the block layouts.
-    #[arg(long, default_value_t = 7)]
+    /// Dose blocks of the block layouts, 1-9.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u8).range(1..=9))]
     doses: u8,
 }
 
@@ -209,9 +211,18 @@ fn parse_date_arg(s: &str) -> Result<Date, Fatal> {
     if s == "today" {
         return Ok(today());
     }
-    Date::parse_iso(s)
-        .or_else(|_| Date::parse_yyyymmdd(s))
-        .map_err(|e| Fatal(format!("bad date {s:?}: {e}")))
+    // The error of the form the text has, not of the other one ("2021-02-30": the day does not
+    // exist, not "expected 8 characters").
+    let parsed = if s.contains('-') {
+        Date::parse_iso(s)
+    } else {
+        Date::parse_yyyymmdd(s)
+    };
+    parsed.map_err(|e| {
+        Fatal(format!(
+            "bad date {s:?}: {e} (use YYYY-MM-DD, YYYYMMDD or today)"
+        ))
+    })
 }
 
 /// Today's date (UTC) from the system clock: the command line is the edge where a clock may be read.
@@ -266,9 +277,17 @@ fn layouts(format: ListFormat, doses: u8) -> Result<ExitCode, Fatal> {
 }
 
 fn validate(args: &ValidateArgs) -> Result<ExitCode, Fatal> {
-    let layout = find_layout(&args.layout, args.doses)?;
+    let layout = find_layout(&args.layout, args.doses.unwrap_or(7))?;
     let choice: EncodingChoice = args.encoding.parse()?;
     let lang: Lang = args.lang.parse().map_err(Fatal)?;
+    let max_diagnostics = parse_max_errors(&args.max_errors)?;
+    if max_diagnostics.is_none() && args.format == ReportFormat::Junit {
+        return Err(Fatal(
+            "--max-errors unlimited prints diagnostics as they are found, in text or json; \
+             JUnit groups them by code: give a number"
+                .into(),
+        ));
+    }
     let tenant = args
         .tenant
         .as_deref()
@@ -284,39 +303,69 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, Fatal> {
         }
         None => std::sync::Arc::new(VaccineTables::default()),
     };
-    let base = ValidateOptions {
+    let options = ValidateOptions {
         tables,
         encoding: choice,
-        max_diagnostics: args.max_errors,
+        max_diagnostics,
         as_of: Some(parse_date_arg(&args.as_of)?),
         tenant,
         header: !args.no_header,
+        dose_blocks_from_header: args.doses.is_none(),
         threads: args.threads,
         ..ValidateOptions::default()
     };
-    let mut reports = Vec::with_capacity(args.files.len());
-    for file in &args.files {
-        let mut options = base.clone();
-        let mut report = if file == "-" {
-            validate_reader(io::stdin().lock(), layout.clone(), options)
-                .map_err(|e| Fatal(format!("-: {e}")))?
-        } else {
-            let path = Path::new(file);
-            if options.encoding == EncodingChoice::Auto {
-                options.encoding = detect_file(path).map_err(|e| Fatal(format!("{file}: {e}")))?;
-            }
-            let f = File::open(path).map_err(|e| Fatal(format!("{file}: {e}")))?;
-            let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-            let mut reader = Progress::new(f, size, file);
-            let report = validate_reader(&mut reader, layout.clone(), options)
-                .map_err(|e| Fatal(format!("{file}: {e}")))?;
-            reader.clear();
-            report
-        };
-        report.file = Some(file.clone());
-        reports.push(report);
+    let out = Shared::stdout();
+    let streamed = max_diagnostics.is_none().then_some(args.format);
+    let json_list = args.files.len() > 1 && args.format == ReportFormat::Json;
+    if streamed.is_some() && json_list {
+        out.write("[\n");
     }
-    print_reports(&reports, args.format, lang)?;
+    let mut reports = Vec::with_capacity(args.files.len());
+    let mut unreadable = 0usize;
+    for file in &args.files {
+        // Say so and go on with the other files; the exit status says it at the end.
+        let input = match open_input(file) {
+            Ok(input) => input,
+            Err(message) => {
+                eprintln!("vrs-conformance: {message}");
+                unreadable += 1;
+                continue;
+            }
+        };
+        let stream = streamed.map(|format| {
+            let element = json_list && !reports.is_empty();
+            Stream::begin(&out, file, format, lang, element)
+        });
+        match validate_input(input, file, &layout, options.clone(), stream.as_ref()) {
+            Ok(mut report) => {
+                report.file = Some(file.clone());
+                if let Some(stream) = &stream {
+                    stream.end(&report);
+                }
+                reports.push(report);
+            }
+            Err(message) => {
+                eprintln!("vrs-conformance: {message}");
+                unreadable += 1;
+                if let Some(stream) = &stream {
+                    stream.abandon();
+                }
+            }
+        }
+    }
+    match streamed {
+        Some(_) if json_list => out.write("]\n"),
+        Some(_) => {}
+        None => print_reports(&reports, args.format, lang, &out),
+    }
+    out.flush()?;
+    if unreadable > 0 {
+        eprintln!(
+            "vrs-conformance: {unreadable} of {} files could not be read",
+            args.files.len()
+        );
+        return Ok(ExitCode::from(2));
+    }
     let errors: u64 = reports.iter().map(|r| r.errors).sum();
     Ok(if errors == 0 {
         ExitCode::SUCCESS
@@ -325,62 +374,172 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, Fatal> {
     })
 }
 
-/// Decides the encoding of a file by a strict decode of all of it (streaming, constant memory).
-/// When neither encoding fits, the one that got further is used and the bad lines get F01.
-fn detect_file(path: &Path) -> io::Result<EncodingChoice> {
-    if is_utf8_file(path)? {
-        return Ok(EncodingChoice::Utf8);
+/// `--max-errors`: a number, or `unlimited` (`None`).
+fn parse_max_errors(s: &str) -> Result<Option<usize>, Fatal> {
+    if s.eq_ignore_ascii_case("unlimited") {
+        return Ok(None);
     }
-    let mut f = File::open(path)?;
-    let mut detector = EncodingDetector::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        detector.feed(&buf[..n]);
-    }
-    Ok(match detector.finish() {
-        Ok(d) => EncodingChoice::from(d.encoding),
-        Err(TextError::NotUtf8NorCp932 {
-            utf8_offset,
-            cp932_offset,
-        }) if cp932_offset > utf8_offset => EncodingChoice::Cp932,
-        Err(_) => EncodingChoice::Utf8,
+    s.parse::<usize>().map(Some).map_err(|_| {
+        Fatal(format!(
+            "--max-errors {s:?}: give a number of diagnostics to keep, or unlimited"
+        ))
     })
 }
 
-/// One fast pass: is the whole file valid UTF-8? (Most are; CP932 is checked only if not.)
-fn is_utf8_file(path: &Path) -> io::Result<bool> {
-    let mut f = File::open(path)?;
-    let mut buf = vec![0u8; 1 << 20];
-    let mut carry = 0usize; // bytes of a character split by the previous read, moved to the front
+/// An input to validate and its size when known: the file, or standard input for `-`.
+type Input = (Box<dyn Read>, u64);
+
+/// Opens `file` (`-`: standard input). `Err`: why it cannot be read.
+fn open_input(file: &str) -> Result<Input, String> {
+    if file == "-" {
+        return Ok((Box::new(io::stdin().lock()), 0));
+    }
+    let f = File::open(file).map_err(|e| format!("{file}: {e}"))?;
+    let meta = f.metadata().map_err(|e| format!("{file}: {e}"))?;
+    if meta.is_dir() {
+        return Err(format!("{file}: is a directory"));
+    }
+    Ok((Box::new(f), meta.len()))
+}
+
+/// Validates one input, its diagnostics streamed when `stream` is given. `Err`: a read failed.
+fn validate_input(
+    (input, size): Input,
+    file: &str,
+    layout: &Layout,
+    options: ValidateOptions,
+    stream: Option<&Stream>,
+) -> Result<Report, String> {
+    let mut v = match stream {
+        Some(stream) => Validator::streaming(layout.clone(), options, stream.on_diagnostic()),
+        None => Validator::new(layout.clone(), options),
+    };
+    let mut reader = Progress::new(input, size, file);
+    let fed = feed(&mut v, &mut reader);
+    reader.clear();
+    fed.map_err(|e| format!("{file}: {e}"))?;
+    Ok(v.finish())
+}
+
+/// Feeds everything `reader` yields to `v`, in chunks of 256 KiB.
+fn feed(v: &mut Validator, mut reader: impl Read) -> io::Result<()> {
+    let mut buf = vec![0u8; 256 * 1024];
     loop {
-        let n = f.read(&mut buf[carry..])?;
-        if n == 0 {
-            return Ok(carry == 0);
-        }
-        let filled = carry + n;
-        match simdutf8::compat::from_utf8(&buf[..filled]) {
-            Ok(_) => carry = 0,
-            // An incomplete character at the end: keep its bytes for the next read.
-            Err(e) if e.error_len().is_none() => {
-                let valid = e.valid_up_to();
-                buf.copy_within(valid..filled, 0);
-                carry = filled - valid;
-            }
-            Err(_) => return Ok(false),
+        match reader.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => v.feed(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
 }
 
-fn print_reports(reports: &[Report], format: ReportFormat, lang: Lang) -> Result<(), Fatal> {
-    let mut out = BufWriter::new(io::stdout().lock());
+/// Standard output, shared with the callbacks that print diagnostics as they are found.
+#[derive(Clone)]
+struct Shared(std::sync::Arc<std::sync::Mutex<BufWriter<io::Stdout>>>);
+
+impl Shared {
+    fn stdout() -> Self {
+        Shared(std::sync::Arc::new(std::sync::Mutex::new(BufWriter::new(
+            io::stdout(),
+        ))))
+    }
+
+    /// Writes `text`; a failed write (a closed pipe) shows at the final flush.
+    fn write(&self, text: &str) {
+        if let Ok(mut out) = self.0.lock() {
+            let _ = out.write_all(text.as_bytes());
+        }
+    }
+
+    fn flush(&self) -> io::Result<()> {
+        match self.0.lock() {
+            Ok(mut out) => out.flush(),
+            Err(_) => Err(io::Error::other("output lock poisoned")),
+        }
+    }
+}
+
+/// One file's report printed as it is made (`--max-errors unlimited`): each diagnostic as it
+/// is found, then the summary.
+struct Stream {
+    out: Shared,
+    file: String,
+    format: ReportFormat,
+    lang: Lang,
+    /// Diagnostics printed (for the commas between JSON elements).
+    printed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Stream {
+    /// Starts the file's output; `element`: a JSON report that follows another in the list.
+    fn begin(out: &Shared, file: &str, format: ReportFormat, lang: Lang, element: bool) -> Self {
+        if format == ReportFormat::Json {
+            let sep = if element { ",\n" } else { "" };
+            out.write(&format!("{sep}{{\n  \"diagnostics\": [\n"));
+        }
+        Stream {
+            out: out.clone(),
+            file: file.to_owned(),
+            format,
+            lang,
+            printed: Default::default(),
+        }
+    }
+
+    /// The callback printing each diagnostic.
+    fn on_diagnostic(&self) -> impl FnMut(&Diagnostic) + Send + 'static {
+        let (out, file, format, lang) =
+            (self.out.clone(), self.file.clone(), self.format, self.lang);
+        let printed = std::sync::Arc::clone(&self.printed);
+        move |d: &Diagnostic| {
+            let n = printed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            match format {
+                ReportFormat::Json => {
+                    let json = serde_json::to_string_pretty(&d.to_json_value(lang))
+                        .unwrap_or_default()
+                        .replace('\n', "\n    ");
+                    let sep = if n == 0 { "" } else { ",\n" };
+                    out.write(&format!("{sep}    {json}"));
+                }
+                _ => out.write(&format!("{}\n", d.render_line(&file, lang))),
+            }
+        }
+    }
+
+    /// Ends the file's output with the rest of its report.
+    fn end(&self, report: &Report) {
+        match self.format {
+            ReportFormat::Json => {
+                let mut rest = report.to_json_value(self.lang);
+                if let Some(map) = rest.as_object_mut() {
+                    map.remove("diagnostics");
+                    // Every diagnostic is in the array above.
+                    map.insert("truncated".into(), serde_json::Value::Bool(false));
+                }
+                let rest = serde_json::to_string_pretty(&rest).unwrap_or_default();
+                // `{\n  "bom": ...\n}` after the diagnostics' array.
+                let body = rest.trim_start_matches('{').trim_start_matches('\n');
+                self.out.write(&format!("\n  ],\n{body}"));
+                self.out.write("\n");
+            }
+            _ => self.out.write(&report.render_text_summary(self.lang)),
+        }
+    }
+
+    /// Ends the output of a file that could not be read (valid JSON still).
+    fn abandon(&self) {
+        if self.format == ReportFormat::Json {
+            self.out.write("\n  ],\n  \"unreadable\": true\n}\n");
+        }
+    }
+}
+
+fn print_reports(reports: &[Report], format: ReportFormat, lang: Lang, out: &Shared) {
     match format {
         ReportFormat::Text => {
             for r in reports {
-                write!(out, "{}", r.render_text(lang))?;
+                out.write(&r.render_text(lang));
             }
         }
         ReportFormat::Json => {
@@ -390,12 +549,11 @@ fn print_reports(reports: &[Report], format: ReportFormat, lang: Lang) -> Result
                     serde_json::Value::Array(many.iter().map(|r| r.to_json_value(lang)).collect())
                 }
             };
-            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+            out.write(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+            out.write("\n");
         }
-        ReportFormat::Junit => write!(out, "{}", render_junit(reports, lang))?,
+        ReportFormat::Junit => out.write(&render_junit(reports, lang)),
     }
-    out.flush()?;
-    Ok(())
 }
 
 fn generate(args: &GenerateArgs) -> Result<ExitCode, Fatal> {

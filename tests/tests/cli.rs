@@ -261,7 +261,7 @@ fn validate_exit_codes_and_formats() {
     ));
     assert!(
         text.contains(
-            "bad.csv:2: error N01 [My Number]: My Number: check digit should be 8, found 3"
+            "bad.csv:2: error N01 My Number: check digit should be 8, found 3 [value: <redacted>]"
         ),
         "{text}"
     );
@@ -435,4 +435,229 @@ fn validate_gives_one_report_whatever_the_threads() {
     assert!(alone.contains("\"S03\"") && alone.contains("\"V02\""));
     assert_eq!(report("2"), alone);
     assert_eq!(report("0"), alone);
+}
+
+/// Issue 15 item 7 / issue 12 item 8: `validate a.csv missing.csv b.csv` validated nothing. The
+/// readable files are validated and reported; the exit status (2) says one could not be read.
+#[test]
+fn an_unreadable_file_among_several_does_not_suppress_the_others() {
+    let tmp = TempDir::new("several");
+    let a = tmp.0.join("a.csv");
+    let b = tmp.0.join("b.csv");
+    std::fs::write(&a, "個人番号,宛名番号\r\n123456789018,1\r\n").unwrap();
+    std::fs::write(&b, "個人番号,宛名番号\r\n123456789013,1\r\n").unwrap();
+    let missing = tmp.0.join("missing.csv");
+    let files = [
+        a.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ];
+    for format in ["text", "json", "junit"] {
+        let mut args = vec![
+            "validate",
+            "--layout",
+            "batch-inquiry-request",
+            "--format",
+            format,
+        ];
+        args.extend(files);
+        let o = run(&args, None);
+        assert_eq!(o.status.code(), Some(2), "{format}");
+        let out = stdout(&o);
+        assert!(
+            out.contains("a.csv") && out.contains("b.csv"),
+            "{format}: {out}"
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("missing.csv") && err.contains("1 of 3 files"),
+            "{err}"
+        );
+    }
+    let o = run(
+        &[
+            "validate",
+            "--layout",
+            "batch-inquiry-request",
+            "--format",
+            "json",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v.as_array().map(Vec::len), Some(2));
+    assert_eq!(o.status.code(), Some(1));
+}
+
+/// Issue 12 item 8: `--as-of 2021-02-30` said "expected 8 characters, found 10"; `--doses
+/// 1000000` said "not in 0..=255".
+#[test]
+fn option_errors_say_what_is_wrong() {
+    let o = run(
+        &[
+            "validate",
+            "--layout",
+            "flags",
+            "--as-of",
+            "2021-02-30",
+            "-",
+        ],
+        Some(b""),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("day 30 does not exist in 2021-02"), "{err}");
+    let o = run(
+        &["validate", "--layout", "flags", "--as-of", "20210230", "-"],
+        Some(b""),
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("day 30 does not exist"));
+    for doses in ["1000000", "0", "10"] {
+        let o = run(
+            &[
+                "validate",
+                "--layout",
+                "ledger-export",
+                "--doses",
+                doses,
+                "-",
+            ],
+            Some(b""),
+        );
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("not in 1..=9"), "{err}");
+    }
+    let o = run(
+        &["validate", "--layout", "flags", "--max-errors", "many", "-"],
+        Some(b""),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("or unlimited"));
+}
+
+/// Issue 12 item 3: the first 1,000 diagnostics are kept by default and all are counted;
+/// `--max-errors unlimited` prints every one as it is found (text and JSON, still valid JSON).
+#[test]
+fn diagnostics_are_bounded_unless_streamed() {
+    let tmp = TempDir::new("bounded");
+    let file = tmp.0.join("errors.csv");
+    let mut text = String::from("個人番号,宛名番号\r\n");
+    for i in 0..1500 {
+        text.push_str(&format!("123456789013,{i}\r\n"));
+    }
+    std::fs::write(&file, &text).unwrap();
+    let path = file.to_str().unwrap();
+    let json = |max: &str| {
+        let o = run(
+            &[
+                "validate",
+                "--layout",
+                "batch-inquiry-request",
+                "--format",
+                "json",
+                "--max-errors",
+                max,
+                path,
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(1));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
+    };
+    let bounded = json("1000");
+    assert_eq!(bounded["diagnostics"].as_array().unwrap().len(), 1000);
+    assert_eq!(
+        (bounded["errors"].as_u64(), bounded["truncated"].as_bool()),
+        (Some(1500), Some(true))
+    );
+    let all = json("unlimited");
+    assert_eq!(all["diagnostics"].as_array().unwrap().len(), 1500);
+    assert_eq!(
+        (all["errors"].as_u64(), all["truncated"].as_bool()),
+        (Some(1500), Some(false))
+    );
+    assert_eq!(all["summary"], bounded["summary"]);
+    let o = run(
+        &[
+            "validate",
+            "--layout",
+            "batch-inquiry-request",
+            "--max-errors",
+            "unlimited",
+            path,
+        ],
+        None,
+    );
+    let out = stdout(&o);
+    assert_eq!(
+        out.lines().filter(|l| l.contains(": エラー N01 ")).count(),
+        1500
+    );
+    assert!(!out.contains("123456789013"));
+    let o = run(
+        &[
+            "validate",
+            "--layout",
+            "batch-inquiry-request",
+            "--format",
+            "junit",
+            "--max-errors",
+            "unlimited",
+            path,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// Issue 12 item 6: the same bytes gave another report through stdin than by name.
+#[test]
+fn stdin_and_a_named_file_give_the_same_report() {
+    let tmp = TempDir::new("stdin");
+    let mut cases: Vec<(&str, Vec<u8>, bool)> = vec![
+        ("flags", b"\x80\x90".to_vec(), true),
+        ("flags", b"\xaa\x2c\xfa\x0d\x83\x40".to_vec(), false),
+    ];
+    // A CP932 registration whose first name is half-width kana (valid UTF-8 too).
+    let mut kana =
+        "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n".to_owned();
+    kana.push_str("131016,1001,123456789018,0000012345,中 真紀,ﾅｶ ﾏｷ,19800101,2,20210501\r\n");
+    let cp932 = vrs_core::text::encode_strict(&kana, vrs_core::text::Encoding::Cp932).unwrap();
+    cases.push(("subject-registration", cp932.into_owned(), true));
+    for (i, (layout, bytes, header)) in cases.iter().enumerate() {
+        let path = tmp.0.join(format!("case{i}.csv"));
+        std::fs::write(&path, bytes).unwrap();
+        let mut args = vec![
+            "validate",
+            "--layout",
+            layout,
+            "--format",
+            "json",
+            "--as-of",
+            "2024-04-01",
+        ];
+        if !header {
+            args.push("--no-header");
+        }
+        let by_name = {
+            let mut a = args.clone();
+            a.push(path.to_str().unwrap());
+            run(&a, None)
+        };
+        let by_stdin = {
+            let mut a = args.clone();
+            a.push("-");
+            run(&a, Some(bytes))
+        };
+        let strip = |o: &Output| {
+            let mut v: serde_json::Value = serde_json::from_str(&stdout(o)).unwrap();
+            v["file"] = serde_json::Value::Null;
+            v
+        };
+        assert_eq!(strip(&by_name), strip(&by_stdin), "case {i}");
+        assert_eq!(by_name.status.code(), by_stdin.status.code());
+    }
 }

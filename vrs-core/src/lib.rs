@@ -11,6 +11,7 @@
 //! - [`diag`]: diagnostics with stable codes and Japanese/English messages, reports.
 //! - [`layout`]: the exchange-file layouts, as data.
 //! - [`codec`]: the streaming validator and the writer.
+//! - [`retention`]: how long records are kept (the dated policy of 施行規則 第3条 and 附則第17条).
 //! - [`synth`]: deterministic synthetic test files for every layout.
 //!
 //! ```
@@ -39,6 +40,7 @@ pub mod id;
 pub mod layout;
 pub mod munis;
 pub mod registry;
+pub mod retention;
 pub mod store;
 pub mod synth;
 pub mod text;

@@ -7,14 +7,15 @@
 mod common;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use vrs_core::codec::WriteOptions;
 use vrs_core::crypto::MasterKeyProvider;
 use vrs_core::date::{Date, DateTime};
 use vrs_core::id::{AddresseeNumber, MunicipalityCode, MyNumber, OcrLine};
 use vrs_core::registry::{
-    Dimension, DoseInput, FixedClock, Flag, ImportMode, Principal, Registry, RegistryConfig,
-    StatsQuery, SubjectRef,
+    Clock, Dimension, DoseInput, FixedClock, Flag, ImportMode, Principal, ProvisionSelection,
+    Registry, RegistryConfig, StatsQuery, SubjectRef,
 };
 use vrs_core::store::{SqliteOptions, SqliteStore};
 use vrs_core::text::{encode_strict, Encoding};
@@ -24,6 +25,15 @@ use common::TempDir;
 const CANARY_NAME: &str = "鵺野 鳴子";
 const CANARY_KANA: &str = "ヌエノ ナルコ";
 const HEADER: &str = "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n";
+
+/// The test's clock, moved between steps.
+struct Shared(Arc<FixedClock>);
+
+impl Clock for Shared {
+    fn now(&self) -> DateTime {
+        self.0.now()
+    }
+}
 
 fn canary_number() -> MyNumber {
     MyNumber::from_eleven_digits("98765432109").unwrap()
@@ -79,10 +89,11 @@ fn canaries_never_appear_in_clear() {
     let t = MunicipalityCode::parse("131016").unwrap();
     let now = DateTime::new(Date::new(2021, 7, 1).unwrap(), 9, 0, 0).unwrap();
     let store = SqliteStore::open_dir(&dir, SqliteOptions::default()).unwrap();
+    let clock = Arc::new(FixedClock::ticking(now, 1));
     let mut reg = Registry::open(
         Box::new(store),
         Box::new(MasterKeyProvider::new([3; 32])),
-        Box::new(FixedClock::ticking(now, 1)),
+        Box::new(Shared(clock.clone())),
         RegistryConfig::default(),
     )
     .unwrap();
@@ -217,6 +228,9 @@ fn canaries_never_appear_in_clear() {
     // Refused calls: their errors are clean too.
     let e = reg.subject_doses(&venue, &t, "1001").unwrap_err();
     outputs.push(("refusal".into(), format!("{e} {e:?}").into_bytes()));
+
+    // Retention: a death, a provision, holds, the list and the purge (2026-12-01).
+    retention(&mut reg, &clock, &staff, &venue, &mut outputs);
     drop(reg);
 
     for (place, bytes) in &outputs {
@@ -228,4 +242,67 @@ fn canaries_never_appear_in_clear() {
         .into_owned();
     assert!(std::panic::catch_unwind(|| assert_clean("planted", &planted)).is_err());
     assert!(scan_dir(&dir) >= 1);
+}
+
+/// The retention calls of the canary: every output goes into `outputs`.
+fn retention(
+    reg: &mut Registry,
+    clock: &FixedClock,
+    staff: &Principal,
+    venue: &Principal,
+    outputs: &mut Vec<(String, Vec<u8>)>,
+) {
+    let t = MunicipalityCode::parse("131016").unwrap();
+    let day = |y, m, d| Date::new(y, m, d).unwrap();
+    clock.set(DateTime::new(day(2026, 12, 1), 9, 0, 0).unwrap());
+    let today = day(2026, 12, 1);
+    let who = SubjectRef::Addressee(AddresseeNumber::parse("1001").unwrap());
+    let list = reg.retention_list(staff, &t, today).unwrap();
+    assert!(
+        list.eligible.is_empty(),
+        "a living person's COVID record is kept"
+    );
+    outputs.push((
+        "retention list (alive)".into(),
+        serde_json::to_vec(&list).unwrap(),
+    ));
+    let death = Flag::Deceased {
+        date: day(2021, 6, 20),
+    };
+    reg.set_flag(staff, &t, &who, &death).unwrap();
+    let p = reg
+        .record_national_db_provision(staff, &t, day(2026, 6, 1), &ProvisionSelection::All)
+        .unwrap();
+    outputs.push(("provision".into(), format!("{p:?}").into_bytes()));
+    let canary = AddresseeNumber::parse("1001").unwrap();
+    reg.set_legal_hold(staff, &t, &canary, true).unwrap();
+    let held = reg.retention_list(staff, &t, today).unwrap();
+    assert_eq!(held.held.len(), 1);
+    outputs.push((
+        "retention list (held)".into(),
+        format!("{held:?} {}", serde_json::to_string(&held).unwrap()).into_bytes(),
+    ));
+    reg.set_legal_hold(staff, &t, &canary, false).unwrap();
+    let list = reg.retention_list(staff, &t, today).unwrap();
+    assert_eq!(list.eligible.len(), 1);
+    outputs.push((
+        "retention list".into(),
+        format!("{list:?} {}", serde_json::to_string(&list).unwrap()).into_bytes(),
+    ));
+    let e = reg.purge(venue, &t, today).unwrap_err();
+    outputs.push(("purge refusal".into(), format!("{e} {e:?}").into_bytes()));
+    let out = reg.purge(staff, &t, today).unwrap();
+    assert_eq!(out.subjects, 1);
+    outputs.push(("purge".into(), serde_json::to_vec(&out).unwrap()));
+    let e = reg.subject_doses(staff, &t, "1001").unwrap_err();
+    outputs.push(("after purge".into(), format!("{e} {e:?}").into_bytes()));
+    let mut ledger = Vec::new();
+    reg.export_ledger(staff, &t, &mut ledger, WriteOptions::default())
+        .unwrap();
+    outputs.push(("ledger after purge".into(), ledger));
+    let log = reg.audit_log(&Principal::Operator, Some(&t)).unwrap();
+    outputs.push((
+        "audit after purge".into(),
+        serde_json::to_vec(&log).unwrap(),
+    ));
 }

@@ -482,3 +482,36 @@ fn example_registry_tours_twice_over_the_same_directory() {
         assert_eq!(memcheck_problem(&out), None, "{}", show(&out));
     }
 }
+
+#[test]
+fn example_retention_lists_and_purges() {
+    let tmp = TempDir::new("example-retention");
+    let source = crate_dir()
+        .join("..")
+        .join("examples")
+        .join("c")
+        .join("retention.c");
+    let exe = tmp.0.join("retention");
+    let built = cc(&source, &exe, Link::Shared);
+    assert!(
+        built.status.success(),
+        "retention.c does not compile:\n{}",
+        show(&built)
+    );
+    let out = program(&exe).output().expect("run retention");
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "2026-12-01: {\"tenant\":\"131016\",\"as_of\":\"2026-12-01\",\"policy_version\":\"2026-02-01\",\
+         \"tenant_minimum_years\":null,\"eligible\":[],",
+        "provision: {\"provided_on\":\"2026-06-01\",\"doses\":2,",
+        "\"eligible_from\":\"2026-07-16\"}]",
+        "purge: {\"doses\":1,\"vouchers\":1,\"subjects\":1,",
+    ] {
+        assert!(stdout.contains(line), "{line:?} missing:\n{}", show(&out));
+    }
+    assert!(
+        !show(&out).contains("200000000018"),
+        "a My Number was printed"
+    );
+}

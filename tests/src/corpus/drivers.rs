@@ -80,7 +80,7 @@ pub fn plan(corpus: &Corpus) -> Result<String, String> {
                     escape(&path.to_string_lossy()),
                     date_number(ctx.as_of.as_deref()),
                     escape(&tenant),
-                    ctx.dose_blocks,
+                    ctx.dose_blocks.unwrap_or(0),
                     ctx.max_diagnostics.unwrap_or(0)
                 );
             }
@@ -93,7 +93,7 @@ pub fn plan(corpus: &Corpus) -> Result<String, String> {
                     escape(&layout),
                     date_number(ctx.as_of.as_deref()),
                     escape(&tenant),
-                    ctx.dose_blocks,
+                    ctx.dose_blocks.unwrap_or(7),
                     u8::from(ctx.bom)
                 );
                 for row in &records.rows {

@@ -193,8 +193,9 @@ pub struct Context {
     pub tables: String,
     /// Reading: `auto`, `utf-8` or `cp932`; writing: `utf-8` or `cp932`.
     pub encoding: String,
-    /// Dose blocks of the block layouts (1–9).
-    pub dose_blocks: u8,
+    /// Dose blocks of the block layouts (1–9); `null` (reading only): the header row's count,
+    /// as the library does by default.
+    pub dose_blocks: Option<u8>,
     /// Reading: the file has a header row; writing: write one.
     pub header: bool,
     /// Reading: keep at most this many diagnostics (`null`: all).
@@ -589,8 +590,14 @@ fn case_problems(corpus: &Corpus, c: &Case) -> Vec<String> {
     if c.description_en.trim().is_empty() || c.description_ja.trim().is_empty() {
         p.push("needs a description in English and Japanese".into());
     }
+    if c.kind == Kind::Write && c.context.dose_blocks.is_none() {
+        p.push("a write case names its dose blocks".into());
+    }
     let params = LayoutParams {
-        dose_blocks: c.context.dose_blocks,
+        dose_blocks: c
+            .context
+            .dose_blocks
+            .unwrap_or(LayoutParams::default().dose_blocks),
     };
     match layout::find(&format!("{}@{}", c.layout, c.layout_version), &params) {
         Ok(_) => {}

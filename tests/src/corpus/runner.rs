@@ -91,7 +91,10 @@ pub fn case_layout(case: &Case) -> Result<Layout, String> {
     layout::find(
         &format!("{}@{}", case.layout, case.layout_version),
         &LayoutParams {
-            dose_blocks: case.context.dose_blocks,
+            dose_blocks: case
+                .context
+                .dose_blocks
+                .unwrap_or(LayoutParams::default().dose_blocks),
         },
     )
     .map_err(|e| e.to_string())
@@ -122,6 +125,7 @@ pub fn validate_options(ctx: &Context) -> Result<ValidateOptions, String> {
             .transpose()
             .map_err(|e| e.to_string())?,
         header: ctx.header,
+        dose_blocks_from_header: ctx.dose_blocks.is_none(),
         tables: Arc::new(VaccineTables::default()),
         // One thread: the report is the same whatever the number, and cases are small.
         threads: 1,

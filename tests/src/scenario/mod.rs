@@ -5,6 +5,7 @@
 //! The format and every op are documented in `tests/scenarios/README.md`.
 
 mod expect;
+mod retention_ops;
 pub mod spec;
 mod store_ops;
 
@@ -20,8 +21,8 @@ use vrs_core::date::DateTime;
 use vrs_core::diag::{Code, Severity};
 use vrs_core::id::{AddresseeNumber, MunicipalityCode, OcrLine, VoucherNumber};
 use vrs_core::registry::{
-    AuditEntry, Clock, DoseInput, FixedClock, Flag, ImportOutcome, Principal, Registry,
-    RegistryConfig, RegistryError, RejectedRow, StatsQuery, SubjectRef,
+    AuditEntry, Clock, DoseCorrection, DoseInput, FixedClock, Flag, ImportOutcome, Principal,
+    Registry, RegistryConfig, RegistryError, RejectedRow, StatsQuery, SubjectRef,
 };
 use vrs_core::store::{FileKeyProvider, SqliteOptions, SqliteStore};
 use vrs_core::text::{decode_strict, Encoding};
@@ -184,6 +185,8 @@ struct AuditView<'a> {
     outcome: &'a str,
     code: Option<&'a str>,
     record_count: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counts: Option<&'a std::collections::BTreeMap<String, u64>>,
 }
 
 impl<'a> From<&'a AuditEntry> for AuditView<'a> {
@@ -197,6 +200,7 @@ impl<'a> From<&'a AuditEntry> for AuditView<'a> {
             outcome: &e.outcome,
             code: e.code.as_deref(),
             record_count: e.record_count,
+            counts: e.counts.as_ref(),
         }
     }
 }
@@ -409,12 +413,7 @@ impl Runner {
                 date: on,
                 destination,
             } => {
-                let who = match subject {
-                    SubjectArg::Addressee(a) => {
-                        SubjectRef::Addressee(arg!(AddresseeNumber::parse(a)))
-                    }
-                    SubjectArg::Voucher(v) => SubjectRef::Voucher(arg!(VoucherNumber::parse(v))),
-                };
+                let who = arg!(subject_ref(subject));
                 let on = arg!(date(on));
                 let flag = if *deceased {
                     Flag::Deceased { date: on }
@@ -425,6 +424,40 @@ impl Runner {
                     }
                 };
                 Outcome::unit(self.reg.set_flag(p, tenant, &who, &flag))
+            }
+            Op::CorrectDose {
+                tenant,
+                subject,
+                dose,
+                fields,
+                reason,
+            } => {
+                let who = arg!(subject_ref(subject));
+                let n = arg!(DoseNumber::new(*dose));
+                let correction = DoseCorrection {
+                    vaccinated_on: match &fields.vaccinated_on {
+                        Some(d) => Some(arg!(date(d))),
+                        None => None,
+                    },
+                    manufacturer: fields.manufacturer.clone(),
+                    lot: fields.lot.clone(),
+                    venue: fields.venue.clone(),
+                    doctor: fields.doctor.clone(),
+                };
+                Outcome::from(
+                    self.reg
+                        .correct_dose(p, tenant, &who, n, &correction, reason),
+                )
+            }
+            Op::VoidDose {
+                tenant,
+                subject,
+                dose,
+                reason,
+            } => {
+                let who = arg!(subject_ref(subject));
+                let n = arg!(DoseNumber::new(*dose));
+                Outcome::from(self.reg.void_dose(p, tenant, &who, n, reason))
             }
             Op::SubjectDoses { tenant, addressee } => {
                 Outcome::from(self.reg.subject_doses(p, tenant, addressee))
@@ -493,6 +526,13 @@ impl Runner {
             }
             Op::ScanStore { find } => {
                 Outcome::ok(&store_ops::scan_store(&self.dir, find, &self.my_numbers)?)
+            }
+            Op::Retention(op) => {
+                let today = self.today();
+                match retention_ops::run(&mut self.reg, p, op, today) {
+                    retention_ops::Ran::Done(r) => Outcome::from(r),
+                    retention_ops::Ran::Invalid(why) => Outcome::invalid(why),
+                }
             }
         })
     }
@@ -634,6 +674,18 @@ pub fn run(
         .map_err(io)?;
     }
     Ok(failed_steps == 0)
+}
+
+/// The registry's reference to a subject named in a scenario.
+fn subject_ref(subject: &SubjectArg) -> Result<SubjectRef, String> {
+    Ok(match subject {
+        SubjectArg::Addressee(a) => {
+            SubjectRef::Addressee(AddresseeNumber::parse(a).map_err(|e| e.to_string())?)
+        }
+        SubjectArg::Voucher(v) => {
+            SubjectRef::Voucher(VoucherNumber::parse(v).map_err(|e| e.to_string())?)
+        }
+    })
 }
 
 #[cfg(test)]

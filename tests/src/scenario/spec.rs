@@ -17,6 +17,8 @@ use vrs_core::layout::{self, LayoutParams};
 use vrs_core::registry::{Dimension, ImportMode, Principal};
 use vrs_core::text::{encode_strict, Encoding};
 
+use super::retention_ops::{self, RetentionOp, RETENTION_OPS};
+
 /// Why a scenario cannot run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecError(pub String);
@@ -127,6 +129,22 @@ pub struct DoseFields {
     pub doctor: String,
 }
 
+/// The fields `correct-dose` changes (`None`: kept).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionFields {
+    /// Vaccination date (ISO or YYYYMMDD).
+    pub vaccinated_on: Option<String>,
+    /// Manufacturer.
+    pub manufacturer: Option<String>,
+    /// Lot.
+    pub lot: Option<String>,
+    /// Venue name.
+    pub venue: Option<String>,
+    /// Doctor's name.
+    pub doctor: Option<String>,
+}
+
 /// What `tamper-audit` does to an entry.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuditTamper {
@@ -206,6 +224,21 @@ pub enum Op {
         date: String,
         destination: Option<MunicipalityCode>,
     },
+    /// `correct-dose`: new values for fields of a stored dose.
+    CorrectDose {
+        tenant: MunicipalityCode,
+        subject: SubjectArg,
+        dose: u8,
+        fields: CorrectionFields,
+        reason: String,
+    },
+    /// `void-dose`.
+    VoidDose {
+        tenant: MunicipalityCode,
+        subject: SubjectArg,
+        dose: u8,
+        reason: String,
+    },
     /// `subject-doses`.
     SubjectDoses {
         tenant: MunicipalityCode,
@@ -256,6 +289,9 @@ pub enum Op {
     ReplaceKey { tenant: MunicipalityCode },
     /// `scan-store` (store level): search the raw store files for strings.
     ScanStore { find: Vec<String> },
+    /// The retention ops (`national-db-provision`, `retention-list`, `purge`, `legal-hold`,
+    /// `retention-minimum`).
+    Retention(RetentionOp),
 }
 
 impl Op {
@@ -269,6 +305,8 @@ impl Op {
             Op::ReissueVoucher { .. } => "reissue-voucher",
             Op::RecordDose { .. } => "record-dose",
             Op::SetFlag { .. } => "set-flag",
+            Op::CorrectDose { .. } => "correct-dose",
+            Op::VoidDose { .. } => "void-dose",
             Op::SubjectDoses { .. } => "subject-doses",
             Op::Export {
                 awaiting: false, ..
@@ -285,6 +323,7 @@ impl Op {
             Op::TamperRecord { .. } => "tamper-record",
             Op::ReplaceKey { .. } => "replace-key",
             Op::ScanStore { .. } => "scan-store",
+            Op::Retention(r) => r.name(),
         }
     }
 
@@ -309,6 +348,8 @@ pub const OPS: &[&str] = &[
     "reissue-voucher",
     "record-dose",
     "set-flag",
+    "correct-dose",
+    "void-dose",
     "subject-doses",
     "export",
     "awaiting-list",
@@ -440,6 +481,18 @@ struct FlagJson {
     flag: String,
     date: String,
     destination: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeJson {
+    tenant: Option<String>,
+    addressee: Option<String>,
+    voucher: Option<String>,
+    dose: u8,
+    reason: String,
+    /// `correct-dose` only.
+    set: Option<CorrectionFields>,
 }
 
 #[derive(Deserialize)]
@@ -705,7 +758,7 @@ fn import_file(j: &ImportJson, layout_id: &str, base: &Path) -> Result<Vec<u8>, 
         .map_err(|e| SpecError(format!("the file cannot be encoded as {}: {e}", enc.name())))
 }
 
-fn args<T: serde::de::DeserializeOwned>(
+pub(super) fn args<T: serde::de::DeserializeOwned>(
     op: &str,
     rest: Map<String, Value>,
 ) -> Result<T, SpecError> {
@@ -713,7 +766,7 @@ fn args<T: serde::de::DeserializeOwned>(
 }
 
 /// The tenant an op acts on: the argument, else the principal's own.
-fn target(
+pub(super) fn target(
     given: Option<&str>,
     principal: Option<&Principal>,
     op: &str,
@@ -749,9 +802,10 @@ fn record_kind(s: &str) -> Result<RecordKind, SpecError> {
         "staff" => RecordKind::StaffUser,
         "import" => RecordKind::Import,
         "tenant-meta" => RecordKind::TenantMeta,
+        "dose-history" => RecordKind::DoseHistory,
         other => {
             return bad(format!(
-                "kind {other:?}: subject, voucher, my-number-index, awaiting, staff, import or tenant-meta"
+                "kind {other:?}: subject, voucher, my-number-index, awaiting, staff, import, tenant-meta or dose-history"
             ))
         }
     })
@@ -855,6 +909,34 @@ pub fn parse_op(
                     .as_deref()
                     .map(|d| municipality(d, "set-flag.destination"))
                     .transpose()?,
+            }
+        }
+        "correct-dose" | "void-dose" => {
+            let j: ChangeJson = args(name, rest)?;
+            let subject = match (j.addressee, j.voucher) {
+                (Some(a), None) => SubjectArg::Addressee(a),
+                (None, Some(v)) => SubjectArg::Voucher(v),
+                _ => return bad(format!("{name}: give either addressee or voucher")),
+            };
+            let tenant = target(j.tenant.as_deref(), p, name)?;
+            match (name, j.set) {
+                ("correct-dose", Some(fields)) => Op::CorrectDose {
+                    tenant,
+                    subject,
+                    dose: j.dose,
+                    fields,
+                    reason: j.reason,
+                },
+                ("correct-dose", None) => {
+                    return bad("correct-dose: give the fields to change in set")
+                }
+                (_, Some(_)) => return bad("void-dose: takes no set"),
+                (_, None) => Op::VoidDose {
+                    tenant,
+                    subject,
+                    dose: j.dose,
+                    reason: j.reason,
+                },
             }
         }
         "subject-doses" => {
@@ -980,10 +1062,12 @@ pub fn parse_op(
             let j: ScanJson = args(name, rest)?;
             Op::ScanStore { find: j.find }
         }
+        n if RETENTION_OPS.contains(&n) => Op::Retention(retention_ops::parse(n, rest, p)?),
         other => {
             return bad(format!(
-                "unknown op {other:?}; known ops: {}",
-                OPS.join(", ")
+                "unknown op {other:?}; known ops: {}, {}",
+                OPS.join(", "),
+                RETENTION_OPS.join(", ")
             ))
         }
     })

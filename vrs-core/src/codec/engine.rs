@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::diag::{Code, Diagnostic, Report, Severity};
+use crate::diag::{Code, Report, Severity};
 use crate::id::MunicipalityCode;
 use crate::layout::{Direction, DoseField, Layout, RowUnit};
 
@@ -13,8 +13,11 @@ use super::cross::{
     compact_voucher_key, person_key_from_voucher, seen_person, seen_voucher, voucher_key,
     voucher_of_seen, Blinder, CrossState, DoseFact, KeySet, PersonDoses,
 };
-use super::emit::Emitter;
-use super::field::{check_field, CrossRow, FieldCtx, Memo, RowData, MAX_BLOCKS};
+use super::emit::{Emitter, Found};
+use super::field::{
+    check_field, contains_my_number, CrossRow, FieldCtx, Memo, RowData, MAX_BLOCKS,
+};
+use super::header::{check_header, dose_blocks_en, HeaderVerdict};
 use super::options::ValidateOptions;
 use super::plan::ColumnPlan;
 use super::rules::{check_row, pair_findings, RoleIndex, RowCtx};
@@ -199,19 +202,16 @@ impl Engine {
         }
     }
 
-    /// Blinds My Numbers as `other` does, so both produce the same keys.
-    pub(crate) fn share_blinding(&mut self, other: &Engine) {
-        self.blinder = other.blinder.clone();
-    }
-
-    /// Makes this engine check rows without their cross-row rules: diagnostics are buffered
-    /// and each row is listed (see [`take_deferred`](Self::take_deferred)) for the engine that
-    /// holds the cross-row state.
-    pub(crate) fn defer_cross_rules(&mut self) {
+    /// Makes this engine check rows for `main` without their cross-row rules: diagnostics are
+    /// buffered (within `main`'s limits) and each row is listed (see
+    /// [`take_deferred`](Self::take_deferred)) for `main`, which holds the cross-row state; My
+    /// Numbers are blinded as `main` does, so both produce the same keys.
+    pub(crate) fn defer_cross_rules(&mut self, main: &Engine) {
+        self.blinder = main.blinder.clone();
         // The header is read by the engine that hands rows over.
         self.header_pending = false;
         self.deferred = Some(Vec::new());
-        self.emit.buffer();
+        self.emit.buffer_for(&main.emit);
     }
 
     /// Lists the next rows in `rows` (emptied), a list handed back from an earlier
@@ -224,7 +224,7 @@ impl Engine {
     }
 
     /// The diagnostics, rows counted and rows listed since the last call (a deferring engine).
-    pub(crate) fn take_deferred(&mut self) -> (Vec<Diagnostic>, u64, Vec<DeferredRow>) {
+    pub(crate) fn take_deferred(&mut self) -> (Vec<Found>, u64, Vec<DeferredRow>) {
         let rows = std::mem::take(&mut self.rows);
         let listed = self
             .deferred
@@ -271,10 +271,11 @@ impl Engine {
         self.header_pending
     }
 
-    /// Checks the header row (F02, N02).
+    /// Checks the header row (F02, N02); a header of the same layout with another number of
+    /// dose blocks switches to that layout when the options allow (see
+    /// [`ValidateOptions::dose_blocks_from_header`]).
     pub(crate) fn header(&mut self, values: &[&str], line: u64) {
         self.header_pending = false;
-        let expected = self.layout.header();
         if self.layout.direction == Direction::Download {
             if let Some(i) = values
                 .iter()
@@ -288,44 +289,53 @@ impl Engine {
                     format!("{}列目は個人番号の項目です。ダウンロード系ファイルに個人番号を含めてはいけません", i + 1),
                 );
             }
+            if let Some(i) = values.iter().position(|v| contains_my_number(v)) {
+                self.emit.row(
+                    Code::N02,
+                    Severity::Error,
+                    line,
+                    format!("column {} of the header row holds a value with the shape of a My Number (12 digits, valid check digit); download-type files must never carry one", i + 1),
+                    format!("見出し行の{}列目に個人番号の形（12桁・検査数字一致）の値があります。ダウンロード系ファイルに個人番号を含めてはいけません", i + 1),
+                );
+            }
         }
-        if values == expected.as_slice() {
-            return;
+        match check_header(&self.layout, values, self.opts.dose_blocks_from_header) {
+            HeaderVerdict::Matches => {}
+            HeaderVerdict::OtherBlocks(layout) => {
+                let (k, n) = (layout.dose_blocks, layout.columns.len());
+                let qid = layout.qualified_id();
+                self.emit.row(
+                    Code::F02,
+                    Severity::Info,
+                    line,
+                    format!(
+                        "the header has {} ({n} columns): checked as {qid} with {}",
+                        dose_blocks_en(k),
+                        dose_blocks_en(k)
+                    ),
+                    format!("見出しは接種回{k}回分（{n}項目）です。{qid} を接種回{k}回分として検査しました"),
+                );
+                self.relayout(layout);
+            }
+            HeaderVerdict::Mismatch(en, ja, other) => {
+                self.emit.row(Code::F02, Severity::Error, line, en, ja);
+                if let Some(layout) = other {
+                    self.relayout(layout);
+                }
+            }
         }
-        let first_diff = values.iter().zip(&expected).position(|(a, b)| a != b);
-        let (en, ja) = match first_diff {
-            Some(i) => (
-                format!(
-                    "column {} is {:?}, expected {:?} (layout {})",
-                    i + 1,
-                    values[i],
-                    expected[i],
-                    self.layout.qualified_id()
-                ),
-                format!(
-                    "{}列目が「{}」です。「{}」であるべきです（レイアウト {}）",
-                    i + 1,
-                    values[i],
-                    expected[i],
-                    self.layout.qualified_id()
-                ),
-            ),
-            None => (
-                format!(
-                    "header has {} columns, layout {} has {}",
-                    values.len(),
-                    self.layout.qualified_id(),
-                    expected.len()
-                ),
-                format!(
-                    "見出しの項目数が{}です。レイアウト {} は{}項目です",
-                    values.len(),
-                    self.layout.qualified_id(),
-                    expected.len()
-                ),
-            ),
-        };
-        self.emit.row(Code::F02, Severity::Error, line, en, ja);
+        self.emit.end_row(line);
+    }
+
+    /// Checks rows against `layout` from now on (before any row: the header has just been
+    /// read).
+    fn relayout(&mut self, layout: Layout) {
+        let fresh = Engine::new(layout, self.opts.clone());
+        self.idx = fresh.idx;
+        self.plan = fresh.plan;
+        self.cross = fresh.cross;
+        self.filled = fresh.filled;
+        self.layout = fresh.layout;
     }
 
     /// Validates one data row. `ok[i]` is false for fields that could not be decoded (already
@@ -358,6 +368,7 @@ impl Engine {
                     self.layout.qualified_id()
                 ),
             );
+            self.emit.end_row(line);
             return;
         }
         self.row.reset(usize::from(self.layout.dose_blocks));
@@ -405,6 +416,29 @@ impl Engine {
                     "must be empty in this layout",
                     "このレイアウトでは空欄でなければなりません",
                 );
+            }
+            // N02: a My Number where a download file must never have one (digit strings of
+            // another length, most fields of a dose block, cannot hold one).
+            if plan.no_my_number
+                && v.len() >= 12
+                && !(v.len() != 12 && all_ascii_digits(v))
+                && contains_my_number(v)
+            {
+                self.emit.field(
+                    Code::N02,
+                    Severity::Error,
+                    fline,
+                    column,
+                    i,
+                    Some(v),
+                    "holds a value with the shape of a My Number (12 digits, valid check digit); download-type files must never carry one",
+                    "個人番号の形（12桁・検査数字一致）の値があります。ダウンロード系ファイルに個人番号を含めてはいけません",
+                );
+                continue;
+            }
+            if plan.must_be_empty {
+                // A value where none belongs is not checked further (R02 says it all, with N02
+                // above when it could be a My Number).
                 continue;
             }
             // Digit strings (most fields of a dose block) need no control-character scan.
@@ -462,6 +496,7 @@ impl Engine {
             values,
         };
         check_row(&mut ctx);
+        self.emit.end_row(line);
         let crossing = Crossing {
             row: CrossRow::of(&self.row),
             seen: seen_keys(&self.cross, &self.row),
@@ -489,6 +524,7 @@ impl Engine {
     ) {
         self.check_tenant(values, line, field_lines);
         self.cross_rules(values, line, field_lines, errors_before);
+        self.emit.end_row(line);
     }
 
     /// M03: upload rows belong to the uploading municipality (the configured one, else the
@@ -842,6 +878,7 @@ impl Engine {
                 }
             }
         }
+        self.emit.end_row(0);
         let rows = self.rows;
         let layout = self.layout;
         self.emit

@@ -11,6 +11,7 @@ use crate::vaccine::{check_lot, DoseNumber, ManufacturerId};
 
 use super::cross::{addressee_key, Blinder};
 use super::emit::Emitter;
+use super::excel;
 use super::options::{ValidateOptions, WidthUnit};
 use super::plan::{store_date, store_municipality, store_voucher};
 
@@ -208,14 +209,41 @@ impl FieldCtx<'_> {
         );
     }
 
+    /// Reports an invalid value (`value`, as checked; `raw`, as in the file) with what a
+    /// spreadsheet did to it, when its damage has a known shape ([`excel::explain`]).
+    fn report_invalid(
+        &mut self,
+        code: Code,
+        severity: Severity,
+        raw: &str,
+        value: &str,
+        en: &str,
+        ja: &str,
+    ) {
+        match excel::explain(&self.column.ty, raw) {
+            Some(damage) => {
+                let en = format!("{en}; {}", damage.en);
+                let ja = format!("{ja}。{}", damage.ja);
+                self.report(code, severity, value, &en, &ja);
+            }
+            None => self.report(code, severity, value, en, ja),
+        }
+    }
+
     /// Reports an identifier error without repeating the identifier's name after the column's.
-    fn report_id(&mut self, code: Code, severity: Severity, value: &str, err: &IdError) {
+    fn report_id(&mut self, code: Code, severity: Severity, raw: &str, value: &str, err: &IdError) {
         let (en, ja) = (err.to_string(), err.message_ja());
-        let en_prefix = format!("{}: ", err.kind().name_en());
-        let ja_prefix = format!("{}: ", err.kind().name_ja());
-        let en = en.strip_prefix(&en_prefix).unwrap_or(&en);
-        let ja = ja.strip_prefix(&ja_prefix).unwrap_or(&ja);
-        self.report(code, severity, value, en, ja);
+        let (kind_en, kind_ja) = (err.kind().name_en(), err.kind().name_ja());
+        // "municipality code: ...", "municipality code must be ...", "自治体コードは..."
+        let en = [": ", " "]
+            .iter()
+            .find_map(|sep| en.strip_prefix(&format!("{kind_en}{sep}")))
+            .unwrap_or(&en);
+        let ja = [": ", "は", "が"]
+            .iter()
+            .find_map(|sep| ja.strip_prefix(&format!("{kind_ja}{sep}")))
+            .unwrap_or(&ja);
+        self.report_invalid(code, severity, raw, value, en, ja);
     }
 }
 
@@ -311,7 +339,7 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
                     }
                     _ => Severity::Error,
                 };
-                ctx.report_id(Code::M01, severity, v, &err);
+                ctx.report_id(Code::M01, severity, raw, v, &err);
                 severity != Severity::Error
             }
         },
@@ -321,7 +349,7 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
                 true
             }
             Err(err) => {
-                ctx.report_id(Code::N01, Severity::Error, v, &err);
+                ctx.report_id(Code::N01, Severity::Error, raw, v, &err);
                 false
             }
         },
@@ -331,7 +359,7 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
                 true
             }
             Err(err) => {
-                ctx.report_id(Code::V01, Severity::Error, v, &err);
+                ctx.report_id(Code::V01, Severity::Error, raw, v, &err);
                 false
             }
         },
@@ -341,7 +369,7 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
                 true
             }
             Err(err) => {
-                ctx.report_id(Code::V03, Severity::Error, v, &err);
+                ctx.report_id(Code::V03, Severity::Error, raw, v, &err);
                 false
             }
         },
@@ -351,9 +379,10 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
                 true
             }
             Err(err) => {
-                ctx.report(
+                ctx.report_invalid(
                     Code::D01,
                     Severity::Error,
+                    raw,
                     v,
                     &err.to_string(),
                     &err.message_ja(),
@@ -371,9 +400,10 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
                 true
             }
             Err(err) => {
-                ctx.report(
+                ctx.report_invalid(
                     Code::D04,
                     Severity::Error,
+                    raw,
                     v,
                     &err.to_string(),
                     &err.message_ja(),
@@ -387,9 +417,10 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
                 true
             }
             Err(err) => {
-                ctx.report(
+                ctx.report_invalid(
                     Code::S07,
                     Severity::Error,
+                    raw,
                     v,
                     &err.to_string(),
                     &err.message_ja(),
@@ -462,6 +493,17 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
         },
         FieldType::AddresseeNumber => {
             match AddresseeNumber::check_with_max(v, ctx.opts.addressee_max_chars) {
+                Ok(()) if excel::explain(&column.ty, raw).is_some() => {
+                    ctx.report_invalid(
+                        Code::T05,
+                        Severity::Error,
+                        raw,
+                        v,
+                        "not an addressee number as the health system holds it",
+                        "健康管理システムの保持する宛名番号の形ではありません",
+                    );
+                    false
+                }
                 Ok(()) => {
                     if crate::id::is_zero_filled_numeric(v) {
                         ctx.report(
@@ -485,7 +527,7 @@ pub(crate) fn check_field(ctx: &mut FieldCtx<'_>, raw: &str, row: &mut RowData) 
                     true
                 }
                 Err(err) => {
-                    ctx.report_id(Code::T05, Severity::Error, v, &err);
+                    ctx.report_id(Code::T05, Severity::Error, raw, v, &err);
                     false
                 }
             }
@@ -565,4 +607,40 @@ pub(super) fn lot_fast_path(v: &str) -> Option<()> {
 /// 12 ASCII digits with a valid My Number check digit.
 pub(crate) fn is_my_number_shaped(v: &str) -> bool {
     v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) && MyNumber::parse(v).is_ok()
+}
+
+/// Whether `v` holds a My Number: a run of exactly 12 digits (ASCII or full-width, not part of
+/// a longer run) with a valid My Number check digit, alone or within text.
+pub(crate) fn contains_my_number(v: &str) -> bool {
+    // 12 digits take at least 12 bytes.
+    if v.len() < 12 {
+        return false;
+    }
+    let mut run = [0u8; 12];
+    let mut len = 0usize;
+    let valid = |run: &[u8; 12]| {
+        std::str::from_utf8(run).is_ok_and(|digits| MyNumber::parse(digits).is_ok())
+    };
+    for c in v.chars() {
+        let digit = match c {
+            '0'..='9' => Some(c as u8),
+            '\u{FF10}'..='\u{FF19}' => u8::try_from(u32::from(c) - 0xFF10).ok().map(|d| b'0' + d),
+            _ => None,
+        };
+        match digit {
+            Some(d) => {
+                if let Some(slot) = run.get_mut(len) {
+                    *slot = d;
+                }
+                len += 1;
+            }
+            None => {
+                if len == 12 && valid(&run) {
+                    return true;
+                }
+                len = 0;
+            }
+        }
+    }
+    len == 12 && valid(&run)
 }

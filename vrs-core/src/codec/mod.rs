@@ -11,9 +11,12 @@
 mod bytes;
 mod cross;
 mod csv;
+mod decide;
 mod emit;
 mod engine;
+mod excel;
 mod field;
+mod header;
 mod keyset;
 mod options;
 mod plan;
@@ -25,7 +28,7 @@ mod sink;
 mod validator;
 mod writer;
 
-pub use options::{ValidateOptions, WidthUnit, WriteOptions};
+pub use options::{ValidateOptions, WidthUnit, WriteOptions, DEFAULT_MAX_DIAGNOSTICS};
 pub use reader::{ReadError, RecordReader};
 pub use records::{
     AwaitingRow, BatchInquiryRequestRow, BatchInquiryResultRow, DoseEntry, DoseUploadRow, FlagKind,
@@ -42,3 +45,6 @@ mod roundtrip;
 
 #[cfg(test)]
 mod pool_tests;
+
+#[cfg(test)]
+mod feeding_tests;

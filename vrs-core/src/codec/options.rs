@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::date::Date;
 use crate::id::{AddresseeNumber, MunicipalityCode};
+use crate::retention::RetentionPolicy;
 use crate::text::{Encoding, EncodingChoice};
 use crate::vaccine::VaccineTables;
 
@@ -18,18 +19,29 @@ pub enum WidthUnit {
     Cp932Bytes,
 }
 
+/// Diagnostics a report keeps in full by default ([`ValidateOptions::max_diagnostics`]).
+pub const DEFAULT_MAX_DIAGNOSTICS: usize = 1000;
+
 /// What the validator checks and how.
 ///
 /// ```
-/// use vrs_core::codec::ValidateOptions;
-/// let opts = ValidateOptions { max_diagnostics: Some(100), ..ValidateOptions::default() };
+/// use vrs_core::codec::{ValidateOptions, DEFAULT_MAX_DIAGNOSTICS};
+/// let opts = ValidateOptions::default();
+/// assert_eq!(opts.max_diagnostics, Some(DEFAULT_MAX_DIAGNOSTICS));
+/// let opts = ValidateOptions { max_diagnostics: Some(100), ..opts };
 /// assert!(opts.header);
 /// ```
 #[derive(Debug, Clone)]
 pub struct ValidateOptions {
     /// Encoding of the input: auto-detected (default), UTF-8 or CP932.
     pub encoding: EncodingChoice,
-    /// Keep at most this many diagnostics (counts still cover all); `None` keeps all.
+    /// Keep at most this many diagnostics in the report, the first ones found (default
+    /// [`DEFAULT_MAX_DIAGNOSTICS`], 1,000); the counts and the per-code summary still cover
+    /// every one, and [`Report::truncated`](crate::diag::Report::truncated) says when some were
+    /// left out. Memory then stays bounded whatever the file holds. `None` keeps every
+    /// diagnostic: memory grows with the findings (a file with an error in every field has
+    /// millions). To see every diagnostic of any file in bounded memory, stream them instead
+    /// ([`Validator::streaming`](super::Validator::streaming)).
     pub max_diagnostics: Option<usize>,
     /// The file's creation date: dates after it are in the future (D02, D05). `None` skips
     /// those checks (the library reads no clock; the command line passes today's date).
@@ -41,6 +53,11 @@ pub struct ValidateOptions {
     pub normalize_fullwidth: bool,
     /// The file starts with a header row of the layout's Japanese column names (default `true`).
     pub header: bool,
+    /// A block layout (ledger export, awaiting-registration list, batch-inquiry result) whose
+    /// header row has another number of dose blocks (1..=9) is checked with the header's
+    /// number, with an F02 info saying so (`true`, default); `false` keeps the layout's number
+    /// and reports the header (F02 error, naming the count it has).
+    pub dose_blocks_from_header: bool,
     /// Accepted voucher types, the first digit of the OCR line (V05; default `[1, 2]`).
     pub voucher_types: Vec<u8>,
     /// In the subject registration upload, the My Number may be empty only when this is `false`
@@ -58,6 +75,8 @@ pub struct ValidateOptions {
     pub max_record_bytes: usize,
     /// Vaccine tables: manufacturers, intervals, ages, programme window.
     pub tables: Arc<VaccineTables>,
+    /// The dated retention policy behind L03 (a dose past its retention on `as_of`).
+    pub retention: Arc<RetentionPolicy>,
     /// Threads validating a large file (over 1 MiB), the calling thread included: it parses
     /// the file, runs the cross-row rules and checks rows when the other threads are busy.
     /// `0` (default) = one per available core (at most 8); `1` = the calling thread alone.
@@ -79,11 +98,12 @@ impl Default for ValidateOptions {
     fn default() -> Self {
         ValidateOptions {
             encoding: EncodingChoice::Auto,
-            max_diagnostics: None,
+            max_diagnostics: Some(DEFAULT_MAX_DIAGNOSTICS),
             as_of: None,
             tenant: None,
             normalize_fullwidth: true,
             header: true,
+            dose_blocks_from_header: true,
             voucher_types: vec![1, 2],
             require_my_number: true,
             strict_municipality_check_digit: true,
@@ -92,6 +112,7 @@ impl Default for ValidateOptions {
             addressee_max_chars: AddresseeNumber::DEFAULT_MAX_CHARS,
             max_record_bytes: 1 << 20,
             tables: Arc::new(VaccineTables::default()),
+            retention: Arc::new(RetentionPolicy::default()),
             threads: 0,
         }
     }

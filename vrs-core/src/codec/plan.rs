@@ -10,7 +10,7 @@
 
 use crate::date::{Date, DateTime};
 use crate::id::{MunicipalityCode, VoucherNumber};
-use crate::layout::{Column, FieldType, Layout, Requirement, Role, RowUnit};
+use crate::layout::{Column, Direction, FieldType, Layout, Requirement, Role, RowUnit};
 use crate::text;
 
 use super::field::{field_bit, lot_fast_path, Memo, RowData};
@@ -26,6 +26,9 @@ pub(crate) struct ColumnPlan {
     pub required: bool,
     /// A value is an error here (R02).
     pub must_be_empty: bool,
+    /// A value holding a My Number is an error here (N02: any column of a download layout but
+    /// the addressee number, whose own check warns of one).
+    pub no_my_number: bool,
     /// The fast acceptance of a valid value.
     pub accept: Accept,
 }
@@ -36,11 +39,12 @@ impl ColumnPlan {
         layout
             .columns
             .iter()
-            .map(|column| ColumnPlan::of(column, layout.row_unit, opts))
+            .map(|column| ColumnPlan::of(column, layout, opts))
             .collect()
     }
 
-    fn of(column: &Column, row_unit: RowUnit, opts: &ValidateOptions) -> ColumnPlan {
+    fn of(column: &Column, layout: &Layout, opts: &ValidateOptions) -> ColumnPlan {
+        let row_unit = layout.row_unit;
         // A tenant configured "no My Number" may leave it empty in its registration upload.
         let required = column.requirement == Requirement::Required
             && (column.ty != FieldType::MyNumber
@@ -54,6 +58,11 @@ impl ColumnPlan {
             dose_bit,
             required,
             must_be_empty: column.requirement == Requirement::Empty,
+            // An addressee number's own check says N02 (as a warning: a numeric addressee
+            // number can be 12 digits), unless the column must be empty and is not checked.
+            no_my_number: layout.direction == Direction::Download
+                && (column.ty != FieldType::AddresseeNumber
+                    || column.requirement == Requirement::Empty),
             accept: Accept::of(column),
         }
     }
@@ -225,7 +234,7 @@ mod tests {
         let mut row = RowData::default();
         row.reset(usize::from(layout.dose_blocks));
         let mut emit = Emitter::new(None);
-        emit.buffer();
+        emit.buffer_for(&Emitter::new(None));
         let mut memo = Memo::default();
         let blinder = Blinder::new();
         let mut ctx = FieldCtx {

@@ -17,12 +17,12 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use crate::diag::Diagnostic;
 use crate::text::{self, Encoding};
 
 use super::csv::{
     first_simple_line, for_each_simple_line, for_each_simple_text_line, Record, RecordBatch,
 };
+use super::emit::Found;
 use super::engine::{DeferredRow, FieldText};
 use super::sink::{EncodingState, RecordSink, MAX_FIELDS};
 
@@ -45,6 +45,10 @@ const APPLY_DIAGNOSTICS: usize = 4096;
 /// Jobs queued per worker: enough to keep a worker busy while the calling thread applies a
 /// group of checked jobs (a few thousand rows' cross-row rules).
 const QUEUED_PER_WORKER: usize = 12;
+/// Diagnostics held in full by checked jobs waiting to be added to the report, beyond which the
+/// calling thread waits for the workers rather than check more jobs itself: a file full of
+/// errors, with every diagnostic kept (or streamed), must not pile them up in memory.
+const WAITING_KEPT: usize = 8192;
 /// Emptied batches (and row lists) kept for reuse: a group's worth, so that the row lists of
 /// the next group are not grown again from empty.
 const SPARE_BATCHES: usize = APPLY_JOBS;
@@ -105,7 +109,7 @@ type Work = (usize, Job, Vec<DeferredRow>);
 struct Checked {
     index: usize,
     job: Job,
-    diagnostics: Vec<Diagnostic>,
+    diagnostics: Vec<Found>,
     rows: u64,
     deferred: Vec<DeferredRow>,
 }
@@ -158,6 +162,8 @@ pub(crate) struct Pool {
     applied: usize,
     /// Batches checked ahead of one still being checked.
     waiting: BTreeMap<usize, Checked>,
+    /// Diagnostics held in full in `waiting`.
+    waiting_kept: usize,
     spare: Vec<Batch>,
     spare_runs: Vec<LineRun>,
     spare_rows: Vec<Vec<DeferredRow>>,
@@ -282,6 +288,7 @@ impl Pool {
             sent: 0,
             applied: 0,
             waiting: BTreeMap::new(),
+            waiting_kept: 0,
             spare: Vec::new(),
             spare_runs: Vec::new(),
             spare_rows: Vec::new(),
@@ -292,8 +299,7 @@ impl Pool {
 
     /// Adds a data record (the header has been read); hands the batch over when it is full.
     pub(crate) fn push(&mut self, record: &Record<'_>, sink: &mut RecordSink) {
-        let encoding = sink.decide_encoding(record);
-        self.current.push(record, encoding);
+        self.current.push(record, sink.encoding);
         if self.current.len() >= BATCH_RECORDS || self.current.byte_len() >= BATCH_BYTES {
             self.send_records(sink);
         }
@@ -333,24 +339,47 @@ impl Pool {
     fn send(&mut self, job: Job, sink: &mut RecordSink) {
         let index = self.sent;
         self.sent += 1;
-        let work = (index, job, self.spare_rows.pop().unwrap_or_default());
-        let sent = match self.work.as_ref() {
-            Some(queue) => queue.try_send(work),
-            // No workers: every job is checked here, and applied in groups.
-            None => Err(TrySendError::Full(work)),
-        };
-        match sent {
-            Ok(()) => {}
-            // Every worker is busy and the queue is full: check this job here rather than
-            // wait, so the calling thread's spare time goes into checking rows too.
-            Err(TrySendError::Full(work)) => {
-                let checked = check(&mut self.local, &mut self.bounds, work);
-                self.waiting.insert(index, checked);
+        let mut work = (index, job, self.spare_rows.pop().unwrap_or_default());
+        loop {
+            let sent = match self.work.as_ref() {
+                Some(queue) => queue.try_send(work),
+                // No workers: every job is checked here, and applied in groups.
+                None => Err(TrySendError::Full(work)),
+            };
+            match sent {
+                Ok(()) => {}
+                // The queue is full and many diagnostics wait to be added (a file full of
+                // errors): wait for a worker to hand a job back, add what is ready, try again.
+                Err(TrySendError::Full(w))
+                    if self.waiting_kept >= WAITING_KEPT && self.work.is_some() =>
+                {
+                    work = w;
+                    match self.done.recv() {
+                        Ok(checked) => self.hold(checked),
+                        // Every worker has stopped: check it here.
+                        Err(_) => self.work = None,
+                    }
+                    self.collect(sink, false);
+                    continue;
+                }
+                // Every worker is busy and the queue is full: check this job here rather than
+                // wait, so the calling thread's spare time goes into checking rows too.
+                Err(TrySendError::Full(work)) => {
+                    let checked = check(&mut self.local, &mut self.bounds, work);
+                    self.hold(checked);
+                }
+                // Every worker has stopped, i.e. panicked: `finish` re-raises that.
+                Err(TrySendError::Disconnected(_)) => self.sent -= 1,
             }
-            // Every worker has stopped, i.e. panicked: `finish` re-raises that.
-            Err(TrySendError::Disconnected(_)) => self.sent -= 1,
+            break;
         }
         self.collect(sink, false);
+    }
+
+    /// Keeps a checked job until its turn.
+    fn hold(&mut self, checked: Checked) {
+        self.waiting_kept += kept(&checked.diagnostics);
+        self.waiting.insert(checked.index, checked);
     }
 
     /// Applies checked batches in file order, [`APPLY_JOBS`] at a time; with `wait`, until
@@ -385,9 +414,7 @@ impl Pool {
                 self.done.try_recv().ok()
             };
             match next {
-                Some(checked) => {
-                    self.waiting.insert(checked.index, checked);
-                }
+                Some(checked) => self.hold(checked),
                 None => return,
             }
         }
@@ -399,6 +426,9 @@ impl Pool {
         let jobs: Vec<Checked> = (first..first + count)
             .filter_map(|i| self.waiting.remove(&i))
             .collect();
+        for checked in &jobs {
+            self.waiting_kept = self.waiting_kept.saturating_sub(kept(&checked.diagnostics));
+        }
         sink.engine
             .prepare_batch(jobs.iter().map(|checked| checked.deferred.as_slice()));
         for checked in jobs {
@@ -426,7 +456,7 @@ impl Pool {
                 .by_ref()
                 .take(row.diag_end.saturating_sub(added))
             {
-                sink.engine.emit.builder.push(d);
+                sink.engine.emit.add(d);
             }
             added = added.max(row.diag_end);
             match &job {
@@ -455,7 +485,7 @@ impl Pool {
             }
         }
         for d in diagnostics {
-            sink.engine.emit.builder.push(d);
+            sink.engine.emit.add(d);
         }
         sink.engine.add_rows(rows);
         self.applied += 1;
@@ -472,6 +502,15 @@ impl Pool {
         }
     }
 
+    /// Hands over the records gathered so far and adds every batch sent to the report (a
+    /// finding about the file is then added after the rows before it, as on one thread).
+    pub(crate) fn drain(&mut self, sink: &mut RecordSink) {
+        if self.current.len() > 0 {
+            self.send_records(sink);
+        }
+        self.collect(sink, true);
+    }
+
     /// Checks what is left and waits for every batch; re-raises a worker's panic, as the
     /// calling thread would have panicked checking the same rows itself.
     pub(crate) fn finish(mut self, sink: &mut RecordSink) {
@@ -486,6 +525,11 @@ impl Pool {
             }
         }
     }
+}
+
+/// Diagnostics held in full among `found`.
+fn kept(found: &[Found]) -> usize {
+    found.iter().filter(|f| matches!(f, Found::Kept(_))).count()
 }
 
 impl Drop for Pool {

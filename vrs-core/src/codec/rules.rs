@@ -163,6 +163,32 @@ fn check_blocks(ctx: &mut RowCtx<'_>) {
     }
 }
 
+/// L03 (info): the dose may be deleted on `today` under the retention policy in force that day.
+/// A file knows no death and no provision, so a COVID dose under 附則第17条 (from 2026-02-01) is
+/// never reported: only the registry, which records both, can find those eligible.
+fn check_retention(ctx: &mut RowCtx<'_>, date: Date, today: Date, col: Option<usize>) {
+    let opts = ctx.opts;
+    let verdict = opts
+        .retention
+        .verdict(&crate::retention::Facts::dose(date), today);
+    if let (true, Some(from), Some(rule)) = (
+        verdict.eligible_on(today),
+        verdict.eligible_from,
+        verdict.rule,
+    ) {
+        ctx.at(
+            Code::L03,
+            Severity::Info,
+            col,
+            &format!(
+                "{date}: the record may be deleted from {from} ({})",
+                rule.id
+            ),
+            &format!("{date}：{from} から削除できる記録です（{}）", rule.id),
+        );
+    }
+}
+
 fn check_dates(ctx: &mut RowCtx<'_>) {
     // A copy of the `&'a` options reference: borrowing `tables` from it leaves `ctx` free.
     let opts = ctx.opts;
@@ -231,6 +257,7 @@ fn check_dates(ctx: &mut RowCtx<'_>) {
                     &format!("接種日 {date} がファイル作成日 {today} より後です"),
                 );
             }
+            check_retention(ctx, date, today, date_col);
         }
         if !tables.programme.contains(date) {
             let end = tables

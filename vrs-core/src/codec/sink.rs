@@ -1,9 +1,10 @@
-//! Turns parsed records into decoded rows for the engine: encoding detection, decoding
-//! (strict, per field when needed), structural CSV findings (F01, F03, F04, F06).
+//! Turns parsed records into decoded rows for the engine: decoding (strict, per field when
+//! needed) with the encoding the validator decided, structural CSV findings (F01, F03, F04,
+//! F06) and signs of mixed encodings (F07).
 
 use crate::diag::{Code, Severity};
 use crate::layout::Layout;
-use crate::text::{self, Encoding, EncodingChoice};
+use crate::text::{self, Encoding};
 
 use super::csv::{simple_record, split_simple_text, CsvProblem, Record};
 use super::engine::Engine;
@@ -17,7 +18,7 @@ pub(crate) enum EncodingState {
     /// Not yet known: everything so far was ASCII.
     #[default]
     Undecided,
-    /// Fixed by the caller, by a BOM, or by the first record holding non-ASCII bytes.
+    /// Decided (see [`super::decide`]).
     Known(Encoding),
 }
 
@@ -37,8 +38,6 @@ impl EncodingState {
 pub(crate) struct RecordSink {
     pub(crate) engine: Engine,
     pub(crate) encoding: EncodingState,
-    /// Set when the caller fixed the encoding; auto-detection never overrides it.
-    fixed: bool,
     text: String,
     ranges: Vec<(usize, usize)>,
     ok: Vec<bool>,
@@ -58,15 +57,9 @@ fn recycle<'b>(mut v: Vec<&'_ str>) -> Vec<&'b str> {
 impl RecordSink {
     /// A sink for `layout` with `options`.
     pub(crate) fn new(layout: Layout, options: ValidateOptions) -> Self {
-        let (encoding, fixed) = match options.encoding {
-            EncodingChoice::Auto => (EncodingState::Undecided, false),
-            EncodingChoice::Utf8 => (EncodingState::Known(Encoding::Utf8), true),
-            EncodingChoice::Cp932 => (EncodingState::Known(Encoding::Cp932), true),
-        };
         RecordSink {
             engine: Engine::new(layout, options),
-            encoding,
-            fixed,
+            encoding: EncodingState::Undecided,
             text: String::new(),
             ranges: Vec::new(),
             ok: Vec::new(),
@@ -79,34 +72,8 @@ impl RecordSink {
     /// so keys agree), its engine deferring cross-row rules to this one's.
     pub(crate) fn worker(&self) -> Self {
         let mut sink = RecordSink::new(self.engine.layout.clone(), self.engine.opts.clone());
-        sink.fixed = self.fixed;
-        sink.engine.share_blinding(&self.engine);
-        sink.engine.defer_cross_rules();
+        sink.engine.defer_cross_rules(&self.engine);
         sink
-    }
-
-    /// Settles the encoding the way [`record`](Self::record) would for `r`, without checking it
-    /// (the records that follow are then checked elsewhere, tagged with it).
-    pub(crate) fn decide_encoding(&mut self, r: &Record<'_>) -> EncodingState {
-        if !r.is_blank() && !r.oversized {
-            self.decide(r);
-        }
-        self.encoding
-    }
-
-    fn decide(&mut self, r: &Record<'_>) {
-        if r.non_ascii && self.encoding == EncodingState::Undecided {
-            // The first record with non-ASCII bytes decides, decoding each of its fields
-            // strictly. Field by field, not `r.bytes()` whole: those bytes hold the delimiters
-            // on one parser path and not on the other (a line split across fed chunks), and
-            // two fields run together can decode where the line does not (`…\x89,\xe5…`).
-            let fields = || (0..r.len()).map(|i| r.field(i));
-            if fields().all(|f| std::str::from_utf8(f).is_ok()) {
-                self.encoding = EncodingState::Known(Encoding::Utf8);
-            } else if fields().all(|f| text::decode_strict(f, Encoding::Cp932).is_ok()) {
-                self.encoding = EncodingState::Known(Encoding::Cp932);
-            }
-        }
     }
 
     fn decode_error(&mut self, line: u64, field: usize, bytes: &[u8], encoding: Encoding) {
@@ -118,30 +85,76 @@ impl RecordSink {
             Err(text::TextError::InvalidBytes { offset, .. }) => offset,
             _ => 0,
         };
-        let (en, ja) = if text::decode_strict(bytes, other).is_ok() && !self.fixed {
+        let (en, ja) = if text::decode_strict(bytes, other).is_ok() {
             (
-                format!("bytes of {other} in a file read as {encoding} (mixed encodings)"),
-                format!("{encoding} として読んでいるファイルに {other} のバイト列があります（文字コードの混在）"),
+                format!(
+                    "not valid {} at byte {} of the field, which reads as {}: the file mixes encodings",
+                    encoding.label(),
+                    offset + 1,
+                    other.label()
+                ),
+                format!(
+                    "項目の{}バイト目が {} として不正です。この項目は {} として読めるため、文字コードが混在しています",
+                    offset + 1,
+                    encoding.label(),
+                    other.label()
+                ),
             )
         } else {
             (
                 format!(
-                    "invalid {encoding} bytes at byte {} of the field",
+                    "invalid {} bytes at byte {} of the field",
+                    encoding.label(),
                     offset + 1
                 ),
                 format!(
-                    "項目の{}バイト目に {encoding} として不正なバイト列があります",
-                    offset + 1
+                    "項目の{}バイト目に {} として不正なバイト列があります",
+                    offset + 1,
+                    encoding.label()
                 ),
             )
         };
         self.field_error(Code::F01, line, field, &en, &ja);
     }
 
-    fn mixed_utf8(&mut self, line: u64, field: usize) {
-        let en = "UTF-8 text in a file read as cp932 (mixed encodings)";
-        let ja = "CP932 として読んでいるファイルに UTF-8 の文字列があります（文字コードの混在）";
-        self.field_error(Code::F01, line, field, en, ja);
+    /// F07: a field of a CP932 file whose bytes also read as UTF-8 Japanese text (most likely
+    /// a UTF-8 field in a CP932 file). CP932 text is rarely valid UTF-8 at all, and when it is
+    /// (half-width kana such as ﾅｶ, some kanji pairs) it reads as Latin, Greek or Hangul
+    /// letters, not as Japanese; so only a Japanese reading is worth a warning.
+    fn mixed_evidence(&mut self, line: u64, field: usize, bytes: &[u8], cp932: &str) {
+        let Ok(utf8) = std::str::from_utf8(bytes) else {
+            return;
+        };
+        let japanese = utf8.chars().filter(|c| is_japanese(*c)).count();
+        if japanese == 0 || utf8.chars().any(|c| !c.is_ascii() && !is_japanese(c)) {
+            return;
+        }
+        let column = self.engine.layout.columns.get(field);
+        let sensitive = column.is_some_and(|c| c.ty == crate::layout::FieldType::MyNumber);
+        let as_utf8 = crate::diag::display_value(utf8, sensitive);
+        let as_cp932 = crate::diag::display_value(cp932, sensitive);
+        let (likely_en, likely_ja) = if japanese >= 2 {
+            ("probably", "おそらく")
+        } else {
+            ("possibly", "もしかすると")
+        };
+        let en = format!(
+            "valid CP932 (reads \"{as_cp932}\"), but its bytes also read as UTF-8 Japanese \"{as_utf8}\": {likely_en} a UTF-8 field in a CP932 file ({japanese} Japanese characters; CP932 text rarely reads as Japanese in UTF-8)"
+        );
+        let ja = format!(
+            "CP932 として正しく「{as_cp932}」と読めますが、同じバイト列が UTF-8 では日本語「{as_utf8}」と読めます。{likely_ja} CP932 のファイルに UTF-8 の項目が混ざっています（UTF-8 として日本語{japanese}文字。CP932 の文字列が偶然 UTF-8 の日本語として読めることはまれです）"
+        );
+        let engine = &mut self.engine;
+        engine.emit.at(
+            &engine.layout.columns,
+            Code::F07,
+            Severity::Warning,
+            line,
+            Some(field),
+            None,
+            &en,
+            &ja,
+        );
     }
 
     /// An error about field `field` (about the row when the layout has no such column).
@@ -212,7 +225,6 @@ impl RecordSink {
             };
             self.field_error(Code::F04, r.field_line(field), field, en, ja);
         }
-        self.decide(r);
         let encoding = self.encoding.or_utf8();
         r.field_lines_into(&mut self.lines);
         // Fast path: a record that is valid UTF-8 as a whole (every ASCII record, every record of
@@ -245,19 +257,18 @@ impl RecordSink {
             let bytes = r.field(i);
             let start = self.text.len();
             let decoded = if bytes.is_ascii() || encoding == Encoding::Utf8 {
-                std::str::from_utf8(bytes)
+                let decoded = std::str::from_utf8(bytes)
                     .map(|s| self.text.push_str(s))
-                    .is_ok()
-            } else if std::str::from_utf8(bytes).is_ok() {
-                // Japanese text in CP932 is practically never valid UTF-8 (its lead bytes are UTF-8
-                // continuation bytes), while UTF-8 often happens to decode as CP932 mojibake: a
-                // non-ASCII field that is valid UTF-8 in a CP932 file is a mixed encoding.
-                self.mixed_utf8(r.field_line(i), i);
-                false
+                    .is_ok();
+                if !decoded {
+                    self.decode_error(r.field_line(i), i, bytes, encoding);
+                }
+                decoded
             } else {
                 match text::decode_strict(bytes, encoding) {
                     Ok(s) => {
                         self.text.push_str(&s);
+                        self.mixed_evidence(r.field_line(i), i, bytes, &s);
                         true
                     }
                     Err(_) => {
@@ -266,9 +277,6 @@ impl RecordSink {
                     }
                 }
             };
-            if !decoded && encoding == Encoding::Utf8 {
-                self.decode_error(r.field_line(i), i, bytes, encoding);
-            }
             self.ranges.push((start, self.text.len()));
             self.ok.push(decoded);
         }
@@ -319,4 +327,15 @@ impl RecordSink {
             self.engine.row(values, ok, line, &self.lines, no_controls);
         }
     }
+}
+
+/// Kana, kanji, Japanese punctuation and full-width forms: what Japanese text is made of.
+fn is_japanese(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{30FF}' // punctuation, hiragana, katakana
+        | '\u{3400}'..='\u{4DBF}' // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
+        | '\u{FF01}'..='\u{FF9F}' // full-width forms, half-width katakana
+    )
 }

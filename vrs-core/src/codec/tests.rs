@@ -151,7 +151,8 @@ fn cp932_files_decode_and_mixed_encodings_are_reported() {
         .into_owned();
     let r = validate_bytes(&cp932, l.clone(), opts());
     assert_eq!((r.errors, r.encoding), (0, Some("cp932")));
-    // Streaming with auto: the header decides UTF-8, a CP932 line later is "mixed encodings".
+    // UTF-8 header, CP932 line: the header does not read as CP932, so the file is UTF-8, and
+    // the CP932 line "mixes encodings".
     let mut mixed = format!("{}\r\n", header(&l)).into_bytes();
     mixed.extend_from_slice(
         &crate::text::encode_strict(&format!("1001,{DOSE1}\r\n"), Encoding::Cp932).unwrap(),
@@ -163,7 +164,7 @@ fn cp932_files_decode_and_mixed_encodings_are_reported() {
     assert!(r
         .diagnostics
         .iter()
-        .any(|d| d.code == Code::F01 && d.line == 2 && d.message_en.contains("mixed encodings")));
+        .any(|d| d.code == Code::F01 && d.line == 2 && d.message_en.contains("mixes encodings")));
     // Declared cp932 but the file is UTF-8 with a BOM.
     let mut bom = crate::text::UTF8_BOM.to_vec();
     bom.extend_from_slice(text.as_bytes());
@@ -809,6 +810,167 @@ fn a_character_split_across_quoted_fields_is_invalid_in_both() {
     assert_eq!(f01, vec![Some(1), Some(2)]);
 }
 
+/// Every output of a report, for checking that a value never appears in any.
+fn every_rendering(r: &Report) -> String {
+    use crate::diag::{render_junit, Lang};
+    let mut out = String::new();
+    for lang in [Lang::Ja, Lang::En] {
+        out.push_str(&r.render_json(lang));
+        out.push_str(&r.render_text(lang));
+        out.push_str(&render_junit(std::slice::from_ref(r), lang));
+    }
+    out.push_str(&format!("{r:?}"));
+    out
+}
+
+/// Issue 12 item 4(b): a My Number in the doctor column of a ledger file validated with no
+/// error. Any column of a download layout holding one (12 digits, ASCII or full-width, alone
+/// or within text, with a valid check digit) is N02, redacted everywhere.
+#[test]
+fn a_my_number_in_any_column_of_a_download_is_an_error() {
+    let l = layout("ledger-export", 1);
+    let canary = "123456789018";
+    let wide = "１２３４５６７８９０１８";
+    for (doctor, lot) in [
+        (canary.to_owned(), "FA5765".to_owned()),
+        (format!("山田{wide}"), "FA5765".to_owned()),
+        ("山田一郎".to_owned(), canary.to_owned()),
+    ] {
+        let dose = DOSE1.replace("山田一郎", &doctor).replace("FA5765", &lot);
+        let r = run(&l, &[&format!("1001,{dose}")]);
+        assert_eq!(codes(&r), vec![(Code::N02, 2)], "{doctor} {lot}");
+        assert_eq!(r.diagnostics[0].severity, Severity::Error);
+        let all = every_rendering(&r);
+        assert!(!all.contains(canary) && !all.contains(wide), "{all}");
+    }
+    // Not a My Number: 12 digits with a wrong check digit, a 14-digit timestamp, 13 digits.
+    for doctor in ["123456789013", "医師20210601101500", "1234567890180"] {
+        let r = run(
+            &l,
+            &[&format!("1001,{}", DOSE1.replace("山田一郎", doctor))],
+        );
+        assert!(
+            !codes(&r).iter().any(|(c, _)| *c == Code::N02),
+            "{doctor}: {:?}",
+            codes(&r)
+        );
+    }
+    // Upload layouts carry My Numbers where they belong: no N02 there.
+    let up = layout("dose-upload", 1);
+    let row = "131016,0000012345,1,20210601,区民会館,123456789018,ファイザー,FA5765,,1001,";
+    let r = run(&up, &[row]);
+    assert!(
+        !codes(&r).iter().any(|(c, _)| *c == Code::N02),
+        "{:?}",
+        codes(&r)
+    );
+}
+
+/// Issue 12 item 5: F02 echoed header cells, a My Number or a name among them. A header that
+/// is really a data row is described by position and shape only.
+#[test]
+fn a_wrong_header_never_echoes_its_cells() {
+    let l = layout("ledger-export", 1);
+    let text = format!("123456789018,{DOSE1}\r\n1001,{DOSE1}\r\n");
+    let r = validate_bytes(text.as_bytes(), l.clone(), opts());
+    let f02 = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::F02)
+        .expect("F02");
+    assert!(
+        f02.message_en.contains("column 1 is not \"個別宛名番号\""),
+        "{}",
+        f02.message_en
+    );
+    assert!(
+        f02.message_en.contains("header row missing"),
+        "{}",
+        f02.message_en
+    );
+    // The header row's My Number is N02 too (a download).
+    assert!(r
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::N02 && d.line == 1));
+    let all = every_rendering(&r);
+    for secret in ["123456789018", "山田一郎", "区民会館"] {
+        assert!(!all.contains(secret), "{secret} in {all}");
+    }
+}
+
+/// Issue 15 item 3: a ledger export with 5 dose blocks failed every row (F02, then F03 on each).
+/// The header's block count is taken (an F02 info says so); forced, the F02 names the count.
+#[test]
+fn the_dose_block_count_comes_from_the_header() {
+    let five = layout("ledger-export", 5);
+    let seven = layout("ledger-export", 7);
+    let empty = ",".repeat(8 * 4 - 1);
+    let text = format!("{}\r\n1001,{DOSE1},{empty}\r\n", header(&five));
+    let r = validate_bytes(text.as_bytes(), seven.clone(), opts());
+    assert_eq!((r.errors, r.infos), (0, 1), "{:#?}", r.diagnostics);
+    assert!(r.diagnostics[0]
+        .message_en
+        .contains("5 dose blocks (41 columns)"));
+    let forced = ValidateOptions {
+        dose_blocks_from_header: false,
+        ..opts()
+    };
+    let r = validate_bytes(text.as_bytes(), seven, forced);
+    assert_eq!(codes(&r), vec![(Code::F02, 1), (Code::F03, 2)]);
+    assert!(r.diagnostics[0]
+        .message_en
+        .contains("has 5 dose blocks (41 columns), but 7"));
+}
+
+/// Issue 15 item 4: Excel damage was described by length or position only. The messages keep
+/// that and name the damage, the fix and (when it can be trusted) the value it should be.
+#[test]
+fn spreadsheet_damage_is_named_with_the_fix() {
+    let l = layout("subject-registration", 7);
+    let row = |code: &str, voucher: &str, birth: &str| {
+        format!("{code},1001,123456789018,{voucher},髙橋一郎,タカハシイチロウ,{birth},1,20210401")
+    };
+    let r = run(&l, &[&row("11002", "0000000001", "19600101")]);
+    let d = &r.diagnostics[0];
+    assert_eq!((d.code, d.value.as_deref()), (Code::M01, Some("11002")));
+    assert!(d.message_ja.starts_with("自治体コード：6桁の数字でなければなりません（入力は5文字です）。先頭の0が1桁消えています"), "{}", d.message_ja);
+    assert!(
+        d.message_ja.contains("011002 なら検査数字も一致します"),
+        "{}",
+        d.message_ja
+    );
+    let r = run(&l, &[&row("1.31016E+05", "0000000001", "19600101")]);
+    let d = &r.diagnostics[0];
+    assert!(
+        d.message_ja
+            .contains("2文字目が半角数字ではありません。表計算ソフトが数値を指数表記"),
+        "{}",
+        d.message_ja
+    );
+    assert!(
+        d.message_en.contains("131016 has a valid check digit"),
+        "{}",
+        d.message_en
+    );
+    let r = run(&l, &[&row("131016", "0000000001", "1960/1/1")]);
+    let d = &r.diagnostics[0];
+    assert_eq!(d.code, Code::D01);
+    assert!(
+        d.message_ja.contains("日付が区切り記号付き") && d.message_ja.contains("19600101"),
+        "{}",
+        d.message_ja
+    );
+    let r = run(&l, &[&row("131016", "12345", "S35.1.1")]);
+    assert!(r
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::V01 && d.message_en.contains("probably 0000012345")));
+    assert!(r.diagnostics.iter().any(|d| d.code == Code::D01
+        && d.message_en.contains("Japanese era")
+        && d.message_en.contains("19600101")));
+}
+
 /// Found by the `validate_flags` fuzz target: the first record with non-ASCII bytes decided the
 /// encoding from its bytes as a whole, which hold the commas when the line arrived in one feed
 /// and not when it was split across feeds; `\x89` `,` `\xE5\x40` is no CP932 with the comma and
@@ -835,4 +997,9 @@ fn the_encoding_an_auto_detected_stream_decides_does_not_depend_on_the_feeds() {
     assert_eq!(fed(&bytes), at_once, "byte by byte");
     let (a, b) = text.split_at(3);
     assert_eq!(fed(&[a, b]), at_once, "split inside the first line");
+    assert_eq!(
+        crate::codec::validate_bytes(text, l.clone(), o.clone()),
+        at_once,
+        "the whole file"
+    );
 }

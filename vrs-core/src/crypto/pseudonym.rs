@@ -24,6 +24,16 @@ pub enum RecordKind {
     AuditHead,
     /// Tenant settings and the key check value.
     TenantMeta,
+    /// The corrections and voids of one voucher's doses (the values before each change),
+    /// keyed by voucher number.
+    DoseHistory,
+    /// The provisions of a voucher's doses to the national immunization database, keyed by
+    /// voucher number.
+    NationalDbProvision,
+    /// A legal hold on a subject (blocks its purge), keyed by addressee number.
+    LegalHold,
+    /// The tenant's retention settings (its own minimum period).
+    RetentionSettings,
 }
 
 impl RecordKind {
@@ -38,6 +48,11 @@ impl RecordKind {
             RecordKind::Import => 6,
             RecordKind::AuditHead => 7,
             RecordKind::TenantMeta => 8,
+            RecordKind::DoseHistory => 9,
+            // Retention kinds are numbered from 30 (other kinds take the numbers below).
+            RecordKind::NationalDbProvision => 30,
+            RecordKind::LegalHold => 31,
+            RecordKind::RetentionSettings => 32,
         }
     }
 
@@ -52,6 +67,10 @@ impl RecordKind {
             6 => RecordKind::Import,
             7 => RecordKind::AuditHead,
             8 => RecordKind::TenantMeta,
+            9 => RecordKind::DoseHistory,
+            30 => RecordKind::NationalDbProvision,
+            31 => RecordKind::LegalHold,
+            32 => RecordKind::RetentionSettings,
             _ => return None,
         })
     }

@@ -90,22 +90,7 @@ impl Report {
             warnings: self.warnings,
             infos: self.infos,
             truncated: self.truncated,
-            diagnostics: self
-                .diagnostics
-                .iter()
-                .map(|d| JsonDiagnostic {
-                    code: d.code,
-                    severity: d.severity,
-                    line: d.line,
-                    column: d.column.as_deref(),
-                    column_en: d.column_en.as_deref(),
-                    field: d.field,
-                    value: d.value.as_deref(),
-                    message: d.message(lang),
-                    message_ja: &d.message_ja,
-                    message_en: &d.message_en,
-                })
-                .collect(),
+            diagnostics: self.diagnostics.iter().map(|d| d.json(lang)).collect(),
             summary: self
                 .summary
                 .iter()
@@ -126,30 +111,38 @@ impl Report {
         serde_json::to_string_pretty(&self.to_json_value(lang)).unwrap_or_default()
     }
 
-    /// The report as text for a terminal: one line per diagnostic, then the summary.
+    /// The report as text for a terminal: one line per diagnostic (with its value, redacted
+    /// when it could be a My Number), then the summary.
     pub fn render_text(&self, lang: Lang) -> String {
         let mut out = String::new();
         let file = self.file.as_deref().unwrap_or("-");
         for d in &self.diagnostics {
-            let _ = write!(
-                out,
-                "{file}:{}: {} {}",
-                d.line,
-                severity_word(d.severity, lang),
-                d.code
-            );
-            if let Some(col) = d.column_name(lang) {
-                let _ = write!(out, " [{col}]");
-            }
-            let _ = writeln!(out, ": {}", d.message(lang));
+            out.push_str(&d.render_line(file, lang));
+            out.push('\n');
         }
-        if self.truncated {
+        out.push_str(&self.render_text_summary(lang));
+        out
+    }
+
+    /// The end of [`render_text`](Self::render_text): what was left out, the per-code summary
+    /// and the totals (after diagnostics shown as they came, see
+    /// [`Diagnostic::render_line`]).
+    pub fn render_text_summary(&self, lang: Lang) -> String {
+        let mut out = String::new();
+        let file = self.file.as_deref().unwrap_or("-");
+        let total = self.errors + self.warnings + self.infos;
+        let left_out = total.saturating_sub(self.diagnostics.len() as u64);
+        if self.truncated && !self.diagnostics.is_empty() && left_out > 0 {
             let _ = writeln!(
                 out,
                 "{}",
                 match lang {
-                    Lang::Ja => "（上限に達したため以降の指摘は省略しました）",
-                    Lang::En => "(more diagnostics were left out: limit reached)",
+                    Lang::Ja => format!(
+                        "（ほか{left_out}件は一覧に含めていません。件数は下の集計にすべて含まれます。一覧の上限は --max-errors / max_diagnostics で変えられます）"
+                    ),
+                    Lang::En => format!(
+                        "({left_out} more not listed; the summary below counts them all. --max-errors / max_diagnostics sets how many are listed)"
+                    ),
                 }
             );
         }
@@ -176,6 +169,58 @@ impl Report {
                 self.layout, self.layout_version, self.rows, self.errors, self.warnings
             ),
         };
+        out
+    }
+}
+
+impl Diagnostic {
+    fn json(&self, lang: Lang) -> JsonDiagnostic<'_> {
+        JsonDiagnostic {
+            code: self.code,
+            severity: self.severity,
+            line: self.line,
+            column: self.column.as_deref(),
+            column_en: self.column_en.as_deref(),
+            field: self.field,
+            value: self.value.as_deref(),
+            message: self.message(lang),
+            message_ja: &self.message_ja,
+            message_en: &self.message_en,
+        }
+    }
+
+    /// The diagnostic as a JSON value with the message in `lang`: one element of a report's
+    /// `diagnostics[]` (see [`Report::to_json_value`]).
+    pub fn to_json_value(&self, lang: Lang) -> serde_json::Value {
+        serde_json::to_value(self.json(lang)).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The diagnostic as one line of text output, without the line break:
+    /// `FILE:LINE: SEVERITY CODE MESSAGE [value: VALUE]`. The message names the column
+    /// itself; the value is the one kept in [`value`](Diagnostic::value) (shortened, and
+    /// redacted when it could be a My Number).
+    pub fn render_line(&self, file: &str, lang: Lang) -> String {
+        let mut out = format!(
+            "{file}:{}: {} {} {}",
+            self.line,
+            severity_word(self.severity, lang),
+            self.code,
+            self.message(lang)
+        );
+        if let Some(value) = &self.value {
+            // Control characters shown, not sent to the terminal.
+            let value: String = value
+                .chars()
+                .map(|c| match c.is_control() {
+                    true => format!("<U+{:04X}>", u32::from(c)),
+                    false => c.to_string(),
+                })
+                .collect();
+            let _ = match lang {
+                Lang::Ja => write!(out, "［値：{value}］"),
+                Lang::En => write!(out, " [value: {value}]"),
+            };
+        }
         out
     }
 }
@@ -213,15 +258,15 @@ pub fn render_junit(reports: &[Report], lang: Lang) -> String {
             .iter()
             .filter(|c| c.scope != Scope::Registry)
             .collect();
-        let failures = codes
-            .iter()
-            .filter(|c| {
-                report
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.code == c.code && d.severity == Severity::Error)
-            })
-            .count();
+        let errors_of = |code: Code| {
+            report
+                .summary
+                .iter()
+                .filter(|s| s.code == code && s.severity == Severity::Error)
+                .map(|s| s.count)
+                .sum::<u64>()
+        };
+        let failures = codes.iter().filter(|c| errors_of(c.code) > 0).count();
         let _ = writeln!(
             out,
             "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">",
@@ -239,27 +284,30 @@ pub fn render_junit(reports: &[Report], lang: Lang) -> String {
                 info.code,
                 xml_escape(case_title)
             );
-            let mine: Vec<&Diagnostic> = report
-                .diagnostics
-                .iter()
-                .filter(|d| d.code == info.code)
-                .collect();
-            let errors: Vec<&&Diagnostic> = mine
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .collect();
-            if errors.is_empty() {
+            let count = errors_of(info.code);
+            if count == 0 {
                 out.push_str("/>\n");
                 continue;
             }
-            let _ = writeln!(
-                out,
-                ">\n      <failure message=\"{} x{}\">",
-                info.code,
-                errors.len()
-            );
-            for d in errors {
-                let _ = writeln!(out, "line {}: {}", d.line, xml_escape(d.message(lang)));
+            let _ = writeln!(out, ">\n      <failure message=\"{} x{count}\">", info.code);
+            let listed: Vec<&Diagnostic> = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == info.code && d.severity == Severity::Error)
+                .collect();
+            for d in &listed {
+                let _ = write!(out, "line {}: {}", d.line, xml_escape(d.message(lang)));
+                if let Some(value) = &d.value {
+                    let _ = write!(out, " [{}]", xml_escape(value));
+                }
+                out.push('\n');
+            }
+            let more = count.saturating_sub(listed.len() as u64);
+            if more > 0 {
+                let _ = match lang {
+                    Lang::Ja => writeln!(out, "（ほか{more}件）"),
+                    Lang::En => writeln!(out, "({more} more)"),
+                };
             }
             out.push_str("      </failure>\n    </testcase>\n");
         }
@@ -360,7 +408,18 @@ mod tests {
     fn text_and_junit_render() {
         let r = sample_report();
         let text = r.render_text(Lang::En);
-        assert!(text.starts_with("a.csv:3: error M01 [dose 1 municipality code]: check digit"));
+        // The message names the column; the value follows it.
+        assert!(
+            text.starts_with(
+                "a.csv:3: error M01 check digit should be 6, found 7 <&> [value: 131017]\n"
+            ),
+            "{text}"
+        );
+        let ja = r.render_text(Lang::Ja);
+        assert!(
+            ja.contains("エラー M01 検査数字は6であるべきところ7です［値：131017］"),
+            "{ja}"
+        );
         let xml = render_junit(&[r], Lang::En);
         assert!(xml.contains("<failure message=\"M01 x1\">"));
         assert!(xml.contains("&lt;&amp;&gt;"));

@@ -96,33 +96,44 @@ impl ReportBuilder {
         }
     }
 
-    /// Adds one diagnostic.
+    /// Adds one diagnostic: counted, and kept unless the builder holds its maximum already.
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        match diagnostic.severity {
-            Severity::Error => self.errors += 1,
-            Severity::Warning => self.warnings += 1,
-            Severity::Info => self.infos += 1,
-        }
-        let info = diagnostic.code.info();
-        let entry = self
-            .summary
-            .entry((diagnostic.code, diagnostic.severity))
-            .or_insert_with(|| SummaryEntry {
-                code: diagnostic.code,
-                severity: diagnostic.severity,
-                count: 0,
-                title_en: info.title_en,
-                title_ja: info.title_ja,
-                first_lines: Vec::new(),
-            });
-        entry.count += 1;
-        if entry.first_lines.len() < SUMMARY_EXAMPLES {
-            entry.first_lines.push(diagnostic.line);
-        }
+        self.tally(diagnostic.code, diagnostic.severity, diagnostic.line);
         if self.max.is_some_and(|max| self.diagnostics.len() >= max) {
             self.truncated = true;
         } else {
             self.diagnostics.push(diagnostic);
+        }
+    }
+
+    /// Counts one diagnostic without keeping it (in the counts and the summary, as
+    /// [`push`](Self::push) would; the report is then [`truncated`](Report::truncated)): for
+    /// a diagnostic that would not be kept, or that was handed on elsewhere as it was found.
+    pub fn count(&mut self, code: Code, severity: Severity, line: u64) {
+        self.tally(code, severity, line);
+        self.truncated = true;
+    }
+
+    fn tally(&mut self, code: Code, severity: Severity, line: u64) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+        let entry = self.summary.entry((code, severity)).or_insert_with(|| {
+            let info = code.info();
+            SummaryEntry {
+                code,
+                severity,
+                count: 0,
+                title_en: info.title_en,
+                title_ja: info.title_ja,
+                first_lines: Vec::new(),
+            }
+        });
+        entry.count += 1;
+        if entry.first_lines.len() < SUMMARY_EXAMPLES {
+            entry.first_lines.push(line);
         }
     }
 

@@ -44,6 +44,10 @@ pub struct AuditEntry {
     pub outcome: String,
     /// The error code of a refused or failed operation.
     pub code: Option<String>,
+    /// What an operation that names no records counted (a purge: doses, vouchers, subjects
+    /// removed). Absent from the stored JSON of other entries, so older chains verify as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<std::collections::BTreeMap<String, u64>>,
     /// Hash of the previous entry (hex).
     pub prev: String,
 }
@@ -59,6 +63,8 @@ pub(crate) struct AuditDraft {
     pub records: Vec<RecordKey>,
     pub outcome: &'static str,
     pub code: Option<String>,
+    /// Counts to record instead of record keys (see [`AuditEntry::counts`]).
+    pub counts: Vec<(&'static str, u64)>,
 }
 
 /// Result of verifying one audit chain.
@@ -125,6 +131,13 @@ pub(crate) fn append(
         records_digest: hex::encode(digest.finalize()),
         outcome: draft.outcome.to_owned(),
         code: draft.code,
+        counts: (!draft.counts.is_empty()).then(|| {
+            draft
+                .counts
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), *v))
+                .collect()
+        }),
         prev: hex::encode(prev),
     };
     let bytes = serde_json::to_vec(&entry)

@@ -8,12 +8,13 @@ use crate::date::{Date, DateTime};
 use crate::diag::Code;
 use crate::id::{MunicipalityCode, OcrLine, VoucherNumber};
 use crate::store::Store;
-use crate::text::{char_count, first_control_char};
+use crate::text::char_count;
 use crate::vaccine::{check_lot, DoseNumber};
 
 use super::access::Access;
 use super::area::Area;
 use super::error::RegistryError;
+use super::fields;
 use super::import::{self, ImportMode, ImportOutcome, RowResult};
 use super::model::{self, DoseRec, SubjectRec, VoucherRec};
 use super::principal::Principal;
@@ -36,9 +37,10 @@ pub struct DoseInput {
     pub manufacturer: String,
     /// Lot number (1–20 of `[0-9A-Za-z-]`).
     pub lot: String,
-    /// Venue name (≤ 30 characters).
+    /// Venue name (≤ 30 characters). Stored folded into the common repertoire of UTF-8 and
+    /// CP932 ([`crate::text::fold_to_cp932`]: 〜 becomes ～); a character CP932 lacks is refused.
     pub venue: String,
-    /// Doctor's name (≤ 20 characters).
+    /// Doctor's name (≤ 20 characters), stored like the venue name.
     pub doctor: String,
 }
 
@@ -80,19 +82,30 @@ pub struct DoseConfirmation {
     pub warnings: Vec<String>,
 }
 
-fn rule(code: Code, message: &str) -> RegistryError {
+pub(crate) fn rule(code: Code, message: &str) -> RegistryError {
     RegistryError::Rule {
         code,
         message: message.to_owned(),
     }
 }
 
-/// Field checks of a dose, the same rules the file validator applies.
-fn check_input(
+/// A dose's fields as they are stored: checked, manufacturer in its canonical spelling, text
+/// folded into the common repertoire of the download encodings.
+pub(crate) struct CheckedDose {
+    pub manufacturer: String,
+    pub lot: String,
+    pub venue: String,
+    pub doctor: String,
+}
+
+/// Field checks of a dose, the same rules the file validator applies, plus the registry's text
+/// check ([`fields::storable`]). Every way a dose's fields are stored (registration, bulk
+/// upload, correction) goes through here.
+pub(crate) fn check_input(
     input: &DoseInput,
     now: DateTime,
     config: &RegistryConfig,
-) -> Result<(String, String), RegistryError> {
+) -> Result<CheckedDose, RegistryError> {
     if input.vaccinated_on > now.date {
         return Err(rule(Code::D02, "the vaccination date is in the future"));
     }
@@ -105,23 +118,17 @@ fn check_input(
             "the vaccination date is outside the programme window",
         ));
     }
-    for (text, max, code, what) in [
-        (&input.venue, 30, Code::T01, "venue name"),
-        (&input.doctor, 20, Code::T02, "doctor name"),
-    ] {
-        if char_count(text) > max {
+    let text = |value: &str, max: usize, code: Code, field: fields::Field| {
+        if char_count(value) > max {
             return Err(rule(
                 code,
-                &format!("the {what} is longer than {max} characters"),
+                &format!("the {} is longer than {max} characters", field.en),
             ));
         }
-        if first_control_char(text).is_some() {
-            return Err(rule(
-                Code::F04,
-                &format!("the {what} contains a control character"),
-            ));
-        }
-    }
+        Ok(fields::storable(field, value)?.into_owned())
+    };
+    let venue = text(&input.venue, 30, Code::T01, fields::VENUE)?;
+    let doctor = text(&input.doctor, 20, Code::T02, fields::DOCTOR)?;
     let maker = config
         .tables
         .resolve_manufacturer(&input.manufacturer)
@@ -133,7 +140,12 @@ fn check_input(
             )
         })?;
     let lot = check_lot(&input.lot).map_err(|e| rule(Code::T04, &e.to_string()))?;
-    Ok((maker.canonical.clone(), lot.into_owned()))
+    Ok(CheckedDose {
+        manufacturer: maker.canonical.clone(),
+        lot: lot.into_owned(),
+        venue,
+        doctor,
+    })
 }
 
 /// Registers dose `dose` on voucher `number` of `area` inside the open transaction.
@@ -149,15 +161,15 @@ pub(crate) fn register(
     source: Source,
     touched: &mut Vec<RecordKey>,
 ) -> Result<DoseConfirmation, RegistryError> {
-    let (manufacturer, lot) = check_input(input, now, config)?;
+    let checked = check_input(input, now, config)?;
     let rec = DoseRec {
         dose: dose.get(),
         vaccinated_on: model::days(input.vaccinated_on),
         registered_at: model::stamp(now),
-        venue: input.venue.clone(),
-        doctor: input.doctor.clone(),
-        manufacturer,
-        lot,
+        venue: checked.venue,
+        doctor: checked.doctor,
+        manufacturer: checked.manufacturer,
+        lot: checked.lot,
         source: source as u8,
     };
     let voucher_key = area.key(RecordKind::Voucher, number.as_bytes());
@@ -192,7 +204,7 @@ pub(crate) fn register(
         let subject_key = area.key(RecordKind::Subject, addressee.as_bytes());
         let subject: Option<SubjectRec> = area.load(store, RecordKind::Subject, &subject_key)?;
         if let Some(subject) = subject {
-            check_subject(&subject, input.vaccinated_on, &mut confirmation)?;
+            check_subject(&subject, input.vaccinated_on, &mut confirmation.warnings)?;
             for other in subject.vouchers.iter().filter(|v| *v != number) {
                 let k = area.key(RecordKind::Voucher, other.as_bytes());
                 if let Some(v) = area.load::<VoucherRec>(store, RecordKind::Voucher, &k)? {
@@ -215,22 +227,7 @@ pub(crate) fn register(
             ),
         });
     }
-    if let Some(prev) = all_doses.iter().find(|d| d.dose + 1 == rec.dose) {
-        if prev.vaccinated_on >= rec.vaccinated_on {
-            return Err(rule(
-                Code::S02,
-                "the dose is not dated after the previous dose",
-            ));
-        }
-    }
-    if let Some(next) = all_doses.iter().find(|d| d.dose == rec.dose + 1) {
-        if next.vaccinated_on <= rec.vaccinated_on {
-            return Err(rule(
-                Code::S02,
-                "the dose is not dated before the next dose",
-            ));
-        }
-    }
+    check_order(&all_doses, &rec)?;
     voucher.doses.push(rec);
     voucher.doses.sort_by_key(|d| d.dose);
     area.save(store, RecordKind::Voucher, &voucher_key, &voucher)?;
@@ -241,11 +238,34 @@ pub(crate) fn register(
     Ok(confirmation)
 }
 
-/// L01 (error) and L02 (warning) against the subject's flags; D05 against the birth date.
-fn check_subject(
+/// S02: `rec` is dated after the person's previous dose and before their next one (`others`:
+/// their other doses).
+pub(crate) fn check_order(others: &[DoseRec], rec: &DoseRec) -> Result<(), RegistryError> {
+    if let Some(prev) = others.iter().find(|d| d.dose + 1 == rec.dose) {
+        if prev.vaccinated_on >= rec.vaccinated_on {
+            return Err(rule(
+                Code::S02,
+                "the dose is not dated after the previous dose",
+            ));
+        }
+    }
+    if let Some(next) = others.iter().find(|d| d.dose == rec.dose + 1) {
+        if next.vaccinated_on <= rec.vaccinated_on {
+            return Err(rule(
+                Code::S02,
+                "the dose is not dated before the next dose",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// L01 (error) and L02 (warning, added to `warnings`) against the subject's flags; D05 against
+/// the birth date.
+pub(crate) fn check_subject(
     subject: &SubjectRec,
     on: Date,
-    confirmation: &mut DoseConfirmation,
+    warnings: &mut Vec<String>,
 ) -> Result<(), RegistryError> {
     let on_days = model::days(on);
     if on_days < subject.birth {
@@ -262,7 +282,7 @@ fn check_subject(
                     "the vaccination date is after the date of death",
                 ));
             }
-            1 if on_days > flag.date => confirmation.warnings.push(Code::L02.as_str().to_owned()),
+            1 if on_days > flag.date => warnings.push(Code::L02.as_str().to_owned()),
             _ => {}
         }
     }
@@ -275,8 +295,9 @@ impl Registry {
     /// to a subject is created and its doses wait in the awaiting-registration list.
     ///
     /// # Errors
-    /// [`RegistryError::Rule`] (D02 future date, D03, T01–T04, L01 after death, L04 replaced
-    /// voucher, S02), [`RegistryError::Conflict`] (S03 a different dose N exists),
+    /// [`RegistryError::Rule`] (D02 future date, D03, T01–T04, T08 a character CP932 lacks,
+    /// L01 after death, L04 replaced voucher, S02), [`RegistryError::Conflict`] (S03 a different
+    /// dose N exists),
     /// [`RegistryError::Forbidden`], [`RegistryError::UnknownTenant`].
     pub fn record_dose_ocr(
         &mut self,

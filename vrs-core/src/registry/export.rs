@@ -1,13 +1,15 @@
 //! Download files: the ledger export (予防接種台帳向け出力) and the awaiting-registration list.
 //! Neither layout has a My Number column, so neither can carry one.
 
+use std::borrow::Cow;
 use std::io::Write;
 
-use crate::codec::{AwaitingRow, CsvWriter, DoseEntry, LedgerRow, WriteOptions};
+use crate::codec::{AwaitingRow, CsvWriter, DoseEntry, LedgerRow, WriteError, WriteOptions};
 use crate::crypto::{RecordKey, RecordKind};
 use crate::id::{AddresseeNumber, MunicipalityCode, VoucherKey, VoucherNumber};
 use crate::layout::{self, LayoutParams};
 use crate::store::Store;
+use crate::text::{cp932_replacement, fold_to_cp932, TextError};
 
 use super::access::Access;
 use super::area::Area;
@@ -27,11 +29,18 @@ fn entry(area: &Area, voucher: &str, d: &DoseRec) -> Result<DoseEntry, RegistryE
         registered_at: model::unstamp(d.registered_at)?,
         vaccinated_on: model::date(d.vaccinated_on)?,
         voucher: VoucherKey::new(area.code, number),
-        venue: d.venue.clone(),
-        doctor: d.doctor.clone(),
+        venue: exportable(&d.venue),
+        doctor: exportable(&d.doctor),
         manufacturer: d.manufacturer.clone(),
         lot: d.lot.clone(),
     })
+}
+
+/// A stored text as exported: folded like new entries are (stores written before the registry
+/// folded at entry may hold 〜 and its kin). A value CP932 cannot hold at all is kept as is:
+/// UTF-8 carries it, and a CP932 export names its row (see [`row_err`]).
+fn exportable(stored: &str) -> String {
+    fold_to_cp932(stored).map_or_else(|_| stored.to_owned(), Cow::into_owned)
 }
 
 fn blocks(
@@ -69,14 +78,34 @@ fn export_err(e: impl std::fmt::Display) -> RegistryError {
     RegistryError::Export(e.to_string())
 }
 
+/// A row that could not be written, naming it (`row`), the column and, for a character the
+/// encoding lacks, a replacement when one is known.
+fn row_err(row: &str, e: &WriteError) -> RegistryError {
+    let hint = match e {
+        WriteError::Unencodable {
+            source: TextError::Unencodable { ch, .. },
+            ..
+        } => cp932_replacement(*ch).map_or_else(
+            || "; correct the dose with a character of JIS X 0208".to_owned(),
+            |r| format!("; correct the dose, replacing it with '{r}'"),
+        ),
+        _ => String::new(),
+    };
+    RegistryError::Export(format!("{row}: {e}{hint}"))
+}
+
 impl Registry {
     /// Writes the ledger export of `tenant` (staff only): one row per subject with doses, in
     /// addressee-number order, 7 dose blocks (more when a stored dose number needs them).
     /// Returns the number of rows.
     ///
+    /// Stored text is folded as at entry (〜 → ～...), so everything stored since the registry
+    /// checks text at entry exports in every encoding.
+    ///
     /// # Errors
-    /// [`RegistryError::Export`] when writing or encoding fails (e.g. a name not encodable in
-    /// CP932), [`RegistryError::Forbidden`].
+    /// [`RegistryError::Export`] when writing fails, or when a value stored by an older version
+    /// cannot be written in CP932 (the message names the addressee number, the column and a
+    /// replacement), [`RegistryError::Forbidden`].
     pub fn export_ledger(
         &mut self,
         principal: &Principal,
@@ -121,7 +150,9 @@ impl Registry {
                             .map_err(export_err)?,
                         doses: blocks(&doses, &area, n)?,
                     };
-                    writer.write_record(&row).map_err(export_err)?;
+                    writer.write_record(&row).map_err(|e| {
+                        row_err(&format!("addressee number {}", subject.addressee), &e)
+                    })?;
                     ctx.touched.push(*key);
                 }
                 let rows = writer.rows();
@@ -193,7 +224,9 @@ impl Registry {
                     let row = AwaitingRow {
                         doses: blocks(&doses, &area, n)?,
                     };
-                    writer.write_record(&row).map_err(export_err)?;
+                    writer
+                        .write_record(&row)
+                        .map_err(|e| row_err(&format!("voucher number {}", v.number), &e))?;
                 }
                 let count = writer.rows();
                 writer.finish().map_err(export_err)?;

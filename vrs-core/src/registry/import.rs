@@ -19,6 +19,7 @@ use crate::text::Encoding;
 use super::access::{self, Access};
 use super::area::Area;
 use super::error::RegistryError;
+use super::fields;
 use super::fresh::FreshLoad;
 use super::model::{
     self, AwaitingRec, ImportRec, MyNumberRec, SecretDigits, SubjectRec, VoucherRec,
@@ -205,6 +206,8 @@ impl Registry {
         }
 
         let options = ValidateOptions {
+            // Every error line is needed to reject its row (the file is in memory already).
+            max_diagnostics: None,
             tenant: Some(*tenant),
             as_of: Some(now.date),
             tables: self.config.tables.clone(),
@@ -512,14 +515,22 @@ fn apply_subject_row(
         }
     }
 
+    // Names are stored only in forms every download encoding carries.
+    let (name, name_kana) = match (
+        fields::storable(fields::NAME, &row.name),
+        fields::storable(fields::NAME_KANA, &row.name_kana),
+    ) {
+        (Ok(n), Ok(k)) => (n.into_owned(), k.into_owned()),
+        (Err(r), _) | (_, Err(r)) => return Ok(RowResult::Rejected(r.code, r.en, r.ja)),
+    };
     let mut subject = SubjectRec {
         addressee: addressee.to_owned(),
         my_number: row
             .my_number
             .as_ref()
             .map(|n| SecretDigits(n.expose_secret().to_owned())),
-        name: row.name.clone(),
-        name_kana: row.name_kana.clone(),
+        name,
+        name_kana,
         birth: model::days(row.birth_date),
         sex: row.sex.code(),
         flags: Vec::new(),

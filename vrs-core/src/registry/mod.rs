@@ -8,7 +8,9 @@
 //! | [`Registry::import_subjects`], [`Registry::issue_voucher`], [`Registry::reissue_voucher`] | yes | - | - | - |
 //! | [`Registry::record_dose_ocr`] | yes | yes (confirmation only) | - | - |
 //! | [`Registry::record_dose`], [`Registry::import_doses`], [`Registry::set_flag`] | yes | - | - | - |
+//! | [`Registry::correct_dose`], [`Registry::void_dose`] | yes | - | - | - |
 //! | [`Registry::subject_doses`], [`Registry::export_ledger`], [`Registry::export_awaiting`] | yes | - | - | - |
+//! | [`Registry::record_national_db_provision`], [`Registry::retention_list`], [`Registry::purge`], [`Registry::set_legal_hold`], [`Registry::set_retention_minimum`] | yes | - | - | - |
 //! | [`Registry::stats`] | own municipality | - | own prefecture / all | - |
 //! | [`Registry::verify_audit`], [`Registry::audit_log`] | own tenant | - | - | yes |
 //! | [`Registry::verify_store`] | - | - | - | yes |
@@ -58,15 +60,20 @@ mod access;
 mod area;
 mod audit;
 mod clock;
+mod correction;
 mod dose;
+mod eligibility;
 mod error;
 mod export;
+mod fields;
 mod flags;
 mod fresh;
 mod import;
 mod model;
 mod principal;
+mod purge;
 mod query;
+mod retention;
 mod stats;
 mod voucher;
 
@@ -74,17 +81,23 @@ use std::sync::Arc;
 
 pub use audit::{AuditEntry, AuditVerification};
 pub use clock::{jst_from_unix, Clock, FixedClock};
+pub use correction::{DoseChange, DoseCorrection, DoseHistoryEntry};
 pub use dose::{DoseConfirmation, DoseInput};
+pub use eligibility::KeptCounts;
 pub use error::RegistryError;
 pub use flags::{Flag, SubjectRef};
 pub use import::{ImportMode, ImportOutcome, RejectedRow};
 pub use principal::Principal;
 pub use query::{DoseView, FlagView, SubjectDoses};
+pub use retention::{
+    DoseRetention, ProvisionOutcome, ProvisionSelection, PurgeOutcome, RemovalCounts, RetentionList,
+};
 pub use stats::{Dimension, Stats, StatsCell, StatsQuery};
 
 use crate::crypto::{KeyProvider, RecordKey, RecordKind, SecretKey};
 use crate::date::DateTime;
 use crate::id::MunicipalityCode;
+use crate::retention::RetentionPolicy;
 use crate::store::Store;
 use crate::vaccine::VaccineTables;
 
@@ -110,6 +123,8 @@ pub struct RegistryConfig {
     pub tables: Arc<VaccineTables>,
     /// Lower bounds of the statistics age bands (default 0, 5, 12, 18, 20, 30, ..., 90).
     pub age_bands: Vec<u8>,
+    /// The dated retention policy (default: the built-in one, reference §8).
+    pub retention: Arc<RetentionPolicy>,
 }
 
 impl Default for RegistryConfig {
@@ -120,6 +135,7 @@ impl Default for RegistryConfig {
             import_batch_rows: 10_000,
             tables: Arc::new(VaccineTables::default()),
             age_bands: vec![0, 5, 12, 18, 20, 30, 40, 50, 60, 65, 70, 80, 90],
+            retention: Arc::new(RetentionPolicy::default()),
         }
     }
 }
@@ -154,6 +170,8 @@ pub(crate) struct Ctx<'a> {
     pub now: DateTime,
     pub config: &'a RegistryConfig,
     pub touched: Vec<RecordKey>,
+    /// Counts for the audit entry of an operation that lists no record keys (a purge).
+    pub counts: Vec<(&'static str, u64)>,
 }
 
 impl Ctx<'_> {
@@ -465,12 +483,15 @@ impl Registry {
             now,
             config: &self.config,
             touched: Vec::new(),
+            counts: Vec::new(),
         };
         let result = body(&mut ctx);
         let touched = std::mem::take(&mut ctx.touched);
+        let counts = std::mem::take(&mut ctx.counts);
         match result {
             Ok(value) => {
-                let draft = self.draft(principal, op, now, "ok", None, touched);
+                let mut draft = self.draft(principal, op, now, "ok", None, touched);
+                draft.counts = counts;
                 let appended = self.append_audit(area.as_ref(), draft);
                 self.finish_tx(appended)?;
                 Ok(value)
@@ -537,6 +558,19 @@ impl Registry {
         self.finish_tx(result)
     }
 
+    /// The pseudonym of a staff user (32 hex digits) as audit entries and dose histories show
+    /// it; `None` for other principals.
+    fn user_pseudonym(&self, principal: &Principal) -> Option<String> {
+        let Principal::MunicipalStaff { tenant, user_id } = principal else {
+            return None;
+        };
+        let mut input = tenant.as_str().as_bytes().to_vec();
+        input.push(0);
+        input.extend_from_slice(user_id.as_bytes());
+        let p = self.user_pseudonyms.mac(&input);
+        Some(hex::encode(&p[..16]))
+    }
+
     fn draft(
         &self,
         principal: &Principal,
@@ -547,16 +581,10 @@ impl Registry {
         records: Vec<RecordKey>,
     ) -> AuditDraft {
         let (scope, user) = match principal {
-            Principal::MunicipalStaff { tenant, user_id } => {
-                let mut input = tenant.as_str().as_bytes().to_vec();
-                input.push(0);
-                input.extend_from_slice(user_id.as_bytes());
-                let p = self.user_pseudonyms.mac(&input);
-                (
-                    Some(tenant.as_str().to_owned()),
-                    Some(hex::encode(&p[..16])),
-                )
-            }
+            Principal::MunicipalStaff { tenant, .. } => (
+                Some(tenant.as_str().to_owned()),
+                self.user_pseudonym(principal),
+            ),
             Principal::VenueTablet { tenant } => (Some(tenant.as_str().to_owned()), None),
             Principal::PrefectureViewer { prefecture } => (Some(format!("{prefecture:02}")), None),
             Principal::NationalViewer | Principal::Operator => (None, None),
@@ -570,6 +598,7 @@ impl Registry {
             records,
             outcome,
             code,
+            counts: Vec::new(),
         }
     }
 
@@ -602,4 +631,8 @@ fn audit_access(tenant: Option<&MunicipalityCode>) -> Access {
 }
 
 #[cfg(test)]
+mod retention_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_correction;

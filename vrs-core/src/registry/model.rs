@@ -137,6 +137,30 @@ impl DoseRec {
     }
 }
 
+/// The sealed history of one voucher's doses: every correction and void, oldest first, with
+/// the dose as it was before. Its own record kind (keyed by voucher number) so that vouchers
+/// written before corrections existed keep decoding.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DoseHistoryRec {
+    pub voucher: String,
+    pub changes: Vec<DoseChangeRec>,
+}
+
+/// One change to a stored dose.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DoseChangeRec {
+    pub dose: u8,
+    /// 1 corrected, 2 voided.
+    pub action: u8,
+    /// When (a [`stamp`]).
+    pub at: u64,
+    /// The staff user's pseudonym, as in audit entries.
+    pub by: String,
+    pub reason: String,
+    /// The dose before the change.
+    pub before: DoseRec,
+}
+
 /// My Number → addressee number.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct MyNumberRec {

@@ -8,6 +8,7 @@ use crate::store::Store;
 
 use super::access::Access;
 use super::area::Area;
+use super::correction::{history_of, DoseHistoryEntry};
 use super::error::RegistryError;
 use super::model::{self, DoseRec, SubjectRec, VoucherRec};
 use super::principal::Principal;
@@ -66,8 +67,11 @@ pub struct SubjectDoses {
     pub vouchers: Vec<String>,
     /// Flags.
     pub flags: Vec<FlagView>,
-    /// Doses, by dose number.
+    /// Doses, by dose number (voided doses are not among them).
     pub doses: Vec<DoseView>,
+    /// Corrections and voids of the subject's doses, oldest first, each with the dose as it
+    /// was before.
+    pub history: Vec<DoseHistoryEntry>,
 }
 
 /// The doses of a subject over all their vouchers, by dose number, each with its voucher.
@@ -107,7 +111,7 @@ pub(crate) fn dose_view(voucher: &str, d: &DoseRec) -> Result<DoseView, Registry
 }
 
 impl Registry {
-    /// One subject's record and doses (staff of the tenant only).
+    /// One subject's record, doses and dose history (staff of the tenant only).
     ///
     /// # Errors
     /// [`RegistryError::NotFound`], [`RegistryError::Forbidden`], [`RegistryError::InvalidInput`]
@@ -159,6 +163,7 @@ impl Registry {
                     vouchers: subject.vouchers.clone(),
                     flags,
                     doses,
+                    history: history_of(ctx.store, &area, &subject.vouchers)?,
                 })
             },
         )

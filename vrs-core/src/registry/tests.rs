@@ -8,21 +8,22 @@ use crate::id::{AddresseeNumber, OcrLine, VoucherNumber};
 use crate::store::{MemoryStore, Store};
 use crate::vaccine::DoseNumber;
 
-const HEADER: &str = "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n";
+pub(super) const HEADER: &str =
+    "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n";
 
 pub(super) fn code(s: &str) -> MunicipalityCode {
     MunicipalityCode::parse(s).unwrap()
 }
 
-fn date(y: u16, m: u8, d: u8) -> Date {
+pub(super) fn date(y: u16, m: u8, d: u8) -> Date {
     Date::new(y, m, d).unwrap()
 }
 
-fn registry() -> Registry {
+pub(super) fn registry() -> Registry {
     registry_with_store().0
 }
 
-fn registry_with_store() -> (Registry, MemoryStore) {
+pub(super) fn registry_with_store() -> (Registry, MemoryStore) {
     let store = MemoryStore::new();
     let now = DateTime::new(date(2021, 7, 1), 9, 0, 0).unwrap();
     let mut reg = Registry::open(
@@ -40,33 +41,33 @@ fn registry_with_store() -> (Registry, MemoryStore) {
     (reg, store)
 }
 
-fn staff(t: &str) -> Principal {
+pub(super) fn staff(t: &str) -> Principal {
     Principal::MunicipalStaff {
         tenant: code(t),
         user_id: "u1".into(),
     }
 }
 
-fn row(t: &str, addressee: &str, my_number: &str, voucher: &str, name: &str) -> String {
+pub(super) fn row(t: &str, addressee: &str, my_number: &str, voucher: &str, name: &str) -> String {
     format!("{t},{addressee},{my_number},{voucher},{name},チヨダ ハナコ,19800101,2,20210501\r\n")
 }
 
-fn pfizer(on: Date) -> DoseInput {
+pub(super) fn pfizer(on: Date) -> DoseInput {
     DoseInput::new(on, "ファイザー", "FA5765", "区民会館", "山田一郎")
 }
 
-fn ocr(t: &str, dose: u8, voucher: &str) -> OcrLine {
+pub(super) fn ocr(t: &str, dose: u8, voucher: &str) -> OcrLine {
     OcrLine::parse(&format!("1{dose}{t}{voucher}")).unwrap()
 }
 
-fn ledger(reg: &mut Registry, t: &str) -> String {
+pub(super) fn ledger(reg: &mut Registry, t: &str) -> String {
     let mut out = Vec::new();
     reg.export_ledger(&staff(t), &code(t), &mut out, WriteOptions::default())
         .unwrap();
     String::from_utf8(out).unwrap()
 }
 
-fn awaiting(reg: &mut Registry, t: &str) -> String {
+pub(super) fn awaiting(reg: &mut Registry, t: &str) -> String {
     let mut out = Vec::new();
     reg.export_awaiting(&staff(t), &code(t), &mut out, WriteOptions::default())
         .unwrap();

@@ -150,6 +150,18 @@ pub trait Store: Send {
         Ok(None)
     }
 
+    /// Makes deleted records unrecoverable from the storage's files as far as the backend can:
+    /// SQLite copies its write-ahead log into the database and truncates it (deleted pages are
+    /// already zeroed by `secure_delete`). Called after a purge, outside a transaction. Returns
+    /// `false` when it could not finish (another connection was reading): the old page images
+    /// stay in the log until a later checkpoint. The default does nothing and returns `true`.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn checkpoint(&mut self) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+
     /// Checks the physical integrity of the storage (e.g. SQLite's `PRAGMA integrity_check`);
     /// an empty list means no problem found.
     ///

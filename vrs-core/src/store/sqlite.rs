@@ -345,6 +345,19 @@ impl Store for SqliteStore {
         Ok(Some(v as u64))
     }
 
+    fn checkpoint(&mut self) -> Result<bool, StoreError> {
+        if self.in_tx {
+            return Err(StoreError::Transaction(
+                "a checkpoint runs outside a transaction",
+            ));
+        }
+        // The first column is 1 when another connection kept the checkpoint from finishing.
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
+    }
+
     fn integrity_check(&mut self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;

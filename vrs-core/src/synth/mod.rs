@@ -63,7 +63,7 @@
 mod ctx;
 mod doses;
 mod files;
-mod names;
+pub(crate) mod names;
 mod people;
 mod rng;
 

@@ -19,21 +19,6 @@ pub const CP932_NON_ROUND_TRIP: &[(char, char)] = &[
     ('\u{2212}', '\u{FF0D}'),
 ];
 
-/// CP932 look-alikes for characters that CP932 cannot encode, for messages ("did you mean").
-///
-/// These are the classic differences between the JIS X 0208 mapping and Microsoft's: text
-/// typed on a Mac or converted by a JIS-mapping tool carries the left character, a Windows
-/// system the right one.
-const CP932_LOOKALIKES: &[(char, char)] = &[
-    ('\u{301C}', '\u{FF5E}'), // WAVE DASH -> FULLWIDTH TILDE
-    ('\u{2016}', '\u{2225}'), // DOUBLE VERTICAL LINE -> PARALLEL TO
-    ('\u{2014}', '\u{2015}'), // EM DASH -> HORIZONTAL BAR
-    ('\u{00A2}', '\u{FFE0}'), // CENT SIGN -> FULLWIDTH CENT SIGN
-    ('\u{00A3}', '\u{FFE1}'), // POUND SIGN -> FULLWIDTH POUND SIGN
-    ('\u{00AC}', '\u{FFE2}'), // NOT SIGN -> FULLWIDTH NOT SIGN
-    ('\u{00A6}', '\u{FFE4}'), // BROKEN BAR -> FULLWIDTH BROKEN BAR
-];
-
 /// Strictly decodes one field or line.
 ///
 /// UTF-8 is borrowed when valid. CP932 is borrowed when the bytes are pure ASCII, otherwise
@@ -259,7 +244,9 @@ pub fn cp932_byte_len(s: &str) -> Option<usize> {
 ///
 /// Covers the classic JIS-versus-Microsoft mapping differences: U+301C WAVE DASH → U+FF5E,
 /// U+2016 → U+2225, U+2014 EM DASH → U+2015, U+00A2/U+00A3/U+00AC/U+00A6 → their full-width
-/// forms. This is only a suggestion: the library never substitutes on its own.
+/// forms (the entries of [`CP932_MAPPING_DIFFERENCES`](super::CP932_MAPPING_DIFFERENCES) that
+/// CP932 cannot encode). The encoders never substitute on their own; the registry folds these at
+/// entry with [`fold_to_cp932`](super::fold_to_cp932).
 ///
 /// ```
 /// use vrs_core::text::cp932_suggestion;
@@ -269,10 +256,11 @@ pub fn cp932_byte_len(s: &str) -> Option<usize> {
 /// ```
 #[must_use]
 pub fn cp932_suggestion(c: char) -> Option<char> {
-    CP932_LOOKALIKES
+    // The look-alikes are the mapping differences whose JIS form CP932 cannot encode at all.
+    super::CP932_MAPPING_DIFFERENCES
         .iter()
-        .find(|(from, _)| *from == c)
-        .map(|&(_, to)| to)
+        .find(|d| d.from == c && !is_cp932_encodable(c))
+        .map(|d| d.to)
 }
 
 #[cfg(test)]
@@ -485,11 +473,20 @@ mod tests {
 
     #[test]
     fn suggestions_are_unencodable_to_encodable() {
-        for &(from, to) in CP932_LOOKALIKES {
-            assert!(!is_cp932_encodable(from), "{from:?} should be unencodable");
-            assert!(is_cp932_encodable(to), "{to:?} should be encodable");
-            assert_eq!(cp932_suggestion(from), Some(to));
+        let mut suggested = 0;
+        for d in super::super::CP932_MAPPING_DIFFERENCES {
+            assert!(is_cp932_encodable(d.to), "{:?} should be encodable", d.to);
+            if !is_cp932_encodable(d.from) {
+                assert_eq!(cp932_suggestion(d.from), Some(d.to));
+                suggested += 1;
+            }
         }
+        assert_eq!(suggested, 7, "〜 ‖ — ¢ £ ¬ ¦");
+        assert_eq!(
+            cp932_suggestion('\u{2212}'),
+            None,
+            "encodable: no suggestion"
+        );
         assert_eq!(cp932_suggestion('a'), None);
     }
 

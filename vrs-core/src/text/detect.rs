@@ -92,6 +92,20 @@ impl EncodingDetector {
         self.utf8.error.is_none()
     }
 
+    /// Where each strict decode first failed so far: the 0-based offset of the first invalid
+    /// sequence as UTF-8 and as CP932 (`None`: valid so far). An unfinished character at the
+    /// end of what was fed is not counted yet (see [`end`](Self::end)).
+    pub(crate) fn invalid_offsets(&self) -> (Option<u64>, Option<u64>) {
+        (self.utf8.error, self.cp932.error)
+    }
+
+    /// Ends the stream in place: a character left unfinished becomes an invalid sequence in
+    /// [`invalid_offsets`](Self::invalid_offsets).
+    pub(crate) fn end(&mut self) {
+        self.utf8.finish();
+        self.cp932.feed(&[], true);
+    }
+
     /// Ends the stream and gives the verdict (see the type's documentation).
     ///
     /// # Errors
@@ -178,7 +192,7 @@ pub fn detect(bytes: &[u8]) -> Result<Detection, TextError> {
 
 /// [`detect`] past its first step: a strict decode of the whole input in both encodings, for
 /// input already found not to be UTF-8 throughout (so that pass is not made twice).
-pub(crate) fn detect_by_both_decodes(bytes: &[u8]) -> Result<Detection, TextError> {
+fn detect_by_both_decodes(bytes: &[u8]) -> Result<Detection, TextError> {
     let mut detector = EncodingDetector::new();
     detector.feed(bytes);
     detector.finish()
@@ -270,6 +284,8 @@ struct Cp932Validator {
     /// Absolute offset of the first invalid sequence.
     error: Option<u64>,
     scratch: Vec<u8>,
+    /// The last chunk has been fed: the decoder takes nothing more.
+    ended: bool,
 }
 
 impl Cp932Validator {
@@ -279,13 +295,15 @@ impl Cp932Validator {
             consumed: 0,
             error: None,
             scratch: Vec::new(),
+            ended: false,
         }
     }
 
     fn feed(&mut self, chunk: &[u8], last: bool) {
-        if self.error.is_some() {
+        if self.error.is_some() || self.ended {
             return;
         }
+        self.ended = last;
         if self.scratch.is_empty() {
             self.scratch = vec![0; SCRATCH_LEN];
         }

@@ -7,6 +7,9 @@
 //!
 //! * [`EncodingDetector`] / [`detect`]: decide the encoding of a whole stream, chunk by chunk.
 //! * [`decode_strict`], [`encode_strict`], [`encode_into`]: per-field or per-line conversion.
+//! * [`fold_to_cp932`]: brings a value into the common repertoire of UTF-8 and CP932 for storing
+//!   (folds the JIS/Microsoft mapping differences, [`CP932_MAPPING_DIFFERENCES`], and refuses
+//!   what CP932 cannot hold, suggesting [`cp932_replacement`]).
 //! * [`fold_width`], [`fold_slash`], [`normalize_digits`], [`halfwidth_katakana_to_fullwidth`]
 //!   and the predicates next to them: width normalisation for codes, lot numbers and names.
 //!
@@ -36,15 +39,18 @@
 mod codec;
 mod detect;
 mod error;
+mod repertoire;
 mod width;
 
 pub use codec::{
     cp932_byte_len, cp932_suggestion, decode_strict, encode_into, encode_strict,
     is_cp932_encodable, CP932_NON_ROUND_TRIP,
 };
-pub(crate) use detect::detect_by_both_decodes;
 pub use detect::{detect, EncodingDetector};
 pub use error::TextError;
+pub use repertoire::{
+    cp932_replacement, fold_to_cp932, MappingDifference, CP932_MAPPING_DIFFERENCES,
+};
 pub use width::{
     char_count, first_control_char, fold_slash, fold_width, halfwidth_katakana_to_fullwidth,
     is_ascii_digits, is_katakana_name, normalize_digits,

@@ -35,6 +35,7 @@ mod error;
 mod id;
 mod registry;
 mod report;
+mod retention;
 mod validator;
 mod writer;
 
@@ -44,11 +45,16 @@ pub use id::{
     municipality_name, my_number_check_digit, parse_ocr_line, IdKind, OcrLine,
 };
 pub use registry::{
-    create_key_dir, AuditEntry, AuditVerification, Dimension, DoseConfirmation, DoseInput,
-    DoseView, ExportOptions, Flag, FlagView, ImportMode, ImportOutcome, Principal, Registry,
-    RegistryOptions, RejectedRow, Stats, StatsCell, StoreVerification, SubjectDoses, SubjectRef,
+    create_key_dir, AuditEntry, AuditVerification, Dimension, DoseChange, DoseConfirmation,
+    DoseCorrection, DoseHistoryEntry, DoseInput, DoseView, ExportOptions, Flag, FlagView,
+    ImportMode, ImportOutcome, Principal, Registry, RegistryOptions, RejectedRow, Stats, StatsCell,
+    StoreVerification, SubjectDoses, SubjectRef,
 };
 pub use report::{Diagnostic, Report, Severity, SummaryEntry};
+pub use retention::{
+    DoseRetention, KeptCounts, ProvisionOutcome, ProvisionSelection, PurgeOutcome, RemovalCounts,
+    RetentionList,
+};
 pub use validator::{validate_bytes, ValidateOptions, Validator};
 pub use writer::{Writer, WriterOptions};
 

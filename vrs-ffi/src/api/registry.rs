@@ -54,7 +54,7 @@ pub enum Principal {
 
 impl Principal {
     /// The core principal, checking the codes.
-    fn to_core(&self) -> Result<core::Principal, VrsError> {
+    pub(super) fn to_core(&self) -> Result<core::Principal, VrsError> {
         Ok(match self {
             Principal::MunicipalStaff { tenant, user_id } => core::Principal::MunicipalStaff {
                 tenant: code("principal.tenant", tenant)?,
@@ -85,7 +85,7 @@ impl Principal {
 }
 
 /// A municipality code argument.
-fn code(what: &str, s: &str) -> Result<MunicipalityCode, VrsError> {
+pub(super) fn code(what: &str, s: &str) -> Result<MunicipalityCode, VrsError> {
     MunicipalityCode::parse(s).map_err(|e| VrsError::id_option(what, &e))
 }
 
@@ -95,12 +95,12 @@ fn voucher(what: &str, s: &str) -> Result<VoucherNumber, VrsError> {
 }
 
 /// An addressee number argument.
-fn addressee(what: &str, s: &str) -> Result<AddresseeNumber, VrsError> {
+pub(super) fn addressee(what: &str, s: &str) -> Result<AddresseeNumber, VrsError> {
     AddresseeNumber::parse(s).map_err(|e| VrsError::id_option(what, &e))
 }
 
 /// A required date argument (`YYYY-MM-DD` or `YYYYMMDD`).
-fn date(what: &str, s: &str) -> Result<vrs_core::date::Date, VrsError> {
+pub(super) fn date(what: &str, s: &str) -> Result<vrs_core::date::Date, VrsError> {
     parse_date_arg(what, s)
 }
 
@@ -305,6 +305,19 @@ pub enum SubjectRef {
     },
 }
 
+impl SubjectRef {
+    fn to_core(&self) -> Result<core::SubjectRef, VrsError> {
+        Ok(match self {
+            SubjectRef::Addressee { number } => {
+                core::SubjectRef::Addressee(addressee("subject", number)?)
+            }
+            SubjectRef::Voucher { number } => {
+                core::SubjectRef::Voucher(voucher("subject", number)?)
+            }
+        })
+    }
+}
+
 /// A flag on a subject. Flags never delete data.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum Flag {
@@ -375,8 +388,111 @@ pub struct SubjectDoses {
     pub vouchers: Vec<String>,
     /// Flags.
     pub flags: Vec<FlagView>,
-    /// Doses, by dose number.
+    /// Doses, by dose number (voided doses are not among them).
     pub doses: Vec<DoseView>,
+    /// Corrections and voids of the subject's doses, oldest first.
+    pub history: Vec<DoseHistoryEntry>,
+}
+
+/// New values for a stored dose's fields; `None` keeps the stored value.
+#[derive(Debug, Clone, PartialEq, Eq, Default, uniffi::Record)]
+pub struct DoseCorrection {
+    /// Vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+    #[uniffi(default = None)]
+    pub vaccinated_on: Option<String>,
+    /// Manufacturer, any accepted spelling.
+    #[uniffi(default = None)]
+    pub manufacturer: Option<String>,
+    /// Lot number.
+    #[uniffi(default = None)]
+    pub lot: Option<String>,
+    /// Venue name.
+    #[uniffi(default = None)]
+    pub venue: Option<String>,
+    /// Doctor's name.
+    #[uniffi(default = None)]
+    pub doctor: Option<String>,
+}
+
+impl DoseCorrection {
+    fn to_core(&self) -> Result<core::DoseCorrection, VrsError> {
+        Ok(core::DoseCorrection {
+            vaccinated_on: self
+                .vaccinated_on
+                .as_deref()
+                .map(|d| date("correction.vaccinated_on", d))
+                .transpose()?,
+            manufacturer: self.manufacturer.clone(),
+            lot: self.lot.clone(),
+            venue: self.venue.clone(),
+            doctor: self.doctor.clone(),
+        })
+    }
+}
+
+/// What a correction or void did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DoseChange {
+    /// The voucher the dose is recorded on.
+    pub voucher_number: String,
+    /// Dose number.
+    pub dose: u8,
+    /// `corrected` or `voided`.
+    pub action: String,
+    /// `false` when the correction equals what is stored: nothing was changed or recorded.
+    pub changed: bool,
+    /// The dose as stored now (`None` after a void).
+    pub dose_now: Option<DoseView>,
+    /// Warning rule codes for the corrected dose (e.g. `L02`).
+    pub warnings: Vec<String>,
+}
+
+impl From<core::DoseChange> for DoseChange {
+    fn from(c: core::DoseChange) -> Self {
+        DoseChange {
+            voucher_number: c.voucher_number,
+            dose: c.dose,
+            action: c.action,
+            changed: c.changed,
+            dose_now: c.dose_now.map(DoseView::from),
+            warnings: c.warnings,
+        }
+    }
+}
+
+/// One correction or void in a subject's dose history.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DoseHistoryEntry {
+    /// The voucher the dose is recorded on.
+    pub voucher_number: String,
+    /// Dose number.
+    pub dose: u8,
+    /// `corrected` or `voided`.
+    pub action: String,
+    /// When (`YYYY-MM-DDTHH:MM:SS`, Japan time).
+    pub at: String,
+    /// Pseudonym of the staff user who made the change (as in the audit log).
+    pub by: String,
+    /// Why, as the staff user wrote it.
+    pub reason: String,
+    /// The dose before the change.
+    pub before: DoseView,
+}
+
+impl From<core::DoseView> for DoseView {
+    fn from(d: core::DoseView) -> Self {
+        DoseView {
+            dose: d.dose,
+            vaccinated_on: d.vaccinated_on,
+            voucher_number: d.voucher_number,
+            manufacturer: d.manufacturer,
+            lot: d.lot,
+            venue: d.venue,
+            doctor: d.doctor,
+            registered_at: d.registered_at,
+            source: d.source,
+        }
+    }
 }
 
 impl From<core::SubjectDoses> for SubjectDoses {
@@ -398,19 +514,18 @@ impl From<core::SubjectDoses> for SubjectDoses {
                     destination: f.destination,
                 })
                 .collect(),
-            doses: s
-                .doses
+            doses: s.doses.into_iter().map(DoseView::from).collect(),
+            history: s
+                .history
                 .into_iter()
-                .map(|d| DoseView {
-                    dose: d.dose,
-                    vaccinated_on: d.vaccinated_on,
-                    voucher_number: d.voucher_number,
-                    manufacturer: d.manufacturer,
-                    lot: d.lot,
-                    venue: d.venue,
-                    doctor: d.doctor,
-                    registered_at: d.registered_at,
-                    source: d.source,
+                .map(|h| DoseHistoryEntry {
+                    voucher_number: h.voucher_number,
+                    dose: h.dose,
+                    action: h.action,
+                    at: h.at,
+                    by: h.by,
+                    reason: h.reason,
+                    before: h.before.into(),
                 })
                 .collect(),
         }
@@ -587,6 +702,9 @@ pub struct AuditEntry {
     pub outcome: String,
     /// The error code of a refused or failed operation (`forbidden`...).
     pub code: Option<String>,
+    /// What an operation that names no records counted (a purge: `doses`, `vouchers`,
+    /// `subjects`...).
+    pub counts: Option<std::collections::HashMap<String, u64>>,
     /// Hash of the previous entry (hex).
     pub prev: String,
 }
@@ -605,6 +723,7 @@ impl From<core::AuditEntry> for AuditEntry {
             records_digest: e.records_digest,
             outcome: e.outcome,
             code: e.code,
+            counts: e.counts.map(|c| c.into_iter().collect()),
             prev: e.prev,
         }
     }
@@ -659,7 +778,7 @@ impl std::fmt::Debug for Registry {
 }
 
 impl Registry {
-    fn lock(&self) -> Result<MutexGuard<'_, core::Registry>, VrsError> {
+    pub(super) fn lock(&self) -> Result<MutexGuard<'_, core::Registry>, VrsError> {
         self.inner
             .lock()
             .map_err(|_| VrsError::poisoned("registry"))
@@ -681,6 +800,16 @@ fn write_options(o: Option<ExportOptions>) -> WriteOptions {
         bom: o.bom,
         header: o.header,
     }
+}
+
+/// A dose number argument (1-9).
+fn dose_number_arg(n: u8) -> Result<DoseNumber, VrsError> {
+    DoseNumber::new(n).map_err(|e| {
+        VrsError::InvalidArgument(both(
+            format!("dose_number: {e}"),
+            format!("dose_number：{}", e.message_ja()),
+        ))
+    })
 }
 
 /// An optional tenant argument.
@@ -952,12 +1081,7 @@ impl Registry {
         let p = principal.to_core()?;
         let t = code("tenant", &tenant)?;
         let v = voucher("voucher_number", &voucher_number)?;
-        let n = DoseNumber::new(dose_number).map_err(|e| {
-            VrsError::InvalidArgument(both(
-                format!("dose_number: {e}"),
-                format!("dose_number：{}", e.message_ja()),
-            ))
-        })?;
+        let n = dose_number_arg(dose_number)?;
         let input = dose.to_core()?;
         Ok(self.lock()?.record_dose(&p, &t, &v, n, &input)?.into())
     }
@@ -976,14 +1100,7 @@ impl Registry {
     ) -> Result<(), VrsError> {
         let p = principal.to_core()?;
         let t = code("tenant", &tenant)?;
-        let who = match &subject {
-            SubjectRef::Addressee { number } => {
-                core::SubjectRef::Addressee(addressee("subject", number)?)
-            }
-            SubjectRef::Voucher { number } => {
-                core::SubjectRef::Voucher(voucher("subject", number)?)
-            }
-        };
+        let who = subject.to_core()?;
         let flag = match &flag {
             Flag::MovedOut {
                 date: on,
@@ -1000,6 +1117,58 @@ impl Registry {
             },
         };
         Ok(self.lock()?.set_flag(&p, &t, &who, &flag)?)
+    }
+
+    /// Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+    /// by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+    /// checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+    /// doses); the dose as it was is kept in the sealed history with `reason`, shown in
+    /// [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+    /// (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+    ///
+    /// # Errors
+    /// [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+    /// [`VrsError::InvalidArgument`] (no field to change, missing reason).
+    pub fn correct_dose(
+        &self,
+        principal: Principal,
+        tenant: String,
+        subject: SubjectRef,
+        dose_number: u8,
+        correction: DoseCorrection,
+        reason: String,
+    ) -> Result<DoseChange, VrsError> {
+        let p = principal.to_core()?;
+        let t = code("tenant", &tenant)?;
+        let who = subject.to_core()?;
+        let n = dose_number_arg(dose_number)?;
+        let c = correction.to_core()?;
+        Ok(self
+            .lock()?
+            .correct_dose(&p, &t, &who, n, &c, &reason)?
+            .into())
+    }
+
+    /// Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+    /// subject's doses, the exports and the statistics, stays in the sealed history with
+    /// `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+    /// audited as `void-dose`.
+    ///
+    /// # Errors
+    /// [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+    pub fn void_dose(
+        &self,
+        principal: Principal,
+        tenant: String,
+        subject: SubjectRef,
+        dose_number: u8,
+        reason: String,
+    ) -> Result<DoseChange, VrsError> {
+        let p = principal.to_core()?;
+        let t = code("tenant", &tenant)?;
+        let who = subject.to_core()?;
+        let n = dose_number_arg(dose_number)?;
+        Ok(self.lock()?.void_dose(&p, &t, &who, n, &reason)?.into())
     }
 
     /// The record of the subject `addressee_number` of `tenant`: name, birth date, vouchers,

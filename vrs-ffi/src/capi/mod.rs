@@ -50,6 +50,8 @@ pub mod principal;
 
 pub mod registry;
 
+pub mod retention;
+
 pub mod macros;
 
 pub use bytes::*;
@@ -58,6 +60,7 @@ pub use id::*;
 pub use principal::*;
 pub use registry::*;
 pub use report::*;
+pub use retention::*;
 pub use status::*;
 pub use validator::*;
 pub use writer::*;

@@ -20,8 +20,8 @@ use vrs_core::codec::WriteOptions;
 use vrs_core::date::{Date, DateTime};
 use vrs_core::id::{AddresseeNumber, MunicipalityCode, OcrLine, VoucherNumber};
 use vrs_core::registry::{
-    AuditVerification, Dimension, DoseInput, Flag, ImportMode, Principal, Registry, StatsQuery,
-    SubjectRef,
+    AuditVerification, Dimension, DoseCorrection, DoseInput, Flag, ImportMode, Principal, Registry,
+    StatsQuery, SubjectRef,
 };
 use vrs_core::text::Encoding;
 use vrs_core::vaccine::DoseNumber;
@@ -162,6 +162,32 @@ pub struct vrs_dose_input {
     pub doctor_len: usize,
 }
 
+/// New values for a stored dose's fields, for `vrs_registry_correct_dose`. A zero date or a
+/// NULL text keeps the stored value (a zero-initialised struct changes nothing); texts are
+/// `(pointer, length)` pairs of UTF-8.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct vrs_dose_correction {
+    /// New vaccination date, the number `YYYYMMDD`; 0 keeps it.
+    pub vaccinated_on_yyyymmdd: u32,
+    /// New manufacturer (any accepted spelling); NULL keeps it.
+    pub manufacturer: *const u8,
+    /// Length of `manufacturer` in bytes.
+    pub manufacturer_len: usize,
+    /// New lot number; NULL keeps it.
+    pub lot: *const u8,
+    /// Length of `lot` in bytes.
+    pub lot_len: usize,
+    /// New venue name; NULL keeps it.
+    pub venue: *const u8,
+    /// Length of `venue` in bytes.
+    pub venue_len: usize,
+    /// New doctor's name; NULL keeps it.
+    pub doctor: *const u8,
+    /// Length of `doctor` in bytes.
+    pub doctor_len: usize,
+}
+
 /// Options of the exports. A zero-initialised struct gives the defaults, the same as passing
 /// NULL: UTF-8 without BOM, with a header row.
 ///
@@ -185,7 +211,11 @@ pub struct vrs_export_options {
 ///
 /// # Safety
 /// `data` must be NULL or valid for reads of `len` bytes for `'a`.
-unsafe fn arg_text<'a>(what: &str, data: *const u8, len: usize) -> Result<&'a str, Failure> {
+pub(super) unsafe fn arg_text<'a>(
+    what: &str,
+    data: *const u8,
+    len: usize,
+) -> Result<&'a str, Failure> {
     // SAFETY: forwarded caller contract.
     unsafe { text(data, len) }.map_err(|status| boundary(what, status))
 }
@@ -216,14 +246,14 @@ fn boundary(what: &str, status: vrs_status) -> Failure {
 ///
 /// # Safety
 /// `ptr` must be NULL or point to a readable `T` that lives for `'a`.
-unsafe fn arg_ref<'a, T>(what: &str, ptr: *const T) -> Result<&'a T, Failure> {
+pub(super) unsafe fn arg_ref<'a, T>(what: &str, ptr: *const T) -> Result<&'a T, Failure> {
     // SAFETY: forwarded caller contract.
     unsafe { ptr.as_ref() }.ok_or_else(|| Failure::null(what))
 }
 
 /// Checks that the output pointer `what` is not NULL (before any work, so that a failure
 /// changes nothing).
-fn arg_out<T>(what: &str, ptr: *mut T) -> Result<(), Failure> {
+pub(super) fn arg_out<T>(what: &str, ptr: *mut T) -> Result<(), Failure> {
     if ptr.is_null() {
         Err(Failure::null(what))
     } else {
@@ -235,7 +265,11 @@ fn arg_out<T>(what: &str, ptr: *mut T) -> Result<(), Failure> {
 ///
 /// # Safety
 /// As [`arg_text`].
-unsafe fn arg_code(what: &str, data: *const u8, len: usize) -> Result<MunicipalityCode, Failure> {
+pub(super) unsafe fn arg_code(
+    what: &str,
+    data: *const u8,
+    len: usize,
+) -> Result<MunicipalityCode, Failure> {
     // SAFETY: forwarded caller contract.
     let s = unsafe { arg_text(what, data, len) }?;
     MunicipalityCode::parse(s).map_err(|e| Failure::argument(what, &e, e.message_ja()))
@@ -255,7 +289,7 @@ unsafe fn arg_voucher(what: &str, data: *const u8, len: usize) -> Result<Voucher
 ///
 /// # Safety
 /// As [`arg_text`].
-unsafe fn arg_addressee(
+pub(super) unsafe fn arg_addressee(
     what: &str,
     data: *const u8,
     len: usize,
@@ -266,7 +300,7 @@ unsafe fn arg_addressee(
 }
 
 /// The date argument `what`, given as the number `YYYYMMDD`.
-fn arg_date(what: &str, yyyymmdd: u32) -> Result<Date, Failure> {
+pub(super) fn arg_date(what: &str, yyyymmdd: u32) -> Result<Date, Failure> {
     if yyyymmdd > 99_999_999 {
         return Err(Failure::argument(
             what,
@@ -314,6 +348,65 @@ unsafe fn arg_dose(input: *const vrs_dose_input) -> Result<DoseInput, Failure> {
         )
     };
     Ok(DoseInput::new(on, manufacturer, lot, venue, doctor))
+}
+
+/// The subject argument named `what`: an addressee or voucher number, as `by` says.
+///
+/// # Safety
+/// As [`arg_text`].
+unsafe fn arg_subject(
+    what: &str,
+    by: vrs_subject_kind,
+    data: *const u8,
+    len: usize,
+) -> Result<SubjectRef, Failure> {
+    match by {
+        // SAFETY: forwarded caller contract.
+        VRS_SUBJECT_BY_ADDRESSEE => Ok(SubjectRef::Addressee(unsafe {
+            arg_addressee(what, data, len)
+        }?)),
+        // SAFETY: forwarded caller contract.
+        VRS_SUBJECT_BY_VOUCHER => Ok(SubjectRef::Voucher(unsafe {
+            arg_voucher(what, data, len)
+        }?)),
+        _ => Err(Failure::argument(
+            "by",
+            "unknown subject kind number",
+            "不明な対象者の指定方法の番号です",
+        )),
+    }
+}
+
+/// The dose correction argument (NULL texts and a zero date keep the stored values).
+///
+/// # Safety
+/// `input` must be NULL or point to a readable `vrs_dose_correction` whose non-NULL texts are
+/// valid for their lengths.
+unsafe fn arg_correction(input: *const vrs_dose_correction) -> Result<DoseCorrection, Failure> {
+    // SAFETY: forwarded caller contract.
+    let c = unsafe { arg_ref("correction", input) }?;
+    let optional = |what: &str, data: *const u8, len: usize| {
+        if data.is_null() {
+            Ok(None)
+        } else {
+            // SAFETY: the caller guarantees a non-NULL text is valid for its length.
+            unsafe { arg_text(what, data, len) }.map(|t| Some(t.to_owned()))
+        }
+    };
+    Ok(DoseCorrection {
+        vaccinated_on: match c.vaccinated_on_yyyymmdd {
+            0 => None,
+            d => Some(arg_date("correction.vaccinated_on_yyyymmdd", d)?),
+        },
+        manufacturer: optional(
+            "correction.manufacturer",
+            c.manufacturer,
+            c.manufacturer_len,
+        )?,
+        lot: optional("correction.lot", c.lot, c.lot_len)?,
+        venue: optional("correction.venue", c.venue, c.venue_len)?,
+        doctor: optional("correction.doctor", c.doctor, c.doctor_len)?,
+    })
 }
 
 /// The write options of an export (NULL: defaults).
@@ -402,7 +495,7 @@ unsafe fn finish(result: Result<(), Failure>, out_error: *mut *mut vrs_error) ->
 /// # Safety
 /// `registry` and `who` must be NULL or live handles from this library; `out_error` must be NULL
 /// or valid for a write of a pointer.
-unsafe fn operate(
+pub(super) unsafe fn operate(
     registry: *const vrs_registry,
     who: *const vrs_principal,
     out_error: *mut *mut vrs_error,
@@ -424,7 +517,7 @@ unsafe fn operate(
 ///
 /// # Safety
 /// `out` must not be NULL and must be valid for a write of a pointer.
-unsafe fn give_json<T: Serialize + ?Sized>(
+pub(super) unsafe fn give_json<T: Serialize + ?Sized>(
     out: *mut *mut vrs_bytes,
     value: &T,
 ) -> Result<(), Failure> {
@@ -445,7 +538,7 @@ unsafe fn give_json<T: Serialize + ?Sized>(
 ///
 /// # Safety
 /// `out` must be NULL or valid for a write of a `T`.
-unsafe fn give_opt<T>(out: *mut T, value: T) {
+pub(super) unsafe fn give_opt<T>(out: *mut T, value: T) {
     if !out.is_null() {
         // SAFETY: `out` is not NULL and valid for a write (caller contract).
         unsafe { out.write(value) };
@@ -1195,23 +1288,8 @@ pub unsafe extern "C" fn vrs_registry_set_flag(
         let op = |reg: &mut Registry, p: &Principal| -> Result<(), Failure> {
             // SAFETY: the caller guarantees `tenant` is NULL or valid for its length.
             let tenant = unsafe { arg_code("tenant", tenant, tenant_len) }?;
-            let who_ref = match by {
-                // SAFETY: the caller guarantees `subject` is NULL or valid for its length.
-                VRS_SUBJECT_BY_ADDRESSEE => SubjectRef::Addressee(unsafe {
-                    arg_addressee("subject", subject, subject_len)
-                }?),
-                // SAFETY: as above.
-                VRS_SUBJECT_BY_VOUCHER => SubjectRef::Voucher(unsafe {
-                    arg_voucher("subject", subject, subject_len)
-                }?),
-                _ => {
-                    return Err(Failure::argument(
-                        "by",
-                        "unknown subject kind number",
-                        "不明な対象者の指定方法の番号です",
-                    ))
-                }
-            };
+            // SAFETY: the caller guarantees `subject` is NULL or valid for its length.
+            let who_ref = unsafe { arg_subject("subject", by, subject, subject_len) }?;
             // SAFETY: the caller guarantees `flag` is NULL or a readable `vrs_flag`.
             let f = unsafe { arg_ref("flag", flag) }?;
             let date = arg_date("flag.date_yyyymmdd", f.date_yyyymmdd)?;
@@ -1244,6 +1322,133 @@ pub unsafe extern "C" fn vrs_registry_set_flag(
     }
 }
 
+/// Corrects fields of dose number `dose_number` (1-9) of a person of `tenant`, named by
+/// addressee number or by one of their voucher numbers (`by`, then `subject`, `subject_len`
+/// bytes; the dose may be on any of the person's vouchers). `correction` gives the new values
+/// (a zero date or a NULL text keeps the stored one); `reason` (required, at most 200
+/// characters) is kept with the dose as it was in the subject's sealed history, which
+/// `vrs_registry_subject_doses` shows under `history`. The corrected dose is checked like a new
+/// one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring doses). Staff of the
+/// tenant only; audited as `correct-dose`. Writes to `*out_json`:
+///
+/// ```json
+/// {"voucher_number": "0000012345", "dose": 1, "action": "corrected", "changed": true,
+///  "dose_now": {"dose": 1, "vaccinated_on": "2021-06-01", "voucher_number": "0000012345",
+///               "manufacturer": "ファイザー", "lot": "FA5765", "venue": "区民会館",
+///               "doctor": "山田一郎", "registered_at": "2021-07-01T09:00:00",
+///               "source": "venue"},
+///  "warnings": []}
+/// ```
+///
+/// (`changed` is false when the correction equals what is stored: nothing was recorded.)
+///
+/// Returns `VRS_OK`; `VRS_RULE` (the corrected dose breaks a rule; nothing changed);
+/// `VRS_NOT_FOUND` (no such person, voucher or dose); `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+/// `VRS_INVALID_ARGUMENT` (unknown `by`, invalid identifier, date or dose number, no field to
+/// change, missing reason); `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+/// `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+/// failure.
+///
+/// # Safety
+/// `registry` and `who` must be NULL or live handles; `tenant`, `subject` and `reason` must be
+/// NULL or valid for reads of their lengths; `correction` must be NULL or point to a readable
+/// `vrs_dose_correction` whose non-NULL texts are valid for their lengths; `out_json` and
+/// `out_error` must be NULL or valid for a write of a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn vrs_registry_correct_dose(
+    registry: *const vrs_registry,
+    who: *const vrs_principal,
+    tenant: *const u8,
+    tenant_len: usize,
+    by: vrs_subject_kind,
+    subject: *const u8,
+    subject_len: usize,
+    dose_number: u8,
+    correction: *const vrs_dose_correction,
+    reason: *const u8,
+    reason_len: usize,
+    out_json: *mut *mut vrs_bytes,
+    out_error: *mut *mut vrs_error,
+) -> vrs_status {
+    ffi_fn! {
+        let op = |reg: &mut Registry, p: &Principal| -> Result<(), Failure> {
+            arg_out("out_json", out_json)?;
+            // SAFETY: the caller guarantees the texts are NULL or valid for their lengths and
+            // `correction` is NULL or a readable correction.
+            let (tenant, who_ref, correction, reason) = unsafe {
+                (
+                    arg_code("tenant", tenant, tenant_len)?,
+                    arg_subject("subject", by, subject, subject_len)?,
+                    arg_correction(correction)?,
+                    arg_text("reason", reason, reason_len)?,
+                )
+            };
+            let number = DoseNumber::new(dose_number).map_err(|e| {
+                Failure::argument("dose_number", &e, e.message_ja())
+            })?;
+            let change = reg.correct_dose(p, &tenant, &who_ref, number, &correction, reason)?;
+            // SAFETY: `out_json` is not NULL (checked above) and valid for a write.
+            unsafe { give_json(out_json, &change) }
+        };
+        // SAFETY: the caller guarantees the contract documented above.
+        unsafe { operate(registry, who, out_error, op) }
+    }
+}
+
+/// Voids dose number `dose_number` (1-9) of a person of `tenant` (named as for
+/// `vrs_registry_correct_dose`), recorded in error: it leaves the subject's doses, the exports
+/// and the statistics, and stays in the sealed history with `reason` (required); the same dose
+/// number can then be recorded again. Staff of the tenant only; audited as `void-dose`. Writes
+/// to `*out_json` the document of `vrs_registry_correct_dose` with `"action": "voided"` and
+/// `"dose_now": null`.
+///
+/// Returns `VRS_OK`; `VRS_NOT_FOUND`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
+/// `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.
+/// `*out_json` is written only on `VRS_OK`; details go to `*out_error` (when not NULL) on
+/// failure.
+///
+/// # Safety
+/// `registry` and `who` must be NULL or live handles; `tenant`, `subject` and `reason` must be
+/// NULL or valid for reads of their lengths; `out_json` and `out_error` must be NULL or valid
+/// for a write of a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn vrs_registry_void_dose(
+    registry: *const vrs_registry,
+    who: *const vrs_principal,
+    tenant: *const u8,
+    tenant_len: usize,
+    by: vrs_subject_kind,
+    subject: *const u8,
+    subject_len: usize,
+    dose_number: u8,
+    reason: *const u8,
+    reason_len: usize,
+    out_json: *mut *mut vrs_bytes,
+    out_error: *mut *mut vrs_error,
+) -> vrs_status {
+    ffi_fn! {
+        let op = |reg: &mut Registry, p: &Principal| -> Result<(), Failure> {
+            arg_out("out_json", out_json)?;
+            // SAFETY: the caller guarantees the texts are NULL or valid for their lengths.
+            let (tenant, who_ref, reason) = unsafe {
+                (
+                    arg_code("tenant", tenant, tenant_len)?,
+                    arg_subject("subject", by, subject, subject_len)?,
+                    arg_text("reason", reason, reason_len)?,
+                )
+            };
+            let number = DoseNumber::new(dose_number).map_err(|e| {
+                Failure::argument("dose_number", &e, e.message_ja())
+            })?;
+            let change = reg.void_dose(p, &tenant, &who_ref, number, reason)?;
+            // SAFETY: `out_json` is not NULL (checked above) and valid for a write.
+            unsafe { give_json(out_json, &change) }
+        };
+        // SAFETY: the caller guarantees the contract documented above.
+        unsafe { operate(registry, who, out_error, op) }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading: one subject, exports, statistics (staff; statistics also viewers).
 
@@ -1259,11 +1464,15 @@ pub unsafe extern "C" fn vrs_registry_set_flag(
 ///  "doses": [{"dose": 1, "vaccinated_on": "2021-06-30", "voucher_number": "0000012345",
 ///             "manufacturer": "ファイザー", "lot": "FA5765", "venue": "区民会館",
 ///             "doctor": "山田一郎", "registered_at": "2021-07-01T09:00:00",
-///             "source": "venue"}]}
+///             "source": "venue"}],
+///  "history": [{"voucher_number": "0000012345", "dose": 1, "action": "corrected",
+///               "at": "2021-07-02T10:00:00", "by": "f306f743a740e21c929cc989fc0aa31c",
+///               "reason": "lot typed wrongly", "before": {"dose": 1, "lot": "FA5756", ...}}]}
 /// ```
 ///
 /// (`sex`: 1 male, 2 female; a flag's `kind` is `moved-out` or `deceased`; a dose's `source`
-/// is `venue`, `staff` or `upload`.)
+/// is `venue`, `staff` or `upload`; `history` lists corrections and voids, oldest first, with
+/// the dose as it was, the staff user's pseudonym and the reason.)
 ///
 /// Returns `VRS_OK`; `VRS_NOT_FOUND`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`;
 /// `VRS_INVALID_ARGUMENT`; `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; key or store failures.

@@ -1,6 +1,6 @@
 //! `vrs_validator`: streaming validation of one exchange file over `vrs_core::codec::Validator`.
 
-use vrs_core::codec::{validate_bytes, ValidateOptions, Validator};
+use vrs_core::codec::{validate_bytes, ValidateOptions, Validator, DEFAULT_MAX_DIAGNOSTICS};
 use vrs_core::date::Date;
 use vrs_core::diag::Lang;
 use vrs_core::id::MunicipalityCode;
@@ -18,8 +18,9 @@ use super::status::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct vrs_encoding(pub u32);
 
-/// Reading: detect (a leading UTF-8 BOM means UTF-8, else the first record holding non-ASCII
-/// bytes decides). Writing: UTF-8. The default (0).
+/// Reading: detect (a leading UTF-8 BOM means UTF-8, else a strict decode as both encodings:
+/// UTF-8 when the file decodes as UTF-8, CP932 when only as CP932; the same verdict however the
+/// file is fed). Writing: UTF-8. The default (0).
 pub const VRS_ENCODING_AUTO: vrs_encoding = vrs_encoding(0);
 /// UTF-8 (on input a leading BOM is allowed).
 pub const VRS_ENCODING_UTF8: vrs_encoding = vrs_encoding(1);
@@ -46,18 +47,24 @@ impl vrs_encoding {
 #[derive(Debug, Clone, Copy)]
 pub struct vrs_validate_options {
     /// Input encoding: `VRS_ENCODING_AUTO` (0, default), `VRS_ENCODING_UTF8` or
-    /// `VRS_ENCODING_CP932`.
+    /// `VRS_ENCODING_CP932`. A declared encoding breaks ties (a file that decodes as both); a
+    /// file that does not decode as it but does as the other one is checked as the other one,
+    /// with one F01 saying so.
     pub encoding: vrs_encoding,
     /// Language of `vrs_diagnostic.message` and of the JSON: `VRS_LANG_JA` (0, default) or
     /// `VRS_LANG_EN`.
     pub lang: vrs_lang,
-    /// Keep at most this many diagnostics (the counts still cover all); 0: no limit.
+    /// Keep at most this many diagnostics in the report, the first ones found (the counts and
+    /// the per-code summary still cover all; `vrs_report_truncated` says when some were left
+    /// out), so that memory stays bounded whatever the file holds. 0: the default, 1000.
+    /// `SIZE_MAX`: every diagnostic (memory then grows with the findings: a file with an error
+    /// in every field has millions).
     pub max_diagnostics: usize,
     /// The file's creation date as the number `YYYYMMDD` (e.g. `20240401`): dates after it are
     /// in the future (D02, D05). 0: no such check (the library reads no clock).
     pub as_of_yyyymmdd: u32,
-    /// Dose blocks of the block layouts (ledger export, awaiting list, inquiry result), 1..=9;
-    /// 0: the default, 7.
+    /// Dose blocks of the block layouts (ledger export, awaiting list, inquiry result), 1..=9.
+    /// 0 (default): the header's count (an F02 info says when it is not 7), 7 without a header.
     pub dose_blocks: u8,
     /// Nonzero: the file has no header row.
     pub no_header: u8,
@@ -154,7 +161,12 @@ unsafe fn settings(opts: Option<&vrs_validate_options>) -> Result<Settings, vrs_
         params: dose_blocks(o.dose_blocks),
         options: ValidateOptions {
             encoding: o.encoding.to_choice()?,
-            max_diagnostics: (o.max_diagnostics != 0).then_some(o.max_diagnostics),
+            max_diagnostics: match o.max_diagnostics {
+                0 => Some(DEFAULT_MAX_DIAGNOSTICS),
+                usize::MAX => None,
+                n => Some(n),
+            },
+            dose_blocks_from_header: o.dose_blocks == 0,
             as_of: as_of(o.as_of_yyyymmdd)?,
             // SAFETY: the caller guarantees `tenant` is NULL or valid for `tenant_len` bytes.
             tenant: unsafe { tenant(o.tenant, o.tenant_len) }?,
@@ -170,8 +182,9 @@ unsafe fn settings(opts: Option<&vrs_validate_options>) -> Result<Settings, vrs_
 /// size with `vrs_validator_feed`, then `vrs_validator_finish` for the report. Free it with
 /// `vrs_validator_free` (also after finishing).
 ///
-/// Memory stays bounded by the largest record plus the keys of cross-row rules, whatever the file
-/// size. A validator may be moved between threads but not used from two at once.
+/// Memory stays bounded by the largest record plus the keys of cross-row rules and the
+/// diagnostics kept (`max_diagnostics`), whatever the file holds. A validator may be moved
+/// between threads but not used from two at once.
 pub struct vrs_validator {
     /// `None` once finished (or after a caught panic).
     validator: Option<Box<Validator>>,
@@ -182,8 +195,8 @@ pub struct vrs_validator {
 /// Creates a validator for the layout `layout_id` (`len` bytes of UTF-8, e.g. `"ledger-export"`
 /// or `"ledger-export@1"`) and writes it to `*out`.
 ///
-/// `opts` may be NULL for the defaults (auto-detected encoding, no limit, no as-of date, 7 dose
-/// blocks, header row, Japanese). Returns `VRS_OK`; `VRS_UNKNOWN_LAYOUT`; `VRS_INVALID_ARGUMENT`
+/// `opts` may be NULL for the defaults (auto-detected encoding, 1000 diagnostics kept, no as-of
+/// date, the header's dose blocks, header row, Japanese). Returns `VRS_OK`; `VRS_UNKNOWN_LAYOUT`; `VRS_INVALID_ARGUMENT`
 /// for an option out of range (unknown encoding or lang number, `dose_blocks` above 9, an
 /// impossible `as_of_yyyymmdd`, an invalid tenant code); `VRS_INVALID_UTF8`;
 /// `VRS_NULL_ARGUMENT` (`out` or `layout_id` NULL, the latter allowed only with `len == 0`,

@@ -524,11 +524,169 @@ static void vouchers_and_flags(void) {
     vrs_registry_free(reg);
 }
 
+/* Correcting and voiding doses (staff only), the sealed history, and text folded at entry so
+ * that the CP932 export carries a venue typed with the JIS wave dash. */
+static void corrections(void) {
+    vrs_registry_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.fixed_time_yyyymmddhhmmss = 20210701090000u;
+    const uint8_t key[32] = {7};
+    vrs_registry *reg = NULL;
+    CHECK_STATUS(vrs_registry_open_memory(key, sizeof key, &opts, &reg, NULL), VRS_OK);
+    if (reg == NULL) {
+        return;
+    }
+    vrs_principal *operator_ = NULL, *staff = NULL, *venue = NULL;
+    CHECK_STATUS(vrs_principal_operator_new(&operator_), VRS_OK);
+    CHECK_STATUS(vrs_principal_staff_new(LIT(CHIYODA), LIT("u1"), &staff), VRS_OK);
+    CHECK_STATUS(vrs_principal_venue_new(LIT(CHIYODA), &venue), VRS_OK);
+    CHECK_STATUS(vrs_registry_create_tenant(reg, operator_, LIT(CHIYODA), NULL), VRS_OK);
+    CHECK_STATUS(vrs_registry_register_staff(reg, operator_, LIT(CHIYODA), LIT("u1"), NULL),
+                 VRS_OK);
+    vrs_bytes *json = NULL;
+    CHECK_STATUS(vrs_registry_import_subjects(reg, staff, LIT(CHIYODA), LIT(SUBJECTS),
+                                              VRS_IMPORT_STRICT, &json, NULL),
+                 VRS_OK);
+    vrs_bytes_free(json);
+    vrs_dose_input first = the_dose(20210601);
+    first.venue = (const uint8_t *)"区民会館〜別館"; /* U+301C WAVE DASH */
+    first.venue_len = strlen("区民会館〜別館");
+    json = NULL;
+    CHECK_STATUS(vrs_registry_record_dose_ocr(reg, venue, LIT(OCR), &first, &json, NULL), VRS_OK);
+    vrs_bytes_free(json);
+    vrs_dose_input second = the_dose(20210622);
+    json = NULL;
+    CHECK_STATUS(vrs_registry_record_dose(reg, staff, LIT(CHIYODA), LIT("0000012345"), 2, &second,
+                                          &json, NULL),
+                 VRS_OK);
+    vrs_bytes_free(json);
+
+    /* The CP932 export succeeds and holds ～ (0x81 0x60). */
+    vrs_export_options cp932;
+    memset(&cp932, 0, sizeof cp932);
+    cp932.encoding = VRS_ENCODING_CP932;
+    vrs_bytes *csv = NULL;
+    uint64_t rows = 0;
+    CHECK_STATUS(vrs_registry_export_ledger(reg, staff, LIT(CHIYODA), &cp932, &csv, &rows, NULL),
+                 VRS_OK);
+    CHECK(rows == 1 && csv != NULL && bytes_have(csv, "\x81\x60"));
+    vrs_bytes_free(csv);
+
+    /* A character CP932 lacks is refused at entry (T08). */
+    vrs_dose_input third = the_dose(20210630);
+    third.doctor = (const uint8_t *)"\xF0\xA0\xAE\xB7田"; /* U+20BB7 */
+    third.doctor_len = strlen("\xF0\xA0\xAE\xB7田");
+    vrs_error *err = NULL;
+    CHECK_STATUS(vrs_registry_record_dose(reg, staff, LIT(CHIYODA), LIT("0000012345"), 3, &third,
+                                          &json, &err),
+                 VRS_RULE);
+    if (err != NULL) {
+        vrs_error_info info;
+        CHECK_STATUS(vrs_error_describe(err, &info), VRS_OK);
+        CHECK(str_is(info.rule, "T08"));
+        CHECK(contains(info.message_en.data, info.message_en.len, "U+20BB7"));
+    }
+    expect_error(err, VRS_RULE, "rule");
+
+    /* Correct the lot of dose 1 by addressee; a NULL text keeps the stored value. */
+    vrs_dose_correction fix;
+    memset(&fix, 0, sizeof fix);
+    fix.lot = (const uint8_t *)"FA5766";
+    fix.lot_len = 6;
+    json = NULL;
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                           LIT("1001"), 1, &fix, LIT("lot typed wrongly"), &json,
+                                           NULL),
+                 VRS_OK);
+    CHECK(json != NULL && bytes_have(json, "\"action\":\"corrected\",\"changed\":true"));
+    CHECK(json != NULL && bytes_have(json, "\"lot\":\"FA5766\""));
+    CHECK(json != NULL && bytes_have(json, "\"venue\":\"区民会館～別館\""));
+    vrs_bytes_free(json);
+
+    /* Rules are checked again: dose 2 may not move before dose 1 (S02); nothing changes. */
+    vrs_dose_correction early;
+    memset(&early, 0, sizeof early);
+    early.vaccinated_on_yyyymmdd = 20210531;
+    err = NULL;
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_VOUCHER,
+                                           LIT("0000012345"), 2, &early, LIT("x"), &json, &err),
+                 VRS_RULE);
+    if (err != NULL) {
+        vrs_error_info info;
+        CHECK_STATUS(vrs_error_describe(err, &info), VRS_OK);
+        CHECK(str_is(info.rule, "S02"));
+    }
+    expect_error(err, VRS_RULE, "rule");
+    /* No field, no reason, a NULL correction, a bad date, an unknown dose. */
+    vrs_dose_correction nothing;
+    memset(&nothing, 0, sizeof nothing);
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                           LIT("1001"), 1, &nothing, LIT("x"), &json, NULL),
+                 VRS_INVALID_ARGUMENT);
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                           LIT("1001"), 1, &fix, LIT(""), &json, NULL),
+                 VRS_INVALID_ARGUMENT);
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                           LIT("1001"), 1, NULL, LIT("x"), &json, NULL),
+                 VRS_NULL_ARGUMENT);
+    early.vaccinated_on_yyyymmdd = 20210231;
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                           LIT("1001"), 2, &early, LIT("x"), &json, NULL),
+                 VRS_INVALID_ARGUMENT);
+    CHECK_STATUS(vrs_registry_correct_dose(reg, staff, LIT(CHIYODA), 3, LIT("1001"), 1, &fix,
+                                           LIT("x"), &json, NULL),
+                 VRS_INVALID_ARGUMENT);
+    CHECK_STATUS(vrs_registry_void_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                        LIT("1001"), 5, LIT("x"), &json, NULL),
+                 VRS_NOT_FOUND);
+    CHECK_STATUS(vrs_registry_void_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                        LIT("1001"), 2, LIT("x"), NULL, NULL),
+                 VRS_NULL_ARGUMENT);
+    /* Venue tablets and the operator are refused. */
+    CHECK_STATUS(vrs_registry_correct_dose(reg, venue, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                           LIT("1001"), 1, &fix, LIT("x"), &json, NULL),
+                 VRS_FORBIDDEN);
+    CHECK_STATUS(vrs_registry_void_dose(reg, operator_, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                        LIT("1001"), 2, LIT("x"), &json, NULL),
+                 VRS_FORBIDDEN);
+
+    /* Void dose 2: gone from the doses, kept in the history; the number can be used again. */
+    json = NULL;
+    CHECK_STATUS(vrs_registry_void_dose(reg, staff, LIT(CHIYODA), VRS_SUBJECT_BY_ADDRESSEE,
+                                        LIT("1001"), 2, LIT("wrong person"), &json, NULL),
+                 VRS_OK);
+    CHECK(json != NULL && bytes_have(json, "\"action\":\"voided\""));
+    CHECK(json != NULL && bytes_have(json, "\"dose_now\":null"));
+    vrs_bytes_free(json);
+    json = NULL;
+    CHECK_STATUS(vrs_registry_subject_doses(reg, staff, LIT(CHIYODA), LIT("1001"), &json, NULL),
+                 VRS_OK);
+    /* Only dose 1 (from the venue) is left among the doses. */
+    CHECK(json != NULL && bytes_have(json, "\"source\":\"venue\"}],\"history\":["));
+    CHECK(json != NULL && bytes_have(json, "\"action\":\"corrected\""));
+    CHECK(json != NULL && bytes_have(json, "\"reason\":\"lot typed wrongly\""));
+    CHECK(json != NULL && bytes_have(json, "\"action\":\"voided\""));
+    CHECK(json != NULL && bytes_have(json, "\"lot\":\"FA5765\""));
+    vrs_bytes_free(json);
+    second = the_dose(20210623);
+    json = NULL;
+    CHECK_STATUS(vrs_registry_record_dose(reg, staff, LIT(CHIYODA), LIT("0000012345"), 2, &second,
+                                          &json, NULL),
+                 VRS_OK);
+    vrs_bytes_free(json);
+
+    vrs_principal_free(operator_);
+    vrs_principal_free(staff);
+    vrs_principal_free(venue);
+    vrs_registry_free(reg);
+}
+
 int main(void) {
     statuses();
     principals();
     opening();
     scenario();
     vouchers_and_flags();
+    corrections();
     return check_done("registry");
 }

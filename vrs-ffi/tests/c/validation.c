@@ -165,19 +165,64 @@ static void options(void) {
     CHECK(errors == 0 && rows == 1);
     vrs_report_free(r);
 
-    /* The default 7 dose blocks: the 1-block header does not match (F02). */
+    /* The defaults take the header's dose blocks (1 here), with an F02 info saying so. */
     r = validate(NULL, one_row, sizeof one_row - 1, 4096);
+    uint64_t infos = 0;
     vrs_report_error_count(r, &errors);
-    CHECK(errors >= 1);
+    vrs_report_info_count(r, &infos);
+    CHECK(errors == 0 && infos == 1);
     vrs_diagnostic first;
     CHECK_STATUS(vrs_report_diagnostic(r, 0, &first), VRS_OK);
-    CHECK(str_is(first.code, "F02"));
+    CHECK(str_is(first.code, "F02") && first.severity == VRS_SEVERITY_INFO);
+    vrs_report_free(r);
+    /* Forced to 7, the 1-block header does not match (F02, naming the header's count). */
+    opts.no_header = 0;
+    opts.dose_blocks = 7;
+    r = validate(&opts, one_row, sizeof one_row - 1, 4096);
+    vrs_report_error_count(r, &errors);
+    CHECK(errors >= 1);
+    CHECK_STATUS(vrs_report_diagnostic(r, 0, &first), VRS_OK);
+    CHECK(str_is(first.code, "F02") && first.severity == VRS_SEVERITY_ERROR);
+    CHECK(contains(first.message_en.data, first.message_en.len, "the header has 1 dose block (9 columns)"));
     vrs_report_free(r);
 
     /* A layout with a version. */
     vrs_validator *v = NULL;
     CHECK_STATUS(vrs_validator_new(LIT("ledger-export@1"), NULL, &v), VRS_OK);
     vrs_validator_free(v);
+}
+
+/* 1,200 rows with an error each: 1,000 diagnostics kept by default, every one on request. */
+static void diagnostics_are_bounded(void) {
+    size_t rows = 1200;
+    size_t row_len = sizeof ROW_M01 - 1;
+    size_t len = sizeof HEADER - 1 + rows * row_len;
+    char *data = malloc(len);
+    memcpy(data, HEADER, sizeof HEADER - 1);
+    for (size_t i = 0; i < rows; i++) {
+        memcpy(data + sizeof HEADER - 1 + i * row_len, ROW_M01, row_len);
+    }
+    vrs_validate_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.dose_blocks = 1;
+    size_t limits[2] = {0, SIZE_MAX};
+    size_t kept[2] = {1000, 0};
+    for (int i = 0; i < 2; i++) {
+        opts.max_diagnostics = limits[i];
+        vrs_report *r = validate(&opts, data, len, 65536);
+        uint64_t errors = 0;
+        size_t count = 0;
+        bool truncated = false;
+        vrs_report_error_count(r, &errors);
+        vrs_report_diagnostic_count(r, &count);
+        vrs_report_truncated(r, &truncated);
+        /* Every row but the first repeats a voucher (V02) as well. */
+        CHECK(errors >= rows);
+        CHECK(count == (kept[i] ? kept[i] : (size_t)errors));
+        CHECK(truncated == (kept[i] != 0));
+        vrs_report_free(r);
+    }
+    free(data);
 }
 
 static void empty_file(void) {
@@ -230,6 +275,7 @@ int main(void) {
     error_with_line_code_column();
     chunk_size_does_not_matter();
     options();
+    diagnostics_are_bounded();
     empty_file();
     return check_done("validation");
 }

@@ -170,9 +170,12 @@ class ValidatorTests(unittest.TestCase):
         v = vrs.Validator("batch-inquiry-request")
         for i in range(len(data)):  # one byte at a time
             v.feed(data[i : i + 1])
-        self.assertEqual(v.row_count(), 2)
-        self.assertEqual(v.error_count(), 1)
+        # Counted as checked: the bytes after the header wait until the encoding is certain (the
+        # header reads as both UTF-8 and CP932; the rest is ASCII), so maybe not yet.
+        self.assertLessEqual(v.row_count(), 2)
+        self.assertLessEqual(v.error_count(), 1)
         streamed = v.finish()
+        self.assertEqual((streamed.row_count(), streamed.error_count()), (2, 1))
         whole = vrs.validate_bytes("batch-inquiry-request", data)
         self.assertEqual(streamed.diagnostics(), whole.diagnostics())
         self.assertEqual(streamed.to_json(), whole.to_json())
@@ -207,9 +210,26 @@ class ValidatorTests(unittest.TestCase):
         auto = vrs.validate_bytes("ledger-export", data, ledger_options())
         self.assertEqual(auto.encoding(), "cp932")
         self.assertTrue(auto.is_ok())
+        # Declared UTF-8, the file reads as CP932 only: checked as CP932, and one F01 says so.
         forced = vrs.validate_bytes("ledger-export", data, ledger_options(encoding=vrs.Encoding.UTF8))
-        self.assertEqual(forced.encoding(), "utf-8")
-        self.assertEqual({d.code for d in forced.diagnostics()} & {"F01", "F02"} != set(), True)
+        self.assertEqual(forced.encoding(), "cp932")
+        self.assertEqual([d.code for d in forced.diagnostics()], ["F01"])
+        self.assertIn("reads as CP932", forced.diagnostics()[0].message_en)
+        # Declared CP932 (and valid CP932): ﾅｶ ﾏｷ is valid UTF-8 too, but never "mixed".
+        kana = (ledger_header() + LEDGER_ROW.replace("山田一郎", "ﾅｶ ﾏｷ")).encode("cp932")
+        for options in (ledger_options(), ledger_options(encoding=vrs.Encoding.CP932)):
+            self.assertTrue(vrs.validate_bytes("ledger-export", kana, options).is_ok())
+
+    def test_diagnostics_are_bounded_by_default(self):
+        bad = LEDGER_ROW.replace("131016", "131017")
+        data = (ledger_header() + bad * 1200).encode()
+        report = vrs.validate_bytes("ledger-export", data, ledger_options())
+        self.assertGreaterEqual(report.error_count(), 1200)
+        self.assertEqual(len(report.diagnostics()), 1000)
+        self.assertTrue(report.truncated())
+        every = vrs.validate_bytes("ledger-export", data, ledger_options(keep_all_diagnostics=True))
+        self.assertEqual(len(every.diagnostics()), every.error_count())
+        self.assertFalse(every.truncated())
 
     def test_options(self):
         rows = "".join(
@@ -262,8 +282,10 @@ class ValidatorTests(unittest.TestCase):
             "batch-inquiry-request", data, vrs.ValidateOptions(lang=vrs.Lang.EN)).to_json())
         self.assertEqual(english["diagnostics"][0]["message"], d["message_en"])
         self.assertEqual(json.loads(report.render_json(vrs.Lang.EN))["diagnostics"][0]["message"], d["message_en"])
-        self.assertIn("in.csv:2: error N01 [My Number]", report.render_text(vrs.Lang.EN))
-        self.assertIn("in.csv:2: エラー N01 [個人番号]", report.render_text(vrs.Lang.JA))
+        # The message names the column once; the value follows, redacted.
+        self.assertIn("in.csv:2: error N01 My Number: check digit", report.render_text(vrs.Lang.EN))
+        self.assertIn("[value: <redacted>]", report.render_text(vrs.Lang.EN))
+        self.assertIn("in.csv:2: エラー N01 個人番号：", report.render_text(vrs.Lang.JA))
 
     def test_use_after_finish_raises(self):
         v = vrs.Validator("flags")
@@ -552,6 +574,64 @@ class RegistryTests(unittest.TestCase):
         self.assertTrue(reg.unregister_staff(self.op, "131032", "u2"))
         self.assertFalse(reg.unregister_staff(self.op, "131032", "u2"))
 
+    def test_correct_and_void_doses_with_history(self):
+        reg, staff = self.reg, self.staff
+        wave = vrs.DoseInput(vaccinated_on="2021-06-01", manufacturer="ファイザー", lot="FA5756",
+                             venue="区民会館〜別館", doctor="山田一郎")
+        reg.record_dose_ocr(self.venue, OCR, wave)
+        reg.record_dose(staff, "131016", "0000012345", 2, registry_dose("2021-06-22"))
+        # The JIS wave dash is stored as the CP932 form, so the CP932 export succeeds.
+        ledger = reg.export_ledger(staff, "131016", vrs.ExportOptions(encoding=vrs.Encoding.CP932))
+        self.assertIn(b"\x81\x60", ledger)
+        self.assertIn("区民会館～別館", ledger.decode("cp932"))
+        with self.assertRaises(vrs.VrsError.Rule) as cm:
+            reg.record_dose(staff, "131016", "0000012345", 3, vrs.DoseInput(
+                vaccinated_on="2021-06-30", manufacturer="ファイザー", lot="FA5765", venue="会館",
+                doctor="\U00020BB7田"))
+        self.assertIn("T08", str(cm.exception))
+        self.assertIn("U+20BB7", str(cm.exception))
+
+        who = vrs.SubjectRef.ADDRESSEE(number="1001")
+        change = reg.correct_dose(staff, "131016", who, 1, vrs.DoseCorrection(lot="FA5765"), "lot typed wrongly")
+        self.assertEqual((change.voucher_number, change.dose, change.action, change.changed),
+                         ("0000012345", 1, "corrected", True))
+        self.assertEqual(change.dose_now.lot, "FA5765")
+        self.assertFalse(reg.correct_dose(staff, "131016", who, 1, vrs.DoseCorrection(lot="FA5765"), "again").changed)
+        with self.assertRaises(vrs.VrsError.Rule) as cm:
+            reg.correct_dose(staff, "131016", vrs.SubjectRef.VOUCHER(number="0000012345"), 2,
+                             vrs.DoseCorrection(vaccinated_on="2021-05-31"), "wrong date")
+        self.assertIn("S02", str(cm.exception))
+        for call in (
+            lambda: reg.correct_dose(staff, "131016", who, 1, vrs.DoseCorrection(), "nothing"),
+            lambda: reg.correct_dose(staff, "131016", who, 1, vrs.DoseCorrection(lot="X1"), " "),
+            lambda: reg.correct_dose(staff, "131016", who, 1, vrs.DoseCorrection(vaccinated_on="2021-02-30"), "x"),
+            lambda: reg.void_dose(staff, "131016", who, 0, "x"),
+        ):
+            with self.assertRaises(vrs.VrsError.InvalidArgument):
+                call()
+        for p in (self.venue, self.other, self.op):
+            with self.assertRaises(vrs.VrsError.Forbidden):
+                reg.void_dose(p, "131016", who, 2, "x")
+
+        voided = reg.void_dose(staff, "131016", who, 2, "recorded on the wrong person")
+        self.assertEqual((voided.action, voided.dose_now), ("voided", None))
+        with self.assertRaises(vrs.VrsError.NotFound):
+            reg.void_dose(staff, "131016", who, 2, "twice")
+        record = reg.subject_doses(staff, "131016", "1001")
+        self.assertEqual([d.dose for d in record.doses], [1])
+        self.assertEqual([(h.dose, h.action, h.reason, h.before.lot) for h in record.history],
+                         [(1, "corrected", "lot typed wrongly", "FA5756"),
+                          (2, "voided", "recorded on the wrong person", "FA5765")])
+        self.assertEqual(len(record.history[0].by), 32)
+        self.assertEqual([s.dose for s in reg.stats(staff).cells], [1])
+        reg.record_dose(staff, "131016", "0000012345", 2, registry_dose("2021-06-23"))
+        self.assertEqual([d.vaccinated_on for d in reg.subject_doses(staff, "131016", "1001").doses],
+                         ["2021-06-01", "2021-06-23"])
+        log = [(e.op, e.outcome) for e in reg.audit_log(staff, "131016")]
+        self.assertIn(("correct-dose", "ok"), log)
+        self.assertIn(("void-dose", "refused"), log)
+        self.assertTrue(reg.verify_audit(staff, "131016").ok)
+
     def test_rejected_import_lists_rows_without_the_my_number(self):
         bad = REGISTRY_SUBJECTS.replace("1001", "1002").replace(VALID_MY_NUMBER, CANARY)
         with self.assertRaises(vrs.VrsError.ImportRejected) as cm:
@@ -639,6 +719,96 @@ class CanaryTests(unittest.TestCase):
         self.assertGreater(len(outputs), 30)
         for text in outputs:
             self.assertNoCanary(text)
+
+
+class RetentionTests(unittest.TestCase):
+    """Retention under the dated policy: kept while alive or unprovided, held, then purged; the
+    canary name and My Number never come back in a list, an outcome, an error or the audit log."""
+
+    NAME = "鵺野 鳴子"
+    NUMBER = "200000000018"
+
+    def setUp(self):
+        options = vrs.RegistryOptions(fixed_time="2021-07-01T09:00:00")
+        self.reg = vrs.Registry.in_memory(bytes(range(32)), options)
+        self.op = vrs.Principal.OPERATOR()
+        self.staff = vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")
+        self.venue = vrs.Principal.VENUE_TABLET(tenant="131016")
+        self.reg.create_tenant(self.op, "131016")
+        self.reg.register_staff(self.op, "131016", "u1")
+        subjects = ("自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n"
+                    f"131016,1001,{self.NUMBER},0000012345,{self.NAME},ヌエノ ナルコ,19400101,2,20210501\r\n"
+                    "131016,1002,200000000026,0000012346,保存 二郎,ホゾン ジロウ,19400101,1,20210501\r\n")
+        self.reg.import_subjects(self.staff, "131016", subjects.encode())
+        for ocr in ("111310160000012345", "111310160000012346"):
+            self.reg.record_dose_ocr(self.venue, ocr, registry_dose("2021-06-10"))
+        self.reg.set_time("2026-12-01T09:00:00")
+
+    def test_kept_held_then_purged(self):
+        reg, staff = self.reg, self.staff
+        outputs = []
+        listed = reg.retention_list(staff, "131016", "2026-12-01")
+        self.assertEqual(listed.eligible, [])
+        self.assertEqual((listed.kept.doses, listed.kept.waiting_for_death), (2, 2))
+        self.assertEqual(listed.policy_version, "2026-02-01")
+        outputs.append(repr(listed))
+        reg.set_flag(staff, "131016", vrs.SubjectRef.ADDRESSEE(number="1001"), vrs.Flag.DECEASED(date="2021-07-15"))
+        with self.assertRaises(vrs.VrsError.InvalidArgument) as cm:
+            reg.record_national_db_provision(staff, "131016", "2026-05-31", vrs.ProvisionSelection.ALL())
+        outputs.append(str(cm.exception))
+        p = reg.record_national_db_provision(
+            staff, "131016", "2026-06-01", vrs.ProvisionSelection.SUBJECTS(addressees=["1001", "1002"]))
+        self.assertEqual((p.doses, p.vouchers), (2, 2))
+        self.assertTrue(reg.set_legal_hold(staff, "131016", "1001", True))
+        held = reg.retention_list(staff, "131016", "2026-12-01")
+        self.assertEqual([d.addressee for d in held.held], ["1001"])
+        self.assertEqual(reg.purge(staff, "131016", "2026-12-01").doses, 0)
+        with self.assertRaises(vrs.VrsError.Forbidden):
+            reg.purge(self.venue, "131016", "2026-12-01")
+        with self.assertRaises(vrs.VrsError.InvalidArgument):
+            reg.purge(staff, "131016", "2026-12-02")
+        reg.set_retention_minimum(staff, "131016", 30)
+        reg.set_retention_minimum(staff, "131016", None)
+        self.assertTrue(reg.set_legal_hold(staff, "131016", "1001", False))
+        listed = reg.retention_list(staff, "131016", "2026-12-01")
+        [d] = listed.eligible
+        self.assertEqual(
+            (d.addressee, d.rule, d.death_on, d.provided_on, d.law_retain_through, d.eligible_from),
+            ("1001", "suppl-art17-covid", "2021-07-15", "2026-06-01", "2026-07-15", "2026-07-16"),
+        )
+        outputs.append(repr(listed))
+        out = reg.purge(staff, "131016", "2026-12-01")
+        self.assertEqual((out.doses, out.vouchers, out.subjects, out.my_number_index), (1, 1, 1, 1))
+        self.assertEqual(reg.purge(staff, "131016", "2026-12-01").doses, 0)
+        with self.assertRaises(vrs.VrsError.NotFound) as cm:
+            reg.subject_doses(staff, "131016", "1001")
+        outputs += [repr(out), str(cm.exception)]
+        ledger = reg.export_ledger(staff, "131016").decode()
+        self.assertIn("\r\n1002,", ledger)
+        self.assertNotIn("\r\n1001,", ledger)
+        log = reg.audit_log(staff, "131016")
+        purge = [e for e in log if e.op == "purge" and e.outcome == "ok"][-2]
+        self.assertEqual(purge.counts["subjects"], 1)
+        self.assertEqual(purge.records, [])
+        outputs += [ledger, repr(log)]
+        for text in outputs:
+            self.assertNotIn(self.NAME, text)
+            self.assertNotIn(self.NUMBER, text)
+
+
+class RetentionExampleTests(unittest.TestCase):
+    """examples/python/retention.py runs and prints the list and the purge."""
+
+    def test_example(self):
+        examples = os.environ.get("VRS_EXAMPLES_DIR")
+        if not examples:
+            self.skipTest("VRS_EXAMPLES_DIR not set")
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(vrs.__file__), PYTHONDONTWRITEBYTECODE="1")
+        r = subprocess.run([sys.executable, os.path.join(examples, "retention.py")],
+                           capture_output=True, text=True, env=env, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("2026-12-01: 0 eligible, 2 kept (2 alive as far as we know, 2 not provided, 0 held)", r.stdout)
+        self.assertIn("purged: 1 dose(s), 1 subject(s)", r.stdout)
 
 
 class ExampleTests(unittest.TestCase):

@@ -703,6 +703,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_vrs_checksum_method_registry_audit_log(
     ): Int
+    external fun uniffi_vrs_checksum_method_registry_correct_dose(
+    ): Int
     external fun uniffi_vrs_checksum_method_registry_create_tenant(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_export_awaiting(
@@ -742,6 +744,18 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_vrs_checksum_method_registry_verify_audit(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_verify_store(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_void_dose(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_purge(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_record_national_db_provision(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_retention_list(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_set_legal_hold(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_set_retention_minimum(
     ): Int
     external fun uniffi_vrs_checksum_method_report_bom(
     ): Int
@@ -827,6 +841,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_vrs_fn_method_registry_audit_log(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_correct_dose(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`doseNumber`: Byte,`correction`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_create_tenant(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_vrs_fn_method_registry_export_awaiting(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -867,6 +883,18 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_verify_store(`ptr`: Long,`principal`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_void_dose(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`doseNumber`: Byte,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_purge(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_record_national_db_provision(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`providedOn`: RustBuffer.ByValue,`selection`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_retention_list(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_set_legal_hold(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`addresseeNumber`: RustBuffer.ByValue,`on`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_vrs_fn_method_registry_set_retention_minimum(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`years`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_vrs_fn_clone_report(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_vrs_fn_free_report(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1110,10 +1138,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_func_create_key_dir() and 0xFFFF) != 7543) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_func_validate_bytes() and 0xFFFF) != 25037) {
+    if ((lib.uniffi_vrs_checksum_func_validate_bytes() and 0xFFFF) != 60754) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_registry_audit_log() and 0xFFFF) != 54113) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_correct_dose() and 0xFFFF) != 16202) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_registry_create_tenant() and 0xFFFF) != 24828) {
@@ -1176,6 +1207,24 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_registry_verify_store() and 0xFFFF) != 31322) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_vrs_checksum_method_registry_void_dose() and 0xFFFF) != 24225) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_purge() and 0xFFFF) != 63750) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_record_national_db_provision() and 0xFFFF) != 11101) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_retention_list() and 0xFFFF) != 45374) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_set_legal_hold() and 0xFFFF) != 34870) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_set_retention_minimum() and 0xFFFF) != 54013) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_vrs_checksum_method_report_bom() and 0xFFFF) != 44217) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1224,7 +1273,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_report_warning_count() and 0xFFFF) != 42187) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_method_validator_error_count() and 0xFFFF) != 34345) {
+    if ((lib.uniffi_vrs_checksum_method_validator_error_count() and 0xFFFF) != 23550) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_validator_feed() and 0xFFFF) != 60743) {
@@ -1233,7 +1282,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_validator_finish() and 0xFFFF) != 15939) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_method_validator_row_count() and 0xFFFF) != 27827) {
+    if ((lib.uniffi_vrs_checksum_method_validator_row_count() and 0xFFFF) != 60963) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_writer_end_row() and 0xFFFF) != 4976) {
@@ -1737,6 +1786,20 @@ public interface RegistryInterface {
     fun `auditLog`(`principal`: Principal, `tenant`: kotlin.String? = null): List<AuditEntry>
     
     /**
+     * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+     * by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+     * checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+     * doses); the dose as it was is kept in the sealed history with `reason`, shown in
+     * [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+     * (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+     *
+     * # Errors
+     * [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+     * [`VrsError::InvalidArgument`] (no field to change, missing reason).
+     */
+    fun `correctDose`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `doseNumber`: kotlin.UByte, `correction`: DoseCorrection, `reason`: kotlin.String): DoseChange
+    
+    /**
      * Creates the tenant (municipality) `tenant`. Operator only.
      *
      * # Errors
@@ -1924,6 +1987,66 @@ public interface RegistryInterface {
      */
     fun `verifyStore`(`principal`: Principal): StoreVerification
     
+    /**
+     * Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+     * subject's doses, the exports and the statistics, stays in the sealed history with
+     * `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+     * audited as `void-dose`.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    fun `voidDose`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `doseNumber`: kotlin.UByte, `reason`: kotlin.String): DoseChange
+    
+    /**
+     * Removes from `tenant` what is eligible on `as_of`, which must be today, then what is left
+     * with nothing retained; idempotent; audited with counts only. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (not today, malformed), [`VrsError::Forbidden`].
+     */
+    fun `purge`(`principal`: Principal, `tenant`: kotlin.String, `asOf`: kotlin.String): PurgeOutcome
+    
+    /**
+     * Records that `tenant` provided doses to the national immunization database on
+     * `provided_on` (`YYYY-MM-DD`): every dose of `selection` given on or before that day.
+     * Staff only.
+     *
+     * # Errors
+     * [`VrsError::Rule`] D02 (a future day), [`VrsError::InvalidArgument`] (before the database
+     * operated, a reversed range, a malformed date or number), [`VrsError::NotFound`] (an
+     * unknown subject), [`VrsError::Forbidden`].
+     */
+    fun `recordNationalDbProvision`(`principal`: Principal, `tenant`: kotlin.String, `providedOn`: kotlin.String, `selection`: ProvisionSelection): ProvisionOutcome
+    
+    /**
+     * The retention list of `tenant` on `as_of` (`YYYY-MM-DD`; any day may be listed): the
+     * doses eligible for deletion with the rule and dates that decided them, the held ones, the
+     * kept ones counted by reason. Deletes nothing. Staff only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    fun `retentionList`(`principal`: Principal, `tenant`: kotlin.String, `asOf`: kotlin.String): RetentionList
+    
+    /**
+     * Puts (`on`) or lifts a legal hold on the subject `addressee_number` of `tenant`: a held
+     * subject is never purged. Returns whether anything changed. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`] (holding an unknown subject), [`VrsError::Forbidden`].
+     */
+    fun `setLegalHold`(`principal`: Principal, `tenant`: kotlin.String, `addresseeNumber`: kotlin.String, `on`: kotlin.Boolean): kotlin.Boolean
+    
+    /**
+     * Sets the tenant's own minimum retention in years from the vaccination (`None` clears):
+     * it only lengthens the law's period. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (0 or over 200), [`VrsError::Forbidden`].
+     */
+    fun `setRetentionMinimum`(`principal`: Principal, `tenant`: kotlin.String, `years`: kotlin.UShort?)
+    
     companion object
 }
 
@@ -2061,6 +2184,38 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
         
         FfiConverterTypePrincipal.lower(`principal`),
         FfiConverterOptionalString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
+     * by a voucher number: the dose may be on any of their vouchers). The corrected dose is
+     * checked like a new one (D02, D03, T01-T04, T08, D05, L01, S02 against the neighbouring
+     * doses); the dose as it was is kept in the sealed history with `reason`, shown in
+     * [`SubjectDoses::history`]. A correction equal to what is stored changes nothing
+     * (`changed` false). Staff of the tenant only; audited as `correct-dose`.
+     *
+     * # Errors
+     * [`VrsError::Rule`], [`VrsError::NotFound`], [`VrsError::Forbidden`],
+     * [`VrsError::InvalidArgument`] (no field to change, missing reason).
+     */
+    @Throws(VrsException::class)override fun `correctDose`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `doseNumber`: kotlin.UByte, `correction`: DoseCorrection, `reason`: kotlin.String): DoseChange {
+            return FfiConverterTypeDoseChange.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_correct_dose(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterTypeSubjectRef.lower(`subject`),
+        FfiConverterUByte.lower(`doseNumber`),
+        FfiConverterTypeDoseCorrection.lower(`correction`),
+        FfiConverterString.lower(`reason`),_status)
 }
     }
     )
@@ -2547,6 +2702,159 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Voids dose `dose_number` of the person `subject`, recorded in error: it leaves the
+     * subject's doses, the exports and the statistics, stays in the sealed history with
+     * `reason`, and the same dose number can be recorded again. Staff of the tenant only;
+     * audited as `void-dose`.
+     *
+     * # Errors
+     * [`VrsError::NotFound`], [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    @Throws(VrsException::class)override fun `voidDose`(`principal`: Principal, `tenant`: kotlin.String, `subject`: SubjectRef, `doseNumber`: kotlin.UByte, `reason`: kotlin.String): DoseChange {
+            return FfiConverterTypeDoseChange.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_void_dose(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterTypeSubjectRef.lower(`subject`),
+        FfiConverterUByte.lower(`doseNumber`),
+        FfiConverterString.lower(`reason`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes from `tenant` what is eligible on `as_of`, which must be today, then what is left
+     * with nothing retained; idempotent; audited with counts only. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (not today, malformed), [`VrsError::Forbidden`].
+     */
+    @Throws(VrsException::class)override fun `purge`(`principal`: Principal, `tenant`: kotlin.String, `asOf`: kotlin.String): PurgeOutcome {
+            return FfiConverterTypePurgeOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_purge(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`asOf`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records that `tenant` provided doses to the national immunization database on
+     * `provided_on` (`YYYY-MM-DD`): every dose of `selection` given on or before that day.
+     * Staff only.
+     *
+     * # Errors
+     * [`VrsError::Rule`] D02 (a future day), [`VrsError::InvalidArgument`] (before the database
+     * operated, a reversed range, a malformed date or number), [`VrsError::NotFound`] (an
+     * unknown subject), [`VrsError::Forbidden`].
+     */
+    @Throws(VrsException::class)override fun `recordNationalDbProvision`(`principal`: Principal, `tenant`: kotlin.String, `providedOn`: kotlin.String, `selection`: ProvisionSelection): ProvisionOutcome {
+            return FfiConverterTypeProvisionOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_record_national_db_provision(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`providedOn`),
+        FfiConverterTypeProvisionSelection.lower(`selection`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The retention list of `tenant` on `as_of` (`YYYY-MM-DD`; any day may be listed): the
+     * doses eligible for deletion with the rule and dates that decided them, the held ones, the
+     * kept ones counted by reason. Deletes nothing. Staff only.
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
+     */
+    @Throws(VrsException::class)override fun `retentionList`(`principal`: Principal, `tenant`: kotlin.String, `asOf`: kotlin.String): RetentionList {
+            return FfiConverterTypeRetentionList.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_retention_list(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`asOf`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Puts (`on`) or lifts a legal hold on the subject `addressee_number` of `tenant`: a held
+     * subject is never purged. Returns whether anything changed. Staff only.
+     *
+     * # Errors
+     * [`VrsError::NotFound`] (holding an unknown subject), [`VrsError::Forbidden`].
+     */
+    @Throws(VrsException::class)override fun `setLegalHold`(`principal`: Principal, `tenant`: kotlin.String, `addresseeNumber`: kotlin.String, `on`: kotlin.Boolean): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_set_legal_hold(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterString.lower(`addresseeNumber`),
+        FfiConverterBoolean.lower(`on`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Sets the tenant's own minimum retention in years from the vaccination (`None` clears):
+     * it only lengthens the law's period. Staff only.
+     *
+     * # Errors
+     * [`VrsError::InvalidArgument`] (0 or over 200), [`VrsError::Forbidden`].
+     */
+    @Throws(VrsException::class)override fun `setRetentionMinimum`(`principal`: Principal, `tenant`: kotlin.String, `years`: kotlin.UShort?)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_set_retention_minimum(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),
+        FfiConverterOptionalUShort.lower(`years`),_status)
+}
+    }
+    
     
 
     
@@ -3338,7 +3646,7 @@ public object FfiConverterTypeReport: FfiConverter<Report, Long> {
 public interface ValidatorInterface {
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3362,7 +3670,8 @@ public interface ValidatorInterface {
     fun `finish`(): Report
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3505,7 +3814,7 @@ open class Validator: Disposable, AutoCloseable, ValidatorInterface
 
     
     /**
-     * Errors found so far.
+     * Errors found so far (in the rows [`row_count`](Validator::row_count) counts).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -3565,7 +3874,8 @@ open class Validator: Disposable, AutoCloseable, ValidatorInterface
 
     
     /**
-     * Data rows seen so far.
+     * Data rows checked so far (rows held back while the encoding is not yet certain, or
+     * still being checked by worker threads, are not counted yet).
      *
      * # Errors
      * [`VrsError::Finished`] after [`finish`](Validator::finish) (the report has the count).
@@ -4060,6 +4370,12 @@ data class AuditEntry (
     var `code`: kotlin.String?
     , 
     /**
+     * What an operation that names no records counted (a purge: `doses`, `vouchers`,
+     * `subjects`...).
+     */
+    var `counts`: Map<kotlin.String, kotlin.ULong>?
+    , 
+    /**
      * Hash of the previous entry (hex).
      */
     var `prev`: kotlin.String
@@ -4090,6 +4406,7 @@ public object FfiConverterTypeAuditEntry: FfiConverterRustBuffer<AuditEntry> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalMapStringULong.read(buf),
             FfiConverterString.read(buf),
         )
     }
@@ -4106,6 +4423,7 @@ public object FfiConverterTypeAuditEntry: FfiConverterRustBuffer<AuditEntry> {
             FfiConverterString.allocationSize(value.`recordsDigest`) +
             FfiConverterString.allocationSize(value.`outcome`) +
             FfiConverterOptionalString.allocationSize(value.`code`) +
+            FfiConverterOptionalMapStringULong.allocationSize(value.`counts`) +
             FfiConverterString.allocationSize(value.`prev`)
     )
 
@@ -4121,6 +4439,7 @@ public object FfiConverterTypeAuditEntry: FfiConverterRustBuffer<AuditEntry> {
             FfiConverterString.write(value.`recordsDigest`, buf)
             FfiConverterString.write(value.`outcome`, buf)
             FfiConverterOptionalString.write(value.`code`, buf)
+            FfiConverterOptionalMapStringULong.write(value.`counts`, buf)
             FfiConverterString.write(value.`prev`, buf)
     }
 }
@@ -4382,6 +4701,85 @@ public object FfiConverterTypeDiagnostic: FfiConverterRustBuffer<Diagnostic> {
 
 
 /**
+ * What a correction or void did.
+ */
+data class DoseChange (
+    /**
+     * The voucher the dose is recorded on.
+     */
+    var `voucherNumber`: kotlin.String
+    , 
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte
+    , 
+    /**
+     * `corrected` or `voided`.
+     */
+    var `action`: kotlin.String
+    , 
+    /**
+     * `false` when the correction equals what is stored: nothing was changed or recorded.
+     */
+    var `changed`: kotlin.Boolean
+    , 
+    /**
+     * The dose as stored now (`None` after a void).
+     */
+    var `doseNow`: DoseView?
+    , 
+    /**
+     * Warning rule codes for the corrected dose (e.g. `L02`).
+     */
+    var `warnings`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseChange: FfiConverterRustBuffer<DoseChange> {
+    override fun read(buf: ByteBuffer): DoseChange {
+        return DoseChange(
+            FfiConverterString.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeDoseView.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseChange) = (
+            FfiConverterString.allocationSize(value.`voucherNumber`) +
+            FfiConverterUByte.allocationSize(value.`dose`) +
+            FfiConverterString.allocationSize(value.`action`) +
+            FfiConverterBoolean.allocationSize(value.`changed`) +
+            FfiConverterOptionalTypeDoseView.allocationSize(value.`doseNow`) +
+            FfiConverterSequenceString.allocationSize(value.`warnings`)
+    )
+
+    override fun write(value: DoseChange, buf: ByteBuffer) {
+            FfiConverterString.write(value.`voucherNumber`, buf)
+            FfiConverterUByte.write(value.`dose`, buf)
+            FfiConverterString.write(value.`action`, buf)
+            FfiConverterBoolean.write(value.`changed`, buf)
+            FfiConverterOptionalTypeDoseView.write(value.`doseNow`, buf)
+            FfiConverterSequenceString.write(value.`warnings`, buf)
+    }
+}
+
+
+
+/**
  * What a venue sees after recording a dose: no name, no My Number.
  */
 data class DoseConfirmation (
@@ -4469,6 +4867,164 @@ public object FfiConverterTypeDoseConfirmation: FfiConverterRustBuffer<DoseConfi
 
 
 /**
+ * New values for a stored dose's fields; `None` keeps the stored value.
+ */
+data class DoseCorrection (
+    /**
+     * Vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+     */
+    var `vaccinatedOn`: kotlin.String? = null 
+    , 
+    /**
+     * Manufacturer, any accepted spelling.
+     */
+    var `manufacturer`: kotlin.String? = null 
+    , 
+    /**
+     * Lot number.
+     */
+    var `lot`: kotlin.String? = null 
+    , 
+    /**
+     * Venue name.
+     */
+    var `venue`: kotlin.String? = null 
+    , 
+    /**
+     * Doctor's name.
+     */
+    var `doctor`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseCorrection: FfiConverterRustBuffer<DoseCorrection> {
+    override fun read(buf: ByteBuffer): DoseCorrection {
+        return DoseCorrection(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseCorrection) = (
+            FfiConverterOptionalString.allocationSize(value.`vaccinatedOn`) +
+            FfiConverterOptionalString.allocationSize(value.`manufacturer`) +
+            FfiConverterOptionalString.allocationSize(value.`lot`) +
+            FfiConverterOptionalString.allocationSize(value.`venue`) +
+            FfiConverterOptionalString.allocationSize(value.`doctor`)
+    )
+
+    override fun write(value: DoseCorrection, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`vaccinatedOn`, buf)
+            FfiConverterOptionalString.write(value.`manufacturer`, buf)
+            FfiConverterOptionalString.write(value.`lot`, buf)
+            FfiConverterOptionalString.write(value.`venue`, buf)
+            FfiConverterOptionalString.write(value.`doctor`, buf)
+    }
+}
+
+
+
+/**
+ * One correction or void in a subject's dose history.
+ */
+data class DoseHistoryEntry (
+    /**
+     * The voucher the dose is recorded on.
+     */
+    var `voucherNumber`: kotlin.String
+    , 
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte
+    , 
+    /**
+     * `corrected` or `voided`.
+     */
+    var `action`: kotlin.String
+    , 
+    /**
+     * When (`YYYY-MM-DDTHH:MM:SS`, Japan time).
+     */
+    var `at`: kotlin.String
+    , 
+    /**
+     * Pseudonym of the staff user who made the change (as in the audit log).
+     */
+    var `by`: kotlin.String
+    , 
+    /**
+     * Why, as the staff user wrote it.
+     */
+    var `reason`: kotlin.String
+    , 
+    /**
+     * The dose before the change.
+     */
+    var `before`: DoseView
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseHistoryEntry: FfiConverterRustBuffer<DoseHistoryEntry> {
+    override fun read(buf: ByteBuffer): DoseHistoryEntry {
+        return DoseHistoryEntry(
+            FfiConverterString.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeDoseView.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseHistoryEntry) = (
+            FfiConverterString.allocationSize(value.`voucherNumber`) +
+            FfiConverterUByte.allocationSize(value.`dose`) +
+            FfiConverterString.allocationSize(value.`action`) +
+            FfiConverterString.allocationSize(value.`at`) +
+            FfiConverterString.allocationSize(value.`by`) +
+            FfiConverterString.allocationSize(value.`reason`) +
+            FfiConverterTypeDoseView.allocationSize(value.`before`)
+    )
+
+    override fun write(value: DoseHistoryEntry, buf: ByteBuffer) {
+            FfiConverterString.write(value.`voucherNumber`, buf)
+            FfiConverterUByte.write(value.`dose`, buf)
+            FfiConverterString.write(value.`action`, buf)
+            FfiConverterString.write(value.`at`, buf)
+            FfiConverterString.write(value.`by`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+            FfiConverterTypeDoseView.write(value.`before`, buf)
+    }
+}
+
+
+
+/**
  * One dose as a venue or staff member enters it.
  */
 data class DoseInput (
@@ -4534,6 +5090,117 @@ public object FfiConverterTypeDoseInput: FfiConverterRustBuffer<DoseInput> {
             FfiConverterString.write(value.`lot`, buf)
             FfiConverterString.write(value.`venue`, buf)
             FfiConverterString.write(value.`doctor`, buf)
+    }
+}
+
+
+
+/**
+ * One dose of a retention list: the dates that decide it; no name, no My Number.
+ */
+data class DoseRetention (
+    /**
+     * The subject's addressee number (`None`: the voucher awaits registration).
+     */
+    var `addressee`: kotlin.String?
+    , 
+    /**
+     * The voucher the dose is registered on.
+     */
+    var `voucherNumber`: kotlin.String
+    , 
+    /**
+     * Dose number.
+     */
+    var `dose`: kotlin.UByte
+    , 
+    /**
+     * Vaccination date.
+     */
+    var `vaccinatedOn`: kotlin.String
+    , 
+    /**
+     * The rule that decided (its id in the policy).
+     */
+    var `rule`: kotlin.String
+    , 
+    /**
+     * The recorded date of death, if any.
+     */
+    var `deathOn`: kotlin.String?
+    , 
+    /**
+     * The recorded provision to the national database, if any.
+     */
+    var `providedOn`: kotlin.String?
+    , 
+    /**
+     * The last day the law keeps the record.
+     */
+    var `lawRetainThrough`: kotlin.String
+    , 
+    /**
+     * The last day of the municipality's own minimum, if set.
+     */
+    var `tenantRetainThrough`: kotlin.String?
+    , 
+    /**
+     * The first day the record may be deleted.
+     */
+    var `eligibleFrom`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoseRetention: FfiConverterRustBuffer<DoseRetention> {
+    override fun read(buf: ByteBuffer): DoseRetention {
+        return DoseRetention(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUByte.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoseRetention) = (
+            FfiConverterOptionalString.allocationSize(value.`addressee`) +
+            FfiConverterString.allocationSize(value.`voucherNumber`) +
+            FfiConverterUByte.allocationSize(value.`dose`) +
+            FfiConverterString.allocationSize(value.`vaccinatedOn`) +
+            FfiConverterString.allocationSize(value.`rule`) +
+            FfiConverterOptionalString.allocationSize(value.`deathOn`) +
+            FfiConverterOptionalString.allocationSize(value.`providedOn`) +
+            FfiConverterString.allocationSize(value.`lawRetainThrough`) +
+            FfiConverterOptionalString.allocationSize(value.`tenantRetainThrough`) +
+            FfiConverterString.allocationSize(value.`eligibleFrom`)
+    )
+
+    override fun write(value: DoseRetention, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`addressee`, buf)
+            FfiConverterString.write(value.`voucherNumber`, buf)
+            FfiConverterUByte.write(value.`dose`, buf)
+            FfiConverterString.write(value.`vaccinatedOn`, buf)
+            FfiConverterString.write(value.`rule`, buf)
+            FfiConverterOptionalString.write(value.`deathOn`, buf)
+            FfiConverterOptionalString.write(value.`providedOn`, buf)
+            FfiConverterString.write(value.`lawRetainThrough`, buf)
+            FfiConverterOptionalString.write(value.`tenantRetainThrough`, buf)
+            FfiConverterString.write(value.`eligibleFrom`, buf)
     }
 }
 
@@ -4864,6 +5531,93 @@ public object FfiConverterTypeImportOutcome: FfiConverterRustBuffer<ImportOutcom
 
 
 /**
+ * Doses kept, counted by reason (a dose may count under several).
+ */
+data class KeptCounts (
+    /**
+     * Doses kept.
+     */
+    var `doses`: kotlin.ULong
+    , 
+    /**
+     * No death recorded (the person is taken to be alive).
+     */
+    var `waitingForDeath`: kotlin.ULong
+    , 
+    /**
+     * No provision to the national database recorded.
+     */
+    var `waitingForProvision`: kotlin.ULong
+    , 
+    /**
+     * The law's period has not run out.
+     */
+    var `withinPeriod`: kotlin.ULong
+    , 
+    /**
+     * The municipality's own minimum has not run out.
+     */
+    var `tenantMinimum`: kotlin.ULong
+    , 
+    /**
+     * Under a legal hold.
+     */
+    var `legalHold`: kotlin.ULong
+    , 
+    /**
+     * No rule covers the dose.
+     */
+    var `noRule`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeptCounts: FfiConverterRustBuffer<KeptCounts> {
+    override fun read(buf: ByteBuffer): KeptCounts {
+        return KeptCounts(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: KeptCounts) = (
+            FfiConverterULong.allocationSize(value.`doses`) +
+            FfiConverterULong.allocationSize(value.`waitingForDeath`) +
+            FfiConverterULong.allocationSize(value.`waitingForProvision`) +
+            FfiConverterULong.allocationSize(value.`withinPeriod`) +
+            FfiConverterULong.allocationSize(value.`tenantMinimum`) +
+            FfiConverterULong.allocationSize(value.`legalHold`) +
+            FfiConverterULong.allocationSize(value.`noRule`)
+    )
+
+    override fun write(value: KeptCounts, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`doses`, buf)
+            FfiConverterULong.write(value.`waitingForDeath`, buf)
+            FfiConverterULong.write(value.`waitingForProvision`, buf)
+            FfiConverterULong.write(value.`withinPeriod`, buf)
+            FfiConverterULong.write(value.`tenantMinimum`, buf)
+            FfiConverterULong.write(value.`legalHold`, buf)
+            FfiConverterULong.write(value.`noRule`, buf)
+    }
+}
+
+
+
+/**
  * A layout with its columns.
  */
 data class LayoutInfo (
@@ -5030,6 +5784,156 @@ public object FfiConverterTypeOcrLine: FfiConverterRustBuffer<OcrLine> {
 
 
 /**
+ * What [`Registry::record_national_db_provision`] recorded.
+ */
+data class ProvisionOutcome (
+    /**
+     * The provision day (`YYYY-MM-DD`).
+     */
+    var `providedOn`: kotlin.String
+    , 
+    /**
+     * Doses whose provision was recorded now.
+     */
+    var `doses`: kotlin.ULong
+    , 
+    /**
+     * Doses already recorded as provided that day or later.
+     */
+    var `unchanged`: kotlin.ULong
+    , 
+    /**
+     * Vouchers whose provision record changed.
+     */
+    var `vouchers`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProvisionOutcome: FfiConverterRustBuffer<ProvisionOutcome> {
+    override fun read(buf: ByteBuffer): ProvisionOutcome {
+        return ProvisionOutcome(
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ProvisionOutcome) = (
+            FfiConverterString.allocationSize(value.`providedOn`) +
+            FfiConverterULong.allocationSize(value.`doses`) +
+            FfiConverterULong.allocationSize(value.`unchanged`) +
+            FfiConverterULong.allocationSize(value.`vouchers`)
+    )
+
+    override fun write(value: ProvisionOutcome, buf: ByteBuffer) {
+            FfiConverterString.write(value.`providedOn`, buf)
+            FfiConverterULong.write(value.`doses`, buf)
+            FfiConverterULong.write(value.`unchanged`, buf)
+            FfiConverterULong.write(value.`vouchers`, buf)
+    }
+}
+
+
+
+/**
+ * What [`Registry::purge`] removed (counts only).
+ */
+data class PurgeOutcome (
+    /**
+     * Dose records.
+     */
+    var `doses`: kotlin.ULong
+    , 
+    /**
+     * Voucher records.
+     */
+    var `vouchers`: kotlin.ULong
+    , 
+    /**
+     * Subjects.
+     */
+    var `subjects`: kotlin.ULong
+    , 
+    /**
+     * My Number index entries.
+     */
+    var `myNumberIndex`: kotlin.ULong
+    , 
+    /**
+     * Awaiting-registration entries.
+     */
+    var `awaiting`: kotlin.ULong
+    , 
+    /**
+     * Provision records removed or trimmed.
+     */
+    var `provisions`: kotlin.ULong
+    , 
+    /**
+     * Whether the store made the removed bytes unrecoverable at once (WAL checkpointed).
+     */
+    var `storeCheckpointed`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePurgeOutcome: FfiConverterRustBuffer<PurgeOutcome> {
+    override fun read(buf: ByteBuffer): PurgeOutcome {
+        return PurgeOutcome(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PurgeOutcome) = (
+            FfiConverterULong.allocationSize(value.`doses`) +
+            FfiConverterULong.allocationSize(value.`vouchers`) +
+            FfiConverterULong.allocationSize(value.`subjects`) +
+            FfiConverterULong.allocationSize(value.`myNumberIndex`) +
+            FfiConverterULong.allocationSize(value.`awaiting`) +
+            FfiConverterULong.allocationSize(value.`provisions`) +
+            FfiConverterBoolean.allocationSize(value.`storeCheckpointed`)
+    )
+
+    override fun write(value: PurgeOutcome, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`doses`, buf)
+            FfiConverterULong.write(value.`vouchers`, buf)
+            FfiConverterULong.write(value.`subjects`, buf)
+            FfiConverterULong.write(value.`myNumberIndex`, buf)
+            FfiConverterULong.write(value.`awaiting`, buf)
+            FfiConverterULong.write(value.`provisions`, buf)
+            FfiConverterBoolean.write(value.`storeCheckpointed`, buf)
+    }
+}
+
+
+
+/**
  * How a [`Registry`] is set up. Every field has a default.
  */
 data class RegistryOptions (
@@ -5153,6 +6057,156 @@ public object FfiConverterTypeRejectedRow: FfiConverterRustBuffer<RejectedRow> {
             FfiConverterString.write(value.`code`, buf)
             FfiConverterString.write(value.`messageEn`, buf)
             FfiConverterString.write(value.`messageJa`, buf)
+    }
+}
+
+
+
+/**
+ * What a purge would remove.
+ */
+data class RemovalCounts (
+    /**
+     * Dose records.
+     */
+    var `doses`: kotlin.ULong
+    , 
+    /**
+     * Voucher records.
+     */
+    var `vouchers`: kotlin.ULong
+    , 
+    /**
+     * Subjects.
+     */
+    var `subjects`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRemovalCounts: FfiConverterRustBuffer<RemovalCounts> {
+    override fun read(buf: ByteBuffer): RemovalCounts {
+        return RemovalCounts(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RemovalCounts) = (
+            FfiConverterULong.allocationSize(value.`doses`) +
+            FfiConverterULong.allocationSize(value.`vouchers`) +
+            FfiConverterULong.allocationSize(value.`subjects`)
+    )
+
+    override fun write(value: RemovalCounts, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`doses`, buf)
+            FfiConverterULong.write(value.`vouchers`, buf)
+            FfiConverterULong.write(value.`subjects`, buf)
+    }
+}
+
+
+
+/**
+ * The retention list of a tenant on an as-of date.
+ */
+data class RetentionList (
+    /**
+     * The tenant.
+     */
+    var `tenant`: kotlin.String
+    , 
+    /**
+     * The as-of date.
+     */
+    var `asOf`: kotlin.String
+    , 
+    /**
+     * The policy's version.
+     */
+    var `policyVersion`: kotlin.String
+    , 
+    /**
+     * The tenant's own minimum in years, if set.
+     */
+    var `tenantMinimumYears`: kotlin.UShort?
+    , 
+    /**
+     * Doses eligible for deletion.
+     */
+    var `eligible`: List<DoseRetention>
+    , 
+    /**
+     * Doses eligible by their dates but under a legal hold.
+     */
+    var `held`: List<DoseRetention>
+    , 
+    /**
+     * Doses kept, by reason.
+     */
+    var `kept`: KeptCounts
+    , 
+    /**
+     * What a purge on the as-of date would remove.
+     */
+    var `wouldRemove`: RemovalCounts
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRetentionList: FfiConverterRustBuffer<RetentionList> {
+    override fun read(buf: ByteBuffer): RetentionList {
+        return RetentionList(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalUShort.read(buf),
+            FfiConverterSequenceTypeDoseRetention.read(buf),
+            FfiConverterSequenceTypeDoseRetention.read(buf),
+            FfiConverterTypeKeptCounts.read(buf),
+            FfiConverterTypeRemovalCounts.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RetentionList) = (
+            FfiConverterString.allocationSize(value.`tenant`) +
+            FfiConverterString.allocationSize(value.`asOf`) +
+            FfiConverterString.allocationSize(value.`policyVersion`) +
+            FfiConverterOptionalUShort.allocationSize(value.`tenantMinimumYears`) +
+            FfiConverterSequenceTypeDoseRetention.allocationSize(value.`eligible`) +
+            FfiConverterSequenceTypeDoseRetention.allocationSize(value.`held`) +
+            FfiConverterTypeKeptCounts.allocationSize(value.`kept`) +
+            FfiConverterTypeRemovalCounts.allocationSize(value.`wouldRemove`)
+    )
+
+    override fun write(value: RetentionList, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tenant`, buf)
+            FfiConverterString.write(value.`asOf`, buf)
+            FfiConverterString.write(value.`policyVersion`, buf)
+            FfiConverterOptionalUShort.write(value.`tenantMinimumYears`, buf)
+            FfiConverterSequenceTypeDoseRetention.write(value.`eligible`, buf)
+            FfiConverterSequenceTypeDoseRetention.write(value.`held`, buf)
+            FfiConverterTypeKeptCounts.write(value.`kept`, buf)
+            FfiConverterTypeRemovalCounts.write(value.`wouldRemove`, buf)
     }
 }
 
@@ -5401,9 +6455,14 @@ data class SubjectDoses (
     var `flags`: List<FlagView>
     , 
     /**
-     * Doses, by dose number.
+     * Doses, by dose number (voided doses are not among them).
      */
     var `doses`: List<DoseView>
+    , 
+    /**
+     * Corrections and voids of the subject's doses, oldest first.
+     */
+    var `history`: List<DoseHistoryEntry>
     
 ){
     
@@ -5429,6 +6488,7 @@ public object FfiConverterTypeSubjectDoses: FfiConverterRustBuffer<SubjectDoses>
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeFlagView.read(buf),
             FfiConverterSequenceTypeDoseView.read(buf),
+            FfiConverterSequenceTypeDoseHistoryEntry.read(buf),
         )
     }
 
@@ -5441,7 +6501,8 @@ public object FfiConverterTypeSubjectDoses: FfiConverterRustBuffer<SubjectDoses>
             FfiConverterBoolean.allocationSize(value.`hasMyNumber`) +
             FfiConverterSequenceString.allocationSize(value.`vouchers`) +
             FfiConverterSequenceTypeFlagView.allocationSize(value.`flags`) +
-            FfiConverterSequenceTypeDoseView.allocationSize(value.`doses`)
+            FfiConverterSequenceTypeDoseView.allocationSize(value.`doses`) +
+            FfiConverterSequenceTypeDoseHistoryEntry.allocationSize(value.`history`)
     )
 
     override fun write(value: SubjectDoses, buf: ByteBuffer) {
@@ -5454,6 +6515,7 @@ public object FfiConverterTypeSubjectDoses: FfiConverterRustBuffer<SubjectDoses>
             FfiConverterSequenceString.write(value.`vouchers`, buf)
             FfiConverterSequenceTypeFlagView.write(value.`flags`, buf)
             FfiConverterSequenceTypeDoseView.write(value.`doses`, buf)
+            FfiConverterSequenceTypeDoseHistoryEntry.write(value.`history`, buf)
     }
 }
 
@@ -5545,15 +6607,25 @@ public object FfiConverterTypeSummaryEntry: FfiConverterRustBuffer<SummaryEntry>
 data class ValidateOptions (
     /**
      * Encoding of the input; `None` (default) detects it: a UTF-8 BOM means UTF-8, otherwise
-     * [`validate_bytes`] decodes the whole file strictly and the streaming [`Validator`] lets
-     * the first record with non-ASCII bytes decide.
+     * a strict decode as both encodings decides (UTF-8 when the file decodes as UTF-8, CP932
+     * when only as CP932), the same way for [`validate_bytes`] and the streaming
+     * [`Validator`]. A given encoding breaks ties; a file that does not decode as it but does
+     * as the other one is checked as the other one, with one F01 saying so.
      */
     var `encoding`: Encoding? = null 
     , 
     /**
-     * Keep at most this many diagnostics (counts still cover all); `None` (default) keeps all.
+     * Keep at most this many diagnostics in the report, the first ones found (the counts and
+     * the summary still cover all); `None` (default): 1000, so that memory stays bounded
+     * whatever the file holds. See `keep_all_diagnostics`.
      */
     var `maxDiagnostics`: kotlin.UInt? = null 
+    , 
+    /**
+     * Keep every diagnostic (`max_diagnostics` is then ignored): memory grows with the
+     * findings (a file with an error in every field has millions). Default `false`.
+     */
+    var `keepAllDiagnostics`: kotlin.Boolean = false 
     , 
     /**
      * The file's creation date, `YYYY-MM-DD` or `YYYYMMDD`: dates after it are in the future
@@ -5573,9 +6645,10 @@ data class ValidateOptions (
     , 
     /**
      * Dose blocks of the block layouts (ledger export, awaiting registration, batch-inquiry
-     * result): 1..=9, default 7.
+     * result): 1..=9. `None` (default): the header's count (an F02 info says when it is not
+     * 7), 7 without a header.
      */
-    var `doseBlocks`: kotlin.UByte = 7u 
+    var `doseBlocks`: kotlin.UByte? = null 
     , 
     /**
      * Language of [`Report::to_json`]; `None` (default) means Japanese, like `vrs-conformance`.
@@ -5637,10 +6710,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
         return ValidateOptions(
             FfiConverterOptionalTypeEncoding.read(buf),
             FfiConverterOptionalUInt.read(buf),
+            FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
-            FfiConverterUByte.read(buf),
+            FfiConverterOptionalUByte.read(buf),
             FfiConverterOptionalTypeLang.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
@@ -5655,10 +6729,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
     override fun allocationSize(value: ValidateOptions) = (
             FfiConverterOptionalTypeEncoding.allocationSize(value.`encoding`) +
             FfiConverterOptionalUInt.allocationSize(value.`maxDiagnostics`) +
+            FfiConverterBoolean.allocationSize(value.`keepAllDiagnostics`) +
             FfiConverterOptionalString.allocationSize(value.`asOf`) +
             FfiConverterOptionalString.allocationSize(value.`tenant`) +
             FfiConverterBoolean.allocationSize(value.`header`) +
-            FfiConverterUByte.allocationSize(value.`doseBlocks`) +
+            FfiConverterOptionalUByte.allocationSize(value.`doseBlocks`) +
             FfiConverterOptionalTypeLang.allocationSize(value.`lang`) +
             FfiConverterBoolean.allocationSize(value.`normalizeFullwidth`) +
             FfiConverterBoolean.allocationSize(value.`requireMyNumber`) +
@@ -5672,10 +6747,11 @@ public object FfiConverterTypeValidateOptions: FfiConverterRustBuffer<ValidateOp
     override fun write(value: ValidateOptions, buf: ByteBuffer) {
             FfiConverterOptionalTypeEncoding.write(value.`encoding`, buf)
             FfiConverterOptionalUInt.write(value.`maxDiagnostics`, buf)
+            FfiConverterBoolean.write(value.`keepAllDiagnostics`, buf)
             FfiConverterOptionalString.write(value.`asOf`, buf)
             FfiConverterOptionalString.write(value.`tenant`, buf)
             FfiConverterBoolean.write(value.`header`, buf)
-            FfiConverterUByte.write(value.`doseBlocks`, buf)
+            FfiConverterOptionalUByte.write(value.`doseBlocks`, buf)
             FfiConverterOptionalTypeLang.write(value.`lang`, buf)
             FfiConverterBoolean.write(value.`normalizeFullwidth`, buf)
             FfiConverterBoolean.write(value.`requireMyNumber`, buf)
@@ -6377,6 +7453,128 @@ public object FfiConverterTypeProvenance: FfiConverterRustBuffer<Provenance> {
 
 
 /**
+ * Which doses a provision to the national database covered.
+ */
+sealed class ProvisionSelection {
+    
+    /**
+     * Every dose of the tenant given on or before the provision day.
+     */
+    object All : ProvisionSelection()
+    
+    
+    /**
+     * The doses of these subjects (addressee numbers); an unknown one fails the call.
+     */
+    data class Subjects(
+        /**
+         * Addressee numbers.
+         */
+        val `addressees`: List<kotlin.String>) : ProvisionSelection()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The doses given in this range of vaccination dates (both included).
+     */
+    data class VaccinatedBetween(
+        /**
+         * First vaccination date, `YYYY-MM-DD` or `YYYYMMDD`.
+         */
+        val `from`: kotlin.String, 
+        /**
+         * Last vaccination date.
+         */
+        val `to`: kotlin.String) : ProvisionSelection()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProvisionSelection : FfiConverterRustBuffer<ProvisionSelection>{
+    override fun read(buf: ByteBuffer): ProvisionSelection {
+        return when(buf.getInt()) {
+            1 -> ProvisionSelection.All
+            2 -> ProvisionSelection.Subjects(
+                FfiConverterSequenceString.read(buf),
+                )
+            3 -> ProvisionSelection.VaccinatedBetween(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ProvisionSelection): ULong = when(value) {
+        is ProvisionSelection.All -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ProvisionSelection.Subjects -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceString.allocationSize(value.`addressees`)
+            )
+        }
+        is ProvisionSelection.VaccinatedBetween -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`from`)
+                + FfiConverterString.allocationSize(value.`to`)
+            )
+        }
+    }
+
+    override fun write(value: ProvisionSelection, buf: ByteBuffer) {
+        when(value) {
+            is ProvisionSelection.All -> {
+                buf.putInt(1)
+                Unit
+            }
+            is ProvisionSelection.Subjects -> {
+                buf.putInt(2)
+                FfiConverterSequenceString.write(value.`addressees`, buf)
+                Unit
+            }
+            is ProvisionSelection.VaccinatedBetween -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`from`, buf)
+                FfiConverterString.write(value.`to`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * Whether a column must hold a value.
  */
 
@@ -6975,6 +8173,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDoseView: FfiConverterRustBuffer<DoseView?> {
+    override fun read(buf: ByteBuffer): DoseView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDoseView.read(buf)
+    }
+
+    override fun allocationSize(value: DoseView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDoseView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DoseView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDoseView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeExportOptions: FfiConverterRustBuffer<ExportOptions?> {
     override fun read(buf: ByteBuffer): ExportOptions? {
         if (buf.get().toInt() == 0) {
@@ -7263,6 +8493,38 @@ public object FfiConverterOptionalSequenceTypeDimension: FfiConverterRustBuffer<
 /**
  * @suppress
  */
+public object FfiConverterOptionalMapStringULong: FfiConverterRustBuffer<Map<kotlin.String, kotlin.ULong>?> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.ULong>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterMapStringULong.read(buf)
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.ULong>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterMapStringULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.ULong>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterMapStringULong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceUInt: FfiConverterRustBuffer<List<kotlin.UInt>> {
     override fun read(buf: ByteBuffer): List<kotlin.UInt> {
         val len = buf.getInt()
@@ -7459,6 +8721,62 @@ public object FfiConverterSequenceTypeDiagnostic: FfiConverterRustBuffer<List<Di
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeDoseHistoryEntry: FfiConverterRustBuffer<List<DoseHistoryEntry>> {
+    override fun read(buf: ByteBuffer): List<DoseHistoryEntry> {
+        val len = buf.getInt()
+        return List<DoseHistoryEntry>(len) {
+            FfiConverterTypeDoseHistoryEntry.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DoseHistoryEntry>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDoseHistoryEntry.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DoseHistoryEntry>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDoseHistoryEntry.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDoseRetention: FfiConverterRustBuffer<List<DoseRetention>> {
+    override fun read(buf: ByteBuffer): List<DoseRetention> {
+        val len = buf.getInt()
+        return List<DoseRetention>(len) {
+            FfiConverterTypeDoseRetention.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DoseRetention>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDoseRetention.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DoseRetention>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDoseRetention.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDoseView: FfiConverterRustBuffer<List<DoseView>> {
     override fun read(buf: ByteBuffer): List<DoseView> {
         val len = buf.getInt()
@@ -7645,6 +8963,45 @@ public object FfiConverterSequenceTypeDimension: FfiConverterRustBuffer<List<Dim
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeDimension.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringULong: FfiConverterRustBuffer<Map<kotlin.String, kotlin.ULong>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.ULong> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.ULong>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterULong.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.ULong>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterULong.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.ULong>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterULong.write(v, buf)
         }
     }
 }
@@ -7854,8 +9211,8 @@ public object FfiConverterSequenceTypeDimension: FfiConverterRustBuffer<List<Dim
     
 
         /**
-         * Validates a whole file held in memory. With automatic encoding, the encoding is decided by
-         * a strict decode of all the bytes first (as `vrs-conformance validate` does for files).
+         * Validates a whole file held in memory: the same report as feeding it to a [`Validator`] in
+         * any chunks (the encoding is decided the same way), faster on a large file.
          *
          * # Errors
          * As [`Validator::new`].
