@@ -752,6 +752,14 @@ typedef struct {
 #define VRS_REGISTRY 26
 
 /**
+ * Registry: stored data failed an integrity check (records altered, deleted, added or rolled
+ * back, an audit chain erased, the store rolled back or replaced); nothing tampered is served.
+ * The message names the tenant, record kind and pseudonymous key; `vrs_registry_verify_store`
+ * lists every finding.
+ */
+#define VRS_TAMPERED 27
+
+/**
  * 全国地方公共団体コード: 6 ASCII digits, prefecture 01-47, JIS X 0402 check digit.
  */
 #define VRS_ID_MUNICIPALITY_CODE 1
@@ -1425,9 +1433,10 @@ vrs_status vrs_registry_create_key_dir(const uint8_t *key_dir,
  * `vrs_registry_create_key_dir`), and writes it to `*out`. Paths are UTF-8. `opts` may be NULL
  * for the defaults (system clock).
  *
- * Returns `VRS_OK`; `VRS_CRYPTO` (no `master.key`, or a key file readable by others);
- * `VRS_STORE` (missing or unsafe key directory, database error, store written by a newer
- * library); `VRS_INVALID_ARGUMENT` (an impossible `fixed_time_yyyymmddhhmmss`);
+ * Returns `VRS_OK`; `VRS_CRYPTO` (no `master.key`, or a key file readable by others, not a
+ * regular file or over 128 bytes); `VRS_WRONG_KEY` (the key directory is not the store's: e.g.
+ * a new `master.key` created beside a populated store); `VRS_STORE` (missing or unsafe key
+ * directory, database error, store written by a newer library); `VRS_INVALID_ARGUMENT` (an impossible `fixed_time_yyyymmddhhmmss`);
  * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`. `*out` is written only on `VRS_OK`; details go to
  * `*out_error` (when not NULL) on failure.
  *
@@ -2065,14 +2074,25 @@ vrs_status vrs_registry_audit_log(const vrs_registry *registry,
                                   vrs_error **out_error);
 
 /**
- * Maintenance check: the store's physical integrity, then every audit chain. Writes to
- * `*out_ok` whether no problem was found; when `out_json` is not NULL it receives the details:
+ * Maintenance check of everything (operator only): the storage engine's own check, the
+ * registry anchor and every audit chain head and content digest it anchors, every tenant's
+ * records against its content digest, every sealed record opened, references between records,
+ * and every audit chain. Writes to `*out_ok` whether nothing was found; when `out_json` is not
+ * NULL it receives the details:
  *
  * ```json
- * {"ok": true, "problems": [],
+ * {"ok": false, "problems": [],
  *  "chains": [{"chain": "registry", "entries": 3, "ok": true, "first_bad": null,
- *              "problem": null}, {"chain": "131016", ...}]}
+ *              "problem": null}, {"chain": "131016", ...}],
+ *  "findings": [{"scope": "131016", "kind": "voucher", "key": null,
+ *                "problem": "2 of 5 record(s) are missing (deleted outside the registry)"}],
+ *  "records_checked": 1234}
  * ```
+ *
+ * (`problems`: the storage engine's; `findings`: each integrity problem, naming the tenant
+ * (`scope`: a municipality code, `registry`, or `chain N`), the record kind and the
+ * pseudonymous record key where it can, never personal data.) Runs on a registry in
+ * quarantine too.
  *
  * Operator only. Returns `VRS_OK` (also when problems were found: read `*out_ok`);
  * `VRS_FORBIDDEN`; `VRS_NULL_ARGUMENT`; key or store failures. Outputs are written only on
@@ -2086,6 +2106,79 @@ vrs_status vrs_registry_verify_store(const vrs_registry *registry,
                                      const vrs_principal *who,
                                      bool *out_ok,
                                      vrs_bytes **out_json,
+                                     vrs_error **out_error);
+
+/**
+ * Re-seals every record of `tenant` (a municipality code) under a new version of its key
+ * (operator only), in batches, each its own transaction: other tenants keep working between
+ * batches, and a crash leaves every record readable under exactly one key. Calling it again
+ * after a crash or failure continues the rotation. The key provider of a registry opened with
+ * `vrs_registry_open` writes the new key as `<code>.v<N>.key` in the key directory (mode
+ * 0600); keep `<code>.key` or `master.key`: record keys and the audit MAC still derive from
+ * version 1. When `out_json` is not NULL it receives:
+ *
+ * ```json
+ * {"tenant": "131016", "from_version": 1, "to_version": 2, "records": 300, "batches": 3,
+ *  "resumed": false, "finished": true}
+ * ```
+ *
+ * Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`; `VRS_CRYPTO` (the key provider
+ * cannot create or hand out the new version); `VRS_TAMPERED`; `VRS_INVALID_ARGUMENT`;
+ * `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; store failures. Details go to `*out_error` (when
+ * not NULL) on failure.
+ *
+ * # Safety
+ * `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads
+ * of `tenant_len` bytes; `out_json` and `out_error` must be NULL or valid for a write of a
+ * pointer.
+ */
+vrs_status vrs_registry_rotate_tenant_key(const vrs_registry *registry,
+                                          const vrs_principal *who,
+                                          const uint8_t *tenant,
+                                          size_t tenant_len,
+                                          vrs_bytes **out_json,
+                                          vrs_error **out_error);
+
+/**
+ * Writes to `*out_anchor` the store's current anchor, `vrs-anchor-1:<commits>:<64 hex
+ * digits>` (no personal data, no key), for the host to keep outside the store: a store rolled
+ * back as a whole to an older copy is authentic in itself, and only the kept anchor tells
+ * (`vrs_registry_check_anchor`). Keep it after every write for full protection, or
+ * periodically to bound what a rollback can forget. A host-level call: no principal, not
+ * audited.
+ *
+ * Returns `VRS_OK`; `VRS_TAMPERED` (the anchor is missing, forged, or older than one this
+ * registry saw); `VRS_NULL_ARGUMENT`; store failures. `*out_anchor` (free it with
+ * `vrs_bytes_free`) is written only on `VRS_OK`.
+ *
+ * # Safety
+ * `registry` must be NULL or a live registry; `out_anchor` and `out_error` must be NULL or
+ * valid for a write of a pointer.
+ */
+vrs_status vrs_registry_anchor(const vrs_registry *registry,
+                               vrs_bytes **out_anchor,
+                               vrs_error **out_error);
+
+/**
+ * Compares an anchor the host kept (`anchor`, `anchor_len` bytes, from `vrs_registry_anchor`)
+ * with the store; call it right after opening. Writes to `*out_newer_commits` (when not NULL)
+ * how many commits the store has beyond the kept anchor (0: exactly as kept; more: keep the new
+ * anchor). A host-level call: no principal, not audited.
+ *
+ * Returns `VRS_OK`; `VRS_TAMPERED` when the store is older than the kept anchor or differs
+ * from it at the same commit (rolled back or replaced) — the registry then refuses everything
+ * but inspection; `VRS_INVALID_ARGUMENT` (not an anchor); `VRS_INVALID_UTF8`;
+ * `VRS_NULL_ARGUMENT`; store failures.
+ *
+ * # Safety
+ * `registry` must be NULL or a live registry; `anchor` must be NULL or valid for reads of
+ * `anchor_len` bytes; `out_newer_commits` must be NULL or valid for a write of a `uint64_t`;
+ * `out_error` must be NULL or valid for a write of a pointer.
+ */
+vrs_status vrs_registry_check_anchor(const vrs_registry *registry,
+                                     const uint8_t *anchor,
+                                     size_t anchor_len,
+                                     uint64_t *out_newer_commits,
                                      vrs_error **out_error);
 
 /**

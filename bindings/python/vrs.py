@@ -550,7 +550,11 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_func_version() != 24690:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_anchor() != 21122:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_audit_log() != 54113:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_check_anchor() != 36420:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_correct_dose() != 16202:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -582,6 +586,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_retention_list() != 45374:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_vrs_checksum_method_registry_rotate_tenant_key() != 40670:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_set_flag() != 4433:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_set_legal_hold() != 34870:
@@ -602,13 +608,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_verify_audit() != 65432:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_method_registry_verify_store() != 31322:
+    if lib.uniffi_vrs_checksum_method_registry_verify_store() != 47071:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_registry_void_dose() != 24225:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_constructor_registry_in_memory() != 41554:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_vrs_checksum_constructor_registry_open() != 17528:
+    if lib.uniffi_vrs_checksum_constructor_registry_open() != 23925:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_vrs_checksum_method_report_bom() != 44217:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -728,9 +734,15 @@ _UniffiLib.uniffi_vrs_checksum_func_validate_bytes.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_func_version.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_func_version.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_anchor.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_anchor.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_audit_log.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_audit_log.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_check_anchor.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_check_anchor.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_correct_dose.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_correct_dose.restype = ctypes.c_uint16
@@ -776,6 +788,9 @@ _UniffiLib.uniffi_vrs_checksum_method_registry_reissue_voucher.restype = ctypes.
 _UniffiLib.uniffi_vrs_checksum_method_registry_retention_list.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_retention_list.restype = ctypes.c_uint16
+_UniffiLib.uniffi_vrs_checksum_method_registry_rotate_tenant_key.argtypes = (
+)
+_UniffiLib.uniffi_vrs_checksum_method_registry_rotate_tenant_key.restype = ctypes.c_uint16
 _UniffiLib.uniffi_vrs_checksum_method_registry_set_flag.argtypes = (
 )
 _UniffiLib.uniffi_vrs_checksum_method_registry_set_flag.restype = ctypes.c_uint16
@@ -964,6 +979,11 @@ _UniffiLib.uniffi_vrs_fn_func_version.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_func_version.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_anchor.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_anchor.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_audit_log.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -971,6 +991,12 @@ _UniffiLib.uniffi_vrs_fn_method_registry_audit_log.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_audit_log.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_check_anchor.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_check_anchor.restype = ctypes.c_uint64
 _UniffiLib.uniffi_vrs_fn_method_registry_correct_dose.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1103,6 +1129,13 @@ _UniffiLib.uniffi_vrs_fn_method_registry_retention_list.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_vrs_fn_method_registry_retention_list.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_vrs_fn_method_registry_rotate_tenant_key.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_vrs_fn_method_registry_rotate_tenant_key.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_vrs_fn_method_registry_set_flag.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -3594,6 +3627,57 @@ class _UniffiFfiConverterTypeImportOutcome(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeReport.write(value.validation, buf)
 
 @dataclass
+class IntegrityFinding:
+    """
+    An integrity problem [`Registry::verify_store`] found. Names no personal data.
+"""
+    def __init__(self, *, scope:str, kind:typing.Optional[str], key:typing.Optional[str], problem:str):
+        self.scope = scope
+        self.kind = kind
+        self.key = key
+        self.problem = problem
+        
+        
+
+    
+    def __str__(self):
+        return "IntegrityFinding(scope={}, kind={}, key={}, problem={})".format(self.scope, self.kind, self.key, self.problem)
+    def __eq__(self, other):
+        if self.scope != other.scope:
+            return False
+        if self.kind != other.kind:
+            return False
+        if self.key != other.key:
+            return False
+        if self.problem != other.problem:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeIntegrityFinding(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return IntegrityFinding(
+            scope=_UniffiFfiConverterString.read(buf),
+            kind=_UniffiFfiConverterOptionalString.read(buf),
+            key=_UniffiFfiConverterOptionalString.read(buf),
+            problem=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.scope)
+        _UniffiFfiConverterOptionalString.check_lower(value.kind)
+        _UniffiFfiConverterOptionalString.check_lower(value.key)
+        _UniffiFfiConverterString.check_lower(value.problem)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.scope, buf)
+        _UniffiFfiConverterOptionalString.write(value.kind, buf)
+        _UniffiFfiConverterOptionalString.write(value.key, buf)
+        _UniffiFfiConverterString.write(value.problem, buf)
+
+@dataclass
 class KeptCounts:
     """
     Doses kept, counted by reason (a dose may count under several).
@@ -3661,6 +3745,75 @@ class _UniffiFfiConverterTypeKeptCounts(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.tenant_minimum, buf)
         _UniffiFfiConverterUInt64.write(value.legal_hold, buf)
         _UniffiFfiConverterUInt64.write(value.no_rule, buf)
+
+@dataclass
+class KeyRotation:
+    """
+    What [`Registry::rotate_tenant_key`] did.
+"""
+    def __init__(self, *, tenant:str, from_version:int, to_version:int, records:int, batches:int, resumed:bool, finished:bool):
+        self.tenant = tenant
+        self.from_version = from_version
+        self.to_version = to_version
+        self.records = records
+        self.batches = batches
+        self.resumed = resumed
+        self.finished = finished
+        
+        
+
+    
+    def __str__(self):
+        return "KeyRotation(tenant={}, from_version={}, to_version={}, records={}, batches={}, resumed={}, finished={})".format(self.tenant, self.from_version, self.to_version, self.records, self.batches, self.resumed, self.finished)
+    def __eq__(self, other):
+        if self.tenant != other.tenant:
+            return False
+        if self.from_version != other.from_version:
+            return False
+        if self.to_version != other.to_version:
+            return False
+        if self.records != other.records:
+            return False
+        if self.batches != other.batches:
+            return False
+        if self.resumed != other.resumed:
+            return False
+        if self.finished != other.finished:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeKeyRotation(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return KeyRotation(
+            tenant=_UniffiFfiConverterString.read(buf),
+            from_version=_UniffiFfiConverterUInt32.read(buf),
+            to_version=_UniffiFfiConverterUInt32.read(buf),
+            records=_UniffiFfiConverterUInt64.read(buf),
+            batches=_UniffiFfiConverterUInt64.read(buf),
+            resumed=_UniffiFfiConverterBoolean.read(buf),
+            finished=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.tenant)
+        _UniffiFfiConverterUInt32.check_lower(value.from_version)
+        _UniffiFfiConverterUInt32.check_lower(value.to_version)
+        _UniffiFfiConverterUInt64.check_lower(value.records)
+        _UniffiFfiConverterUInt64.check_lower(value.batches)
+        _UniffiFfiConverterBoolean.check_lower(value.resumed)
+        _UniffiFfiConverterBoolean.check_lower(value.finished)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.tenant, buf)
+        _UniffiFfiConverterUInt32.write(value.from_version, buf)
+        _UniffiFfiConverterUInt32.write(value.to_version, buf)
+        _UniffiFfiConverterUInt64.write(value.records, buf)
+        _UniffiFfiConverterUInt64.write(value.batches, buf)
+        _UniffiFfiConverterBoolean.write(value.resumed, buf)
+        _UniffiFfiConverterBoolean.write(value.finished, buf)
 
 
 
@@ -4483,27 +4636,56 @@ class _UniffiFfiConverterSequenceTypeAuditVerification(_UniffiConverterRustBuffe
             _UniffiFfiConverterTypeAuditVerification.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterSequenceTypeIntegrityFinding(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeIntegrityFinding.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeIntegrityFinding.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeIntegrityFinding.read(buf) for i in range(count)
+        ]
+
 @dataclass
 class StoreVerification:
     """
     The result of [`Registry::verify_store`].
 """
-    def __init__(self, *, ok:bool, problems:typing.List[str], chains:typing.List[AuditVerification]):
+    def __init__(self, *, ok:bool, problems:typing.List[str], chains:typing.List[AuditVerification], findings:typing.List[IntegrityFinding], records_checked:int):
         self.ok = ok
         self.problems = problems
         self.chains = chains
+        self.findings = findings
+        self.records_checked = records_checked
         
         
 
     
     def __str__(self):
-        return "StoreVerification(ok={}, problems={}, chains={})".format(self.ok, self.problems, self.chains)
+        return "StoreVerification(ok={}, problems={}, chains={}, findings={}, records_checked={})".format(self.ok, self.problems, self.chains, self.findings, self.records_checked)
     def __eq__(self, other):
         if self.ok != other.ok:
             return False
         if self.problems != other.problems:
             return False
         if self.chains != other.chains:
+            return False
+        if self.findings != other.findings:
+            return False
+        if self.records_checked != other.records_checked:
             return False
         return True
 
@@ -4514,6 +4696,8 @@ class _UniffiFfiConverterTypeStoreVerification(_UniffiConverterRustBuffer):
             ok=_UniffiFfiConverterBoolean.read(buf),
             problems=_UniffiFfiConverterSequenceString.read(buf),
             chains=_UniffiFfiConverterSequenceTypeAuditVerification.read(buf),
+            findings=_UniffiFfiConverterSequenceTypeIntegrityFinding.read(buf),
+            records_checked=_UniffiFfiConverterUInt64.read(buf),
         )
 
     @staticmethod
@@ -4521,12 +4705,16 @@ class _UniffiFfiConverterTypeStoreVerification(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.check_lower(value.ok)
         _UniffiFfiConverterSequenceString.check_lower(value.problems)
         _UniffiFfiConverterSequenceTypeAuditVerification.check_lower(value.chains)
+        _UniffiFfiConverterSequenceTypeIntegrityFinding.check_lower(value.findings)
+        _UniffiFfiConverterUInt64.check_lower(value.records_checked)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterBoolean.write(value.ok, buf)
         _UniffiFfiConverterSequenceString.write(value.problems, buf)
         _UniffiFfiConverterSequenceTypeAuditVerification.write(value.chains, buf)
+        _UniffiFfiConverterSequenceTypeIntegrityFinding.write(value.findings, buf)
+        _UniffiFfiConverterUInt64.write(value.records_checked, buf)
 
 class _UniffiFfiConverterSequenceTypeFlagView(_UniffiConverterRustBuffer):
     @classmethod
@@ -5970,6 +6158,15 @@ class VrsError:  # type: ignore
         def __repr__(self):
             return "VrsError.Export({})".format(repr(str(self)))
     _UniffiTempVrsError.Export = Export # type: ignore
+    class Tampered(_UniffiTempVrsError):
+        """
+        Registry: stored data failed an integrity check (records altered, deleted, added or
+        rolled back, an audit chain erased, the store rolled back or replaced); nothing tampered
+        is served. `verify_store` lists every finding.
+"""
+        def __repr__(self):
+            return "VrsError.Tampered({})".format(repr(str(self)))
+    _UniffiTempVrsError.Tampered = Tampered # type: ignore
 
 VrsError = _UniffiTempVrsError # type: ignore
 del _UniffiTempVrsError
@@ -6055,6 +6252,10 @@ class _UniffiFfiConverterTypeVrsError(_UniffiConverterRustBuffer):
             return VrsError.Export(
                 _UniffiFfiConverterString.read(buf),
             )
+        if variant == 20:
+            return VrsError.Tampered(
+                _UniffiFfiConverterString.read(buf),
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -6097,6 +6298,8 @@ class _UniffiFfiConverterTypeVrsError(_UniffiConverterRustBuffer):
             return
         if isinstance(value, VrsError.Export):
             return
+        if isinstance(value, VrsError.Tampered):
+            return
 
     @staticmethod
     def write(value, buf):
@@ -6138,6 +6341,8 @@ class _UniffiFfiConverterTypeVrsError(_UniffiConverterRustBuffer):
             buf.write_i32(18)
         if isinstance(value, VrsError.Export):
             buf.write_i32(19)
+        if isinstance(value, VrsError.Tampered):
+            buf.write_i32(20)
 
 class _UniffiFfiConverterSequenceTypeAuditEntry(_UniffiConverterRustBuffer):
     @classmethod
@@ -6276,6 +6481,17 @@ class RegistryProtocol(typing.Protocol):
     A registry may be shared between threads: calls are serialised.
 """
     
+    def anchor(self, ) -> str:
+        """
+        The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+        for the host to keep outside the store: a whole store rolled back to an older copy is
+        found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+        not audited.
+
+        # Errors
+        [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+"""
+        raise NotImplementedError
     def audit_log(self, principal: Principal,tenant: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> typing.List[AuditEntry]:
         """
         The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
@@ -6283,6 +6499,17 @@ class RegistryProtocol(typing.Protocol):
 
         # Errors
         As for [`Registry::verify_audit`].
+"""
+        raise NotImplementedError
+    def check_anchor(self, anchor: str) -> int:
+        """
+        Compares an anchor the host kept with the store; returns how many commits the store has
+        beyond it (0: exactly as kept). Host-level: no principal, not audited.
+
+        # Errors
+        [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+        at the same commit (the registry then refuses everything but inspection);
+        [`VrsError::InvalidArgument`] for a string that is not an anchor.
 """
         raise NotImplementedError
     def correct_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,correction: DoseCorrection,reason: str) -> DoseChange:
@@ -6439,6 +6666,18 @@ class RegistryProtocol(typing.Protocol):
         [`VrsError::Forbidden`], [`VrsError::InvalidArgument`].
 """
         raise NotImplementedError
+    def rotate_tenant_key(self, principal: Principal,tenant: str) -> KeyRotation:
+        """
+        Re-seals every record of `tenant` under a new version of its key (operator only), in
+        batches, each its own transaction; calling it again after a crash continues. A registry
+        opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+        or `master.key`: record keys and the audit MAC still derive from version 1).
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+        version), [`VrsError::Tampered`], store failures.
+"""
+        raise NotImplementedError
     def set_flag(self, principal: Principal,tenant: str,subject: SubjectRef,flag: Flag) -> None:
         """
         Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
@@ -6529,11 +6768,13 @@ class RegistryProtocol(typing.Protocol):
         raise NotImplementedError
     def verify_store(self, principal: Principal) -> StoreVerification:
         """
-        Maintenance check (operator only): the store's physical integrity, then every audit
-        chain.
+        Maintenance check of everything (operator only): the storage engine's check, the
+        registry anchor and every chain head and content digest, every tenant's records against
+        its digest, every sealed record opened, references between records, every audit chain.
+        Runs on a registry in quarantine too.
 
         # Errors
-        [`VrsError::Forbidden`].
+        [`VrsError::Forbidden`]; store failures (a finding is not an error).
 """
         raise NotImplementedError
     def void_dose(self, principal: Principal,tenant: str,subject: SubjectRef,dose_number: int,reason: str) -> DoseChange:
@@ -6601,7 +6842,8 @@ class Registry(RegistryProtocol):
         from the key directory `key_dir` (see [`create_key_dir`]).
 
         # Errors
-        [`VrsError::Crypto`] (no `master.key`, a key file others may read),
+        [`VrsError::Crypto`] (no `master.key`, a key file others may read, a key directory that
+        is not the store's: a new `master.key` beside a populated store is refused),
         [`VrsError::Storage`] (missing or unsafe key directory, database error),
         [`VrsError::InvalidArgument`] (a bad `fixed_time`).
 """
@@ -6647,6 +6889,27 @@ class Registry(RegistryProtocol):
         inst = cls.__new__(cls)
         inst._handle = handle
         return inst
+    def anchor(self, ) -> str:
+        """
+        The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+        for the host to keep outside the store: a whole store rolled back to an older copy is
+        found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+        not audited.
+
+        # Errors
+        [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_anchor,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def audit_log(self, principal: Principal,tenant: typing.Union[object, typing.Optional[str]] = _DEFAULT) -> typing.List[AuditEntry]:
         """
         The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
@@ -6671,6 +6934,30 @@ class Registry(RegistryProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_vrs_fn_method_registry_audit_log,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def check_anchor(self, anchor: str) -> int:
+        """
+        Compares an anchor the host kept with the store; returns how many commits the store has
+        beyond it (0: exactly as kept). Host-level: no principal, not audited.
+
+        # Errors
+        [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+        at the same commit (the registry then refuses everything but inspection);
+        [`VrsError::InvalidArgument`] for a string that is not an anchor.
+"""
+        
+        _UniffiFfiConverterString.check_lower(anchor)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(anchor),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterUInt64.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_check_anchor,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -7159,6 +7446,34 @@ class Registry(RegistryProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def rotate_tenant_key(self, principal: Principal,tenant: str) -> KeyRotation:
+        """
+        Re-seals every record of `tenant` under a new version of its key (operator only), in
+        batches, each its own transaction; calling it again after a crash continues. A registry
+        opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+        or `master.key`: record keys and the audit MAC still derive from version 1).
+
+        # Errors
+        [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+        version), [`VrsError::Tampered`], store failures.
+"""
+        
+        _UniffiFfiConverterTypePrincipal.check_lower(principal)
+
+        _UniffiFfiConverterString.check_lower(tenant)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypePrincipal.lower(principal),
+            _UniffiFfiConverterString.lower(tenant),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeKeyRotation.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeVrsError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_vrs_fn_method_registry_rotate_tenant_key,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def set_flag(self, principal: Principal,tenant: str,subject: SubjectRef,flag: Flag) -> None:
         """
         Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
@@ -7431,11 +7746,13 @@ class Registry(RegistryProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def verify_store(self, principal: Principal) -> StoreVerification:
         """
-        Maintenance check (operator only): the store's physical integrity, then every audit
-        chain.
+        Maintenance check of everything (operator only): the storage engine's check, the
+        registry anchor and every chain head and content digest, every tenant's records against
+        its digest, every sealed record opened, references between records, every audit chain.
+        Runs on a registry in quarantine too.
 
         # Errors
-        [`VrsError::Forbidden`].
+        [`VrsError::Forbidden`]; store failures (a finding is not an error).
 """
         
         _UniffiFfiConverterTypePrincipal.check_lower(principal)
@@ -8334,7 +8651,9 @@ __all__ = [
     "RejectedRow",
     "SummaryEntry",
     "ImportOutcome",
+    "IntegrityFinding",
     "KeptCounts",
+    "KeyRotation",
     "LayoutInfo",
     "OcrLine",
     "ProvisionOutcome",

@@ -636,6 +636,17 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 public protocol RegistryProtocol: AnyObject, Sendable {
     
     /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+    func anchor() throws  -> String
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -643,6 +654,17 @@ public protocol RegistryProtocol: AnyObject, Sendable {
      * As for [`Registry::verify_audit`].
      */
     func auditLog(principal: Principal, tenant: String?) throws  -> [AuditEntry]
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+    func checkAnchor(anchor: String) throws  -> UInt64
     
     /**
      * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
@@ -768,6 +790,18 @@ public protocol RegistryProtocol: AnyObject, Sendable {
     func reissueVoucher(principal: Principal, tenant: String, oldVoucher: String, newVoucher: String, issuedOn: String) throws 
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+    func rotateTenantKey(principal: Principal, tenant: String) throws  -> KeyRotation
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -838,11 +872,13 @@ public protocol RegistryProtocol: AnyObject, Sendable {
     func verifyAudit(principal: Principal, tenant: String?) throws  -> AuditVerification
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
     func verifyStore(principal: Principal) throws  -> StoreVerification
     
@@ -996,7 +1032,8 @@ public static func inMemory(masterKey: Data, options: RegistryOptions? = nil)thr
      * from the key directory `key_dir` (see [`create_key_dir`]).
      *
      * # Errors
-     * [`VrsError::Crypto`] (no `master.key`, a key file others may read),
+     * [`VrsError::Crypto`] (no `master.key`, a key file others may read, a key directory that
+     * is not the store's: a new `master.key` beside a populated store is refused),
      * [`VrsError::Storage`] (missing or unsafe key directory, database error),
      * [`VrsError::InvalidArgument`] (a bad `fixed_time`).
      */
@@ -1014,6 +1051,24 @@ public static func `open`(storeDir: String, keyDir: String, options: RegistryOpt
 
     
     /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+open func anchor()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_anchor(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -1027,6 +1082,25 @@ open func auditLog(principal: Principal, tenant: String? = nil)throws  -> [Audit
             self.uniffiCloneHandle(),
         FfiConverterTypePrincipal_lower(principal),
         FfiConverterOptionString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+open func checkAnchor(anchor: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_check_anchor(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(anchor),uniffiCallStatus
     )
 })
 }
@@ -1282,6 +1356,27 @@ open func reissueVoucher(principal: Principal, tenant: String, oldVoucher: Strin
 }
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+open func rotateTenantKey(principal: Principal, tenant: String)throws  -> KeyRotation  {
+    return try  FfiConverterTypeKeyRotation_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
+        uniffiCallStatus in
+    uniffi_vrs_fn_method_registry_rotate_tenant_key(
+            self.uniffiCloneHandle(),
+        FfiConverterTypePrincipal_lower(principal),
+        FfiConverterString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -1424,11 +1519,13 @@ open func verifyAudit(principal: Principal, tenant: String? = nil)throws  -> Aud
 }
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
 open func verifyStore(principal: Principal)throws  -> StoreVerification  {
     return try  FfiConverterTypeStoreVerification_lift(try rustCallWithError(FfiConverterTypeVrsError_lift) {
@@ -4133,6 +4230,95 @@ public func FfiConverterTypeImportOutcome_lower(_ value: ImportOutcome) -> RustB
 
 
 /**
+ * An integrity problem [`Registry::verify_store`] found. Names no personal data.
+ */
+public struct IntegrityFinding: Equatable, Hashable {
+    /**
+     * Where: a municipality code, `registry`, or `chain N`.
+     */
+    public var scope: String
+    /**
+     * The record kind concerned (`voucher`, `audit-head`, `content-state`...), if one is.
+     */
+    public var kind: String?
+    /**
+     * The pseudonymous key of the record concerned (32 hex digits), if one is.
+     */
+    public var key: String?
+    /**
+     * What is wrong, in English.
+     */
+    public var problem: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where: a municipality code, `registry`, or `chain N`.
+         */scope: String, 
+        /**
+         * The record kind concerned (`voucher`, `audit-head`, `content-state`...), if one is.
+         */kind: String?, 
+        /**
+         * The pseudonymous key of the record concerned (32 hex digits), if one is.
+         */key: String?, 
+        /**
+         * What is wrong, in English.
+         */problem: String) {
+        self.scope = scope
+        self.kind = kind
+        self.key = key
+        self.problem = problem
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IntegrityFinding: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntegrityFinding: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntegrityFinding {
+        return
+            try IntegrityFinding(
+                scope: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterOptionString.read(from: &buf), 
+                key: FfiConverterOptionString.read(from: &buf), 
+                problem: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IntegrityFinding, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.scope, into: &buf)
+        FfiConverterOptionString.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.key, into: &buf)
+        FfiConverterString.write(value.problem, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntegrityFinding_lift(_ buf: RustBuffer) throws -> IntegrityFinding {
+    return try FfiConverterTypeIntegrityFinding.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntegrityFinding_lower(_ value: IntegrityFinding) -> RustBuffer {
+    return FfiConverterTypeIntegrityFinding.lower(value)
+}
+
+
+/**
  * Doses kept, counted by reason (a dose may count under several).
  */
 public struct KeptCounts: Equatable, Hashable {
@@ -4248,6 +4434,125 @@ public func FfiConverterTypeKeptCounts_lift(_ buf: RustBuffer) throws -> KeptCou
 #endif
 public func FfiConverterTypeKeptCounts_lower(_ value: KeptCounts) -> RustBuffer {
     return FfiConverterTypeKeptCounts.lower(value)
+}
+
+
+/**
+ * What [`Registry::rotate_tenant_key`] did.
+ */
+public struct KeyRotation: Equatable, Hashable {
+    /**
+     * The tenant.
+     */
+    public var tenant: String
+    /**
+     * The key version replaced.
+     */
+    public var fromVersion: UInt32
+    /**
+     * The key version every record is sealed with afterwards.
+     */
+    public var toVersion: UInt32
+    /**
+     * Records this call re-sealed.
+     */
+    public var records: UInt64
+    /**
+     * Transactions this call committed.
+     */
+    public var batches: UInt64
+    /**
+     * This call continued a rotation an earlier call did not finish.
+     */
+    public var resumed: Bool
+    /**
+     * Every record is sealed under `to_version`.
+     */
+    public var finished: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tenant.
+         */tenant: String, 
+        /**
+         * The key version replaced.
+         */fromVersion: UInt32, 
+        /**
+         * The key version every record is sealed with afterwards.
+         */toVersion: UInt32, 
+        /**
+         * Records this call re-sealed.
+         */records: UInt64, 
+        /**
+         * Transactions this call committed.
+         */batches: UInt64, 
+        /**
+         * This call continued a rotation an earlier call did not finish.
+         */resumed: Bool, 
+        /**
+         * Every record is sealed under `to_version`.
+         */finished: Bool) {
+        self.tenant = tenant
+        self.fromVersion = fromVersion
+        self.toVersion = toVersion
+        self.records = records
+        self.batches = batches
+        self.resumed = resumed
+        self.finished = finished
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension KeyRotation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyRotation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyRotation {
+        return
+            try KeyRotation(
+                tenant: FfiConverterString.read(from: &buf), 
+                fromVersion: FfiConverterUInt32.read(from: &buf), 
+                toVersion: FfiConverterUInt32.read(from: &buf), 
+                records: FfiConverterUInt64.read(from: &buf), 
+                batches: FfiConverterUInt64.read(from: &buf), 
+                resumed: FfiConverterBool.read(from: &buf), 
+                finished: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: KeyRotation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tenant, into: &buf)
+        FfiConverterUInt32.write(value.fromVersion, into: &buf)
+        FfiConverterUInt32.write(value.toVersion, into: &buf)
+        FfiConverterUInt64.write(value.records, into: &buf)
+        FfiConverterUInt64.write(value.batches, into: &buf)
+        FfiConverterBool.write(value.resumed, into: &buf)
+        FfiConverterBool.write(value.finished, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyRotation_lift(_ buf: RustBuffer) throws -> KeyRotation {
+    return try FfiConverterTypeKeyRotation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyRotation_lower(_ value: KeyRotation) -> RustBuffer {
+    return FfiConverterTypeKeyRotation.lower(value)
 }
 
 
@@ -5283,33 +5588,51 @@ public func FfiConverterTypeStatsCell_lower(_ value: StatsCell) -> RustBuffer {
  */
 public struct StoreVerification: Equatable, Hashable {
     /**
-     * `true` when the store and every audit chain check out.
+     * `true` when nothing below reports a problem.
      */
     public var ok: Bool
     /**
-     * Storage problems found (empty when none).
+     * Storage problems the storage engine found (empty when none).
      */
     public var problems: [String]
     /**
      * One verification per audit chain: the registry-wide one, then each tenant's.
      */
     public var chains: [AuditVerification]
+    /**
+     * Every integrity finding: records that do not open, records deleted, added, altered or
+     * rolled back, chains or tenants erased or rolled back, references to missing records.
+     */
+    public var findings: [IntegrityFinding]
+    /**
+     * Sealed records opened.
+     */
+    public var recordsChecked: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * `true` when the store and every audit chain check out.
+         * `true` when nothing below reports a problem.
          */ok: Bool, 
         /**
-         * Storage problems found (empty when none).
+         * Storage problems the storage engine found (empty when none).
          */problems: [String], 
         /**
          * One verification per audit chain: the registry-wide one, then each tenant's.
-         */chains: [AuditVerification]) {
+         */chains: [AuditVerification], 
+        /**
+         * Every integrity finding: records that do not open, records deleted, added, altered or
+         * rolled back, chains or tenants erased or rolled back, references to missing records.
+         */findings: [IntegrityFinding], 
+        /**
+         * Sealed records opened.
+         */recordsChecked: UInt64) {
         self.ok = ok
         self.problems = problems
         self.chains = chains
+        self.findings = findings
+        self.recordsChecked = recordsChecked
     }
 
     
@@ -5330,7 +5653,9 @@ public struct FfiConverterTypeStoreVerification: FfiConverterRustBuffer {
             try StoreVerification(
                 ok: FfiConverterBool.read(from: &buf), 
                 problems: FfiConverterSequenceString.read(from: &buf), 
-                chains: FfiConverterSequenceTypeAuditVerification.read(from: &buf)
+                chains: FfiConverterSequenceTypeAuditVerification.read(from: &buf), 
+                findings: FfiConverterSequenceTypeIntegrityFinding.read(from: &buf), 
+                recordsChecked: FfiConverterUInt64.read(from: &buf)
         )
     }
 
@@ -5338,6 +5663,8 @@ public struct FfiConverterTypeStoreVerification: FfiConverterRustBuffer {
         FfiConverterBool.write(value.ok, into: &buf)
         FfiConverterSequenceString.write(value.problems, into: &buf)
         FfiConverterSequenceTypeAuditVerification.write(value.chains, into: &buf)
+        FfiConverterSequenceTypeIntegrityFinding.write(value.findings, into: &buf)
+        FfiConverterUInt64.write(value.recordsChecked, into: &buf)
     }
 }
 
@@ -7246,6 +7573,13 @@ enum VrsError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      */
     case Export(message: String)
     
+    /**
+     * Registry: stored data failed an integrity check (records altered, deleted, added or
+     * rolled back, an audit chain erased, the store rolled back or replaced); nothing tampered
+     * is served. `verify_store` lists every finding.
+     */
+    case Tampered(message: String)
+    
 
     
 
@@ -7351,6 +7685,10 @@ public struct FfiConverterTypeVrsError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
+        case 20: return .Tampered(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
 
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -7400,6 +7738,8 @@ public struct FfiConverterTypeVrsError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(18))
         case .Export(_ /* message is ignored*/):
             writeInt(&buf, Int32(19))
+        case .Tampered(_ /* message is ignored*/):
+            writeInt(&buf, Int32(20))
 
         
         }
@@ -8083,6 +8423,31 @@ fileprivate struct FfiConverterSequenceTypeFlagView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeIntegrityFinding: FfiConverterRustBuffer {
+    typealias SwiftType = [IntegrityFinding]
+
+    public static func write(_ value: [IntegrityFinding], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeIntegrityFinding.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [IntegrityFinding] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [IntegrityFinding]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeIntegrityFinding.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeLayoutInfo: FfiConverterRustBuffer {
     typealias SwiftType = [LayoutInfo]
 
@@ -8464,7 +8829,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_func_validate_bytes() != 60754) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_vrs_checksum_method_registry_anchor() != 21122) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_vrs_checksum_method_registry_audit_log() != 54113) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_vrs_checksum_method_registry_check_anchor() != 36420) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_correct_dose() != 16202) {
@@ -8503,6 +8874,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_registry_reissue_voucher() != 18105) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_vrs_checksum_method_registry_rotate_tenant_key() != 40670) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_vrs_checksum_method_registry_set_flag() != 4433) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8527,7 +8901,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_method_registry_verify_audit() != 65432) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_method_registry_verify_store() != 31322) {
+    if (uniffi_vrs_checksum_method_registry_verify_store() != 47071) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_method_registry_void_dose() != 24225) {
@@ -8620,7 +8994,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_vrs_checksum_constructor_registry_in_memory() != 41554) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_vrs_checksum_constructor_registry_open() != 17528) {
+    if (uniffi_vrs_checksum_constructor_registry_open() != 23925) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_vrs_checksum_constructor_validator_new() != 22261) {

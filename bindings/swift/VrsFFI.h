@@ -263,9 +263,19 @@ uint64_t uniffi_vrs_fn_constructor_registry_in_memory(RustBuffer master_key, Rus
 uint64_t uniffi_vrs_fn_constructor_registry_open(RustBuffer store_dir, RustBuffer key_dir, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_ANCHOR
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_ANCHOR
+RustBuffer uniffi_vrs_fn_method_registry_anchor(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_AUDIT_LOG
 #define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_AUDIT_LOG
 RustBuffer uniffi_vrs_fn_method_registry_audit_log(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CHECK_ANCHOR
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CHECK_ANCHOR
+uint64_t uniffi_vrs_fn_method_registry_check_anchor(uint64_t ptr, RustBuffer anchor, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_CORRECT_DOSE
@@ -326,6 +336,11 @@ void uniffi_vrs_fn_method_registry_register_staff(uint64_t ptr, RustBuffer princ
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_REISSUE_VOUCHER
 #define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_REISSUE_VOUCHER
 void uniffi_vrs_fn_method_registry_reissue_voucher(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustBuffer old_voucher, RustBuffer new_voucher, RustBuffer issued_on, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_ROTATE_TENANT_KEY
+#define UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_ROTATE_TENANT_KEY
+RustBuffer uniffi_vrs_fn_method_registry_rotate_tenant_key(uint64_t ptr, RustBuffer principal, RustBuffer tenant, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_FN_METHOD_REGISTRY_SET_FLAG
@@ -962,9 +977,21 @@ uint16_t uniffi_vrs_checksum_func_validate_bytes(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_ANCHOR
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_ANCHOR
+uint16_t uniffi_vrs_checksum_method_registry_anchor(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_AUDIT_LOG
 #define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_AUDIT_LOG
 uint16_t uniffi_vrs_checksum_method_registry_audit_log(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_CHECK_ANCHOR
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_CHECK_ANCHOR
+uint16_t uniffi_vrs_checksum_method_registry_check_anchor(void
     
 );
 #endif
@@ -1037,6 +1064,12 @@ uint16_t uniffi_vrs_checksum_method_registry_register_staff(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_REISSUE_VOUCHER
 #define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_REISSUE_VOUCHER
 uint16_t uniffi_vrs_checksum_method_registry_reissue_voucher(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_ROTATE_TENANT_KEY
+#define UNIFFI_FFIDEF_UNIFFI_VRS_CHECKSUM_METHOD_REGISTRY_ROTATE_TENANT_KEY
+uint16_t uniffi_vrs_checksum_method_registry_rotate_tenant_key(void
     
 );
 #endif

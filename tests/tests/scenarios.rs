@@ -211,6 +211,34 @@ fn a_second_run_reuses_the_store_and_its_keys() {
 }
 
 #[test]
+fn a_populated_store_whose_master_key_is_gone_is_refused_not_given_a_new_key() {
+    let tmp = TempDir::new("lost-key");
+    let scen = tmp.0.join("scen");
+    let store = tmp.0.join("store");
+    write(&scen, "subjects.csv", SUBJECTS);
+    let first = write(&scen, "first.json", IMPORT);
+    assert_eq!(run(&first, &store).status.code(), Some(0));
+    std::fs::remove_file(store.join("keys/master.key")).unwrap();
+    let out = run(&first, &store);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("refusing to create a new key"), "{stderr}");
+    assert!(!store.join("keys/master.key").exists());
+    // A new key put there by hand does not open the store either.
+    let keys = store.join("keys");
+    std::fs::remove_dir_all(&keys).unwrap();
+    vrs_core::store::FileKeyProvider::create(&keys).unwrap();
+    let out = run(&first, &store);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the key supplied for the registry does not open its data"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn failed_expectations_exit_1_and_are_named_on_stderr() {
     let tmp = TempDir::new("fail");
     let file = write(

@@ -1,6 +1,8 @@
 //! The canary test: import files carrying a canary name and a canary My Number, use every
-//! operation, then scan every byte of the store directory, the audit log and all exports. The
-//! canaries never appear in clear (the name legitimately appears only in answers to staff).
+//! operation and error path (N02 refusals in every download field, key rotation, anchors,
+//! tampering found, a panic carrying an error), then scan every byte of the store directory,
+//! the audit log, every error, finding and export, in UTF-8, UTF-16 and CP932. The canaries
+//! never appear in clear (the name legitimately appears only in answers to staff).
 
 #![cfg(feature = "sqlite")]
 
@@ -52,6 +54,8 @@ fn needles() -> Vec<(String, Vec<u8>)> {
         out.push((format!("{what} utf-8"), text.as_bytes().to_vec()));
         let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
         out.push((format!("{what} utf-16"), utf16));
+        let utf16be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        out.push((format!("{what} utf-16be"), utf16be));
         if let Ok(cp932) = encode_strict(&text, Encoding::Cp932) {
             out.push((format!("{what} cp932"), cp932.into_owned()));
         }
@@ -220,17 +224,109 @@ fn canaries_never_appear_in_clear() {
     let log = reg.audit_log(&Principal::Operator, Some(&t)).unwrap();
     assert!(log.len() >= 10);
     outputs.push(("audit log".into(), serde_json::to_vec(&log).unwrap()));
-    let (problems, chains) = reg.verify_store(&Principal::Operator).unwrap();
-    assert!(
-        problems.is_empty() && chains.iter().all(|c| c.ok),
-        "{chains:?}"
-    );
+    let v = reg.verify_store(&Principal::Operator).unwrap();
+    assert!(v.ok, "{v:?}");
     // Refused calls: their errors are clean too.
     let e = reg.subject_doses(&venue, &t, "1001").unwrap_err();
     outputs.push(("refusal".into(), format!("{e} {e:?}").into_bytes()));
 
     // Retention: a death, a provision, holds, the list and the purge (2026-12-01).
     retention(&mut reg, &clock, &staff, &venue, &mut outputs);
+    // The canary My Number where a download would carry it: refused, and the refusal is clean.
+    let as_addressee = format!(
+        "{HEADER}131016,{},110000000000,0000055555,別人 次郎,ベツジン ジロウ,19700101,1,\r\n",
+        n.expose_secret()
+    );
+    let out = reg
+        .import_subjects(&staff, &t, as_addressee.as_bytes(), ImportMode::Lenient)
+        .unwrap();
+    assert_eq!(out.rejected_rows[0].code, "N02");
+    outputs.push(("N02 addressee".into(), format!("{out:?}").into_bytes()));
+    for (venue_name, doctor, lot) in [
+        ("区民会館", n.expose_secret(), "FA5765"),
+        (n.expose_secret(), "山田一郎", "FA5765"),
+        ("区民会館", "山田一郎", n.expose_secret()),
+    ] {
+        let d = DoseInput::new(
+            Date::new(2021, 6, 2).unwrap(),
+            "ファイザー",
+            lot,
+            venue_name,
+            doctor,
+        );
+        let line = OcrLine::parse("121310160000012345").unwrap();
+        let e = reg.record_dose_ocr(&venue, &line, &d).unwrap_err();
+        assert_eq!(e.code(), "rule");
+        outputs.push((
+            "N02 dose field".into(),
+            format!("{e} {e:?} {}", e.message_ja()).into_bytes(),
+        ));
+    }
+    // Key rotation, anchors, verification: clean.
+    let rotation = reg.rotate_tenant_key(&Principal::Operator, &t).unwrap();
+    outputs.push(("rotation".into(), format!("{rotation:?}").into_bytes()));
+    let anchor = reg.anchor().unwrap();
+    outputs.push(("anchor".into(), anchor.to_string().into_bytes()));
+    let e = n
+        .expose_secret()
+        .parse::<vrs_core::registry::RegistryAnchor>()
+        .unwrap_err();
+    outputs.push(("bad anchor".into(), format!("{e} {e:?}").into_bytes()));
+    drop(reg);
+
+    // Tampering: a voucher record flipped in the file; the errors and findings name the record
+    // by kind and pseudonymous key only.
+    {
+        let conn = rusqlite::Connection::open(dir.join("vrs.sqlite3")).unwrap();
+        let (key, mut value): (Vec<u8>, Vec<u8>) = conn
+            .query_row(
+                "SELECT key, value FROM records WHERE kind = 2 ORDER BY key LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        value[20] ^= 1;
+        conn.execute(
+            "UPDATE records SET value = ?1 WHERE kind = 2 AND key = ?2",
+            rusqlite::params![value, key],
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open_dir(&dir, SqliteOptions::default()).unwrap();
+    let mut reg = Registry::open(
+        Box::new(store),
+        Box::new(MasterKeyProvider::new([3; 32])),
+        Box::new(FixedClock::ticking(now, 1)),
+        RegistryConfig::default(),
+    )
+    .unwrap();
+    let e = reg.subject_doses(&staff, &t, "1001").unwrap_err();
+    assert_eq!(e.code(), "tampered");
+    outputs.push((
+        "tampered".into(),
+        format!("{e} {e:?} {}", e.message_ja()).into_bytes(),
+    ));
+    let v = reg.verify_store(&Principal::Operator).unwrap();
+    assert!(!v.ok);
+    outputs.push((
+        "findings".into(),
+        format!("{v:?} {}", serde_json::to_string(&v).unwrap()).into_bytes(),
+    ));
+    // A panic carrying an error (an `unwrap` in a host) prints nothing secret either.
+    let messages = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = std::sync::Arc::clone(&messages);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        sink.lock().unwrap().push_str(&info.to_string());
+    }));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        reg.subject_doses(&staff, &t, "1001").unwrap();
+    }));
+    std::panic::set_hook(previous);
+    assert!(caught.is_err());
+    let panic_text = messages.lock().unwrap().clone();
+    assert!(panic_text.contains("tampered") || panic_text.contains("Tampered"));
+    outputs.push(("panic message".into(), panic_text.into_bytes()));
     drop(reg);
 
     for (place, bytes) in &outputs {

@@ -227,11 +227,8 @@ fn count_vouchers(dir: &Path) -> u64 {
 /// The store opens, SQLite finds no damage, every audit chain verifies, and it holds `rows`.
 fn check_store(dir: &Path, rows: u64) {
     let mut reg = open(dir);
-    let (problems, chains) = reg.verify_store(&Principal::Operator).unwrap();
-    assert!(problems.is_empty(), "{problems:?}");
-    for c in &chains {
-        assert!(c.ok, "{c:?}");
-    }
+    let v = reg.verify_store(&Principal::Operator).unwrap();
+    assert!(v.ok, "{v:?}");
     drop(reg);
     assert_eq!(count_vouchers(dir), rows);
 }

@@ -21,8 +21,9 @@ use vrs_core::date::DateTime;
 use vrs_core::diag::{Code, Severity};
 use vrs_core::id::{AddresseeNumber, MunicipalityCode, OcrLine, VoucherNumber};
 use vrs_core::registry::{
-    AuditEntry, Clock, DoseCorrection, DoseInput, FixedClock, Flag, ImportOutcome, Principal,
-    Registry, RegistryConfig, RegistryError, RejectedRow, StatsQuery, SubjectRef,
+    AnchorCheck, AuditEntry, Clock, DoseCorrection, DoseInput, FixedClock, Flag, ImportOutcome,
+    Principal, Registry, RegistryAnchor, RegistryConfig, RegistryError, RejectedRow, StatsQuery,
+    SubjectRef,
 };
 use vrs_core::store::{FileKeyProvider, SqliteOptions, SqliteStore};
 use vrs_core::text::{decode_strict, Encoding};
@@ -214,6 +215,8 @@ struct Runner {
     config: RegistryConfig,
     reg: Registry,
     my_numbers: Vec<String>,
+    /// The anchor the host kept (`keep-anchor`).
+    kept_anchor: Option<RegistryAnchor>,
 }
 
 /// File name of the master key inside DIR/keys.
@@ -228,8 +231,18 @@ fn open_registry(
     let store = SqliteStore::open_dir(dir, SqliteOptions::default())
         .map_err(|e| format!("store {}: {e}", dir.display()))?;
     let db = store.path().to_path_buf();
+    // A new master key only for a new store: a key created beside a populated store would not
+    // open it (and must not replace the one that does).
+    let mut store = store;
     let provider = if keys.join(MASTER_KEY).exists() {
         FileKeyProvider::open(keys)
+    } else if vrs_core::store::holds_data(&mut store).map_err(|e| format!("store: {e}"))? {
+        return Err(format!(
+            "keys {}: no {MASTER_KEY}, and the store in {} holds data: refusing to create a new \
+             key (restore the key directory)",
+            keys.display(),
+            dir.display()
+        ));
     } else {
         FileKeyProvider::create(keys)
     }
@@ -242,6 +255,17 @@ fn open_registry(
     )
     .map_err(|e| format!("registry: {e}"))?;
     Ok((reg, db))
+}
+
+/// A registry over nothing, held while the runner swaps the store's file.
+fn open_memory_registry(clock: &SharedClock, config: &RegistryConfig) -> Result<Registry, String> {
+    Registry::open(
+        Box::new(vrs_core::store::MemoryStore::new()),
+        Box::new(vrs_core::crypto::MasterKeyProvider::new([0; 32])),
+        Box::new(clock.clone()),
+        config.clone(),
+    )
+    .map_err(|e| format!("registry: {e}"))
 }
 
 impl Runner {
@@ -269,6 +293,7 @@ impl Runner {
             config,
             reg,
             my_numbers: scenario.my_numbers.clone(),
+            kept_anchor: None,
         };
         runner.setup(scenario)?;
         Ok(runner)
@@ -499,17 +524,7 @@ impl Runner {
                 Outcome::unit(self.reg.set_staff_quota(p, tenant, *quota))
             }
             Op::CreateTenant { tenant } => Outcome::unit(self.reg.create_tenant(p, tenant)),
-            Op::VerifyStore => match self.reg.verify_store(p) {
-                Ok((problems, chains)) => {
-                    #[derive(Serialize)]
-                    struct StoreView {
-                        problems: Vec<String>,
-                        chains: Vec<vrs_core::registry::AuditVerification>,
-                    }
-                    Outcome::ok(&StoreView { problems, chains })
-                }
-                Err(e) => Outcome::err(&e),
-            },
+            Op::VerifyStore => Outcome::from(self.reg.verify_store(p)),
             Op::TamperAudit { chain, seq, action } => Outcome::ok(&store_ops::tamper_audit(
                 &self.db,
                 chain.as_ref(),
@@ -527,6 +542,38 @@ impl Runner {
             Op::ScanStore { find } => {
                 Outcome::ok(&store_ops::scan_store(&self.dir, find, &self.my_numbers)?)
             }
+            Op::EraseChain { chain } => {
+                Outcome::ok(&store_ops::erase_chain(&self.db, chain.as_ref())?)
+            }
+            Op::SaveCopy { name } => Outcome::ok(&store_ops::save_copy(&self.db, name)?),
+            Op::RestoreCopy { name } => {
+                // The registry lets go of the file first; then it opens the restored one.
+                let placeholder = open_memory_registry(&self.clock, &self.config)?;
+                drop(std::mem::replace(&mut self.reg, placeholder));
+                let view = store_ops::restore_copy(&self.db, name)?;
+                self.reopen()?;
+                Outcome::ok(&view)
+            }
+            Op::KeepAnchor => match self.reg.anchor() {
+                Ok(a) => {
+                    self.kept_anchor = Some(a);
+                    Outcome::ok(&json!({"counter": a.counter()}))
+                }
+                Err(e) => Outcome::err(&e),
+            },
+            Op::CheckAnchor => {
+                let Some(kept) = self.kept_anchor else {
+                    return Err("check-anchor: no anchor was kept (keep-anchor first)".into());
+                };
+                match self.reg.check_anchor(&kept) {
+                    Ok(AnchorCheck::Same) => Outcome::ok(&json!({"newer_commits": 0})),
+                    Ok(AnchorCheck::Newer { commits }) => {
+                        Outcome::ok(&json!({"newer_commits": commits}))
+                    }
+                    Err(e) => Outcome::err(&e),
+                }
+            }
+            Op::RotateKey { tenant } => Outcome::from(self.reg.rotate_tenant_key(p, tenant)),
             Op::Retention(op) => {
                 let today = self.today();
                 match retention_ops::run(&mut self.reg, p, op, today) {

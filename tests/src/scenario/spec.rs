@@ -174,6 +174,21 @@ pub enum RecordTamper {
         /// The tenant.
         tenant: MunicipalityCode,
     },
+    /// Delete the records of the kind (the first `count` in key order, or all).
+    Delete {
+        /// The tenant.
+        tenant: MunicipalityCode,
+        /// How many (all when `None`).
+        count: Option<usize>,
+    },
+    /// Put back the values the records of the kind had in a copy saved with `save-copy`
+    /// (records present in both).
+    Rollback {
+        /// The tenant.
+        tenant: MunicipalityCode,
+        /// The saved copy's name.
+        copy: String,
+    },
 }
 
 /// The operations.
@@ -289,6 +304,19 @@ pub enum Op {
     ReplaceKey { tenant: MunicipalityCode },
     /// `scan-store` (store level): search the raw store files for strings.
     ScanStore { find: Vec<String> },
+    /// `erase-chain` (store level): delete a chain's entries and its head record.
+    EraseChain { chain: Option<MunicipalityCode> },
+    /// `save-copy` (store level): keep a copy of the database under a name.
+    SaveCopy { name: String },
+    /// `restore-copy` (store level): put a saved copy back in place of the whole database (a
+    /// whole-store rollback); the registry reopens.
+    RestoreCopy { name: String },
+    /// `keep-anchor` (host level): the host keeps the registry's current anchor.
+    KeepAnchor,
+    /// `check-anchor` (host level): the store is compared with the anchor kept.
+    CheckAnchor,
+    /// `rotate-key`: re-seal a tenant under a new key version (operator).
+    RotateKey { tenant: MunicipalityCode },
     /// The retention ops (`national-db-provision`, `retention-list`, `purge`, `legal-hold`,
     /// `retention-minimum`).
     Retention(RetentionOp),
@@ -323,6 +351,12 @@ impl Op {
             Op::TamperRecord { .. } => "tamper-record",
             Op::ReplaceKey { .. } => "replace-key",
             Op::ScanStore { .. } => "scan-store",
+            Op::EraseChain { .. } => "erase-chain",
+            Op::SaveCopy { .. } => "save-copy",
+            Op::RestoreCopy { .. } => "restore-copy",
+            Op::KeepAnchor => "keep-anchor",
+            Op::CheckAnchor => "check-anchor",
+            Op::RotateKey { .. } => "rotate-key",
             Op::Retention(r) => r.name(),
         }
     }
@@ -335,6 +369,11 @@ impl Op {
                 | Op::TamperRecord { .. }
                 | Op::ReplaceKey { .. }
                 | Op::ScanStore { .. }
+                | Op::EraseChain { .. }
+                | Op::SaveCopy { .. }
+                | Op::RestoreCopy { .. }
+                | Op::KeepAnchor
+                | Op::CheckAnchor
         )
     }
 }
@@ -364,6 +403,12 @@ pub const OPS: &[&str] = &[
     "tamper-record",
     "replace-key",
     "scan-store",
+    "erase-chain",
+    "save-copy",
+    "restore-copy",
+    "keep-anchor",
+    "check-anchor",
+    "rotate-key",
 ];
 
 /// A step's expectation.
@@ -567,6 +612,14 @@ struct TamperRecordJson {
     tenant: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    count: Option<usize>,
+    copy: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CopyJson {
+    name: String,
 }
 
 #[derive(Deserialize)]
@@ -794,21 +847,14 @@ fn chain(
 }
 
 fn record_kind(s: &str) -> Result<RecordKind, SpecError> {
-    Ok(match s {
-        "subject" => RecordKind::Subject,
-        "voucher" => RecordKind::Voucher,
-        "my-number-index" => RecordKind::MyNumberIndex,
-        "awaiting" => RecordKind::Awaiting,
-        "staff" => RecordKind::StaffUser,
-        "import" => RecordKind::Import,
-        "tenant-meta" => RecordKind::TenantMeta,
-        "dose-history" => RecordKind::DoseHistory,
-        other => {
-            return bad(format!(
-                "kind {other:?}: subject, voucher, my-number-index, awaiting, staff, import, tenant-meta or dose-history"
-            ))
+    let known: Vec<RecordKind> = (0..=u8::MAX).filter_map(RecordKind::from_code).collect();
+    match known.iter().find(|k| k.name() == s) {
+        Some(k) => Ok(*k),
+        None => {
+            let names: Vec<&str> = known.iter().map(|k| k.name()).collect();
+            bad(format!("kind {s:?}: one of {}", names.join(", ")))
         }
-    })
+    }
 }
 
 /// Parses one op and its arguments (`rest`: the step without `op`, `principal`, `today`,
@@ -1034,19 +1080,34 @@ pub fn parse_op(
         "tamper-record" => {
             let j: TamperRecordJson = args(name, rest)?;
             let kind = record_kind(&j.kind)?;
-            let action = match (j.action.as_str(), j.tenant, j.from, j.to) {
-                ("transplant", None, Some(from), Some(to)) => RecordTamper::Transplant {
-                    from: municipality(&from, "tamper-record.from")?,
-                    to: municipality(&to, "tamper-record.to")?,
+            let tenant = |t: &str| municipality(t, "tamper-record.tenant");
+            let action = match (j.action.as_str(), j.tenant, j.from, j.to, j.count, j.copy) {
+                ("transplant", None, Some(from), Some(to), None, None) => {
+                    RecordTamper::Transplant {
+                        from: municipality(&from, "tamper-record.from")?,
+                        to: municipality(&to, "tamper-record.to")?,
+                    }
+                }
+                ("corrupt", Some(t), None, None, None, None) => RecordTamper::Corrupt {
+                    tenant: tenant(&t)?,
                 },
-                ("corrupt", Some(t), None, None) => RecordTamper::Corrupt {
-                    tenant: municipality(&t, "tamper-record.tenant")?,
+                ("delete", Some(t), None, None, count, None) => RecordTamper::Delete {
+                    tenant: tenant(&t)?,
+                    count,
                 },
-                ("transplant", ..) => return bad("tamper-record: transplant needs from and to"),
-                ("corrupt", ..) => return bad("tamper-record: corrupt needs tenant"),
+                ("rollback", Some(t), None, None, None, Some(copy)) => RecordTamper::Rollback {
+                    tenant: tenant(&t)?,
+                    copy,
+                },
+                ("transplant", ..) => {
+                    return bad("tamper-record: transplant takes from and to only")
+                }
+                ("corrupt", ..) => return bad("tamper-record: corrupt takes tenant only"),
+                ("delete", ..) => return bad("tamper-record: delete takes tenant and count"),
+                ("rollback", ..) => return bad("tamper-record: rollback takes tenant and copy"),
                 (other, ..) => {
                     return bad(format!(
-                        "tamper-record: action {other:?}: transplant or corrupt"
+                        "tamper-record: action {other:?}: transplant, corrupt, delete or rollback"
                     ))
                 }
             };
@@ -1061,6 +1122,43 @@ pub fn parse_op(
         "scan-store" => {
             let j: ScanJson = args(name, rest)?;
             Op::ScanStore { find: j.find }
+        }
+        "erase-chain" => {
+            let j: TenantArgJson = args(name, rest)?;
+            Op::EraseChain {
+                chain: chain(Some(&j.tenant), None, name)?,
+            }
+        }
+        "save-copy" | "restore-copy" => {
+            let j: CopyJson = args(name, rest)?;
+            if j.name.is_empty()
+                || j.name.len() > 64
+                || !j
+                    .name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return bad(format!("{name}: a copy's name is 1-64 of [A-Za-z0-9_-]"));
+            }
+            if name == "save-copy" {
+                Op::SaveCopy { name: j.name }
+            } else {
+                Op::RestoreCopy { name: j.name }
+            }
+        }
+        "keep-anchor" => {
+            let _: NoArgsJson = args(name, rest)?;
+            Op::KeepAnchor
+        }
+        "check-anchor" => {
+            let _: NoArgsJson = args(name, rest)?;
+            Op::CheckAnchor
+        }
+        "rotate-key" => {
+            let j: TenantArgJson = args(name, rest)?;
+            Op::RotateKey {
+                tenant: municipality(&j.tenant, "rotate-key.tenant")?,
+            }
         }
         n if RETENTION_OPS.contains(&n) => Op::Retention(retention_ops::parse(n, rest, p)?),
         other => {

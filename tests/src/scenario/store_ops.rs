@@ -155,7 +155,90 @@ pub struct RecordTamperView {
     records: usize,
 }
 
-/// Copies or corrupts sealed records through a second connection to the store.
+/// The saved copy `name` of the database in `db`'s directory.
+pub fn copy_path(db: &Path, name: &str) -> std::path::PathBuf {
+    let dir = db.parent().unwrap_or(Path::new("."));
+    dir.join("copies").join(format!("{name}.sqlite3"))
+}
+
+/// What `save-copy`, `restore-copy` and `erase-chain` did.
+#[derive(Debug, Serialize)]
+pub struct FileOpView {
+    action: &'static str,
+    name: String,
+}
+
+/// Saves a consistent copy of the database (`VACUUM INTO`), as a backup or an attacker's
+/// snapshot would be.
+///
+/// # Errors
+/// SQLite and I/O failures.
+pub fn save_copy(db: &Path, name: &str) -> Result<FileOpView, String> {
+    let path = copy_path(db, name);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let _ = std::fs::remove_file(&path);
+    let conn = Connection::open(db).map_err(sql)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(sql)?;
+    let target = path.to_str().ok_or("the copy's path is not UTF-8")?;
+    conn.execute("VACUUM INTO ?1", params![target])
+        .map_err(sql)?;
+    Ok(FileOpView {
+        action: "save-copy",
+        name: name.to_owned(),
+    })
+}
+
+/// Puts the saved copy `name` in place of the database (the registry must be closed): the
+/// whole store rolled back.
+///
+/// # Errors
+/// No such copy; I/O failures.
+pub fn restore_copy(db: &Path, name: &str) -> Result<FileOpView, String> {
+    let path = copy_path(db, name);
+    if !path.is_file() {
+        return Err(format!("no saved copy {name:?}"));
+    }
+    for suffix in ["-wal", "-shm"] {
+        let mut journal = db.as_os_str().to_owned();
+        journal.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(journal));
+    }
+    std::fs::copy(&path, db).map_err(|e| format!("{}: {e}", db.display()))?;
+    Ok(FileOpView {
+        action: "restore-copy",
+        name: name.to_owned(),
+    })
+}
+
+/// Deletes every entry of a chain and its head record: its whole history, as an attacker with
+/// the file would.
+///
+/// # Errors
+/// SQLite failures.
+pub fn erase_chain(db: &Path, chain: Option<&MunicipalityCode>) -> Result<FileOpView, String> {
+    let id = chain.map_or(0, MunicipalityCode::to_u32);
+    let mut conn = Connection::open(db).map_err(sql)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(sql)?;
+    let tx = conn.transaction().map_err(sql)?;
+    tx.execute("DELETE FROM audit WHERE chain = ?1", params![id])
+        .map_err(sql)?;
+    tx.execute(
+        "DELETE FROM records WHERE tenant = ?1 AND kind = ?2",
+        params![id, RecordKind::AuditHead.code()],
+    )
+    .map_err(sql)?;
+    tx.commit().map_err(sql)?;
+    Ok(FileOpView {
+        action: "erase-chain",
+        name: chain_name(chain),
+    })
+}
+
+/// Copies, corrupts, deletes or rolls back records through a second connection to the store.
 ///
 /// # Errors
 /// Store failures.
@@ -167,7 +250,9 @@ pub fn tamper_record(
     let mut store = SqliteStore::open(db, SqliteOptions::default()).map_err(|e| e.to_string())?;
     let source = match action {
         RecordTamper::Transplant { from, .. } => from,
-        RecordTamper::Corrupt { tenant } => tenant,
+        RecordTamper::Corrupt { tenant }
+        | RecordTamper::Delete { tenant, .. }
+        | RecordTamper::Rollback { tenant, .. } => tenant,
     };
     let mut rows: Vec<([u8; 16], Vec<u8>)> = Vec::new();
     store
@@ -179,6 +264,49 @@ pub fn tamper_record(
     let (dest, name) = match action {
         RecordTamper::Transplant { to, .. } => (to, "transplant"),
         RecordTamper::Corrupt { tenant } => (tenant, "corrupt"),
+        RecordTamper::Delete { tenant, count } => {
+            let n = count.unwrap_or(rows.len()).min(rows.len());
+            store.begin().map_err(|e| e.to_string())?;
+            for (key, _) in &rows[..n] {
+                store
+                    .delete(tenant.to_u32(), kind.code(), key)
+                    .map_err(|e| e.to_string())?;
+            }
+            store.commit().map_err(|e| e.to_string())?;
+            return Ok(RecordTamperView {
+                action: "delete",
+                records: n,
+            });
+        }
+        RecordTamper::Rollback { tenant, copy } => {
+            let path = copy_path(db, copy);
+            if !path.is_file() {
+                return Err(format!("no saved copy {copy:?}"));
+            }
+            let mut old =
+                SqliteStore::open(&path, SqliteOptions::default()).map_err(|e| e.to_string())?;
+            let mut put_back = Vec::new();
+            for (key, value) in &rows {
+                let before = old
+                    .get(tenant.to_u32(), kind.code(), key)
+                    .map_err(|e| e.to_string())?;
+                if let Some(b) = before.filter(|b| b != value) {
+                    put_back.push((*key, b));
+                }
+            }
+            drop(old);
+            store.begin().map_err(|e| e.to_string())?;
+            for (key, value) in &put_back {
+                store
+                    .put(tenant.to_u32(), kind.code(), key, value)
+                    .map_err(|e| e.to_string())?;
+            }
+            store.commit().map_err(|e| e.to_string())?;
+            return Ok(RecordTamperView {
+                action: "rollback",
+                records: put_back.len(),
+            });
+        }
     };
     let count = rows.len();
     store.begin().map_err(|e| e.to_string())?;

@@ -17,7 +17,8 @@ use super::seal::{SealContext, SEAL_VERSION};
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Bytes a sealed value adds to its plaintext: version, nonce, tag.
+/// Bytes a sealed value adds to its plaintext under key version 1: format byte, nonce, tag (a
+/// later key version adds its 4-byte number).
 pub const SEAL_OVERHEAD: usize = 1 + 12 + 16;
 
 /// Random bytes drawn from the OS in blocks, per thread: one system call serves 341 nonces.
@@ -101,8 +102,44 @@ impl SecretKey {
         mac.finalize().into_bytes().into()
     }
 
+    /// A reusable HMAC-SHA256 state under this key, for many MACs (the key schedule is done
+    /// once).
+    pub fn mac_key(&self) -> MacKey {
+        MacKey(keyed(&self.0[..]))
+    }
+
+    /// A 16-byte key check value: HMAC-SHA256 under this key of a fixed label, truncated. Lets a
+    /// store recognise the key it was written with without revealing anything about it.
+    pub fn check_value(&self) -> [u8; 16] {
+        let full = self.derive(b"vrs/key-check/v1").mac(b"vrs/key-check-value");
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&full[..16]);
+        out
+    }
+
     fn bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+}
+
+/// A keyed HMAC-SHA256 ready to use many times; `Debug` never shows the key.
+#[derive(Clone)]
+pub struct MacKey(HmacSha256);
+
+impl MacKey {
+    /// HMAC-SHA256 of the concatenation of `parts`.
+    pub fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        let mut mac = self.0.clone();
+        for p in parts {
+            mac.update(p);
+        }
+        mac.finalize().into_bytes().into()
+    }
+}
+
+impl fmt::Debug for MacKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MacKey(<redacted>)")
     }
 }
 
@@ -133,6 +170,47 @@ pub trait KeyProvider: Send + Sync {
     /// # Errors
     /// As for [`KeyProvider::tenant_key`].
     fn registry_key(&self) -> Result<SecretKey, CryptoError>;
+
+    /// Version `version` of the key of `tenant`, for key rotation. Version 1 is
+    /// [`KeyProvider::tenant_key`]; records sealed after a rotation name the version they were
+    /// sealed with, so the registry asks for every version still in use. The default provider
+    /// has version 1 only.
+    ///
+    /// Version 1 stays in use after any rotation: record keys (pseudonyms) and the audit MAC of
+    /// a tenant are derived from it (rotating them would re-key every record and orphan every
+    /// audit entry); later versions only seal.
+    ///
+    /// # Errors
+    /// [`CryptoError::NoKey`] when the provider has no such version; any failure of the source.
+    fn tenant_key_version(
+        &self,
+        tenant: &MunicipalityCode,
+        version: u32,
+    ) -> Result<SecretKey, CryptoError> {
+        match version {
+            1 => self.tenant_key(tenant),
+            _ => Err(CryptoError::NoKey(format!(
+                "{} (key version {version})",
+                tenant.as_str()
+            ))),
+        }
+    }
+
+    /// Makes version `version` (2 or more) of the key of `tenant` available, creating it when
+    /// the provider can (a key file, a KMS key version); called once when a rotation starts.
+    /// Calling it again for a version that exists must succeed and change nothing (a rotation
+    /// interrupted by a crash asks again). The default accepts a version the provider already
+    /// has and refuses any other.
+    ///
+    /// # Errors
+    /// [`CryptoError::NoKey`] when the provider cannot create keys; failures of the source.
+    fn create_tenant_key_version(
+        &self,
+        tenant: &MunicipalityCode,
+        version: u32,
+    ) -> Result<(), CryptoError> {
+        self.tenant_key_version(tenant, version).map(drop)
+    }
 
     /// The derived sub-keys of `tenant`, ready to use.
     ///
@@ -171,6 +249,27 @@ impl KeyProvider for MasterKeyProvider {
         Ok(self.master.derive(&label))
     }
 
+    /// Version 1 is [`KeyProvider::tenant_key`]; later versions are derived from the master
+    /// with the version number (a rotation then re-seals, but whoever holds the master holds
+    /// every version).
+    fn tenant_key_version(
+        &self,
+        tenant: &MunicipalityCode,
+        version: u32,
+    ) -> Result<SecretKey, CryptoError> {
+        match version {
+            0 => Err(CryptoError::NoKey(format!(
+                "{} (key version 0)",
+                tenant.as_str()
+            ))),
+            1 => self.tenant_key(tenant),
+            v => {
+                let label = format!("vrs/tenant-key/v1/{}/{v}", tenant.as_str());
+                Ok(self.master.derive(label.as_bytes()))
+            }
+        }
+    }
+
     fn registry_key(&self) -> Result<SecretKey, CryptoError> {
         Ok(self.master.derive(b"vrs/registry-key/v1"))
     }
@@ -181,7 +280,7 @@ impl KeyProvider for MasterKeyProvider {
 #[derive(Debug, Clone)]
 pub struct StaticKeyProvider {
     registry: SecretKey,
-    tenants: HashMap<MunicipalityCode, SecretKey>,
+    tenants: HashMap<(MunicipalityCode, u32), SecretKey>,
 }
 
 impl StaticKeyProvider {
@@ -193,18 +292,34 @@ impl StaticKeyProvider {
         }
     }
 
-    /// Adds (or replaces) the key of `tenant`.
+    /// Adds (or replaces) the key of `tenant` (version 1).
     pub fn insert(&mut self, tenant: MunicipalityCode, key: SecretKey) {
-        self.tenants.insert(tenant, key);
+        self.tenants.insert((tenant, 1), key);
+    }
+
+    /// Adds (or replaces) version `version` of the key of `tenant`, for a rotation.
+    pub fn insert_version(&mut self, tenant: MunicipalityCode, version: u32, key: SecretKey) {
+        self.tenants.insert((tenant, version), key);
     }
 }
 
 impl KeyProvider for StaticKeyProvider {
     fn tenant_key(&self, tenant: &MunicipalityCode) -> Result<SecretKey, CryptoError> {
+        self.tenant_key_version(tenant, 1)
+    }
+
+    fn tenant_key_version(
+        &self,
+        tenant: &MunicipalityCode,
+        version: u32,
+    ) -> Result<SecretKey, CryptoError> {
         self.tenants
-            .get(tenant)
+            .get(&(*tenant, version))
             .cloned()
-            .ok_or_else(|| CryptoError::NoKey(tenant.as_str().to_owned()))
+            .ok_or_else(|| match version {
+                1 => CryptoError::NoKey(tenant.as_str().to_owned()),
+                v => CryptoError::NoKey(format!("{} (key version {v})", tenant.as_str())),
+            })
     }
 
     fn registry_key(&self) -> Result<SecretKey, CryptoError> {
@@ -212,34 +327,122 @@ impl KeyProvider for StaticKeyProvider {
     }
 }
 
-/// A tenant's working keys: the AES-256-GCM cipher, the pseudonym HMAC and the audit HMAC, each
-/// derived from the tenant key under its own label.
+/// A tenant's working keys: the AES-256-GCM ciphers of each key version in use, the pseudonym
+/// HMAC and the audit HMAC, each derived from a tenant key under its own label.
+///
+/// Key versions: a tenant starts with version 1; [`crate::registry::Registry::rotate_tenant_key`]
+/// adds a version and re-seals every record under it. A value sealed under version 1 has
+/// format byte 1 (`[1][nonce][ciphertext][tag]`); under a later version, format byte 2 and the
+/// version (`[2][version, u32 big-endian][nonce][ciphertext][tag]`, the version also in the
+/// associated data). Either way a value opens under exactly one key. The pseudonym and audit
+/// keys always come from version 1.
 #[derive(Clone)]
 pub struct TenantKeys {
     tenant: MunicipalityCode,
-    cipher: Aes256Gcm,
+    /// Sealing ciphers by key version, with each version's key check value.
+    ciphers: Vec<(u32, Aes256Gcm, [u8; 16])>,
+    /// The version new values are sealed with.
+    write: u32,
     pseudonym: HmacSha256,
     audit: HmacSha256,
 }
 
 impl fmt::Debug for TenantKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TenantKeys({}, <redacted>)", self.tenant.as_str())
+        write!(
+            f,
+            "TenantKeys({}, version {}, <redacted>)",
+            self.tenant.as_str(),
+            self.write
+        )
     }
 }
 
+/// Format byte of a value sealed under key version 1.
+const FORMAT_V1: u8 = SEAL_VERSION;
+/// Format byte of a value sealed under a later key version (the version follows).
+const FORMAT_VERSIONED: u8 = 2;
+
 impl TenantKeys {
-    /// The sub-keys of `tenant` derived from its master key.
+    /// The sub-keys of `tenant` derived from its key (version 1).
     pub fn derive(tenant: MunicipalityCode, key: &SecretKey) -> TenantKeys {
-        let seal = key.derive(b"vrs/seal/v1");
         let pseudonym = key.derive(b"vrs/pseudonym/v1");
         let audit = key.derive(b"vrs/audit/v1");
-        TenantKeys {
+        let mut keys = TenantKeys {
             tenant,
-            cipher: Aes256Gcm::new(&(*seal.bytes()).into()),
+            ciphers: Vec::new(),
+            write: 1,
             pseudonym: keyed(pseudonym.bytes()),
             audit: keyed(audit.bytes()),
+        };
+        keys.add_version(1, key);
+        keys
+    }
+
+    /// Adds (or replaces) the sealing key of key version `version` (derived from `key` as for
+    /// version 1), so values sealed under it open. Does not change the version new values are
+    /// sealed with.
+    pub fn add_version(&mut self, version: u32, key: &SecretKey) {
+        let seal = key.derive(b"vrs/seal/v1");
+        let cipher = Aes256Gcm::new(&(*seal.bytes()).into());
+        let check = key.check_value();
+        self.ciphers.retain(|(v, _, _)| *v != version);
+        self.ciphers.push((version, cipher, check));
+    }
+
+    /// Seals new values under key version `version` from now on.
+    ///
+    /// # Errors
+    /// [`CryptoError::NoKey`] when that version was not added.
+    pub fn set_write_version(&mut self, version: u32) -> Result<(), CryptoError> {
+        if self.ciphers.iter().any(|(v, _, _)| *v == version) {
+            self.write = version;
+            Ok(())
+        } else {
+            Err(self.no_key(version))
         }
+    }
+
+    /// The key version new values are sealed with.
+    pub fn write_version(&self) -> u32 {
+        self.write
+    }
+
+    /// The key check value of version `version` (see [`SecretKey::check_value`]), if added.
+    pub fn check_value(&self, version: u32) -> Option<[u8; 16]> {
+        self.ciphers
+            .iter()
+            .find(|(v, _, _)| *v == version)
+            .map(|(_, _, c)| *c)
+    }
+
+    /// The key version a sealed value names (1 for format 1), without opening it.
+    ///
+    /// # Errors
+    /// [`CryptoError::Malformed`] for a value too short or of an unknown format.
+    pub fn sealed_version(sealed: &[u8]) -> Result<u32, CryptoError> {
+        match sealed.first() {
+            Some(&FORMAT_V1) if sealed.len() >= SEAL_OVERHEAD => Ok(1),
+            Some(&FORMAT_VERSIONED) if sealed.len() >= SEAL_OVERHEAD + 4 => {
+                let mut v = [0u8; 4];
+                v.copy_from_slice(&sealed[1..5]);
+                Ok(u32::from_be_bytes(v))
+            }
+            Some(&FORMAT_V1 | &FORMAT_VERSIONED) | None => Err(CryptoError::Malformed("too short")),
+            Some(_) => Err(CryptoError::Malformed("unknown format version")),
+        }
+    }
+
+    fn no_key(&self, version: u32) -> CryptoError {
+        CryptoError::NoKey(format!("{} (key version {version})", self.tenant.as_str()))
+    }
+
+    fn cipher(&self, version: u32) -> Result<&Aes256Gcm, CryptoError> {
+        self.ciphers
+            .iter()
+            .find(|(v, _, _)| *v == version)
+            .map(|(_, c, _)| c)
+            .ok_or_else(|| self.no_key(version))
     }
 
     /// The tenant these keys belong to.
@@ -265,57 +468,80 @@ impl TenantKeys {
         mac.finalize().into_bytes().into()
     }
 
-    /// Seals `plaintext` for the place `ctx`: version byte, random nonce, ciphertext and tag.
+    /// Seals `plaintext` for the place `ctx` under the write version: format byte (and version),
+    /// random nonce, ciphertext and tag.
     ///
     /// # Errors
     /// [`CryptoError::Random`] when no nonce could be drawn.
     pub fn seal(&self, ctx: &SealContext, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let version = self.write;
+        let cipher = self.cipher(version)?;
         let nonce = fresh_nonce()?;
-        let mut out = Vec::with_capacity(plaintext.len() + SEAL_OVERHEAD);
-        out.push(SEAL_VERSION);
+        let mut out = Vec::with_capacity(plaintext.len() + SEAL_OVERHEAD + 4);
+        let aad = versioned_aad(ctx, version);
+        let aad: &[u8] = if version == 1 {
+            out.push(FORMAT_V1);
+            ctx.bytes()
+        } else {
+            out.push(FORMAT_VERSIONED);
+            out.extend_from_slice(&version.to_be_bytes());
+            &aad
+        };
+        let body = out.len() + 12;
         out.extend_from_slice(&nonce);
         out.extend_from_slice(plaintext);
-        let tag = self
-            .cipher
-            .encrypt_inout_detached(&Nonce::from(nonce), ctx.bytes(), (&mut out[13..]).into())
+        let tag = cipher
+            .encrypt_inout_detached(&Nonce::from(nonce), aad, (&mut out[body..]).into())
             .map_err(|_| CryptoError::Malformed("plaintext too long"))?;
         out.extend_from_slice(&tag);
         Ok(out)
     }
 
-    /// Opens a value sealed for `ctx`. The plaintext is wiped when the returned buffer drops.
+    /// Opens a value sealed for `ctx` under whichever added version it names. The plaintext is
+    /// wiped when the returned buffer drops.
     ///
     /// # Errors
-    /// [`CryptoError::Malformed`] for a truncated value or unknown version,
-    /// [`CryptoError::OpenFailed`] for a wrong key, wrong place, or altered bytes.
+    /// [`CryptoError::Malformed`] for a truncated value or unknown format,
+    /// [`CryptoError::NoKey`] for a key version that was not added, [`CryptoError::OpenFailed`]
+    /// for a wrong key, wrong place, or altered bytes.
     pub fn open(
         &self,
         ctx: &SealContext,
         sealed: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        if sealed.len() < SEAL_OVERHEAD {
-            return Err(CryptoError::Malformed("too short"));
-        }
-        if sealed[0] != SEAL_VERSION {
-            return Err(CryptoError::Malformed("unknown format version"));
-        }
+        let version = TenantKeys::sealed_version(sealed)?;
+        let cipher = self.cipher(version)?;
+        let aad = versioned_aad(ctx, version);
+        let (aad, start): (&[u8], usize) = if version == 1 && sealed[0] == FORMAT_V1 {
+            (ctx.bytes(), 1)
+        } else {
+            (&aad, 5)
+        };
         let mut nonce = [0u8; 12];
-        nonce.copy_from_slice(&sealed[1..13]);
-        let (body, tag) = sealed[13..].split_at(sealed.len() - SEAL_OVERHEAD);
+        nonce.copy_from_slice(&sealed[start..start + 12]);
+        let (body, tag) = sealed[start + 12..].split_at(sealed.len() - start - 12 - 16);
         let mut plain = Zeroizing::new(body.to_vec());
         let tag: [u8; 16] = tag
             .try_into()
             .map_err(|_| CryptoError::Malformed("too short"))?;
-        self.cipher
+        cipher
             .decrypt_inout_detached(
                 &Nonce::from(nonce),
-                ctx.bytes(),
+                aad,
                 (&mut plain[..]).into(),
                 &tag.into(),
             )
             .map_err(|_| CryptoError::OpenFailed)?;
         Ok(plain)
     }
+}
+
+/// The associated data of a value sealed under a later key version: the place, then the version.
+fn versioned_aad(ctx: &SealContext, version: u32) -> [u8; 31] {
+    let mut aad = [0u8; 31];
+    aad[..27].copy_from_slice(ctx.bytes());
+    aad[27..].copy_from_slice(&version.to_be_bytes());
+    aad
 }
 
 #[cfg(test)]
@@ -354,6 +580,48 @@ mod tests {
             t.open(&ctx, &sealed[..10]),
             Err(CryptoError::Malformed("too short"))
         );
+    }
+
+    #[test]
+    fn key_versions_each_open_only_their_own_values() {
+        let p = MasterKeyProvider::new([5; 32]);
+        let t = code("131016");
+        let mut keys = p.tenant_keys(&t).unwrap();
+        let ctx = SealContext::new(&t, RecordKind::Voucher, &RecordKey([1; 16]));
+        let v1 = keys.seal(&ctx, b"dose").unwrap();
+        assert_eq!(TenantKeys::sealed_version(&v1), Ok(1));
+        assert_eq!(keys.set_write_version(2), Err(keys.no_key(2)));
+        keys.add_version(2, &p.tenant_key_version(&t, 2).unwrap());
+        keys.set_write_version(2).unwrap();
+        let v2 = keys.seal(&ctx, b"dose").unwrap();
+        assert_eq!(v2.len(), v1.len() + 4);
+        assert_eq!(TenantKeys::sealed_version(&v2), Ok(2));
+        assert_eq!(&keys.open(&ctx, &v1).unwrap()[..], b"dose");
+        assert_eq!(&keys.open(&ctx, &v2).unwrap()[..], b"dose");
+        // Version 1 keys alone do not open version 2, and a relabelled version does not open.
+        let only_v1 = p.tenant_keys(&t).unwrap();
+        assert!(matches!(
+            only_v1.open(&ctx, &v2),
+            Err(CryptoError::NoKey(_))
+        ));
+        let mut relabelled = v2.clone();
+        relabelled[4] = 3;
+        keys.add_version(3, &p.tenant_key_version(&t, 3).unwrap());
+        assert_eq!(keys.open(&ctx, &relabelled), Err(CryptoError::OpenFailed));
+        // Pseudonyms and the audit MAC stay those of version 1.
+        assert_eq!(
+            keys.pseudonym(RecordKind::Subject, b"1"),
+            only_v1.pseudonym(RecordKind::Subject, b"1")
+        );
+        assert_eq!(keys.audit_mac(b"x"), only_v1.audit_mac(b"x"));
+        assert_ne!(keys.check_value(1), keys.check_value(2));
+        for i in 0..v2.len() {
+            let mut bad = v2.clone();
+            bad[i] ^= 1;
+            assert!(keys.open(&ctx, &bad).is_err(), "flip at {i}");
+        }
+        assert!(keys.open(&ctx, &v2[..20]).is_err());
+        assert!(keys.open(&ctx, &[]).is_err());
     }
 
     #[test]

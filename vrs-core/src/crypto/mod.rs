@@ -10,6 +10,9 @@
 //! | pseudonym | HMAC-SHA256 record keys (addressee, voucher, My Number lookups) |
 //! | audit | the MAC over the head of the tenant's audit chain |
 //!
+//! A tenant's key may be rotated ([`KeyProvider::tenant_key_version`]): later versions only
+//! seal; the pseudonym and audit sub-keys stay derived from version 1 (see [`TenantKeys`]).
+//!
 //! ```
 //! use vrs_core::crypto::{KeyProvider, MasterKeyProvider, RecordKind, SealContext};
 //! use vrs_core::id::MunicipalityCode;
@@ -44,6 +47,8 @@ mod pseudonym;
 mod seal;
 
 pub use error::CryptoError;
-pub use keys::{KeyProvider, MasterKeyProvider, SecretKey, StaticKeyProvider, TenantKeys};
+pub use keys::{
+    KeyProvider, MacKey, MasterKeyProvider, SecretKey, StaticKeyProvider, TenantKeys, SEAL_OVERHEAD,
+};
 pub use pseudonym::{RecordKey, RecordKind};
 pub use seal::SealContext;

@@ -22,8 +22,16 @@ pub enum RecordKind {
     Import,
     /// The MAC-protected head of the audit chain.
     AuditHead,
-    /// Tenant settings and the key check value.
+    /// Tenant settings.
     TenantMeta,
+    /// A tenant's authenticated content digest (the registry maintains it; not sealed).
+    ContentState,
+    /// The registry-wide anchor over every chain head and content digest (not sealed).
+    Anchor,
+    /// One entry of the registry's list of anchored records (not sealed).
+    AnchorIndex,
+    /// A tenant's key versions and their key check values (not sealed).
+    KeyCheck,
     /// The corrections and voids of one voucher's doses (the values before each change),
     /// keyed by voucher number.
     DoseHistory,
@@ -37,7 +45,8 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
-    /// The stable number the store keeps (never reused).
+    /// The stable number the store keeps (never reused). Kinds the registry keeps for its own
+    /// bookkeeping (integrity, keys) are numbered from 200.
     pub fn code(self) -> u8 {
         match self {
             RecordKind::Subject => 1,
@@ -48,12 +57,58 @@ impl RecordKind {
             RecordKind::Import => 6,
             RecordKind::AuditHead => 7,
             RecordKind::TenantMeta => 8,
+            RecordKind::ContentState => 200,
+            RecordKind::Anchor => 201,
+            RecordKind::AnchorIndex => 202,
+            RecordKind::KeyCheck => 203,
             RecordKind::DoseHistory => 9,
             // Retention kinds are numbered from 30 (other kinds take the numbers below).
             RecordKind::NationalDbProvision => 30,
             RecordKind::LegalHold => 31,
             RecordKind::RetentionSettings => 32,
         }
+    }
+
+    /// A short lower-case name for messages and reports (`voucher`, `my-number-index`...).
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Subject => "subject",
+            RecordKind::Voucher => "voucher",
+            RecordKind::MyNumberIndex => "my-number-index",
+            RecordKind::Awaiting => "awaiting",
+            RecordKind::StaffUser => "staff",
+            RecordKind::Import => "import",
+            RecordKind::AuditHead => "audit-head",
+            RecordKind::TenantMeta => "tenant-meta",
+            RecordKind::ContentState => "content-state",
+            RecordKind::Anchor => "anchor",
+            RecordKind::AnchorIndex => "anchor-index",
+            RecordKind::KeyCheck => "key-check",
+            RecordKind::DoseHistory => "dose-history",
+            RecordKind::NationalDbProvision => "national-db-provision",
+            RecordKind::LegalHold => "legal-hold",
+            RecordKind::RetentionSettings => "retention-settings",
+        }
+    }
+
+    /// The name of the kind stored under `code` ([`RecordKind::name`]), or `kind <code>` for a
+    /// number this version does not know.
+    pub fn describe(code: u8) -> String {
+        RecordKind::from_code(code).map_or_else(|| format!("kind {code}"), |k| k.name().to_owned())
+    }
+
+    /// Whether values of this kind are sealed under the tenant key. The registry's bookkeeping
+    /// records (audit heads, content digests, the anchor and its index, key checks) hold no
+    /// personal data and are authenticated by MACs instead.
+    pub fn is_sealed(self) -> bool {
+        !matches!(
+            self,
+            RecordKind::AuditHead
+                | RecordKind::ContentState
+                | RecordKind::Anchor
+                | RecordKind::AnchorIndex
+                | RecordKind::KeyCheck
+        )
     }
 
     /// The kind stored under `code`, if any.
@@ -67,6 +122,10 @@ impl RecordKind {
             6 => RecordKind::Import,
             7 => RecordKind::AuditHead,
             8 => RecordKind::TenantMeta,
+            200 => RecordKind::ContentState,
+            201 => RecordKind::Anchor,
+            202 => RecordKind::AnchorIndex,
+            203 => RecordKind::KeyCheck,
             9 => RecordKind::DoseHistory,
             30 => RecordKind::NationalDbProvision,
             31 => RecordKind::LegalHold,

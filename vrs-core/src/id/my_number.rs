@@ -142,6 +142,71 @@ impl MyNumber {
         ascii_str(&self.0)
     }
 
+    /// Every My Number-shaped number in free text: each maximal run of exactly 12 digits (ASCII
+    /// or full-width `０`-`９`, optionally grouped by single hyphens or spaces, e.g.
+    /// `1234-5678-9018`) whose last digit is the check digit of the other eleven. A longer or
+    /// shorter run of digits is not one. Used to keep My Numbers out of fields that reach
+    /// downloads (a doctor's name typed as a number, a My Number entered as an addressee
+    /// number).
+    ///
+    /// ```
+    /// use vrs_core::id::MyNumber;
+    /// assert_eq!(MyNumber::shaped_in("医師 １２３４５６７８９０１８").len(), 1);
+    /// assert_eq!(MyNumber::shaped_in("1234-5678-9018").len(), 1);
+    /// assert!(MyNumber::shaped_in("123456789013").is_empty()); // wrong check digit
+    /// assert!(MyNumber::shaped_in("1234567890180").is_empty()); // 13 digits
+    /// ```
+    pub fn shaped_in(text: &str) -> Vec<MyNumber> {
+        let mut found = Vec::new();
+        let mut digits = [0u8; 12];
+        let mut n = 0usize; // digits in the current run (saturating past 12)
+        let mut after_separator = false;
+        let mut finish = |digits: &mut [u8; 12], n: &mut usize| {
+            if *n == 12 {
+                if let Some(m) = MyNumber::from_digits(digits) {
+                    found.push(m);
+                }
+            }
+            digits.zeroize();
+            *n = 0;
+        };
+        for c in text.chars() {
+            let digit = match c {
+                '0'..='9' => Some(c as u8),
+                '０'..='９' => Some(b'0' + (c as u32 - '０' as u32) as u8),
+                _ => None,
+            };
+            match digit {
+                Some(d) => {
+                    if n < 12 {
+                        digits[n] = d;
+                    }
+                    n = n.saturating_add(1).min(13);
+                    after_separator = false;
+                }
+                None if n > 0
+                    && !after_separator
+                    && matches!(c, '-' | '‐' | '‑' | '－' | '−' | ' ' | '　') =>
+                {
+                    after_separator = true;
+                }
+                None => {
+                    finish(&mut digits, &mut n);
+                    after_separator = false;
+                }
+            }
+        }
+        finish(&mut digits, &mut n);
+        found
+    }
+
+    /// From 12 ASCII digits, if the check digit is right (a rejected value is wiped on drop).
+    fn from_digits(digits: &[u8; 12]) -> Option<MyNumber> {
+        let n = MyNumber(*digits);
+        let [base @ .., last] = &n.0;
+        (compute_check(base) == digit_value(*last)).then_some(n)
+    }
+
     /// Constant-time equality (the time taken does not depend on where the numbers differ).
     /// `==` does the same.
     pub fn ct_eq(&self, other: &Self) -> bool {
@@ -178,6 +243,33 @@ impl FromStr for MyNumber {
     /// Same as [`MyNumber::parse`].
     fn from_str(s: &str) -> Result<Self, IdError> {
         Self::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::*;
+
+    #[test]
+    fn shapes_are_found_in_any_form_and_only_with_the_check_digit() {
+        let found = |t: &str| MyNumber::shaped_in(t).len();
+        assert_eq!(found("123456789018"), 1);
+        assert_eq!(found("山田123456789018一郎"), 1);
+        assert_eq!(found("１２３４５６７８９０１８"), 1);
+        assert_eq!(found("1234 5678 9018"), 1);
+        assert_eq!(found("1234　5678－9018"), 1);
+        assert_eq!(found("a 123456789018 b 110000000000"), 2);
+        assert_eq!(found("123456789013"), 0);
+        assert_eq!(found("12345678901"), 0);
+        assert_eq!(found("1234567890180"), 0);
+        assert_eq!(found("1234--5678-9018"), 0);
+        assert_eq!(found("-123456789018-"), 1);
+        assert_eq!(found(""), 0);
+        assert_eq!(found("FA5765"), 0);
+        assert_eq!(
+            MyNumber::shaped_in("x123456789018")[0].expose_secret(),
+            "123456789018"
+        );
     }
 }
 

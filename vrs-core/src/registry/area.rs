@@ -9,7 +9,9 @@ use crate::crypto::{CryptoError, KeyProvider, RecordKey, RecordKind, SealContext
 use crate::id::MunicipalityCode;
 use crate::store::Store;
 
+use super::anchor::{self, IntegrityKeys};
 use super::error::RegistryError;
+use super::keycheck::{self, KeyCheck};
 use super::model::{self, TenantMetaRec};
 
 /// One tenant's area: everything in it is sealed with its keys.
@@ -40,15 +42,60 @@ impl Area {
         }
     }
 
-    fn open<T: DeserializeOwned>(
+    /// Opens and decodes a sealed value of record `key`.
+    pub fn open<T: DeserializeOwned>(
         &self,
         kind: RecordKind,
         key: &RecordKey,
         sealed: &[u8],
     ) -> Result<T, RegistryError> {
+        let plain = self.open_bytes(kind, key, sealed)?;
+        model::decode(&plain).map_err(|e| match e {
+            RegistryError::Corrupt(why) => RegistryError::Corrupt(format!(
+                "{}, {} record {key}: {why}",
+                self.code.as_str(),
+                kind.name()
+            )),
+            other => other,
+        })
+    }
+
+    /// Opens a sealed value; a value that does not open under the (checked) key is tampering,
+    /// named by tenant, kind and pseudonymous key.
+    pub fn open_bytes(
+        &self,
+        kind: RecordKind,
+        key: &RecordKey,
+        sealed: &[u8],
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, RegistryError> {
         let ctx = SealContext::new(&self.code, kind, key);
-        let plain = self.keys.open(&ctx, sealed)?;
-        model::decode(&plain)
+        self.keys.open(&ctx, sealed).map_err(|e| match e {
+            CryptoError::OpenFailed | CryptoError::Malformed(_) => {
+                RegistryError::Tampered(format!(
+                    "{}, {} record {key}: the sealed value does not open ({})",
+                    self.code.as_str(),
+                    kind.name(),
+                    match e {
+                        CryptoError::Malformed(what) => what,
+                        _ => "altered, truncated, or moved from another place",
+                    }
+                ))
+            }
+            other => RegistryError::Crypto(other),
+        })
+    }
+
+    /// Opens `sealed` (a value of record `key` of `kind`) and seals it again under the write
+    /// version: a key rotation's step.
+    pub fn reseal(
+        &self,
+        kind: RecordKind,
+        key: &RecordKey,
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, RegistryError> {
+        let plain = self.open_bytes(kind, key, sealed)?;
+        let ctx = SealContext::new(&self.code, kind, key);
+        Ok(self.keys.seal(&ctx, &plain)?)
     }
 
     /// Encodes, seals and stores a record.
@@ -122,46 +169,122 @@ pub(crate) fn tenant_codes(store: &mut dyn Store) -> Result<Vec<MunicipalityCode
 /// The areas opened so far, and the key provider for the others.
 pub(crate) struct AreaCache {
     keys: Box<dyn KeyProvider>,
-    open: HashMap<MunicipalityCode, Area>,
+    integrity: IntegrityKeys,
+    /// Each open area, with the store's change token when its content was last verified.
+    open: HashMap<MunicipalityCode, (Area, Option<u64>)>,
+    /// Tenants whose content failed verification at a change token: why.
+    tampered: HashMap<MunicipalityCode, (String, Option<u64>)>,
 }
 
 impl AreaCache {
-    pub fn new(keys: Box<dyn KeyProvider>) -> AreaCache {
+    pub fn new(keys: Box<dyn KeyProvider>, integrity: IntegrityKeys) -> AreaCache {
         AreaCache {
             keys,
+            integrity,
             open: HashMap::new(),
+            tampered: HashMap::new(),
         }
     }
 
-    /// The area of an existing tenant, its key checked against the tenant's check record.
+    /// The area of an existing tenant whose content has been verified against its
+    /// authenticated digest (once, and again after another connection committed) and whose
+    /// keys match its key check values. Tampered content is refused, so it is never served.
+    ///
+    /// Must not be called inside a transaction that already wrote (it compares committed
+    /// state).
     pub fn get(
         &mut self,
         store: &mut dyn Store,
         code: &MunicipalityCode,
     ) -> Result<Area, RegistryError> {
-        if let Some(a) = self.open.get(code) {
-            return Ok(a.clone());
+        let token = store.change_token()?;
+        if let Some((area, at)) = self.open.get(code) {
+            if token.is_none() || *at == token {
+                return Ok(area.clone());
+            }
         }
-        let area = self.fresh(code)?;
-        let meta: Option<TenantMetaRec> = match area.load(
+        self.open.remove(code);
+        if let Some((why, at)) = self.tampered.get(code) {
+            if token.is_some() && *at == token {
+                return Err(RegistryError::Tampered(why.clone()));
+            }
+        }
+        let findings = anchor::verify_content(store, &self.integrity, code.to_u32())?;
+        if let Some(why) = anchor::summary(&findings) {
+            self.tampered.insert(*code, (why.clone(), token));
+            return Err(RegistryError::Tampered(why));
+        }
+        self.tampered.remove(code);
+        let area = self.checked(store, code)?;
+        let meta: Option<TenantMetaRec> = area.load(
             store,
             RecordKind::TenantMeta,
             &crate::crypto::RecordKey::SINGLETON,
-        ) {
-            Ok(m) => m,
-            Err(RegistryError::Crypto(CryptoError::OpenFailed)) => {
-                return Err(RegistryError::WrongKey(code.as_str().to_owned()))
-            }
-            Err(e) => return Err(e),
-        };
+        )?;
         if meta.is_none() {
-            return Err(RegistryError::UnknownTenant(code.as_str().to_owned()));
+            return Err(RegistryError::Tampered(format!(
+                "{}, tenant-meta: the tenant's settings record is missing",
+                code.as_str()
+            )));
         }
-        self.open.insert(*code, area.clone());
+        self.open.insert(*code, (area.clone(), token));
         Ok(area)
     }
 
-    /// The area of `code` with keys from the provider, not checked against the store.
+    /// The area of an existing tenant with its keys checked, its content not verified: for
+    /// inspection (audit verification and review), which must work on a tampered tenant too.
+    pub fn for_inspection(
+        &mut self,
+        store: &mut dyn Store,
+        code: &MunicipalityCode,
+    ) -> Result<Area, RegistryError> {
+        if let Some((area, _)) = self.open.get(code) {
+            return Ok(area.clone());
+        }
+        self.checked(store, code)
+    }
+
+    /// The area of `code` with every key version its key record lists, checked against the
+    /// record's check values.
+    fn checked(
+        &self,
+        store: &mut dyn Store,
+        code: &MunicipalityCode,
+    ) -> Result<Area, RegistryError> {
+        let Some(check) = keycheck::load(store, code.to_u32())? else {
+            return Err(RegistryError::UnknownTenant(code.as_str().to_owned()));
+        };
+        self.with_keys(code, &check)
+    }
+
+    /// The area of `code` with the key versions `check` lists, checked against its values.
+    pub fn with_keys(
+        &self,
+        code: &MunicipalityCode,
+        check: &KeyCheck,
+    ) -> Result<Area, RegistryError> {
+        let mut keys = self.keys.tenant_keys(code)?;
+        for (v, _) in &check.versions {
+            if *v != 1 {
+                keys.add_version(*v, &self.keys.tenant_key_version(code, *v)?);
+            }
+        }
+        check.verify(code.as_str(), &keys)?;
+        keys.set_write_version(check.write)?;
+        Ok(Area {
+            code: *code,
+            id: code.to_u32(),
+            keys: Arc::new(keys),
+        })
+    }
+
+    /// The key provider (a rotation asks it for a new version).
+    pub fn provider(&self) -> &dyn KeyProvider {
+        &*self.keys
+    }
+
+    /// The area of `code` with keys from the provider (version 1), not checked against the
+    /// store: for a tenant being created.
     pub fn fresh(&self, code: &MunicipalityCode) -> Result<Area, RegistryError> {
         Ok(Area {
             code: *code,
@@ -170,8 +293,12 @@ impl AreaCache {
         })
     }
 
-    /// Caches a newly created area.
-    pub fn remember(&mut self, area: Area) {
-        self.open.insert(area.code, area);
+    /// Caches an area this registry just wrote (a new tenant, new key versions), as verified
+    /// at the current change token.
+    pub fn remember(&mut self, store: &mut dyn Store, area: Area) -> Result<(), RegistryError> {
+        let token = store.change_token()?;
+        self.tampered.remove(&area.code);
+        self.open.insert(area.code, (area, token));
+        Ok(())
     }
 }

@@ -5,6 +5,18 @@
 //! chain's head `(n, hash_n)` is stored with an HMAC under the tenant's audit key. Verification
 //! recomputes every hash, so an altered, removed or reordered entry is found; a truncated tail is
 //! found through the head, which cannot be rewritten without the key.
+//!
+//! # Chains and their anchoring
+//! A chain is a number: `0` the registry-wide chain, a tenant's municipality number its audit
+//! chain; other per-tenant chains (a provision log, an inquiry log) take numbers of their own
+//! that are not municipality numbers, and call [`append`] and [`verify`] like the audit chain.
+//! Whatever the chain, its head is a record of kind `audit-head` in the chain's own area, and
+//! every such record is anchored by the registry ([`super::anchor`]): the registry anchor counts
+//! every chain head and authenticates each one's current value, so erasing a chain (its head
+//! and its entries), or rolling it back to an older head with the entries that went with it, is
+//! found by [`super::Registry::verify_store`] and refused when a registry opens — with nothing
+//! to do in the code that appends. The head's own MAC lets the chain be checked by whoever
+//! holds the chain's key (a tenant's staff); the anchor protects it with the registry key.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -186,6 +198,22 @@ fn read_head(store: &mut dyn Store, chain: u32, mac: HeadMac<'_>) -> Result<Head
     Ok(Head::Valid(u64::from_be_bytes(seq), hash))
 }
 
+/// The head without checking its MAC (well-formedness only).
+fn read_head_unchecked(store: &mut dyn Store, chain: u32) -> Result<Head, RegistryError> {
+    let key = RecordKey::SINGLETON;
+    let Some(head) = store.get(chain, RecordKind::AuditHead.code(), key.as_bytes())? else {
+        return Ok(Head::Missing);
+    };
+    if head.len() != 72 {
+        return Ok(Head::Forged);
+    }
+    let mut seq = [0u8; 8];
+    seq.copy_from_slice(&head[..8]);
+    let mut hash = [0u8; 32];
+    hash.copy_from_slice(&head[8..40]);
+    Ok(Head::Valid(u64::from_be_bytes(seq), hash))
+}
+
 fn chain_hash(prev: &[u8; 32], entry: &[u8]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(prev);
@@ -193,12 +221,18 @@ fn chain_hash(prev: &[u8; 32], entry: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// Checks `chain` from its first entry to its MACed head.
+/// Checks `chain` from its first entry to its MACed head (with `mac: None`, the head's MAC is
+/// not checked: a chain whose key this code does not know, authenticated by the registry
+/// anchor instead).
+///
+/// `must_exist`: the registry anchor lists the chain, so a chain with neither entries nor head
+/// was erased.
 pub(crate) fn verify(
     store: &mut dyn Store,
     chain: u32,
     name: String,
-    mac: HeadMac<'_>,
+    mac: Option<HeadMac<'_>>,
+    must_exist: bool,
 ) -> Result<AuditVerification, RegistryError> {
     let mut expected_seq = 1u64;
     let mut prev = [0u8; 32];
@@ -228,7 +262,7 @@ pub(crate) fn verify(
         true
     })?;
     if bad.is_none() {
-        bad = check_head(store, chain, entries, &prev, mac)?;
+        bad = check_head(store, chain, entries, &prev, mac, must_exist)?;
     }
     Ok(AuditVerification {
         chain: name,
@@ -244,10 +278,19 @@ fn check_head(
     chain: u32,
     entries: u64,
     last_hash: &[u8; 32],
-    mac: HeadMac<'_>,
+    mac: Option<HeadMac<'_>>,
+    must_exist: bool,
 ) -> Result<Option<(u64, String)>, RegistryError> {
-    let problem = match read_head(store, chain, mac)? {
+    let head = match mac {
+        Some(mac) => read_head(store, chain, mac)?,
+        None => read_head_unchecked(store, chain)?,
+    };
+    let problem = match head {
         Head::Missing if entries > 0 => (1, "the chain's head record is missing"),
+        Head::Missing if must_exist => (
+            1,
+            "the chain was erased: its head and every entry are missing",
+        ),
         Head::Missing => return Ok(None),
         Head::Forged => (1, "the chain's head record is not authentic"),
         Head::Valid(seq, _) if seq > entries => (entries + 1, "entries were removed from the end"),

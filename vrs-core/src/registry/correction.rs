@@ -13,10 +13,11 @@ use crate::vaccine::DoseNumber;
 
 use super::access::Access;
 use super::area::Area;
-use super::dose::{check_input, check_order, check_subject, DoseInput};
+use super::dose::{check_input, check_order, check_subject, dose_fields, DoseInput};
 use super::error::RegistryError;
 use super::fields;
 use super::flags::SubjectRef;
+use super::guard::{self, Field};
 use super::model::{self, DoseChangeRec, DoseHistoryRec, DoseRec, SubjectRec, VoucherRec};
 use super::principal::Principal;
 use super::query::{dose_view, DoseView};
@@ -282,6 +283,8 @@ fn correct(
     };
     // The corrected dose meets every rule a new one does (one place: `check_input`).
     let checked = check_input(&input, ctx.now, ctx.config)?;
+    guard::refuse_my_numbers(ctx.store, &area, ctx.config, &dose_fields(&input))?;
+    guard::refuse_my_numbers(ctx.store, &area, ctx.config, &[(Field::Reason, reason)])?;
     let mut warnings = Vec::new();
     if let Some(subject) = &found.subject {
         check_subject(subject, input.vaccinated_on, &mut warnings)?;
@@ -333,6 +336,7 @@ fn void(
     by: &str,
 ) -> Result<DoseChange, RegistryError> {
     let area = ctx.area()?;
+    guard::refuse_my_numbers(ctx.store, &area, ctx.config, &[(Field::Reason, reason)])?;
     let mut found = locate(ctx.store, &area, who, dose)?;
     let stored = found.voucher.doses.remove(found.index);
     area.save(ctx.store, RecordKind::Voucher, &found.key, &found.voucher)?;

@@ -15,6 +15,7 @@ use super::access::Access;
 use super::area::Area;
 use super::error::RegistryError;
 use super::fields;
+use super::guard::{self, Field};
 use super::import::{self, ImportMode, ImportOutcome, RowResult};
 use super::model::{self, DoseRec, SubjectRec, VoucherRec};
 use super::principal::Principal;
@@ -148,6 +149,16 @@ pub(crate) fn check_input(
     })
 }
 
+/// The fields of a dose that downloads carry, for [`guard::refuse_my_numbers`].
+pub(crate) fn dose_fields(input: &DoseInput) -> [(Field, &str); 4] {
+    [
+        (Field::Venue, input.venue.as_str()),
+        (Field::Doctor, input.doctor.as_str()),
+        (Field::Manufacturer, input.manufacturer.as_str()),
+        (Field::Lot, input.lot.as_str()),
+    ]
+}
+
 /// Registers dose `dose` on voucher `number` of `area` inside the open transaction.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn register(
@@ -162,6 +173,7 @@ pub(crate) fn register(
     touched: &mut Vec<RecordKey>,
 ) -> Result<DoseConfirmation, RegistryError> {
     let checked = check_input(input, now, config)?;
+    guard::refuse_my_numbers(store, area, config, &dose_fields(input))?;
     let rec = DoseRec {
         dose: dose.get(),
         vaccinated_on: model::days(input.vaccinated_on),
@@ -296,8 +308,8 @@ impl Registry {
     ///
     /// # Errors
     /// [`RegistryError::Rule`] (D02 future date, D03, T01–T04, T08 a character CP932 lacks,
-    /// L01 after death, L04 replaced voucher, S02), [`RegistryError::Conflict`] (S03 a different
-    /// dose N exists),
+    /// L01 after death, L04 replaced voucher, S02, N02 a My Number in the venue, doctor,
+    /// manufacturer or lot), [`RegistryError::Conflict`] (S03 a different dose N exists),
     /// [`RegistryError::Forbidden`], [`RegistryError::UnknownTenant`].
     pub fn record_dose_ocr(
         &mut self,

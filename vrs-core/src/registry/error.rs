@@ -20,8 +20,10 @@ pub enum RegistryError {
     /// The tenant exists already.
     #[error("tenant {0} exists already")]
     TenantExists(String),
-    /// The tenant's key does not open its data (wrong key supplied by the key provider).
-    #[error("the key supplied for tenant {0} does not open its data")]
+    /// The key supplied by the key provider is not the one the data was written with (checked
+    /// against a stored key check value): `tenant 131016`, `tenant 131016 (key version 2)`, or
+    /// `the registry` (e.g. a new `master.key` beside a populated store).
+    #[error("the key supplied for {0} does not open its data")]
     WrongKey(String),
     /// No subject, voucher or user with that identifier.
     #[error("not found: {0}")]
@@ -64,18 +66,34 @@ pub enum RegistryError {
     /// Sealing or opening failed.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// Stored data failed an integrity check: a record that does not open under the right key,
+    /// records missing, added, swapped or put back at an older version, an audit chain erased
+    /// or rolled back, the whole store rolled back. The message names the tenant, record kind
+    /// and pseudonymous record key concerned, never personal data. The registry refuses to
+    /// serve data that fails its checks; [`super::Registry::verify_store`] lists every finding.
+    #[error("integrity check failed: {0}")]
+    Tampered(String),
     /// The store failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// Writing an export failed.
     #[error("export failed: {0}")]
     Export(String),
 }
 
+impl From<StoreError> for RegistryError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Tampered(what) => RegistryError::Tampered(what),
+            other => RegistryError::Store(other),
+        }
+    }
+}
+
 impl RegistryError {
     /// A stable code: `forbidden`, `unknown_tenant`, `tenant_exists`, `wrong_key`, `not_found`,
     /// `conflict`, `rule`, `invalid_input`, `quota_exceeded`, `import_rejected`, `corrupt`,
-    /// `crypto`, `store`, `export`.
+    /// `crypto`, `store`, `export`, `tampered`.
     pub fn code(&self) -> &'static str {
         match self {
             RegistryError::Forbidden(_) => "forbidden",
@@ -92,6 +110,7 @@ impl RegistryError {
             RegistryError::Crypto(_) => "crypto",
             RegistryError::Store(_) => "store",
             RegistryError::Export(_) => "export",
+            RegistryError::Tampered(_) => "tampered",
         }
     }
 
@@ -109,7 +128,10 @@ impl RegistryError {
             RegistryError::Forbidden(why) => format!("権限がありません: {}", reason_ja(why)),
             RegistryError::UnknownTenant(t) => format!("団体 {t} はこのレジストリに存在しません"),
             RegistryError::TenantExists(t) => format!("団体 {t} は既に存在します"),
-            RegistryError::WrongKey(t) => format!("団体 {t} の鍵でデータを復号できません"),
+            RegistryError::WrongKey(whose) => match whose.strip_prefix("tenant ") {
+                Some(t) => format!("団体 {t} の鍵でデータを復号できません"),
+                None => "レジストリの鍵でデータを復号できません".to_owned(),
+            },
             RegistryError::NotFound(what) => format!("見つかりません: {}", reason_ja(what)),
             RegistryError::Conflict { code, .. } => {
                 format!(
@@ -137,6 +159,9 @@ impl RegistryError {
             RegistryError::Crypto(e) => e.message_ja(),
             RegistryError::Store(e) => e.message_ja(),
             RegistryError::Export(why) => format!("出力に失敗しました: {why}"),
+            RegistryError::Tampered(what) => {
+                format!("完全性の検査に失敗しました（改ざんの疑い）: {what}")
+            }
         }
     }
 }

@@ -73,8 +73,9 @@ pub(crate) struct FreshLoad {
     tenant: u32,
     token: u64,
     written: Bloom,
-    /// A subject record written but not yet passed to the store: (key, sealed value).
-    held: Option<(Key, Vec<u8>)>,
+    /// A subject record written but not yet passed to the store: (key, sealed value, known to
+    /// be new in the store).
+    held: Option<(Key, Vec<u8>, bool)>,
 }
 
 impl FreshLoad {
@@ -113,10 +114,7 @@ impl FreshLoad {
 
     /// Writes the held-back subject record (before a commit).
     pub fn flush(&mut self, store: &mut dyn Store) -> Result<(), RegistryError> {
-        if let Some((key, value)) = self.held.take() {
-            store.put(self.tenant, RecordKind::Subject.code(), &key, &value)?;
-        }
-        Ok(())
+        Ok(put_held(store, self.tenant, self.held.take())?)
     }
 
     /// The store as seen through this knowledge.
@@ -128,7 +126,22 @@ impl FreshLoad {
     }
 }
 
-/// A store wrapper answering known misses itself and remembering what is written.
+/// Passes a held-back subject record to `store`: as a new record when the load knows it is.
+fn put_held(
+    store: &mut dyn Store,
+    tenant: u32,
+    held: Option<(Key, Vec<u8>, bool)>,
+) -> Result<(), StoreError> {
+    match held {
+        Some((key, value, true)) => store.put_new(tenant, RecordKind::Subject.code(), &key, &value),
+        Some((key, value, false)) => store.put(tenant, RecordKind::Subject.code(), &key, &value),
+        None => Ok(()),
+    }
+}
+
+/// A store wrapper answering known misses itself and remembering what is written. Records it
+/// knows to be new reach the store as [`Store::put_new`], so the layer below (the registry's
+/// content digest) need not look for an old value either.
 pub(crate) struct Shortcut<'a> {
     inner: &'a mut dyn Store,
     fresh: &'a mut FreshLoad,
@@ -138,7 +151,7 @@ impl Shortcut<'_> {
     /// The held-back value of a subject record, if it is this one.
     fn held(&self, tenant: u32, kind: u8, key: &Key) -> Option<&[u8]> {
         match &self.fresh.held {
-            Some((k, v))
+            Some((k, v, _))
                 if tenant == self.fresh.tenant
                     && kind == RecordKind::Subject.code()
                     && k == key =>
@@ -150,11 +163,7 @@ impl Shortcut<'_> {
     }
 
     fn flush(&mut self) -> Result<(), StoreError> {
-        if let Some((key, value)) = self.fresh.held.take() {
-            self.inner
-                .put(self.fresh.tenant, RecordKind::Subject.code(), &key, &value)?;
-        }
-        Ok(())
+        put_held(self.inner, self.fresh.tenant, self.fresh.held.take())
     }
 
     fn tracked(&self, tenant: u32, kind: u8) -> bool {
@@ -183,17 +192,41 @@ impl Store for Shortcut<'_> {
         self.inner.get(tenant, kind, key)
     }
     fn put(&mut self, tenant: u32, kind: u8, key: &Key, value: &[u8]) -> Result<(), StoreError> {
-        if self.tracked(tenant, kind) {
+        // Absent from the tenant when the load started and not written since: new.
+        let tracked = self.tracked(tenant, kind);
+        let new = tracked && !self.fresh.written.may_contain(kind, key);
+        if tracked {
             self.fresh.written.insert(kind, key);
         }
         if tenant == self.fresh.tenant && kind == RecordKind::Subject.code() {
-            if self.fresh.held.as_ref().is_some_and(|(k, _)| k != key) {
-                self.flush()?;
-            }
-            self.fresh.held = Some((*key, value.to_vec()));
+            let held_new = match &self.fresh.held {
+                Some((k, _, held_new)) if k == key => Some(*held_new),
+                _ => None,
+            };
+            let new = match held_new {
+                Some(held_new) => held_new,
+                None => {
+                    self.flush()?;
+                    new
+                }
+            };
+            self.fresh.held = Some((*key, value.to_vec(), new));
             return Ok(());
         }
-        self.inner.put(tenant, kind, key, value)
+        if new {
+            self.inner.put_new(tenant, kind, key, value)
+        } else {
+            self.inner.put(tenant, kind, key, value)
+        }
+    }
+    fn put_new(
+        &mut self,
+        tenant: u32,
+        kind: u8,
+        key: &Key,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        self.put(tenant, kind, key, value)
     }
     fn delete(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<bool, StoreError> {
         self.flush()?;
@@ -207,6 +240,14 @@ impl Store for Shortcut<'_> {
     ) -> Result<(), StoreError> {
         self.flush()?;
         self.inner.scan(tenant, kind, visit)
+    }
+    fn scan_tenant(
+        &mut self,
+        tenant: u32,
+        visit: &mut dyn FnMut(u8, &Key, &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        self.flush()?;
+        self.inner.scan_tenant(tenant, visit)
     }
     fn count(&mut self, tenant: u32, kind: u8) -> Result<u64, StoreError> {
         self.flush()?;
@@ -230,6 +271,9 @@ impl Store for Shortcut<'_> {
     }
     fn change_token(&mut self) -> Result<Option<u64>, StoreError> {
         self.inner.change_token()
+    }
+    fn checkpoint(&mut self) -> Result<bool, StoreError> {
+        self.inner.checkpoint()
     }
     fn integrity_check(&mut self) -> Result<Vec<String>, StoreError> {
         self.inner.integrity_check()

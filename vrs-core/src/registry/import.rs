@@ -21,6 +21,7 @@ use super::area::Area;
 use super::error::RegistryError;
 use super::fields;
 use super::fresh::FreshLoad;
+use super::guard::{self, Field};
 use super::model::{
     self, AwaitingRec, ImportRec, MyNumberRec, SecretDigits, SubjectRec, VoucherRec,
 };
@@ -139,7 +140,7 @@ impl Registry {
             mode,
             spec,
             on_commit,
-            &mut |store, area, _, _, row| apply_subject_row(store, area, row),
+            &mut |store, area, _, config, row| apply_subject_row(store, area, config, row),
         )
     }
 
@@ -156,6 +157,7 @@ impl Registry {
         apply: &mut ApplyRow<'_, R>,
     ) -> Result<ImportOutcome, RegistryError> {
         let op = spec.op;
+        self.refuse_if_quarantined(principal, op)?;
         let now = self.clock.now();
         let layout = find_layout(spec.layout)?;
         let area = match self.areas.get(&mut *self.store, tenant) {
@@ -367,7 +369,7 @@ impl Registry {
         Ok(outcome)
     }
 
-    fn commit_batch(
+    pub(super) fn commit_batch(
         &mut self,
         principal: &Principal,
         area: &Area,
@@ -456,6 +458,7 @@ fn reject(outcome: &mut ImportOutcome, line: u64, code: Code, en: String, ja: St
 fn apply_subject_row(
     store: &mut dyn Store,
     area: &Area,
+    config: &RegistryConfig,
     row: &SubjectRegistrationRow,
 ) -> Result<RowResult, RegistryError> {
     let addressee = row.addressee.as_str();
@@ -476,6 +479,32 @@ fn apply_subject_row(
             "the addressee number is the person's My Number; downloads would disclose it".into(),
             "宛名番号が個人番号と同じです。ダウンロードファイルに個人番号が出てしまいます".into(),
         ));
+    }
+    // N02 against stored data: the addressee number is a download's key column, so it must
+    // not be (or be shaped like) anybody's My Number; nor may this row's My Number be another
+    // subject's addressee number.
+    match guard::refuse_my_numbers(store, area, config, &[(Field::Addressee, addressee)]) {
+        Ok(()) => {}
+        Err(RegistryError::Rule { code, message }) => {
+            let ja = guard::refusal(Field::Addressee).1;
+            return Ok(RowResult::Rejected(code, message, ja));
+        }
+        Err(e) => return Err(e),
+    }
+    if let Some(n) = &row.my_number {
+        let as_addressee = area.key(RecordKind::Subject, n.expose_secret().as_bytes());
+        if store
+            .get(area.id, RecordKind::Subject.code(), as_addressee.as_bytes())?
+            .is_some()
+        {
+            return Ok(RowResult::Rejected(
+                Code::N02,
+                "this My Number is another subject's addressee number; downloads would disclose it"
+                    .into(),
+                "この個人番号は別の接種対象者の宛名番号です。ダウンロードファイルに個人番号が出てしまいます"
+                    .into(),
+            ));
+        }
     }
     // N03 against stored data: the My Number must not belong to another addressee number.
     let my_number_key = row

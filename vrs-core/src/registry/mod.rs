@@ -13,11 +13,25 @@
 //! | [`Registry::record_national_db_provision`], [`Registry::retention_list`], [`Registry::purge`], [`Registry::set_legal_hold`], [`Registry::set_retention_minimum`] | yes | - | - | - |
 //! | [`Registry::stats`] | own municipality | - | own prefecture / all | - |
 //! | [`Registry::verify_audit`], [`Registry::audit_log`] | own tenant | - | - | yes |
-//! | [`Registry::verify_store`] | - | - | - | yes |
+//! | [`Registry::verify_store`], [`Registry::rotate_tenant_key`] | - | - | - | yes |
 //!
 //! Every call, allowed or refused, is appended to the audit chain of the tenant it targets
 //! (calls without a tenant go to the registry-wide chain). A refused or failed call changes
 //! nothing else.
+//!
+//! # Integrity and secrecy
+//! - Every record is sealed (AES-256-GCM) under its tenant's key and bound to its place; record
+//!   keys are keyed pseudonyms. Values a download carries never hold a My Number: rule N02
+//!   refuses one (or a number shaped like one) in an addressee number, venue, doctor,
+//!   manufacturer or lot, on every path that stores them.
+//! - Everything in the store is authenticated by keys the store never holds: each tenant's
+//!   records by a content digest, every audit chain's head and every digest by the registry
+//!   anchor (design in `registry/anchor.rs`). A tenant whose records do not match is refused
+//!   before anything is read from it; a registry whose anchor does not add up runs inspection
+//!   only (quarantine). [`Registry::verify_store`] names every finding.
+//! - A rollback of the whole store needs the host: [`Registry::anchor`] and
+//!   [`Registry::check_anchor`].
+//! - Keys: [`Registry::rotate_tenant_key`] re-seals a tenant under a new key version.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -57,6 +71,7 @@
 //! ```
 
 mod access;
+mod anchor;
 mod area;
 mod audit;
 mod clock;
@@ -68,17 +83,23 @@ mod export;
 mod fields;
 mod flags;
 mod fresh;
+mod guard;
 mod import;
+mod keycheck;
 mod model;
 mod principal;
 mod purge;
 mod query;
 mod retention;
+mod rollback;
+mod rotate;
 mod stats;
+mod verify;
 mod voucher;
 
 use std::sync::Arc;
 
+pub use anchor::IntegrityFinding;
 pub use audit::{AuditEntry, AuditVerification};
 pub use clock::{jst_from_unix, Clock, FixedClock};
 pub use correction::{DoseChange, DoseCorrection, DoseHistoryEntry};
@@ -92,7 +113,10 @@ pub use query::{DoseView, FlagView, SubjectDoses};
 pub use retention::{
     DoseRetention, ProvisionOutcome, ProvisionSelection, PurgeOutcome, RemovalCounts, RetentionList,
 };
+pub use rollback::{AnchorCheck, RegistryAnchor};
+pub use rotate::KeyRotation;
 pub use stats::{Dimension, Stats, StatsCell, StatsQuery};
+pub use verify::StoreVerification;
 
 use crate::crypto::{KeyProvider, RecordKey, RecordKind, SecretKey};
 use crate::date::DateTime;
@@ -102,12 +126,14 @@ use crate::store::Store;
 use crate::vaccine::VaccineTables;
 
 use access::Access;
+use anchor::{Anchored, IntegrityKeys, OpenState};
 use area::{Area, AreaCache};
 use audit::AuditDraft;
+use keycheck::KeyCheck;
 use model::TenantMetaRec;
 
 /// The registry-wide audit chain's number in the store.
-const REGISTRY_CHAIN: u32 = 0;
+const REGISTRY_CHAIN: u32 = anchor::REGISTRY;
 
 /// Settings of a registry.
 #[derive(Debug, Clone)]
@@ -123,6 +149,14 @@ pub struct RegistryConfig {
     pub tables: Arc<VaccineTables>,
     /// Lower bounds of the statistics age bands (default 0, 5, 12, 18, 20, 30, ..., 90).
     pub age_bands: Vec<u8>,
+    /// Refuse an addressee number shaped like a My Number (12 digits with a valid check digit),
+    /// rule N02 (default `true`). A municipality whose addressee numbers are 12 digits turns it
+    /// off: one in ten of them has a valid check digit. An addressee number that is a My Number
+    /// stored in the tenant is refused either way.
+    pub refuse_my_number_shaped_addressees: bool,
+    /// Records re-sealed per committed batch by [`Registry::rotate_tenant_key`] (default
+    /// 10,000).
+    pub rotation_batch_records: usize,
     /// The dated retention policy (default: the built-in one, reference §8).
     pub retention: Arc<RetentionPolicy>,
 }
@@ -135,6 +169,8 @@ impl Default for RegistryConfig {
             import_batch_rows: 10_000,
             tables: Arc::new(VaccineTables::default()),
             age_bands: vec![0, 5, 12, 18, 20, 30, 40, 50, 60, 65, 70, 80, 90],
+            refuse_my_number_shaped_addressees: true,
+            rotation_batch_records: 10_000,
             retention: Arc::new(RetentionPolicy::default()),
         }
     }
@@ -145,7 +181,8 @@ impl Default for RegistryConfig {
 /// A registry is used by one thread at a time (`&mut self`); share it behind a `Mutex`. Several
 /// registries (processes) may open the same SQLite store: SQLite serialises their writes.
 pub struct Registry {
-    store: Box<dyn Store>,
+    /// The store, through the integrity layer every write goes through.
+    store: Anchored,
     areas: AreaCache,
     clock: Box<dyn Clock>,
     config: RegistryConfig,
@@ -153,7 +190,14 @@ pub struct Registry {
     registry_audit: SecretKey,
     /// Pseudonymises staff user IDs in audit entries.
     user_pseudonyms: SecretKey,
+    /// Why the registry only allows inspection (its anchor does not add up, the store was
+    /// rolled back), if it does.
+    quarantine: Option<String>,
 }
+
+/// Operations that still run in quarantine and on a tenant whose content fails verification:
+/// they only read, and they are how an operator finds out what is wrong.
+const INSPECTION: [&str; 3] = ["verify-audit", "read-audit", "verify-store"];
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -184,10 +228,16 @@ impl Ctx<'_> {
 }
 
 impl Registry {
-    /// Opens a registry over `store` with keys from `keys` and time from `clock`.
+    /// Opens a registry over `store` with keys from `keys` and time from `clock`. An empty
+    /// store gets its registry anchor; a populated one has its anchor checked: when the anchored
+    /// chain heads and content digests do not add up (a chain or tenant erased or rolled back),
+    /// the registry opens in quarantine, refusing everything but inspection
+    /// ([`Registry::quarantine`], [`Registry::verify_store`]).
     ///
     /// # Errors
-    /// Key provider failures (no registry key).
+    /// Key provider failures (no registry key); [`RegistryError::WrongKey`] (`the registry`)
+    /// when the store was written under another registry key (e.g. a new `master.key` beside a
+    /// populated store); store failures.
     pub fn open(
         store: Box<dyn Store>,
         keys: Box<dyn KeyProvider>,
@@ -195,14 +245,28 @@ impl Registry {
         config: RegistryConfig,
     ) -> Result<Registry, RegistryError> {
         let registry_key = keys.registry_key()?;
+        let integrity = IntegrityKeys::derive(&registry_key);
+        let mut store = Anchored::new(store, integrity.clone());
+        let quarantine = match store.open_check()? {
+            OpenState::Sound => None,
+            OpenState::Quarantine(why) => Some(why),
+        };
         Ok(Registry {
             store,
-            areas: AreaCache::new(keys),
+            areas: AreaCache::new(keys, integrity),
             clock,
             config,
             registry_audit: registry_key.derive(b"vrs/registry-audit/v1"),
             user_pseudonyms: registry_key.derive(b"vrs/user-pseudonym/v1"),
+            quarantine,
         })
+    }
+
+    /// Why the registry refuses everything but inspection, if it does: its anchor did not add
+    /// up when it opened, a commit found the store rolled back, or a host anchor check failed.
+    /// Restore the store from a backup (and check it against the anchor kept with it).
+    pub fn quarantine(&self) -> Option<&str> {
+        self.quarantine.as_deref()
     }
 
     /// The configuration.
@@ -227,6 +291,7 @@ impl Registry {
                 "only the operator creates tenants",
             );
         }
+        self.refuse_if_quarantined(principal, "create-tenant")?;
         let exists = self.store.get(
             tenant.to_u32(),
             RecordKind::TenantMeta.code(),
@@ -252,19 +317,22 @@ impl Registry {
             staff_quota: None,
         };
         self.store.begin()?;
-        let result = area
-            .save(
-                &mut *self.store,
-                RecordKind::TenantMeta,
-                &RecordKey::SINGLETON,
-                &meta,
-            )
+        let check = KeyCheck::of(&area.keys, &[1], None);
+        let result = keycheck::save(&mut *self.store, area.id, &check)
+            .and_then(|()| {
+                area.save(
+                    &mut *self.store,
+                    RecordKind::TenantMeta,
+                    &RecordKey::SINGLETON,
+                    &meta,
+                )
+            })
             .and_then(|()| {
                 let draft = self.draft(principal, "create-tenant", now, "ok", None, vec![]);
                 self.append_audit(Some(&area), draft)
             });
         self.finish_tx(result)?;
-        self.areas.remember(area);
+        self.areas.remember(&mut *self.store, area)?;
         Ok(())
     }
 
@@ -364,7 +432,8 @@ impl Registry {
     }
 
     /// Checks the audit chain of `tenant` (or the registry-wide chain for `None`): operator, or
-    /// staff for their own tenant.
+    /// staff for their own tenant. A chain the registry anchor lists but that has neither entries
+    /// nor head was erased, and is reported so.
     ///
     /// # Errors
     /// [`RegistryError::Forbidden`], [`RegistryError::UnknownTenant`], store failures.
@@ -375,72 +444,42 @@ impl Registry {
     ) -> Result<AuditVerification, RegistryError> {
         let access = audit_access(tenant);
         let registry_audit = self.registry_audit.clone();
-        self.run(
-            principal,
-            "verify-audit",
-            tenant,
-            access,
-            |ctx| match &ctx.area {
-                Some(area) => {
-                    let keys = area.keys.clone();
-                    audit::verify(ctx.store, area.id, area.code.as_str().to_owned(), &|d| {
-                        keys.audit_mac(d)
-                    })
-                }
-                None => audit::verify(ctx.store, REGISTRY_CHAIN, "registry".into(), &|d| {
-                    registry_audit.mac(d)
-                }),
-            },
-        )
+        let id = tenant.map_or(REGISTRY_CHAIN, MunicipalityCode::to_u32);
+        // The anchor lists every chain that was ever written: an empty one was erased.
+        let must_exist = self.store.listed(id, RecordKind::AuditHead)?;
+        self.run(principal, "verify-audit", tenant, access, |ctx| {
+            verify_chain(ctx, &registry_audit, must_exist)
+        })
     }
 
-    /// The entries of an audit chain, for review (operator, or staff for their own tenant).
+    /// The entries of an audit chain, for review (operator, or staff for their own tenant). A
+    /// chain that does not verify is not served: [`Registry::verify_audit`] says what is wrong.
     ///
     /// # Errors
-    /// As for [`Registry::verify_audit`].
+    /// As for [`Registry::verify_audit`]; [`RegistryError::Tampered`] for a chain that does not
+    /// verify.
     pub fn audit_log(
         &mut self,
         principal: &Principal,
         tenant: Option<&MunicipalityCode>,
     ) -> Result<Vec<AuditEntry>, RegistryError> {
         let access = audit_access(tenant);
+        let registry_audit = self.registry_audit.clone();
+        let id = tenant.map_or(REGISTRY_CHAIN, MunicipalityCode::to_u32);
+        let must_exist = self.store.listed(id, RecordKind::AuditHead)?;
         self.run(principal, "read-audit", tenant, access, |ctx| {
+            let v = verify_chain(ctx, &registry_audit, must_exist)?;
+            if !v.ok {
+                return Err(RegistryError::Tampered(format!(
+                    "{}, audit entry {}: {}",
+                    v.chain,
+                    v.first_bad.unwrap_or(0),
+                    v.problem.unwrap_or_default()
+                )));
+            }
             let chain = ctx.area.as_ref().map_or(REGISTRY_CHAIN, |a| a.id);
             audit::entries(ctx.store, chain)
         })
-    }
-
-    /// Maintenance check (operator only): the store's physical integrity, then every audit
-    /// chain. Returns the storage problems (empty when none) and one verification per chain.
-    ///
-    /// # Errors
-    /// [`RegistryError::Forbidden`], key or store failures.
-    pub fn verify_store(
-        &mut self,
-        principal: &Principal,
-    ) -> Result<(Vec<String>, Vec<AuditVerification>), RegistryError> {
-        if !matches!(principal, Principal::Operator) {
-            return self.refuse_without_area(
-                principal,
-                "verify-store",
-                "only the operator runs maintenance",
-            );
-        }
-        let problems = self.store.integrity_check()?;
-        let mut chains = vec![self.verify_audit(principal, None)?];
-        for code in area::tenant_codes(&mut *self.store)? {
-            // One tenant that cannot be checked (e.g. a wrong key) is a finding, not a reason
-            // to stop checking the others.
-            let result = self.verify_audit(principal, Some(&code));
-            chains.push(result.unwrap_or_else(|e| AuditVerification {
-                chain: code.as_str().to_owned(),
-                entries: 0,
-                ok: false,
-                first_bad: None,
-                problem: Some(format!("cannot verify: {e}")),
-            }));
-        }
-        Ok((problems, chains))
     }
 
     /// Runs `body` as one audited operation: access check, one transaction, audit entry.
@@ -453,14 +492,25 @@ impl Registry {
         body: impl FnOnce(&mut Ctx<'_>) -> Result<T, RegistryError>,
     ) -> Result<T, RegistryError> {
         let now = self.clock.now();
+        let inspection = INSPECTION.contains(&op);
+        if !inspection {
+            self.refuse_if_quarantined(principal, op)?;
+        }
         let area = match tenant {
-            Some(t) => match self.areas.get(&mut *self.store, t) {
-                Ok(a) => Some(a),
-                Err(e) => {
-                    self.audit_alone(principal, op, None, "failed", Some(e.code()), vec![])?;
-                    return Err(e);
+            Some(t) => {
+                let opened = if inspection {
+                    self.areas.for_inspection(&mut *self.store, t)
+                } else {
+                    self.areas.get(&mut *self.store, t)
+                };
+                match opened {
+                    Ok(a) => Some(a),
+                    Err(e) => {
+                        self.audit_alone(principal, op, None, "failed", Some(e.code()), vec![])?;
+                        return Err(e);
+                    }
                 }
-            },
+            }
             None => None,
         };
         self.store.begin()?;
@@ -511,15 +561,42 @@ impl Registry {
         }
     }
 
-    /// Commits on success, rolls back on failure.
+    /// Commits on success, rolls back on failure. A commit that finds the store rolled back
+    /// under the registry puts it in quarantine.
     fn finish_tx(&mut self, result: Result<(), RegistryError>) -> Result<(), RegistryError> {
         match result {
-            Ok(()) => Ok(self.store.commit()?),
+            Ok(()) => match self.store.commit() {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    let e = RegistryError::from(e);
+                    if let RegistryError::Tampered(why) = &e {
+                        self.quarantine.get_or_insert_with(|| why.clone());
+                    }
+                    Err(e)
+                }
+            },
             Err(e) => {
                 self.store.rollback()?;
                 Err(e)
             }
         }
+    }
+
+    /// Refuses (and audits) any operation but inspection while the registry is in quarantine.
+    fn refuse_if_quarantined(
+        &mut self,
+        principal: &Principal,
+        op: &'static str,
+    ) -> Result<(), RegistryError> {
+        let Some(why) = self.quarantine.clone() else {
+            return Ok(());
+        };
+        let err = RegistryError::Tampered(format!(
+            "the registry runs inspection only until the store is restored: {why}"
+        ));
+        // The refusal is recorded where it can be: a failure to record it changes nothing.
+        let _ = self.audit_alone(principal, op, None, "refused", Some(err.code()), vec![]);
+        Err(err)
     }
 
     /// Refuses an operation that has no tenant (audited in the registry chain).
@@ -621,6 +698,27 @@ impl Registry {
     }
 }
 
+/// Verifies the chain of the context's tenant (or the registry chain).
+fn verify_chain(
+    ctx: &mut Ctx<'_>,
+    registry_audit: &SecretKey,
+    must_exist: bool,
+) -> Result<AuditVerification, RegistryError> {
+    match &ctx.area {
+        Some(area) => {
+            let keys = area.keys.clone();
+            let name = area.code.as_str().to_owned();
+            let mac = |d: &[u8]| keys.audit_mac(d);
+            audit::verify(ctx.store, area.id, name, Some(&mac), must_exist)
+        }
+        None => {
+            let mac = |d: &[u8]| registry_audit.mac(d);
+            let name = "registry".to_owned();
+            audit::verify(ctx.store, REGISTRY_CHAIN, name, Some(&mac), must_exist)
+        }
+    }
+}
+
 /// Who may read or verify an audit chain: a tenant's chain its staff and the operator, the
 /// registry-wide chain the operator only.
 fn audit_access(tenant: Option<&MunicipalityCode>) -> Access {
@@ -630,6 +728,8 @@ fn audit_access(tenant: Option<&MunicipalityCode>) -> Access {
     }
 }
 
+#[cfg(test)]
+mod integrity_tests;
 #[cfg(test)]
 mod retention_tests;
 #[cfg(test)]

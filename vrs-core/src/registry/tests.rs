@@ -815,16 +815,28 @@ fn records_copied_between_tenants_do_not_open_and_wrong_keys_are_recognised() {
             WriteOptions::default(),
         )
         .unwrap_err();
-    assert_eq!(e.code(), "crypto");
+    assert_eq!(e.code(), "tampered");
+    assert!(
+        e.to_string().contains("131032, subject: 1 record(s) more"),
+        "{e}"
+    );
+    // The registry key is right, Chiyoda's key is not.
+    let master = MasterKeyProvider::new([42; 32]);
+    let mut keys = crate::crypto::StaticKeyProvider::new(master.registry_key().unwrap());
+    keys.insert(t, crate::crypto::SecretKey::new([7; 32]));
     let mut reg = Registry::open(
         Box::new(store),
-        Box::new(MasterKeyProvider::new([7; 32])),
+        Box::new(keys),
         Box::new(FixedClock::new(now)),
         RegistryConfig::default(),
     )
     .unwrap();
     let e = reg.subject_doses(&staff("131016"), &t, "1001").unwrap_err();
     assert_eq!(e.code(), "wrong_key");
+    assert_eq!(
+        e.to_string(),
+        "the key supplied for tenant 131016 does not open its data"
+    );
     assert_eq!(
         reg.subject_doses(&staff("131016"), &code("132012"), "1001")
             .unwrap_err()
@@ -854,16 +866,29 @@ fn tampering_is_not_laundered_by_later_operations() {
         reg.register_staff(&Principal::Operator, &t, &format!("u{i}"))
             .unwrap();
     }
-    // Remove the tail, then keep working: the gap stays visible.
+    // Remove the tail: a registry opening the store sees the chain end before its head and
+    // runs inspection only; the gap stays visible.
     let cut = store.snapshot();
     cut.tamper_audit(t.to_u32(), |rows| {
         rows.pop();
         rows.pop();
     });
     let mut reg = open(cut);
-    reg.register_staff(&Principal::Operator, &t, "u9").unwrap();
+    assert!(reg.quarantine().unwrap().contains("before its head"));
+    assert_eq!(
+        reg.register_staff(&Principal::Operator, &t, "u9")
+            .unwrap_err()
+            .code(),
+        "tampered"
+    );
     let v = reg.verify_audit(&Principal::Operator, Some(&t)).unwrap();
     assert_eq!((v.ok, v.first_bad), (false, Some(4)), "{v:?}");
+    assert_eq!(
+        reg.audit_log(&Principal::Operator, Some(&t))
+            .unwrap_err()
+            .code(),
+        "tampered"
+    );
 
     // Rewrite an entry and recompute every later hash: the authentic head still disagrees,
     // before and after further operations.
@@ -998,8 +1023,8 @@ fn flags_upload_and_verify_store_with_a_wrong_key() {
 
     // 131032 sealed with another key: verify_store reports it and checks the rest.
     let now = DateTime::new(date(2021, 7, 1), 9, 0, 0).unwrap();
-    let mut keys = crate::crypto::StaticKeyProvider::new(crate::crypto::SecretKey::new([9; 32]));
     let master = MasterKeyProvider::new([42; 32]);
+    let mut keys = crate::crypto::StaticKeyProvider::new(master.registry_key().unwrap());
     for c in ["131016", "011002"] {
         keys.insert(code(c), master.tenant_key(&code(c)).unwrap());
     }
@@ -1011,12 +1036,31 @@ fn flags_upload_and_verify_store_with_a_wrong_key() {
         RegistryConfig::default(),
     )
     .unwrap();
-    let (problems, chains) = reg.verify_store(&Principal::Operator).unwrap();
-    assert!(problems.is_empty());
-    let bad: Vec<&str> = chains
+    let v = reg.verify_store(&Principal::Operator).unwrap();
+    assert!(v.problems.is_empty());
+    let bad: Vec<&str> = v
+        .chains
         .iter()
         .filter(|c| !c.ok)
         .map(|c| c.chain.as_str())
         .collect();
-    assert_eq!(bad, vec!["131032"], "{chains:?}");
+    assert_eq!(bad, vec!["131032"], "{:?}", v.chains);
+    let scopes: Vec<&str> = v.findings.iter().map(|f| f.scope.as_str()).collect();
+    assert_eq!(scopes, vec!["131032"], "{:?}", v.findings);
+    assert!(
+        v.findings[0].problem.contains("does not open"),
+        "{:?}",
+        v.findings
+    );
+    // Another registry key is refused outright.
+    let mut other = crate::crypto::StaticKeyProvider::new(crate::crypto::SecretKey::new([9; 32]));
+    other.insert(code("131016"), master.tenant_key(&code("131016")).unwrap());
+    let e = Registry::open(
+        Box::new(store.share()),
+        Box::new(other),
+        Box::new(FixedClock::new(now)),
+        RegistryConfig::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "wrong_key");
 }

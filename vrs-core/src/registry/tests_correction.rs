@@ -475,3 +475,35 @@ fn only_the_tenants_staff_correct_or_void_and_refusals_are_audited() {
     };
     assert_eq!((refused("correct-dose"), refused("void-dose")), (6, 6));
 }
+
+#[test]
+fn a_my_number_typed_into_a_correction_or_its_reason_is_refused_and_never_echoed() {
+    let mut reg = two_doses();
+    let t = code(T);
+    let who = by_addressee("1001");
+    let canary = "123456789018";
+    let doctor = DoseCorrection {
+        doctor: Some(format!("医師 {canary}")),
+        ..DoseCorrection::default()
+    };
+    let refused = reg.correct_dose(&staff(T), &t, &who, one(1), &doctor, "typo");
+    let message = format!("{refused:?}");
+    assert_eq!(rule_of(refused), Some(Code::N02));
+    assert!(!message.contains(canary), "{message}");
+    let lot = DoseCorrection {
+        lot: Some("FA5766".into()),
+        ..DoseCorrection::default()
+    };
+    let reason = format!("the person's number is {canary}");
+    let refused = reg.correct_dose(&staff(T), &t, &who, one(1), &lot, &reason);
+    assert_eq!(rule_of(refused), Some(Code::N02));
+    let refused = reg.void_dose(&staff(T), &t, &who, one(2), &reason);
+    let message = format!("{refused:?}");
+    assert_eq!(rule_of(refused), Some(Code::N02));
+    assert!(!message.contains(canary), "{message}");
+    // Nothing changed.
+    let s = reg.subject_doses(&staff(T), &t, "1001").unwrap();
+    assert_eq!(s.doses.len(), 2);
+    assert_eq!(s.doses[0].lot, "FA5765");
+    assert!(s.history.is_empty());
+}

@@ -30,6 +30,10 @@ pub enum StoreError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The store's content failed an integrity check (a record, chain or anchor altered,
+    /// removed or rolled back outside the registry); the message names what, never a value.
+    #[error("integrity check failed: {0}")]
+    Tampered(String),
     /// A key file is unusable (readable by others, wrong length...).
     #[error("key file {path}: {why}")]
     KeyFile {
@@ -52,6 +56,7 @@ impl StoreError {
             StoreError::Backend(m) => format!("データベースのエラー: {m}"),
             StoreError::Io { path, source } => format!("{path} の入出力エラー: {source}"),
             StoreError::KeyFile { path, why } => format!("鍵ファイル {path}: {why}"),
+            StoreError::Tampered(what) => format!("完全性の検査に失敗しました（改ざんの疑い）: {what}"),
         }
     }
 }

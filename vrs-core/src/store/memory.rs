@@ -98,6 +98,13 @@ impl MemoryStore {
         out
     }
 
+    /// Edits, adds or removes records directly (no transaction, no change token), for tests
+    /// that tamper with the store: `edit` gets the map of `(tenant, kind, key)` to value.
+    pub fn tamper_records(&self, edit: impl FnOnce(&mut BTreeMap<(u32, u8, Key), Vec<u8>>)) {
+        let mut state = self.lock();
+        edit(&mut state.records);
+    }
+
     /// Edits the rows of an audit chain directly, for tests that tamper with the log.
     pub fn tamper_audit(&self, chain: u32, edit: impl FnOnce(&mut Vec<AuditRow>)) {
         let mut state = self.lock();
@@ -162,6 +169,24 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn put_new(
+        &mut self,
+        tenant: u32,
+        kind: u8,
+        key: &Key,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        let mut st = self.lock();
+        st.log()?;
+        let id = (tenant, kind, *key);
+        if st.records.contains_key(&id) {
+            return Err(StoreError::Conflict("a record expected to be new exists"));
+        }
+        st.records.insert(id, value.to_vec());
+        st.log()?.push(Undo::Record(id, None));
+        Ok(())
+    }
+
     fn delete(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<bool, StoreError> {
         let mut st = self.lock();
         st.log()?;
@@ -188,6 +213,26 @@ impl Store for MemoryStore {
             .collect();
         for (key, value) in &rows {
             if !visit(key, value) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn scan_tenant(
+        &mut self,
+        tenant: u32,
+        visit: &mut dyn FnMut(u8, &Key, &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        let range = (tenant, 0, [0u8; 16])..=(tenant, u8::MAX, [0xff; 16]);
+        let rows: Vec<(u8, Key, Vec<u8>)> = self
+            .lock()
+            .records
+            .range(range)
+            .map(|((_, kind, k), v)| (*kind, *k, v.clone()))
+            .collect();
+        for (kind, key, value) in &rows {
+            if !visit(*kind, key, value) {
                 break;
             }
         }

@@ -4,7 +4,7 @@
 //! A store holds opaque values: every value the registry puts is already sealed (AES-256-GCM)
 //! and every key is already a pseudonym, so a store implementation never sees personal data and
 //! needs no cryptography of its own. That is the seam for putting the registry on another
-//! database: implement [`Store`] (eleven small methods) over PostgreSQL, a distributed key-value
+//! database: implement [`Store`] (eleven small methods, two more optional) over PostgreSQL, a distributed key-value
 //! store, etc., sharded by tenant if you like; nothing above this trait assumes one process or
 //! one file.
 //!
@@ -85,6 +85,22 @@ pub trait Store: Send {
     /// [`StoreError::Transaction`] outside a transaction; backend errors.
     fn put(&mut self, tenant: u32, kind: u8, key: &Key, value: &[u8]) -> Result<(), StoreError>;
 
+    /// Inserts a record the caller knows to be absent (a bulk load into an empty tenant): a
+    /// store may skip looking for an old value, and should refuse a key that is taken
+    /// ([`StoreError::Conflict`]) rather than replace it. The default is [`Store::put`].
+    ///
+    /// # Errors
+    /// As for [`Store::put`]; [`StoreError::Conflict`] when the key is taken.
+    fn put_new(
+        &mut self,
+        tenant: u32,
+        kind: u8,
+        key: &Key,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        self.put(tenant, kind, key, value)
+    }
+
     /// Removes a record (its bytes are overwritten, not left in free space); `true` if it existed.
     ///
     /// # Errors
@@ -102,6 +118,29 @@ pub trait Store: Send {
         kind: u8,
         visit: &mut dyn FnMut(&Key, &[u8]) -> bool,
     ) -> Result<(), StoreError>;
+
+    /// Calls `visit` with every record of `tenant` (all kinds) in (kind, key) order, until it
+    /// returns `false`. The default scans kind by kind.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn scan_tenant(
+        &mut self,
+        tenant: u32,
+        visit: &mut dyn FnMut(u8, &Key, &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        for kind in 0..=u8::MAX {
+            let mut go_on = true;
+            self.scan(tenant, kind, &mut |key, value| {
+                go_on = visit(kind, key, value);
+                go_on
+            })?;
+            if !go_on {
+                break;
+            }
+        }
+        Ok(())
+    }
 
     /// Number of records of `kind` in `tenant`.
     ///
@@ -168,4 +207,22 @@ pub trait Store: Send {
     /// # Errors
     /// Backend errors.
     fn integrity_check(&mut self) -> Result<Vec<String>, StoreError>;
+}
+
+/// Whether `store` holds anything at all (a record or an audit entry, in any tenant or the
+/// registry's own area). A host creates new keys only for a store that holds nothing: keys
+/// created beside a populated store would not open it.
+///
+/// # Errors
+/// Backend errors.
+pub fn holds_data(store: &mut dyn Store) -> Result<bool, StoreError> {
+    if !store.tenants()?.is_empty() || store.audit_last(0)?.is_some() {
+        return Ok(true);
+    }
+    let mut any = false;
+    store.scan_tenant(0, &mut |_, _, _| {
+        any = true;
+        false
+    })?;
+    Ok(any)
 }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use super::error::StoreError;
 use super::{AuditRow, Key, Store};
@@ -236,9 +236,11 @@ impl Store for SqliteStore {
         let mut stmt = self.conn.prepare_cached(
             "SELECT value FROM records WHERE tenant = ?1 AND kind = ?2 AND key = ?3",
         )?;
-        Ok(stmt
-            .query_row(params![tenant, kind, &key[..]], |r| r.get(0))
-            .optional()?)
+        let mut rows = stmt.query(params![tenant, kind, &key[..]])?;
+        match rows.next()? {
+            Some(row) => Ok(Some(value_bytes(row.get_ref(0)?)?.to_vec())),
+            None => Ok(None),
+        }
     }
 
     fn put(&mut self, tenant: u32, kind: u8, key: &Key, value: &[u8]) -> Result<(), StoreError> {
@@ -248,6 +250,28 @@ impl Store for SqliteStore {
         )?;
         stmt.execute(params![tenant, kind, &key[..], value])?;
         Ok(())
+    }
+
+    fn put_new(
+        &mut self,
+        tenant: u32,
+        kind: u8,
+        key: &Key,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        self.need_tx()?;
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO records (tenant, kind, key, value) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        match stmt.execute(params![tenant, kind, &key[..], value]) {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(StoreError::Conflict("a record expected to be new exists"))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn delete(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<bool, StoreError> {
@@ -273,7 +297,32 @@ impl Store for SqliteStore {
             let Ok(key) = <Key>::try_from(key) else {
                 return Err(StoreError::Backend("a record key is not 16 bytes".into()));
             };
-            if !visit(&key, row.get_ref(1)?.as_blob()?) {
+            if !visit(&key, value_bytes(row.get_ref(1)?)?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn scan_tenant(
+        &mut self,
+        tenant: u32,
+        visit: &mut dyn FnMut(u8, &Key, &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, key, value FROM records WHERE tenant = ?1 ORDER BY kind, key",
+        )?;
+        let mut rows = stmt.query(params![tenant])?;
+        while let Some(row) = rows.next()? {
+            let kind: i64 = row.get(0)?;
+            let Ok(kind) = u8::try_from(kind) else {
+                return Err(StoreError::Backend("a record kind is not 0 to 255".into()));
+            };
+            let key = row.get_ref(1)?.as_blob()?;
+            let Ok(key) = <Key>::try_from(key) else {
+                return Err(StoreError::Backend("a record key is not 16 bytes".into()));
+            };
+            if !visit(kind, &key, value_bytes(row.get_ref(2)?)?) {
                 break;
             }
         }
@@ -364,6 +413,17 @@ impl Store for SqliteStore {
         let mut problems = rows.collect::<Result<Vec<_>, _>>()?;
         problems.retain(|p| p != "ok");
         Ok(problems)
+    }
+}
+
+/// A record's value as bytes: a blob, or text (an edit of the file may leave one; its bytes are
+/// then judged like any other value by the registry's integrity checks).
+fn value_bytes(v: rusqlite::types::ValueRef<'_>) -> Result<&[u8], StoreError> {
+    match v {
+        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => Ok(b),
+        _ => Err(StoreError::Backend(
+            "a record value is neither a blob nor text".into(),
+        )),
     }
 }
 

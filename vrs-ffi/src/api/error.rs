@@ -90,6 +90,11 @@ pub enum VrsError {
     /// Registry: writing an export failed (e.g. a name CP932 cannot hold).
     #[error("{0}")]
     Export(String),
+    /// Registry: stored data failed an integrity check (records altered, deleted, added or
+    /// rolled back, an audit chain erased, the store rolled back or replaced); nothing tampered
+    /// is served. `verify_store` lists every finding.
+    #[error("{0}")]
+    Tampered(String),
 }
 
 /// `"English (日本語)"`: the message shown to users of the bindings.
@@ -217,6 +222,7 @@ impl From<RegistryError> for VrsError {
             RegistryError::WrongKey(_) | RegistryError::Crypto(_) => VrsError::Crypto(message),
             RegistryError::Store(_) | RegistryError::Corrupt(_) => VrsError::Storage(message),
             RegistryError::Export(_) => VrsError::Export(message),
+            RegistryError::Tampered(_) => VrsError::Tampered(message),
             _ => VrsError::Internal(message),
         }
     }

@@ -47,8 +47,8 @@ pub use id::{
 pub use registry::{
     create_key_dir, AuditEntry, AuditVerification, Dimension, DoseChange, DoseConfirmation,
     DoseCorrection, DoseHistoryEntry, DoseInput, DoseView, ExportOptions, Flag, FlagView,
-    ImportMode, ImportOutcome, Principal, Registry, RegistryOptions, RejectedRow, Stats, StatsCell,
-    StoreVerification, SubjectDoses, SubjectRef,
+    ImportMode, ImportOutcome, IntegrityFinding, KeyRotation, Principal, Registry, RegistryOptions,
+    RejectedRow, Stats, StatsCell, StoreVerification, SubjectDoses, SubjectRef,
 };
 pub use report::{Diagnostic, Report, Severity, SummaryEntry};
 pub use retention::{

@@ -729,15 +729,77 @@ impl From<core::AuditEntry> for AuditEntry {
     }
 }
 
+/// An integrity problem [`Registry::verify_store`] found. Names no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct IntegrityFinding {
+    /// Where: a municipality code, `registry`, or `chain N`.
+    pub scope: String,
+    /// The record kind concerned (`voucher`, `audit-head`, `content-state`...), if one is.
+    pub kind: Option<String>,
+    /// The pseudonymous key of the record concerned (32 hex digits), if one is.
+    pub key: Option<String>,
+    /// What is wrong, in English.
+    pub problem: String,
+}
+
+impl From<core::IntegrityFinding> for IntegrityFinding {
+    fn from(f: core::IntegrityFinding) -> Self {
+        IntegrityFinding {
+            scope: f.scope,
+            kind: f.kind,
+            key: f.key,
+            problem: f.problem,
+        }
+    }
+}
+
 /// The result of [`Registry::verify_store`].
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct StoreVerification {
-    /// `true` when the store and every audit chain check out.
+    /// `true` when nothing below reports a problem.
     pub ok: bool,
-    /// Storage problems found (empty when none).
+    /// Storage problems the storage engine found (empty when none).
     pub problems: Vec<String>,
     /// One verification per audit chain: the registry-wide one, then each tenant's.
     pub chains: Vec<AuditVerification>,
+    /// Every integrity finding: records that do not open, records deleted, added, altered or
+    /// rolled back, chains or tenants erased or rolled back, references to missing records.
+    pub findings: Vec<IntegrityFinding>,
+    /// Sealed records opened.
+    pub records_checked: u64,
+}
+
+/// What [`Registry::rotate_tenant_key`] did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct KeyRotation {
+    /// The tenant.
+    pub tenant: String,
+    /// The key version replaced.
+    pub from_version: u32,
+    /// The key version every record is sealed with afterwards.
+    pub to_version: u32,
+    /// Records this call re-sealed.
+    pub records: u64,
+    /// Transactions this call committed.
+    pub batches: u64,
+    /// This call continued a rotation an earlier call did not finish.
+    pub resumed: bool,
+    /// Every record is sealed under `to_version`.
+    pub finished: bool,
+}
+
+impl From<core::KeyRotation> for KeyRotation {
+    fn from(r: core::KeyRotation) -> Self {
+        KeyRotation {
+            tenant: r.tenant,
+            from_version: r.from_version,
+            to_version: r.to_version,
+            records: r.records,
+            batches: r.batches,
+            resumed: r.resumed,
+            finished: r.finished,
+        }
+    }
 }
 
 /// Creates a key directory with a fresh random `master.key` (mode 0600, directory 0700), from
@@ -823,7 +885,8 @@ impl Registry {
     /// from the key directory `key_dir` (see [`create_key_dir`]).
     ///
     /// # Errors
-    /// [`VrsError::Crypto`] (no `master.key`, a key file others may read),
+    /// [`VrsError::Crypto`] (no `master.key`, a key file others may read, a key directory that
+    /// is not the store's: a new `master.key` beside a populated store is refused),
     /// [`VrsError::Storage`] (missing or unsafe key directory, database error),
     /// [`VrsError::InvalidArgument`] (a bad `fixed_time`).
     #[uniffi::constructor(default(options = None))]
@@ -1281,18 +1344,65 @@ impl Registry {
         Ok(entries.into_iter().map(AuditEntry::from).collect())
     }
 
-    /// Maintenance check (operator only): the store's physical integrity, then every audit
-    /// chain.
+    /// Maintenance check of everything (operator only): the storage engine's check, the
+    /// registry anchor and every chain head and content digest, every tenant's records against
+    /// its digest, every sealed record opened, references between records, every audit chain.
+    /// Runs on a registry in quarantine too.
     ///
     /// # Errors
-    /// [`VrsError::Forbidden`].
+    /// [`VrsError::Forbidden`]; store failures (a finding is not an error).
     pub fn verify_store(&self, principal: Principal) -> Result<StoreVerification, VrsError> {
         let p = principal.to_core()?;
-        let (problems, chains) = self.lock()?.verify_store(&p)?;
+        let v = self.lock()?.verify_store(&p)?;
         Ok(StoreVerification {
-            ok: problems.is_empty() && chains.iter().all(|c| c.ok),
-            problems,
-            chains: chains.into_iter().map(AuditVerification::from).collect(),
+            ok: v.ok,
+            problems: v.problems,
+            chains: v.chains.into_iter().map(AuditVerification::from).collect(),
+            findings: v.findings.into_iter().map(IntegrityFinding::from).collect(),
+            records_checked: v.records_checked,
+        })
+    }
+
+    /// Re-seals every record of `tenant` under a new version of its key (operator only), in
+    /// batches, each its own transaction; calling it again after a crash continues. A registry
+    /// opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+    /// or `master.key`: record keys and the audit MAC still derive from version 1).
+    ///
+    /// # Errors
+    /// [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+    /// version), [`VrsError::Tampered`], store failures.
+    pub fn rotate_tenant_key(
+        &self,
+        principal: Principal,
+        tenant: String,
+    ) -> Result<KeyRotation, VrsError> {
+        let (p, t) = (principal.to_core()?, code("tenant", &tenant)?);
+        Ok(self.lock()?.rotate_tenant_key(&p, &t)?.into())
+    }
+
+    /// The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+    /// for the host to keep outside the store: a whole store rolled back to an older copy is
+    /// found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+    /// not audited.
+    ///
+    /// # Errors
+    /// [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+    pub fn anchor(&self) -> Result<String, VrsError> {
+        Ok(self.lock()?.anchor()?.to_string())
+    }
+
+    /// Compares an anchor the host kept with the store; returns how many commits the store has
+    /// beyond it (0: exactly as kept). Host-level: no principal, not audited.
+    ///
+    /// # Errors
+    /// [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+    /// at the same commit (the registry then refuses everything but inspection);
+    /// [`VrsError::InvalidArgument`] for a string that is not an anchor.
+    pub fn check_anchor(&self, anchor: String) -> Result<u64, VrsError> {
+        let kept: core::RegistryAnchor = anchor.parse()?;
+        Ok(match self.lock()?.check_anchor(&kept)? {
+            core::AnchorCheck::Same => 0,
+            core::AnchorCheck::Newer { commits } => commits,
         })
     }
 }

@@ -11,7 +11,7 @@ use super::report::nul_terminated;
 use super::status::{
     vrs_status, VRS_CONFLICT, VRS_CORRUPT, VRS_CRYPTO, VRS_EXPORT, VRS_FORBIDDEN,
     VRS_IMPORT_REJECTED, VRS_INVALID_ARGUMENT, VRS_INVALID_UTF8, VRS_NOT_FOUND, VRS_NULL_ARGUMENT,
-    VRS_OK, VRS_QUOTA_EXCEEDED, VRS_REGISTRY, VRS_RULE, VRS_STORE, VRS_TENANT_EXISTS,
+    VRS_OK, VRS_QUOTA_EXCEEDED, VRS_REGISTRY, VRS_RULE, VRS_STORE, VRS_TAMPERED, VRS_TENANT_EXISTS,
     VRS_UNKNOWN_TENANT, VRS_WRONG_KEY,
 };
 
@@ -105,6 +105,7 @@ pub(crate) fn status_of(e: &RegistryError) -> vrs_status {
         RegistryError::Crypto(_) => VRS_CRYPTO,
         RegistryError::Store(_) => VRS_STORE,
         RegistryError::Export(_) => VRS_EXPORT,
+        RegistryError::Tampered(_) => VRS_TAMPERED,
         _ => VRS_REGISTRY,
     }
 }

@@ -20,8 +20,8 @@ use vrs_core::codec::WriteOptions;
 use vrs_core::date::{Date, DateTime};
 use vrs_core::id::{AddresseeNumber, MunicipalityCode, OcrLine, VoucherNumber};
 use vrs_core::registry::{
-    AuditVerification, Dimension, DoseCorrection, DoseInput, Flag, ImportMode, Principal, Registry,
-    StatsQuery, SubjectRef,
+    AnchorCheck, Dimension, DoseCorrection, DoseInput, Flag, ImportMode, Principal, Registry,
+    RegistryAnchor, StatsQuery, SubjectRef,
 };
 use vrs_core::text::Encoding;
 use vrs_core::vaccine::DoseNumber;
@@ -596,9 +596,10 @@ unsafe fn give_registry(out: *mut *mut vrs_registry, registry: Registry, clock: 
 /// `vrs_registry_create_key_dir`), and writes it to `*out`. Paths are UTF-8. `opts` may be NULL
 /// for the defaults (system clock).
 ///
-/// Returns `VRS_OK`; `VRS_CRYPTO` (no `master.key`, or a key file readable by others);
-/// `VRS_STORE` (missing or unsafe key directory, database error, store written by a newer
-/// library); `VRS_INVALID_ARGUMENT` (an impossible `fixed_time_yyyymmddhhmmss`);
+/// Returns `VRS_OK`; `VRS_CRYPTO` (no `master.key`, or a key file readable by others, not a
+/// regular file or over 128 bytes); `VRS_WRONG_KEY` (the key directory is not the store's: e.g.
+/// a new `master.key` created beside a populated store); `VRS_STORE` (missing or unsafe key
+/// directory, database error, store written by a newer library); `VRS_INVALID_ARGUMENT` (an impossible `fixed_time_yyyymmddhhmmss`);
 /// `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`. `*out` is written only on `VRS_OK`; details go to
 /// `*out_error` (when not NULL) on failure.
 ///
@@ -1798,22 +1799,25 @@ pub unsafe extern "C" fn vrs_registry_audit_log(
     }
 }
 
-/// The document of `vrs_registry_verify_store`, in this key order.
-#[derive(Serialize)]
-struct StoreCheck<'a> {
-    ok: bool,
-    problems: &'a [String],
-    chains: &'a [AuditVerification],
-}
-
-/// Maintenance check: the store's physical integrity, then every audit chain. Writes to
-/// `*out_ok` whether no problem was found; when `out_json` is not NULL it receives the details:
+/// Maintenance check of everything (operator only): the storage engine's own check, the
+/// registry anchor and every audit chain head and content digest it anchors, every tenant's
+/// records against its content digest, every sealed record opened, references between records,
+/// and every audit chain. Writes to `*out_ok` whether nothing was found; when `out_json` is not
+/// NULL it receives the details:
 ///
 /// ```json
-/// {"ok": true, "problems": [],
+/// {"ok": false, "problems": [],
 ///  "chains": [{"chain": "registry", "entries": 3, "ok": true, "first_bad": null,
-///              "problem": null}, {"chain": "131016", ...}]}
+///              "problem": null}, {"chain": "131016", ...}],
+///  "findings": [{"scope": "131016", "kind": "voucher", "key": null,
+///                "problem": "2 of 5 record(s) are missing (deleted outside the registry)"}],
+///  "records_checked": 1234}
 /// ```
+///
+/// (`problems`: the storage engine's; `findings`: each integrity problem, naming the tenant
+/// (`scope`: a municipality code, `registry`, or `chain N`), the record kind and the
+/// pseudonymous record key where it can, never personal data.) Runs on a registry in
+/// quarantine too.
 ///
 /// Operator only. Returns `VRS_OK` (also when problems were found: read `*out_ok`);
 /// `VRS_FORBIDDEN`; `VRS_NULL_ARGUMENT`; key or store failures. Outputs are written only on
@@ -1833,23 +1837,160 @@ pub unsafe extern "C" fn vrs_registry_verify_store(
     ffi_fn! {
         let op = |reg: &mut Registry, p: &Principal| -> Result<(), Failure> {
             arg_out("out_ok", out_ok)?;
-            let (problems, chains) = reg.verify_store(p)?;
-            let ok = problems.is_empty() && chains.iter().all(|c| c.ok);
+            let verification = reg.verify_store(p)?;
             if !out_json.is_null() {
-                let doc = StoreCheck {
-                    ok,
-                    problems: &problems,
-                    chains: &chains,
-                };
                 // SAFETY: `out_json` is not NULL and valid for a write (caller contract).
-                unsafe { give_json(out_json, &doc) }?;
+                unsafe { give_json(out_json, &verification) }?;
             }
             // SAFETY: `out_ok` is not NULL (checked above) and valid for a write.
-            unsafe { out_ok.write(ok) };
+            unsafe { out_ok.write(verification.ok) };
             Ok(())
         };
         // SAFETY: the caller guarantees the contract documented above.
         unsafe { operate(registry, who, out_error, op) }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys and rollback protection.
+
+/// Re-seals every record of `tenant` (a municipality code) under a new version of its key
+/// (operator only), in batches, each its own transaction: other tenants keep working between
+/// batches, and a crash leaves every record readable under exactly one key. Calling it again
+/// after a crash or failure continues the rotation. The key provider of a registry opened with
+/// `vrs_registry_open` writes the new key as `<code>.v<N>.key` in the key directory (mode
+/// 0600); keep `<code>.key` or `master.key`: record keys and the audit MAC still derive from
+/// version 1. When `out_json` is not NULL it receives:
+///
+/// ```json
+/// {"tenant": "131016", "from_version": 1, "to_version": 2, "records": 300, "batches": 3,
+///  "resumed": false, "finished": true}
+/// ```
+///
+/// Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`; `VRS_CRYPTO` (the key provider
+/// cannot create or hand out the new version); `VRS_TAMPERED`; `VRS_INVALID_ARGUMENT`;
+/// `VRS_INVALID_UTF8`; `VRS_NULL_ARGUMENT`; store failures. Details go to `*out_error` (when
+/// not NULL) on failure.
+///
+/// # Safety
+/// `registry` and `who` must be NULL or live handles; `tenant` must be NULL or valid for reads
+/// of `tenant_len` bytes; `out_json` and `out_error` must be NULL or valid for a write of a
+/// pointer.
+#[no_mangle]
+pub unsafe extern "C" fn vrs_registry_rotate_tenant_key(
+    registry: *const vrs_registry,
+    who: *const vrs_principal,
+    tenant: *const u8,
+    tenant_len: usize,
+    out_json: *mut *mut vrs_bytes,
+    out_error: *mut *mut vrs_error,
+) -> vrs_status {
+    ffi_fn! {
+        let op = |reg: &mut Registry, p: &Principal| -> Result<(), Failure> {
+            // SAFETY: the caller guarantees `tenant` is NULL or valid for `tenant_len`.
+            let tenant = unsafe { arg_code("tenant", tenant, tenant_len) }?;
+            let rotation = reg.rotate_tenant_key(p, &tenant)?;
+            if !out_json.is_null() {
+                // SAFETY: `out_json` is not NULL and valid for a write (caller contract).
+                unsafe { give_json(out_json, &rotation) }?;
+            }
+            Ok(())
+        };
+        // SAFETY: the caller guarantees the contract documented above.
+        unsafe { operate(registry, who, out_error, op) }
+    }
+}
+
+/// Runs `op` on the registry without a principal (host-level calls).
+///
+/// # Safety
+/// `registry` must be NULL or a live registry; `out_error` must be NULL or valid for a write
+/// of a pointer.
+unsafe fn host_call(
+    registry: *const vrs_registry,
+    out_error: *mut *mut vrs_error,
+    op: impl FnOnce(&mut Registry) -> Result<(), Failure>,
+) -> vrs_status {
+    let result = (|| {
+        // SAFETY: the caller guarantees `registry` is NULL or a live registry.
+        let handle = unsafe { arg_ref("registry", registry) }?;
+        let mut registry = handle.lock()?;
+        op(&mut registry)
+    })();
+    // SAFETY: forwarded caller contract.
+    unsafe { finish(result, out_error) }
+}
+
+/// Writes to `*out_anchor` the store's current anchor, `vrs-anchor-1:<commits>:<64 hex
+/// digits>` (no personal data, no key), for the host to keep outside the store: a store rolled
+/// back as a whole to an older copy is authentic in itself, and only the kept anchor tells
+/// (`vrs_registry_check_anchor`). Keep it after every write for full protection, or
+/// periodically to bound what a rollback can forget. A host-level call: no principal, not
+/// audited.
+///
+/// Returns `VRS_OK`; `VRS_TAMPERED` (the anchor is missing, forged, or older than one this
+/// registry saw); `VRS_NULL_ARGUMENT`; store failures. `*out_anchor` (free it with
+/// `vrs_bytes_free`) is written only on `VRS_OK`.
+///
+/// # Safety
+/// `registry` must be NULL or a live registry; `out_anchor` and `out_error` must be NULL or
+/// valid for a write of a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn vrs_registry_anchor(
+    registry: *const vrs_registry,
+    out_anchor: *mut *mut vrs_bytes,
+    out_error: *mut *mut vrs_error,
+) -> vrs_status {
+    ffi_fn! {
+        let op = |reg: &mut Registry| -> Result<(), Failure> {
+            arg_out("out_anchor", out_anchor)?;
+            let anchor = reg.anchor()?.to_string();
+            // SAFETY: `out_anchor` is not NULL (checked above) and valid for a write.
+            unsafe { out_anchor.write(to_c(vrs_bytes::new(anchor.into_bytes()))) };
+            Ok(())
+        };
+        // SAFETY: the caller guarantees the contract documented above.
+        unsafe { host_call(registry, out_error, op) }
+    }
+}
+
+/// Compares an anchor the host kept (`anchor`, `anchor_len` bytes, from `vrs_registry_anchor`)
+/// with the store; call it right after opening. Writes to `*out_newer_commits` (when not NULL)
+/// how many commits the store has beyond the kept anchor (0: exactly as kept; more: keep the new
+/// anchor). A host-level call: no principal, not audited.
+///
+/// Returns `VRS_OK`; `VRS_TAMPERED` when the store is older than the kept anchor or differs
+/// from it at the same commit (rolled back or replaced) — the registry then refuses everything
+/// but inspection; `VRS_INVALID_ARGUMENT` (not an anchor); `VRS_INVALID_UTF8`;
+/// `VRS_NULL_ARGUMENT`; store failures.
+///
+/// # Safety
+/// `registry` must be NULL or a live registry; `anchor` must be NULL or valid for reads of
+/// `anchor_len` bytes; `out_newer_commits` must be NULL or valid for a write of a `uint64_t`;
+/// `out_error` must be NULL or valid for a write of a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn vrs_registry_check_anchor(
+    registry: *const vrs_registry,
+    anchor: *const u8,
+    anchor_len: usize,
+    out_newer_commits: *mut u64,
+    out_error: *mut *mut vrs_error,
+) -> vrs_status {
+    ffi_fn! {
+        let op = |reg: &mut Registry| -> Result<(), Failure> {
+            // SAFETY: the caller guarantees `anchor` is NULL or valid for `anchor_len` bytes.
+            let text = unsafe { arg_text("anchor", anchor, anchor_len) }?;
+            let kept: RegistryAnchor = text.parse()?;
+            let newer = match reg.check_anchor(&kept)? {
+                AnchorCheck::Same => 0,
+                AnchorCheck::Newer { commits } => commits,
+            };
+            // SAFETY: `out_newer_commits` is NULL or valid for a write (caller contract).
+            unsafe { give_opt(out_newer_commits, newer) };
+            Ok(())
+        };
+        // SAFETY: the caller guarantees the contract documented above.
+        unsafe { host_call(registry, out_error, op) }
     }
 }
 

@@ -78,6 +78,11 @@ pub const VRS_EXPORT: vrs_status = vrs_status(25);
 /// Registry: another error, new in `vrs-core`, that has no status of its own yet; the error's
 /// `code` says which.
 pub const VRS_REGISTRY: vrs_status = vrs_status(26);
+/// Registry: stored data failed an integrity check (records altered, deleted, added or rolled
+/// back, an audit chain erased, the store rolled back or replaced); nothing tampered is served.
+/// The message names the tenant, record kind and pseudonymous key; `vrs_registry_verify_store`
+/// lists every finding.
+pub const VRS_TAMPERED: vrs_status = vrs_status(27);
 
 /// A static, NUL-terminated English description of `status`; never NULL, never to be freed.
 ///
@@ -119,6 +124,7 @@ fn message(status: vrs_status) -> &'static std::ffi::CStr {
         VRS_CORRUPT => c"a stored record is unreadable",
         VRS_EXPORT => c"writing the export failed",
         VRS_REGISTRY => c"the registry could not do this",
+        VRS_TAMPERED => c"stored data failed an integrity check (tampering or damage)",
         _ => c"unknown status",
     }
 }
@@ -150,7 +156,7 @@ mod tests {
     #[test]
     fn every_status_has_its_own_message_and_unknown_numbers_a_generic_one() {
         let mut seen = std::collections::HashSet::new();
-        for n in 0..=26 {
+        for n in 0..=27 {
             // SAFETY: vrs_status_message returns a static NUL-terminated string.
             let m = unsafe { CStr::from_ptr(vrs_status_message(vrs_status(n))) };
             assert!(seen.insert(m.to_owned()), "duplicate message for {n}");

@@ -73,11 +73,11 @@ static void statuses(void) {
     CHECK(VRS_NOT_FOUND == 16 && VRS_CONFLICT == 17 && VRS_RULE == 18);
     CHECK(VRS_QUOTA_EXCEEDED == 19 && VRS_IMPORT_REJECTED == 20 && VRS_WRONG_KEY == 21);
     CHECK(VRS_CRYPTO == 22 && VRS_STORE == 23 && VRS_CORRUPT == 24 && VRS_EXPORT == 25);
-    CHECK(VRS_REGISTRY == 26);
-    for (vrs_status s = VRS_FORBIDDEN; s <= VRS_REGISTRY; s++) {
+    CHECK(VRS_REGISTRY == 26 && VRS_TAMPERED == 27);
+    for (vrs_status s = VRS_FORBIDDEN; s <= VRS_TAMPERED; s++) {
         CHECK(strcmp(vrs_status_message(s), "unknown status") != 0);
     }
-    CHECK(strcmp(vrs_status_message(VRS_REGISTRY + 1), "unknown status") == 0);
+    CHECK(strcmp(vrs_status_message(VRS_TAMPERED + 1), "unknown status") == 0);
 }
 
 static void principals(void) {
@@ -344,6 +344,7 @@ static void scenario(void) {
     CHECK_STATUS(vrs_registry_verify_store(reg, operator_, &ok, &json, NULL), VRS_OK);
     CHECK(ok);
     CHECK(json != NULL && bytes_have(json, "\"chain\":\"registry\""));
+    CHECK(json != NULL && bytes_have(json, "\"findings\":[],\"records_checked\":"));
     vrs_bytes_free(json);
     CHECK_STATUS(vrs_registry_verify_store(reg, staff, &ok, NULL, NULL), VRS_FORBIDDEN);
 
@@ -524,6 +525,85 @@ static void vouchers_and_flags(void) {
     vrs_registry_free(reg);
 }
 
+/* Key rotation, host anchors, and a registry that refuses all but inspection once its store
+ * does not match the anchor the host kept. */
+static void keys_and_anchors(void) {
+    vrs_registry_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.fixed_time_yyyymmddhhmmss = 20210701090000u;
+    const uint8_t key[32] = {7};
+    vrs_registry *reg = NULL;
+    CHECK_STATUS(vrs_registry_open_memory(key, sizeof key, &opts, &reg, NULL), VRS_OK);
+    if (reg == NULL) {
+        return;
+    }
+    vrs_principal *op = NULL, *staff = NULL;
+    CHECK_STATUS(vrs_principal_operator_new(&op), VRS_OK);
+    CHECK_STATUS(vrs_principal_staff_new(LIT(CHIYODA), LIT("u1"), &staff), VRS_OK);
+    CHECK_STATUS(vrs_registry_create_tenant(reg, op, LIT(CHIYODA), NULL), VRS_OK);
+    CHECK_STATUS(vrs_registry_register_staff(reg, op, LIT(CHIYODA), LIT("u1"), NULL), VRS_OK);
+    vrs_bytes *json = NULL;
+    CHECK_STATUS(vrs_registry_import_subjects(reg, staff, LIT(CHIYODA), LIT(SUBJECTS),
+                                              VRS_IMPORT_STRICT, &json, NULL),
+                 VRS_OK);
+    vrs_bytes_free(json);
+
+    /* Rotation: operator only; every record re-sealed; reads as before. */
+    vrs_error *err = NULL;
+    CHECK_STATUS(vrs_registry_rotate_tenant_key(reg, staff, LIT(CHIYODA), NULL, &err),
+                 VRS_FORBIDDEN);
+    expect_error(err, VRS_FORBIDDEN, "forbidden");
+    json = NULL;
+    CHECK_STATUS(vrs_registry_rotate_tenant_key(reg, op, LIT(CHIYODA), &json, NULL), VRS_OK);
+    CHECK(json != NULL && bytes_have(json, "\"from_version\":1,\"to_version\":2,\"records\":6"));
+    CHECK(json != NULL && bytes_have(json, "\"finished\":true"));
+    vrs_bytes_free(json);
+    CHECK_STATUS(vrs_registry_rotate_tenant_key(reg, op, NULL, 6, NULL, NULL), VRS_NULL_ARGUMENT);
+    json = NULL;
+    CHECK_STATUS(vrs_registry_subject_doses(reg, staff, LIT(CHIYODA), LIT("1001"), &json, NULL),
+                 VRS_OK);
+    vrs_bytes_free(json);
+
+    /* Anchors: the current one compares equal; junk is an argument error; NULLs refused. */
+    vrs_bytes *anchor = NULL;
+    CHECK_STATUS(vrs_registry_anchor(reg, &anchor, NULL), VRS_OK);
+    CHECK(anchor != NULL && bytes_have(anchor, "vrs-anchor-1:"));
+    CHECK_STATUS(vrs_registry_anchor(NULL, &anchor, NULL), VRS_NULL_ARGUMENT);
+    CHECK_STATUS(vrs_registry_anchor(reg, NULL, NULL), VRS_NULL_ARGUMENT);
+    uint64_t newer = 99;
+    CHECK_STATUS(vrs_registry_check_anchor(reg, vrs_bytes_data(anchor), vrs_bytes_len(anchor),
+                                           &newer, NULL),
+                 VRS_OK);
+    CHECK(newer == 0);
+    err = NULL;
+    CHECK_STATUS(vrs_registry_check_anchor(reg, LIT("vrs-anchor-1:x"), &newer, &err),
+                 VRS_INVALID_ARGUMENT);
+    expect_error(err, VRS_INVALID_ARGUMENT, "invalid_input");
+    CHECK_STATUS(vrs_registry_check_anchor(reg, NULL, 5, &newer, NULL), VRS_NULL_ARGUMENT);
+
+    /* A kept anchor from a later commit: this store is older (rolled back). */
+    char later[160];
+    const char *counter = (const char *)vrs_bytes_data(anchor) + strlen("vrs-anchor-1:");
+    unsigned long long n = strtoull(counter, NULL, 10);
+    snprintf(later, sizeof later, "vrs-anchor-1:%llu:%064d", n + 5, 0);
+    vrs_bytes_free(anchor);
+    err = NULL;
+    CHECK_STATUS(vrs_registry_check_anchor(reg, STR(later), &newer, &err), VRS_TAMPERED);
+    expect_error(err, VRS_TAMPERED, "tampered");
+    /* Now everything but inspection is refused. */
+    err = NULL;
+    CHECK_STATUS(vrs_registry_subject_doses(reg, staff, LIT(CHIYODA), LIT("1001"), &json, &err),
+                 VRS_TAMPERED);
+    expect_error(err, VRS_TAMPERED, "tampered");
+    bool ok = false;
+    CHECK_STATUS(vrs_registry_verify_store(reg, op, &ok, NULL, NULL), VRS_OK);
+    CHECK(ok);
+
+    vrs_principal_free(op);
+    vrs_principal_free(staff);
+    vrs_registry_free(reg);
+}
+
 /* Correcting and voiding doses (staff only), the sealed history, and text folded at entry so
  * that the CP932 export carries a venue typed with the JIS wave dash. */
 static void corrections(void) {
@@ -688,5 +768,6 @@ int main(void) {
     scenario();
     vouchers_and_flags();
     corrections();
+    keys_and_anchors();
     return check_done("registry");
 }

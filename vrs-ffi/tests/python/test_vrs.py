@@ -5,6 +5,7 @@ Run by `cargo test -p vrs-ffi` (tests/python.rs), which copies the checked-in ge
 and runs `python3 -m unittest` there. Set VRS_EXAMPLES_DIR to test examples/python/validate.py.
 """
 
+import enum
 import json
 import os
 import re
@@ -658,6 +659,218 @@ class RegistryTests(unittest.TestCase):
             reopened = vrs.Registry.open(store, keys)
             self.assertEqual(reopened.tenants(self.op), ["131016"])
             self.assertTrue(reopened.verify_store(self.op).ok)
+
+
+class IntegrityTests(unittest.TestCase):
+    """Verification findings, host anchors and key rotation from Python."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.keys = os.path.join(self.tmp.name, "keys")
+        self.store = os.path.join(self.tmp.name, "store")
+        vrs.create_key_dir(self.keys)
+        self.options = vrs.RegistryOptions(fixed_time="2021-07-01T09:00:00")
+        self.reg = vrs.Registry.open(self.store, self.keys, self.options)
+        self.op = vrs.Principal.OPERATOR()
+        self.staff = vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")
+        self.reg.create_tenant(self.op, "131016")
+        self.reg.register_staff(self.op, "131016", "u1")
+        self.reg.import_subjects(self.staff, "131016", REGISTRY_SUBJECTS.encode())
+
+    def tearDown(self):
+        del self.reg
+        self.tmp.cleanup()
+
+    def test_rotation_and_verification(self):
+        with self.assertRaises(vrs.VrsError.Forbidden):
+            self.reg.rotate_tenant_key(self.staff, "131016")
+        rotation = self.reg.rotate_tenant_key(self.op, "131016")
+        self.assertEqual((rotation.from_version, rotation.to_version), (1, 2))
+        self.assertTrue(rotation.finished and not rotation.resumed)
+        self.assertEqual(rotation.records, 6)
+        self.assertTrue(os.path.exists(os.path.join(self.keys, "131016.v2.key")))
+        self.assertEqual(self.reg.subject_doses(self.staff, "131016", "1001").name, "千代田 花子")
+        store = self.reg.verify_store(self.op)
+        self.assertTrue(store.ok, store)
+        self.assertEqual(store.findings, [])
+        self.assertEqual(store.records_checked, 6)
+        # The new key is needed from now on.
+        del self.reg
+        os.remove(os.path.join(self.keys, "131016.v2.key"))
+        reg = vrs.Registry.open(self.store, self.keys, self.options)
+        with self.assertRaises(vrs.VrsError.Crypto):
+            reg.subject_doses(self.staff, "131016", "1001")
+        self.reg = reg
+
+    def test_anchor_finds_a_whole_store_rollback(self):
+        import shutil
+
+        backup = os.path.join(self.tmp.name, "backup")
+        del self.reg
+        shutil.copytree(self.store, backup)
+        self.reg = vrs.Registry.open(self.store, self.keys, self.options)
+        venue = vrs.Principal.VENUE_TABLET(tenant="131016")
+        self.reg.record_dose_ocr(venue, OCR, vrs.DoseInput(vaccinated_on="2021-06-30", manufacturer="ファイザー", lot="FA5765", venue="区民会館", doctor="山田一郎"))
+        anchor = self.reg.anchor()
+        self.assertRegex(anchor, r"^vrs-anchor-1:\d+:[0-9a-f]{64}$")
+        self.assertEqual(self.reg.check_anchor(anchor), 0)
+        with self.assertRaises(vrs.VrsError.InvalidArgument):
+            self.reg.check_anchor("not an anchor")
+        del self.reg
+        shutil.rmtree(self.store)
+        shutil.copytree(backup, self.store)
+        self.reg = vrs.Registry.open(self.store, self.keys, self.options)
+        with self.assertRaises(vrs.VrsError.Tampered) as cm:
+            self.reg.check_anchor(anchor)
+        self.assertIn("rolled back", str(cm.exception))
+        with self.assertRaises(vrs.VrsError.Tampered):
+            self.reg.subject_doses(self.staff, "131016", "1001")
+        self.assertTrue(self.reg.verify_store(self.op).ok)
+
+    def test_tampered_records_are_named_and_not_served(self):
+        import sqlite3
+
+        del self.reg
+        db = sqlite3.connect(os.path.join(self.store, "vrs.sqlite3"))
+        db.execute("DELETE FROM records WHERE tenant = 131016 AND kind = 3")
+        db.commit()
+        db.close()
+        self.reg = vrs.Registry.open(self.store, self.keys, self.options)
+        with self.assertRaises(vrs.VrsError.Tampered) as cm:
+            self.reg.subject_doses(self.staff, "131016", "1001")
+        self.assertIn("131016, my-number-index", str(cm.exception))
+        store = self.reg.verify_store(self.op)
+        self.assertFalse(store.ok)
+        kinds = {(f.scope, f.kind) for f in store.findings}
+        self.assertIn(("131016", "my-number-index"), kinds)
+        self.assertIn(("131016", "subject"), kinds)
+        self.assertNotIn(VALID_MY_NUMBER, repr(store))
+
+    def test_a_new_master_key_beside_a_populated_store_is_refused(self):
+        del self.reg
+        other = os.path.join(self.tmp.name, "other-keys")
+        vrs.create_key_dir(other)
+        with self.assertRaises(vrs.VrsError.Crypto) as cm:
+            vrs.Registry.open(self.store, other, self.options)
+        self.assertIn("the registry does not open its data", str(cm.exception))
+        self.reg = vrs.Registry.open(self.store, self.keys, self.options)
+
+    def test_my_numbers_stay_out_of_dose_fields(self):
+        venue = vrs.Principal.VENUE_TABLET(tenant="131016")
+        for doctor in (VALID_MY_NUMBER, "１２３４５６７８９０１８", "医師 1234-5678-9018"):
+            with self.assertRaises(vrs.VrsError.Rule) as cm:
+                self.reg.record_dose_ocr(venue, OCR, vrs.DoseInput(vaccinated_on="2021-06-30", manufacturer="ファイザー", lot="FA5765", venue="区民会館", doctor=doctor))
+            self.assertIn("N02", str(cm.exception))
+            self.assertNotIn(VALID_MY_NUMBER, str(cm.exception))
+
+
+# A canary My Number (valid, so it is stored) and a canary name for the secrecy sweep.
+SWEEP_NUMBER = "246813579005"
+SWEEP_NAME = "鵺野 鳴子"
+SWEEP_KANA = "ヌエノ ナルコ"
+
+
+def dump(value):
+    """Every field of a result, recursively, as text (a record's repr may not show them)."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(dump(v) for v in value) + "]"
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode("utf-8", "replace") + " " + value.decode("cp932", "replace")
+    if isinstance(value, (enum.Enum, type, str, int, float, bool)) or value is None:
+        return repr(value)
+    if hasattr(value, "to_json"):  # a report (an object, not a record)
+        return value.to_json()
+    if hasattr(value, "__dict__") and vars(value):
+        return type(value).__name__ + "{" + ", ".join(f"{k}={dump(v)}" for k, v in vars(value).items()) + "}"
+    return repr(value)
+
+
+class RegistrySecrecySweepTests(unittest.TestCase):
+    """The canaries go through every registry operation and error path; they never come back
+    in an output or message (the name only in answers to staff), and never lie unsealed on
+    disk in UTF-8, UTF-16 or CP932."""
+
+    def needles(self):
+        out = []
+        for text in (SWEEP_NUMBER, SWEEP_NAME, SWEEP_KANA, SWEEP_NAME.split()[0]):
+            for enc in ("utf-8", "utf-16-le", "utf-16-be", "cp932"):
+                out.append((f"{text!r} {enc}", text.encode(enc)))
+        return out
+
+    def assertClean(self, place, data):
+        if isinstance(data, str):
+            data = data.encode("utf-8", "surrogatepass")
+        for what, needle in self.needles():
+            self.assertNotIn(needle, data, f"{what} found in {place}")
+
+    def test_sweep(self):
+        outputs = []
+
+        def call(name, fn):
+            try:
+                outputs.append((name, dump(fn())))
+            except vrs.VrsError as e:
+                outputs.append((name + " error", f"{type(e).__name__}: {e}"))
+
+        with tempfile.TemporaryDirectory() as tmp:
+            keys, store = os.path.join(tmp, "keys"), os.path.join(tmp, "store")
+            vrs.create_key_dir(keys)
+            options = vrs.RegistryOptions(fixed_time="2021-07-01T09:00:00", stats_threshold=1)
+            reg = vrs.Registry.open(store, keys, options)
+            op = vrs.Principal.OPERATOR()
+            staff = vrs.Principal.MUNICIPAL_STAFF(tenant="131016", user_id="u1")
+            venue = vrs.Principal.VENUE_TABLET(tenant="131016")
+            reg.create_tenant(op, "131016")
+            reg.register_staff(op, "131016", "u1")
+            header = "自治体コード,宛名番号,個人番号,券番号,氏名,氏名カナ,生年月日,性別,発行日\r\n"
+            row = f"131016,1001,{SWEEP_NUMBER},0000012345,{SWEEP_NAME},{SWEEP_KANA},19800101,2,20210501\r\n"
+            call("import utf-8", lambda: reg.import_subjects(staff, "131016", (header + row).encode()))
+            cp932 = (header + row.replace("0000012345", "0000012399")).encode("cp932")
+            call("import cp932", lambda: reg.import_subjects(staff, "131016", cp932, vrs.ImportMode.LENIENT))
+            clash = header + row.replace(",1001,", ",2002,").replace("0000012345", "0000022222")
+            call("N03 lenient", lambda: reg.import_subjects(staff, "131016", clash.encode(), vrs.ImportMode.LENIENT))
+            call("N03 strict", lambda: reg.import_subjects(staff, "131016", clash.replace("2002", "2003").encode()))
+            as_addressee = header + f"131016,{SWEEP_NUMBER},110000000000,0000033333,別人 太郎,ベツジン タロウ,19700101,1,20210501\r\n"
+            call("N02 addressee", lambda: reg.import_subjects(staff, "131016", as_addressee.encode(), vrs.ImportMode.LENIENT))
+            bad_digit = header + row.replace(SWEEP_NUMBER, SWEEP_NUMBER[:11] + "9")
+            call("check digit", lambda: reg.import_subjects(staff, "131016", bad_digit.encode()))
+            dose = vrs.DoseInput(vaccinated_on="2021-06-01", manufacturer="ファイザー", lot="FA5765", venue="区民会館", doctor="山田一郎")
+            call("dose", lambda: reg.record_dose_ocr(venue, OCR, dose))
+            for field in ("doctor", "venue", "lot"):
+                d = vrs.DoseInput(vaccinated_on="2021-06-02", manufacturer="ファイザー", lot="FA5765", venue="区民会館", doctor="山田一郎")
+                setattr(d, field, SWEEP_NUMBER)
+                call(f"N02 {field}", lambda d=d: reg.record_dose_ocr(venue, "121310160000012345", d))
+                call(f"N02 {field} staff", lambda d=d: reg.record_dose(staff, "131016", "0000012345", 2, d))
+            call("dose upload", lambda: reg.import_doses(staff, "131016", (
+                "接種自治体コード,券番号,接種回数,接種日,接種会場名,接種医師名,ワクチンメーカー,ワクチンロット番号,OCRライン,宛名番号,生年月日\r\n"
+                f"131016,0000012345,2,20210622,区民会館,{SWEEP_NUMBER},ファイザー,FA5765,,,\r\n").encode(), vrs.ImportMode.LENIENT))
+            call("flag", lambda: reg.set_flag(staff, "131016", vrs.SubjectRef.ADDRESSEE("1001"), vrs.Flag.MOVED_OUT(date="2021-06-15", destination=None)))
+            call("refused read", lambda: reg.subject_doses(venue, "131016", "1001"))
+            call("not found", lambda: reg.subject_doses(staff, "131016", SWEEP_NUMBER))
+            for enc in (vrs.Encoding.UTF8, vrs.Encoding.CP932):
+                call("ledger", lambda enc=enc: reg.export_ledger(staff, "131016", vrs.ExportOptions(encoding=enc)))
+                call("awaiting", lambda enc=enc: reg.export_awaiting(staff, "131016", vrs.ExportOptions(encoding=enc)))
+            call("stats", lambda: reg.stats(vrs.Principal.NATIONAL_VIEWER(), [vrs.Dimension.MUNICIPALITY, vrs.Dimension.AGE_BAND]))
+            call("audit log", lambda: reg.audit_log(staff, "131016"))
+            call("verify audit", lambda: reg.verify_audit(op, "131016"))
+            call("rotate", lambda: reg.rotate_tenant_key(op, "131016"))
+            call("anchor", lambda: reg.anchor())
+            call("bad anchor", lambda: reg.check_anchor(SWEEP_NUMBER))
+            call("verify store", lambda: reg.verify_store(op))
+            staff_view = dump(reg.subject_doses(staff, "131016", "1001"))
+            self.assertIn(SWEEP_NAME, staff_view)  # staff see the name ...
+            self.assertNotIn(SWEEP_NUMBER, staff_view)  # ... never the My Number
+            del reg
+            self.assertTrue(any("N02" in text for _, text in outputs), outputs)
+            for place, text in outputs:
+                self.assertClean(place, text)
+            files = 0
+            for root, _, names in os.walk(store):
+                for name in names:
+                    with open(os.path.join(root, name), "rb") as f:
+                        self.assertClean(os.path.join(root, name), f.read())
+                    files += 1
+            self.assertGreaterEqual(files, 1)
 
 
 class CanaryTests(unittest.TestCase):

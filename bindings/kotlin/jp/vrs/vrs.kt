@@ -701,7 +701,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_vrs_checksum_func_validate_bytes(
     ): Int
+    external fun uniffi_vrs_checksum_method_registry_anchor(
+    ): Int
     external fun uniffi_vrs_checksum_method_registry_audit_log(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_check_anchor(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_correct_dose(
     ): Int
@@ -726,6 +730,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_vrs_checksum_method_registry_register_staff(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_reissue_voucher(
+    ): Int
+    external fun uniffi_vrs_checksum_method_registry_rotate_tenant_key(
     ): Int
     external fun uniffi_vrs_checksum_method_registry_set_flag(
     ): Int
@@ -839,8 +845,12 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_vrs_fn_constructor_registry_open(`storeDir`: RustBuffer.ByValue,`keyDir`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_vrs_fn_method_registry_anchor(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_audit_log(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_vrs_fn_method_registry_check_anchor(`ptr`: Long,`anchor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_vrs_fn_method_registry_correct_dose(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`doseNumber`: Byte,`correction`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_create_tenant(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -865,6 +875,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_vrs_fn_method_registry_reissue_voucher(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`oldVoucher`: RustBuffer.ByValue,`newVoucher`: RustBuffer.ByValue,`issuedOn`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_vrs_fn_method_registry_rotate_tenant_key(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_vrs_fn_method_registry_set_flag(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`flag`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_vrs_fn_method_registry_set_staff_quota(`ptr`: Long,`principal`: RustBuffer.ByValue,`tenant`: RustBuffer.ByValue,`quota`: Int,uniffi_out_err: UniffiRustCallStatus, 
@@ -1141,7 +1153,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_func_validate_bytes() and 0xFFFF) != 60754) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_vrs_checksum_method_registry_anchor() and 0xFFFF) != 21122) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_vrs_checksum_method_registry_audit_log() and 0xFFFF) != 54113) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_vrs_checksum_method_registry_check_anchor() and 0xFFFF) != 36420) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_registry_correct_dose() and 0xFFFF) != 16202) {
@@ -1180,6 +1198,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_registry_reissue_voucher() and 0xFFFF) != 18105) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_vrs_checksum_method_registry_rotate_tenant_key() and 0xFFFF) != 40670) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_vrs_checksum_method_registry_set_flag() and 0xFFFF) != 4433) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1204,7 +1225,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_method_registry_verify_audit() and 0xFFFF) != 65432) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_method_registry_verify_store() and 0xFFFF) != 31322) {
+    if ((lib.uniffi_vrs_checksum_method_registry_verify_store() and 0xFFFF) != 47071) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_method_registry_void_dose() and 0xFFFF) != 24225) {
@@ -1297,7 +1318,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_vrs_checksum_constructor_registry_in_memory() and 0xFFFF) != 41554) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_vrs_checksum_constructor_registry_open() and 0xFFFF) != 17528) {
+    if ((lib.uniffi_vrs_checksum_constructor_registry_open() and 0xFFFF) != 23925) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_vrs_checksum_constructor_validator_new() and 0xFFFF) != 22261) {
@@ -1777,6 +1798,17 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 public interface RegistryInterface {
     
     /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+    fun `anchor`(): kotlin.String
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -1784,6 +1816,17 @@ public interface RegistryInterface {
      * As for [`Registry::verify_audit`].
      */
     fun `auditLog`(`principal`: Principal, `tenant`: kotlin.String? = null): List<AuditEntry>
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+    fun `checkAnchor`(`anchor`: kotlin.String): kotlin.ULong
     
     /**
      * Corrects fields of dose `dose_number` of the person `subject` (by addressee number, or
@@ -1909,6 +1952,18 @@ public interface RegistryInterface {
     fun `reissueVoucher`(`principal`: Principal, `tenant`: kotlin.String, `oldVoucher`: kotlin.String, `newVoucher`: kotlin.String, `issuedOn`: kotlin.String)
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+    fun `rotateTenantKey`(`principal`: Principal, `tenant`: kotlin.String): KeyRotation
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -1979,11 +2034,13 @@ public interface RegistryInterface {
     fun `verifyAudit`(`principal`: Principal, `tenant`: kotlin.String? = null): AuditVerification
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
     fun `verifyStore`(`principal`: Principal): StoreVerification
     
@@ -2169,6 +2226,29 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
 
     
     /**
+     * The store's current anchor (`vrs-anchor-1:<commits>:<hex>`, no personal data, no key),
+     * for the host to keep outside the store: a whole store rolled back to an older copy is
+     * found only by comparing with it ([`Registry::check_anchor`]). Host-level: no principal,
+     * not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the anchor is missing, forged, or went back.
+     */
+    @Throws(VrsException::class)override fun `anchor`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_anchor(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The entries of the audit chain of `tenant` (`None`: the registry-wide chain), oldest
      * first. The operator, or staff for their own tenant.
      *
@@ -2184,6 +2264,30 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
         
         FfiConverterTypePrincipal.lower(`principal`),
         FfiConverterOptionalString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Compares an anchor the host kept with the store; returns how many commits the store has
+     * beyond it (0: exactly as kept). Host-level: no principal, not audited.
+     *
+     * # Errors
+     * [`VrsError::Tampered`] when the store is older than the kept anchor or differs from it
+     * at the same commit (the registry then refuses everything but inspection);
+     * [`VrsError::InvalidArgument`] for a string that is not an anchor.
+     */
+    @Throws(VrsException::class)override fun `checkAnchor`(`anchor`: kotlin.String): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_check_anchor(
+        it,
+        
+        FfiConverterString.lower(`anchor`),_status)
 }
     }
     )
@@ -2502,6 +2606,32 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
 
     
     /**
+     * Re-seals every record of `tenant` under a new version of its key (operator only), in
+     * batches, each its own transaction; calling it again after a crash continues. A registry
+     * opened over a key directory writes the new key as `<code>.v<N>.key` (keep `<code>.key`
+     * or `master.key`: record keys and the audit MAC still derive from version 1).
+     *
+     * # Errors
+     * [`VrsError::Forbidden`], [`VrsError::UnknownTenant`], [`VrsError::Crypto`] (no new key
+     * version), [`VrsError::Tampered`], store failures.
+     */
+    @Throws(VrsException::class)override fun `rotateTenantKey`(`principal`: Principal, `tenant`: kotlin.String): KeyRotation {
+            return FfiConverterTypeKeyRotation.lift(
+    callWithHandle {
+    uniffiRustCallWithError(VrsException) { _status ->
+    UniffiLib.uniffi_vrs_fn_method_registry_rotate_tenant_key(
+        it,
+        
+        FfiConverterTypePrincipal.lower(`principal`),
+        FfiConverterString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Sets a move-out or death flag on a subject of `tenant`; the same kind again replaces
      * its date. Staff only.
      *
@@ -2684,11 +2814,13 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
 
     
     /**
-     * Maintenance check (operator only): the store's physical integrity, then every audit
-     * chain.
+     * Maintenance check of everything (operator only): the storage engine's check, the
+     * registry anchor and every chain head and content digest, every tenant's records against
+     * its digest, every sealed record opened, references between records, every audit chain.
+     * Runs on a registry in quarantine too.
      *
      * # Errors
-     * [`VrsError::Forbidden`].
+     * [`VrsError::Forbidden`]; store failures (a finding is not an error).
      */
     @Throws(VrsException::class)override fun `verifyStore`(`principal`: Principal): StoreVerification {
             return FfiConverterTypeStoreVerification.lift(
@@ -2891,7 +3023,8 @@ open class Registry: Disposable, AutoCloseable, RegistryInterface
      * from the key directory `key_dir` (see [`create_key_dir`]).
      *
      * # Errors
-     * [`VrsError::Crypto`] (no `master.key`, a key file others may read),
+     * [`VrsError::Crypto`] (no `master.key`, a key file others may read, a key directory that
+     * is not the store's: a new `master.key` beside a populated store is refused),
      * [`VrsError::Storage`] (missing or unsafe key directory, database error),
      * [`VrsError::InvalidArgument`] (a bad `fixed_time`).
      */
@@ -5531,6 +5664,69 @@ public object FfiConverterTypeImportOutcome: FfiConverterRustBuffer<ImportOutcom
 
 
 /**
+ * An integrity problem [`Registry::verify_store`] found. Names no personal data.
+ */
+data class IntegrityFinding (
+    /**
+     * Where: a municipality code, `registry`, or `chain N`.
+     */
+    var `scope`: kotlin.String
+    , 
+    /**
+     * The record kind concerned (`voucher`, `audit-head`, `content-state`...), if one is.
+     */
+    var `kind`: kotlin.String?
+    , 
+    /**
+     * The pseudonymous key of the record concerned (32 hex digits), if one is.
+     */
+    var `key`: kotlin.String?
+    , 
+    /**
+     * What is wrong, in English.
+     */
+    var `problem`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntegrityFinding: FfiConverterRustBuffer<IntegrityFinding> {
+    override fun read(buf: ByteBuffer): IntegrityFinding {
+        return IntegrityFinding(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IntegrityFinding) = (
+            FfiConverterString.allocationSize(value.`scope`) +
+            FfiConverterOptionalString.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`key`) +
+            FfiConverterString.allocationSize(value.`problem`)
+    )
+
+    override fun write(value: IntegrityFinding, buf: ByteBuffer) {
+            FfiConverterString.write(value.`scope`, buf)
+            FfiConverterOptionalString.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`key`, buf)
+            FfiConverterString.write(value.`problem`, buf)
+    }
+}
+
+
+
+/**
  * Doses kept, counted by reason (a dose may count under several).
  */
 data class KeptCounts (
@@ -5612,6 +5808,93 @@ public object FfiConverterTypeKeptCounts: FfiConverterRustBuffer<KeptCounts> {
             FfiConverterULong.write(value.`tenantMinimum`, buf)
             FfiConverterULong.write(value.`legalHold`, buf)
             FfiConverterULong.write(value.`noRule`, buf)
+    }
+}
+
+
+
+/**
+ * What [`Registry::rotate_tenant_key`] did.
+ */
+data class KeyRotation (
+    /**
+     * The tenant.
+     */
+    var `tenant`: kotlin.String
+    , 
+    /**
+     * The key version replaced.
+     */
+    var `fromVersion`: kotlin.UInt
+    , 
+    /**
+     * The key version every record is sealed with afterwards.
+     */
+    var `toVersion`: kotlin.UInt
+    , 
+    /**
+     * Records this call re-sealed.
+     */
+    var `records`: kotlin.ULong
+    , 
+    /**
+     * Transactions this call committed.
+     */
+    var `batches`: kotlin.ULong
+    , 
+    /**
+     * This call continued a rotation an earlier call did not finish.
+     */
+    var `resumed`: kotlin.Boolean
+    , 
+    /**
+     * Every record is sealed under `to_version`.
+     */
+    var `finished`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeKeyRotation: FfiConverterRustBuffer<KeyRotation> {
+    override fun read(buf: ByteBuffer): KeyRotation {
+        return KeyRotation(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: KeyRotation) = (
+            FfiConverterString.allocationSize(value.`tenant`) +
+            FfiConverterUInt.allocationSize(value.`fromVersion`) +
+            FfiConverterUInt.allocationSize(value.`toVersion`) +
+            FfiConverterULong.allocationSize(value.`records`) +
+            FfiConverterULong.allocationSize(value.`batches`) +
+            FfiConverterBoolean.allocationSize(value.`resumed`) +
+            FfiConverterBoolean.allocationSize(value.`finished`)
+    )
+
+    override fun write(value: KeyRotation, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tenant`, buf)
+            FfiConverterUInt.write(value.`fromVersion`, buf)
+            FfiConverterUInt.write(value.`toVersion`, buf)
+            FfiConverterULong.write(value.`records`, buf)
+            FfiConverterULong.write(value.`batches`, buf)
+            FfiConverterBoolean.write(value.`resumed`, buf)
+            FfiConverterBoolean.write(value.`finished`, buf)
     }
 }
 
@@ -6360,12 +6643,12 @@ public object FfiConverterTypeStatsCell: FfiConverterRustBuffer<StatsCell> {
  */
 data class StoreVerification (
     /**
-     * `true` when the store and every audit chain check out.
+     * `true` when nothing below reports a problem.
      */
     var `ok`: kotlin.Boolean
     , 
     /**
-     * Storage problems found (empty when none).
+     * Storage problems the storage engine found (empty when none).
      */
     var `problems`: List<kotlin.String>
     , 
@@ -6373,6 +6656,17 @@ data class StoreVerification (
      * One verification per audit chain: the registry-wide one, then each tenant's.
      */
     var `chains`: List<AuditVerification>
+    , 
+    /**
+     * Every integrity finding: records that do not open, records deleted, added, altered or
+     * rolled back, chains or tenants erased or rolled back, references to missing records.
+     */
+    var `findings`: List<IntegrityFinding>
+    , 
+    /**
+     * Sealed records opened.
+     */
+    var `recordsChecked`: kotlin.ULong
     
 ){
     
@@ -6392,19 +6686,25 @@ public object FfiConverterTypeStoreVerification: FfiConverterRustBuffer<StoreVer
             FfiConverterBoolean.read(buf),
             FfiConverterSequenceString.read(buf),
             FfiConverterSequenceTypeAuditVerification.read(buf),
+            FfiConverterSequenceTypeIntegrityFinding.read(buf),
+            FfiConverterULong.read(buf),
         )
     }
 
     override fun allocationSize(value: StoreVerification) = (
             FfiConverterBoolean.allocationSize(value.`ok`) +
             FfiConverterSequenceString.allocationSize(value.`problems`) +
-            FfiConverterSequenceTypeAuditVerification.allocationSize(value.`chains`)
+            FfiConverterSequenceTypeAuditVerification.allocationSize(value.`chains`) +
+            FfiConverterSequenceTypeIntegrityFinding.allocationSize(value.`findings`) +
+            FfiConverterULong.allocationSize(value.`recordsChecked`)
     )
 
     override fun write(value: StoreVerification, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`ok`, buf)
             FfiConverterSequenceString.write(value.`problems`, buf)
             FfiConverterSequenceTypeAuditVerification.write(value.`chains`, buf)
+            FfiConverterSequenceTypeIntegrityFinding.write(value.`findings`, buf)
+            FfiConverterULong.write(value.`recordsChecked`, buf)
     }
 }
 
@@ -7883,6 +8183,13 @@ sealed class VrsException(message: String): kotlin.Exception(message) {
      */
         class Export(message: String) : VrsException(message)
         
+    /**
+     * Registry: stored data failed an integrity check (records altered, deleted, added or
+     * rolled back, an audit chain erased, the store rolled back or replaced); nothing tampered
+     * is served. `verify_store` lists every finding.
+     */
+        class Tampered(message: String) : VrsException(message)
+        
 
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<VrsException> {
         override fun lift(error_buf: RustBuffer.ByValue): VrsException = FfiConverterTypeVrsError.lift(error_buf)
@@ -7915,6 +8222,7 @@ public object FfiConverterTypeVrsError : FfiConverterRustBuffer<VrsException> {
             17 -> VrsException.Crypto(FfiConverterString.read(buf))
             18 -> VrsException.Storage(FfiConverterString.read(buf))
             19 -> VrsException.Export(FfiConverterString.read(buf))
+            20 -> VrsException.Tampered(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -8000,6 +8308,10 @@ public object FfiConverterTypeVrsError : FfiConverterRustBuffer<VrsException> {
             }
             is VrsException.Export -> {
                 buf.putInt(19)
+                Unit
+            }
+            is VrsException.Tampered -> {
+                buf.putInt(20)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -8823,6 +9135,34 @@ public object FfiConverterSequenceTypeFlagView: FfiConverterRustBuffer<List<Flag
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeFlagView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeIntegrityFinding: FfiConverterRustBuffer<List<IntegrityFinding>> {
+    override fun read(buf: ByteBuffer): List<IntegrityFinding> {
+        val len = buf.getInt()
+        return List<IntegrityFinding>(len) {
+            FfiConverterTypeIntegrityFinding.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<IntegrityFinding>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeIntegrityFinding.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<IntegrityFinding>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeIntegrityFinding.write(it, buf)
         }
     }
 }
