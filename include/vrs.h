@@ -286,8 +286,8 @@ typedef struct {
      */
     uint8_t no_header;
     /**
-     * The uploading municipality code (rule M03), `tenant_len` bytes; NULL: the first row's
-     * code is taken.
+     * The uploading municipality code (rule M03), `tenant_len` bytes; NULL (with length 0):
+     * the first row's code is taken.
      */
     const uint8_t *tenant;
     /**
@@ -296,7 +296,7 @@ typedef struct {
     size_t tenant_len;
     /**
      * The file name to put in the report's `file` (as the command line does), `file_name_len`
-     * bytes of UTF-8; NULL: none (`"file": null`).
+     * bytes of UTF-8; NULL (with length 0): none (`"file": null`).
      */
     const uint8_t *file_name;
     /**

@@ -68,13 +68,13 @@ pub struct vrs_validate_options {
     pub dose_blocks: u8,
     /// Nonzero: the file has no header row.
     pub no_header: u8,
-    /// The uploading municipality code (rule M03), `tenant_len` bytes; NULL: the first row's
-    /// code is taken.
+    /// The uploading municipality code (rule M03), `tenant_len` bytes; NULL (with length 0):
+    /// the first row's code is taken.
     pub tenant: *const u8,
     /// Length of `tenant` in bytes.
     pub tenant_len: usize,
     /// The file name to put in the report's `file` (as the command line does), `file_name_len`
-    /// bytes of UTF-8; NULL: none (`"file": null`).
+    /// bytes of UTF-8; NULL (with length 0): none (`"file": null`).
     pub file_name: *const u8,
     /// Length of `file_name` in bytes.
     pub file_name_len: usize,
@@ -93,7 +93,8 @@ pub(crate) fn as_of(yyyymmdd: u32) -> Result<Option<Date>, vrs_status> {
         .map_err(|_| VRS_INVALID_ARGUMENT)
 }
 
-/// The tenant municipality code, if given.
+/// The tenant municipality code, if given (NULL with length 0: none; NULL with a length is
+/// [`VRS_NULL_ARGUMENT`], as for every input).
 ///
 /// # Safety
 /// `tenant` must be NULL or valid for reads of `len` bytes.
@@ -101,7 +102,7 @@ pub(crate) unsafe fn tenant(
     tenant: *const u8,
     len: usize,
 ) -> Result<Option<MunicipalityCode>, vrs_status> {
-    if tenant.is_null() {
+    if tenant.is_null() && len == 0 {
         return Ok(None);
     }
     // SAFETY: forwarded caller contract.
@@ -149,7 +150,8 @@ unsafe fn settings(opts: Option<&vrs_validate_options>) -> Result<Settings, vrs_
             file: None,
         });
     };
-    let file = if o.file_name.is_null() {
+    // NULL with a length falls through to `text`, which refuses it.
+    let file = if o.file_name.is_null() && o.file_name_len == 0 {
         None
     } else {
         // SAFETY: the caller guarantees `file_name` is valid for `file_name_len` bytes.
@@ -356,6 +358,7 @@ pub unsafe extern "C" fn vrs_validator_free(validator: *mut vrs_validator) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capi::status::VRS_NULL_ARGUMENT;
 
     #[test]
     fn as_of_dates() {
@@ -364,5 +367,38 @@ mod tests {
         assert_eq!(as_of(20240230), Err(VRS_INVALID_ARGUMENT));
         assert_eq!(as_of(u32::MAX), Err(VRS_INVALID_ARGUMENT));
         assert_eq!(as_of(1), Err(VRS_INVALID_ARGUMENT));
+    }
+
+    /// Found by the `ffi_calls` fuzz target: a NULL tenant or file name with a non-zero length
+    /// was taken as absent instead of refused (fuzz/regressions/ffi_calls/null-file-name-with-length).
+    #[test]
+    fn null_tenant_or_file_name_with_a_length_is_refused() {
+        let opts = |tenant_len, file_name_len| vrs_validate_options {
+            encoding: vrs_encoding(0),
+            lang: vrs_lang(0),
+            max_diagnostics: 0,
+            as_of_yyyymmdd: 0,
+            dose_blocks: 0,
+            no_header: 0,
+            tenant: std::ptr::null(),
+            tenant_len,
+            file_name: std::ptr::null(),
+            file_name_len,
+        };
+        for (t, f) in [(1, 0), (0, 5), (usize::MAX, usize::MAX)] {
+            let o = opts(t, f);
+            // SAFETY: NULL pointers; nothing is read.
+            let got = unsafe { settings(Some(&o)) };
+            assert!(matches!(got, Err(s) if s == VRS_NULL_ARGUMENT), "{t}, {f}");
+            let mut report = std::ptr::null_mut();
+            // SAFETY: valid layout id and data; `report` is a valid out pointer.
+            let status = unsafe {
+                vrs_validate_bytes(b"flags".as_ptr(), 5, b"".as_ptr(), 0, &o, &mut report)
+            };
+            assert_eq!(status, VRS_NULL_ARGUMENT);
+            assert!(report.is_null());
+        }
+        // SAFETY: NULL pointers; nothing is read.
+        assert!(unsafe { settings(Some(&opts(0, 0))) }.is_ok_and(|s| s.file.is_none()));
     }
 }

@@ -163,10 +163,17 @@ static void validators(void) {
     CHECK_STATUS(vrs_validator_new(LIT("flags"), &opts, &v), VRS_INVALID_UTF8);
     CHECK(v == SENTINEL(vrs_validator));
 
+    /* NULL with a length is refused, as for every input (found by fuzzing). */
+    memset(&opts, 0, sizeof opts);
+    opts.file_name_len = 99;
+    CHECK_STATUS(vrs_validator_new(LIT("flags"), &opts, &v), VRS_NULL_ARGUMENT);
+    opts.file_name_len = 0;
+    opts.tenant_len = 99;
+    CHECK_STATUS(vrs_validator_new(LIT("flags"), &opts, &v), VRS_NULL_ARGUMENT);
+    CHECK(v == SENTINEL(vrs_validator));
+
     /* A working validator, misused. */
     memset(&opts, 0, sizeof opts);
-    opts.file_name_len = 99; /* ignored: file_name is NULL */
-    opts.tenant_len = 99;    /* ignored: tenant is NULL */
     CHECK_STATUS(vrs_validator_new(LIT("flags"), &opts, &v), VRS_OK);
     CHECK_STATUS(vrs_validator_feed(NULL, LIT("x")), VRS_NULL_ARGUMENT);
     CHECK_STATUS(vrs_validator_feed(v, NULL, 0), VRS_OK);
