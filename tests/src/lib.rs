@@ -20,3 +20,15 @@ pub fn run_scenario(
 ) -> Result<bool, String> {
     scenario::run(file, dir, out, err)
 }
+
+/// Parses and checks a scenario document without running it (what [`run_scenario`] does before
+/// its first step): `Ok` with the number of steps, or `Err` saying what is wrong. Files named by
+/// `file_path` are read relative to `base`. The fuzz target `scenario_spec` calls this.
+///
+/// # Errors
+/// An invalid scenario, or a file it names that cannot be read.
+pub fn check_scenario(text: &str, base: &std::path::Path) -> Result<usize, String> {
+    scenario::parse_scenario(text, base)
+        .map(|s| s.steps.len())
+        .map_err(|e| e.to_string())
+}

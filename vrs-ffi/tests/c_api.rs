@@ -1,9 +1,12 @@
 //! The C ABI from C: compiles every `tests/c/*.c` with
 //! `cc -std=c11 -Wall -Wextra -Werror -pedantic -I include` against both `libvrs.so` and
 //! `libvrs.a` (the ones `cargo test` just built, next to this test's executable), runs each
-//! program, and, when `valgrind` is installed, runs them again under valgrind: no memory error,
-//! no definite or indirect leak. Also builds `examples/c/validate.c` and `examples/c/registry.c`
-//! and checks what they print and their exit codes.
+//! program, and, when `valgrind` is installed, runs them again under valgrind memcheck: its
+//! summary must say 0 errors and nothing definitely or indirectly lost. When Debian's `clang` and
+//! its sanitizer runtime (`libclang-rt-*-dev`) are installed, builds them once more with
+//! AddressSanitizer and UndefinedBehaviorSanitizer against `libvrs.a` and runs them with
+//! LeakSanitizer: no report of any of the three. Also builds `examples/c/validate.c` and
+//! `examples/c/registry.c` and checks what they print and their exit codes.
 //!
 //! Build outputs go to a temporary directory removed afterwards. Needs a C compiler (`cc`).
 
@@ -80,7 +83,6 @@ fn has_valgrind() -> bool {
 fn valgrind(exe: &Path, args: &[&str]) -> Output {
     let mut cmd = program(Path::new("valgrind"));
     cmd.args([
-        "--quiet",
         "--error-exitcode=99",
         "--leak-check=full",
         "--errors-for-leak-kinds=definite,indirect",
@@ -89,6 +91,109 @@ fn valgrind(exe: &Path, args: &[&str]) -> Output {
     .args(args)
     .output()
     .expect("run valgrind")
+}
+
+/// What is wrong with a memcheck run by its summary (`None`: 0 errors, nothing definitely or
+/// indirectly lost). The exit code says the same (`--error-exitcode`); the summary is read too,
+/// so that a change of options or of valgrind cannot silently stop the check.
+fn memcheck_problem(out: &Output) -> Option<String> {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let summary = |key: &str| {
+        stderr
+            .lines()
+            .filter_map(|l| l.split_once(key).map(|(_, rest)| rest.trim().to_owned()))
+            .next_back()
+    };
+    let errors = summary("ERROR SUMMARY:");
+    if !errors.as_deref().is_some_and(|e| e.starts_with("0 errors")) {
+        return Some(format!("memcheck error summary: {errors:?}"));
+    }
+    // Without any allocation left at exit valgrind prints no leak summary, only this.
+    if stderr.contains("All heap blocks were freed -- no leaks are possible") {
+        return None;
+    }
+    for kind in ["definitely lost:", "indirectly lost:"] {
+        let lost = summary(kind);
+        if !lost.as_deref().is_some_and(|l| l.starts_with("0 bytes")) {
+            return Some(format!("memcheck {kind} {lost:?}"));
+        }
+    }
+    None
+}
+
+/// The C compiler for the sanitizer builds: Debian's `clang` (its runtime comes with
+/// `libclang-rt-*-dev`).
+const SANITIZER_CC: &str = "clang";
+
+/// The sanitizer flags of the C test programs.
+const SANITIZE: [&str; 2] = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer"];
+
+/// Why the sanitizer builds cannot run here (`None`: they can): `clang` missing, or its
+/// sanitizer runtime, found by building a program that does nothing.
+fn sanitizers_missing(dir: &Path) -> Option<String> {
+    let source = dir.join("probe.c");
+    std::fs::write(&source, "int main(void) { return 0; }\n").expect("write probe.c");
+    let exe = dir.join("probe");
+    let built = match Command::new(SANITIZER_CC)
+        .args(SANITIZE)
+        .arg(&source)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+    {
+        Ok(out) => out,
+        Err(_) => return Some(format!("{SANITIZER_CC} is not installed")),
+    };
+    if !built.status.success() {
+        return Some(format!(
+            "{SANITIZER_CC} cannot link sanitized programs (install libclang-rt-*-dev):\n{}",
+            show(&built)
+        ));
+    }
+    None
+}
+
+/// `clang` with the sanitizers, linking `libvrs.a`.
+fn cc_sanitized(source: &Path, exe: &Path) -> Output {
+    Command::new(SANITIZER_CC)
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
+        .args(SANITIZE)
+        .arg("-I")
+        .arg(include_dir())
+        .arg(source)
+        .arg("-o")
+        .arg(exe)
+        .arg(common::lib_dir().join("libvrs.a"))
+        .args(["-lpthread", "-ldl", "-lm"])
+        .output()
+        .expect("run clang")
+}
+
+/// Runs a sanitized program: LeakSanitizer on, UndefinedBehaviorSanitizer stopping at the first
+/// finding with a stack trace.
+fn run_sanitized(exe: &Path) -> Output {
+    program(exe)
+        .env("ASAN_OPTIONS", "detect_leaks=1")
+        .env("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")
+        .output()
+        .expect("run sanitized test program")
+}
+
+/// What the sanitizers reported in a run, if anything (a report also fails the exit code).
+fn sanitizer_problem(out: &Output) -> Option<String> {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let found = [
+        "ERROR: AddressSanitizer",
+        "ERROR: LeakSanitizer",
+        "runtime error:",
+        "SUMMARY: UndefinedBehaviorSanitizer",
+    ]
+    .into_iter()
+    .find(|marker| stderr.contains(marker));
+    match (found, out.status.success()) {
+        (None, true) => None,
+        (found, _) => Some(format!("{found:?}\n{}", show(out))),
+    }
 }
 
 /// Every `tests/c/*.c`, sorted.
@@ -143,13 +248,80 @@ fn c_programs_pass_linked_shared_and_static() {
             }
             if check_memory {
                 let run = valgrind(&exe, &[]);
-                if !run.status.success() {
+                if let Some(problem) = memcheck_problem(&run) {
+                    failures.push(format!("{name} ({link:?}): {problem}\n{}", show(&run)));
+                } else if !run.status.success() {
                     failures.push(format!("{name} ({link:?}) under valgrind:\n{}", show(&run)));
                 }
             }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn c_programs_pass_under_address_and_undefined_behavior_sanitizers() {
+    let tmp = TempDir::new("sanitized");
+    if let Some(why) = sanitizers_missing(&tmp.0) {
+        common::notice(&format!("C tests under ASan/UBSan skipped: {why}"));
+        return;
+    }
+    let tests = c_tests();
+    assert!(
+        tests.len() >= 5,
+        "expected the C tests in tests/c, found {tests:?}"
+    );
+    let mut failures = Vec::new();
+    for source in &tests {
+        let name = source
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("file name");
+        let exe = tmp.0.join(format!("{name}-sanitized"));
+        let built = cc_sanitized(source, &exe);
+        if !built.status.success() {
+            failures.push(format!(
+                "{name} does not build with the sanitizers:\n{}",
+                show(&built)
+            ));
+            continue;
+        }
+        let run = run_sanitized(&exe);
+        if let Some(problem) = sanitizer_problem(&run) {
+            failures.push(format!("{name} under ASan/UBSan/LSan: {problem}"));
+        }
+        if show(&run).contains(CANARY) {
+            failures.push(format!("{name} (sanitized) printed the canary My Number"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Memcheck's summary is read as intended: a clean run passes, an error or a leak does not.
+#[test]
+fn memcheck_summaries_are_read() {
+    let out = |status: i32, stderr: &str| {
+        use std::os::unix::process::ExitStatusExt;
+        Output {
+            status: std::process::ExitStatus::from_raw(status << 8),
+            stdout: Vec::new(),
+            stderr: stderr.as_bytes().to_vec(),
+        }
+    };
+    let clean = "==1== HEAP SUMMARY:\n==1==     in use at exit: 0 bytes in 0 blocks\n\
+                 ==1== All heap blocks were freed -- no leaks are possible\n\
+                 ==1== ERROR SUMMARY: 0 errors from 0 contexts (suppressed: 0 from 0)\n";
+    assert_eq!(memcheck_problem(&out(0, clean)), None);
+    let reachable = "==1== LEAK SUMMARY:\n==1==    definitely lost: 0 bytes in 0 blocks\n\
+                     ==1==    indirectly lost: 0 bytes in 0 blocks\n\
+                     ==1==    still reachable: 56 bytes in 1 blocks\n\
+                     ==1== ERROR SUMMARY: 0 errors from 0 contexts (suppressed: 0 from 0)\n";
+    assert_eq!(memcheck_problem(&out(0, reachable)), None);
+    let leak = reachable.replace("definitely lost: 0 bytes", "definitely lost: 10 bytes");
+    assert!(memcheck_problem(&out(99, &leak)).is_some());
+    let error = clean.replace("0 errors from 0", "1 errors from 1");
+    assert!(memcheck_problem(&out(99, &error)).is_some());
+    assert!(memcheck_problem(&out(0, "no summary at all")).is_some());
 }
 
 /// A small ledger export (1 dose block) with one M01 error on line 3.
@@ -221,6 +393,7 @@ fn example_validate_prints_diagnostics_and_exits_like_the_cli() {
             "under valgrind:\n{}",
             show(&out)
         );
+        assert_eq!(memcheck_problem(&out), None, "{}", show(&out));
     }
 }
 
@@ -306,6 +479,7 @@ fn example_registry_tours_twice_over_the_same_directory() {
             "under valgrind:\n{}",
             show(&out)
         );
+        assert_eq!(memcheck_problem(&out), None, "{}", show(&out));
     }
 }
 

@@ -495,8 +495,8 @@ impl RecordParser {
 
 /// Splits `line` on its commas: calls `field(start, end)` for each field but the last and
 /// `each_word` with every eight bytes (the last, shorter word padded with spaces); returns
-/// where the last field starts. `None` when a comma comes with `max_fields` fields already
-/// taken (the record is oversized) or when `field` refuses one. Fields average a few bytes,
+/// where the last field starts. `None` when the line has more than `max_fields` fields (the
+/// record is oversized, as the state machine holds it) or when `field` refuses one. Fields average a few bytes,
 /// too few for memchr's per-match set-up: the commas of eight bytes at a time are found at
 /// once (a word's comma mask), then taken one by one.
 #[inline]
@@ -513,7 +513,9 @@ fn split_commas(
         each_word(w);
         let mut commas = bytes_equal(w, b',');
         while commas != 0 {
-            if taken >= max_fields {
+            // This comma starts field `taken + 2`: one too many once `taken + 1` reaches the
+            // limit (the state machine's `end_field` refuses field `max_fields + 1`).
+            if taken + 1 >= max_fields {
                 return None;
             }
             let at = n * 8 + (commas.trailing_zeros() / 8) as usize;
@@ -709,8 +711,8 @@ mod tests {
             let mut bounds = Vec::new();
             let record = simple_record(&line, 1, &mut bounds, (usize::MAX, max_fields));
             let all: Vec<&[u8]> = line.split(|b| *b == b',').collect();
-            // As the state machine: oversized at a comma found when `max_fields` fields are held.
-            proptest::prop_assert_eq!(record.oversized, all.len() > max_fields + 1);
+            // As the state machine: oversized with more than `max_fields` fields.
+            proptest::prop_assert_eq!(record.oversized, all.len() > max_fields);
             if !record.oversized {
                 let got: Vec<&[u8]> = (0..record.len()).map(|i| record.field(i)).collect();
                 proptest::prop_assert_eq!(got, all);
@@ -752,6 +754,24 @@ mod tests {
                     proptest::prop_assert_eq!(scan.non_ascii, !line.is_ascii());
                 }
             }
+        }
+    }
+
+    /// Found by the `validate_batch_inquiry_request` fuzz target: a line of `max_fields + 1`
+    /// fields was oversized (F06) through the state machine and not through the whole-line
+    /// path, so whether it was depended on how the file was fed
+    /// (fuzz/regressions/validate_batch_inquiry_request/too-many-fields-by-chunking).
+    #[test]
+    fn one_field_over_the_limit_is_oversized_on_both_paths() {
+        for (line, over) in [(&b"a,b,c"[..], true), (b"a,b", false), (b"a", false)] {
+            let mut bounds = Vec::new();
+            let fast = simple_record(line, 1, &mut bounds, (usize::MAX, 2)).oversized;
+            let mut parser = RecordParser::new(usize::MAX, 2);
+            let mut slow = Vec::new();
+            for b in line.iter().chain(b"\n") {
+                parser.feed(std::slice::from_ref(b), &mut |r| slow.push(r.oversized));
+            }
+            assert_eq!((fast, slow), (over, vec![over]), "{line:?}");
         }
     }
 

@@ -172,7 +172,7 @@ fn signs_of_mixed_encodings_are_warnings_with_their_likelihood() {
         (at, at + "山田".len())
     };
     bytes.extend(cp932(&utf8[..name_at]));
-    bytes.extend(utf8[name_at..name_end].as_bytes());
+    bytes.extend(&utf8.as_bytes()[name_at..name_end]);
     bytes.extend(cp932(&utf8[name_end..]));
     let r = validate_bytes(&bytes, l.clone(), opts());
     assert_eq!(r.encoding, Some("cp932"));

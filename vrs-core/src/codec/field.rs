@@ -610,7 +610,9 @@ pub(crate) fn is_my_number_shaped(v: &str) -> bool {
 }
 
 /// Whether `v` holds a My Number: a run of exactly 12 digits (ASCII or full-width, not part of
-/// a longer run) with a valid My Number check digit, alone or within text.
+/// a longer run) with a valid My Number check digit, alone or within text. A run touching an
+/// ASCII letter is part of a code, not a number someone typed: hex pseudonyms (the provision
+/// log's subject and staff columns) hold 12-digit runs by chance.
 pub(crate) fn contains_my_number(v: &str) -> bool {
     // 12 digits take at least 12 bytes.
     if v.len() < 12 {
@@ -618,6 +620,9 @@ pub(crate) fn contains_my_number(v: &str) -> bool {
     }
     let mut run = [0u8; 12];
     let mut len = 0usize;
+    // Whether the current run began right after an ASCII letter.
+    let mut after_letter = false;
+    let mut previous_letter = false;
     let valid = |run: &[u8; 12]| {
         std::str::from_utf8(run).is_ok_and(|digits| MyNumber::parse(digits).is_ok())
     };
@@ -629,18 +634,22 @@ pub(crate) fn contains_my_number(v: &str) -> bool {
         };
         match digit {
             Some(d) => {
+                if len == 0 {
+                    after_letter = previous_letter;
+                }
                 if let Some(slot) = run.get_mut(len) {
                     *slot = d;
                 }
                 len += 1;
             }
             None => {
-                if len == 12 && valid(&run) {
+                if len == 12 && !after_letter && !c.is_ascii_alphabetic() && valid(&run) {
                     return true;
                 }
                 len = 0;
             }
         }
+        previous_letter = c.is_ascii_alphabetic();
     }
-    len == 12 && valid(&run)
+    len == 12 && !after_letter && valid(&run)
 }

@@ -351,6 +351,7 @@ pub unsafe extern "C" fn vrs_validator_free(validator: *mut vrs_validator) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capi::status::VRS_NULL_ARGUMENT;
 
     #[test]
     fn as_of_dates() {
@@ -359,5 +360,38 @@ mod tests {
         assert_eq!(as_of(20240230), Err(VRS_INVALID_ARGUMENT));
         assert_eq!(as_of(u32::MAX), Err(VRS_INVALID_ARGUMENT));
         assert_eq!(as_of(1), Err(VRS_INVALID_ARGUMENT));
+    }
+
+    /// Found by the `ffi_calls` fuzz target: a NULL tenant or file name with a non-zero length
+    /// was taken as absent instead of refused (fuzz/regressions/ffi_calls/null-file-name-with-length).
+    #[test]
+    fn null_tenant_or_file_name_with_a_length_is_refused() {
+        let opts = |tenant_len, file_name_len| vrs_validate_options {
+            encoding: vrs_encoding(0),
+            lang: vrs_lang(0),
+            max_diagnostics: 0,
+            as_of_yyyymmdd: 0,
+            dose_blocks: 0,
+            no_header: 0,
+            tenant: std::ptr::null(),
+            tenant_len,
+            file_name: std::ptr::null(),
+            file_name_len,
+        };
+        for (t, f) in [(1, 0), (0, 5), (usize::MAX, usize::MAX)] {
+            let o = opts(t, f);
+            // SAFETY: NULL pointers; nothing is read.
+            let got = unsafe { settings(Some(&o)) };
+            assert!(matches!(got, Err(s) if s == VRS_NULL_ARGUMENT), "{t}, {f}");
+            let mut report = std::ptr::null_mut();
+            // SAFETY: valid layout id and data; `report` is a valid out pointer.
+            let status = unsafe {
+                vrs_validate_bytes(b"flags".as_ptr(), 5, b"".as_ptr(), 0, &o, &mut report)
+            };
+            assert_eq!(status, VRS_NULL_ARGUMENT);
+            assert!(report.is_null());
+        }
+        // SAFETY: NULL pointers; nothing is read.
+        assert!(unsafe { settings(Some(&opts(0, 0))) }.is_ok_and(|s| s.file.is_none()));
     }
 }

@@ -1,0 +1,4 @@
+//! The ledger-export validator: whole file against fuzzer-chosen chunks (harness/validate.rs).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vrs_fuzz::validate::run("ledger-export", data));
