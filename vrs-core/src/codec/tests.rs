@@ -585,20 +585,29 @@ fn age_rule_needs_a_birth_date() {
 
 #[test]
 fn inquiry_result_status_must_match_doses() {
+    // A result's dose block has no registration timestamp; the provider comes before it.
     let l = layout("batch-inquiry-result", 1);
+    let dose = "20210601,0000012345,131016,区民会館,山田一郎,ファイザー,FA5765";
     let r = run(
         &l,
         &[
-            "1001,一致,,,,,,,,",
-            &format!("1002,該当なし,{DOSE1}"),
-            &format!("1003,一致,{}", DOSE1.replace("12345", "12346")),
+            "1001,一致,131016,,,,,,,",
+            &format!("1002,該当なし,,{dose}"),
+            &format!("1003,一致,131016,{}", dose.replace("12345", "12346")),
             "1004,不明,,,,,,,,",
+            &format!("1005,一致,1310,{}", dose.replace("12345", "12347")),
         ],
     );
     assert_eq!(
         codes(&r),
-        vec![(Code::Q01, 2), (Code::Q01, 3), (Code::R02, 5)]
+        vec![
+            (Code::Q01, 2),
+            (Code::Q01, 3),
+            (Code::R02, 5),
+            (Code::M01, 6)
+        ]
     );
+    assert_eq!(l.columns.len(), 3 + 7);
 }
 
 #[test]
