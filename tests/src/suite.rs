@@ -45,6 +45,10 @@ pub struct Pick {
     /// business-rule, writer, registry.
     #[arg(long, value_name = "S")]
     stage: Option<String>,
+    /// The language of the help (`ja` or `en`; read before parsing, like every command's).
+    #[allow(dead_code)]
+    #[arg(long, value_parser = ["ja", "en"])]
+    lang: Option<String>,
 }
 
 impl Pick {
