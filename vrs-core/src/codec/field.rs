@@ -4,7 +4,10 @@ use std::borrow::Cow;
 
 use crate::date::{Date, DateTime};
 use crate::diag::{Code, Severity};
-use crate::id::{AddresseeNumber, IdError, MunicipalityCode, MyNumber, OcrLine, VoucherNumber};
+use crate::id::{
+    scan_shaped, AddresseeNumber, DigitRuns, IdError, MunicipalityCode, MyNumber, OcrLine,
+    VoucherNumber,
+};
 use crate::layout::{Column, DoseField, FieldType, Role};
 use crate::text;
 use crate::vaccine::{check_lot, DoseNumber, ManufacturerId};
@@ -618,38 +621,10 @@ pub(crate) fn contains_my_number(v: &str) -> bool {
     if v.len() < 12 {
         return false;
     }
-    let mut run = [0u8; 12];
-    let mut len = 0usize;
-    // Whether the current run began right after an ASCII letter.
-    let mut after_letter = false;
-    let mut previous_letter = false;
-    let valid = |run: &[u8; 12]| {
-        std::str::from_utf8(run).is_ok_and(|digits| MyNumber::parse(digits).is_ok())
-    };
-    for c in v.chars() {
-        let digit = match c {
-            '0'..='9' => Some(c as u8),
-            '\u{FF10}'..='\u{FF19}' => u8::try_from(u32::from(c) - 0xFF10).ok().map(|d| b'0' + d),
-            _ => None,
-        };
-        match digit {
-            Some(d) => {
-                if len == 0 {
-                    after_letter = previous_letter;
-                }
-                if let Some(slot) = run.get_mut(len) {
-                    *slot = d;
-                }
-                len += 1;
-            }
-            None => {
-                if len == 12 && !after_letter && !c.is_ascii_alphabetic() && valid(&run) {
-                    return true;
-                }
-                len = 0;
-            }
-        }
-        previous_letter = c.is_ascii_alphabetic();
-    }
-    len == 12 && !after_letter && valid(&run)
+    let mut any = false;
+    scan_shaped(v, DigitRuns::Plain, &mut |_| {
+        any = true;
+        false
+    });
+    any
 }

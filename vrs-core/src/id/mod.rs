@@ -35,6 +35,7 @@ pub use addressee::AddresseeNumber;
 pub use error::{IdError, IdKind};
 pub use municipality::MunicipalityCode;
 pub use my_number::MyNumber;
+pub(crate) use my_number::{scan_shaped, DigitRuns};
 pub use ocr::OcrLine;
 pub use voucher::{VoucherKey, VoucherNumber};
 

@@ -158,45 +158,10 @@ impl MyNumber {
     /// ```
     pub fn shaped_in(text: &str) -> Vec<MyNumber> {
         let mut found = Vec::new();
-        let mut digits = [0u8; 12];
-        let mut n = 0usize; // digits in the current run (saturating past 12)
-        let mut after_separator = false;
-        let mut finish = |digits: &mut [u8; 12], n: &mut usize| {
-            if *n == 12 {
-                if let Some(m) = MyNumber::from_digits(digits) {
-                    found.push(m);
-                }
-            }
-            digits.zeroize();
-            *n = 0;
-        };
-        for c in text.chars() {
-            let digit = match c {
-                '0'..='9' => Some(c as u8),
-                '０'..='９' => Some(b'0' + (c as u32 - '０' as u32) as u8),
-                _ => None,
-            };
-            match digit {
-                Some(d) => {
-                    if n < 12 {
-                        digits[n] = d;
-                    }
-                    n = n.saturating_add(1).min(13);
-                    after_separator = false;
-                }
-                None if n > 0
-                    && !after_separator
-                    && matches!(c, '-' | '‐' | '‑' | '－' | '−' | ' ' | '　') =>
-                {
-                    after_separator = true;
-                }
-                None => {
-                    finish(&mut digits, &mut n);
-                    after_separator = false;
-                }
-            }
-        }
-        finish(&mut digits, &mut n);
+        scan_shaped(text, DigitRuns::Grouped, &mut |m| {
+            found.push(m);
+            true
+        });
         found
     }
 
@@ -211,6 +176,78 @@ impl MyNumber {
     /// `==` does the same.
     pub fn ct_eq(&self, other: &Self) -> bool {
         self.0[..].ct_eq(&other.0[..]).into()
+    }
+}
+
+/// Which runs of digits [`scan_shaped`] reads as one number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DigitRuns {
+    /// Digits may be grouped by single hyphens or spaces (`1234-5678-9018`), as people type a
+    /// number into a free-text field: the registry's entry checks.
+    Grouped,
+    /// Only an unbroken run, and not one touching an ASCII letter (then it is part of a code,
+    /// such as a hex pseudonym): the validator's check of every download column.
+    Plain,
+}
+
+/// Calls `found` with each maximal run of exactly 12 digits (ASCII or full-width) in `text`
+/// whose last digit is the check digit of the other eleven, read as `runs` says, until `found`
+/// returns `false`. The one scanner behind [`MyNumber::shaped_in`] and the validator's N02.
+pub(crate) fn scan_shaped(text: &str, runs: DigitRuns, found: &mut dyn FnMut(MyNumber) -> bool) {
+    let mut digits = [0u8; 12];
+    let mut n = 0usize; // digits in the current run (saturating past 12)
+    let mut after_separator = false;
+    let mut run_after_letter = false;
+    let mut previous_letter = false;
+    // Ends the current run; `false` when `found` asked to stop.
+    let mut finish = |digits: &mut [u8; 12], n: &mut usize, touches_letter: bool| {
+        let mut go_on = true;
+        let part_of_code = runs == DigitRuns::Plain && touches_letter;
+        if *n == 12 && !part_of_code {
+            if let Some(m) = MyNumber::from_digits(digits) {
+                go_on = found(m);
+            }
+        }
+        digits.zeroize();
+        *n = 0;
+        go_on
+    };
+    for c in text.chars() {
+        let digit = match c {
+            '0'..='9' => Some(c as u8),
+            '０'..='９' => Some(b'0' + (c as u32 - '０' as u32) as u8),
+            _ => None,
+        };
+        match digit {
+            Some(d) => {
+                if n == 0 {
+                    run_after_letter = previous_letter;
+                }
+                if n < 12 {
+                    digits[n] = d;
+                }
+                n = n.saturating_add(1).min(13);
+                after_separator = false;
+            }
+            None if runs == DigitRuns::Grouped
+                && n > 0
+                && !after_separator
+                && matches!(c, '-' | '‐' | '‑' | '－' | '−' | ' ' | '　') =>
+            {
+                after_separator = true;
+            }
+            None => {
+                let touches = run_after_letter || c.is_ascii_alphabetic();
+                if n > 0 && !finish(&mut digits, &mut n, touches) {
+                    return;
+                }
+                after_separator = false;
+            }
+        }
+        previous_letter = c.is_ascii_alphabetic();
+    }
+    if n > 0 {
+        finish(&mut digits, &mut n, run_after_letter);
     }
 }
 
