@@ -5008,20 +5008,22 @@ class PurgeOutcome:
     """
     What [`Registry::purge`] removed (counts only).
 """
-    def __init__(self, *, doses:int, vouchers:int, subjects:int, my_number_index:int, awaiting:int, provisions:int, store_checkpointed:bool):
+    def __init__(self, *, doses:int, vouchers:int, subjects:int, my_number_index:int, awaiting:int, provisions:int, provision_log_entries:int, inquiry_log_entries:int, store_checkpointed:bool):
         self.doses = doses
         self.vouchers = vouchers
         self.subjects = subjects
         self.my_number_index = my_number_index
         self.awaiting = awaiting
         self.provisions = provisions
+        self.provision_log_entries = provision_log_entries
+        self.inquiry_log_entries = inquiry_log_entries
         self.store_checkpointed = store_checkpointed
         
         
 
     
     def __str__(self):
-        return "PurgeOutcome(doses={}, vouchers={}, subjects={}, my_number_index={}, awaiting={}, provisions={}, store_checkpointed={})".format(self.doses, self.vouchers, self.subjects, self.my_number_index, self.awaiting, self.provisions, self.store_checkpointed)
+        return "PurgeOutcome(doses={}, vouchers={}, subjects={}, my_number_index={}, awaiting={}, provisions={}, provision_log_entries={}, inquiry_log_entries={}, store_checkpointed={})".format(self.doses, self.vouchers, self.subjects, self.my_number_index, self.awaiting, self.provisions, self.provision_log_entries, self.inquiry_log_entries, self.store_checkpointed)
     def __eq__(self, other):
         if self.doses != other.doses:
             return False
@@ -5034,6 +5036,10 @@ class PurgeOutcome:
         if self.awaiting != other.awaiting:
             return False
         if self.provisions != other.provisions:
+            return False
+        if self.provision_log_entries != other.provision_log_entries:
+            return False
+        if self.inquiry_log_entries != other.inquiry_log_entries:
             return False
         if self.store_checkpointed != other.store_checkpointed:
             return False
@@ -5049,6 +5055,8 @@ class _UniffiFfiConverterTypePurgeOutcome(_UniffiConverterRustBuffer):
             my_number_index=_UniffiFfiConverterUInt64.read(buf),
             awaiting=_UniffiFfiConverterUInt64.read(buf),
             provisions=_UniffiFfiConverterUInt64.read(buf),
+            provision_log_entries=_UniffiFfiConverterUInt64.read(buf),
+            inquiry_log_entries=_UniffiFfiConverterUInt64.read(buf),
             store_checkpointed=_UniffiFfiConverterBoolean.read(buf),
         )
 
@@ -5060,6 +5068,8 @@ class _UniffiFfiConverterTypePurgeOutcome(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.check_lower(value.my_number_index)
         _UniffiFfiConverterUInt64.check_lower(value.awaiting)
         _UniffiFfiConverterUInt64.check_lower(value.provisions)
+        _UniffiFfiConverterUInt64.check_lower(value.provision_log_entries)
+        _UniffiFfiConverterUInt64.check_lower(value.inquiry_log_entries)
         _UniffiFfiConverterBoolean.check_lower(value.store_checkpointed)
 
     @staticmethod
@@ -5070,6 +5080,8 @@ class _UniffiFfiConverterTypePurgeOutcome(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.my_number_index, buf)
         _UniffiFfiConverterUInt64.write(value.awaiting, buf)
         _UniffiFfiConverterUInt64.write(value.provisions, buf)
+        _UniffiFfiConverterUInt64.write(value.provision_log_entries, buf)
+        _UniffiFfiConverterUInt64.write(value.inquiry_log_entries, buf)
         _UniffiFfiConverterBoolean.write(value.store_checkpointed, buf)
 
 @dataclass
@@ -5140,22 +5152,28 @@ class RemovalCounts:
     """
     What a purge would remove.
 """
-    def __init__(self, *, doses:int, vouchers:int, subjects:int):
+    def __init__(self, *, doses:int, vouchers:int, subjects:int, provision_log_entries:int, inquiry_log_entries:int):
         self.doses = doses
         self.vouchers = vouchers
         self.subjects = subjects
+        self.provision_log_entries = provision_log_entries
+        self.inquiry_log_entries = inquiry_log_entries
         
         
 
     
     def __str__(self):
-        return "RemovalCounts(doses={}, vouchers={}, subjects={})".format(self.doses, self.vouchers, self.subjects)
+        return "RemovalCounts(doses={}, vouchers={}, subjects={}, provision_log_entries={}, inquiry_log_entries={})".format(self.doses, self.vouchers, self.subjects, self.provision_log_entries, self.inquiry_log_entries)
     def __eq__(self, other):
         if self.doses != other.doses:
             return False
         if self.vouchers != other.vouchers:
             return False
         if self.subjects != other.subjects:
+            return False
+        if self.provision_log_entries != other.provision_log_entries:
+            return False
+        if self.inquiry_log_entries != other.inquiry_log_entries:
             return False
         return True
 
@@ -5166,6 +5184,8 @@ class _UniffiFfiConverterTypeRemovalCounts(_UniffiConverterRustBuffer):
             doses=_UniffiFfiConverterUInt64.read(buf),
             vouchers=_UniffiFfiConverterUInt64.read(buf),
             subjects=_UniffiFfiConverterUInt64.read(buf),
+            provision_log_entries=_UniffiFfiConverterUInt64.read(buf),
+            inquiry_log_entries=_UniffiFfiConverterUInt64.read(buf),
         )
 
     @staticmethod
@@ -5173,12 +5193,16 @@ class _UniffiFfiConverterTypeRemovalCounts(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.check_lower(value.doses)
         _UniffiFfiConverterUInt64.check_lower(value.vouchers)
         _UniffiFfiConverterUInt64.check_lower(value.subjects)
+        _UniffiFfiConverterUInt64.check_lower(value.provision_log_entries)
+        _UniffiFfiConverterUInt64.check_lower(value.inquiry_log_entries)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterUInt64.write(value.doses, buf)
         _UniffiFfiConverterUInt64.write(value.vouchers, buf)
         _UniffiFfiConverterUInt64.write(value.subjects, buf)
+        _UniffiFfiConverterUInt64.write(value.provision_log_entries, buf)
+        _UniffiFfiConverterUInt64.write(value.inquiry_log_entries, buf)
 
 class _UniffiFfiConverterSequenceTypeDoseRetention(_UniffiConverterRustBuffer):
     @classmethod

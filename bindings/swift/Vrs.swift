@@ -5949,6 +5949,14 @@ public struct PurgeOutcome: Equatable, Hashable {
      */
     public var provisions: UInt64
     /**
+     * Provision-log entries removed (answered more than the policy's `log_years` ago).
+     */
+    public var provisionLogEntries: UInt64
+    /**
+     * Inquiry-log entries removed (answered more than the policy's `log_years` ago).
+     */
+    public var inquiryLogEntries: UInt64
+    /**
      * Whether the store made the removed bytes unrecoverable at once (WAL checkpointed).
      */
     public var storeCheckpointed: Bool
@@ -5975,6 +5983,12 @@ public struct PurgeOutcome: Equatable, Hashable {
          * Provision records removed or trimmed.
          */provisions: UInt64, 
         /**
+         * Provision-log entries removed (answered more than the policy's `log_years` ago).
+         */provisionLogEntries: UInt64, 
+        /**
+         * Inquiry-log entries removed (answered more than the policy's `log_years` ago).
+         */inquiryLogEntries: UInt64, 
+        /**
          * Whether the store made the removed bytes unrecoverable at once (WAL checkpointed).
          */storeCheckpointed: Bool) {
         self.doses = doses
@@ -5983,6 +5997,8 @@ public struct PurgeOutcome: Equatable, Hashable {
         self.myNumberIndex = myNumberIndex
         self.awaiting = awaiting
         self.provisions = provisions
+        self.provisionLogEntries = provisionLogEntries
+        self.inquiryLogEntries = inquiryLogEntries
         self.storeCheckpointed = storeCheckpointed
     }
 
@@ -6008,6 +6024,8 @@ public struct FfiConverterTypePurgeOutcome: FfiConverterRustBuffer {
                 myNumberIndex: FfiConverterUInt64.read(from: &buf), 
                 awaiting: FfiConverterUInt64.read(from: &buf), 
                 provisions: FfiConverterUInt64.read(from: &buf), 
+                provisionLogEntries: FfiConverterUInt64.read(from: &buf), 
+                inquiryLogEntries: FfiConverterUInt64.read(from: &buf), 
                 storeCheckpointed: FfiConverterBool.read(from: &buf)
         )
     }
@@ -6019,6 +6037,8 @@ public struct FfiConverterTypePurgeOutcome: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.myNumberIndex, into: &buf)
         FfiConverterUInt64.write(value.awaiting, into: &buf)
         FfiConverterUInt64.write(value.provisions, into: &buf)
+        FfiConverterUInt64.write(value.provisionLogEntries, into: &buf)
+        FfiConverterUInt64.write(value.inquiryLogEntries, into: &buf)
         FfiConverterBool.write(value.storeCheckpointed, into: &buf)
     }
 }
@@ -6239,6 +6259,14 @@ public struct RemovalCounts: Equatable, Hashable {
      * Subjects.
      */
     public var subjects: UInt64
+    /**
+     * Provision-log entries past the policy's `log_years`.
+     */
+    public var provisionLogEntries: UInt64
+    /**
+     * Inquiry-log entries past the policy's `log_years`.
+     */
+    public var inquiryLogEntries: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6251,10 +6279,18 @@ public struct RemovalCounts: Equatable, Hashable {
          */vouchers: UInt64, 
         /**
          * Subjects.
-         */subjects: UInt64) {
+         */subjects: UInt64, 
+        /**
+         * Provision-log entries past the policy's `log_years`.
+         */provisionLogEntries: UInt64, 
+        /**
+         * Inquiry-log entries past the policy's `log_years`.
+         */inquiryLogEntries: UInt64) {
         self.doses = doses
         self.vouchers = vouchers
         self.subjects = subjects
+        self.provisionLogEntries = provisionLogEntries
+        self.inquiryLogEntries = inquiryLogEntries
     }
 
     
@@ -6275,7 +6311,9 @@ public struct FfiConverterTypeRemovalCounts: FfiConverterRustBuffer {
             try RemovalCounts(
                 doses: FfiConverterUInt64.read(from: &buf), 
                 vouchers: FfiConverterUInt64.read(from: &buf), 
-                subjects: FfiConverterUInt64.read(from: &buf)
+                subjects: FfiConverterUInt64.read(from: &buf), 
+                provisionLogEntries: FfiConverterUInt64.read(from: &buf), 
+                inquiryLogEntries: FfiConverterUInt64.read(from: &buf)
         )
     }
 
@@ -6283,6 +6321,8 @@ public struct FfiConverterTypeRemovalCounts: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.doses, into: &buf)
         FfiConverterUInt64.write(value.vouchers, into: &buf)
         FfiConverterUInt64.write(value.subjects, into: &buf)
+        FfiConverterUInt64.write(value.provisionLogEntries, into: &buf)
+        FfiConverterUInt64.write(value.inquiryLogEntries, into: &buf)
     }
 }
 

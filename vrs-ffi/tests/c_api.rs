@@ -516,6 +516,51 @@ fn example_retention_lists_and_purges() {
     );
 }
 
+#[test]
+fn example_inquiry_asks_batches_reads_the_log_and_purges_it() {
+    let tmp = TempDir::new("example-inquiry");
+    let source = crate_dir()
+        .join("..")
+        .join("examples")
+        .join("c")
+        .join("inquiry.c");
+    let exe = tmp.0.join("inquiry");
+    let built = cc(&source, &exe, Link::Shared);
+    assert!(
+        built.status.success(),
+        "inquiry.c does not compile:\n{}",
+        show(&built)
+    );
+    let out = program(&exe).output().expect("run inquiry");
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "inquiry: {\"outcome\":\"match\",\"providers\":[{\"provider\":\"131016\",\"doses\":[{\"dose\":1,\
+         \"vaccinated_on\":\"2021-05-10\"",
+        "stranger: {\"outcome\":\"no-match\",\"providers\":[]}",
+        "\r\nM-5001,一致,131016,20210510,0000012345,131016,",
+        "\r\nM-5002,該当なし,",
+        "provision log: [{\"seq\":1,\"log\":\"provision\",\"requester\":\"131032\"",
+        "\"provision_log_entries\":2,\"inquiry_log_entries\":0,",
+        "logs verify: yes",
+    ] {
+        assert!(stdout.contains(line), "{line:?} missing:\n{}", show(&out));
+    }
+    for secret in ["123456789018", "234567890121", "千代田", "チヨダ"] {
+        assert!(!show(&out).contains(secret), "{secret} was printed");
+    }
+    if has_valgrind() {
+        let out = valgrind(&exe, &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "under valgrind:\n{}",
+            show(&out)
+        );
+        assert_eq!(memcheck_problem(&out), None, "{}", show(&out));
+    }
+}
+
 /// `make -C examples/c` links the libvrs of cargo's target directory wherever that is
 /// (`CARGO_TARGET_DIR` here), and what it builds is ignored by git.
 #[test]

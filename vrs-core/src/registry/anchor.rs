@@ -774,11 +774,11 @@ impl Anchored {
     /// A chain whose last entry is not the one its head names: its head or its entries were
     /// rolled back apart (one query per chain; the full check is [`super::audit::verify`]).
     fn chain_end(&mut self, id: u32, head: &[u8]) -> Result<Option<IntegrityFinding>, StoreError> {
-        let Some(seq) = head.get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok()) else {
+        let Some((base, seq)) = super::audit::head_span(head) else {
             return Ok(None); // Malformed: the audit verification says so.
         };
-        let seq = u64::from_be_bytes(seq);
-        let last = self.inner.audit_last(id)?.map_or(0, |r| r.seq);
+        // A log whose every entry a retention run removed ends at its base.
+        let last = self.inner.audit_last(id)?.map_or(base, |r| r.seq);
         let problem = match last.cmp(&seq) {
             std::cmp::Ordering::Equal => return Ok(None),
             std::cmp::Ordering::Greater => format!(
@@ -1105,6 +1105,10 @@ impl Store for Anchored {
 
     fn audit_last(&mut self, chain: u32) -> Result<Option<AuditRow>, StoreError> {
         self.inner.audit_last(chain)
+    }
+
+    fn audit_remove_through(&mut self, chain: u32, through: u64) -> Result<u64, StoreError> {
+        self.inner.audit_remove_through(chain, through)
     }
 
     fn change_token(&mut self) -> Result<Option<u64>, StoreError> {

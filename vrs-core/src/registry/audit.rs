@@ -21,6 +21,14 @@
 //! The same machinery ([`Appender`], [`verify`]) keeps each tenant's provision log
 //! (情報提供等の記録) and inquiry log: separate chains with their own head MACs (see
 //! [`chains_of_tenant`]).
+//!
+//! # Where a chain starts
+//! A retention run may remove a log's oldest entries ([`remove_through`]). The head then also
+//! records the chain's **base**: the sequence number and hash of the last entry removed, under
+//! the same MAC. Verification starts there (entry `base + 1` must link to the base's hash), so
+//! removing more entries than the run did, or putting back an older head, is still found; a
+//! chain never trimmed keeps the original head format (`seq ‖ hash ‖ MAC`, 72 bytes), a trimmed
+//! one `seq ‖ hash ‖ base seq ‖ base hash ‖ MAC` (112 bytes).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -101,7 +109,8 @@ pub(crate) struct AuditDraft {
 pub struct AuditVerification {
     /// The chain: a municipality code, or `registry`.
     pub chain: String,
-    /// Entries found.
+    /// Entries found (a retention run may have removed the oldest entries of a log: the chain
+    /// then starts after them, see [`super::Registry::purge`]).
     pub entries: u64,
     /// `true` when every entry and the head check out.
     pub ok: bool,
@@ -114,11 +123,62 @@ pub struct AuditVerification {
 /// MAC function protecting a chain's head.
 pub(crate) type HeadMac<'a> = &'a dyn Fn(&[u8]) -> [u8; 32];
 
-fn head_bytes(seq: u64, hash: &[u8; 32]) -> [u8; 40] {
-    let mut b = [0u8; 40];
-    b[..8].copy_from_slice(&seq.to_be_bytes());
-    b[8..].copy_from_slice(hash);
+/// Where a chain starts: the sequence number and hash of the last entry removed by a retention
+/// run (0 and zeros when nothing was removed: the chain starts at entry 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Base {
+    seq: u64,
+    hash: [u8; 32],
+}
+
+/// The MACed part of a head: `seq ‖ hash`, followed by `base seq ‖ base hash` once entries were
+/// removed (40 or 80 bytes).
+fn head_bytes(seq: u64, hash: &[u8; 32], base: &Base) -> Vec<u8> {
+    let mut b = Vec::with_capacity(80);
+    b.extend_from_slice(&seq.to_be_bytes());
+    b.extend_from_slice(hash);
+    if base.seq > 0 {
+        b.extend_from_slice(&base.seq.to_be_bytes());
+        b.extend_from_slice(&base.hash);
+    }
     b
+}
+
+/// Splits a stored head into its MACed part and its MAC, by length (72 or 112 bytes).
+fn split_head(value: &[u8]) -> Option<(&[u8], &[u8])> {
+    match value.len() {
+        72 => Some(value.split_at(40)),
+        112 => Some(value.split_at(80)),
+        _ => None,
+    }
+}
+
+/// The fields of a head's MACed part (as [`split_head`] returned it).
+fn parse_head(body: &[u8]) -> Head {
+    let u64_at = |at: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&body[at..at + 8]);
+        u64::from_be_bytes(b)
+    };
+    let hash_at = |at: usize| {
+        let mut h = [0u8; 32];
+        h.copy_from_slice(&body[at..at + 32]);
+        h
+    };
+    let base = if body.len() == 80 {
+        Base {
+            seq: u64_at(40),
+            hash: hash_at(48),
+        }
+    } else {
+        Base::default()
+    };
+    let seq = u64_at(0);
+    // A base of 0 is never written in the long form; a base past the head is nonsense.
+    if body.len() == 80 && (base.seq == 0 || base.seq > seq) {
+        return Head::Forged;
+    }
+    Head::Valid(seq, hash_at(8), base)
 }
 
 /// Appends `draft` to `chain` (inside the caller's transaction) and updates the MACed head.
@@ -177,6 +237,7 @@ pub(crate) struct Appender {
     chain: u32,
     seq: u64,
     prev: [u8; 32],
+    base: Base,
     update_head: bool,
 }
 
@@ -191,17 +252,19 @@ impl Appender {
         // Chain from the authentic (MACed) head, never from whatever the table ends with: a
         // removed tail or a rewritten chain then stays visible to verification. When the head
         // itself is missing or forged, keep appending but never bless that state with a new MAC.
-        let (seq, prev, update_head) = match (read_head(store, chain, mac)?, last) {
-            (Head::Valid(seq, hash), Some(l)) => (seq.max(l.seq), hash, true),
-            (Head::Valid(seq, hash), None) => (seq, hash, true),
-            (Head::Missing, None) => (0, [0u8; 32], true),
-            (Head::Missing | Head::Forged, Some(l)) => (l.seq, l.hash, false),
-            (Head::Forged, None) => (0, [0u8; 32], false),
+        let zero = Base::default();
+        let (seq, prev, base, update_head) = match (read_head(store, chain, mac)?, last) {
+            (Head::Valid(seq, hash, base), Some(l)) => (seq.max(l.seq), hash, base, true),
+            (Head::Valid(seq, hash, base), None) => (seq, hash, base, true),
+            (Head::Missing, None) => (0, [0u8; 32], zero, true),
+            (Head::Missing | Head::Forged, Some(l)) => (l.seq, l.hash, zero, false),
+            (Head::Forged, None) => (0, [0u8; 32], zero, false),
         };
         Ok(Appender {
             chain,
             seq,
             prev,
+            base,
             update_head,
         })
     }
@@ -232,27 +295,88 @@ impl Appender {
     /// Writes the MACed head after the last entry pushed.
     pub fn finish(self, store: &mut dyn Store, mac: HeadMac<'_>) -> Result<(), RegistryError> {
         if self.update_head && self.seq > 0 {
-            let head = head_bytes(self.seq, &self.prev);
-            let mut value = head.to_vec();
-            value.extend_from_slice(&mac(&head));
-            let key = RecordKey::SINGLETON;
-            store.put(
-                self.chain,
-                RecordKind::AuditHead.code(),
-                key.as_bytes(),
-                &value,
-            )?;
+            write_head(store, self.chain, mac, self.seq, &self.prev, &self.base)?;
         }
         Ok(())
     }
+}
+
+fn write_head(
+    store: &mut dyn Store,
+    chain: u32,
+    mac: HeadMac<'_>,
+    seq: u64,
+    hash: &[u8; 32],
+    base: &Base,
+) -> Result<(), RegistryError> {
+    let mut value = head_bytes(seq, hash, base);
+    let tag = mac(&value);
+    value.extend_from_slice(&tag);
+    let key = RecordKey::SINGLETON;
+    store.put(chain, RecordKind::AuditHead.code(), key.as_bytes(), &value)?;
+    Ok(())
+}
+
+/// Removes the entries of `chain` numbered `through` or lower (the retention run of a log, in
+/// the caller's transaction) and records in the head that the chain now starts after entry
+/// `through`. The chain is verified first: a run never removes, and so never launders, entries
+/// that do not check out. Returns how many entries were removed (0 when `through` is not past
+/// the current base).
+///
+/// # Errors
+/// [`RegistryError::Tampered`] when the chain does not verify; [`RegistryError::Corrupt`] when
+/// `through` is past the head; store failures.
+pub(crate) fn remove_through(
+    store: &mut dyn Store,
+    chain: u32,
+    name: String,
+    mac: HeadMac<'_>,
+    through: u64,
+) -> Result<u64, RegistryError> {
+    let check = verify(store, chain, name, Some(mac), false)?;
+    if !check.ok {
+        return Err(RegistryError::Tampered(format!(
+            "{} (entry {}): {}",
+            check.chain,
+            check.first_bad.unwrap_or(0),
+            check.problem.unwrap_or_default()
+        )));
+    }
+    let Head::Valid(seq, hash, base) = read_head(store, chain, mac)? else {
+        return Ok(0); // An empty chain that never had a head: nothing to remove.
+    };
+    if through > seq {
+        return Err(RegistryError::Corrupt(format!(
+            "cannot remove a chain's entries through {through}: it ends at {seq}"
+        )));
+    }
+    if through <= base.seq {
+        return Ok(0);
+    }
+    let mut new_base = None;
+    store.audit_scan(chain, &mut |row| {
+        if row.seq == through {
+            new_base = Some(Base {
+                seq: row.seq,
+                hash: row.hash,
+            });
+        }
+        row.seq < through
+    })?;
+    let new_base = new_base.ok_or_else(|| {
+        RegistryError::Corrupt(format!("entry {through} of a verified chain is missing"))
+    })?;
+    let removed = store.audit_remove_through(chain, through)?;
+    write_head(store, chain, mac, seq, &hash, &new_base)?;
+    Ok(removed)
 }
 
 /// The stored head of a chain.
 enum Head {
     /// No head record.
     Missing,
-    /// A head whose MAC checks out: its sequence number and hash.
-    Valid(u64, [u8; 32]),
+    /// A head whose MAC checks out: its sequence number and hash, and where the chain starts.
+    Valid(u64, [u8; 32], Base),
     /// A head record with a wrong MAC or length.
     Forged,
 }
@@ -262,14 +386,10 @@ fn read_head(store: &mut dyn Store, chain: u32, mac: HeadMac<'_>) -> Result<Head
     let Some(head) = store.get(chain, RecordKind::AuditHead.code(), key.as_bytes())? else {
         return Ok(Head::Missing);
     };
-    if head.len() != 72 || mac(&head[..40]) != head[40..] {
-        return Ok(Head::Forged);
+    match split_head(&head) {
+        Some((body, tag)) if mac(body) == tag => Ok(parse_head(body)),
+        _ => Ok(Head::Forged),
     }
-    let mut seq = [0u8; 8];
-    seq.copy_from_slice(&head[..8]);
-    let mut hash = [0u8; 32];
-    hash.copy_from_slice(&head[8..40]);
-    Ok(Head::Valid(u64::from_be_bytes(seq), hash))
 }
 
 /// The head without checking its MAC (well-formedness only).
@@ -278,14 +398,21 @@ fn read_head_unchecked(store: &mut dyn Store, chain: u32) -> Result<Head, Regist
     let Some(head) = store.get(chain, RecordKind::AuditHead.code(), key.as_bytes())? else {
         return Ok(Head::Missing);
     };
-    if head.len() != 72 {
-        return Ok(Head::Forged);
+    match split_head(&head) {
+        Some((body, _)) => Ok(parse_head(body)),
+        None => Ok(Head::Forged),
     }
-    let mut seq = [0u8; 8];
-    seq.copy_from_slice(&head[..8]);
-    let mut hash = [0u8; 32];
-    hash.copy_from_slice(&head[8..40]);
-    Ok(Head::Valid(u64::from_be_bytes(seq), hash))
+}
+
+/// The sequence number a stored head names and where its chain starts (0 when nothing was
+/// removed), without checking its MAC; `None` for a malformed head. For the registry anchor's
+/// quick check that a chain ends where its head says.
+pub(crate) fn head_span(value: &[u8]) -> Option<(u64, u64)> {
+    let (body, _) = split_head(value)?;
+    match parse_head(body) {
+        Head::Valid(seq, _, base) => Some((base.seq, seq)),
+        Head::Missing | Head::Forged => None,
+    }
 }
 
 fn chain_hash(prev: &[u8; 32], entry: &[u8]) -> [u8; 32] {
@@ -308,8 +435,14 @@ pub(crate) fn verify(
     mac: Option<HeadMac<'_>>,
     must_exist: bool,
 ) -> Result<AuditVerification, RegistryError> {
-    let mut expected_seq = 1u64;
-    let mut prev = [0u8; 32];
+    // Where the chain starts: from the authentic head, or (when the head is forged, which
+    // check_head reports) from what it claims, so that the report names the head.
+    let base = match read_head_unchecked(store, chain)? {
+        Head::Valid(_, _, base) => base,
+        Head::Missing | Head::Forged => Base::default(),
+    };
+    let mut expected_seq = base.seq + 1;
+    let mut prev = base.hash;
     let mut bad: Option<(u64, String)> = None;
     let mut entries = 0u64;
     store.audit_scan(chain, &mut |row| {
@@ -336,7 +469,15 @@ pub(crate) fn verify(
         true
     })?;
     if bad.is_none() {
-        bad = check_head(store, chain, entries, &prev, mac, must_exist)?;
+        bad = check_head(
+            store,
+            chain,
+            entries,
+            expected_seq - 1,
+            &prev,
+            mac,
+            must_exist,
+        )?;
     }
     Ok(AuditVerification {
         chain: name,
@@ -351,6 +492,7 @@ fn check_head(
     store: &mut dyn Store,
     chain: u32,
     entries: u64,
+    last_seq: u64,
     last_hash: &[u8; 32],
     mac: Option<HeadMac<'_>>,
     must_exist: bool,
@@ -367,8 +509,10 @@ fn check_head(
         ),
         Head::Missing => return Ok(None),
         Head::Forged => (1, "the chain's head record is not authentic"),
-        Head::Valid(seq, _) if seq > entries => (entries + 1, "entries were removed from the end"),
-        Head::Valid(seq, hash) if seq < entries || hash != *last_hash => {
+        Head::Valid(seq, ..) if seq > last_seq => {
+            (last_seq + 1, "entries were removed from the end")
+        }
+        Head::Valid(seq, hash, _) if seq < last_seq || hash != *last_hash => {
             (seq + 1, "entries were added after the authentic head")
         }
         Head::Valid(..) => return Ok(None),

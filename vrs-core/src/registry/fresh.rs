@@ -269,6 +269,9 @@ impl Store for Shortcut<'_> {
     fn audit_last(&mut self, chain: u32) -> Result<Option<AuditRow>, StoreError> {
         self.inner.audit_last(chain)
     }
+    fn audit_remove_through(&mut self, chain: u32, through: u64) -> Result<u64, StoreError> {
+        self.inner.audit_remove_through(chain, through)
+    }
     fn change_token(&mut self) -> Result<Option<u64>, StoreError> {
         self.inner.change_token()
     }

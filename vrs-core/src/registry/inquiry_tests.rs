@@ -684,5 +684,139 @@ fn expired_log_entries_are_the_ones_answered_more_than_the_kept_years_ago() {
     assert_eq!(expired(&mut w, date(2031, 3, 1)), vec![1, 2]);
     let dates = provision_log::entry_dates(&mut w.store, a, LogKind::Provision).unwrap();
     assert_eq!(dates, vec![(1, date(2022, 3, 1)), (2, date(2024, 2, 29))]);
-    assert_eq!(w.reg.config().log_retention_years, 7);
+    assert_eq!(w.reg.config().retention.log_years, 7);
+}
+
+/// Every chain of the store verifies and the anchor has no finding.
+fn store_is_sound(w: &mut World) {
+    let v = w.reg.verify_store(&Principal::Operator).unwrap();
+    assert!(v.ok, "{v:?}");
+}
+
+#[test]
+fn a_purge_removes_log_entries_past_their_years_and_the_logs_still_verify() {
+    let mut w = world();
+    w.reg.inquire(&staff(B), &request(Some(A), MOVER)).unwrap(); // 2022-03-01
+    w.clock.set(clock_at(2024, 2, 29));
+    w.reg.inquire(&staff(B), &request(Some(A), MOVER)).unwrap();
+    let (a, b) = (code(A), code(B));
+    let entries = |w: &mut World, t: &str, kind: LogKind| -> Vec<u64> {
+        let q = LogQuery::default();
+        let log = match kind {
+            LogKind::Provision => w.reg.provision_log(&staff(t), &code(t), &q),
+            LogKind::Inquiry => w.reg.inquiry_log(&staff(t), &code(t), &q),
+        };
+        log.unwrap().iter().map(|e| e.seq).collect()
+    };
+
+    // The day after 2022-03-01's entry was kept through (2029-03-01): only that one goes.
+    let day = date(2029, 3, 2);
+    w.clock.set(DateTime::new(day, 9, 0, 0).unwrap());
+    let list = w.reg.retention_list(&staff(A), &a, day).unwrap();
+    assert_eq!(list.would_remove.provision_log_entries, 1);
+    assert_eq!(list.would_remove.inquiry_log_entries, 0);
+    let out = w.reg.purge(&staff(A), &a, day).unwrap();
+    assert_eq!((out.provision_log_entries, out.inquiry_log_entries), (1, 0));
+    assert_eq!(entries(&mut w, A, LogKind::Provision), vec![2]);
+    let out = w.reg.purge(&staff(B), &b, day).unwrap();
+    assert_eq!((out.provision_log_entries, out.inquiry_log_entries), (0, 1));
+    assert_eq!(entries(&mut w, B, LogKind::Inquiry), vec![2]);
+    // Idempotent; the logs verify from where they now start, and so does the whole store.
+    let again = w.reg.purge(&staff(A), &a, day).unwrap();
+    assert_eq!(again.provision_log_entries, 0);
+    assert!(w
+        .reg
+        .verify_logs(&staff(A), &a)
+        .unwrap()
+        .iter()
+        .all(|v| v.ok));
+    store_is_sound(&mut w);
+    // The audit entry counts what went.
+    let audit = w.reg.audit_log(&staff(A), Some(&a)).unwrap();
+    let counted: Vec<u64> = audit
+        .iter()
+        .filter(|e| e.op == "purge")
+        .map(|e| e.counts.as_ref().unwrap()["provision_log_entries"])
+        .collect();
+    assert_eq!(counted, vec![1, 0]);
+
+    // A new entry follows on (seq 3) and everything still verifies.
+    w.reg.inquire(&staff(B), &request(Some(A), MOVER)).unwrap();
+    assert_eq!(entries(&mut w, A, LogKind::Provision), vec![2, 3]);
+    store_is_sound(&mut w);
+
+    // Removing one more entry than the purge did is found.
+    let chain = provision_log::chain(LogKind::Provision, a.to_u32());
+    w.store.tamper_audit(chain, |rows| {
+        rows.remove(0);
+    });
+    let v = w.reg.verify_logs(&staff(A), &a).unwrap();
+    assert!(!v[0].ok && v[0].first_bad == Some(2), "{v:?}");
+    // ... and a purge refuses to remove entries from a log that does not verify.
+    let later = date(2036, 3, 3); // entry 3 (2029-03-02) is then past its 7 years
+    w.clock.set(DateTime::new(later, 9, 0, 0).unwrap());
+    let err = w.reg.purge(&staff(A), &a, later).unwrap_err();
+    assert!(matches!(err, RegistryError::Tampered(_)), "{err:?}");
+}
+
+#[test]
+fn a_log_emptied_by_a_purge_verifies_and_goes_on() {
+    let mut w = world();
+    w.reg.inquire(&staff(B), &request(Some(A), MOVER)).unwrap();
+    let a = code(A);
+    let chain = provision_log::chain(LogKind::Provision, a.to_u32());
+    let head_kind = RecordKind::AuditHead.code();
+    let singleton = *crate::crypto::RecordKey::SINGLETON.as_bytes();
+    let old_head = w.store.get(chain, head_kind, &singleton).unwrap().unwrap();
+    let mut removed = Vec::new();
+    w.store.tamper_audit(chain, |rows| removed = rows.clone());
+    let day = date(2030, 1, 1);
+    w.clock.set(DateTime::new(day, 9, 0, 0).unwrap());
+    assert_eq!(
+        w.reg
+            .purge(&staff(A), &a, day)
+            .unwrap()
+            .provision_log_entries,
+        1
+    );
+    assert!(w
+        .reg
+        .provision_log(&staff(A), &a, &LogQuery::default())
+        .unwrap()
+        .is_empty());
+    store_is_sound(&mut w);
+    let new_head = w.store.get(chain, head_kind, &singleton).unwrap().unwrap();
+    assert_eq!((old_head.len(), new_head.len()), (72, 112));
+
+    // Putting back the removed entry and the head from before the purge: the anchor knows.
+    w.store.tamper_audit(chain, |rows| *rows = removed.clone());
+    w.store.begin().unwrap();
+    w.store
+        .put(chain, head_kind, &singleton, &old_head)
+        .unwrap();
+    w.store.commit().unwrap();
+    let v = w.reg.verify_store(&Principal::Operator).unwrap();
+    assert!(!v.ok && !v.findings.is_empty(), "{v:?}");
+    // Only the entry put back: the chain starts after it.
+    w.store.begin().unwrap();
+    w.store
+        .put(chain, head_kind, &singleton, &new_head)
+        .unwrap();
+    w.store.commit().unwrap();
+    let v = w.reg.verify_logs(&staff(A), &a).unwrap();
+    assert!(!v[0].ok && v[0].first_bad == Some(2), "{v:?}");
+    w.store.tamper_audit(chain, |rows| rows.clear());
+    store_is_sound(&mut w);
+
+    // The log goes on after the purge.
+    w.reg.inquire(&staff(B), &request(Some(A), MOVER)).unwrap();
+    let seqs: Vec<u64> = w
+        .reg
+        .provision_log(&staff(A), &a, &LogQuery::default())
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(seqs, vec![2]);
+    store_is_sound(&mut w);
 }

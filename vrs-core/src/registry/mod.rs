@@ -164,9 +164,6 @@ pub struct RegistryConfig {
     /// Which legal bases inquiries may use, by the request's date (default: consent only
     /// before 2021-12-15, consent or "consent difficult to obtain" from then on).
     pub inquiry_policy: InquiryPolicy,
-    /// Years provision- and inquiry-log entries are kept after the inquiry was answered
-    /// (default 7, as My Number Act Art. 23 sets for its provision records).
-    pub log_retention_years: u16,
     /// Refuse an addressee number shaped like a My Number (12 digits with a valid check digit),
     /// rule N02 (default `true`). A municipality whose addressee numbers are 12 digits turns it
     /// off: one in ten of them has a valid check digit. An addressee number that is a My Number
@@ -188,7 +185,6 @@ impl Default for RegistryConfig {
             tables: Arc::new(VaccineTables::default()),
             age_bands: vec![0, 5, 12, 18, 20, 30, 40, 50, 60, 65, 70, 80, 90],
             inquiry_policy: InquiryPolicy::default(),
-            log_retention_years: 7,
             refuse_my_number_shaped_addressees: true,
             rotation_batch_records: 10_000,
             retention: Arc::new(RetentionPolicy::default()),

@@ -10,8 +10,9 @@
 //! a domain of its own), so one municipality's log cannot be joined with another's.
 //!
 //! Only the owning tenant's staff read, search and export a log; its staff and the operator
-//! verify it. Entries are kept [`RegistryConfig::log_retention_years`](super::RegistryConfig)
-//! years (7 by default); [`expired_entries`] tells a retention run which have passed that.
+//! verify it. Entries are kept [`crate::retention::RetentionPolicy::log_years`] years (7 by
+//! default) after the inquiry was answered; a purge ([`Registry::purge`]) then removes them
+//! ([`remove_expired`]), and the log's head records where the chain now starts.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -266,6 +267,47 @@ impl LogBook {
     }
 }
 
+/// How many entries of `area`'s log of `kind` [`expired_entries`] finds (for the retention
+/// list).
+///
+/// # Errors
+/// Store failures, or an unreadable entry.
+pub(crate) fn expired_count(
+    store: &mut dyn Store,
+    area: &Area,
+    kind: LogKind,
+    as_of: Date,
+    years: u16,
+) -> Result<u64, RegistryError> {
+    Ok(expired_entries(store, area.id, kind, as_of, years)?.len() as u64)
+}
+
+/// Removes the entries of `area`'s log of `kind` kept past `years` years on `as_of` (the
+/// purge's part for logs, in its transaction): the chain then starts after them, its head
+/// recording where (see [`audit::remove_through`]). Returns how many went.
+///
+/// # Errors
+/// [`RegistryError::Tampered`] when the log does not verify (nothing is removed from a log
+/// that was tampered with); store failures.
+pub(crate) fn remove_expired(
+    store: &mut dyn Store,
+    area: &Area,
+    kind: LogKind,
+    as_of: Date,
+    years: u16,
+) -> Result<u64, RegistryError> {
+    let expired = expired_entries(store, area.id, kind, as_of, years)?;
+    let Some(&through) = expired.last() else {
+        return Ok(0);
+    };
+    let mac = |d: &[u8]| head_mac(&area.keys, kind, d);
+    let name = match kind {
+        LogKind::Provision => format!("{}/provision", area.code.as_str()),
+        LogKind::Inquiry => format!("{}/inquiry", area.code.as_str()),
+    };
+    audit::remove_through(store, chain(kind, area.id), name, &mac, through)
+}
+
 /// The retention run's view of a log (the retention engine purges expired log entries).
 ///
 /// The sequence numbers of `tenant`'s log entries of `kind` answered more than `years` years
@@ -275,7 +317,6 @@ impl LogBook {
 ///
 /// # Errors
 /// Store failures, or an unreadable entry.
-#[cfg_attr(not(test), allow(dead_code))] // called by the retention engine
 pub(crate) fn expired_entries(
     store: &mut dyn Store,
     tenant: u32,
@@ -297,7 +338,6 @@ pub(crate) fn expired_entries(
 ///
 /// # Errors
 /// Store failures, or an unreadable entry.
-#[cfg_attr(not(test), allow(dead_code))] // called by the retention engine
 pub(crate) fn entry_dates(
     store: &mut dyn Store,
     tenant: u32,

@@ -11,15 +11,16 @@
 //! Import records (a file's digest and row counts, no personal data) are kept: they make a
 //! re-import of a years-old file a no-op instead of bringing purged people back.
 //!
-//! Logs: audit and provision-log entries hold pseudonyms, never names or My Numbers, and are kept
-//! at least [`crate::retention::RetentionPolicy::log_years`] (7 by default). Removing entries
-//! older than that is the next step of this engine and needs, in `registry::audit`, a MACed
-//! anchor (the sequence number and hash of the last removed entry) from which verification starts,
-//! and in [`crate::store::Store`] a method removing a chain's entries up to a sequence number; the
-//! purge would then report a `logs` count per chain in the same outcome. Until then logs are kept.
+//! Logs: provision- and inquiry-log entries (pseudonyms, never names or My Numbers) are kept
+//! [`crate::retention::RetentionPolicy::log_years`] years (7 by default) after the inquiry was
+//! answered; the purge then removes them from the front of their chain, and the chain's MACed
+//! head records where it now starts (see [`super::audit`]), so verification still finds an
+//! entry removed by anyone else. The tenant's audit log is kept whole: it is the evidence of
+//! every purge.
 
 use std::collections::HashSet;
 
+use crate::codec::LogKind;
 use crate::crypto::{RecordKey, RecordKind};
 use crate::date::Date;
 use crate::id::MunicipalityCode;
@@ -32,6 +33,7 @@ use super::error::RegistryError;
 use super::inquiry_index::on_subject_my_number_changed;
 use super::model::{DoseHistoryRec, MyNumberRec, SubjectRec, VoucherRec};
 use super::principal::Principal;
+use super::provision_log;
 use super::retention::PurgeOutcome;
 use super::Registry;
 
@@ -159,6 +161,21 @@ impl Registry {
                     _ => {}
                 }
             }
+            // Log entries past their own period (7 years by default), oldest first.
+            out.provision_log_entries = provision_log::remove_expired(
+                ctx.store,
+                &area,
+                LogKind::Provision,
+                as_of,
+                policy.log_years,
+            )?;
+            out.inquiry_log_entries = provision_log::remove_expired(
+                ctx.store,
+                &area,
+                LogKind::Inquiry,
+                as_of,
+                policy.log_years,
+            )?;
             ctx.counts = vec![
                 ("doses", out.doses),
                 ("vouchers", out.vouchers),
@@ -166,6 +183,8 @@ impl Registry {
                 ("my_number_index", out.my_number_index),
                 ("awaiting", out.awaiting),
                 ("provisions", out.provisions),
+                ("provision_log_entries", out.provision_log_entries),
+                ("inquiry_log_entries", out.inquiry_log_entries),
             ];
             Ok(out)
         })?;

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
+use crate::codec::LogKind;
 use crate::crypto::{RecordKey, RecordKind};
 use crate::date::Date;
 use crate::diag::Code;
@@ -17,6 +18,7 @@ use super::eligibility::{
 use super::error::RegistryError;
 use super::model::{self, SubjectRec, VoucherRec};
 use super::principal::Principal;
+use super::provision_log;
 use super::Registry;
 
 /// Which doses a provision to the national database covered.
@@ -101,6 +103,10 @@ pub struct RemovalCounts {
     pub vouchers: u64,
     /// Subjects left with nothing retained.
     pub subjects: u64,
+    /// Provision-log entries answered more than the policy's `log_years` before the as-of date.
+    pub provision_log_entries: u64,
+    /// Inquiry-log entries answered more than the policy's `log_years` before the as-of date.
+    pub inquiry_log_entries: u64,
 }
 
 /// The retention list of a tenant on an as-of date ([`Registry::retention_list`]).
@@ -139,6 +145,10 @@ pub struct PurgeOutcome {
     pub awaiting: u64,
     /// Provision records removed or trimmed.
     pub provisions: u64,
+    /// Provision-log entries removed: those answered more than the policy's `log_years` ago.
+    pub provision_log_entries: u64,
+    /// Inquiry-log entries removed: those answered more than the policy's `log_years` ago.
+    pub inquiry_log_entries: u64,
     /// Whether the store could make the deleted bytes unrecoverable at once (SQLite: the WAL
     /// checkpoint finished); `false` when another connection was reading — a later checkpoint
     /// (any later purge, or closing the store) finishes it.
@@ -414,6 +424,20 @@ impl Registry {
                         doses: plan.doses_going,
                         vouchers: plan.vouchers_leaving,
                         subjects: plan.subjects_leaving,
+                        provision_log_entries: provision_log::expired_count(
+                            ctx.store,
+                            &area,
+                            LogKind::Provision,
+                            as_of,
+                            policy.log_years,
+                        )?,
+                        inquiry_log_entries: provision_log::expired_count(
+                            ctx.store,
+                            &area,
+                            LogKind::Inquiry,
+                            as_of,
+                            policy.log_years,
+                        )?,
                     },
                 })
             },

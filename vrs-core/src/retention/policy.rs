@@ -25,7 +25,9 @@ pub struct RetentionPolicy {
     pub national_db_from: Date,
     /// Source label of `national_db_from`.
     pub national_db_source: String,
-    /// Years audit and provision-log entries are kept at least (default 7).
+    /// Years provision- and inquiry-log entries are kept after the inquiry was answered
+    /// (default 7, as My Number Act Art. 23 sets for its provision records); a purge removes
+    /// older ones. Audit logs are kept whole.
     pub log_years: u16,
     /// Source label of `log_years`.
     pub log_source: String,

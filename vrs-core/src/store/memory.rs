@@ -13,6 +13,8 @@ type RecordId = (u32, u8, Key);
 enum Undo {
     Record(RecordId, Option<Vec<u8>>),
     Audit(u32),
+    /// Entries removed from the front of a chain, to put back.
+    AuditRemoved(u32, Vec<AuditRow>),
 }
 
 /// A [`Store`] in process memory. Transactions keep an undo log, so a rollback restores the
@@ -151,6 +153,11 @@ impl Store for MemoryStore {
                         rows.pop();
                     }
                 }
+                Undo::AuditRemoved(chain, mut removed) => {
+                    let rows = st.audit.entry(chain).or_default();
+                    removed.append(rows);
+                    *rows = removed;
+                }
             }
         }
         Ok(())
@@ -288,6 +295,16 @@ impl Store for MemoryStore {
             .and_then(|r| r.last().cloned()))
     }
 
+    fn audit_remove_through(&mut self, chain: u32, through: u64) -> Result<u64, StoreError> {
+        let mut st = self.lock();
+        st.log()?;
+        let rows = st.audit.entry(chain).or_default();
+        let n = rows.partition_point(|r| r.seq <= through);
+        let removed: Vec<AuditRow> = rows.drain(..n).collect();
+        st.log()?.push(Undo::AuditRemoved(chain, removed));
+        Ok(n as u64)
+    }
+
     fn change_token(&mut self) -> Result<Option<u64>, StoreError> {
         Ok(Some(self.lock().commits - self.own_commits))
     }
@@ -321,6 +338,40 @@ mod tests {
         assert_eq!(s.get(1, 1, &[1; 16]).unwrap().as_deref(), Some(&b"a"[..]));
         assert_eq!(s.get(1, 1, &[2; 16]).unwrap(), None);
         assert_eq!(s.audit_last(1).unwrap(), None);
+    }
+
+    #[test]
+    fn removed_audit_entries_come_back_on_rollback() {
+        let mut s = MemoryStore::new();
+        let row = |seq| AuditRow {
+            seq,
+            entry: b"{}".to_vec(),
+            hash: [seq as u8; 32],
+        };
+        s.begin().unwrap();
+        for seq in 1..=3 {
+            s.audit_append(9, &row(seq)).unwrap();
+        }
+        s.commit().unwrap();
+        let seqs = |s: &mut MemoryStore| {
+            let mut out = Vec::new();
+            s.audit_scan(9, &mut |r| {
+                out.push(r.seq);
+                true
+            })
+            .unwrap();
+            out
+        };
+        s.begin().unwrap();
+        assert_eq!(s.audit_remove_through(9, 2).unwrap(), 2);
+        assert_eq!(seqs(&mut s), vec![3]);
+        s.audit_append(9, &row(4)).unwrap();
+        s.rollback().unwrap();
+        assert_eq!(seqs(&mut s), vec![1, 2, 3]);
+        assert!(matches!(
+            s.audit_remove_through(9, 1),
+            Err(StoreError::Transaction(_))
+        ));
     }
 
     #[test]

@@ -185,6 +185,14 @@ pub trait Store: Send {
     /// Backend errors.
     fn audit_last(&mut self, chain: u32) -> Result<Option<AuditRow>, StoreError>;
 
+    /// Removes the entries of an audit chain numbered `through` or lower (a retention run
+    /// dropping the oldest entries of a log; the chain's head then records where it starts);
+    /// returns how many were removed.
+    ///
+    /// # Errors
+    /// [`StoreError::Transaction`] outside a transaction; backend errors.
+    fn audit_remove_through(&mut self, chain: u32, through: u64) -> Result<u64, StoreError>;
+
     /// A number that changes whenever **another** connection or process commits to the store
     /// (SQLite's `PRAGMA data_version`); `None` when the store cannot tell. The registry uses it
     /// to know that nobody else wrote between two of its own transactions (bulk loads into an

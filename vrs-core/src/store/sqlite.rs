@@ -407,6 +407,16 @@ impl Store for SqliteStore {
         }
     }
 
+    fn audit_remove_through(&mut self, chain: u32, through: u64) -> Result<u64, StoreError> {
+        self.need_tx()?;
+        let through = i64::try_from(through).unwrap_or(i64::MAX);
+        let mut stmt = self
+            .conn
+            .prepare_cached("DELETE FROM audit WHERE chain = ?1 AND seq <= ?2")?;
+        let n = stmt.execute(params![chain, through])?;
+        Ok(n as u64)
+    }
+
     fn change_token(&mut self) -> Result<Option<u64>, StoreError> {
         let v: i64 = self
             .conn
@@ -544,6 +554,36 @@ mod tests {
         s.put(131016, 1, &[1; 16], b"x").unwrap();
         s.commit().unwrap();
         assert_eq!(s.tenants().unwrap(), vec![131016]);
+    }
+
+    #[test]
+    fn audit_entries_are_removed_from_the_front_and_the_chain_goes_on() {
+        let dir = temp("audit-remove");
+        let mut s = SqliteStore::open_dir(&dir.0, SqliteOptions::default()).unwrap();
+        let row = |seq| AuditRow {
+            seq,
+            entry: b"{}".to_vec(),
+            hash: [1; 32],
+        };
+        assert!(matches!(
+            s.audit_remove_through(7, 1),
+            Err(StoreError::Transaction(_))
+        ));
+        s.begin().unwrap();
+        for seq in 1..=3 {
+            s.audit_append(7, &row(seq)).unwrap();
+        }
+        s.audit_append(8, &row(1)).unwrap();
+        s.commit().unwrap();
+        s.begin().unwrap();
+        assert_eq!(s.audit_remove_through(7, 3).unwrap(), 3);
+        assert_eq!(s.audit_remove_through(7, 3).unwrap(), 0);
+        // The chain's numbering goes on after the removed entries (the registry numbers from
+        // the chain's head); other chains are untouched.
+        s.audit_append(7, &row(4)).unwrap();
+        s.commit().unwrap();
+        assert_eq!(s.audit_last(7).unwrap().unwrap().seq, 4);
+        assert_eq!(s.audit_last(8).unwrap().unwrap().seq, 1);
     }
 
     #[test]

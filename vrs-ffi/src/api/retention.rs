@@ -92,6 +92,10 @@ pub struct RemovalCounts {
     pub vouchers: u64,
     /// Subjects.
     pub subjects: u64,
+    /// Provision-log entries past the policy's `log_years`.
+    pub provision_log_entries: u64,
+    /// Inquiry-log entries past the policy's `log_years`.
+    pub inquiry_log_entries: u64,
 }
 
 /// The retention list of a tenant on an as-of date.
@@ -130,6 +134,10 @@ pub struct PurgeOutcome {
     pub awaiting: u64,
     /// Provision records removed or trimmed.
     pub provisions: u64,
+    /// Provision-log entries removed (answered more than the policy's `log_years` ago).
+    pub provision_log_entries: u64,
+    /// Inquiry-log entries removed (answered more than the policy's `log_years` ago).
+    pub inquiry_log_entries: u64,
     /// Whether the store made the removed bytes unrecoverable at once (WAL checkpointed).
     pub store_checkpointed: bool,
 }
@@ -174,6 +182,8 @@ impl From<core::RetentionList> for RetentionList {
                 doses: l.would_remove.doses,
                 vouchers: l.would_remove.vouchers,
                 subjects: l.would_remove.subjects,
+                provision_log_entries: l.would_remove.provision_log_entries,
+                inquiry_log_entries: l.would_remove.inquiry_log_entries,
             },
         }
     }
@@ -188,6 +198,8 @@ impl From<core::PurgeOutcome> for PurgeOutcome {
             my_number_index: o.my_number_index,
             awaiting: o.awaiting,
             provisions: o.provisions,
+            provision_log_entries: o.provision_log_entries,
+            inquiry_log_entries: o.inquiry_log_entries,
             store_checkpointed: o.store_checkpointed,
         }
     }

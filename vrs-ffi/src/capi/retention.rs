@@ -159,7 +159,8 @@ pub unsafe extern "C" fn vrs_registry_record_national_db_provision(
 ///  "held": [],
 ///  "kept": {"doses": 3, "waiting_for_death": 3, "waiting_for_provision": 0,
 ///           "within_period": 0, "tenant_minimum": 0, "legal_hold": 0, "no_rule": 0},
-///  "would_remove": {"doses": 1, "vouchers": 1, "subjects": 1}}
+///  "would_remove": {"doses": 1, "vouchers": 1, "subjects": 1, "provision_log_entries": 0,
+///                   "inquiry_log_entries": 0}}
 /// ```
 ///
 /// Returns `VRS_OK`; `VRS_FORBIDDEN`; `VRS_UNKNOWN_TENANT`; `VRS_INVALID_ARGUMENT`;
@@ -197,13 +198,15 @@ pub unsafe extern "C" fn vrs_registry_retention_list(
 /// Removes from `tenant` every dose eligible for deletion on `as_of_yyyymmdd`, which must be
 /// today (the law in force on the day of deletion decides), except under a legal hold; then the
 /// subjects left with no dose (vouchers, My Number index entry, provision records) and emptied
-/// unlinked vouchers. Idempotent; audited with counts only; the store is checkpointed so the
+/// unlinked vouchers; and the provision- and inquiry-log entries answered more than the policy's
+/// `log_years` (7) ago. Idempotent; audited with counts only; the store is checkpointed so the
 /// removed bytes leave its files. Staff of the tenant only; nothing is ever deleted
 /// automatically. Writes to `*out_json`:
 ///
 /// ```json
 /// {"doses": 2, "vouchers": 1, "subjects": 1, "my_number_index": 1, "awaiting": 0,
-///  "provisions": 1, "store_checkpointed": true}
+///  "provisions": 1, "provision_log_entries": 0, "inquiry_log_entries": 0,
+///  "store_checkpointed": true}
 /// ```
 ///
 /// Returns `VRS_OK`; `VRS_INVALID_ARGUMENT` (not today, malformed); `VRS_FORBIDDEN`;

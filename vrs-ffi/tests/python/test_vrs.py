@@ -1130,6 +1130,31 @@ class RetentionExampleTests(unittest.TestCase):
         self.assertIn("purged: 1 dose(s), 1 subject(s)", r.stdout)
 
 
+class InquiryExampleTests(unittest.TestCase):
+    """examples/python/inquiry.py runs: an inquiry, a batch, the provision log, its purge."""
+
+    def test_example(self):
+        examples = os.environ.get("VRS_EXAMPLES_DIR")
+        if not examples:
+            self.skipTest("VRS_EXAMPLES_DIR not set")
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(vrs.__file__), PYTHONDONTWRITEBYTECODE="1")
+        r = subprocess.run([sys.executable, os.path.join(examples, "inquiry.py")],
+                           capture_output=True, text=True, env=env, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for line in ("inquiry: match",
+                     "  131016 dose 2 on 2021-06-01: ファイザー lot FA5765, voucher 0000012345, 区民会館",
+                     'stranger: {"outcome":"no-match","providers":[]}',
+                     "batch: 3 rows, 1 matched, 1 no match, 1 rejected (N01)",
+                     "M-5001,一致,131016,",
+                     "M-5002,該当なし,",
+                     "2029-03-02: 2 provision-log entries past 7 years",
+                     "purged: 2 provision-log entries, 0 doses",
+                     "logs verify: True"):
+            self.assertIn(line, r.stdout)
+        for secret in ("123456789018", "234567890121", "千代田", "チヨダ"):
+            self.assertNotIn(secret, r.stdout + r.stderr)
+
+
 class ExampleTests(unittest.TestCase):
     """examples/python/validate.py: exit 0 (no error), 1 (errors), 2 (could not validate)."""
 

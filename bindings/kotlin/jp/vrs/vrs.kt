@@ -7050,6 +7050,16 @@ data class PurgeOutcome (
     var `provisions`: kotlin.ULong
     , 
     /**
+     * Provision-log entries removed (answered more than the policy's `log_years` ago).
+     */
+    var `provisionLogEntries`: kotlin.ULong
+    , 
+    /**
+     * Inquiry-log entries removed (answered more than the policy's `log_years` ago).
+     */
+    var `inquiryLogEntries`: kotlin.ULong
+    , 
+    /**
      * Whether the store made the removed bytes unrecoverable at once (WAL checkpointed).
      */
     var `storeCheckpointed`: kotlin.Boolean
@@ -7075,6 +7085,8 @@ public object FfiConverterTypePurgeOutcome: FfiConverterRustBuffer<PurgeOutcome>
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
             FfiConverterBoolean.read(buf),
         )
     }
@@ -7086,6 +7098,8 @@ public object FfiConverterTypePurgeOutcome: FfiConverterRustBuffer<PurgeOutcome>
             FfiConverterULong.allocationSize(value.`myNumberIndex`) +
             FfiConverterULong.allocationSize(value.`awaiting`) +
             FfiConverterULong.allocationSize(value.`provisions`) +
+            FfiConverterULong.allocationSize(value.`provisionLogEntries`) +
+            FfiConverterULong.allocationSize(value.`inquiryLogEntries`) +
             FfiConverterBoolean.allocationSize(value.`storeCheckpointed`)
     )
 
@@ -7096,6 +7110,8 @@ public object FfiConverterTypePurgeOutcome: FfiConverterRustBuffer<PurgeOutcome>
             FfiConverterULong.write(value.`myNumberIndex`, buf)
             FfiConverterULong.write(value.`awaiting`, buf)
             FfiConverterULong.write(value.`provisions`, buf)
+            FfiConverterULong.write(value.`provisionLogEntries`, buf)
+            FfiConverterULong.write(value.`inquiryLogEntries`, buf)
             FfiConverterBoolean.write(value.`storeCheckpointed`, buf)
     }
 }
@@ -7249,6 +7265,16 @@ data class RemovalCounts (
      * Subjects.
      */
     var `subjects`: kotlin.ULong
+    , 
+    /**
+     * Provision-log entries past the policy's `log_years`.
+     */
+    var `provisionLogEntries`: kotlin.ULong
+    , 
+    /**
+     * Inquiry-log entries past the policy's `log_years`.
+     */
+    var `inquiryLogEntries`: kotlin.ULong
     
 ){
     
@@ -7268,19 +7294,25 @@ public object FfiConverterTypeRemovalCounts: FfiConverterRustBuffer<RemovalCount
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
         )
     }
 
     override fun allocationSize(value: RemovalCounts) = (
             FfiConverterULong.allocationSize(value.`doses`) +
             FfiConverterULong.allocationSize(value.`vouchers`) +
-            FfiConverterULong.allocationSize(value.`subjects`)
+            FfiConverterULong.allocationSize(value.`subjects`) +
+            FfiConverterULong.allocationSize(value.`provisionLogEntries`) +
+            FfiConverterULong.allocationSize(value.`inquiryLogEntries`)
     )
 
     override fun write(value: RemovalCounts, buf: ByteBuffer) {
             FfiConverterULong.write(value.`doses`, buf)
             FfiConverterULong.write(value.`vouchers`, buf)
             FfiConverterULong.write(value.`subjects`, buf)
+            FfiConverterULong.write(value.`provisionLogEntries`, buf)
+            FfiConverterULong.write(value.`inquiryLogEntries`, buf)
     }
 }
 
