@@ -15,12 +15,15 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use vrs_core::crypto::{MasterKeyProvider, RecordKind};
 use vrs_core::date::{Date, DateTime};
+use vrs_core::id::{AddresseeNumber, MyNumber};
 use vrs_core::id::{MunicipalityCode, OcrLine};
 use vrs_core::registry::{
-    DoseInput, FixedClock, Flag, ImportMode, Principal, Registry, RegistryAnchor, RegistryConfig,
-    RegistryError, SubjectRef,
+    log_chain_number, DoseCorrection, DoseInput, FixedClock, Flag, ImportMode, InquiryRequest,
+    LegalBasis, LogKind, LogQuery, Principal, ProvisionSelection, Registry, RegistryAnchor,
+    RegistryConfig, RegistryError, SubjectRef,
 };
 use vrs_core::store::{SqliteOptions, SqliteStore};
+use vrs_core::vaccine::DoseNumber;
 
 use common::TempDir;
 
@@ -41,8 +44,13 @@ fn staff(t: &str) -> Principal {
 }
 
 fn open(dir: &Path) -> Result<Registry, RegistryError> {
+    open_on(dir, Date::new(2021, 7, 1).unwrap())
+}
+
+/// The registry of `dir` with its clock on `day` (09:00, ticking a second per call).
+fn open_on(dir: &Path, day: Date) -> Result<Registry, RegistryError> {
     let store = SqliteStore::open_dir(dir, SqliteOptions::default())?;
-    let now = DateTime::new(Date::new(2021, 7, 1).unwrap(), 9, 0, 0).unwrap();
+    let now = DateTime::new(day, 9, 0, 0).unwrap();
     Registry::open(
         Box::new(store),
         Box::new(MasterKeyProvider::new([11; 32])),
@@ -59,9 +67,24 @@ fn on(m: u8, d: u8) -> Date {
     Date::new(2021, m, d).unwrap()
 }
 
+/// An inquiry by staff of `by` about `my_number`, asked of `of`, with the person's consent.
+fn inquiry(of: &str, my_number: &str) -> InquiryRequest {
+    InquiryRequest {
+        former: Some(code(of)),
+        my_number: MyNumber::parse(my_number).unwrap(),
+        legal_basis: LegalBasis::Consent {
+            form_ref: "F-1".into(),
+        },
+        identity_verified: true,
+        reference: "R-1".into(),
+    }
+}
+
 /// Builds the store: two tenants with subjects, vouchers, doses, an awaiting voucher, a flag,
-/// staff, imports, every audit chain; `early` is a copy taken half-way (the source of
-/// rollbacks); returns the anchor the host kept at the end.
+/// a corrected dose, staff, imports, inquiries both ways (provision and inquiry logs, the
+/// inquiry index), a provision to the national database, a legal hold, a retention minimum and
+/// every audit chain; `early` is a copy taken half-way (the source of rollbacks); returns the
+/// anchor the host kept at the end.
 fn build(dir: &Path, early: &Path) -> RegistryAnchor {
     let mut reg = open(dir).unwrap();
     let op = Principal::Operator;
@@ -103,9 +126,38 @@ fn build(dir: &Path, early: &Path) -> RegistryAnchor {
         reg.record_dose_ocr(&venue(t), &ocr, &dose(on(6, 2)))
             .unwrap();
     }
+    // Each municipality asks the other once: both provision and inquiry logs start.
+    reg.inquire(&staff(B), &inquiry(A, "123456789018")).unwrap();
+    reg.inquire(&staff(A), &inquiry(B, "123456789018")).unwrap();
+    let first = SubjectRef::Addressee(AddresseeNumber::parse("1001").unwrap());
+    let dose_1 = DoseNumber::new(1).unwrap();
+    let lot = |l: &str| DoseCorrection {
+        lot: Some(l.into()),
+        ..DoseCorrection::default()
+    };
+    for t in [A, B] {
+        reg.correct_dose(&staff(t), &code(t), &first, dose_1, &lot("FA5766"), "typo")
+            .unwrap();
+    }
     drop(reg);
     copy_db(dir, early);
-    let mut reg = open(dir).unwrap();
+    // The second half happens in 2026, once the national database takes provisions.
+    let mut reg = open_on(dir, Date::new(2026, 12, 1).unwrap()).unwrap();
+    reg.inquire(&staff(B), &inquiry(A, "123456789018")).unwrap();
+    reg.inquire(&staff(A), &inquiry(B, "123456789018")).unwrap();
+    let provided_on = Date::new(2026, 6, 1).unwrap();
+    let addressee = AddresseeNumber::parse("1003").unwrap();
+    for t in [A, B] {
+        reg.correct_dose(&staff(t), &code(t), &first, dose_1, &lot("FA5767"), "typo")
+            .unwrap();
+        let all = ProvisionSelection::All;
+        reg.record_national_db_provision(&staff(t), &code(t), provided_on, &all)
+            .unwrap();
+        reg.set_legal_hold(&staff(t), &code(t), &addressee, true)
+            .unwrap();
+        reg.set_retention_minimum(&staff(t), &code(t), Some(30))
+            .unwrap();
+    }
     for (t, v) in [(A, "0000012345"), (B, "0000022345")] {
         let ocr = OcrLine::parse(&format!("12{t}{v}")).unwrap();
         reg.record_dose_ocr(&venue(t), &ocr, &dose(on(6, 22)))
@@ -139,8 +191,10 @@ type Edit = Box<dyn Fn(&Connection, &Connection)>;
 struct Case {
     name: String,
     scope: Option<&'static str>,
-    /// A record kind (for the expected finding), or none for audit entries.
+    /// A record kind (for the expected finding), or none for audit and log entries.
     kind: Option<RecordKind>,
+    /// The provision or inquiry log whose entries the case edits (none: an audit chain).
+    log: Option<LogKind>,
     edit: Edit,
 }
 
@@ -197,10 +251,20 @@ fn record_cases(kind: RecordKind, tenant: u32, scope: Option<&'static str>) -> V
         name: name(action),
         scope,
         kind: Some(kind),
+        log: None,
         edit,
     };
-    let changes =
-        !(tenant == 0 && matches!(kind, RecordKind::AnchorIndex | RecordKind::ContentState));
+    // Rollback needs a record that changed since the early copy; the registry's index and
+    // content digest do not, nor do the records written only after it.
+    let changes = !(tenant == 0
+        && matches!(
+            kind,
+            RecordKind::AnchorIndex | RecordKind::ContentState | RecordKind::InquiryIndex
+        ))
+        && !matches!(
+            kind,
+            RecordKind::NationalDbProvision | RecordKind::LegalHold | RecordKind::RetentionSettings
+        );
     let mut cases = vec![
         case(
             "flip",
@@ -303,27 +367,57 @@ fn record_cases(kind: RecordKind, tenant: u32, scope: Option<&'static str>) -> V
 /// The audit-entry cases of chain `chain`.
 fn audit_cases(chain: u32, scope: Option<&'static str>) -> Vec<Case> {
     let label = if chain == 0 {
-        "registry".to_owned()
+        "audit entries of registry".to_owned()
     } else {
-        chain.to_string()
+        format!("audit entries of {chain}")
     };
+    let other = if chain == code(B).to_u32() {
+        code(A).to_u32()
+    } else {
+        code(B).to_u32()
+    };
+    chain_cases(chain, other, label, ("\"ok\"", "\"no\""), scope, None)
+}
+
+/// The entry cases of a provision or inquiry log (`tenant`'s log of `kind`).
+fn log_cases(kind: LogKind, tenant: &'static str) -> Vec<Case> {
+    let other = if tenant == A { B } else { A };
+    let chain = log_chain_number(kind, &code(tenant));
+    let label = format!("{kind:?} log of {tenant}").to_lowercase();
+    let flip = ("\"provided\":true", "\"provided\":false");
+    let other = log_chain_number(kind, &code(other));
+    chain_cases(chain, other, label, flip, Some(tenant), Some(kind))
+}
+
+/// The cases of one hash chain (at least two entries): `flip` rewrites one text of entry 2;
+/// `swap-tenants` copies entry 2 of chain `other`.
+fn chain_cases(
+    chain: u32,
+    other: u32,
+    label: String,
+    flip: (&'static str, &'static str),
+    scope: Option<&'static str>,
+    log: Option<LogKind>,
+) -> Vec<Case> {
     let case = |action: &str, edit: Edit| Case {
-        name: format!("audit entries of {label} {action}"),
+        name: format!("{label} {action}"),
         scope,
         kind: None,
+        log,
         edit,
     };
-    let other = code(B).to_u32();
     vec![
         case(
             "flip",
             Box::new(move |c, _| {
-                c.execute(
-                    "UPDATE audit SET entry = CAST(replace(CAST(entry AS TEXT), '\"ok\"', '\"no\"') \
-                     AS BLOB) WHERE chain = ?1 AND seq = 2",
-                    params![chain],
-                )
-                .unwrap();
+                let n = c
+                    .execute(
+                        "UPDATE audit SET entry = CAST(replace(CAST(entry AS TEXT), ?2, ?3) \
+                         AS BLOB) WHERE chain = ?1 AND seq = 2",
+                        params![chain, flip.0, flip.1],
+                    )
+                    .unwrap();
+                assert_eq!(n, 1, "chain {chain} has no entry 2");
             }),
         ),
         case(
@@ -360,16 +454,11 @@ fn audit_cases(chain: u32, scope: Option<&'static str>) -> Vec<Case> {
         case(
             "swap-tenants",
             Box::new(move |c, _| {
-                let src = if chain == other {
-                    code(A).to_u32()
-                } else {
-                    other
-                };
                 c.execute(
                     "UPDATE audit SET entry = (SELECT entry FROM audit WHERE chain = ?2 AND seq = 2), \
                      hash = (SELECT hash FROM audit WHERE chain = ?2 AND seq = 2) \
                      WHERE chain = ?1 AND seq = 2",
-                    params![chain, src],
+                    params![chain, other],
                 )
                 .unwrap();
             }),
@@ -460,7 +549,37 @@ fn check(dir: &Path, case: &Case, kept: &RegistryAnchor) -> Outcome {
     assert!(!v.ok || named.is_none(), "{}: ok with findings", case.name);
     // The registry refuses what was tampered with.
     let target = case.scope.unwrap_or(A);
-    let refused = if case.kind.is_none() && reg.quarantine().is_none() {
+    let refused = if let (Some(kind), None) = (case.log, reg.quarantine()) {
+        // Log entries: the log is not served, read or exported.
+        let q = LogQuery::default();
+        let (t, who) = (code(target), staff(target));
+        let read = match kind {
+            LogKind::Provision => reg.provision_log(&who, &t, &q),
+            LogKind::Inquiry => reg.inquiry_log(&who, &t, &q),
+        };
+        let export = reg.export_log(&who, &t, kind, &q, &mut Vec::new(), Default::default());
+        match (read, export) {
+            (Err(a), Err(b)) => {
+                format!("{kind:?}-log -> {}, export -> {}", a.code(), b.code()).to_lowercase()
+            }
+            (Ok(_), _) => "log served".to_owned(),
+            (_, Ok(_)) => "log export served".to_owned(),
+        }
+    } else if case.kind == Some(RecordKind::InquiryIndex) && reg.quarantine().is_none() {
+        // The registry-wide index: inquiries (its only readers) are refused.
+        let asked = reg.inquire(&staff(B), &inquiry(A, "123456789018"));
+        let anyone = reg.inquire(
+            &staff(B),
+            &InquiryRequest {
+                former: None,
+                ..inquiry(A, "110000000000")
+            },
+        );
+        match (asked, anyone) {
+            (Err(a), Err(b)) => format!("inquire -> {}, inquire-all -> {}", a.code(), b.code()),
+            _ => "inquiry served".to_owned(),
+        }
+    } else if case.kind.is_none() && reg.quarantine().is_none() {
         // Audit entries: the log is not served (the data beside it is not tampered).
         let chain = case.scope.map(code);
         match reg.audit_log(&op, chain.as_ref()) {
@@ -505,6 +624,10 @@ fn all_cases() -> Vec<Case> {
         RecordKind::KeyCheck,
         RecordKind::AuditHead,
         RecordKind::ContentState,
+        RecordKind::DoseHistory,
+        RecordKind::NationalDbProvision,
+        RecordKind::LegalHold,
+        RecordKind::RetentionSettings,
     ] {
         cases.extend(record_cases(kind, a, Some(A)));
     }
@@ -514,6 +637,7 @@ fn all_cases() -> Vec<Case> {
         RecordKind::AnchorIndex,
         RecordKind::ContentState,
         RecordKind::AuditHead,
+        RecordKind::InquiryIndex,
     ] {
         cases.extend(record_cases(kind, 0, None));
     }
@@ -525,10 +649,13 @@ fn all_cases() -> Vec<Case> {
     );
     cases.extend(audit_cases(a, Some(A)));
     cases.extend(audit_cases(0, None));
+    cases.extend(log_cases(LogKind::Provision, A));
+    cases.extend(log_cases(LogKind::Inquiry, B));
     cases.push(Case {
         name: "whole records table rolled back".into(),
         scope: None,
         kind: Some(RecordKind::Voucher),
+        log: None,
         edit: Box::new(|c, early| {
             copy_table(c, early, "records");
         }),
@@ -537,6 +664,7 @@ fn all_cases() -> Vec<Case> {
         name: "whole audit table rolled back".into(),
         scope: None,
         kind: None,
+        log: None,
         edit: Box::new(|c, early| {
             copy_table(c, early, "audit");
         }),
@@ -545,6 +673,7 @@ fn all_cases() -> Vec<Case> {
         name: "tenant removed (every row of 131016)".into(),
         scope: Some(A),
         kind: Some(RecordKind::ContentState),
+        log: None,
         edit: Box::new(move |c, _| {
             c.execute("DELETE FROM records WHERE tenant = ?1", params![a])
                 .unwrap();

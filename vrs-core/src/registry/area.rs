@@ -174,6 +174,9 @@ pub(crate) struct AreaCache {
     open: HashMap<MunicipalityCode, (Area, Option<u64>)>,
     /// Tenants whose content failed verification at a change token: why.
     tampered: HashMap<MunicipalityCode, (String, Option<u64>)>,
+    /// The registry's own area (the inquiry index): the outcome of its last verification
+    /// (`Err`: why it failed) and the change token it was made at.
+    registry_area: Option<(Result<(), String>, Option<u64>)>,
 }
 
 impl AreaCache {
@@ -183,7 +186,29 @@ impl AreaCache {
             integrity,
             open: HashMap::new(),
             tampered: HashMap::new(),
+            registry_area: None,
         }
+    }
+
+    /// Verifies the registry's own area (the inquiry index, the anchor's index) against its
+    /// authenticated content digest, once and again after another connection committed, as
+    /// [`AreaCache::get`] does for a tenant: an inquiry never answers from an index entry that
+    /// was altered, put back or deleted outside the registry (a deleted entry would turn a
+    /// match into a no-match without a word).
+    ///
+    /// # Errors
+    /// [`RegistryError::Tampered`] naming what does not match; store failures.
+    pub fn verify_registry_area(&mut self, store: &mut dyn Store) -> Result<(), RegistryError> {
+        let token = store.change_token()?;
+        if let Some((outcome, at)) = &self.registry_area {
+            if token.is_none() || *at == token {
+                return outcome.clone().map_err(RegistryError::Tampered);
+            }
+        }
+        let findings = anchor::verify_content(store, &self.integrity, anchor::REGISTRY)?;
+        let outcome = anchor::summary(&findings).map_or(Ok(()), Err);
+        self.registry_area = Some((outcome.clone(), token));
+        outcome.map_err(RegistryError::Tampered)
     }
 
     /// The area of an existing tenant whose content has been verified against its

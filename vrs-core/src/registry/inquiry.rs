@@ -340,6 +340,7 @@ pub(crate) fn look_up_many(
     requester: &MunicipalityCode,
     wanted: &[Wanted<'_>],
 ) -> Result<Vec<Vec<Found>>, RegistryError> {
+    areas.verify_registry_area(store)?;
     // Stage 1: the index entries.
     let mut order: Vec<(RecordKey, usize)> = wanted
         .iter()

@@ -301,11 +301,13 @@ pub(crate) fn remove_expired(
         return Ok(0);
     };
     let mac = |d: &[u8]| head_mac(&area.keys, kind, d);
-    let name = match kind {
-        LogKind::Provision => format!("{}/provision", area.code.as_str()),
-        LogKind::Inquiry => format!("{}/inquiry", area.code.as_str()),
-    };
-    audit::remove_through(store, chain(kind, area.id), name, &mac, through)
+    audit::remove_through(
+        store,
+        chain(kind, area.id),
+        log_name(area, kind),
+        &mac,
+        through,
+    )
 }
 
 /// The retention run's view of a log (the retention engine purges expired log entries).
@@ -362,6 +364,7 @@ fn search(
     query: &LogQuery,
     user_pseudonym: &dyn Fn(&MunicipalityCode, &str) -> String,
 ) -> Result<Vec<LogEntry>, RegistryError> {
+    require_intact(store, area, kind)?;
     let entries: Vec<LogEntry> = audit::entries(store, chain(kind, area.id))?;
     let subject = query
         .subject
@@ -434,7 +437,8 @@ impl Registry {
     /// municipalities' inquiries) matching `query` (staff of the tenant only).
     ///
     /// # Errors
-    /// [`RegistryError::Forbidden`], [`RegistryError::UnknownTenant`], store failures.
+    /// [`RegistryError::Forbidden`], [`RegistryError::UnknownTenant`],
+    /// [`RegistryError::Tampered`] for a log that does not verify, store failures.
     pub fn provision_log(
         &mut self,
         principal: &Principal,
@@ -479,7 +483,8 @@ impl Registry {
     /// `provision-log` download (staff of the tenant only). Returns the number of rows.
     ///
     /// # Errors
-    /// [`RegistryError::Export`] when writing or encoding fails, [`RegistryError::Forbidden`].
+    /// [`RegistryError::Export`] when writing or encoding fails, [`RegistryError::Forbidden`],
+    /// [`RegistryError::Tampered`] for a log that does not verify.
     pub fn export_log(
         &mut self,
         principal: &Principal,
@@ -540,23 +545,52 @@ pub(crate) fn verify_chains(
     store: &mut dyn Store,
     area: &Area,
 ) -> Result<Vec<AuditVerification>, RegistryError> {
-    let mut out = Vec::new();
-    for (kind, name) in [
-        (LogKind::Provision, "provision"),
-        (LogKind::Inquiry, "inquiry"),
-    ] {
-        let keys = area.keys.clone();
-        out.push(audit::verify(
-            store,
-            chain(kind, area.id),
-            format!("{}/{name}", area.code.as_str()),
-            Some(&|d| head_mac(&keys, kind, d)),
-            // A log nobody has written to yet is empty, not erased (erasure is the anchor's
-            // finding).
-            false,
-        )?);
+    Ok(vec![
+        verify_chain(store, area, LogKind::Provision)?,
+        verify_chain(store, area, LogKind::Inquiry)?,
+    ])
+}
+
+/// The name of `area`'s log of `kind` in verifications and errors: `<code>/provision` or
+/// `<code>/inquiry`.
+fn log_name(area: &Area, kind: LogKind) -> String {
+    match kind {
+        LogKind::Provision => format!("{}/provision", area.code.as_str()),
+        LogKind::Inquiry => format!("{}/inquiry", area.code.as_str()),
     }
-    Ok(out)
+}
+
+/// Checks `area`'s log of `kind` from where it starts to its MACed head.
+fn verify_chain(
+    store: &mut dyn Store,
+    area: &Area,
+    kind: LogKind,
+) -> Result<AuditVerification, RegistryError> {
+    let keys = area.keys.clone();
+    audit::verify(
+        store,
+        chain(kind, area.id),
+        log_name(area, kind),
+        Some(&|d| head_mac(&keys, kind, d)),
+        // A log nobody has written to yet is empty, not erased (erasure is the anchor's
+        // finding).
+        false,
+    )
+}
+
+/// Refuses a log that does not verify: like the audit log, a log that was tampered with is not
+/// served (read, searched or exported); [`Registry::verify_logs`] says what is wrong.
+fn require_intact(store: &mut dyn Store, area: &Area, kind: LogKind) -> Result<(), RegistryError> {
+    let v = verify_chain(store, area, kind)?;
+    if v.ok {
+        return Ok(());
+    }
+    Err(RegistryError::Tampered(format!(
+        "{}, entry {}: {}",
+        v.chain,
+        v.first_bad.unwrap_or(0),
+        v.problem.unwrap_or_default()
+    )))
 }
 
 /// The pseudonym of staff user `user_id` of `tenant`, as audit and log entries carry it.
