@@ -11,7 +11,8 @@
 # `cargo test` replays it on the stable toolchain. Logs: fuzz/work/logs/<target>.log.
 #
 # Environment: CARGO_TARGET_DIR (default fuzz/target), FUZZ_TOOLCHAIN (default nightly),
-# FUZZ_MAX_LEN (default 16384 bytes per input).
+# FUZZ_MAX_LEN (default 16384 bytes per input), FUZZ_DEV=1 (build without optimizations: builds in
+# about half the time, runs several times slower; for CI's short smoke runs).
 # Exit status: 0 when no target crashed, 1 when one did, 2 when the targets could not be built.
 set -uo pipefail
 
@@ -27,6 +28,8 @@ cd "$fuzz_dir"
 toolchain="${FUZZ_TOOLCHAIN:-nightly}"
 target_dir="${CARGO_TARGET_DIR:-$fuzz_dir/target}"
 max_len="${FUZZ_MAX_LEN:-16384}"
+profile=()
+[ "${FUZZ_DEV:-0}" = 1 ] && profile=(--dev)
 work="$fuzz_dir/work"
 mkdir -p "$work/logs"
 
@@ -40,7 +43,7 @@ else
 fi
 
 echo "== building ${#targets[@]} fuzz targets ($toolchain, target dir $target_dir)"
-if ! cargo "+$toolchain" fuzz build --target-dir "$target_dir" >"$work/logs/build.log" 2>&1; then
+if ! cargo "+$toolchain" fuzz build "${profile[@]}" --target-dir "$target_dir" >"$work/logs/build.log" 2>&1; then
   tail -n 40 "$work/logs/build.log" >&2
   echo "error: the fuzz targets do not build (log: $work/logs/build.log)" >&2
   exit 2
@@ -54,7 +57,7 @@ for t in "${targets[@]}"; do
   echo "== $t: ${seconds}s"
   start=$(date +%s)
   # The first corpus directory receives new inputs; the checked-in seeds stay as they are.
-  cargo "+$toolchain" fuzz run --target-dir "$target_dir" "$t" "$work/corpus/$t" "corpus/$t" -- \
+  cargo "+$toolchain" fuzz run "${profile[@]}" --target-dir "$target_dir" "$t" "$work/corpus/$t" "corpus/$t" -- \
     -max_total_time="$seconds" -max_len="$max_len" -timeout=30 -rss_limit_mb=2048 \
     -print_final_stats=1 >"$log" 2>&1
   status=$?

@@ -20,6 +20,7 @@
 //! VRS_BENCH_TENANTS=20,200,1741 cargo bench -p vrs-core --bench inquiry
 //! VRS_BENCH_SINGLES=0 cargo bench -p vrs-core --bench inquiry     # no single inquiries
 //! VRS_BENCH_ONCE=1 cargo bench -p vrs-core --bench inquiry        # one batch each, no criterion
+//! VRS_BENCH_SINGLES_ONLY=1 cargo bench -p vrs-core --bench inquiry # single inquiries only
 //! ```
 
 use std::fmt::Write as _;
@@ -264,6 +265,11 @@ fn batch(c: &mut Criterion) {
 
         // Floor: bare point lookups of 100,000 index entries in the same file.
         let conn = Connection::open(dir.0.join("vrs.sqlite3")).expect("open");
+        // The store's read settings (SqliteOptions' defaults): the same page cache and map.
+        conn.pragma_update(None, "cache_size", -64 * 1024)
+            .expect("cache");
+        conn.pragma_update(None, "mmap_size", 2048_i64 << 20)
+            .expect("mmap");
         let mut keys: Vec<Vec<u8>> = {
             let mut stmt = conn
                 .prepare("SELECT key FROM records WHERE tenant = 0 AND kind = 20")
@@ -294,9 +300,18 @@ fn batch(c: &mut Criterion) {
         };
 
         let mut reg = registry(&dir.0);
-        if std::env::var_os("VRS_BENCH_ONCE").is_some() {
-            // One batch, timed, without criterion (for profilers).
+        let singles_only = std::env::var_os("VRS_BENCH_SINGLES_ONLY").is_some();
+        if std::env::var_os("VRS_BENCH_ONCE").is_some() && !singles_only {
+            // One batch after a warm-up batch (the first use of each tenant verifies its
+            // content), timed, without criterion (for profilers: the pause between them is
+            // the moment to attach).
             let mut out = Vec::new();
+            let started = Instant::now();
+            reg.batch_inquire(&requester, &file, &options, &mut out)
+                .expect("batch");
+            eprintln!("{t} tenants: warm-up batch {:.2?}", started.elapsed());
+            std::thread::sleep(Duration::from_secs(2));
+            out.clear();
             let started = Instant::now();
             let o = reg
                 .batch_inquire(&requester, &file, &options, &mut out)
@@ -308,41 +323,43 @@ fn batch(c: &mut Criterion) {
             );
             continue;
         }
-        let mut group = c.benchmark_group(format!("inquiry-{t}-tenants"));
-        group.sample_size(10);
-        group.measurement_time(Duration::from_secs(20));
-        let mut floor_times = Vec::new();
-        group.bench_function("floor", |b| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let d = floor(&conn);
-                    floor_times.push(d);
-                    total += d;
-                }
-                total
-            })
-        });
         let mut batch_times = Vec::new();
+        let mut floor_times = Vec::new();
         let mut last = None;
-        group.bench_function("batch", |b| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let mut out = Vec::with_capacity(32 << 20);
-                    let started = Instant::now();
-                    let o = reg
-                        .batch_inquire(&requester, &file, &options, &mut out)
-                        .expect("batch");
-                    let d = started.elapsed();
-                    batch_times.push(d);
-                    total += d;
-                    last = Some((o.answered, o.matched, o.result_rows));
-                }
-                total
-            })
-        });
-        group.finish();
+        if !singles_only {
+            let mut group = c.benchmark_group(format!("inquiry-{t}-tenants"));
+            group.sample_size(10);
+            group.measurement_time(Duration::from_secs(20));
+            group.bench_function("floor", |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let d = floor(&conn);
+                        floor_times.push(d);
+                        total += d;
+                    }
+                    total
+                })
+            });
+            group.bench_function("batch", |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let mut out = Vec::with_capacity(32 << 20);
+                        let started = Instant::now();
+                        let o = reg
+                            .batch_inquire(&requester, &file, &options, &mut out)
+                            .expect("batch");
+                        let d = started.elapsed();
+                        batch_times.push(d);
+                        total += d;
+                        last = Some((o.answered, o.matched, o.result_rows));
+                    }
+                    total
+                })
+            });
+            group.finish();
+        }
 
         // Single inquiries: latency distribution.
         let singles: u64 = std::env::var("VRS_BENCH_SINGLES")

@@ -256,15 +256,16 @@ fn record_cases(kind: RecordKind, tenant: u32, scope: Option<&'static str>) -> V
     };
     // Rollback needs a record that changed since the early copy; the registry's index and
     // content digest do not, nor do the records written only after it.
-    let changes = !(tenant == 0
+    let registry_static = tenant == 0
         && matches!(
             kind,
             RecordKind::AnchorIndex | RecordKind::ContentState | RecordKind::InquiryIndex
-        ))
-        && !matches!(
-            kind,
-            RecordKind::NationalDbProvision | RecordKind::LegalHold | RecordKind::RetentionSettings
         );
+    let written_late = matches!(
+        kind,
+        RecordKind::NationalDbProvision | RecordKind::LegalHold | RecordKind::RetentionSettings
+    );
+    let changes = !registry_static && !written_late;
     let mut cases = vec![
         case(
             "flip",

@@ -41,9 +41,13 @@ impl Registry {
     /// Removes from `tenant` every dose eligible for deletion on `as_of` (see
     /// [`Registry::retention_list`]; held subjects excepted), then the subjects left with no dose
     /// (with their vouchers, My Number index entry and provision records) and the unlinked
-    /// vouchers emptied (with their awaiting-registration entry). Staff of the tenant only.
-    /// Idempotent: a second purge the same day removes nothing. Writes an audit entry with the
-    /// counts, then checkpoints the store so the removed bytes are gone from its files.
+    /// vouchers emptied (with their awaiting-registration entry); and the tenant's provision-
+    /// and inquiry-log entries answered more than the policy's `log_years` before `as_of`
+    /// (the logs then start after them: see [`super::audit`]; a log that does not verify is
+    /// not trimmed, the purge fails with [`RegistryError::Tampered`]). Staff of the tenant
+    /// only. Idempotent: a second purge the same day removes nothing. Writes an audit entry
+    /// with the counts, then checkpoints the store so the removed bytes are gone from its
+    /// files.
     ///
     /// `as_of` must be today (the registry clock's date): deletion happens today, so today's law
     /// decides — purging "as of" an earlier day could apply a rule since replaced (a purge as of
@@ -52,7 +56,8 @@ impl Registry {
     ///
     /// # Errors
     /// [`RegistryError::InvalidInput`] when `as_of` is not today; [`RegistryError::Forbidden`];
-    /// [`RegistryError::UnknownTenant`]; key or store failures (nothing removed).
+    /// [`RegistryError::UnknownTenant`]; [`RegistryError::Tampered`] when a log to trim does not
+    /// verify; key or store failures (nothing removed).
     pub fn purge(
         &mut self,
         principal: &Principal,

@@ -23,6 +23,8 @@
 //! # Ok::<(), vrs_core::store::StoreError>(())
 //! ```
 
+#[cfg(feature = "sqlite")]
+mod checkpointer;
 mod error;
 mod keyfile;
 mod memory;
