@@ -92,9 +92,10 @@ impl<'a> Record<'a> {
         self.buf
     }
 
-    /// True for a line holding nothing at all.
+    /// True for a line holding nothing at all. An oversized record is never blank, though its
+    /// bytes were not kept: a field over the limit in one piece leaves the buffer empty.
     pub fn is_blank(&self) -> bool {
-        self.field_count == 1 && self.buf.is_empty() && self.problems.is_empty()
+        self.field_count == 1 && self.buf.is_empty() && self.problems.is_empty() && !self.oversized
     }
 }
 
@@ -773,6 +774,28 @@ mod tests {
             }
             assert_eq!((fast, slow), (over, vec![over]), "{line:?}");
         }
+    }
+
+    /// Found by the `validate_batch_inquiry_request` fuzz target: a one-field line over the
+    /// size limit after a lone CR went to the state machine, which refused its bytes in one
+    /// piece and emitted an oversized record with an empty buffer; the validator took it for
+    /// an empty line (F03 warning) when the file came whole, and reported F06 when chunking had
+    /// split the field (`fuzz/regressions/validate_batch_inquiry_request/`
+    /// `oversized-field-read-as-blank-line`).
+    #[test]
+    fn a_field_over_the_limit_in_one_piece_is_oversized_not_blank() {
+        let line = b"x\r0123456789abcdef\r\n";
+        let mut whole = Vec::new();
+        RecordParser::new(8, 4).feed(line, &mut |r| whole.push((r.oversized, r.is_blank())));
+        let mut parser = RecordParser::new(8, 4);
+        let mut bytewise = Vec::new();
+        for b in line {
+            parser.feed(std::slice::from_ref(b), &mut |r| {
+                bytewise.push((r.oversized, r.is_blank()))
+            });
+        }
+        assert_eq!(whole, [(false, false), (true, false)]);
+        assert_eq!(bytewise, whole);
     }
 
     #[test]
