@@ -72,10 +72,11 @@ impl EncodingDetector {
             }
         }
         self.utf8.feed(chunk, self.seen);
-        // Once UTF-8 has failed after a BOM the verdict is fixed; CP932 no longer matters.
-        if !(self.utf8.error.is_some() && self.starts_with_bom()) {
-            self.cp932.feed(chunk, false);
-        }
+        // CP932 is validated even after a BOM followed by invalid UTF-8 (whose verdict
+        // `finish` knows already): `invalid_offsets` must not depend on where the chunks
+        // ended, and a stream fed from its first non-ASCII byte (the validator's encoding
+        // decision) may start with a BOM's bytes in the middle of a file.
+        self.cp932.feed(chunk, false);
         self.seen = self.seen.saturating_add(chunk.len() as u64);
     }
 
@@ -340,6 +341,35 @@ mod tests {
 
     fn cp932(s: &str) -> Vec<u8> {
         encode_strict(s, Encoding::Cp932).unwrap().into_owned()
+    }
+
+    /// Found by the `validate_flags` fuzz target: after a BOM followed by invalid UTF-8 the
+    /// detector stopped validating CP932, so where the first chunk ended decided whether the
+    /// CP932 failure was seen. The validator feeds the detector from a file's first non-ASCII
+    /// byte, which may be a BOM's bytes in mid-file: the same file was CP932 whole and UTF-8 in
+    /// chunks (`fuzz/regressions/validate_flags/bom-bytes-in-mid-file`).
+    #[test]
+    fn invalid_offsets_do_not_depend_on_chunking_after_a_bom() {
+        // EF BB BF, NUL, then E5 A5 ',' (invalid UTF-8 at 4); EF BB is not CP932 (invalid at 0).
+        let data = b"\xef\xbb\xbf\x00\xe5\xa5,\xe7\x95\xb0";
+        let mut whole = EncodingDetector::new();
+        whole.feed(data);
+        assert_eq!(whole.invalid_offsets(), (Some(4), Some(0)));
+        for size in 1..data.len() {
+            let mut chunked = EncodingDetector::new();
+            for c in data.chunks(size) {
+                chunked.feed(c);
+            }
+            assert_eq!(
+                chunked.invalid_offsets(),
+                whole.invalid_offsets(),
+                "chunks of {size}"
+            );
+        }
+        assert!(matches!(
+            whole.finish(),
+            Err(TextError::BomThenInvalidUtf8 { offset: 4 })
+        ));
     }
 
     fn detect_chunked(bytes: &[u8], size: usize) -> Result<Detection, TextError> {
