@@ -483,21 +483,28 @@ fn example_registry_tours_twice_over_the_same_directory() {
     }
 }
 
-#[test]
-fn example_retention_lists_and_purges() {
-    let tmp = TempDir::new("example-retention");
+/// Compiles `examples/c/<name>.c` against the shared libvrs into a temporary directory (kept
+/// as long as the returned guard); returns the guard and the program's path.
+fn build_example(name: &str) -> (TempDir, PathBuf) {
+    let tmp = TempDir::new(&format!("example-{name}"));
     let source = crate_dir()
         .join("..")
         .join("examples")
         .join("c")
-        .join("retention.c");
-    let exe = tmp.0.join("retention");
+        .join(format!("{name}.c"));
+    let exe = tmp.0.join(name);
     let built = cc(&source, &exe, Link::Shared);
     assert!(
         built.status.success(),
-        "retention.c does not compile:\n{}",
+        "{name}.c does not compile:\n{}",
         show(&built)
     );
+    (tmp, exe)
+}
+
+#[test]
+fn example_retention_lists_and_purges() {
+    let (_tmp, exe) = build_example("retention");
     let out = program(&exe).output().expect("run retention");
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -518,19 +525,7 @@ fn example_retention_lists_and_purges() {
 
 #[test]
 fn example_inquiry_asks_batches_reads_the_log_and_purges_it() {
-    let tmp = TempDir::new("example-inquiry");
-    let source = crate_dir()
-        .join("..")
-        .join("examples")
-        .join("c")
-        .join("inquiry.c");
-    let exe = tmp.0.join("inquiry");
-    let built = cc(&source, &exe, Link::Shared);
-    assert!(
-        built.status.success(),
-        "inquiry.c does not compile:\n{}",
-        show(&built)
-    );
+    let (_tmp, exe) = build_example("inquiry");
     let out = program(&exe).output().expect("run inquiry");
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
