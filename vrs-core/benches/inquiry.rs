@@ -393,7 +393,7 @@ fn batch(c: &mut Criterion) {
         let (b, f) = (median(&mut batch_times), median(&mut floor_times));
         summary.push(format!(
             "{t:>5} tenants: batch {b:.2?} (answered/matched/result rows {last:?}); floor {f:.2?} \
-             ({:.1}x the floor); single inquiry p50 {:.0?} p99 {:.0?} max {:.1?}",
+             ({:.1}x the floor); single inquiry p50 {:.0?} p99 {:.2?} max {:.1?}",
             b.as_secs_f64() / f.as_secs_f64().max(1e-9),
             pct(0.5),
             pct(0.99),

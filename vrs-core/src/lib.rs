@@ -51,6 +51,7 @@ pub mod diag;
 pub mod id;
 pub mod layout;
 pub mod munis;
+mod par;
 pub mod registry;
 pub mod retention;
 pub mod store;

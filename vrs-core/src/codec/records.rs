@@ -56,6 +56,18 @@ pub trait LayoutRecord: Sized {
     /// When the record does not fit the layout (e.g. more doses than dose blocks).
     fn to_fields(&self, layout: &Layout) -> Result<Vec<String>, RecordError>;
 
+    /// Writes the fields in column order into `fields`, reusing its strings' memory (a writer
+    /// of a million rows keeps one row's worth). The default replaces `fields` with
+    /// [`LayoutRecord::to_fields`]; a record may write in place. On error `fields` holds
+    /// unspecified values.
+    ///
+    /// # Errors
+    /// As [`LayoutRecord::to_fields`].
+    fn fill_fields(&self, layout: &Layout, fields: &mut Vec<String>) -> Result<(), RecordError> {
+        *fields = self.to_fields(layout)?;
+        Ok(())
+    }
+
     /// Parses fields in column order.
     ///
     /// # Errors
@@ -762,13 +774,52 @@ impl LayoutRecord for BatchInquiryResultRow {
             MatchStatus::Match => "一致",
             MatchStatus::NoMatch => "該当なし",
         };
-        let mut out = vec![
+        let mut out = Vec::with_capacity(3 + 7 * usize::from(layout.dose_blocks));
+        out.extend([
             self.addressee.as_str().to_owned(),
             status.to_owned(),
             opt_string(&self.provider.map(|p| p.as_str().to_owned())),
-        ];
+        ]);
         push_inquiry_blocks(&mut out, &self.doses, layout)?;
         Ok(out)
+    }
+
+    fn fill_fields(&self, layout: &Layout, fields: &mut Vec<String>) -> Result<(), RecordError> {
+        let blocks = usize::from(layout.dose_blocks);
+        if self.doses.len() > blocks {
+            return Err(too_many_doses(self.doses.len(), layout));
+        }
+        fields.resize_with(3 + 7 * blocks, String::new);
+        let mut at = fields.iter_mut();
+        let mut put = |value: &str| {
+            if let Some(f) = at.next() {
+                f.clear();
+                f.push_str(value);
+            }
+        };
+        put(self.addressee.as_str());
+        put(match self.status {
+            MatchStatus::Match => "一致",
+            MatchStatus::NoMatch => "該当なし",
+        });
+        put(self.provider.as_ref().map_or("", MunicipalityCode::as_str));
+        for b in 0..blocks {
+            match self.doses.get(b).and_then(Option::as_ref) {
+                Some(d) => {
+                    let mut day = [0u8; 8];
+                    d.vaccinated_on.write_yyyymmdd(&mut day);
+                    put(std::str::from_utf8(&day).unwrap_or_default());
+                    put(d.voucher.number.as_str());
+                    put(d.voucher.municipality.as_str());
+                    put(&d.venue);
+                    put(&d.doctor);
+                    put(&d.manufacturer);
+                    put(&d.lot);
+                }
+                None => (0..7).for_each(|_| put("")),
+            }
+        }
+        Ok(())
     }
 
     fn from_fields(fields: &[&str], layout: &Layout) -> Result<Self, RecordError> {

@@ -346,15 +346,22 @@ impl<W: Write> CheckedWriter<W> {
                 layout: self.writer.layout.qualified_id(),
             });
         }
-        let fields = record.to_fields(&self.writer.layout)?;
-        if fields.len() != self.current.len() {
+        let expected = self.writer.layout.columns.len();
+        let filled = record.fill_fields(&self.writer.layout, &mut self.current);
+        let found = self.current.len();
+        if filled.is_err() || found != expected {
+            // The row is not written; the next starts from empty fields.
+            self.current.clear();
+            self.current.resize_with(expected, String::new);
+        }
+        filled?;
+        if found != expected {
             return Err(WriteError::FieldCount {
                 layout: self.writer.layout.qualified_id(),
-                expected: self.current.len(),
-                found: fields.len(),
+                expected,
+                found,
             });
         }
-        self.current = fields;
         self.end_row()
     }
 

@@ -60,7 +60,7 @@ use serde::Serialize;
 
 use crate::crypto::{MacKey, RecordKind, SecretKey};
 use crate::id::MunicipalityCode;
-use crate::store::{AuditRow, Key, Store, StoreError};
+use crate::store::{AuditRow, Key, RecordId, Store, StoreError};
 
 use super::error::RegistryError;
 
@@ -1029,6 +1029,16 @@ impl Store for Anchored {
             p.remember((tenant, kind, *key), value.clone());
         }
         Ok(value)
+    }
+
+    fn visit_many(
+        &mut self,
+        ids: &[RecordId],
+        visit: &(dyn Fn(usize, Option<&[u8]>) + Sync),
+    ) -> Result<(), StoreError> {
+        // Not remembered: batches of reads (inquiries) are not followed by writes of the same
+        // records, and a write looks its old value up when it is not remembered.
+        self.inner.visit_many(ids, visit)
     }
 
     fn put(&mut self, tenant: u32, kind: u8, key: &Key, value: &[u8]) -> Result<(), StoreError> {

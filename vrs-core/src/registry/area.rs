@@ -1,13 +1,13 @@
 //! A tenant's area: its keys, and typed access to its sealed records.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::crypto::{CryptoError, KeyProvider, RecordKey, RecordKind, SealContext, TenantKeys};
 use crate::id::MunicipalityCode;
-use crate::store::Store;
+use crate::store::{RecordId, Store};
 
 use super::anchor::{self, IntegrityKeys};
 use super::error::RegistryError;
@@ -326,4 +326,36 @@ impl AreaCache {
         self.open.insert(area.code, (area, token));
         Ok(())
     }
+}
+
+/// `open(i, value)` of every record of `ids` (`None` when absent), in order, each called on the
+/// thread that read the record ([`Store::visit_many`]).
+///
+/// # Errors
+/// The first failure (by position) of `open`; store failures.
+pub(crate) fn read_many<T: Send + Sync>(
+    store: &mut dyn Store,
+    ids: &[RecordId],
+    open: impl Fn(usize, Option<&[u8]>) -> Result<T, RegistryError> + Sync,
+) -> Result<Vec<T>, RegistryError> {
+    let slots: Vec<OnceLock<Result<T, RegistryError>>> = std::iter::repeat_with(OnceLock::new)
+        .take(ids.len())
+        .collect();
+    store.visit_many(ids, &|i, value| {
+        if let Some(slot) = slots.get(i) {
+            // Each index is visited once; a second visit would be the store's bug, and is
+            // ignored rather than allowed to replace the first value.
+            let _ = slot.set(open(i, value));
+        }
+    })?;
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner().unwrap_or_else(|| {
+                Err(RegistryError::Corrupt(
+                    "the store skipped a record of a batch read".into(),
+                ))
+            })
+        })
+        .collect()
 }

@@ -218,7 +218,7 @@ pub(crate) fn append(
                     .map(|(k, v)| ((*k).to_owned(), *v))
                     .collect()
             }),
-            prev,
+            prev: prev.to_owned(),
         };
         serde_json::to_vec(&entry)
             .map_err(|e| RegistryError::Corrupt(format!("cannot encode an audit entry: {e}")))
@@ -274,10 +274,15 @@ impl Appender {
     pub fn push(
         &mut self,
         store: &mut dyn Store,
-        build: impl FnOnce(u64, String) -> Result<Vec<u8>, RegistryError>,
+        build: impl FnOnce(u64, &str) -> Result<Vec<u8>, RegistryError>,
     ) -> Result<(), RegistryError> {
         let seq = self.seq + 1;
-        let bytes = build(seq, hex::encode(self.prev))?;
+        let mut prev_hex = [0u8; 64];
+        hex::encode_to_slice(self.prev, &mut prev_hex)
+            .map_err(|_| RegistryError::Corrupt("a chain hash is not 32 bytes".into()))?;
+        let prev = std::str::from_utf8(&prev_hex)
+            .map_err(|_| RegistryError::Corrupt("a chain hash is not hex".into()))?;
+        let bytes = build(seq, prev)?;
         let hash = chain_hash(&self.prev, &bytes);
         store.audit_append(
             self.chain,

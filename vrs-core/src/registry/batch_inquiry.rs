@@ -8,6 +8,13 @@
 //! batch's ID). The result (`batch-inquiry-result`) goes through the checked writer: one row per
 //! request row and providing municipality, or one 該当なし row; keyed by the requester's
 //! addressee number, never carrying the My Number.
+//!
+//! Where the time goes, and what runs beside what (a batch of 100,000 against 1,000,000 people:
+//! README, "Benchmarks"): the look-up reads each stage's records in key order, split over two
+//! SQLite connections ([`Store::visit_many`](crate::store::Store::visit_many)), each record
+//! opened on the thread that read it; the result file is written on a second thread while this
+//! one stores the log entries; the commit follows when both are done, so a result that cannot be
+//! written (e.g. a venue name outside CP932) leaves no log entry behind.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -23,6 +30,7 @@ use crate::crypto::{RecordKey, RecordKind};
 use crate::diag::{looks_like_my_number, Code, Report};
 use crate::id::{MunicipalityCode, VoucherKey, VoucherNumber};
 use crate::layout::{self, Layout, LayoutParams};
+use crate::par;
 use crate::text::Encoding;
 
 use super::access::Access;
@@ -30,9 +38,10 @@ use super::error::RegistryError;
 use super::import::{error_lines, find_layout, list_rejection, RejectedRow};
 use super::inquiry::{self, check_basis, check_form_ref, Asked, Found, LegalBasis, Wanted};
 use super::inquiry_index::InquiryIndex;
+use super::log_entry::Shared;
 use super::model;
 use super::principal::Principal;
-use super::provision_log::{LogBook, Shared};
+use super::provision_log::LogBook;
 use super::Registry;
 
 /// Dose blocks in a result file unless a dose number needs more.
@@ -89,6 +98,8 @@ pub struct BatchInquiryOutcome {
 struct Asking {
     line: u64,
     row: BatchInquiryRequestRow,
+    /// The key of the number's inquiry-index entry.
+    index_key: RecordKey,
 }
 
 /// Validates `file` with version 1 of the request layout, or version 2 when only that one
@@ -181,6 +192,7 @@ impl Registry {
                     .iter()
                     .map(|a| Wanted {
                         digits: a.row.my_number.expose_secret(),
+                        index_key: a.index_key,
                         former: a.row.former,
                     })
                     .collect();
@@ -195,14 +207,20 @@ impl Registry {
                     batch: Some(outcome.batch_id.clone()),
                     user: user.clone(),
                 });
-                for ((a, w), f) in asking.iter().zip(&wanted).zip(&found) {
+                let rows: Vec<(&Asking, &Vec<Found>)> = asking.iter().zip(&found).collect();
+                let entries = par::map(&rows, |(a, f)| {
                     let asked = Asked {
                         requester: &area,
                         former: a.row.former,
-                        digits: w.digits,
+                        digits: a.row.my_number.expose_secret(),
                         reference: a.row.addressee.as_str(),
                     };
-                    inquiry::log_request(&mut book, &asked, f);
+                    inquiry::log_entries(&asked, f)
+                });
+                for (area, entry) in entries.into_iter().flatten() {
+                    book.add(area, entry);
+                }
+                for f in &found {
                     if f.iter().any(|x| !x.doses.is_empty()) {
                         outcome.matched += 1;
                     } else {
@@ -210,8 +228,20 @@ impl Registry {
                     }
                 }
                 outcome.answered = asking.len() as u64;
-                book.write(ctx.store)?;
-                let bytes = write_result(&asking, found, &options.write, &mut outcome)?;
+                // The result file needs nothing from the store: it is written on another core
+                // while this one writes the log entries.
+                let (written, logged) = std::thread::scope(|s| {
+                    let result = s.spawn(move || write_result(&asking, found, &options.write));
+                    let logged = book.write(ctx.store);
+                    // A panic while writing the result is re-raised here, as without a thread.
+                    let written = result
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                    (written, logged)
+                });
+                logged?;
+                let (bytes, result_rows) = written?;
+                outcome.result_rows = result_rows;
                 Ok((outcome, bytes))
             },
         )?;
@@ -275,15 +305,29 @@ fn rows_to_ask(
         _ => Encoding::Utf8,
     };
     let mut reader = RecordReader::new(file, layout, encoding, true);
-    let mut first_line: HashMap<RecordKey, u64> = HashMap::new();
-    let mut asking = Vec::new();
+    // Read every row first, so the index keys (a keyed hash each) are made on every core.
+    let mut read: Vec<Result<(u64, BatchInquiryRequestRow), u64>> = Vec::new();
     while let Some(next) = reader.next_record::<BatchInquiryRequestRow>() {
-        let (line, row) = match next {
-            Ok((line, row)) if !bad_lines.contains_key(&line) => (line, row),
+        read.push(match next {
+            Ok((line, row)) if !bad_lines.contains_key(&line) => Ok((line, row)),
             Ok((line, _))
             | Err(ReadError::Record { line, .. })
             | Err(ReadError::Decode { line, .. })
-            | Err(ReadError::Csv { line }) => {
+            | Err(ReadError::Csv { line }) => Err(line),
+            Err(_) => break,
+        });
+    }
+    let keys = par::map(&read, |r| {
+        r.as_ref()
+            .ok()
+            .map(|(_, row)| index.key(row.my_number.expose_secret()))
+    });
+    let mut first_line: HashMap<RecordKey, u64> = HashMap::new();
+    let mut asking = Vec::new();
+    for (next, key) in read.into_iter().zip(keys) {
+        let (line, row, seen) = match (next, key) {
+            (Ok((line, row)), Some(key)) => (line, row, key),
+            (Ok((line, _)) | Err(line), _) => {
                 let (code, en, ja) = bad_lines.get(&line).cloned().unwrap_or_else(|| {
                     (
                         Code::F03,
@@ -294,7 +338,6 @@ fn rows_to_ask(
                 reject(outcome, line, code, &en, &ja);
                 continue;
             }
-            Err(_) => break,
         };
         if looks_like_my_number(row.addressee.as_str()) {
             reject(
@@ -317,7 +360,6 @@ fn rows_to_ask(
             continue;
         }
         // The pseudonym, not the number, is remembered across rows.
-        let seen = index.key(row.my_number.expose_secret());
         if let Some(first) = first_line.get(&seen) {
             let en = format!("this My Number is already asked on line {first}");
             let ja = format!("この個人番号は{first}行目で照会済みです");
@@ -325,19 +367,22 @@ fn rows_to_ask(
             continue;
         }
         first_line.insert(seen, line);
-        asking.push(Asking { line, row });
+        asking.push(Asking {
+            line,
+            row,
+            index_key: seen,
+        });
     }
     asking
 }
 
 /// The result file (checked row by row): one row per answered row and providing municipality
-/// (by municipality code), or one 該当なし row.
+/// (by municipality code), or one 該当なし row. Returns the file and its number of rows.
 fn write_result(
     asking: &[Asking],
     found: Vec<Vec<Found>>,
     write: &WriteOptions,
-    outcome: &mut BatchInquiryOutcome,
-) -> Result<Vec<u8>, RegistryError> {
+) -> Result<(Vec<u8>, u64), RegistryError> {
     let export = |e: crate::codec::WriteError| RegistryError::Export(e.to_string());
     let most = found
         .iter()
@@ -354,8 +399,9 @@ fn write_result(
     .map_err(|e| RegistryError::Export(e.to_string()))?;
     let mut writer = CheckedWriter::new(Vec::new(), layout, *write, ValidateOptions::default())
         .map_err(export)?;
-    for (a, mut providers) in asking.iter().zip(found) {
-        providers.retain(|f| !f.doses.is_empty());
+    let mut result_rows = 0u64;
+    for (a, found) in asking.iter().zip(found) {
+        let mut providers: Vec<Found> = found.into_iter().filter(|f| !f.doses.is_empty()).collect();
         providers.sort_by_key(|f| f.area.code);
         let mut rows = Vec::with_capacity(providers.len().max(1));
         if providers.is_empty() {
@@ -399,9 +445,9 @@ fn write_result(
             writer
                 .write_record(r)
                 .map_err(|e| RegistryError::Export(format!("result for line {}: {e}", a.line)))?;
-            outcome.result_rows += 1;
+            result_rows += 1;
         }
     }
     let (bytes, _) = writer.finish().map_err(export)?;
-    Ok(bytes)
+    Ok((bytes, result_rows))
 }

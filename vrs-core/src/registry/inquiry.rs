@@ -20,16 +20,18 @@ use crate::crypto::{RecordKey, RecordKind};
 use crate::date::Date;
 use crate::diag::looks_like_my_number;
 use crate::id::{AddresseeNumber, MunicipalityCode, MyNumber};
-use crate::store::Store;
+use crate::par;
+use crate::store::{RecordId, Store};
 use crate::text::{char_count, first_control_char};
 
 use super::access::Access;
-use super::area::{Area, AreaCache};
+use super::area::{read_many, Area, AreaCache};
 use super::error::RegistryError;
 use super::inquiry_index::InquiryIndex;
+use super::log_entry::{Pending, Shared};
 use super::model::{self, DoseRec, MyNumberRec, SubjectRec, VoucherRec};
 use super::principal::Principal;
-use super::provision_log::{self, LogBook, Pending, Shared};
+use super::provision_log::{self, LogBook};
 use super::Registry;
 
 /// Longest consent-form reference accepted (characters).
@@ -292,9 +294,11 @@ pub(crate) fn check_basis(
     Ok(())
 }
 
-/// One person to look up: the digits of their My Number and the former municipality named.
+/// One person to look up: the digits of their My Number, the key of its inquiry-index entry
+/// ([`InquiryIndex::key`]) and the former municipality named.
 pub(crate) struct Wanted<'a> {
     pub digits: &'a str,
+    pub index_key: RecordKey,
     pub former: Option<MunicipalityCode>,
 }
 
@@ -309,6 +313,7 @@ pub(crate) fn look_up(
 ) -> Result<Vec<Found>, RegistryError> {
     let wanted = [Wanted {
         digits,
+        index_key: index.key(digits),
         former: former.copied(),
     }];
     let mut found = look_up_many(store, areas, index, requester, &wanted)?;
@@ -342,20 +347,18 @@ pub(crate) fn look_up_many(
 ) -> Result<Vec<Vec<Found>>, RegistryError> {
     areas.verify_registry_area(store)?;
     // Stage 1: the index entries.
-    let mut order: Vec<(RecordKey, usize)> = wanted
-        .iter()
-        .enumerate()
-        .map(|(i, w)| (index.key(w.digits), i))
-        .collect();
+    let mut order: Vec<(RecordKey, usize)> = wanted.iter().map(|w| w.index_key).zip(0..).collect();
     order.sort_unstable_by_key(|(k, _)| *k);
+    let entry_keys: Vec<RecordKey> = order.iter().map(|(k, _)| *k).collect();
+    let holders = index.holders_of_many(store, &entry_keys)?;
     let mut opened: HashMap<u32, Option<Area>> = HashMap::new();
     let mut pairs: Vec<Pair> = Vec::new();
-    for (key, row) in &order {
+    for ((_, row), codes) in order.iter().zip(holders) {
         let w = &wanted[*row];
         if w.former == Some(*requester) {
             continue;
         }
-        for code in index.holders_of_codes(store, key)? {
+        for code in codes {
             if code == *requester || w.former.is_some_and(|f| f != code) {
                 continue;
             }
@@ -385,72 +388,78 @@ pub(crate) fn look_up_many(
         }
     }
     // Stage 2: each holder's link from the number to the subject.
-    let mut keys: Vec<(u32, RecordKey, usize)> = pairs
-        .iter()
-        .enumerate()
-        .map(|(p, pair)| {
-            let digits = wanted[pair.row].digits.as_bytes();
-            (
-                pair.area.id,
-                pair.area.key(RecordKind::MyNumberIndex, digits),
-                p,
-            )
-        })
-        .collect();
-    keys.sort_unstable();
-    for (_, key, p) in &keys {
-        let pair = &mut pairs[*p];
-        if let Some(link) = pair
-            .area
-            .load::<MyNumberRec>(store, RecordKind::MyNumberIndex, key)?
-        {
-            pair.addressee = Some(link.addressee);
-        }
+    let links: Vec<(usize, RecordKey)> = par::map(&pairs, |pair| {
+        let digits = wanted[pair.row].digits.as_bytes();
+        pair.area.key(RecordKind::MyNumberIndex, digits)
+    })
+    .into_iter()
+    .enumerate()
+    .collect();
+    let addressees = load_in_key_order(
+        store,
+        &pairs,
+        &links,
+        RecordKind::MyNumberIndex,
+        |_, link: MyNumberRec| link.addressee,
+    )?;
+    for ((p, _), addressee) in links.iter().zip(addressees) {
+        pairs[*p].addressee = addressee;
     }
     // Stage 3: the subjects.
-    keys.clear();
-    for (p, pair) in pairs.iter().enumerate() {
-        if let Some(a) = &pair.addressee {
-            keys.push((
-                pair.area.id,
-                pair.area.key(RecordKind::Subject, a.as_bytes()),
-                p,
-            ));
-        }
-    }
-    keys.sort_unstable();
-    for (_, key, p) in &keys {
-        let pair = &mut pairs[*p];
-        let Some(subject) = pair
-            .area
-            .load::<SubjectRec>(store, RecordKind::Subject, key)?
-        else {
-            continue;
-        };
-        // Exact match only: the lookup is keyed, and the record must agree.
-        if subject.my_number.as_ref().map(|n| n.0.as_str()) == Some(wanted[pair.row].digits) {
-            pair.subject_found = true;
-            pair.vouchers = subject.vouchers.clone();
+    let subjects: Vec<(usize, RecordKey)> = par::map(&pairs, |pair| {
+        let a = pair.addressee.as_ref()?;
+        Some(pair.area.key(RecordKind::Subject, a.as_bytes()))
+    })
+    .into_iter()
+    .enumerate()
+    .filter_map(|(p, key)| Some((p, key?)))
+    .collect();
+    // Exact match only: the lookup is keyed, and the record must agree.
+    let vouchers = load_in_key_order(
+        store,
+        &pairs,
+        &subjects,
+        RecordKind::Subject,
+        |p, subject: SubjectRec| {
+            let digits = wanted[pairs[p].row].digits;
+            (subject.my_number.as_ref().map(|n| n.0.as_str()) == Some(digits))
+                .then_some(subject.vouchers)
+        },
+    )?;
+    for ((p, _), vouchers) in subjects.iter().zip(vouchers) {
+        if let Some(vouchers) = vouchers.flatten() {
+            pairs[*p].subject_found = true;
+            pairs[*p].vouchers = vouchers;
         }
     }
     // Stage 4: the vouchers and their doses.
-    let mut vouchers: Vec<(u32, RecordKey, usize, usize)> = Vec::new();
-    for (p, pair) in pairs.iter().enumerate() {
-        for (v, number) in pair.vouchers.iter().enumerate() {
-            let key = pair.area.key(RecordKind::Voucher, number.as_bytes());
-            vouchers.push((pair.area.id, key, p, v));
+    let voucher_keys: Vec<Vec<RecordKey>> = par::map(&pairs, |pair| {
+        pair.vouchers
+            .iter()
+            .map(|number| pair.area.key(RecordKind::Voucher, number.as_bytes()))
+            .collect()
+    });
+    let mut voucher_of: Vec<(usize, usize)> = Vec::new();
+    let mut vouchers: Vec<(usize, RecordKey)> = Vec::new();
+    for (p, keys) in voucher_keys.into_iter().enumerate() {
+        for (v, key) in keys.into_iter().enumerate() {
+            vouchers.push((p, key));
+            voucher_of.push((p, v));
         }
     }
-    vouchers.sort_unstable();
-    for (_, key, p, v) in &vouchers {
-        let pair = &mut pairs[*p];
-        if let Some(rec) = pair
-            .area
-            .load::<VoucherRec>(store, RecordKind::Voucher, key)?
-        {
-            let number = pair.vouchers[*v].clone();
+    let doses = load_in_key_order(
+        store,
+        &pairs,
+        &vouchers,
+        RecordKind::Voucher,
+        |_, voucher: VoucherRec| voucher.doses,
+    )?;
+    for ((p, v), doses) in voucher_of.into_iter().zip(doses) {
+        if let Some(doses) = doses {
+            let pair = &mut pairs[p];
+            let number = &pair.vouchers[v];
             pair.doses
-                .extend(rec.doses.into_iter().map(|d| (number.clone(), d)));
+                .extend(doses.into_iter().map(|d| (number.clone(), d)));
         }
     }
     let mut out: Vec<Vec<Found>> = Vec::new();
@@ -463,6 +472,48 @@ pub(crate) fn look_up_many(
                 doses: pair.doses,
             });
         }
+    }
+    Ok(out)
+}
+
+/// Loads the records `wanted` (pair index, key in that pair's area) of `kind`, reading them in
+/// (tenant, key) order so that neighbouring reads share the store's pages, and returns
+/// `extract(pair index, record)` of each, in the order of `wanted` (`None` for an absent
+/// record). `extract` runs on the thread that read the record, so what it drops is freed there.
+fn load_in_key_order<T, R>(
+    store: &mut dyn Store,
+    pairs: &[Pair],
+    wanted: &[(usize, RecordKey)],
+    kind: RecordKind,
+    extract: impl Fn(usize, T) -> R + Sync,
+) -> Result<Vec<Option<R>>, RegistryError>
+where
+    T: serde::de::DeserializeOwned,
+    R: Send + Sync,
+{
+    let mut order: Vec<(u32, RecordKey, usize)> = wanted
+        .iter()
+        .enumerate()
+        .map(|(i, (p, key))| (pairs[*p].area.id, *key, i))
+        .collect();
+    order.sort_unstable();
+    let ids: Vec<RecordId> = order
+        .iter()
+        .map(|(tenant, key, _)| (*tenant, kind.code(), *key.as_bytes()))
+        .collect();
+    let loaded = read_many(store, &ids, |n, sealed| {
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let (_, key, i) = &order[n];
+        let p = wanted[*i].0;
+        let record: T = pairs[p].area.open(kind, key, sealed)?;
+        Ok(Some(extract(p, record)))
+    })?;
+    let mut out: Vec<Option<R>> = Vec::new();
+    out.resize_with(wanted.len(), || None);
+    for ((_, _, i), value) in order.iter().zip(loaded) {
+        out[*i] = value;
     }
     Ok(out)
 }
@@ -516,12 +567,21 @@ pub(crate) struct Asked<'a> {
 /// provider holds the person; nothing is written where nobody is held), one in the requester's
 /// inquiry log.
 pub(crate) fn log_request(book: &mut LogBook, asked: &Asked<'_>, found: &[Found]) {
+    for (area, entry) in log_entries(asked, found) {
+        book.add(area, entry);
+    }
+}
+
+/// The log entries of one answered request, each with the area whose log it goes to (see
+/// [`log_request`]). Pure: a batch makes them for many rows at once, on every core.
+pub(crate) fn log_entries<'a>(asked: &Asked<'a>, found: &'a [Found]) -> Vec<(&'a Area, Pending)> {
+    let mut entries = Vec::with_capacity(found.len() + 1);
     let mut providers: Vec<MunicipalityCode> = Vec::new();
     let mut total = 0usize;
     for f in found {
         let n = f.doses.len();
         let provided: Vec<MunicipalityCode> = if n > 0 { vec![f.area.code] } else { Vec::new() };
-        book.add(
+        entries.push((
             &f.area,
             Pending {
                 log: LogKind::Provision,
@@ -531,14 +591,14 @@ pub(crate) fn log_request(book: &mut LogBook, asked: &Asked<'_>, found: &[Found]
                 doses: u32::try_from(n).unwrap_or(u32::MAX),
                 subject: provision_log::subject_key(&f.area, asked.digits),
             },
-        );
+        ));
         if n > 0 {
             providers.push(f.area.code);
             total += n;
         }
     }
     providers.sort();
-    book.add(
+    entries.push((
         asked.requester,
         Pending {
             log: LogKind::Inquiry,
@@ -548,7 +608,8 @@ pub(crate) fn log_request(book: &mut LogBook, asked: &Asked<'_>, found: &[Found]
             doses: u32::try_from(total).unwrap_or(u32::MAX),
             subject: provision_log::subject_key(asked.requester, asked.digits),
         },
-    );
+    ));
+    entries
 }
 
 impl Registry {

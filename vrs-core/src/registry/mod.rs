@@ -89,6 +89,7 @@ mod import;
 mod inquiry;
 pub(crate) mod inquiry_index;
 mod keycheck;
+mod log_entry;
 mod model;
 mod principal;
 pub(crate) mod provision_log;

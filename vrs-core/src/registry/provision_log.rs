@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{BasisKind, CsvWriter, LogKind, ProvisionLogRow, WriteOptions, INQUIRY_ITEMS};
+use crate::codec::{BasisKind, CsvWriter, LogKind, ProvisionLogRow, WriteOptions};
 use crate::crypto::{RecordKey, RecordKind, TenantKeys};
 use crate::date::{Date, DateTime};
 use crate::id::{MunicipalityCode, MyNumber};
@@ -33,6 +33,7 @@ use super::audit::{self, Appender, AuditVerification};
 #[cfg(doc)]
 use super::audit::{INQUIRY_LOG_BASE, PROVISION_LOG_BASE};
 use super::error::RegistryError;
+use super::log_entry::{EntryJson, Pending, Shared};
 use super::principal::Principal;
 use super::Registry;
 
@@ -141,61 +142,6 @@ pub(crate) fn subject_pseudonym(area: &Area, digits: &str) -> String {
     subject_key(area, digits).to_hex()
 }
 
-/// What every log entry of one operation shares.
-pub(crate) struct Shared {
-    pub requester: MunicipalityCode,
-    /// When asked and answered (ISO; one reading of the clock per operation).
-    pub at: String,
-    pub basis: BasisKind,
-    pub form_ref: Option<String>,
-    pub identity_verified: bool,
-    pub batch: Option<String>,
-    pub user: Option<String>,
-}
-
-/// One log entry waiting to be chained: what differs between entries.
-pub(crate) struct Pending {
-    pub log: LogKind,
-    pub provider: Option<MunicipalityCode>,
-    pub providers: Vec<MunicipalityCode>,
-    pub reference: Option<String>,
-    pub doses: u32,
-    pub subject: RecordKey,
-}
-
-/// The items of an entry: every item of [`INQUIRY_ITEMS`] when something was provided.
-struct Items(bool);
-
-impl Serialize for Items {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let n = if self.0 { INQUIRY_ITEMS.len() } else { 0 };
-        s.collect_seq(INQUIRY_ITEMS.iter().take(n).map(|(id, _)| *id))
-    }
-}
-
-/// An entry as written: the fields of [`LogEntry`], in its order, borrowed.
-#[derive(Serialize)]
-struct EntryOut<'a> {
-    seq: u64,
-    log: LogKind,
-    requester: MunicipalityCode,
-    provider: Option<MunicipalityCode>,
-    providers: &'a [MunicipalityCode],
-    requested_at: &'a str,
-    provided_at: &'a str,
-    legal_basis: BasisKind,
-    form_ref: Option<&'a str>,
-    identity_verified: bool,
-    reference: Option<&'a str>,
-    items: Items,
-    provided: bool,
-    doses: u32,
-    batch: Option<&'a str>,
-    subject: &'a str,
-    user: Option<&'a str>,
-    prev: &'a str,
-}
-
 /// Log entries waiting to be chained: an operation collects them and writes them, chain by
 /// chain with one head update each, inside its transaction.
 pub(crate) struct LogBook {
@@ -223,43 +169,16 @@ impl LogBook {
     }
 
     /// Chains every queued entry.
+    ///
+    /// # Errors
+    /// Store failures (nothing is committed: the caller's transaction rolls back).
     pub fn write(self, store: &mut dyn Store) -> Result<(), RegistryError> {
-        let sh = &self.shared;
-        let mut hex_buf = [0u8; 32];
+        let json = EntryJson::new(&self.shared)?;
         for (number, (keys, kind, entries)) in &self.pending {
-            let kind = *kind;
-            let mac = |d: &[u8]| head_mac(keys, kind, d);
+            let mac = |d: &[u8]| head_mac(keys, *kind, d);
             let mut appender = Appender::start(store, *number, &mac)?;
             for e in entries {
-                hex::encode_to_slice(e.subject.as_bytes(), &mut hex_buf)
-                    .map_err(|_| RegistryError::Corrupt("a pseudonym is not 16 bytes".into()))?;
-                let subject = std::str::from_utf8(&hex_buf)
-                    .map_err(|_| RegistryError::Corrupt("a pseudonym is not hex".into()))?;
-                appender.push(store, |seq, prev| {
-                    let out = EntryOut {
-                        seq,
-                        log: e.log,
-                        requester: sh.requester,
-                        provider: e.provider,
-                        providers: &e.providers,
-                        requested_at: &sh.at,
-                        provided_at: &sh.at,
-                        legal_basis: sh.basis,
-                        form_ref: sh.form_ref.as_deref(),
-                        identity_verified: sh.identity_verified,
-                        reference: e.reference.as_deref(),
-                        items: Items(e.doses > 0),
-                        provided: e.doses > 0,
-                        doses: e.doses,
-                        batch: sh.batch.as_deref(),
-                        subject,
-                        user: sh.user.as_deref(),
-                        prev: &prev,
-                    };
-                    serde_json::to_vec(&out).map_err(|e| {
-                        RegistryError::Corrupt(format!("cannot encode a log entry: {e}"))
-                    })
-                })?;
+                appender.push(store, |seq, prev| json.entry(seq, e, prev))?;
             }
             appender.finish(store, &mac)?;
         }

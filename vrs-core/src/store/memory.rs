@@ -4,9 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::error::StoreError;
-use super::{AuditRow, Key, Store};
-
-type RecordId = (u32, u8, Key);
+use super::{AuditRow, Key, RecordId, Store};
 
 /// Undo information for one write inside a transaction.
 #[derive(Debug, Clone)]
