@@ -231,7 +231,11 @@ impl Registry {
                 // The result file needs nothing from the store: it is written on another core
                 // while this one writes the log entries.
                 let (written, logged) = std::thread::scope(|s| {
-                    let result = s.spawn(move || write_result(&asking, found, &options.write));
+                    // It copies what it needs and frees nothing of `found`: a free on this
+                    // thread of memory from the look-up's threads takes their allocator arena's
+                    // lock, which the thread storing the log entries keeps taking (glibc), and
+                    // the two then wait on each other. `found` is freed after both are done.
+                    let result = s.spawn(|| write_result(&asking, &found, &options.write));
                     let logged = book.write(ctx.store);
                     // A panic while writing the result is re-raised here, as without a thread.
                     let written = result
@@ -380,7 +384,7 @@ fn rows_to_ask(
 /// (by municipality code), or one 該当なし row. Returns the file and its number of rows.
 fn write_result(
     asking: &[Asking],
-    found: Vec<Vec<Found>>,
+    found: &[Vec<Found>],
     write: &WriteOptions,
 ) -> Result<(Vec<u8>, u64), RegistryError> {
     let export = |e: crate::codec::WriteError| RegistryError::Export(e.to_string());
@@ -401,7 +405,7 @@ fn write_result(
         .map_err(export)?;
     let mut result_rows = 0u64;
     for (a, found) in asking.iter().zip(found) {
-        let mut providers: Vec<Found> = found.into_iter().filter(|f| !f.doses.is_empty()).collect();
+        let mut providers: Vec<&Found> = found.iter().filter(|f| !f.doses.is_empty()).collect();
         providers.sort_by_key(|f| f.area.code);
         let mut rows = Vec::with_capacity(providers.len().max(1));
         if providers.is_empty() {
@@ -415,7 +419,7 @@ fn write_result(
         for f in providers {
             let code = f.area.code;
             let mut doses: Vec<Option<InquiryDoseEntry>> = Vec::new();
-            for (voucher, d) in f.doses {
+            for (voucher, d) in &f.doses {
                 let at = usize::from(d.dose).saturating_sub(1);
                 if doses.len() <= at {
                     doses.resize(at + 1, None);
@@ -424,14 +428,14 @@ fn write_result(
                     vaccinated_on: model::date(d.vaccinated_on)?,
                     voucher: VoucherKey::new(
                         code,
-                        VoucherNumber::parse(&voucher).map_err(|_| {
+                        VoucherNumber::parse(voucher).map_err(|_| {
                             RegistryError::Corrupt("a stored voucher number is malformed".into())
                         })?,
                     ),
-                    venue: d.venue,
-                    doctor: d.doctor,
-                    manufacturer: d.manufacturer,
-                    lot: d.lot,
+                    venue: d.venue.clone(),
+                    doctor: d.doctor.clone(),
+                    manufacturer: d.manufacturer.clone(),
+                    lot: d.lot.clone(),
                 });
             }
             rows.push(BatchInquiryResultRow {

@@ -172,7 +172,7 @@ impl LogBook {
     ///
     /// # Errors
     /// Store failures (nothing is committed: the caller's transaction rolls back).
-    pub fn write(self, store: &mut dyn Store) -> Result<(), RegistryError> {
+    pub fn write(&self, store: &mut dyn Store) -> Result<(), RegistryError> {
         let json = EntryJson::new(&self.shared)?;
         for (number, (keys, kind, entries)) in &self.pending {
             let mac = |d: &[u8]| head_mac(keys, *kind, d);
