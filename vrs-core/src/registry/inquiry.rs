@@ -14,6 +14,7 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::codec::{BasisKind, LogKind};
 use crate::crypto::{RecordKey, RecordKind};
@@ -228,7 +229,8 @@ impl Serialize for InquiryOutcome {
 /// dose number, each with its voucher number.
 pub(crate) struct Found {
     pub area: Area,
-    pub doses: Vec<(String, DoseRec)>,
+    /// Each dose with its voucher number (shared by the doses of one voucher).
+    pub doses: Vec<(Arc<str>, DoseRec)>,
 }
 
 /// Checks the parts of a request that need no store: the form reference and the reference.
@@ -326,7 +328,7 @@ struct Pair {
     area: Area,
     addressee: Option<String>,
     vouchers: Vec<String>,
-    doses: Vec<(String, DoseRec)>,
+    doses: Vec<(Arc<str>, DoseRec)>,
     subject_found: bool,
 }
 
@@ -457,7 +459,7 @@ pub(crate) fn look_up_many(
     for ((p, v), doses) in voucher_of.into_iter().zip(doses) {
         if let Some(doses) = doses {
             let pair = &mut pairs[p];
-            let number = &pair.vouchers[v];
+            let number: Arc<str> = Arc::from(pair.vouchers[v].as_str());
             pair.doses
                 .extend(doses.into_iter().map(|d| (number.clone(), d)));
         }
@@ -527,7 +529,7 @@ fn answer_doses(found: &Found) -> Result<Vec<InquiryDose>, RegistryError> {
             Ok(InquiryDose {
                 dose: d.dose,
                 vaccinated_on: model::date(d.vaccinated_on)?.to_string(),
-                voucher_number: voucher.clone(),
+                voucher_number: voucher.to_string(),
                 municipality_code: found.area.code,
                 venue: d.venue.clone(),
                 doctor: d.doctor.clone(),
