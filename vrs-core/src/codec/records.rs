@@ -514,32 +514,6 @@ fn too_many_doses(given: usize, layout: &Layout) -> RecordError {
     )
 }
 
-fn push_inquiry_blocks(
-    out: &mut Vec<String>,
-    doses: &[Option<InquiryDoseEntry>],
-    layout: &Layout,
-) -> Result<(), RecordError> {
-    let blocks = usize::from(layout.dose_blocks);
-    if doses.len() > blocks {
-        return Err(too_many_doses(doses.len(), layout));
-    }
-    for b in 0..blocks {
-        match doses.get(b).and_then(Option::as_ref) {
-            Some(d) => out.extend([
-                d.vaccinated_on.yyyymmdd(),
-                d.voucher.number.as_str().to_owned(),
-                d.voucher.municipality.as_str().to_owned(),
-                d.venue.clone(),
-                d.doctor.clone(),
-                d.manufacturer.clone(),
-                d.lot.clone(),
-            ]),
-            None => out.extend(std::iter::repeat_n(String::new(), 7)),
-        }
-    }
-    Ok(())
-}
-
 fn push_blocks(
     out: &mut Vec<String>,
     doses: &[Option<DoseEntry>],
@@ -770,17 +744,8 @@ impl LayoutRecord for BatchInquiryResultRow {
     const LAYOUT: &'static str = "batch-inquiry-result";
 
     fn to_fields(&self, layout: &Layout) -> Result<Vec<String>, RecordError> {
-        let status = match self.status {
-            MatchStatus::Match => "一致",
-            MatchStatus::NoMatch => "該当なし",
-        };
-        let mut out = Vec::with_capacity(3 + 7 * usize::from(layout.dose_blocks));
-        out.extend([
-            self.addressee.as_str().to_owned(),
-            status.to_owned(),
-            opt_string(&self.provider.map(|p| p.as_str().to_owned())),
-        ]);
-        push_inquiry_blocks(&mut out, &self.doses, layout)?;
+        let mut out = Vec::new();
+        self.fill_fields(layout, &mut out)?;
         Ok(out)
     }
 

@@ -108,8 +108,13 @@ impl InquiryIndex {
         else {
             return Ok(Vec::new());
         };
+        self.open_entry(key, &sealed)
+    }
+
+    /// The tenant numbers in the sealed entry `key`.
+    fn open_entry(&self, key: &RecordKey, sealed: &[u8]) -> Result<Vec<u32>, RegistryError> {
         let ctx = SealContext::registry(RecordKind::InquiryIndex, key);
-        let plain = self.keys.open(&ctx, &sealed)?;
+        let plain = self.keys.open(&ctx, sealed)?;
         decode(&plain)
     }
 
@@ -129,9 +134,8 @@ impl InquiryIndex {
             let Some(sealed) = sealed else {
                 return Ok(Vec::new());
             };
-            let ctx = SealContext::registry(RecordKind::InquiryIndex, &keys[i]);
-            let plain = self.keys.open(&ctx, sealed)?;
-            Ok(decode(&plain)?
+            Ok(self
+                .open_entry(&keys[i], sealed)?
                 .into_iter()
                 .filter_map(tenant_code)
                 .collect())

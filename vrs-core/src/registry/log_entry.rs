@@ -60,6 +60,11 @@ fn field<T: Serialize + ?Sized>(
     out.extend_from_slice(b",\"");
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b"\":");
+    json_value(out, value)
+}
+
+/// `value`'s JSON appended to `out`.
+fn json_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), RegistryError> {
     serde_json::to_writer(&mut *out, value)
         .map_err(|e| RegistryError::Corrupt(format!("cannot encode a log entry: {e}")))
 }
@@ -106,29 +111,26 @@ impl EntryJson {
     pub fn entry(&self, seq: u64, entry: &Pending, prev: &str) -> Result<Vec<u8>, RegistryError> {
         let mut out = Vec::with_capacity(640);
         out.extend_from_slice(b"{\"seq\":");
-        out.extend_from_slice(seq.to_string().as_bytes());
+        json_value(&mut out, &seq)?;
         field(&mut out, "log", &entry.log)?;
         out.extend_from_slice(&self.requester);
         field(&mut out, "provider", &entry.provider)?;
         field(&mut out, "providers", &entry.providers)?;
         out.extend_from_slice(&self.when_and_why);
         field(&mut out, "reference", &entry.reference)?;
-        let provided = entry.doses > 0;
-        if provided {
+        if entry.doses > 0 {
             out.extend_from_slice(&self.items_provided);
+            out.extend_from_slice(b",\"provided\":true");
         } else {
-            out.extend_from_slice(b",\"items\":[]");
+            out.extend_from_slice(b",\"items\":[],\"provided\":false");
         }
-        out.extend_from_slice(if provided {
-            b",\"provided\":true"
-        } else {
-            b",\"provided\":false"
-        });
-        out.extend_from_slice(b",\"doses\":");
-        out.extend_from_slice(entry.doses.to_string().as_bytes());
+        field(&mut out, "doses", &entry.doses)?;
         out.extend_from_slice(&self.batch);
+        let mut subject = [0u8; 32];
+        hex::encode_to_slice(entry.subject.as_bytes(), &mut subject)
+            .map_err(|_| RegistryError::Corrupt("a pseudonym is not 16 bytes".into()))?;
         out.extend_from_slice(b",\"subject\":\"");
-        out.extend_from_slice(entry.subject.to_hex().as_bytes());
+        out.extend_from_slice(&subject);
         out.push(b'"');
         out.extend_from_slice(&self.user);
         out.extend_from_slice(b",\"prev\":\"");

@@ -1,5 +1,5 @@
 //! The SQLite store's second reading connection: it reads half of a large batch of point reads
-//! ([`Store::get_many`](super::Store::get_many)) on its own thread while the store's connection
+//! ([`Store::visit_many`](super::Store::visit_many)) on its own thread while the store's connection
 //! reads the other half, so a batch inquiry's 400,000 keyed reads take half the time on two
 //! cores.
 //!

@@ -324,26 +324,24 @@ impl Store for SqliteStore {
         // Two connections read the same records only while this one holds the write lock and
         // has written nothing (see `side_reader`).
         let same_snapshot = self.in_tx && self.conn.total_changes() == self.changes_at_begin;
-        if ids.len() < side_reader::MIN_SPLIT || !same_snapshot || self.side.is_none() {
-            return side_reader::visit_each(&self.conn, ids, 0, visit);
-        }
+        let SqliteStore { conn, side, .. } = self;
+        let Some(side) = side
+            .as_mut()
+            .filter(|_| same_snapshot && ids.len() >= side_reader::MIN_SPLIT)
+        else {
+            return side_reader::visit_each(conn, ids, 0, visit);
+        };
         let half = ids.len() / 2;
         let (mine, theirs) = ids.split_at(half);
-        let SqliteStore { conn, side, .. } = self;
-        let (first, second) = std::thread::scope(|s| {
-            let other = s.spawn(|| side.as_mut().map(|r| r.visit(theirs, half, visit)));
+        std::thread::scope(|s| {
+            let other = s.spawn(|| side.visit(theirs, half, visit));
             let first = side_reader::visit_each(conn, mine, 0, visit);
             // A panic on the side thread is re-raised here, as if this thread had read alone.
             let second = other
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (first, second)
-        });
-        first?;
-        match second {
-            Some(rest) => rest,
-            None => side_reader::visit_each(&self.conn, theirs, half, visit),
-        }
+            first.and(second)
+        })
     }
 
     fn put(&mut self, tenant: u32, kind: u8, key: &Key, value: &[u8]) -> Result<(), StoreError> {
