@@ -11,30 +11,19 @@ use std::fmt::Write as _;
 
 use vrs_core::crypto::MasterKeyProvider;
 use vrs_core::date::{Date, DateTime};
-use vrs_core::id::{MunicipalityCode, MyNumber};
+use vrs_core::id::MyNumber;
 use vrs_core::registry::{
     BatchInquiryOptions, FixedClock, ImportMode, LegalBasis, LogQuery, Principal, Registry,
     RegistryConfig,
 };
 use vrs_core::store::{MemoryStore, SqliteOptions, SqliteStore, Store};
 
-use common::TempDir;
+use common::{code, staff, TempDir};
 
 /// People in the registry (above the store's split threshold of 4,096 reads per stage).
 const PEOPLE: u64 = 6_000;
 const TENANTS: [&str; 3] = ["131016", "011002", "271004"];
 const REQUESTER: &str = "131032";
-
-fn code(c: &str) -> MunicipalityCode {
-    MunicipalityCode::parse(c).unwrap()
-}
-
-fn staff(c: &str) -> Principal {
-    Principal::MunicipalStaff {
-        tenant: code(c),
-        user_id: "u1".into(),
-    }
-}
 
 fn my_number(p: u64) -> MyNumber {
     MyNumber::from_eleven_digits(&format!("{:011}", 42_000_000_000 + p)).unwrap()

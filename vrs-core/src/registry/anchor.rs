@@ -39,6 +39,12 @@
 //! Updates are incremental and never re-derive anything from the store, so tampering is never
 //! laundered: a later write on top of a tampered state keeps the discrepancy.
 //!
+//! A removal must know the value it removes. A caller about to delete many records (a purge)
+//! announces them ([`Store::will_delete`]): their values are read in one batch, spread over the
+//! store's connections when it can, and their removal is counted at once; each delete then only
+//! deletes. An announced record written instead, or still there at commit, has its count taken
+//! back from the value the store still holds; one that vanished meanwhile is tampering.
+//!
 //! # When it is checked
 //! - **Opening a registry** checks the anchor: a wrong registry key (e.g. a new `master.key`
 //!   created beside a populated store) is refused ([`RegistryError::WrongKey`]); a missing or
@@ -55,6 +61,7 @@
 //! - [`super::Registry::verify_store`] checks everything and names each finding.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -449,6 +456,22 @@ struct Pending {
     changed: bool,
     /// Values read or written in this transaction: a write replacing one needs no lookup.
     seen: HashMap<(u32, u8, Key), Option<Vec<u8>>>,
+    /// Records read ahead of their deletion ([`Store::will_delete`]), sorted by id.
+    ahead: Vec<(RecordId, Ahead)>,
+    /// Where in `ahead` the next look-up probably is.
+    ahead_next: std::cell::Cell<usize>,
+}
+
+/// What is known of a record read ahead of its deletion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ahead {
+    /// Absent when read, and neither written nor deleted since: deleting it changes nothing.
+    Absent,
+    /// Present when read, and neither written nor deleted since: its removal is already
+    /// counted in the content delta (taken back if it is written instead, or left in place).
+    Counted,
+    /// Deleted or written since: no longer special.
+    Done,
 }
 
 impl Pending {
@@ -460,21 +483,41 @@ impl Pending {
         new: Option<&[u8]>,
     ) {
         let (tenant, kind, key) = id;
+        if let Some(old) = old {
+            self.count(tenant, kind, &keys.contribution(tenant, kind, key, old), -1);
+        }
+        if let Some(new) = new {
+            self.count(tenant, kind, &keys.contribution(tenant, kind, key, new), 1);
+        }
+        self.changed = true;
+    }
+
+    /// Adds (`by` = 1) or takes out (`by` = -1) a record's contribution to its tenant's digest.
+    fn count(&mut self, tenant: u32, kind: u8, contribution: &[u8; 32], by: i64) {
         let d = self
             .content
             .entry(tenant)
             .or_default()
             .entry(kind)
             .or_default();
-        if let Some(old) = old {
-            xor_into(&mut d.digest, &keys.contribution(tenant, kind, key, old));
-            d.count -= 1;
+        xor_into(&mut d.digest, contribution);
+        d.count += by;
+    }
+
+    /// Where record `id` is among those read ahead, if it is.
+    fn ahead_at(&self, id: &RecordId) -> Option<usize> {
+        if self.ahead.is_empty() {
+            return None;
         }
-        if let Some(new) = new {
-            xor_into(&mut d.digest, &keys.contribution(tenant, kind, key, new));
-            d.count += 1;
+        // Deletes mostly come in the order they were listed: try the one after the last found.
+        let next = self.ahead_next.get();
+        if self.ahead.get(next).is_some_and(|(a, _)| a == id) {
+            self.ahead_next.set(next + 1);
+            return Some(next);
         }
-        self.changed = true;
+        let at = self.ahead.binary_search_by(|(a, _)| a.cmp(id)).ok()?;
+        self.ahead_next.set(at + 1);
+        Some(at)
     }
 
     fn remember(&mut self, id: (u32, u8, Key), value: Option<Vec<u8>>) {
@@ -897,6 +940,111 @@ impl Anchored {
         Ok(())
     }
 
+    /// Reads the records `ids` a caller is about to delete ([`Store::will_delete`]) in one
+    /// batch, and counts the removal of those present now: each delete then only deletes.
+    /// Content records only, and only those this transaction knows nothing of yet.
+    fn read_ahead(&mut self, ids: &[RecordId]) -> Result<(), StoreError> {
+        let Some(p) = self.pending.as_ref() else {
+            return Err(StoreError::Transaction("write outside a transaction"));
+        };
+        let mut wanted: Vec<RecordId> = ids
+            .iter()
+            .filter(|id| {
+                class(id.1) == Class::Content
+                    && !p.seen.contains_key(*id)
+                    && p.ahead_at(id).is_none()
+            })
+            .copied()
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let slots: Vec<OnceLock<Option<[u8; 32]>>> = std::iter::repeat_with(OnceLock::new)
+            .take(wanted.len())
+            .collect();
+        let keys = &self.keys;
+        self.inner.visit_many(&wanted, &|i, value| {
+            if let (Some(slot), Some((tenant, kind, key))) = (slots.get(i), wanted.get(i)) {
+                let _ = slot.set(value.map(|v| keys.contribution(*tenant, *kind, key, v)));
+            }
+        })?;
+        let Some(p) = self.pending.as_mut() else {
+            return Err(StoreError::Transaction("write outside a transaction"));
+        };
+        let mut read = Vec::with_capacity(wanted.len());
+        for (id, slot) in wanted.into_iter().zip(slots) {
+            let Some(contribution) = slot.into_inner() else {
+                return Err(StoreError::Backend(
+                    "the store skipped a record of a batch read".into(),
+                ));
+            };
+            let state = match contribution {
+                Some(c) => {
+                    p.count(id.0, id.1, &c, -1);
+                    Ahead::Counted
+                }
+                None => Ahead::Absent,
+            };
+            read.push((id, state));
+        }
+        if p.ahead.is_empty() {
+            p.ahead = read;
+        } else {
+            p.ahead.extend(read);
+            p.ahead.sort_unstable_by_key(|(id, _)| *id);
+        }
+        Ok(())
+    }
+
+    /// Record `id` stops being "read ahead" (it is about to be written, or the transaction
+    /// commits without deleting it): a counted removal is taken back, from the value the store
+    /// still holds (nothing changed it since it was read).
+    fn release_ahead(&mut self, id: &RecordId) -> Result<(), StoreError> {
+        let Some(p) = self.pending.as_ref() else {
+            return Ok(());
+        };
+        let Some(at) = p.ahead_at(id) else {
+            return Ok(());
+        };
+        let state = p.ahead[at].1;
+        let value = match state {
+            Ahead::Counted => Some(self.inner.get(id.0, id.1, &id.2)?.ok_or_else(|| {
+                tampered(format!(
+                    "{}, {}: a record read in this transaction vanished",
+                    scope_name(id.0),
+                    RecordKind::describe(id.1)
+                ))
+            })?),
+            Ahead::Absent | Ahead::Done => None,
+        };
+        let Anchored { keys, pending, .. } = self;
+        if let Some(p) = pending.as_mut() {
+            if let Some(v) = &value {
+                p.count(id.0, id.1, &keys.contribution(id.0, id.1, &id.2, v), 1);
+            }
+            p.ahead[at].1 = Ahead::Done;
+        }
+        Ok(())
+    }
+
+    /// Takes back the counted removals of records read ahead but never deleted.
+    fn release_all_ahead(&mut self) -> Result<(), StoreError> {
+        let left: Vec<RecordId> = self
+            .pending
+            .as_ref()
+            .map(|p| {
+                p.ahead
+                    .iter()
+                    .filter(|(_, state)| *state != Ahead::Done)
+                    .map(|(id, _)| *id)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for id in &left {
+            self.release_ahead(id)?;
+        }
+        Ok(())
+    }
+
     /// The value a write replaces: known from this transaction, or looked up.
     fn old_value(
         &mut self,
@@ -931,6 +1079,7 @@ impl Anchored {
                 "the registry maintains this record itself",
             ));
         }
+        self.release_ahead(&(tenant, kind, *key))?;
         let old = if new {
             None
         } else {
@@ -999,6 +1148,11 @@ impl Store for Anchored {
     }
 
     fn commit(&mut self) -> Result<(), StoreError> {
+        if let Err(e) = self.release_all_ahead() {
+            self.pending = None;
+            let _ = self.inner.rollback();
+            return Err(e);
+        }
         let Some(pending) = self.pending.take() else {
             return self.inner.commit();
         };
@@ -1064,6 +1218,32 @@ impl Store for Anchored {
                 "the registry never deletes audit heads or its own records",
             ));
         }
+        let id = (tenant, kind, *key);
+        let ahead = self
+            .pending
+            .as_ref()
+            .and_then(|p| Some((p.ahead_at(&id)?, p)))
+            .map(|(at, p)| (at, p.ahead[at].1));
+        match ahead {
+            // Absent when read, untouched since.
+            Some((_, Ahead::Absent)) => return Ok(false),
+            // Its removal is counted already.
+            Some((at, Ahead::Counted)) => {
+                if !self.inner.delete(tenant, kind, key)? {
+                    return Err(tampered(format!(
+                        "{}, {}: a record read in this transaction vanished",
+                        scope_name(tenant),
+                        RecordKind::describe(kind)
+                    )));
+                }
+                if let Some(p) = self.pending.as_mut() {
+                    p.ahead[at].1 = Ahead::Done;
+                    p.changed = true;
+                }
+                return Ok(true);
+            }
+            Some((_, Ahead::Done)) | None => {}
+        }
         let old = self.old_value(tenant, kind, key)?;
         let existed = self.inner.delete(tenant, kind, key)?;
         let Anchored { keys, pending, .. } = self;
@@ -1074,6 +1254,10 @@ impl Store for Anchored {
             p.remember((tenant, kind, *key), None);
         }
         Ok(existed)
+    }
+
+    fn will_delete(&mut self, ids: &[RecordId]) -> Result<(), StoreError> {
+        self.read_ahead(ids)
     }
 
     fn scan(
@@ -1137,6 +1321,43 @@ impl Store for Anchored {
 // ---------------------------------------------------------------------------------------------
 // Checking a tenant's content.
 
+/// Records whose contributions [`verify_content`] computes at a time.
+const VERIFY_CHUNK: usize = 8192;
+
+/// Records copied out of a store scan, one buffer for all of them.
+#[derive(Default)]
+struct ContentChunk {
+    bytes: Vec<u8>,
+    records: Vec<(u8, Key, std::ops::Range<usize>)>,
+}
+
+impl ContentChunk {
+    fn push(&mut self, kind: u8, key: &Key, value: &[u8]) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(value);
+        self.records.push((kind, *key, start..self.bytes.len()));
+    }
+
+    /// Adds the chunk's records to the digests `found` (on every core) and empties it.
+    fn fold_into(
+        &mut self,
+        found: &mut BTreeMap<u8, KindDigest>,
+        keys: &IntegrityKeys,
+        tenant: u32,
+    ) {
+        let contributions = crate::par::map(&self.records, |(kind, key, at)| {
+            keys.contribution(tenant, *kind, key, &self.bytes[at.clone()])
+        });
+        for ((kind, _, _), c) in self.records.iter().zip(contributions) {
+            let d = found.entry(*kind).or_default();
+            d.count += 1;
+            xor_into(&mut d.digest, &c);
+        }
+        self.bytes.clear();
+        self.records.clear();
+    }
+}
+
 /// Recomputes the content digest of `tenant` from its records and compares it with the stored,
 /// authenticated one. Empty when they agree (or the tenant has neither records nor a digest).
 /// Must not run inside a transaction with writes (it compares committed state).
@@ -1146,14 +1367,19 @@ pub(crate) fn verify_content(
     tenant: u32,
 ) -> Result<Vec<IntegrityFinding>, StoreError> {
     let mut found: BTreeMap<u8, KindDigest> = BTreeMap::new();
+    // The MACs are most of the cost (a tenant's first use pays it): computed a chunk at a time
+    // on every core.
+    let mut chunk = ContentChunk::default();
     store.scan_tenant(tenant, &mut |kind, key, value| {
         if class(kind) == Class::Content {
-            let d = found.entry(kind).or_default();
-            d.count += 1;
-            xor_into(&mut d.digest, &keys.contribution(tenant, kind, key, value));
+            chunk.push(kind, key, value);
+            if chunk.records.len() >= VERIFY_CHUNK {
+                chunk.fold_into(&mut found, keys, tenant);
+            }
         }
         true
     })?;
+    chunk.fold_into(&mut found, keys, tenant);
     let code = RecordKind::ContentState.code();
     let stored = match store.get(tenant, code, &SINGLETON)? {
         None if found.is_empty() => return Ok(Vec::new()),
@@ -1290,6 +1516,80 @@ mod tests {
         // A later write does not launder the tampering.
         write(&mut o, |o| o.put(131016, 7, &SINGLETON, b"head-2"));
         assert!(matches!(o.open_check().unwrap(), OpenState::Quarantine(_)));
+    }
+
+    #[test]
+    fn records_read_ahead_of_their_deletion_count_as_if_looked_up_one_by_one() {
+        // Two identical stores; one is told what will be deleted, the other is not.
+        let plain = MemoryStore::new();
+        let mut a = opened(&plain);
+        write(&mut a, |a| {
+            for i in 1..=6u8 {
+                a.put(131016, 2, &[i; 16], &[i; 40])?;
+            }
+            Ok(())
+        });
+        let hinted = plain.snapshot();
+        let mut b = opened(&hinted);
+        let ops = |s: &mut Anchored| -> Result<Vec<bool>, StoreError> {
+            let mut existed = vec![
+                // Deleted as announced.
+                s.delete(131016, 2, &[1; 16])?,
+                // Absent when read ahead.
+                s.delete(131016, 2, &[9; 16])?,
+            ];
+            // Written instead of deleted, then deleted after all.
+            s.put(131016, 2, &[2; 16], b"rewritten")?;
+            existed.push(s.delete(131016, 2, &[2; 16])?);
+            // Written instead of deleted.
+            s.put(131016, 2, &[3; 16], b"kept, changed")?;
+            // Deleted twice.
+            existed.push(s.delete(131016, 2, &[4; 16])?);
+            existed.push(s.delete(131016, 2, &[4; 16])?);
+            // An absent one written: it exists now.
+            s.put_new(131016, 2, &[8; 16], b"new")?;
+            existed.push(s.delete(131016, 2, &[8; 16])?);
+            // [5; 16] announced, never deleted; [6; 16] not announced, deleted.
+            existed.push(s.delete(131016, 2, &[6; 16])?);
+            Ok(existed)
+        };
+        a.begin().unwrap();
+        let one_by_one = ops(&mut a).unwrap();
+        a.commit().unwrap();
+        b.begin().unwrap();
+        let announced: Vec<RecordId> = [1u8, 9, 2, 3, 4, 8, 5]
+            .iter()
+            .map(|i| (131016, 2, [*i; 16]))
+            .collect();
+        b.will_delete(&announced).unwrap();
+        let ahead = ops(&mut b).unwrap();
+        b.commit().unwrap();
+        assert_eq!(ahead, one_by_one);
+        assert_eq!(ahead, vec![true, false, true, true, false, true, true]);
+        let state = |s: &MemoryStore| {
+            let mut st = s.share();
+            st.get(131016, RecordKind::ContentState.code(), &SINGLETON)
+                .unwrap()
+        };
+        assert_eq!(state(&hinted), state(&plain));
+        assert!(verify_content(&mut b, &keys(), 131016).unwrap().is_empty());
+        assert!(matches!(b.open_check().unwrap(), OpenState::Sound));
+
+        // Announced, then rolled back: nothing counted.
+        b.begin().unwrap();
+        b.will_delete(&[(131016, 2, [5; 16])]).unwrap();
+        b.rollback().unwrap();
+        write(&mut b, |b| b.put(131016, 2, &[7; 16], b"later"));
+        assert!(verify_content(&mut b, &keys(), 131016).unwrap().is_empty());
+        // A record read ahead that someone else removed is named, not miscounted.
+        b.begin().unwrap();
+        b.will_delete(&[(131016, 2, [5; 16])]).unwrap();
+        hinted.tamper_records(|r| {
+            r.remove(&(131016, 2, [5; 16]));
+        });
+        let err = b.delete(131016, 2, &[5; 16]).unwrap_err();
+        assert!(err.to_string().contains("vanished"), "{err}");
+        b.rollback().unwrap();
     }
 
     #[test]

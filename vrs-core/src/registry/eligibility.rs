@@ -127,6 +127,12 @@ pub(crate) struct Plan {
     pub provisions: Vec<(String, Option<ProvisionRec>)>,
 }
 
+/// A subject's death, and (for a purge) where the subject's record is kept.
+struct Death {
+    date: i32,
+    record: Option<usize>,
+}
+
 /// Per subject: doses going and doses kept.
 #[derive(Default, Clone, Copy)]
 struct Tally {
@@ -155,11 +161,20 @@ pub(crate) fn plan(
         provisions.insert(p.voucher.clone(), p);
         Ok(true)
     })?;
-    // Deaths only: most subjects have none, so the map stays small.
-    let mut deaths: HashMap<String, i32> = HashMap::new();
-    area.scan::<SubjectRec>(store, RecordKind::Subject, |_, s| {
+    // Deaths only: most subjects have none, so the map stays small. A purge keeps the records
+    // of the dead, who are most of those leaving: they are not read twice.
+    // (The records sit in a list beside the map: a map of whole records is slow to grow.)
+    let mut deaths: HashMap<String, Death> = HashMap::new();
+    let mut dead: Vec<Option<(RecordKey, SubjectRec)>> = Vec::new();
+    area.scan::<SubjectRec>(store, RecordKind::Subject, |key, s| {
         if let Some(f) = s.flags.iter().find(|f| f.kind == 2) {
-            deaths.insert(s.addressee, f.date);
+            let date = f.date;
+            let addressee = s.addressee.clone();
+            let record = (!list).then(|| {
+                dead.push(Some((key, s)));
+                dead.len() - 1
+            });
+            deaths.insert(addressee, Death { date, record });
         }
         Ok(true)
     })?;
@@ -178,7 +193,7 @@ pub(crate) fn plan(
     let mut tallies: HashMap<String, Tally> = HashMap::new();
     area.scan::<VoucherRec>(store, RecordKind::Voucher, |key, v| {
         let death = match v.subject.as_ref().and_then(|a| deaths.get(a)) {
-            Some(&d) => Some(model::date(d)?),
+            Some(d) => Some(model::date(d.date)?),
             None => None,
         };
         let held = v.subject.as_ref().is_some_and(|a| holds.contains(a));
@@ -288,17 +303,25 @@ pub(crate) fn plan(
         .map(|(_, t)| u64::from(t.vouchers))
         .sum::<u64>();
     if !list {
-        // Loaded in key order: the B-tree is walked once, not sought at random.
-        let mut keys: Vec<RecordKey> = leaving
-            .iter()
-            .map(|(a, _)| area.key(RecordKind::Subject, a.as_bytes()))
-            .collect();
-        keys.sort_unstable();
-        for key in keys {
+        // The living are loaded in key order: the B-tree is walked once, not sought at random.
+        let mut living: Vec<RecordKey> = Vec::new();
+        for (addressee, _) in &leaving {
+            let kept = deaths
+                .get(*addressee)
+                .and_then(|d| d.record)
+                .and_then(|at| dead.get_mut(at)?.take());
+            match kept {
+                Some(kept) => out.subjects.push(kept),
+                None => living.push(area.key(RecordKind::Subject, addressee.as_bytes())),
+            }
+        }
+        living.sort_unstable();
+        for key in living {
             if let Some(s) = area.load::<SubjectRec>(store, RecordKind::Subject, &key)? {
                 out.subjects.push((key, s));
             }
         }
+        out.subjects.sort_unstable_by_key(|(key, _)| *key);
     }
     Ok(out)
 }

@@ -8,7 +8,7 @@
 //! or before the batch commits ([`FreshLoad::flush`]).
 
 use crate::crypto::RecordKind;
-use crate::store::{AuditRow, Key, Store, StoreError};
+use crate::store::{AuditRow, Key, RecordId, Store, StoreError};
 
 use super::error::RegistryError;
 
@@ -231,6 +231,10 @@ impl Store for Shortcut<'_> {
     fn delete(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<bool, StoreError> {
         self.flush()?;
         self.inner.delete(tenant, kind, key)
+    }
+    fn will_delete(&mut self, ids: &[RecordId]) -> Result<(), StoreError> {
+        self.flush()?;
+        self.inner.will_delete(ids)
     }
     fn scan(
         &mut self,

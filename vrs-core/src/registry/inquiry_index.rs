@@ -51,6 +51,7 @@ use zeroize::Zeroizing;
 
 use crate::crypto::{IndexKeys, RecordKey, RecordKind, SealContext, SecretKey};
 use crate::id::MunicipalityCode;
+use crate::par;
 use crate::store::{RecordId, Store};
 
 use super::access::Access;
@@ -255,6 +256,66 @@ pub(crate) fn on_subject_my_number_changed(
         index.update(store, &new.0, id, true)?;
     }
     Ok(())
+}
+
+/// The entries of the My Numbers `numbers` (the subjects a purge removes) without `tenant`:
+/// each changed entry's key and remaining tenants (empty: the entry goes), in key order, for
+/// [`save_entries`]. What [`on_subject_my_number_changed`] does for one subject, for many at
+/// once: the entries are read in one batch in key order and opened on every core (read before
+/// the transaction writes anything, the batch may use more than one connection, see
+/// [`Store::visit_many`]).
+///
+/// # Errors
+/// Store and sealing failures.
+pub(crate) fn entries_without_tenant(
+    store: &mut dyn Store,
+    index: &InquiryIndex,
+    tenant: &MunicipalityCode,
+    numbers: &[&SecretDigits],
+) -> Result<Vec<(RecordKey, Vec<u32>)>, RegistryError> {
+    let mut keys: Vec<RecordKey> = par::map(numbers, |n| index.key(&n.0));
+    keys.sort_unstable();
+    keys.dedup();
+    let ids: Vec<RecordId> = keys.iter().map(entry_id).collect();
+    let entries = read_many(store, &ids, |i, sealed| match sealed {
+        Some(sealed) => index.open_entry(&keys[i], sealed),
+        None => Ok(Vec::new()),
+    })?;
+    let id = tenant.to_u32();
+    Ok(keys
+        .into_iter()
+        .zip(entries)
+        .filter_map(|(key, mut tenants)| {
+            let at = tenants.binary_search(&id).ok()?;
+            tenants.remove(at);
+            Some((key, tenants))
+        })
+        .collect())
+}
+
+/// Writes the entries [`entries_without_tenant`] made (an entry with no tenant left is
+/// removed), inside the caller's transaction.
+///
+/// # Errors
+/// Store and sealing failures (the caller rolls its transaction back).
+pub(crate) fn save_entries(
+    store: &mut dyn Store,
+    index: &InquiryIndex,
+    entries: &[(RecordKey, Vec<u32>)],
+) -> Result<(), RegistryError> {
+    for (key, tenants) in entries {
+        index.save(store, key, tenants)?;
+    }
+    Ok(())
+}
+
+/// The store id of the index entry `key`.
+pub(crate) fn entry_id(key: &RecordKey) -> RecordId {
+    (
+        REGISTRY_AREA,
+        RecordKind::InquiryIndex.code(),
+        *key.as_bytes(),
+    )
 }
 
 /// Replaces the whole index by one built from `holders` (entry key → tenant numbers), inside the

@@ -3,7 +3,10 @@
 //! nothing is ever deleted automatically.
 //!
 //! Every write goes through [`Area`] (so per-tenant bookkeeping kept there covers the purge), in
-//! the operation's one transaction: a purge is complete or absent. The store then checkpoints
+//! the operation's one transaction: a purge is complete or absent. Everything is read and listed
+//! before anything is written, and the records about to go are announced to the store
+//! ([`Store::will_delete`]), so the integrity layer reads them in one batch instead of once per
+//! delete; then the deletes run in (kind, key) order, along the B-tree. The store then checkpoints
 //! (SQLite: `secure_delete` has zeroed the freed pages; the WAL is copied back and truncated), so
 //! the removed records' bytes are gone from the files. The audit entry counts what went and names
 //! no record: its keys would be a trace of who was there.
@@ -24,14 +27,15 @@ use crate::codec::LogKind;
 use crate::crypto::{RecordKey, RecordKind};
 use crate::date::Date;
 use crate::id::MunicipalityCode;
-use crate::store::Store;
+use crate::par;
+use crate::store::{RecordId, Store};
 
 use super::access::Access;
-use super::area::Area;
-use super::eligibility::{self, VoucherFate};
+use super::area::{read_many, Area};
+use super::eligibility::{self, Plan, VoucherFate};
 use super::error::RegistryError;
-use super::inquiry_index::on_subject_my_number_changed;
-use super::model::{DoseHistoryRec, MyNumberRec, SubjectRec, VoucherRec};
+use super::inquiry_index::{entries_without_tenant, entry_id, save_entries};
+use super::model::{DoseHistoryRec, MyNumberRec, SecretDigits, SubjectRec, VoucherRec};
 use super::principal::Principal;
 use super::provision_log;
 use super::retention::PurgeOutcome;
@@ -76,85 +80,27 @@ impl Registry {
             let plan = eligibility::plan(ctx.store, &area, &policy, as_of, false)?;
             let mut out = PurgeOutcome {
                 doses: plan.doses_going,
+                subjects: plan.subjects.len() as u64,
+                provisions: plan.provisions.len() as u64,
                 ..PurgeOutcome::default()
             };
-            let leaving: HashSet<&str> = plan
+            // Everything is read and listed before anything is written: then the records about
+            // to go are read in one batch, which the store may spread over its connections.
+            let index_entries = own_index_entries(ctx.store, &area, &plan.subjects)?;
+            let numbers: Vec<&SecretDigits> = plan
                 .subjects
                 .iter()
-                .map(|(_, s)| s.addressee.as_str())
+                .filter_map(|(_, s)| s.my_number.as_ref())
                 .collect();
-            // Every removal is listed first, then done in (kind, key) order: deleting along the
-            // B-tree instead of at random is what keeps a large purge near a bare DELETE.
-            let mut removals: Vec<(RecordKind, RecordKey)> = Vec::new();
-            for (key, number, fate) in &plan.vouchers {
-                match fate {
-                    VoucherFate::Remove => {
-                        removals.push((RecordKind::Voucher, *key));
-                        removals.push(history_key(&area, number));
-                        let awaiting = area.key(RecordKind::Awaiting, number.as_bytes());
-                        removals.push((RecordKind::Awaiting, awaiting));
-                    }
-                    // A leaving subject's vouchers go with it, below.
-                    VoucherFate::Emptied(a) if leaving.contains(a.as_str()) => {}
-                    VoucherFate::Emptied(_) => {
-                        let mut v: VoucherRec = area
-                            .load(ctx.store, RecordKind::Voucher, key)?
-                            .ok_or_else(|| RegistryError::Corrupt("a voucher vanished".into()))?;
-                        v.doses.clear();
-                        area.save(ctx.store, RecordKind::Voucher, key, &v)?;
-                        removals.push(history_key(&area, number));
-                    }
-                    VoucherFate::Trim(v) => {
-                        let before: VoucherRec = area
-                            .load(ctx.store, RecordKind::Voucher, key)?
-                            .ok_or_else(|| RegistryError::Corrupt("a voucher vanished".into()))?;
-                        area.save(ctx.store, RecordKind::Voucher, key, v)?;
-                        let gone: Vec<u8> = before
-                            .doses
-                            .iter()
-                            .filter(|d| !v.doses.iter().any(|k| k.dose == d.dose))
-                            .map(|d| d.dose)
-                            .collect();
-                        if let Some(removal) = prune_history(ctx.store, &area, number, &gone)? {
-                            removals.push(removal);
-                        }
-                    }
-                }
-            }
-            for (number, rest) in &plan.provisions {
-                let key = area.key(RecordKind::NationalDbProvision, number.as_bytes());
-                match rest {
-                    Some(p) => area.save(ctx.store, RecordKind::NationalDbProvision, &key, p)?,
-                    None => removals.push((RecordKind::NationalDbProvision, key)),
-                }
-                out.provisions += 1;
-            }
-            let mut index_entries = Vec::new();
-            for (key, subject) in &plan.subjects {
-                // Inquiries by the person's My Number no longer find this municipality.
-                on_subject_my_number_changed(
-                    ctx.store,
-                    ctx.index,
-                    &area.code,
-                    subject.my_number.as_ref(),
-                    None,
-                )?;
-                for number in &subject.vouchers {
-                    removals.push((RecordKind::Voucher, area.key(RecordKind::Voucher, number.as_bytes())));
-                    removals.push(history_key(&area, number));
-                }
-                if let Some(entry) = index_entry(&area, subject) {
-                    index_entries.push(entry);
-                }
-                removals.push((RecordKind::Subject, *key));
-                out.subjects += 1;
-            }
-            index_entries.sort_unstable_by_key(|(k, _)| *k);
-            for (key, subject) in index_entries {
-                if forget_subject(ctx.store, &area, &key, subject)? {
-                    removals.push((RecordKind::MyNumberIndex, key));
-                }
-            }
+            let inquiry_entries =
+                entries_without_tenant(ctx.store, ctx.index, &area.code, &numbers)?;
+            let mut removals = list_removals(ctx.store, &area, &plan, index_entries)?;
+            announce(ctx.store, &area, &inquiry_entries, &removals)?;
+            // Inquiries by the leaving people's My Numbers no longer find this municipality.
+            save_entries(ctx.store, ctx.index, &inquiry_entries)?;
+            removals.extend(rewrite_kept(ctx.store, &area, &plan)?);
+            // In (kind, key) order: deleting along the B-tree instead of at random is what
+            // keeps a large purge near a bare DELETE.
             removals.sort_unstable();
             removals.dedup();
             for (kind, key) in &removals {
@@ -200,6 +146,148 @@ impl Registry {
     }
 }
 
+/// Every record the purge removes that is known before it writes anything, sorted by (kind,
+/// key): unlinked vouchers emptied (with their history and awaiting entry), the correction
+/// history of a kept subject's emptied voucher, provision records with nothing left, and each
+/// leaving subject with its vouchers, their histories and the subject's own My Number index
+/// entries (`index_entries`). The removals of histories trimmed to nothing are found while
+/// writing, and added then.
+fn list_removals(
+    store: &mut dyn Store,
+    area: &Area,
+    plan: &Plan,
+    index_entries: Vec<RecordKey>,
+) -> Result<Vec<(RecordKind, RecordKey)>, RegistryError> {
+    let leaving = leaving_addressees(plan);
+    let mut removals: Vec<(RecordKind, RecordKey)> = Vec::new();
+    for (key, number, fate) in &plan.vouchers {
+        match fate {
+            VoucherFate::Remove => {
+                removals.push((RecordKind::Voucher, *key));
+                removals.push(history_key(area, number));
+                let awaiting = area.key(RecordKind::Awaiting, number.as_bytes());
+                removals.push((RecordKind::Awaiting, awaiting));
+            }
+            // A leaving subject's vouchers go with it, below.
+            VoucherFate::Emptied(a) if leaving.contains(a.as_str()) => {}
+            VoucherFate::Emptied(_) => removals.push(history_key(area, number)),
+            VoucherFate::Trim(_) => {}
+        }
+    }
+    for (number, rest) in &plan.provisions {
+        if rest.is_none() {
+            let key = area.key(RecordKind::NationalDbProvision, number.as_bytes());
+            removals.push((RecordKind::NationalDbProvision, key));
+        }
+    }
+    let subject_removals = par::map(&plan.subjects, |(key, subject)| {
+        let mut r = Vec::with_capacity(1 + 2 * subject.vouchers.len());
+        for number in &subject.vouchers {
+            r.push((
+                RecordKind::Voucher,
+                area.key(RecordKind::Voucher, number.as_bytes()),
+            ));
+            r.push(history_key(area, number));
+        }
+        r.push((RecordKind::Subject, *key));
+        r
+    });
+    removals.extend(subject_removals.into_iter().flatten());
+    removals.extend(
+        index_entries
+            .into_iter()
+            .map(|key| (RecordKind::MyNumberIndex, key)),
+    );
+    // Few vouchers have a correction history or an awaiting entry: removing only those that
+    // exist saves a lookup per voucher.
+    let histories = keys_of(store, area, RecordKind::DoseHistory)?;
+    let awaiting = keys_of(store, area, RecordKind::Awaiting)?;
+    removals.retain(|(kind, key)| match kind {
+        RecordKind::DoseHistory => histories.contains(key),
+        RecordKind::Awaiting => awaiting.contains(key),
+        _ => true,
+    });
+    removals.sort_unstable();
+    removals.dedup();
+    Ok(removals)
+}
+
+/// The addressee numbers of the subjects leaving.
+fn leaving_addressees(plan: &Plan) -> HashSet<&str> {
+    plan.subjects
+        .iter()
+        .map(|(_, s)| s.addressee.as_str())
+        .collect()
+}
+
+/// Tells the store which records are about to go ([`Store::will_delete`]): the inquiry-index
+/// entries left without a tenant and every listed removal.
+fn announce(
+    store: &mut dyn Store,
+    area: &Area,
+    inquiry_entries: &[(RecordKey, Vec<u32>)],
+    removals: &[(RecordKind, RecordKey)],
+) -> Result<(), RegistryError> {
+    let mut ids: Vec<RecordId> = inquiry_entries
+        .iter()
+        .filter(|(_, tenants)| tenants.is_empty())
+        .map(|(key, _)| entry_id(key))
+        .collect();
+    ids.extend(
+        removals
+            .iter()
+            .map(|(kind, key)| (area.id, kind.code(), *key.as_bytes())),
+    );
+    Ok(store.will_delete(&ids)?)
+}
+
+/// Rewrites what stays of the vouchers that keep something (a kept subject's voucher emptied,
+/// a voucher trimmed to its kept doses) and of the provision records that keep some doses;
+/// returns the removals of correction histories trimmed to nothing.
+fn rewrite_kept(
+    store: &mut dyn Store,
+    area: &Area,
+    plan: &Plan,
+) -> Result<Vec<(RecordKind, RecordKey)>, RegistryError> {
+    let leaving = leaving_addressees(plan);
+    let mut removals = Vec::new();
+    for (key, number, fate) in &plan.vouchers {
+        match fate {
+            VoucherFate::Emptied(a) if !leaving.contains(a.as_str()) => {
+                let mut v: VoucherRec = area
+                    .load(store, RecordKind::Voucher, key)?
+                    .ok_or_else(|| RegistryError::Corrupt("a voucher vanished".into()))?;
+                v.doses.clear();
+                area.save(store, RecordKind::Voucher, key, &v)?;
+            }
+            VoucherFate::Trim(v) => {
+                let before: VoucherRec = area
+                    .load(store, RecordKind::Voucher, key)?
+                    .ok_or_else(|| RegistryError::Corrupt("a voucher vanished".into()))?;
+                area.save(store, RecordKind::Voucher, key, v)?;
+                let gone: Vec<u8> = before
+                    .doses
+                    .iter()
+                    .filter(|d| !v.doses.iter().any(|k| k.dose == d.dose))
+                    .map(|d| d.dose)
+                    .collect();
+                if let Some(removal) = prune_history(store, area, number, &gone)? {
+                    removals.push(removal);
+                }
+            }
+            // Removed (with their subject, when it leaves): listed by `list_removals`.
+            VoucherFate::Remove | VoucherFate::Emptied(_) => {}
+        }
+    }
+    for (number, rest) in &plan.provisions {
+        if let Some(p) = rest {
+            let key = area.key(RecordKind::NationalDbProvision, number.as_bytes());
+            area.save(store, RecordKind::NationalDbProvision, &key, p)?;
+        }
+    }
+    Ok(removals)
+}
+
 /// The sealed correction history of voucher `number` (it holds the dose values before each
 /// correction or void, so it goes with the doses it describes).
 fn history_key(area: &Area, number: &str) -> (RecordKind, RecordKey) {
@@ -230,25 +318,54 @@ fn prune_history(
     Ok(None)
 }
 
-/// The My Number index entry of `subject`, if it has a My Number: its key, and the subject.
-fn index_entry<'s>(area: &Area, subject: &'s SubjectRec) -> Option<(RecordKey, &'s SubjectRec)> {
-    let number = subject.my_number.as_ref()?;
-    let key = area.key(RecordKind::MyNumberIndex, number.0.as_bytes());
-    Some((key, subject))
-}
-
-/// Whether the My Number index entry `key` belongs to the purged `subject` (then the caller
-/// removes it with the subject's other records): what lets anyone find the subject by their My
-/// Number goes. An entry pointing elsewhere belongs to someone kept.
-///
-/// The registry-wide inquiry index drops the tenant for the subject's number in the purge loop
-/// (`on_subject_my_number_changed`), in the same transaction.
-fn forget_subject(
+/// The keys of the My Number index entries that belong to the leaving `subjects` (the caller
+/// removes them with the subjects' other records): what lets anyone find a subject by their My
+/// Number goes. An entry pointing elsewhere belongs to someone kept. Read in one batch, in key
+/// order.
+fn own_index_entries(
     store: &mut dyn Store,
     area: &Area,
-    key: &RecordKey,
-    subject: &SubjectRec,
-) -> Result<bool, RegistryError> {
-    let entry: Option<MyNumberRec> = area.load(store, RecordKind::MyNumberIndex, key)?;
-    Ok(entry.is_some_and(|e| e.addressee == subject.addressee))
+    subjects: &[(RecordKey, SubjectRec)],
+) -> Result<Vec<RecordKey>, RegistryError> {
+    let keys = par::map(subjects, |(_, subject)| {
+        let number = subject.my_number.as_ref()?;
+        Some(area.key(RecordKind::MyNumberIndex, number.0.as_bytes()))
+    });
+    let mut entries: Vec<(RecordKey, &str)> = keys
+        .into_iter()
+        .zip(subjects)
+        .filter_map(|(key, (_, subject))| Some((key?, subject.addressee.as_str())))
+        .collect();
+    entries.sort_unstable_by_key(|(key, _)| *key);
+    let kind = RecordKind::MyNumberIndex;
+    let ids: Vec<RecordId> = entries
+        .iter()
+        .map(|(key, _)| (area.id, kind.code(), *key.as_bytes()))
+        .collect();
+    let ours = read_many(store, &ids, |i, sealed| match sealed {
+        Some(sealed) => {
+            let entry: MyNumberRec = area.open(kind, &entries[i].0, sealed)?;
+            Ok(entry.addressee == entries[i].1)
+        }
+        None => Ok(false),
+    })?;
+    Ok(entries
+        .iter()
+        .zip(ours)
+        .filter_map(|((key, _), ours)| ours.then_some(*key))
+        .collect())
+}
+
+/// The keys of the tenant's records of `kind` (values not opened).
+fn keys_of(
+    store: &mut dyn Store,
+    area: &Area,
+    kind: RecordKind,
+) -> Result<HashSet<RecordKey>, RegistryError> {
+    let mut keys = HashSet::new();
+    store.scan(area.id, kind.code(), &mut |key, _| {
+        keys.insert(RecordKey(*key));
+        true
+    })?;
+    Ok(keys)
 }

@@ -139,6 +139,19 @@ pub trait Store: Send {
     /// [`StoreError::Transaction`] outside a transaction; backend errors.
     fn delete(&mut self, tenant: u32, kind: u8, key: &Key) -> Result<bool, StoreError>;
 
+    /// A hint: the caller is about to delete the records `ids` in this transaction (a purge).
+    /// A wrapper that must know each removed value (the registry's integrity layer, which takes
+    /// every record's contribution out of its tenant's digest) may read them all now, in one
+    /// batch ([`Store::visit_many`]), instead of looking each one up as it is deleted. A store
+    /// itself has nothing to do: the default does nothing.
+    ///
+    /// # Errors
+    /// [`StoreError::Transaction`] outside a transaction; backend errors.
+    fn will_delete(&mut self, ids: &[RecordId]) -> Result<(), StoreError> {
+        let _ = ids;
+        Ok(())
+    }
+
     /// Calls `visit` with every record of `kind` in `tenant`, in key order, until it returns
     /// `false`.
     ///

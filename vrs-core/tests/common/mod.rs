@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+use vrs_core::id::MunicipalityCode;
+use vrs_core::registry::Principal;
+
 /// A directory under the system temp dir, unique to this process, removed when dropped.
 pub struct TempDir(pub PathBuf);
 
@@ -17,5 +20,21 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The municipality code `c` (a valid code).
+// Each test binary compiles this module and uses a part of it.
+#[allow(dead_code)]
+pub fn code(c: &str) -> MunicipalityCode {
+    MunicipalityCode::parse(c).unwrap()
+}
+
+/// Staff user `u1` of municipality `c`.
+#[allow(dead_code)]
+pub fn staff(c: &str) -> Principal {
+    Principal::MunicipalStaff {
+        tenant: code(c),
+        user_id: "u1".into(),
     }
 }
