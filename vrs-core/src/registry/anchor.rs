@@ -79,6 +79,9 @@ const SINGLETON: Key = [0; 16];
 const FORMAT: u8 = 1;
 /// Values read or written in one transaction kept for the next write of the same record.
 const SEEN_LIMIT: usize = 4096;
+/// Records read ahead of their deletion in one batch: large enough for the store to spread it
+/// over its connections, small enough that the batch's own memory stays a few megabytes.
+const READ_AHEAD_CHUNK: usize = 65_536;
 
 /// A problem [`super::Registry::verify_store`] (or a check before serving data) found. Names no
 /// personal data: record keys are pseudonyms.
@@ -940,8 +943,9 @@ impl Anchored {
         Ok(())
     }
 
-    /// Reads the records `ids` a caller is about to delete ([`Store::will_delete`]) in one
-    /// batch, and counts the removal of those present now: each delete then only deletes.
+    /// Reads the records `ids` a caller is about to delete ([`Store::will_delete`]) in batches
+    /// of [`READ_AHEAD_CHUNK`], and counts the removal of those present now: each delete then
+    /// only deletes.
     /// Content records only, and only those this transaction knows nothing of yet.
     fn read_ahead(&mut self, ids: &[RecordId]) -> Result<(), StoreError> {
         let Some(p) = self.pending.as_ref() else {
@@ -958,39 +962,52 @@ impl Anchored {
             .collect();
         wanted.sort_unstable();
         wanted.dedup();
+        let merge = self.pending.as_ref().is_some_and(|p| !p.ahead.is_empty());
+        let mut read = Ok(());
+        for chunk in wanted.chunks(READ_AHEAD_CHUNK) {
+            read = self.read_ahead_chunk(chunk);
+            if read.is_err() {
+                break;
+            }
+        }
+        // Every record listed is counted, and every record counted is listed, even after a
+        // failure (the caller then rolls the transaction back).
+        if merge {
+            if let Some(p) = self.pending.as_mut() {
+                p.ahead.sort_unstable_by_key(|(id, _)| *id);
+            }
+        }
+        read
+    }
+
+    /// [`Anchored::read_ahead`] of `ids` (sorted, at most [`READ_AHEAD_CHUNK`]): one batch read.
+    fn read_ahead_chunk(&mut self, ids: &[RecordId]) -> Result<(), StoreError> {
         let slots: Vec<OnceLock<Option<[u8; 32]>>> = std::iter::repeat_with(OnceLock::new)
-            .take(wanted.len())
+            .take(ids.len())
             .collect();
         let keys = &self.keys;
-        self.inner.visit_many(&wanted, &|i, value| {
-            if let (Some(slot), Some((tenant, kind, key))) = (slots.get(i), wanted.get(i)) {
+        self.inner.visit_many(ids, &|i, value| {
+            if let (Some(slot), Some((tenant, kind, key))) = (slots.get(i), ids.get(i)) {
                 let _ = slot.set(value.map(|v| keys.contribution(*tenant, *kind, key, v)));
             }
         })?;
         let Some(p) = self.pending.as_mut() else {
             return Err(StoreError::Transaction("write outside a transaction"));
         };
-        let mut read = Vec::with_capacity(wanted.len());
-        for (id, slot) in wanted.into_iter().zip(slots) {
-            let Some(contribution) = slot.into_inner() else {
-                return Err(StoreError::Backend(
-                    "the store skipped a record of a batch read".into(),
-                ));
-            };
-            let state = match contribution {
-                Some(c) => {
+        for (id, slot) in ids.iter().zip(slots) {
+            let state = match slot.into_inner() {
+                None => {
+                    return Err(StoreError::Backend(
+                        "the store skipped a record of a batch read".into(),
+                    ))
+                }
+                Some(Some(c)) => {
                     p.count(id.0, id.1, &c, -1);
                     Ahead::Counted
                 }
-                None => Ahead::Absent,
+                Some(None) => Ahead::Absent,
             };
-            read.push((id, state));
-        }
-        if p.ahead.is_empty() {
-            p.ahead = read;
-        } else {
-            p.ahead.extend(read);
-            p.ahead.sort_unstable_by_key(|(id, _)| *id);
+            p.ahead.push((*id, state));
         }
         Ok(())
     }
@@ -1590,6 +1607,43 @@ mod tests {
         let err = b.delete(131016, 2, &[5; 16]).unwrap_err();
         assert!(err.to_string().contains("vanished"), "{err}");
         b.rollback().unwrap();
+    }
+
+    #[test]
+    fn announcements_larger_than_a_batch_and_in_several_calls_are_all_kept() {
+        let store = MemoryStore::new();
+        let mut a = opened(&store);
+        let key = |i: u32| {
+            let mut k = [0u8; 16];
+            k[..4].copy_from_slice(&i.to_be_bytes());
+            k
+        };
+        // Present: every 10,000th of 0..70,000 (kind 2) and three of kind 3.
+        write(&mut a, |a| {
+            for i in (0..70_000).step_by(10_000) {
+                a.put(131016, 2, &key(i), b"dose")?;
+            }
+            for i in 0..3 {
+                a.put(131016, 3, &key(i), b"index")?;
+            }
+            Ok(())
+        });
+        a.begin().unwrap();
+        // More than one batch, then a second call that must merge with the first.
+        let first: Vec<RecordId> = (0..70_000).rev().map(|i| (131016, 2, key(i))).collect();
+        a.will_delete(&first).unwrap();
+        a.will_delete(&[(131016, 3, key(2)), (131016, 3, key(0))])
+            .unwrap();
+        let mut removed = 0;
+        for i in (0..70_000).step_by(5_000) {
+            removed += u32::from(a.delete(131016, 2, &key(i)).unwrap());
+        }
+        for i in 0..3 {
+            removed += u32::from(a.delete(131016, 3, &key(i)).unwrap());
+        }
+        a.commit().unwrap();
+        assert_eq!(removed, 7 + 3);
+        assert!(verify_content(&mut a, &keys(), 131016).unwrap().is_empty());
     }
 
     #[test]
