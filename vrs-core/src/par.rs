@@ -71,6 +71,55 @@ where
     }
 }
 
+/// Values a scan copies out (each with what identifies it) to work on a batch at a time on every
+/// core: opening sealed records, computing their MACs. One buffer holds all the bytes.
+pub(crate) struct ValueBatch<M> {
+    bytes: Vec<u8>,
+    items: Vec<(M, std::ops::Range<usize>)>,
+}
+
+impl<M: Sync> ValueBatch<M> {
+    /// Values held before a scan should work on them: enough for every core to take a share,
+    /// few enough that the copies stay small (a few megabytes).
+    pub const FULL: usize = 8192;
+
+    /// An empty batch.
+    pub fn new() -> ValueBatch<M> {
+        ValueBatch {
+            bytes: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+
+    /// Copies `value` in, with `meta`.
+    pub fn push(&mut self, meta: M, value: &[u8]) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(value);
+        self.items.push((meta, start..self.bytes.len()));
+    }
+
+    /// Whether the batch holds [`ValueBatch::FULL`] values or more.
+    pub fn is_full(&self) -> bool {
+        self.items.len() >= Self::FULL
+    }
+
+    /// `f` applied to every value, in order, on every core.
+    pub fn map<U: Send>(&self, f: impl Fn(&M, &[u8]) -> U + Sync) -> Vec<U> {
+        map(&self.items, |(meta, at)| f(meta, &self.bytes[at.clone()]))
+    }
+
+    /// What identifies each value, in order.
+    pub fn metas(&self) -> impl Iterator<Item = &M> {
+        self.items.iter().map(|(meta, _)| meta)
+    }
+
+    /// Empties the batch (its buffers are kept for the next).
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.items.clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +142,21 @@ mod tests {
             try_map(&items, |&i| Ok::<_, ()>(i)).map(|v| v.len()),
             Ok(20_000)
         );
+    }
+
+    #[test]
+    fn a_value_batch_maps_its_values_in_order_and_empties() {
+        let mut batch = ValueBatch::new();
+        for i in 0..(ValueBatch::<u32>::FULL as u32) {
+            assert!(!batch.is_full());
+            batch.push(i, &i.to_be_bytes()[..(i % 4) as usize]);
+        }
+        assert!(batch.is_full());
+        let lens = batch.map(|i, v| (*i, v.len()));
+        assert!(lens.iter().all(|(i, len)| *len == (*i % 4) as usize));
+        assert!(batch.metas().copied().eq(0..ValueBatch::<u32>::FULL as u32));
+        batch.clear();
+        assert_eq!(batch.metas().count(), 0);
     }
 
     #[test]

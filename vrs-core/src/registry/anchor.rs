@@ -67,6 +67,7 @@ use serde::Serialize;
 
 use crate::crypto::{MacKey, RecordKind, SecretKey};
 use crate::id::MunicipalityCode;
+use crate::par::ValueBatch;
 use crate::store::{AuditRow, Key, RecordId, Store, StoreError};
 
 use super::error::RegistryError;
@@ -1024,13 +1025,11 @@ impl Anchored {
         };
         let state = p.ahead[at].1;
         let value = match state {
-            Ahead::Counted => Some(self.inner.get(id.0, id.1, &id.2)?.ok_or_else(|| {
-                tampered(format!(
-                    "{}, {}: a record read in this transaction vanished",
-                    scope_name(id.0),
-                    RecordKind::describe(id.1)
-                ))
-            })?),
+            Ahead::Counted => Some(
+                self.inner
+                    .get(id.0, id.1, &id.2)?
+                    .ok_or_else(|| vanished(id.0, id.1))?,
+            ),
             Ahead::Absent | Ahead::Done => None,
         };
         let Anchored { keys, pending, .. } = self;
@@ -1145,6 +1144,16 @@ impl Anchored {
     }
 }
 
+/// A record read ahead of its deletion in this transaction is gone: only someone writing to the
+/// store behind the registry's back can have removed it.
+fn vanished(tenant: u32, kind: u8) -> StoreError {
+    tampered(format!(
+        "{}, {}: a record read in this transaction vanished",
+        scope_name(tenant),
+        RecordKind::describe(kind)
+    ))
+}
+
 fn missing_item(kind: u8) -> &'static str {
     match RecordKind::from_code(kind) {
         Some(RecordKind::AuditHead) => {
@@ -1239,19 +1248,14 @@ impl Store for Anchored {
         let ahead = self
             .pending
             .as_ref()
-            .and_then(|p| Some((p.ahead_at(&id)?, p)))
-            .map(|(at, p)| (at, p.ahead[at].1));
+            .and_then(|p| p.ahead_at(&id).map(|at| (at, p.ahead[at].1)));
         match ahead {
             // Absent when read, untouched since.
             Some((_, Ahead::Absent)) => return Ok(false),
             // Its removal is counted already.
             Some((at, Ahead::Counted)) => {
                 if !self.inner.delete(tenant, kind, key)? {
-                    return Err(tampered(format!(
-                        "{}, {}: a record read in this transaction vanished",
-                        scope_name(tenant),
-                        RecordKind::describe(kind)
-                    )));
+                    return Err(vanished(tenant, kind));
                 }
                 if let Some(p) = self.pending.as_mut() {
                     p.ahead[at].1 = Ahead::Done;
@@ -1338,43 +1342,6 @@ impl Store for Anchored {
 // ---------------------------------------------------------------------------------------------
 // Checking a tenant's content.
 
-/// Records whose contributions [`verify_content`] computes at a time.
-const VERIFY_CHUNK: usize = 8192;
-
-/// Records copied out of a store scan, one buffer for all of them.
-#[derive(Default)]
-struct ContentChunk {
-    bytes: Vec<u8>,
-    records: Vec<(u8, Key, std::ops::Range<usize>)>,
-}
-
-impl ContentChunk {
-    fn push(&mut self, kind: u8, key: &Key, value: &[u8]) {
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(value);
-        self.records.push((kind, *key, start..self.bytes.len()));
-    }
-
-    /// Adds the chunk's records to the digests `found` (on every core) and empties it.
-    fn fold_into(
-        &mut self,
-        found: &mut BTreeMap<u8, KindDigest>,
-        keys: &IntegrityKeys,
-        tenant: u32,
-    ) {
-        let contributions = crate::par::map(&self.records, |(kind, key, at)| {
-            keys.contribution(tenant, *kind, key, &self.bytes[at.clone()])
-        });
-        for ((kind, _, _), c) in self.records.iter().zip(contributions) {
-            let d = found.entry(*kind).or_default();
-            d.count += 1;
-            xor_into(&mut d.digest, &c);
-        }
-        self.bytes.clear();
-        self.records.clear();
-    }
-}
-
 /// Recomputes the content digest of `tenant` from its records and compares it with the stored,
 /// authenticated one. Empty when they agree (or the tenant has neither records nor a digest).
 /// Must not run inside a transaction with writes (it compares committed state).
@@ -1384,19 +1351,29 @@ pub(crate) fn verify_content(
     tenant: u32,
 ) -> Result<Vec<IntegrityFinding>, StoreError> {
     let mut found: BTreeMap<u8, KindDigest> = BTreeMap::new();
-    // The MACs are most of the cost (a tenant's first use pays it): computed a chunk at a time
+    // The MACs are most of the cost (a tenant's first use pays it): computed a batch at a time
     // on every core.
-    let mut chunk = ContentChunk::default();
+    let mut batch = ValueBatch::new();
+    let mut fold = |batch: &mut ValueBatch<(u8, Key)>| {
+        let contributions =
+            batch.map(|(kind, key), value| keys.contribution(tenant, *kind, key, value));
+        for ((kind, _), c) in batch.metas().zip(contributions) {
+            let d = found.entry(*kind).or_default();
+            d.count += 1;
+            xor_into(&mut d.digest, &c);
+        }
+        batch.clear();
+    };
     store.scan_tenant(tenant, &mut |kind, key, value| {
         if class(kind) == Class::Content {
-            chunk.push(kind, key, value);
-            if chunk.records.len() >= VERIFY_CHUNK {
-                chunk.fold_into(&mut found, keys, tenant);
+            batch.push((kind, *key), value);
+            if batch.is_full() {
+                fold(&mut batch);
             }
         }
         true
     })?;
-    chunk.fold_into(&mut found, keys, tenant);
+    fold(&mut batch);
     let code = RecordKind::ContentState.code();
     let stored = match store.get(tenant, code, &SINGLETON)? {
         None if found.is_empty() => return Ok(Vec::new()),

@@ -7,7 +7,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use crate::crypto::{CryptoError, KeyProvider, RecordKey, RecordKind, SealContext, TenantKeys};
 use crate::id::MunicipalityCode;
-use crate::par;
+use crate::par::ValueBatch;
 use crate::store::{RecordId, Store};
 
 use super::anchor::{self, IntegrityKeys};
@@ -135,79 +135,49 @@ impl Area {
 
     /// Calls `visit` with every record of `kind`, opened and decoded, until it returns `false`.
     ///
-    /// Records are opened and decoded [`SCAN_CHUNK`] at a time on every core (opening is most
-    /// of what a scan of a large tenant costs: retention, purge, exports, statistics), then
-    /// visited in key order on the caller's thread. A record is only opened ahead of its
-    /// visit, never reported ahead of it: the first failure met in key order is returned, and
-    /// nothing after a visit that returned `false` is visited or reported.
+    /// Records are opened and decoded a batch ([`ValueBatch`]) at a time on every core
+    /// (opening is most of what a scan of a large tenant costs: retention, purge, exports,
+    /// statistics), then visited in key order on the caller's thread. A record is only opened
+    /// ahead of its visit, never reported ahead of it: the first failure met in key order is
+    /// returned, and nothing after a visit that returned `false` is visited or reported.
     pub fn scan<T: DeserializeOwned + Send>(
         &self,
         store: &mut dyn Store,
         kind: RecordKind,
         mut visit: impl FnMut(RecordKey, T) -> Result<bool, RegistryError>,
     ) -> Result<(), RegistryError> {
-        let mut chunk = SealedChunk::default();
+        let mut batch = ValueBatch::new();
         let mut outcome: Result<bool, RegistryError> = Ok(true);
         store.scan(self.id, kind.code(), &mut |key, sealed| {
-            chunk.push(RecordKey(*key), sealed);
-            if chunk.len() < SCAN_CHUNK {
+            batch.push(RecordKey(*key), sealed);
+            if !batch.is_full() {
                 return true;
             }
-            outcome = self.visit_chunk(kind, &mut chunk, &mut visit);
+            outcome = self.visit_batch(kind, &mut batch, &mut visit);
             matches!(outcome, Ok(true))
         })?;
         if matches!(outcome, Ok(true)) {
-            outcome = self.visit_chunk(kind, &mut chunk, &mut visit);
+            outcome = self.visit_batch(kind, &mut batch, &mut visit);
         }
         outcome.map(|_| ())
     }
 
-    /// Opens the records of `chunk` on every core, visits them in order and empties the chunk;
+    /// Opens the records of `batch` on every core, visits them in order and empties the batch;
     /// `Ok(false)` when `visit` asked to stop.
-    fn visit_chunk<T: DeserializeOwned + Send>(
+    fn visit_batch<T: DeserializeOwned + Send>(
         &self,
         kind: RecordKind,
-        chunk: &mut SealedChunk,
+        batch: &mut ValueBatch<RecordKey>,
         visit: &mut impl FnMut(RecordKey, T) -> Result<bool, RegistryError>,
     ) -> Result<bool, RegistryError> {
-        let opened = par::map(&chunk.records, |(key, at)| {
-            self.open::<T>(kind, key, &chunk.bytes[at.clone()])
-        });
-        for ((key, _), record) in chunk.records.iter().zip(opened) {
+        let opened = batch.map(|key, sealed| self.open::<T>(kind, key, sealed));
+        for (key, record) in batch.metas().zip(opened) {
             if !visit(*key, record?)? {
                 return Ok(false);
             }
         }
-        chunk.clear();
+        batch.clear();
         Ok(true)
-    }
-}
-
-/// Records a scan opens at a time: enough for every core to take a share (see [`par`]), few
-/// enough that the copies stay small (a few megabytes).
-const SCAN_CHUNK: usize = 8192;
-
-/// Sealed values copied out of a store scan, one buffer for all of them.
-#[derive(Default)]
-struct SealedChunk {
-    bytes: Vec<u8>,
-    records: Vec<(RecordKey, std::ops::Range<usize>)>,
-}
-
-impl SealedChunk {
-    fn push(&mut self, key: RecordKey, sealed: &[u8]) {
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(sealed);
-        self.records.push((key, start..self.bytes.len()));
-    }
-
-    fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    fn clear(&mut self) {
-        self.bytes.clear();
-        self.records.clear();
     }
 }
 

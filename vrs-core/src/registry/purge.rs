@@ -146,8 +146,7 @@ impl Registry {
     }
 }
 
-/// Every record the purge removes that is known before it writes anything, sorted by (kind,
-/// key): unlinked vouchers emptied (with their history and awaiting entry), the correction
+/// Every record the purge removes that is known before it writes anything: unlinked vouchers emptied (with their history and awaiting entry), the correction
 /// history of a kept subject's emptied voucher, provision records with nothing left, and each
 /// leaving subject with its vouchers, their histories and the subject's own My Number index
 /// entries (`index_entries`). The removals of histories trimmed to nothing are found while
@@ -207,8 +206,6 @@ fn list_removals(
         RecordKind::Awaiting => awaiting.contains(key),
         _ => true,
     });
-    removals.sort_unstable();
-    removals.dedup();
     Ok(removals)
 }
 
