@@ -19,8 +19,8 @@ use vrs_core::id::{AddresseeNumber, MyNumber};
 use vrs_core::id::{MunicipalityCode, OcrLine};
 use vrs_core::registry::{
     log_chain_number, DoseCorrection, DoseInput, FixedClock, Flag, ImportMode, InquiryRequest,
-    LegalBasis, LogKind, LogQuery, Principal, ProvisionSelection, Registry, RegistryAnchor,
-    RegistryConfig, RegistryError, SubjectRef,
+    LegalBasis, LogEntry, LogKind, LogQuery, Principal, ProvisionSelection, Registry,
+    RegistryAnchor, RegistryConfig, RegistryError, SubjectRef,
 };
 use vrs_core::store::{SqliteOptions, SqliteStore};
 use vrs_core::vaccine::DoseNumber;
@@ -377,7 +377,7 @@ fn audit_cases(chain: u32, scope: Option<&'static str>) -> Vec<Case> {
     } else {
         code(B).to_u32()
     };
-    chain_cases(chain, other, label, ("\"ok\"", "\"no\""), scope, None)
+    chain_cases(chain, other, label, audit_flip, scope, None)
 }
 
 /// The entry cases of a provision or inquiry log (`tenant`'s log of `kind`).
@@ -385,18 +385,32 @@ fn log_cases(kind: LogKind, tenant: &'static str) -> Vec<Case> {
     let other = if tenant == A { B } else { A };
     let chain = log_chain_number(kind, &code(tenant));
     let label = format!("{kind:?} log of {tenant}").to_lowercase();
-    let flip = ("\"provided\":true", "\"provided\":false");
     let other = log_chain_number(kind, &code(other));
-    chain_cases(chain, other, label, flip, Some(tenant), Some(kind))
+    chain_cases(chain, other, label, log_flip, Some(tenant), Some(kind))
 }
 
-/// The cases of one hash chain (at least two entries): `flip` rewrites one text of entry 2;
+/// An audit entry (JSON) saying "no" where it said "ok".
+fn audit_flip(entry: Vec<u8>) -> Vec<u8> {
+    let text = String::from_utf8(entry).expect("an audit entry is JSON");
+    assert!(text.contains("\"ok\""), "{text}");
+    text.replace("\"ok\"", "\"no\"").into_bytes()
+}
+
+/// A log entry (stored binary) saying nothing was provided where something was.
+fn log_flip(entry: Vec<u8>) -> Vec<u8> {
+    let mut e = LogEntry::from_stored(&entry).expect("a log entry");
+    assert!(e.provided, "{e:?}");
+    e.provided = false;
+    e.to_stored().expect("stored form")
+}
+
+/// The cases of one hash chain (at least two entries): `flip` rewrites one field of entry 2;
 /// `swap-tenants` copies entry 2 of chain `other`.
 fn chain_cases(
     chain: u32,
     other: u32,
     label: String,
-    flip: (&'static str, &'static str),
+    flip: fn(Vec<u8>) -> Vec<u8>,
     scope: Option<&'static str>,
     log: Option<LogKind>,
 ) -> Vec<Case> {
@@ -411,14 +425,18 @@ fn chain_cases(
         case(
             "flip",
             Box::new(move |c, _| {
-                let n = c
-                    .execute(
-                        "UPDATE audit SET entry = CAST(replace(CAST(entry AS TEXT), ?2, ?3) \
-                         AS BLOB) WHERE chain = ?1 AND seq = 2",
-                        params![chain, flip.0, flip.1],
+                let entry: Vec<u8> = c
+                    .query_row(
+                        "SELECT entry FROM audit WHERE chain = ?1 AND seq = 2",
+                        params![chain],
+                        |r| r.get(0),
                     )
-                    .unwrap();
-                assert_eq!(n, 1, "chain {chain} has no entry 2");
+                    .unwrap_or_else(|e| panic!("chain {chain} has no entry 2: {e}"));
+                c.execute(
+                    "UPDATE audit SET entry = ?2 WHERE chain = ?1 AND seq = 2",
+                    params![chain, flip(entry)],
+                )
+                .unwrap();
             }),
         ),
         case(

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use vrs_core::crypto::RecordKind;
 use vrs_core::id::MunicipalityCode;
-use vrs_core::registry::{log_chain_number, LogKind};
+use vrs_core::registry::{log_chain_number, LogEntry, LogKind};
 use vrs_core::store::{SqliteOptions, SqliteStore, Store};
 
 use super::spec::{AuditTamper, RecordTamper};
@@ -91,12 +91,11 @@ pub fn tamper_audit(
             ("delete", 0)
         }
         AuditTamper::Edit { set, rehash } => {
-            let mut obj: Map<String, Value> = serde_json::from_slice(&entry)
-                .map_err(|e| format!("audit entry {seq} is not JSON: {e}"))?;
+            let (mut obj, form) = entry_fields(&entry, seq)?;
             for (k, v) in set {
                 obj.insert(k.clone(), v.clone());
             }
-            let bytes = serde_json::to_vec(&obj).map_err(|e| e.to_string())?;
+            let bytes = entry_bytes(obj, form)?;
             tx.execute(
                 "UPDATE audit SET entry = ?3 WHERE chain = ?1 AND seq = ?2",
                 params![id, seq, bytes],
@@ -117,6 +116,38 @@ pub fn tamper_audit(
         action: action_name,
         rehashed,
     })
+}
+
+/// How an entry is stored: audit entries as JSON, provision- and inquiry-log entries binary
+/// (older log entries JSON too).
+#[derive(Clone, Copy)]
+enum EntryForm {
+    Json,
+    Log,
+}
+
+/// The fields of stored entry `seq`, and its form.
+fn entry_fields(entry: &[u8], seq: i64) -> Result<(Map<String, Value>, EntryForm), String> {
+    if let Ok(obj) = serde_json::from_slice::<Map<String, Value>>(entry) {
+        return Ok((obj, EntryForm::Json));
+    }
+    let log = LogEntry::from_stored(entry).map_err(|e| format!("audit entry {seq}: {e}"))?;
+    match serde_json::to_value(log).map_err(|e| e.to_string())? {
+        Value::Object(obj) => Ok((obj, EntryForm::Log)),
+        _ => Err(format!("audit entry {seq} is not a record")),
+    }
+}
+
+/// `fields` stored in `form` again.
+fn entry_bytes(fields: Map<String, Value>, form: EntryForm) -> Result<Vec<u8>, String> {
+    match form {
+        EntryForm::Json => serde_json::to_vec(&fields).map_err(|e| e.to_string()),
+        EntryForm::Log => {
+            let log: LogEntry = serde_json::from_value(Value::Object(fields))
+                .map_err(|e| format!("the edited log entry is not one: {e}"))?;
+            log.to_stored().map_err(|e| e.to_string())
+        }
+    }
 }
 
 /// Recomputes the hash chain from `seq` on, as a forger without the head key would: each
@@ -143,10 +174,9 @@ fn rehash_from(tx: &rusqlite::Transaction<'_>, chain: u32, seq: i64) -> Result<u
     };
     let mut n = 0;
     for (s, entry) in rows {
-        let mut obj: Map<String, Value> = serde_json::from_slice(&entry)
-            .map_err(|e| format!("audit entry {s} is not JSON: {e}"))?;
+        let (mut obj, form) = entry_fields(&entry, s)?;
         obj.insert("prev".into(), Value::String(hex::encode(&prev)));
-        let bytes = serde_json::to_vec(&obj).map_err(|e| e.to_string())?;
+        let bytes = entry_bytes(obj, form)?;
         let mut h = Sha256::new();
         h.update(&prev);
         h.update(&bytes);

@@ -29,6 +29,14 @@
 //! removing more entries than the run did, or putting back an older head, is still found; a
 //! chain never trimmed keeps the original head format (`seq ‖ hash ‖ MAC`, 72 bytes), a trimmed
 //! one `seq ‖ hash ‖ base seq ‖ base hash ‖ MAC` (112 bytes).
+//!
+//! # Two forms of entry
+//! Every entry names its own place: its sequence number and the previous entry's hash, which
+//! [`verify`] checks beside the hash chain. An audit-log entry is JSON with `seq` and `prev`
+//! fields; a provision- or inquiry-log entry is binary (a batch inquiry writes 200,000 of them,
+//! and their size is most of its cost): [`BINARY_TAG`], `seq` (8 bytes, big-endian), `prev`
+//! (32 bytes), then the log's own fields ([`super::log_entry`]). JSON never starts with that
+//! byte, so a chain may hold both (log entries written before the binary form stay JSON).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -49,6 +57,35 @@ pub(crate) const INQUIRY_LOG_BASE: u32 = 2_000_000;
 /// numbers 1..=999,999 as tenants. Each chain's MACed head lives under its own chain number.
 pub(crate) fn chains_of_tenant(id: u32) -> [u32; 3] {
     [id, PROVISION_LOG_BASE + id, INQUIRY_LOG_BASE + id]
+}
+
+/// The first byte of a binary entry (a JSON entry starts with `{`).
+pub(crate) const BINARY_TAG: u8 = 0x01;
+
+/// Bytes before a binary entry's own fields: the tag, `seq`, `prev`.
+pub(crate) const BINARY_HEADER: usize = 1 + 8 + 32;
+
+/// The start of a binary entry: [`BINARY_TAG`], `seq`, `prev`.
+pub(crate) fn binary_header(seq: u64, prev: &[u8; 32], capacity: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(BINARY_HEADER + capacity);
+    out.push(BINARY_TAG);
+    out.extend_from_slice(&seq.to_be_bytes());
+    out.extend_from_slice(prev);
+    out
+}
+
+/// The place an entry names for itself, `(seq, prev)`, in either form; `None` when it names
+/// none (malformed, or not an entry).
+fn linked(entry: &[u8]) -> Option<(u64, [u8; 32])> {
+    if entry.first() == Some(&BINARY_TAG) {
+        let seq = entry.get(1..9)?.try_into().ok().map(u64::from_be_bytes)?;
+        let prev = entry.get(9..BINARY_HEADER)?.try_into().ok()?;
+        return Some((seq, prev));
+    }
+    let l: Linked = serde_json::from_slice(entry).ok()?;
+    let mut prev = [0u8; 32];
+    hex::decode_to_slice(&l.prev, &mut prev).ok()?;
+    Some((l.seq, prev))
 }
 
 /// Record keys listed in full in one entry; a bulk operation lists the first ones and a digest
@@ -218,7 +255,7 @@ pub(crate) fn append(
                     .map(|(k, v)| ((*k).to_owned(), *v))
                     .collect()
             }),
-            prev: prev.to_owned(),
+            prev: hex::encode(prev),
         };
         serde_json::to_vec(&entry)
             .map_err(|e| RegistryError::Corrupt(format!("cannot encode an audit entry: {e}")))
@@ -230,8 +267,9 @@ pub(crate) fn append(
 /// the end: the audit log appends one entry per call, the provision and inquiry logs one per
 /// answered inquiry (a batch inquiry appends thousands to the same chains).
 ///
-/// Every entry is JSON with a `seq` and a `prev` field (checked by [`verify`]); what else it
-/// holds is the caller's.
+/// Every entry names its sequence number and the previous entry's hash, in JSON (`seq` and
+/// `prev` fields) or in the binary form's header (see the module docs); what else it holds is
+/// the caller's.
 #[derive(Debug)]
 pub(crate) struct Appender {
     chain: u32,
@@ -269,20 +307,15 @@ impl Appender {
         })
     }
 
-    /// Appends the entry `build(seq, prev)` returns (its canonical JSON bytes), given the
-    /// entry's sequence number and the previous entry's hash in hex.
+    /// Appends the entry `build(seq, prev)` returns (its stored bytes), given the entry's
+    /// sequence number and the previous entry's hash.
     pub fn push(
         &mut self,
         store: &mut dyn Store,
-        build: impl FnOnce(u64, &str) -> Result<Vec<u8>, RegistryError>,
+        build: impl FnOnce(u64, &[u8; 32]) -> Result<Vec<u8>, RegistryError>,
     ) -> Result<(), RegistryError> {
         let seq = self.seq + 1;
-        let mut prev_hex = [0u8; 64];
-        hex::encode_to_slice(self.prev, &mut prev_hex)
-            .map_err(|_| RegistryError::Corrupt("a chain hash is not 32 bytes".into()))?;
-        let prev = std::str::from_utf8(&prev_hex)
-            .map_err(|_| RegistryError::Corrupt("a chain hash is not hex".into()))?;
-        let bytes = build(seq, prev)?;
+        let bytes = build(seq, &self.prev)?;
         let hash = chain_hash(&self.prev, &bytes);
         store.audit_append(
             self.chain,
@@ -460,8 +493,8 @@ pub(crate) fn verify(
         } else if chain_hash(&prev, &row.entry) != row.hash {
             Some("the entry was altered, or does not follow the previous one")
         } else {
-            match serde_json::from_slice::<Linked>(&row.entry) {
-                Ok(e) if e.seq == row.seq && e.prev == hex::encode(prev) => None,
+            match linked(&row.entry) {
+                Some((seq, named)) if seq == row.seq && named == prev => None,
                 _ => Some("the entry's content does not match its place in the chain"),
             }
         };
@@ -525,26 +558,35 @@ fn check_head(
     Ok(Some((problem.0, problem.1.to_owned())))
 }
 
-/// The two fields every chained entry has, whatever else it holds.
+/// The two fields every JSON entry has, whatever else it holds.
 #[derive(Deserialize)]
 struct Linked {
     seq: u64,
     prev: String,
 }
 
-/// Every entry of a chain, for review.
+/// Every entry of a chain of JSON entries, for review.
 pub(crate) fn entries<T: serde::de::DeserializeOwned>(
     store: &mut dyn Store,
     chain: u32,
 ) -> Result<Vec<T>, RegistryError> {
+    entries_decoded(store, chain, |bytes| serde_json::from_slice(bytes).ok())
+}
+
+/// Every entry of a chain, each read by `decode` (`None`: unreadable).
+pub(crate) fn entries_decoded<T>(
+    store: &mut dyn Store,
+    chain: u32,
+    mut decode: impl FnMut(&[u8]) -> Option<T>,
+) -> Result<Vec<T>, RegistryError> {
     let mut out = Vec::new();
     let mut bad = false;
-    store.audit_scan(chain, &mut |row| match serde_json::from_slice(&row.entry) {
-        Ok(e) => {
+    store.audit_scan(chain, &mut |row| match decode(&row.entry) {
+        Some(e) => {
             out.push(e);
             true
         }
-        Err(_) => {
+        None => {
             bad = true;
             false
         }

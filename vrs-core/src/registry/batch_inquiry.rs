@@ -13,8 +13,10 @@
 //! README, "Benchmarks"): the look-up reads each stage's records in key order, split over two
 //! SQLite connections ([`Store::visit_many`](crate::store::Store::visit_many)), each record
 //! opened on the thread that read it; the result file is written on a second thread while this
-//! one stores the log entries; the commit follows when both are done, so a result that cannot be
-//! written (e.g. a venue name outside CP932) leaves no log entry behind.
+//! one stores the log entries (in their compact binary form: their bytes were most of the cost);
+//! the commit follows when both are done, so a result that cannot be written (e.g. a venue name
+//! outside CP932) leaves no log entry behind. The look-up's million small allocations are freed
+//! on another core while the commit is written ([`Ctx::free_beside_commit`](super::Ctx)).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -46,6 +48,12 @@ use super::Registry;
 
 /// Dose blocks in a result file unless a dose number needs more.
 const DEFAULT_BLOCKS: u8 = 7;
+
+/// Bytes reserved per result row (a row with two doses takes about 200).
+const ROW_BYTES: usize = 320;
+
+/// The most reserved for a result file up front (a larger one grows as it is written).
+const RESERVE_CAP: usize = 256 << 20;
 
 /// How a batch is asked and its result written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,7 +242,8 @@ impl Registry {
                     // It copies what it needs and frees nothing of `found`: a free on this
                     // thread of memory from the look-up's threads takes their allocator arena's
                     // lock, which the thread storing the log entries keeps taking (glibc), and
-                    // the two then wait on each other. `found` is freed after both are done.
+                    // the two then wait on each other. `found` is freed after both are done,
+                    // beside the commit.
                     let result = s.spawn(|| write_result(&asking, &found, &options.write));
                     let logged = book.write(ctx.store);
                     // A panic while writing the result is re-raised here, as without a thread.
@@ -243,6 +252,8 @@ impl Registry {
                         .unwrap_or_else(|p| std::panic::resume_unwind(p));
                     (written, logged)
                 });
+                drop((wanted, rows));
+                ctx.free_beside_commit((asking, found, book));
                 logged?;
                 let (bytes, result_rows) = written?;
                 outcome.result_rows = result_rows;
@@ -401,8 +412,12 @@ fn write_result(
         },
     )
     .map_err(|e| RegistryError::Export(e.to_string()))?;
-    let mut writer = CheckedWriter::new(Vec::new(), layout, *write, ValidateOptions::default())
-        .map_err(export)?;
+    // Room for a typical row up front (at most RESERVE_CAP): growing a buffer of tens of
+    // megabytes by doubling copies it over and over.
+    let rows = asking.len() + found.iter().map(Vec::len).sum::<usize>();
+    let buffer = Vec::with_capacity(rows.saturating_mul(ROW_BYTES).min(RESERVE_CAP));
+    let mut writer =
+        CheckedWriter::new(buffer, layout, *write, ValidateOptions::default()).map_err(export)?;
     let mut result_rows = 0u64;
     for (a, found) in asking.iter().zip(found) {
         let mut providers: Vec<&Found> = found.iter().filter(|f| !f.doses.is_empty()).collect();

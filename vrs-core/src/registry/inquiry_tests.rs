@@ -458,8 +458,10 @@ fn a_tampered_log_entry_is_found() {
     w.reg.inquire(&staff(B), &request(None, MOVER)).unwrap();
     let chain = provision_log::chain(LogKind::Provision, code(A).to_u32());
     w.store.tamper_audit(chain, |rows| {
-        let text = String::from_utf8(rows[0].entry.clone()).unwrap();
-        rows[0].entry = text.replace("\"doses\":2", "\"doses\":0").into_bytes();
+        let mut entry = LogEntry::from_stored(&rows[0].entry).unwrap();
+        assert_eq!(entry.doses, 2);
+        entry.doses = 0;
+        rows[0].entry = entry.to_stored().unwrap();
     });
     let v = w.reg.verify_logs(&staff(A), &code(A)).unwrap();
     assert!(!v[0].ok && v[0].first_bad == Some(1), "{v:?}");

@@ -18,9 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
-use crate::codec::{BasisKind, CsvWriter, LogKind, ProvisionLogRow, WriteOptions};
+use crate::codec::{CsvWriter, LogKind, ProvisionLogRow, WriteOptions};
 use crate::crypto::{RecordKey, RecordKind, TenantKeys};
 use crate::date::{Date, DateTime};
 use crate::id::{MunicipalityCode, MyNumber};
@@ -33,51 +31,14 @@ use super::audit::{self, Appender, AuditVerification};
 #[cfg(doc)]
 use super::audit::{INQUIRY_LOG_BASE, PROVISION_LOG_BASE};
 use super::error::RegistryError;
-use super::log_entry::{EntryJson, Pending, Shared};
+pub use super::log_entry::LogEntry;
+use super::log_entry::{EntryBytes, Pending, Shared};
 use super::principal::Principal;
 use super::Registry;
 
-/// One entry of a provision or inquiry log, as stored (canonical JSON) and as shown to the
-/// owning municipality's staff. No My Number, no name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogEntry {
-    /// Position in its log, from 1.
-    pub seq: u64,
-    /// Which log: `provision` (this municipality provided) or `inquiry` (it asked).
-    pub log: LogKind,
-    /// The requesting municipality.
-    pub requester: MunicipalityCode,
-    /// The municipality asked: in a provision log this municipality; in an inquiry log the
-    /// former municipality named in the request, `None` when every municipality was asked.
-    pub provider: Option<MunicipalityCode>,
-    /// The municipalities that provided records (this one, or none, in a provision log).
-    pub providers: Vec<MunicipalityCode>,
-    /// When the inquiry was made (Japan time, ISO 8601).
-    pub requested_at: String,
-    /// When it was answered.
-    pub provided_at: String,
-    /// The legal basis: `consent` or `consent-difficult`.
-    pub legal_basis: BasisKind,
-    /// The consent form's reference (consent only).
-    pub form_ref: Option<String>,
-    /// Whether the requester verified the person's identity (My Number Act Art. 16).
-    pub identity_verified: bool,
-    /// The requester's own reference (e.g. its addressee number); inquiry log only.
-    pub reference: Option<String>,
-    /// IDs of the items provided (see [`crate::codec::INQUIRY_ITEMS`]); empty when nothing was.
-    pub items: Vec<String>,
-    /// Whether anything was provided.
-    pub provided: bool,
-    /// Dose records provided.
-    pub doses: u32,
-    /// The batch inquiry this entry belongs to.
-    pub batch: Option<String>,
-    /// Pseudonym of the subject (32 hex digits), this municipality's own.
-    pub subject: String,
-    /// Pseudonym of the requesting staff user (as in the audit log).
-    pub user: Option<String>,
-    /// Hash of the previous entry (hex).
-    pub prev: String,
+/// Every entry of the log chain `chain`, in either stored form.
+fn read_entries(store: &mut dyn Store, chain: u32) -> Result<Vec<LogEntry>, RegistryError> {
+    audit::entries_decoded(store, chain, |bytes| LogEntry::from_stored(bytes).ok())
 }
 
 /// What to look for in a log. Every condition given must hold; none given lists everything.
@@ -173,12 +134,12 @@ impl LogBook {
     /// # Errors
     /// Store failures (nothing is committed: the caller's transaction rolls back).
     pub fn write(&self, store: &mut dyn Store) -> Result<(), RegistryError> {
-        let json = EntryJson::new(&self.shared)?;
+        let bytes = EntryBytes::new(&self.shared)?;
         for (number, (keys, kind, entries)) in &self.pending {
             let mac = |d: &[u8]| head_mac(keys, *kind, d);
             let mut appender = Appender::start(store, *number, &mac)?;
             for e in entries {
-                appender.push(store, |seq, prev| json.entry(seq, e, prev))?;
+                appender.push(store, |seq, prev| bytes.entry(seq, e, prev))?;
             }
             appender.finish(store, &mac)?;
         }
@@ -264,7 +225,7 @@ pub(crate) fn entry_dates(
     tenant: u32,
     kind: LogKind,
 ) -> Result<Vec<(u64, Date)>, RegistryError> {
-    let entries: Vec<LogEntry> = audit::entries(store, chain(kind, tenant))?;
+    let entries = read_entries(store, chain(kind, tenant))?;
     entries
         .iter()
         .map(|e| {
@@ -284,7 +245,7 @@ fn search(
     user_pseudonym: &dyn Fn(&MunicipalityCode, &str) -> String,
 ) -> Result<Vec<LogEntry>, RegistryError> {
     require_intact(store, area, kind)?;
-    let entries: Vec<LogEntry> = audit::entries(store, chain(kind, area.id))?;
+    let entries = read_entries(store, chain(kind, area.id))?;
     let subject = query
         .subject
         .as_ref()

@@ -47,7 +47,7 @@ impl Registry {
     /// (with their vouchers, My Number index entry and provision records) and the unlinked
     /// vouchers emptied (with their awaiting-registration entry); and the tenant's provision-
     /// and inquiry-log entries answered more than the policy's `log_years` before `as_of`
-    /// (the logs then start after them: see [`super::audit`]; a log that does not verify is
+    /// (the logs then start after them: see the audit module; a log that does not verify is
     /// not trimmed, the purge fails with [`RegistryError::Tampered`]). Staff of the tenant
     /// only. Idempotent: a second purge the same day removes nothing. Writes an audit entry
     /// with the counts, then checkpoints the store so the removed bytes are gone from its

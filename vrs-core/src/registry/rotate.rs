@@ -93,7 +93,8 @@ fn reseal(
 
 impl Registry {
     /// Re-seals every record of `tenant` under a new key version (operator only): see the
-    /// [module docs](self). Resumes a rotation an earlier call did not finish.
+    /// design notes at the top of `vrs-core/src/registry/rotate.rs`. Resumes a rotation an
+    /// earlier call did not finish.
     ///
     /// # Errors
     /// [`RegistryError::Forbidden`], [`RegistryError::UnknownTenant`],

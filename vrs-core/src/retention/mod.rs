@@ -39,7 +39,7 @@
 //!   Art. 3. A naive "five years" would have made the first COVID records (given 2021-02-17)
 //!   deletable on 2026-02-18: the amendment came first.
 //! - **A floor**: the 附則第17条 row also keeps "five years from the vaccination" as a third
-//!   term [ASSUMPTION]. With consistent data it changes nothing (a death is never before the
+//!   term \[ASSUMPTION\]. With consistent data it changes nothing (a death is never before the
 //!   vaccination); with a death date recorded before the vaccination (an L01 error) it stops
 //!   the record from going earlier than Art. 3 would allow.
 //! - **The municipality's minimum** ([`Facts::tenant_minimum_years`]): a municipality may keep
