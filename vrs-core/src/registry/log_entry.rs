@@ -3,7 +3,7 @@
 //! Why a binary form: a batch inquiry of 100,000 rows writes about 200,000 entries in one
 //! transaction, and the bytes written were most of its cost (B-tree splits, pages spilled and
 //! written to the WAL, checkpoints). As JSON an entry took about 560 bytes, more than half of
-//! them field names, hex digits and the same list of items; binary it takes about 150. Entries
+//! them field names, hex digits and the same list of items; binary it takes about 180. Entries
 //! written as JSON before stay JSON and are read, verified and exported as before
 //! ([`LogEntry::from_stored`] reads both).
 //!
