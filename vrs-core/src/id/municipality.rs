@@ -150,6 +150,14 @@ impl MunicipalityCode {
             .fold(0, |acc, d| acc * 10 + u32::from(d - b'0'))
     }
 
+    /// The code whose number is `n` (the inverse of [`MunicipalityCode::to_u32`]: `11002` →
+    /// `011002`); `None` when `n` is no valid code (more than six digits, a wrong check digit,
+    /// a prefecture outside 01..=47). Tenant and chain numbers come back to codes this way.
+    pub(crate) fn from_u32(n: u32) -> Option<Self> {
+        let digits = decimal_digits::<6>(u64::from(n))?;
+        Self::parse(ascii_str(&digits)).ok()
+    }
+
     /// The prefecture number 1..=47 (JIS X 0401), e.g. 13 for Tokyo.
     pub fn prefecture(&self) -> u8 {
         let [a, b, ..] = self.0;
@@ -212,6 +220,24 @@ super::serde_str::impl_serde_via_str!(MunicipalityCode, "a 6-digit municipality 
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn from_u32_reads_back_every_number_as_parsing_its_six_digits_does() {
+        for n in (0..1_000_000u32)
+            .step_by(7)
+            .chain([11_002, 131_016, 999_999])
+        {
+            assert_eq!(
+                MunicipalityCode::from_u32(n),
+                MunicipalityCode::parse(&format!("{n:06}")).ok(),
+                "{n}"
+            );
+        }
+        assert_eq!(MunicipalityCode::from_u32(1_000_000), None);
+        assert_eq!(MunicipalityCode::from_u32(u32::MAX), None);
+        let code = MunicipalityCode::parse("011002").unwrap();
+        assert_eq!(MunicipalityCode::from_u32(code.to_u32()), Some(code));
+    }
 
     /// §4.1 worked examples: (code, d1..d5, S, r, check).
     const TABLE: [(&str, u32, u32, u8); 7] = [

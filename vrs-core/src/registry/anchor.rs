@@ -141,9 +141,9 @@ pub(crate) fn scope_name(id: u32) -> String {
     if id == REGISTRY {
         return "registry".to_owned();
     }
-    match MunicipalityCode::parse(&format!("{id:06}")) {
-        Ok(code) => code.as_str().to_owned(),
-        Err(_) => format!("chain {id}"),
+    match MunicipalityCode::from_u32(id) {
+        Some(code) => code.as_str().to_owned(),
+        None => format!("chain {id}"),
     }
 }
 

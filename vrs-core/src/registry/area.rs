@@ -186,7 +186,7 @@ pub(crate) fn tenant_codes(store: &mut dyn Store) -> Result<Vec<MunicipalityCode
     Ok(store
         .tenants()?
         .into_iter()
-        .filter_map(|id| MunicipalityCode::parse(&format!("{id:06}")).ok())
+        .filter_map(MunicipalityCode::from_u32)
         .collect())
 }
 

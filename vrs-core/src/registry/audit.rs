@@ -74,12 +74,25 @@ pub(crate) fn binary_header(seq: u64, prev: &[u8; 32], capacity: usize) -> Vec<u
     out
 }
 
+/// A binary entry's `seq`, `prev` and own fields; `None` when `entry` is not one.
+pub(crate) fn split_binary(entry: &[u8]) -> Option<(u64, [u8; 32], &[u8])> {
+    let (header, fields) = entry.split_at_checked(BINARY_HEADER)?;
+    let (tag, rest) = header.split_first()?;
+    let (seq, prev) = rest.split_at(8);
+    if *tag != BINARY_TAG {
+        return None;
+    }
+    Some((
+        u64::from_be_bytes(seq.try_into().ok()?),
+        prev.try_into().ok()?,
+        fields,
+    ))
+}
+
 /// The place an entry names for itself, `(seq, prev)`, in either form; `None` when it names
 /// none (malformed, or not an entry).
 fn linked(entry: &[u8]) -> Option<(u64, [u8; 32])> {
-    if entry.first() == Some(&BINARY_TAG) {
-        let seq = entry.get(1..9)?.try_into().ok().map(u64::from_be_bytes)?;
-        let prev = entry.get(9..BINARY_HEADER)?.try_into().ok()?;
+    if let Some((seq, prev, _)) = split_binary(entry) {
         return Some((seq, prev));
     }
     let l: Linked = serde_json::from_slice(entry).ok()?;

@@ -138,7 +138,7 @@ impl InquiryIndex {
             Ok(self
                 .open_entry(&keys[i], sealed)?
                 .into_iter()
-                .filter_map(tenant_code)
+                .filter_map(MunicipalityCode::from_u32)
                 .collect())
         })
     }
@@ -193,11 +193,6 @@ impl InquiryIndex {
         }
         self.save(store, &key, &tenants)
     }
-}
-
-/// The municipality code of a tenant number.
-fn tenant_code(id: u32) -> Option<MunicipalityCode> {
-    MunicipalityCode::parse(&format!("{id:06}")).ok()
 }
 
 fn encode(tenants: &[u32]) -> Zeroizing<Vec<u8>> {

@@ -204,12 +204,9 @@ fn put_pseudonym(out: &mut Vec<u8>, text: Option<&str>) -> Result<(), RegistryEr
 
 /// Reads the binary form; `None` when anything is out of place.
 fn decode_binary(bytes: &[u8]) -> Option<LogEntry> {
-    let mut r = Reader(bytes);
-    if r.u8()? != audit::BINARY_TAG {
-        return None;
-    }
-    let seq = u64::from_be_bytes(r.array()?);
-    let prev = hex::encode(r.array::<32>()?);
+    let (seq, prev, fields) = audit::split_binary(bytes)?;
+    let prev = hex::encode(prev);
+    let mut r = Reader(fields);
     let log = match r.u8()? {
         0 => LogKind::Provision,
         1 => LogKind::Inquiry,
@@ -299,8 +296,7 @@ impl Reader<'_> {
     fn code(&mut self) -> Option<Option<MunicipalityCode>> {
         match u32::from_be_bytes(self.array()?) {
             0 => Some(None),
-            n if n <= 999_999 => MunicipalityCode::parse(&format!("{n:06}")).ok().map(Some),
-            _ => None,
+            n => MunicipalityCode::from_u32(n).map(Some),
         }
     }
 

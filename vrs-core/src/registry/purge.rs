@@ -94,11 +94,12 @@ impl Registry {
                 .collect();
             let inquiry_entries =
                 entries_without_tenant(ctx.store, ctx.index, &area.code, &numbers)?;
-            let mut removals = list_removals(ctx.store, &area, &plan, index_entries)?;
+            let leaving = leaving_addressees(&plan);
+            let mut removals = list_removals(ctx.store, &area, &plan, &leaving, index_entries)?;
             announce(ctx.store, &area, &inquiry_entries, &removals)?;
             // Inquiries by the leaving people's My Numbers no longer find this municipality.
             save_entries(ctx.store, ctx.index, &inquiry_entries)?;
-            removals.extend(rewrite_kept(ctx.store, &area, &plan)?);
+            removals.extend(rewrite_kept(ctx.store, &area, &plan, &leaving)?);
             // In (kind, key) order: deleting along the B-tree instead of at random is what
             // keeps a large purge near a bare DELETE.
             removals.sort_unstable();
@@ -146,18 +147,19 @@ impl Registry {
     }
 }
 
-/// Every record the purge removes that is known before it writes anything: unlinked vouchers emptied (with their history and awaiting entry), the correction
-/// history of a kept subject's emptied voucher, provision records with nothing left, and each
-/// leaving subject with its vouchers, their histories and the subject's own My Number index
-/// entries (`index_entries`). The removals of histories trimmed to nothing are found while
-/// writing, and added then.
+/// Every record the purge removes that is known before it writes anything: unlinked vouchers
+/// left with nothing (with their history and awaiting entry), the correction history of a kept
+/// subject's emptied voucher, provision records with nothing left, and each subject in
+/// `leaving` with its vouchers, their histories and the subject's own My Number index entries
+/// (`index_entries`). The removals of histories trimmed to nothing are found while writing, and
+/// added then.
 fn list_removals(
     store: &mut dyn Store,
     area: &Area,
     plan: &Plan,
+    leaving: &HashSet<&str>,
     index_entries: Vec<RecordKey>,
 ) -> Result<Vec<(RecordKind, RecordKey)>, RegistryError> {
-    let leaving = leaving_addressees(plan);
     let mut removals: Vec<(RecordKind, RecordKey)> = Vec::new();
     for (key, number, fate) in &plan.vouchers {
         match fate {
@@ -245,8 +247,8 @@ fn rewrite_kept(
     store: &mut dyn Store,
     area: &Area,
     plan: &Plan,
+    leaving: &HashSet<&str>,
 ) -> Result<Vec<(RecordKind, RecordKey)>, RegistryError> {
-    let leaving = leaving_addressees(plan);
     let mut removals = Vec::new();
     for (key, number, fate) in &plan.vouchers {
         match fate {

@@ -239,7 +239,7 @@ impl Registry {
             let code = if id == REGISTRY {
                 None
             } else {
-                MunicipalityCode::parse(&format!("{id:06}")).ok()
+                MunicipalityCode::from_u32(id)
             };
             let Some(code) = code else {
                 if has_chain {
