@@ -40,8 +40,9 @@
 //! laundered: a later write on top of a tampered state keeps the discrepancy.
 //!
 //! A removal must know the value it removes. A caller about to delete many records (a purge)
-//! announces them ([`Store::will_delete`]): their values are read in one batch, spread over the
-//! store's connections when it can, and their removal is counted at once; each delete then only
+//! announces them ([`Store::will_delete`]): their values are read in one batch per kind
+//! ([`Store::visit_many`]: spread over the store's connections, or walked along the kind when
+//! they are a large share of it), and their removal is counted at once; each delete then only
 //! deletes. An announced record written instead, or still there at commit, has its count taken
 //! back from the value the store still holds; one that vanished meanwhile is tampering.
 //!
@@ -952,20 +953,23 @@ impl Anchored {
         let Some(p) = self.pending.as_ref() else {
             return Err(StoreError::Transaction("write outside a transaction"));
         };
-        let mut wanted: Vec<RecordId> = ids
-            .iter()
-            .filter(|id| {
-                class(id.1) == Class::Content
-                    && !p.seen.contains_key(*id)
-                    && p.ahead_at(id).is_none()
-            })
-            .copied()
-            .collect();
+        // Lists sized once: for a large purge they are tens of megabytes each.
+        let mut wanted: Vec<RecordId> = Vec::with_capacity(ids.len());
+        wanted.extend(ids.iter().filter(|id| {
+            class(id.1) == Class::Content && !p.seen.contains_key(*id) && p.ahead_at(id).is_none()
+        }));
         wanted.sort_unstable();
         wanted.dedup();
-        let merge = self.pending.as_ref().is_some_and(|p| !p.ahead.is_empty());
+        let merge = !p.ahead.is_empty();
+        if let Some(p) = self.pending.as_mut() {
+            p.ahead.reserve(wanted.len());
+        }
         let mut read = Ok(());
-        for chunk in wanted.chunks(READ_AHEAD_CHUNK) {
+        // Kind by kind: a store may read a batch of one kind faster (see `Store::visit_many`).
+        let chunks = wanted
+            .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+            .flat_map(|kind| kind.chunks(READ_AHEAD_CHUNK));
+        for chunk in chunks {
             read = self.read_ahead_chunk(chunk);
             if read.is_err() {
                 break;

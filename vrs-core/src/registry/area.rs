@@ -144,40 +144,45 @@ impl Area {
         &self,
         store: &mut dyn Store,
         kind: RecordKind,
-        mut visit: impl FnMut(RecordKey, T) -> Result<bool, RegistryError>,
+        visit: impl FnMut(RecordKey, T) -> Result<bool, RegistryError>,
+    ) -> Result<(), RegistryError> {
+        self.scan_map(store, kind, |_, record: T| Ok(record), visit)
+    }
+
+    /// [`Area::scan`] with a first step, `map`, run on every core beside the opening: what a
+    /// visit needs of a record is worked out where the record was decoded, and only that
+    /// reaches the caller's thread (which then does only what must be done in order).
+    pub fn scan_map<T: DeserializeOwned, U: Send>(
+        &self,
+        store: &mut dyn Store,
+        kind: RecordKind,
+        map: impl Fn(&RecordKey, T) -> Result<U, RegistryError> + Sync,
+        mut visit: impl FnMut(RecordKey, U) -> Result<bool, RegistryError>,
     ) -> Result<(), RegistryError> {
         let mut batch = ValueBatch::new();
         let mut outcome: Result<bool, RegistryError> = Ok(true);
+        let mut visit_batch = |batch: &mut ValueBatch<RecordKey>| {
+            let mapped = batch.map(|key, sealed| map(key, self.open::<T>(kind, key, sealed)?));
+            for (key, item) in batch.metas().zip(mapped) {
+                if !visit(*key, item?)? {
+                    return Ok(false);
+                }
+            }
+            batch.clear();
+            Ok(true)
+        };
         store.scan(self.id, kind.code(), &mut |key, sealed| {
             batch.push(RecordKey(*key), sealed);
             if !batch.is_full() {
                 return true;
             }
-            outcome = self.visit_batch(kind, &mut batch, &mut visit);
+            outcome = visit_batch(&mut batch);
             matches!(outcome, Ok(true))
         })?;
         if matches!(outcome, Ok(true)) {
-            outcome = self.visit_batch(kind, &mut batch, &mut visit);
+            outcome = visit_batch(&mut batch);
         }
         outcome.map(|_| ())
-    }
-
-    /// Opens the records of `batch` on every core, visits them in order and empties the batch;
-    /// `Ok(false)` when `visit` asked to stop.
-    fn visit_batch<T: DeserializeOwned + Send>(
-        &self,
-        kind: RecordKind,
-        batch: &mut ValueBatch<RecordKey>,
-        visit: &mut impl FnMut(RecordKey, T) -> Result<bool, RegistryError>,
-    ) -> Result<bool, RegistryError> {
-        let opened = batch.map(|key, sealed| self.open::<T>(kind, key, sealed));
-        for (key, record) in batch.metas().zip(opened) {
-            if !visit(*key, record?)? {
-                return Ok(false);
-            }
-        }
-        batch.clear();
-        Ok(true)
     }
 }
 

@@ -33,6 +33,18 @@ pub(crate) struct ProvidedDoseRec {
     pub recorded_at: u64,
 }
 
+impl KeptCounts {
+    fn add(&mut self, other: &KeptCounts) {
+        self.doses += other.doses;
+        self.waiting_for_death += other.waiting_for_death;
+        self.waiting_for_provision += other.waiting_for_provision;
+        self.within_period += other.within_period;
+        self.tenant_minimum += other.tenant_minimum;
+        self.legal_hold += other.legal_hold;
+        self.no_rule += other.no_rule;
+    }
+}
+
 impl ProvidedDoseRec {
     fn is(&self, d: &DoseRec) -> bool {
         self.dose == d.dose && self.vaccinated_on == d.vaccinated_on
@@ -125,6 +137,18 @@ pub(crate) struct Plan {
     pub subjects: Vec<(RecordKey, SubjectRec)>,
     /// Provision records to rewrite (`Some`) or remove (`None`), by voucher number.
     pub provisions: Vec<(String, Option<ProvisionRec>)>,
+    /// The maps the plan was drawn from, handed back rather than freed: a purge frees them
+    /// (a million small allocations for a large tenant) on another core while it deletes.
+    pub scratch: Scratch,
+}
+
+/// What [`plan`] read and tallied to draw its plan (see [`Plan::scratch`]).
+#[derive(Default)]
+pub(crate) struct Scratch {
+    _holds: HashSet<String>,
+    _deaths: HashMap<String, Death>,
+    _provisions: HashMap<String, Vec<ProvidedDoseRec>>,
+    _tallies: HashMap<String, Tally>,
 }
 
 /// A subject's death, and (for a purge) where the subject's record is kept.
@@ -141,8 +165,127 @@ struct Tally {
     vouchers: u32,
 }
 
+/// What judges a voucher's doses: the policy, the day, and the tenant's facts read first.
+struct Judge<'a> {
+    policy: &'a RetentionPolicy,
+    as_of: Date,
+    list: bool,
+    minimum: Option<u16>,
+    holds: &'a HashSet<String>,
+    deaths: &'a HashMap<String, Death>,
+    /// The doses provided to the national database, by voucher number.
+    provisions: &'a HashMap<String, Vec<ProvidedDoseRec>>,
+}
+
+/// One voucher judged: what the plan needs of it (worked out on the core that decoded it).
+struct JudgedVoucher {
+    number: String,
+    subject: Option<String>,
+    going: u32,
+    kept: u32,
+    kept_counts: KeptCounts,
+    /// For the list: its eligible doses, and whether each is under a legal hold.
+    listed: Vec<(bool, JudgedDose)>,
+    /// For a purge, when a dose goes: the voucher's fate, and what stays of its provision
+    /// record (`None`: it has none; `Some(None)`: nothing stays).
+    change: Option<(VoucherFate, Option<Option<ProvisionRec>>)>,
+}
+
+impl Judge<'_> {
+    fn voucher(&self, v: VoucherRec) -> Result<JudgedVoucher, RegistryError> {
+        let as_of = self.as_of;
+        let death = match v.subject.as_ref().and_then(|a| self.deaths.get(a)) {
+            Some(d) => Some(model::date(d.date)?),
+            None => None,
+        };
+        let held = v.subject.as_ref().is_some_and(|a| self.holds.contains(a));
+        let provided = self.provisions.get(&v.number);
+        let mut kept_counts = KeptCounts::default();
+        let mut listed = Vec::new();
+        let mut going: Vec<bool> = Vec::with_capacity(v.doses.len());
+        for d in &v.doses {
+            let vaccinated_on = model::date(d.vaccinated_on)?;
+            let provided_on = provided
+                .and_then(|p| p.iter().find(|pd| pd.is(d)))
+                .map(|pd| model::date(pd.provided_on))
+                .transpose()?;
+            let facts = Facts {
+                vaccinated_on,
+                death,
+                provided_on,
+                tenant_minimum_years: self.minimum,
+            };
+            let verdict = self.policy.verdict(&facts, as_of);
+            let eligible = verdict.eligible_on(as_of);
+            let goes = eligible && !held;
+            going.push(goes);
+            if !goes {
+                count_kept(&mut kept_counts, &verdict, eligible, held, as_of);
+            }
+            if let (true, Some(e)) = (self.list && eligible, verdict.eligible_from) {
+                let judged = JudgedDose {
+                    addressee: v.subject.clone(),
+                    voucher: v.number.clone(),
+                    dose: d.dose,
+                    vaccinated_on,
+                    death,
+                    provided_on,
+                    rule: verdict.rule.map(|r| r.id.clone()).unwrap_or_default(),
+                    law_retain_through: verdict.law_retain_through.unwrap_or(e),
+                    tenant_retain_through: verdict.tenant_retain_through,
+                    eligible_from: e,
+                };
+                listed.push((held, judged));
+            }
+        }
+        let n_going = going.iter().filter(|g| **g).count() as u32;
+        let n_kept = going.len() as u32 - n_going;
+        let change = (n_going > 0 && !self.list).then(|| {
+            // What stays of the voucher's provision record (nothing when every dose goes).
+            let provision = provided.map(|p| {
+                let rest: Vec<ProvidedDoseRec> = if n_kept == 0 {
+                    Vec::new()
+                } else {
+                    let goes = |pd: &ProvidedDoseRec| {
+                        v.doses.iter().zip(&going).any(|(d, g)| *g && pd.is(d))
+                    };
+                    p.iter().filter(|pd| !goes(pd)).cloned().collect()
+                };
+                (!rest.is_empty()).then(|| ProvisionRec {
+                    voucher: v.number.clone(),
+                    doses: rest,
+                })
+            });
+            // A voucher of a subject goes with its subject; an unlinked one goes when emptied.
+            let fate = match (n_kept, &v.subject) {
+                (0, None) => VoucherFate::Remove,
+                (0, Some(a)) => VoucherFate::Emptied(a.clone()),
+                _ => {
+                    let mut trimmed = v.clone();
+                    let mut flags = going.iter();
+                    trimmed.doses.retain(|_| !*flags.next().unwrap_or(&false));
+                    VoucherFate::Trim(trimmed)
+                }
+            };
+            (fate, provision)
+        });
+        Ok(JudgedVoucher {
+            number: v.number,
+            subject: v.subject,
+            going: n_going,
+            kept: n_kept,
+            kept_counts,
+            listed,
+            change,
+        })
+    }
+}
+
 /// Judges every dose of `area` on `as_of`. `list` keeps the judged doses (for the retention
 /// list); a purge passes `false` and keeps only what it changes.
+///
+/// The records are judged where they are decoded, on every core ([`Area::scan_map`]); only
+/// the tallies and the lists are kept in order on the caller's thread.
 pub(crate) fn plan(
     store: &mut dyn Store,
     area: &Area,
@@ -156,28 +299,36 @@ pub(crate) fn plan(
         holds.insert(h.addressee);
         Ok(true)
     })?;
-    let mut provisions: HashMap<String, ProvisionRec> = HashMap::new();
-    area.scan::<ProvisionRec>(store, RecordKind::NationalDbProvision, |_, p| {
-        provisions.insert(p.voucher.clone(), p);
+    let provision_kind = RecordKind::NationalDbProvision;
+    let mut provisions: HashMap<String, Vec<ProvidedDoseRec>> =
+        HashMap::with_capacity(capacity(store.count(area.id, provision_kind.code())?));
+    area.scan::<ProvisionRec>(store, provision_kind, |_, p| {
+        provisions.insert(p.voucher, p.doses);
         Ok(true)
     })?;
     // Deaths only: most subjects have none, so the map stays small. A purge keeps the records
     // of the dead, who are most of those leaving: they are not read twice.
     // (The records sit in a list beside the map: a map of whole records is slow to grow.)
     let mut deaths: HashMap<String, Death> = HashMap::new();
-    let mut dead: Vec<Option<(RecordKey, SubjectRec)>> = Vec::new();
-    area.scan::<SubjectRec>(store, RecordKind::Subject, |key, s| {
-        if let Some(f) = s.flags.iter().find(|f| f.kind == 2) {
-            let date = f.date;
-            let addressee = s.addressee.clone();
-            let record = (!list).then(|| {
-                dead.push(Some((key, s)));
-                dead.len() - 1
-            });
-            deaths.insert(addressee, Death { date, record });
-        }
-        Ok(true)
-    })?;
+    let mut dead: Vec<(RecordKey, SubjectRec)> = Vec::new();
+    area.scan_map(
+        store,
+        RecordKind::Subject,
+        |_, s: SubjectRec| {
+            let death = s.flags.iter().find(|f| f.kind == 2).map(|f| f.date);
+            Ok(death.map(|date| (date, s.addressee.clone(), (!list).then_some(s))))
+        },
+        |key, death| {
+            if let Some((date, addressee, record)) = death {
+                let record = record.map(|s| {
+                    dead.push((key, s));
+                    dead.len() - 1
+                });
+                deaths.insert(addressee, Death { date, record });
+            }
+            Ok(true)
+        },
+    )?;
 
     let mut out = Plan {
         eligible: Vec::new(),
@@ -189,108 +340,60 @@ pub(crate) fn plan(
         vouchers: Vec::new(),
         subjects: Vec::new(),
         provisions: Vec::new(),
+        scratch: Scratch::default(),
     };
-    let mut tallies: HashMap<String, Tally> = HashMap::new();
-    area.scan::<VoucherRec>(store, RecordKind::Voucher, |key, v| {
-        let death = match v.subject.as_ref().and_then(|a| deaths.get(a)) {
-            Some(d) => Some(model::date(d.date)?),
-            None => None,
-        };
-        let held = v.subject.as_ref().is_some_and(|a| holds.contains(a));
-        let provided = provisions.get(&v.number);
-        let mut going: Vec<bool> = Vec::with_capacity(v.doses.len());
-        for d in &v.doses {
-            let vaccinated_on = model::date(d.vaccinated_on)?;
-            let provided_on = provided
-                .and_then(|p| p.doses.iter().find(|pd| pd.is(d)))
-                .map(|pd| model::date(pd.provided_on))
-                .transpose()?;
-            let facts = Facts {
-                vaccinated_on,
-                death,
-                provided_on,
-                tenant_minimum_years: minimum,
-            };
-            let verdict = policy.verdict(&facts, as_of);
-            let eligible = verdict.eligible_on(as_of);
-            let goes = eligible && !held;
-            going.push(goes);
-            if !goes {
-                count_kept(&mut out.kept, &verdict, eligible, held, as_of);
-            }
-            let judged = |e: crate::date::Date| JudgedDose {
-                addressee: v.subject.clone(),
-                voucher: v.number.clone(),
-                dose: d.dose,
-                vaccinated_on,
-                death,
-                provided_on,
-                rule: verdict.rule.map(|r| r.id.clone()).unwrap_or_default(),
-                law_retain_through: verdict.law_retain_through.unwrap_or(e),
-                tenant_retain_through: verdict.tenant_retain_through,
-                eligible_from: e,
-            };
-            if let (true, Some(e)) = (list && eligible, verdict.eligible_from) {
+    let judge = Judge {
+        policy,
+        as_of,
+        list,
+        minimum,
+        holds: &holds,
+        deaths: &deaths,
+        provisions: &provisions,
+    };
+    let voucher_kind = RecordKind::Voucher;
+    let mut tallies: HashMap<String, Tally> =
+        HashMap::with_capacity(capacity(store.count(area.id, voucher_kind.code())?));
+    area.scan_map(
+        store,
+        voucher_kind,
+        |_, v: VoucherRec| judge.voucher(v),
+        |key, v| {
+            out.kept.add(&v.kept_counts);
+            for (held, dose) in v.listed {
                 if held {
-                    out.held.push(judged(e));
+                    out.held.push(dose);
                 } else {
-                    out.eligible.push(judged(e));
+                    out.eligible.push(dose);
                 }
             }
-        }
-        let n_going = going.iter().filter(|g| **g).count();
-        let n_kept = going.len() - n_going;
-        if let Some(a) = &v.subject {
-            let t = tallies.entry(a.clone()).or_default();
-            t.going += n_going as u32;
-            t.kept += n_kept as u32;
-            t.vouchers += 1;
-        }
-        if n_going == 0 {
-            return Ok(true);
-        }
-        out.doses_going += n_going as u64;
-        if list {
-            if v.subject.is_none() && n_kept == 0 {
+            if let Some(a) = v.subject.as_ref() {
+                // Looked up before inserting: the key is copied only for a subject's first
+                // voucher.
+                let t = match tallies.get_mut(a) {
+                    Some(t) => t,
+                    None => tallies.entry(a.clone()).or_default(),
+                };
+                t.going += v.going;
+                t.kept += v.kept;
+                t.vouchers += 1;
+            }
+            if v.going == 0 {
+                return Ok(true);
+            }
+            out.doses_going += u64::from(v.going);
+            if v.subject.is_none() && v.kept == 0 {
                 out.vouchers_leaving += 1;
             }
-            return Ok(true);
-        }
-        // What stays of the voucher's provision record (nothing when every dose goes).
-        if let Some(p) = provided {
-            let change = if n_kept == 0 {
-                None
-            } else {
-                let mut rest = p.clone();
-                let gone: Vec<&DoseRec> = v
-                    .doses
-                    .iter()
-                    .zip(&going)
-                    .filter(|(_, g)| **g)
-                    .map(|(d, _)| d)
-                    .collect();
-                rest.doses.retain(|pd| !gone.iter().any(|d| pd.is(d)));
-                (!rest.doses.is_empty()).then_some(rest)
-            };
-            out.provisions.push((v.number.clone(), change));
-        }
-        // A voucher of a subject goes with its subject; an unlinked one goes when emptied.
-        let fate = match (n_kept, &v.subject) {
-            (0, None) => {
-                out.vouchers_leaving += 1;
-                VoucherFate::Remove
+            if let Some((fate, provision)) = v.change {
+                if let Some(rest) = provision {
+                    out.provisions.push((v.number.clone(), rest));
+                }
+                out.vouchers.push((key, v.number, fate));
             }
-            (0, Some(a)) => VoucherFate::Emptied(a.clone()),
-            _ => {
-                let mut trimmed = v.clone();
-                let mut flags = going.iter();
-                trimmed.doses.retain(|_| !*flags.next().unwrap_or(&false));
-                VoucherFate::Trim(trimmed)
-            }
-        };
-        out.vouchers.push((key, v.number, fate));
-        Ok(true)
-    })?;
+            Ok(true)
+        },
+    )?;
 
     // Subjects whose every dose goes now (and who had any): they leave entirely.
     let leaving: Vec<(&String, &Tally)> = tallies
@@ -303,27 +406,46 @@ pub(crate) fn plan(
         .map(|(_, t)| u64::from(t.vouchers))
         .sum::<u64>();
     if !list {
-        // The living are loaded in key order: the B-tree is walked once, not sought at random.
+        // The dead kept from the scan are in key order already; the living are loaded in key
+        // order (the B-tree is walked once, not sought at random), and the two lists merged.
+        let mut goes = vec![false; dead.len()];
         let mut living: Vec<RecordKey> = Vec::new();
         for (addressee, _) in &leaving {
-            let kept = deaths
-                .get(*addressee)
-                .and_then(|d| d.record)
-                .and_then(|at| dead.get_mut(at)?.take());
-            match kept {
-                Some(kept) => out.subjects.push(kept),
+            match deaths.get(*addressee).and_then(|d| d.record) {
+                Some(at) => goes[at] = true,
                 None => living.push(area.key(RecordKind::Subject, addressee.as_bytes())),
             }
         }
-        living.sort_unstable();
-        for key in living {
-            if let Some(s) = area.load::<SubjectRec>(store, RecordKind::Subject, &key)? {
-                out.subjects.push((key, s));
+        out.subjects = dead
+            .into_iter()
+            .zip(goes)
+            .filter(|(_, goes)| *goes)
+            .map(|(subject, _)| subject)
+            .collect();
+        if !living.is_empty() {
+            living.sort_unstable();
+            for key in living {
+                if let Some(s) = area.load::<SubjectRec>(store, RecordKind::Subject, &key)? {
+                    out.subjects.push((key, s));
+                }
             }
+            out.subjects.sort_by_key(|(key, _)| *key);
         }
-        out.subjects.sort_unstable_by_key(|(key, _)| *key);
     }
+    drop(leaving);
+    out.scratch = Scratch {
+        _holds: holds,
+        _deaths: deaths,
+        _provisions: provisions,
+        _tallies: tallies,
+    };
     Ok(out)
+}
+
+/// A map's starting capacity for `records` entries (bounded: a count read from the store
+/// reserves no more than a few million slots up front; the map grows past that if it must).
+fn capacity(records: u64) -> usize {
+    usize::try_from(records).unwrap_or(usize::MAX).min(4 << 20)
 }
 
 fn count_kept(

@@ -6,10 +6,12 @@
 //! the operation's one transaction: a purge is complete or absent. Everything is read and listed
 //! before anything is written, and the records about to go are announced to the store
 //! ([`Store::will_delete`]), so the integrity layer reads them in one batch instead of once per
-//! delete; then the deletes run in (kind, key) order, along the B-tree. The store then checkpoints
-//! (SQLite: `secure_delete` has zeroed the freed pages; the WAL is copied back and truncated), so
-//! the removed records' bytes are gone from the files. The audit entry counts what went and names
-//! no record: its keys would be a trace of who was there.
+//! delete (the SQLite store walks a kind when a large share of it goes, instead of seeking each
+//! record); then the deletes run in (kind, key) order, along the B-tree, while what the plan read
+//! is freed on another core. The store then checkpoints (SQLite: `secure_delete` has zeroed the
+//! freed pages; the WAL is copied back and truncated), so the removed records' bytes are gone
+//! from the files. The audit entry counts what went and names no record: its keys would be a
+//! trace of who was there.
 //!
 //! Import records (a file's digest and row counts, no personal data) are kept: they make a
 //! re-import of a years-old file a no-op instead of bringing purged people back.
@@ -96,23 +98,28 @@ impl Registry {
                 entries_without_tenant(ctx.store, ctx.index, &area.code, &numbers)?;
             let leaving = leaving_addressees(&plan);
             let mut removals = list_removals(ctx.store, &area, &plan, &leaving, index_entries)?;
-            announce(ctx.store, &area, &inquiry_entries, &removals)?;
-            // Inquiries by the leaving people's My Numbers no longer find this municipality.
-            save_entries(ctx.store, ctx.index, &inquiry_entries)?;
-            removals.extend(rewrite_kept(ctx.store, &area, &plan, &leaving)?);
             // In (kind, key) order: deleting along the B-tree instead of at random is what
             // keeps a large purge near a bare DELETE.
             removals.sort_unstable();
             removals.dedup();
-            for (kind, key) in &removals {
-                let existed = u64::from(area.remove(ctx.store, *kind, key)?);
-                match kind {
-                    RecordKind::Voucher => out.vouchers += existed,
-                    RecordKind::Awaiting => out.awaiting += existed,
-                    RecordKind::MyNumberIndex => out.my_number_index += existed,
-                    _ => {}
-                }
+            announce(ctx.store, &area, &inquiry_entries, &removals)?;
+            // Inquiries by the leaving people's My Numbers no longer find this municipality.
+            save_entries(ctx.store, ctx.index, &inquiry_entries)?;
+            let emptied_histories = rewrite_kept(ctx.store, &area, &plan, &leaving)?;
+            if !emptied_histories.is_empty() {
+                removals.extend(emptied_histories);
+                removals.sort_unstable();
+                removals.dedup();
             }
+            drop((leaving, numbers));
+            // What the plan read is not needed any more: it is freed on another core while the
+            // deletes run (for a large tenant, a million small allocations).
+            let working = (plan, inquiry_entries);
+            std::thread::scope(|s| {
+                // A thread that cannot start leaves it to be freed here.
+                let _ = std::thread::Builder::new().spawn_scoped(s, move || drop(working));
+                remove_all(ctx.store, &area, &removals, &mut out)
+            })?;
             // Log entries past their own period (7 years by default), oldest first.
             out.provision_log_entries = provision_log::remove_expired(
                 ctx.store,
@@ -147,6 +154,26 @@ impl Registry {
     }
 }
 
+/// Removes `removals` (sorted), counting in `out` the vouchers, awaiting entries and My Number
+/// index entries that were there.
+fn remove_all(
+    store: &mut dyn Store,
+    area: &Area,
+    removals: &[(RecordKind, RecordKey)],
+    out: &mut PurgeOutcome,
+) -> Result<(), RegistryError> {
+    for (kind, key) in removals {
+        let existed = u64::from(area.remove(store, *kind, key)?);
+        match kind {
+            RecordKind::Voucher => out.vouchers += existed,
+            RecordKind::Awaiting => out.awaiting += existed,
+            RecordKind::MyNumberIndex => out.my_number_index += existed,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Every record the purge removes that is known before it writes anything: unlinked vouchers
 /// left with nothing (with their history and awaiting entry), the correction history of a kept
 /// subject's emptied voucher, provision records with nothing left, and each subject in
@@ -160,18 +187,22 @@ fn list_removals(
     leaving: &HashSet<&str>,
     index_entries: Vec<RecordKey>,
 ) -> Result<Vec<(RecordKind, RecordKey)>, RegistryError> {
+    // Few vouchers have a correction history or an awaiting entry: only those that exist are
+    // listed.
+    let histories = keys_of(store, area, RecordKind::DoseHistory)?;
+    let awaiting = keys_of(store, area, RecordKind::Awaiting)?;
+    let history = |number: &str| if_present(&histories, area, RecordKind::DoseHistory, number);
     let mut removals: Vec<(RecordKind, RecordKey)> = Vec::new();
     for (key, number, fate) in &plan.vouchers {
         match fate {
             VoucherFate::Remove => {
                 removals.push((RecordKind::Voucher, *key));
-                removals.push(history_key(area, number));
-                let awaiting = area.key(RecordKind::Awaiting, number.as_bytes());
-                removals.push((RecordKind::Awaiting, awaiting));
+                removals.extend(history(number));
+                removals.extend(if_present(&awaiting, area, RecordKind::Awaiting, number));
             }
             // A leaving subject's vouchers go with it, below.
             VoucherFate::Emptied(a) if leaving.contains(a.as_str()) => {}
-            VoucherFate::Emptied(_) => removals.push(history_key(area, number)),
+            VoucherFate::Emptied(_) => removals.extend(history(number)),
             VoucherFate::Trim(_) => {}
         }
     }
@@ -181,34 +212,47 @@ fn list_removals(
             removals.push((RecordKind::NationalDbProvision, key));
         }
     }
-    let subject_removals = par::map(&plan.subjects, |(key, subject)| {
-        let mut r = Vec::with_capacity(1 + 2 * subject.vouchers.len());
-        for number in &subject.vouchers {
-            r.push((
-                RecordKind::Voucher,
-                area.key(RecordKind::Voucher, number.as_bytes()),
-            ));
-            r.push(history_key(area, number));
-        }
-        r.push((RecordKind::Subject, *key));
-        r
+    // The leaving subjects' vouchers (their keys computed on every core) and histories.
+    let vouchers: Vec<&str> = plan
+        .subjects
+        .iter()
+        .flat_map(|(_, s)| s.vouchers.iter().map(String::as_str))
+        .collect();
+    let voucher_keys = par::map(&vouchers, |number| {
+        let kind = RecordKind::Voucher;
+        ((kind, area.key(kind, number.as_bytes())), history(number))
     });
-    removals.extend(subject_removals.into_iter().flatten());
+    removals.reserve(2 * voucher_keys.len() + plan.subjects.len() + index_entries.len());
+    for (voucher, history) in voucher_keys {
+        removals.push(voucher);
+        removals.extend(history);
+    }
+    removals.extend(
+        plan.subjects
+            .iter()
+            .map(|(key, _)| (RecordKind::Subject, *key)),
+    );
     removals.extend(
         index_entries
             .into_iter()
             .map(|key| (RecordKind::MyNumberIndex, key)),
     );
-    // Few vouchers have a correction history or an awaiting entry: removing only those that
-    // exist saves a lookup per voucher.
-    let histories = keys_of(store, area, RecordKind::DoseHistory)?;
-    let awaiting = keys_of(store, area, RecordKind::Awaiting)?;
-    removals.retain(|(kind, key)| match kind {
-        RecordKind::DoseHistory => histories.contains(key),
-        RecordKind::Awaiting => awaiting.contains(key),
-        _ => true,
-    });
     Ok(removals)
+}
+
+/// The removal of the record of `kind` kept for voucher `number`, if there is one (`keys`: the
+/// tenant's records of that kind; when it has none, no key is computed).
+fn if_present(
+    keys: &HashSet<RecordKey>,
+    area: &Area,
+    kind: RecordKind,
+    number: &str,
+) -> Option<(RecordKind, RecordKey)> {
+    if keys.is_empty() {
+        return None;
+    }
+    let key = area.key(kind, number.as_bytes());
+    keys.contains(&key).then_some((kind, key))
 }
 
 /// The addressee numbers of the subjects leaving.
@@ -227,11 +271,15 @@ fn announce(
     inquiry_entries: &[(RecordKey, Vec<u32>)],
     removals: &[(RecordKind, RecordKey)],
 ) -> Result<(), RegistryError> {
-    let mut ids: Vec<RecordId> = inquiry_entries
-        .iter()
-        .filter(|(_, tenants)| tenants.is_empty())
-        .map(|(key, _)| entry_id(key))
-        .collect();
+    // Sized once: for a large purge this list is tens of megabytes, and growing it by
+    // doubling would copy it and touch twice the memory.
+    let mut ids: Vec<RecordId> = Vec::with_capacity(inquiry_entries.len() + removals.len());
+    ids.extend(
+        inquiry_entries
+            .iter()
+            .filter(|(_, tenants)| tenants.is_empty())
+            .map(|(key, _)| entry_id(key)),
+    );
     ids.extend(
         removals
             .iter()

@@ -32,6 +32,8 @@ mod memory;
 mod side_reader;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "sqlite")]
+mod walk;
 
 pub use error::StoreError;
 pub use keyfile::FileKeyProvider;
@@ -96,7 +98,9 @@ pub trait Store: Send {
     /// store does for large batches read in a transaction that has written nothing yet, when
     /// every connection sees the same snapshot): `visit` decrypts and decodes where the bytes
     /// are, so that work is spread too. The default reads one by one on this thread. Sorted
-    /// `ids` read fastest.
+    /// `ids` read fastest; the SQLite store reads a large sorted batch of one tenant and kind
+    /// that is a large share of it (a purge's) in one walk along the kind, handing the values
+    /// to `visit` on every core.
     ///
     /// # Errors
     /// Backend errors (some values may have been visited).

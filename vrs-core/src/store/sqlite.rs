@@ -8,6 +8,7 @@ use rusqlite::{params, Connection};
 use super::checkpointer::Checkpointer;
 use super::error::StoreError;
 use super::side_reader::{self, value_bytes, SideReader};
+use super::walk;
 use super::{AuditRow, Key, RecordId, Store};
 
 /// The schema version this library writes (`PRAGMA user_version`).
@@ -321,6 +322,13 @@ impl Store for SqliteStore {
         ids: &[RecordId],
         visit: &(dyn Fn(usize, Option<&[u8]>) + Sync),
     ) -> Result<(), StoreError> {
+        // A dense batch is walked (see `walk`); what the walk leaves is looked up.
+        let walked = if walk::walkable(ids) {
+            walk::walk(&self.conn, ids, visit)?
+        } else {
+            0
+        };
+        let ids = &ids[walked..];
         // Two connections read the same records only while this one holds the write lock and
         // has written nothing (see `side_reader`).
         let same_snapshot = self.in_tx && self.conn.total_changes() == self.changes_at_begin;
@@ -329,13 +337,13 @@ impl Store for SqliteStore {
             .as_mut()
             .filter(|_| same_snapshot && ids.len() >= side_reader::MIN_SPLIT)
         else {
-            return side_reader::visit_each(conn, ids, 0, visit);
+            return side_reader::visit_each(conn, ids, walked, visit);
         };
         let half = ids.len() / 2;
         let (mine, theirs) = ids.split_at(half);
         std::thread::scope(|s| {
-            let other = s.spawn(|| side.visit(theirs, half, visit));
-            let first = side_reader::visit_each(conn, mine, 0, visit);
+            let other = s.spawn(|| side.visit(theirs, walked + half, visit));
+            let first = side_reader::visit_each(conn, mine, walked, visit);
             // A panic on the side thread is re-raised here, as if this thread had read alone.
             let second = other
                 .join()
@@ -608,6 +616,31 @@ mod tests {
         assert_eq!(visit_all(&mut s, &ids), expected);
         // Small batches (read alone) agree too.
         assert_eq!(visit_all(&mut s, &ids[..10]), expected[..10].to_vec());
+    }
+
+    #[test]
+    fn a_large_sparse_batch_read_sees_what_single_reads_see() {
+        // One record wanted in ten: the walk finds the batch sparse after its probe and the
+        // rest is looked up (split over both connections in a transaction that wrote nothing).
+        let dir = temp("visit-sparse");
+        let mut s = SqliteStore::open_dir(&dir.0, SqliteOptions::default()).unwrap();
+        let n = 50_000u32;
+        s.begin().unwrap();
+        for i in 0..n {
+            s.put(131016, 1, &key(i), &i.to_be_bytes()).unwrap();
+        }
+        s.commit().unwrap();
+        // Every tenth record, and past the end some that are absent.
+        let wanted: Vec<u32> = (0..n + 2_000).step_by(10).collect();
+        let ids: Vec<RecordId> = wanted.iter().map(|i| (131016, 1, key(*i))).collect();
+        let expected: Vec<Option<Vec<u8>>> = wanted
+            .iter()
+            .map(|i| (*i < n).then(|| i.to_be_bytes().to_vec()))
+            .collect();
+        s.begin().unwrap();
+        assert_eq!(visit_all(&mut s, &ids), expected);
+        s.rollback().unwrap();
+        assert_eq!(visit_all(&mut s, &ids), expected);
     }
 
     fn key(i: u32) -> Key {
