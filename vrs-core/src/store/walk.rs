@@ -193,4 +193,31 @@ mod tests {
         mixed[7].1 = 2;
         assert!(!walkable(&mixed));
     }
+
+    proptest::proptest! {
+        /// Whatever is stored and wanted, the walk hands over exactly what a look-up of each
+        /// wanted key finds (the sets are small: dense or not, the walk goes to the end).
+        #[test]
+        fn a_walk_sees_what_look_ups_see(
+            stored in proptest::collection::btree_set(0u16..600, 0..300),
+            wanted in proptest::collection::btree_set(0u16..600, 1..300),
+        ) {
+            let conn = table();
+            for k in &stored {
+                conn.execute(
+                    "INSERT INTO records VALUES (1, 1, ?1, ?2)",
+                    params![&key_of(7, *k)[..], &k.to_be_bytes()[..]],
+                )
+                .unwrap();
+            }
+            let ids: Vec<RecordId> = wanted.iter().map(|k| (1, 1, key_of(7, *k))).collect();
+            let (n, values) = visited(&conn, &ids);
+            proptest::prop_assert_eq!(n, ids.len());
+            let expected: Vec<Option<Vec<u8>>> = wanted
+                .iter()
+                .map(|k| stored.contains(k).then(|| k.to_be_bytes().to_vec()))
+                .collect();
+            proptest::prop_assert_eq!(values, expected);
+        }
+    }
 }
