@@ -24,7 +24,7 @@
 //! ```
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -38,6 +38,12 @@ use vrs_core::registry::{
     RegistryConfig,
 };
 use vrs_core::store::{SqliteOptions, SqliteStore};
+
+#[path = "support/cache.rs"]
+mod cache;
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::ScratchDir;
 
 /// Rows in the batch.
 const QUERIES: u64 = 100_000;
@@ -182,34 +188,12 @@ fn build(dir: &Path, codes: &[MunicipalityCode], people: u64) {
 /// The cached store of `t` tenants (built when missing), copied into a fresh scratch directory.
 fn store_copy(t: usize, people: u64) -> (ScratchDir, Vec<MunicipalityCode>) {
     let codes = tenants(t);
-    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("vrs-bench-inquiry")
-        .join(format!("{t}x{people}-v1"));
-    let done = cache.join("complete");
-    if !done.exists() {
-        let _ = std::fs::remove_dir_all(&cache);
-        eprintln!("building the benchmark store in {} (once)", cache.display());
-        build(&cache, &codes, people);
-        std::fs::write(&done, b"ok").expect("marker");
-    }
+    let cache = cache::cached("inquiry", &format!("{t}x{people}-v1"), |dir| {
+        build(dir, &codes, people)
+    });
     let scratch = ScratchDir::new(&format!("inquiry-{t}"));
     std::fs::copy(cache.join("vrs.sqlite3"), scratch.0.join("vrs.sqlite3")).expect("copy");
     (scratch, codes)
-}
-
-struct ScratchDir(PathBuf);
-impl ScratchDir {
-    fn new(name: &str) -> ScratchDir {
-        let dir = std::env::temp_dir().join(format!("vrs-bench-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch dir");
-        ScratchDir(dir)
-    }
-}
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// A simple deterministic generator (the same queries in every run).

@@ -38,6 +38,12 @@ use vrs_core::registry::{
 };
 use vrs_core::store::{SqliteOptions, SqliteStore};
 
+#[path = "support/cache.rs"]
+mod cache;
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::ScratchDir;
+
 const TENANT: u32 = 131016;
 /// The rows a purge of a whole subject removes, as (store tenant, kind): the tenant's subject,
 /// voucher, My Number index and provision records, and the subject's inquiry-index entry in
@@ -71,21 +77,6 @@ struct Shared(Arc<FixedClock>);
 impl Clock for Shared {
     fn now(&self) -> DateTime {
         self.0.now()
-    }
-}
-
-struct TempDir(PathBuf);
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("vrs-bench-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-}
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -172,27 +163,14 @@ fn prepare(dir: &Path, doses: u64) {
     );
 }
 
-/// The prepared store of `doses` doses, built once and kept under the target directory (it
-/// takes minutes at a million doses; each sample copies it). The name's version is raised when
-/// the stored format changes, so a store an older build wrote is not reused.
+/// The prepared store of `doses` doses (built once, see `support/cache.rs`).
 fn prepared(doses: u64) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("vrs-bench-purge")
-        .join(format!("{doses}-v1"));
-    let done = dir.join("complete");
-    if !done.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("bench store dir");
-        eprintln!("building the benchmark store in {} (once)", dir.display());
-        prepare(&dir, doses);
-        std::fs::write(&done, b"ok").expect("marker");
-    }
-    dir
+    cache::cached("purge", &format!("{doses}-v1"), |dir| prepare(dir, doses))
 }
 
 /// A copy of the prepared store in a fresh directory.
-fn copy(prepared: &Path, name: &str) -> TempDir {
-    let dir = TempDir::new(name);
+fn copy(prepared: &Path, name: &str) -> ScratchDir {
+    let dir = ScratchDir::new(name);
     std::fs::copy(prepared.join("vrs.sqlite3"), dir.0.join("vrs.sqlite3")).expect("copy");
     dir
 }

@@ -19,7 +19,7 @@
 //! ```
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -32,6 +32,10 @@ use vrs_core::id::{MunicipalityCode, OcrLine};
 use vrs_core::layout::{self, LayoutParams};
 use vrs_core::registry::{DoseInput, FixedClock, ImportMode, Principal, Registry, RegistryConfig};
 use vrs_core::store::{SqliteOptions, SqliteStore, Synchronous};
+
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::ScratchDir;
 use vrs_core::synth::{self, SynthOptions};
 
 const BATCH: usize = 10_000;
@@ -58,21 +62,6 @@ fn staff() -> Principal {
     Principal::MunicipalStaff {
         tenant: tenant(),
         user_id: "bench".into(),
-    }
-}
-
-struct TempDir(PathBuf);
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("vrs-bench-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-}
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -211,7 +200,7 @@ fn bench(c: &mut Criterion) {
     );
 
     // One import up front: the blob size for the floor, and the store for the OCR benchmark.
-    let kept = TempDir::new("kept");
+    let kept = ScratchDir::new("kept");
     let (mut reg, first) = import(&kept.0, &file);
     let size = sealed_bytes_per_row(&kept.0, rows);
     eprintln!(
@@ -236,7 +225,7 @@ fn import_group(c: &mut Criterion, rows: u64, size: usize, file: &[u8]) {
         b.iter_custom(|iters| {
             (0..iters)
                 .map(|_| {
-                    let dir = TempDir::new("floor");
+                    let dir = ScratchDir::new("floor");
                     blob_floor(&dir.0, rows, size)
                 })
                 .sum()
@@ -246,7 +235,7 @@ fn import_group(c: &mut Criterion, rows: u64, size: usize, file: &[u8]) {
         b.iter_custom(|iters| {
             (0..iters)
                 .map(|_| {
-                    let dir = TempDir::new("import");
+                    let dir = ScratchDir::new("import");
                     import(&dir.0, file).1
                 })
                 .sum()
